@@ -1,0 +1,44 @@
+/**
+ * The `openclaw` executable: runs the bundled CLI through V8's code cache. Node 20 has no module compile cache,
+ * and compiling the bundle is most of the start-up time, so we keep V8's cached data next to the bundle and
+ * refresh it whenever V8 rejects it (another Node version) or it is missing. Every failure falls back to a
+ * plain load.
+ */
+import * as fs from "node:fs"
+import Module from "node:module"
+import * as path from "node:path"
+import * as vm from "node:vm"
+
+const bundle = path.join(__dirname, "openclaw-main.cjs")
+const cacheFile = path.join(__dirname, `.openclaw-main.${process.versions.v8}.cache`)
+
+const load = (): void => {
+  const source = fs.readFileSync(bundle, "utf8")
+  let cached: Buffer | undefined
+  try {
+    cached = fs.readFileSync(cacheFile)
+  } catch {
+    cached = undefined
+  }
+  const script = new vm.Script(Module.wrap(source), {
+    filename: bundle,
+    ...(cached ? { cachedData: cached } : {})
+  })
+  const moduleObject = { exports: {} }
+  const requireFromBundle = Module.createRequire(bundle)
+  script.runInThisContext()(moduleObject.exports, requireFromBundle, moduleObject, bundle, __dirname)
+  if (cached === undefined || script.cachedDataRejected === true) {
+    // After the run, so the cache also holds the functions this command compiled lazily.
+    process.once("beforeExit", () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`
+        fs.writeFileSync(tmp, script.createCachedData())
+        fs.renameSync(tmp, cacheFile)
+      } catch {
+        // A read-only install simply runs without the cache.
+      }
+    })
+  }
+}
+
+load()

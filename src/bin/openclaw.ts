@@ -1,0 +1,46 @@
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import { cli } from "../cli/Cli.js"
+import { ExitCode } from "../cli/ExitCode.js"
+import { colorEnabled, stripAnsi } from "../cli/render/Style.js"
+import { AuthServicesLive } from "../services/AppLayer.js"
+import { lazyTerminalLayer } from "./lazyTerminal.js"
+
+// The only impure file of the CLI: live layers in, exit code out.
+const CliLive = Layer.mergeAll(
+  AuthServicesLive,
+  ExitCode.layer,
+  // @effect/cli wants a FileSystem for file-valued options; we have none, and our own files go through Files.
+  FileSystem.layerNoop({}),
+  Path.layer,
+  lazyTerminalLayer,
+  CliConfig.layer({ showBuiltIns: false })
+)
+
+/** @effect/cli always styles its help; keep pipes and files free of escape codes. */
+const plainConsole = Effect.map(Effect.console, (c): Console.Console => ({
+  ...c,
+  log: (...args) => c.log(...args.map((a) => (typeof a === "string" ? stripAnsi(a) : a))),
+  error: (...args) => c.error(...args.map((a) => (typeof a === "string" ? stripAnsi(a) : a)))
+}))
+
+const program = cli(process.argv).pipe((self) =>
+  colorEnabled(process.stdout.isTTY === true, process.env) ? self : Effect.flatMap(plainConsole, (c) => Effect.withConsole(self, c))
+)
+
+Effect.runPromiseExit(Effect.provide(program, CliLive)).then((exit) => {
+  if (Exit.isSuccess(exit)) {
+    process.exitCode = exit.value
+    return
+  }
+  // Only a bug gets here: every expected failure was turned into a message by `cli`.
+  const detail = process.env.OPENCLAW_DEBUG ? Cause.pretty(exit.cause) : Cause.squash(exit.cause)
+  process.stderr.write(`openclaw: internal error: ${detail instanceof Error ? detail.message : String(detail)}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`)
+  process.exitCode = 1
+})

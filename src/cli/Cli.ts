@@ -1,0 +1,41 @@
+import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import { ExitCode } from "./ExitCode.js"
+import { modelsStatusCommand } from "./ModelsStatusCommand.js"
+
+export const VERSION = "0.1.0"
+
+const models = Command.make("models").pipe(
+  Command.withDescription("Model providers: credential status and auth profiles."),
+  Command.withSubcommands([modelsStatusCommand])
+)
+
+export const rootCommand = Command.make("openclaw").pipe(
+  Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
+  Command.withSubcommands([models])
+)
+
+const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })
+
+/** Anything with a user-facing message: our tagged errors all have one. */
+const messageOf = (e: unknown): string =>
+  typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" && e.message !== ""
+    ? e.message
+    : String(e)
+
+/**
+ * Runs the CLI on `argv` and returns the exit code. The one place errors become exit codes: usage errors were
+ * already printed with help by @effect/cli; every other failure is one line on stderr.
+ */
+export const cli = (argv: ReadonlyArray<string>) =>
+  run(argv).pipe(
+    Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)),
+    Effect.catchAll((e) =>
+      ValidationError.isValidationError(e)
+        ? Effect.as(Console.error("Run `openclaw --help` (or add --help to the command) for usage."), 1)
+        : Effect.as(Console.error(`openclaw: ${messageOf(e)}`), 1)
+    )
+  )

@@ -1,0 +1,81 @@
+import { describeExpiry, expiryLabel } from "../../domain/Expiry.js"
+import type { StatusReport } from "../../domain/Status.js"
+import { missingCredentialFix } from "../../domain/Resolve.js"
+import type { Style } from "./Style.js"
+
+/** Colours by the word, so callers may pad it first and keep columns aligned. */
+const statusColor = (style: Style, status: string): string => {
+  const word = status.trim()
+  return word === "ok" || word === "static" ? style.green(status) : word === "expiring" ? style.yellow(status) : style.red(status)
+}
+
+/** The human form of `openclaw models status` (§6.1). */
+export const renderStatusText = (
+  report: StatusReport,
+  extra: { readonly configExists: boolean; readonly stateEnvPath: string },
+  style: Style
+): string => {
+  const lines: Array<string> = []
+  const { auth } = report
+  lines.push(`Config        : ${report.configPath}${extra.configExists ? "" : style.dim(" (not found; using defaults)")}`)
+  lines.push(`Agent         : ${report.agentId}`)
+  lines.push(`Agent dir     : ${report.agentDir}`)
+  lines.push(`Default model : ${report.defaultModel}`)
+  lines.push(`Fallbacks     : ${report.fallbacks.length === 0 ? "(none)" : report.fallbacks.join(", ")}`)
+
+  lines.push("", style.bold("Auth overview"))
+  lines.push(`  Auth store : ${auth.storePath}`)
+  const shell = auth.shellEnvFallback
+  lines.push(
+    `  Shell env  : ${shell.enabled ? `on${shell.appliedKeys.length > 0 ? ` (applied: ${shell.appliedKeys.join(",")})` : ""}` : "off"}`
+  )
+  if (auth.providers.length === 0) lines.push("  (no providers configured)")
+  for (const p of auth.providers) {
+    const kind = p.effective.kind === "missing" && !p.inUse ? style.dim(p.effective.kind) : p.effective.kind === "missing" ? style.red("missing") : style.green(p.effective.kind)
+    const counts =
+      p.profiles.count === 0
+        ? ""
+        : ` [${[
+            p.profiles.oauth ? `${p.profiles.oauth} oauth` : "",
+            p.profiles.token ? `${p.profiles.token} token` : "",
+            p.profiles.apiKey ? `${p.profiles.apiKey} api_key` : ""
+          ]
+            .filter(Boolean)
+            .join(", ")}]`
+    lines.push(`  ${style.bold(p.provider)}${p.inUse ? " (in use)" : ""}: ${kind} — ${p.effective.detail}${counts}`)
+    for (const label of p.profiles.labels) lines.push(`      ${label}`)
+    if (p.env) lines.push(`      env ${p.env.name}=${p.env.value} (${p.env.source})`)
+  }
+
+  lines.push("", style.bold("Missing auth"))
+  if (auth.missingProvidersInUse.length === 0) lines.push("  (none)")
+  for (const provider of auth.missingProvidersInUse) {
+    lines.push(`  ${style.red(provider)}: no credential. Fix: ${missingCredentialFix(provider, extra.stateEnvPath)}`)
+  }
+
+  lines.push("", style.bold("OAuth/token status"))
+  if (auth.oauth.profiles.length === 0) lines.push("  (no token or OAuth profiles)")
+  const width = Math.max(0, ...auth.oauth.profiles.map((p) => p.profileId.length))
+  for (const p of auth.oauth.profiles) {
+    const expiry = { status: p.status, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) }
+    lines.push(
+      `  ${p.profileId.padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${describeExpiry(expiry)}`
+    )
+  }
+  for (const p of auth.oauth.providers) {
+    const soonest = p.remainingMs === null ? "" : ` (soonest: ${describeExpiry({ status: p.status === "expired" ? "expired" : "ok", remainingMs: p.remainingMs })})`
+    lines.push(`  ${style.bold(p.provider)}: ${statusColor(style, expiryLabel(p.status))}${soonest}`)
+  }
+
+  if (auth.skippedProfiles.length > 0) {
+    lines.push("", style.bold("Skipped profiles"))
+    for (const s of auth.skippedProfiles) {
+      lines.push(`  ${style.yellow(s.profileId)}: ${s.reason} (in ${auth.storePath}; fix or remove the entry, then run openclaw doctor)`)
+    }
+  }
+  if (auth.warnings.length > 0) {
+    lines.push("", style.bold("Warnings"))
+    for (const w of auth.warnings) lines.push(`  ${style.yellow("!")} ${w}`)
+  }
+  return lines.join("\n")
+}

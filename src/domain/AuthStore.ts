@@ -1,0 +1,148 @@
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { type Credential, decodeCredentialEntry, describe, encodeCredential, firstProblem } from "./Credential.js"
+import type { ProfileId } from "./ProfileId.js"
+import { normalizeProvider, type ProviderId } from "./Provider.js"
+
+export type JsonObject = { readonly [key: string]: unknown }
+
+export const FAILURE_REASONS = ["auth", "format", "rate_limit", "billing", "timeout", "unknown"] as const
+export type FailureReason = (typeof FAILURE_REASONS)[number]
+
+const UsageStats = Schema.Struct({
+  lastUsed: Schema.optional(Schema.Number),
+  cooldownUntil: Schema.optional(Schema.Number),
+  disabledUntil: Schema.optional(Schema.Number),
+  disabledReason: Schema.optional(Schema.String),
+  errorCount: Schema.optional(Schema.Number),
+  failureCounts: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
+  lastFailureAt: Schema.optional(Schema.Number)
+})
+export type UsageStats = typeof UsageStats.Type
+
+/** The sections whose shape must be right; individual profiles are read leniently instead. */
+const StoreShape = Schema.Struct({
+  version: Schema.optional(Schema.Number),
+  profiles: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  order: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })),
+  lastGood: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  usageStats: Schema.optional(Schema.Record({ key: Schema.String, value: UsageStats }))
+})
+
+export interface SkippedProfile {
+  readonly profileId: string
+  readonly reason: string
+}
+
+/** `auth-profiles.json` v1 as the programs see it (§3.1). */
+export interface AuthStore {
+  readonly version: number
+  readonly profiles: ReadonlyMap<ProfileId, Credential>
+  readonly order: Readonly<Record<string, ReadonlyArray<ProfileId>>>
+  readonly lastGood: Readonly<Record<string, ProfileId>>
+  readonly usageStats: Readonly<Record<string, UsageStats>>
+  readonly skipped: ReadonlyArray<SkippedProfile>
+}
+
+export const emptyStore: AuthStore = {
+  version: 1,
+  profiles: new Map(),
+  order: {},
+  lastGood: {},
+  usageStats: {},
+  skipped: []
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Fails with `at: problem` when a section has the wrong shape; a bad profile entry is skipped and reported. */
+export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> => {
+  if (!isRecord(raw)) return Either.left(`expected a JSON object at the top level, got ${describe(raw)}`)
+  return Schema.decodeUnknownEither(StoreShape)(raw).pipe(
+    Either.mapLeft(firstProblem),
+    Either.map((shape) => {
+      const profiles = new Map<ProfileId, Credential>()
+      const skipped: Array<SkippedProfile> = []
+      for (const [id, entry] of Object.entries(shape.profiles ?? {})) {
+        Either.match(decodeCredentialEntry(entry), {
+          onLeft: (reason) => skipped.push({ profileId: id, reason }),
+          onRight: (credential) => profiles.set(id as ProfileId, credential)
+        })
+      }
+      const order: Record<string, ReadonlyArray<ProfileId>> = {}
+      for (const [provider, ids] of Object.entries(shape.order ?? {})) {
+        order[normalizeProvider(provider)] = ids as ReadonlyArray<ProfileId>
+      }
+      const lastGood: Record<string, ProfileId> = {}
+      for (const [provider, id] of Object.entries(shape.lastGood ?? {})) {
+        lastGood[normalizeProvider(provider)] = id as ProfileId
+      }
+      return {
+        version: shape.version ?? 1,
+        profiles,
+        order,
+        lastGood,
+        usageStats: shape.usageStats ?? {},
+        skipped
+      }
+    })
+  )
+}
+
+export const profilesOf = (store: AuthStore, provider: ProviderId): ReadonlyArray<[ProfileId, Credential]> =>
+  [...store.profiles].filter(([, c]) => c.provider === provider)
+
+// ---- Mutations work on the raw JSON so that fields we do not own survive a rewrite (§3.1). ----
+
+const section = (raw: JsonObject, key: string): Record<string, unknown> => {
+  const value = raw[key]
+  return isRecord(value) ? { ...value } : {}
+}
+
+export const setProfile = (raw: JsonObject, id: ProfileId, credential: Credential): JsonObject => ({
+  ...raw,
+  version: raw.version ?? 1,
+  profiles: { ...section(raw, "profiles"), [id]: encodeCredential(credential) }
+})
+
+/** Removes the profile and every reference to it: order, lastGood, usageStats. */
+export const removeProfile = (raw: JsonObject, id: ProfileId): JsonObject => {
+  const profiles = section(raw, "profiles")
+  delete profiles[id]
+  const order = section(raw, "order")
+  for (const [provider, ids] of Object.entries(order)) {
+    if (Array.isArray(ids)) order[provider] = ids.filter((x) => x !== id)
+  }
+  const lastGood = section(raw, "lastGood")
+  for (const [provider, good] of Object.entries(lastGood)) if (good === id) delete lastGood[provider]
+  const usageStats = section(raw, "usageStats")
+  delete usageStats[id]
+  return { ...raw, profiles, order, lastGood, usageStats }
+}
+
+export const setOrder = (raw: JsonObject, provider: ProviderId, ids: ReadonlyArray<ProfileId> | undefined): JsonObject => {
+  const order = section(raw, "order")
+  if (ids === undefined) delete order[provider]
+  else order[provider] = [...ids]
+  return { ...raw, order }
+}
+
+export const setUsageStats = (
+  raw: JsonObject,
+  id: ProfileId,
+  update: (current: UsageStats) => UsageStats | undefined
+): JsonObject => {
+  const usageStats = section(raw, "usageStats")
+  const current = isRecord(usageStats[id]) ? (usageStats[id] as UsageStats) : {}
+  const next = update(current)
+  if (next === undefined || Object.keys(next).length === 0) delete usageStats[id]
+  else usageStats[id] = next
+  return { ...raw, usageStats }
+}
+
+export const setLastGood = (raw: JsonObject, provider: ProviderId, id: ProfileId): JsonObject => ({
+  ...raw,
+  lastGood: { ...section(raw, "lastGood"), [provider]: id }
+})
+
+export const serializeStore = (raw: JsonObject): string => `${JSON.stringify(raw, null, 2)}\n`

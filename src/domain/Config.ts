@@ -1,0 +1,217 @@
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { describe, firstProblem } from "./Credential.js"
+import { normalizeProvider, type ProviderId } from "./Provider.js"
+
+/** With no model configured (§3.2). */
+export const DEFAULT_MODEL = "anthropic/claude-opus-4-6"
+export const DEFAULT_AGENT_ID = "main"
+
+const StringRecord = Schema.Record({ key: Schema.String, value: Schema.String })
+const ModelSetting = Schema.Union(
+  Schema.String,
+  Schema.Struct({ primary: Schema.optional(Schema.String), fallbacks: Schema.optional(Schema.Array(Schema.String)) })
+)
+
+/** The subset of `openclaw.json` this program reads; everything else is carried through untouched. */
+export const OpenClawConfig = Schema.Struct({
+  env: Schema.optional(
+    Schema.Struct(
+      {
+        vars: Schema.optional(StringRecord),
+        shellEnv: Schema.optional(
+          Schema.Struct({ enabled: Schema.optional(Schema.Boolean), timeoutMs: Schema.optional(Schema.Number) })
+        )
+      },
+      Schema.Record({ key: Schema.String, value: Schema.Unknown })
+    )
+  ),
+  auth: Schema.optional(
+    Schema.Struct({
+      profiles: Schema.optional(
+        Schema.Record({
+          key: Schema.String,
+          value: Schema.Struct({
+            provider: Schema.String,
+            mode: Schema.optional(Schema.String),
+            email: Schema.optional(Schema.String)
+          })
+        })
+      ),
+      order: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })),
+      cooldowns: Schema.optional(
+        Schema.Struct({
+          billingBackoffHours: Schema.optional(Schema.Number),
+          billingBackoffHoursByProvider: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
+          billingMaxHours: Schema.optional(Schema.Number),
+          failureWindowHours: Schema.optional(Schema.Number)
+        })
+      )
+    })
+  ),
+  agents: Schema.optional(
+    Schema.Struct({
+      defaults: Schema.optional(
+        Schema.Struct({
+          model: Schema.optional(ModelSetting),
+          models: Schema.optional(
+            Schema.Record({ key: Schema.String, value: Schema.Struct({ alias: Schema.optional(Schema.String) }) })
+          )
+        })
+      ),
+      list: Schema.optional(
+        Schema.Array(
+          Schema.Struct({
+            id: Schema.String,
+            default: Schema.optional(Schema.Boolean),
+            agentDir: Schema.optional(Schema.String),
+            model: Schema.optional(ModelSetting)
+          })
+        )
+      )
+    })
+  ),
+  models: Schema.optional(
+    Schema.Struct({
+      providers: Schema.optional(
+        Schema.Record({
+          key: Schema.String,
+          value: Schema.Struct({
+            baseUrl: Schema.optional(Schema.String),
+            api: Schema.optional(Schema.String),
+            apiKey: Schema.optional(Schema.String),
+            headers: Schema.optional(StringRecord)
+          })
+        })
+      )
+    })
+  ),
+  gateway: Schema.optional(
+    Schema.Struct({
+      port: Schema.optional(Schema.Number),
+      bind: Schema.optional(Schema.String),
+      auth: Schema.optional(Schema.Struct({ mode: Schema.optional(Schema.String), token: Schema.optional(Schema.String) }))
+    })
+  )
+})
+export type OpenClawConfig = typeof OpenClawConfig.Type
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+export const decodeConfig = (raw: unknown): Either.Either<OpenClawConfig, string> =>
+  isRecord(raw)
+    ? Schema.decodeUnknownEither(OpenClawConfig)(raw).pipe(Either.mapLeft(firstProblem))
+    : Either.left(`expected a JSON5 object at the top level, got ${describe(raw)}`)
+
+/** The config `env` block (§4.1 step 4): top-level string keys and `env.vars`; top-level keys win. */
+export const configEnvVars = (raw: unknown): Record<string, string> => {
+  const env = isRecord(raw) ? raw.env : undefined
+  if (!isRecord(env)) return {}
+  const vars: Record<string, string> = {}
+  if (isRecord(env.vars)) for (const [k, v] of Object.entries(env.vars)) if (typeof v === "string") vars[k] = v
+  for (const [k, v] of Object.entries(env)) if (typeof v === "string") vars[k] = v
+  return vars
+}
+
+const VAR_REF = /\$\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/**
+ * `${VAR}` in string values is replaced from the assembled environment; `$${VAR}` is a literal `${VAR}`.
+ * An unset variable becomes the empty string and is reported, so a missing key reads as missing, not as
+ * the literal text `${VAR}`.
+ */
+export const substituteEnvRefs = (
+  value: unknown,
+  lookup: (name: string) => string | undefined
+): { readonly value: unknown; readonly missing: ReadonlyArray<string> } => {
+  const missing = new Set<string>()
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") {
+      if (!v.includes("${")) return v
+      return v.replace(VAR_REF, (_, escaped: string | undefined, name: string | undefined) => {
+        if (escaped !== undefined) return "${" + escaped + "}"
+        const found = lookup(name!)
+        if (found === undefined) missing.add(name!)
+        return found ?? ""
+      })
+    }
+    if (Array.isArray(v)) return v.map(walk)
+    if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+    return v
+  }
+  return { value: walk(value), missing: [...missing] }
+}
+
+// ---- Models ----
+
+export interface ModelRef {
+  readonly provider: ProviderId
+  readonly model: string
+}
+
+export const formatModelRef = (ref: ModelRef): string => `${ref.provider}/${ref.model}`
+
+/** Aliases from `agents.defaults.models`, lower-cased. */
+export const modelAliases = (config: OpenClawConfig): ReadonlyMap<string, string> => {
+  const aliases = new Map<string, string>()
+  for (const [id, entry] of Object.entries(config.agents?.defaults?.models ?? {})) {
+    if (entry.alias) aliases.set(entry.alias.trim().toLowerCase(), id)
+  }
+  return aliases
+}
+
+/** `provider/model`, an alias, or a bare model id (Anthropic, as in OpenClaw). */
+export const parseModelRef = (raw: string, aliases: ReadonlyMap<string, string>): ModelRef => {
+  const trimmed = raw.trim()
+  const resolved = aliases.get(trimmed.toLowerCase()) ?? trimmed
+  const slash = resolved.indexOf("/")
+  return slash < 0
+    ? { provider: "anthropic" as ProviderId, model: resolved }
+    : { provider: normalizeProvider(resolved.slice(0, slash)), model: resolved.slice(slash + 1) }
+}
+
+export interface AgentModels {
+  readonly primary: ModelRef
+  readonly fallbacks: ReadonlyArray<ModelRef>
+}
+
+type ModelSetting = typeof ModelSetting.Type
+
+const modelSettingParts = (
+  m: ModelSetting | undefined
+): { readonly primary?: string | undefined; readonly fallbacks?: ReadonlyArray<string> | undefined } =>
+  m === undefined ? {} : typeof m === "string" ? { primary: m } : { ...m }
+
+/** The agent's own model setting wins over `agents.defaults.model`, field by field. */
+export const agentModels = (config: OpenClawConfig, agentId: string): AgentModels => {
+  const aliases = modelAliases(config)
+  const own = modelSettingParts(config.agents?.list?.find((a) => a.id === agentId)?.model)
+  const defaults = modelSettingParts(config.agents?.defaults?.model)
+  const primary = own.primary ?? defaults.primary ?? DEFAULT_MODEL
+  const fallbacks = own.fallbacks ?? defaults.fallbacks ?? []
+  return {
+    primary: parseModelRef(primary, aliases),
+    fallbacks: fallbacks.map((f) => parseModelRef(f, aliases))
+  }
+}
+
+/** Providers the agent's models need, primary first, without duplicates. */
+export const providersInUse = (models: AgentModels): ReadonlyArray<ProviderId> => [
+  ...new Set([models.primary, ...models.fallbacks].map((m) => m.provider))
+]
+
+// ---- Agents ----
+
+export const configuredAgentIds = (config: OpenClawConfig): ReadonlyArray<string> => {
+  const ids = (config.agents?.list ?? []).map((a) => a.id)
+  return ids.length > 0 ? ids : [DEFAULT_AGENT_ID]
+}
+
+export const defaultAgentId = (config: OpenClawConfig): string => {
+  const list = config.agents?.list ?? []
+  return (list.find((a) => a.default) ?? list[0])?.id ?? DEFAULT_AGENT_ID
+}
+
+/** Config `auth.profiles[id].mode` for a profile, if the config declares one. */
+export const configProfileMode = (config: OpenClawConfig, id: string): string | undefined =>
+  config.auth?.profiles?.[id]?.mode

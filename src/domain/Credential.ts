@@ -1,0 +1,95 @@
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { normalizeProvider, ProviderId } from "./Provider.js"
+
+/** Secrets are `Redacted` in memory: a stray log or error prints `<redacted>`. */
+const Secret = Schema.Redacted(Schema.String)
+const Provider = Schema.transform(Schema.String, ProviderId, {
+  strict: true,
+  decode: normalizeProvider,
+  encode: (p) => p
+})
+/** Epoch milliseconds. */
+const EpochMs = Schema.Number
+
+export class ApiKeyCredential extends Schema.Class<ApiKeyCredential>("ApiKeyCredential")({
+  type: Schema.Literal("api_key"),
+  provider: Provider,
+  key: Secret,
+  email: Schema.optional(Schema.String)
+}) {}
+
+export class TokenCredential extends Schema.Class<TokenCredential>("TokenCredential")({
+  type: Schema.Literal("token"),
+  provider: Provider,
+  token: Secret,
+  expires: Schema.optional(EpochMs),
+  email: Schema.optional(Schema.String)
+}) {}
+
+export class OAuthCredential extends Schema.Class<OAuthCredential>("OAuthCredential")({
+  type: Schema.Literal("oauth"),
+  provider: Provider,
+  // Either may be empty in files written by other tools; usability is decided by Order, not by the schema.
+  access: Schema.optional(Secret),
+  refresh: Schema.optional(Secret),
+  expires: Schema.optional(EpochMs),
+  email: Schema.optional(Schema.String),
+  accountId: Schema.optional(Schema.String),
+  clientId: Schema.optional(Schema.String)
+}) {}
+
+export const Credential = Schema.Union(ApiKeyCredential, TokenCredential, OAuthCredential)
+export type Credential = typeof Credential.Type
+export type CredentialType = Credential["type"]
+
+export const CREDENTIAL_TYPES: ReadonlyArray<CredentialType> = ["oauth", "token", "api_key"]
+
+/** The secret a request would carry, if any. */
+export const credentialSecret = (c: Credential): string | undefined => {
+  switch (c.type) {
+    case "api_key":
+      return Redacted.value(c.key)
+    case "token":
+      return Redacted.value(c.token)
+    case "oauth":
+      return c.access ? Redacted.value(c.access) : c.refresh ? Redacted.value(c.refresh) : undefined
+  }
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * Lenient entry reading, as OpenClaw does (§3.1): `mode` for `type`, `apiKey` for `key`. Returns why an entry
+ * is skipped instead of failing the whole store.
+ */
+export const decodeCredentialEntry = (entry: unknown): Either.Either<Credential, string> => {
+  if (!isRecord(entry)) return Either.left(`not an object (got ${describe(entry)})`)
+  const type = entry.type ?? entry.mode
+  if (type !== "api_key" && type !== "token" && type !== "oauth") {
+    return Either.left(type === undefined ? "no type" : `unknown type ${JSON.stringify(type)}`)
+  }
+  if (typeof entry.provider !== "string" || entry.provider.trim() === "") return Either.left("no provider")
+  const normalized = { ...entry, type, ...(type === "api_key" && entry.key === undefined ? { key: entry.apiKey } : {}) }
+  return Schema.decodeUnknownEither(Credential)(normalized, { onExcessProperty: "ignore" }).pipe(
+    Either.mapLeft((e) => firstProblem(e))
+  )
+}
+
+export const encodeCredential = (c: Credential): Record<string, unknown> =>
+  Schema.encodeSync(Credential)(c) as Record<string, unknown>
+
+/** One short sentence from a ParseError: `key: expected a string, got 123`. */
+export const firstProblem = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const first = issues[0]
+  if (!first) return "invalid"
+  const at = first.path.map(String).join(".")
+  const message = first.message.replace(/^Expected /, "expected ").replace(/, actual /, ", got ")
+  return at === "" ? message : `${at}: ${message}`
+}
+
+export const describe = (u: unknown): string =>
+  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `${typeof u} ${JSON.stringify(u)}`

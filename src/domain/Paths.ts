@@ -1,0 +1,76 @@
+import { type OpenClawConfig, configuredAgentIds, defaultAgentId } from "./Config.js"
+
+/** Host locations that do not depend on the config (§2). */
+export interface HostPaths {
+  readonly home: string
+  readonly stateDir: string
+  readonly configPath: string
+  /** `<state>/.env`, the daemon's env file. */
+  readonly stateEnvPath: string
+  /** `./.env` in the working directory. */
+  readonly cwdEnvPath: string
+}
+
+export interface AgentPaths {
+  readonly agentId: string
+  readonly agentDir: string
+  readonly storePath: string
+  readonly isDefault: boolean
+}
+
+type Vars = Readonly<Record<string, string | undefined>>
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v)
+
+const join = (...parts: ReadonlyArray<string>): string => parts.join("/").replace(/\/{2,}/g, "/")
+
+const resolveAgainst = (cwd: string, p: string): string => (p.startsWith("/") ? p : join(cwd, p))
+
+/** `~` and `~/x` expand with the resolved home. */
+export const expandHome = (p: string, home: string): string =>
+  p === "~" ? home : p.startsWith("~/") ? join(home, p.slice(2)) : p
+
+export const resolveHostPaths = (vars: Vars, osHome: string, cwd: string): HostPaths => {
+  const rawHome = nonEmpty(vars.OPENCLAW_HOME)
+  const envHome = nonEmpty(vars.HOME) ?? osHome
+  const home = resolveAgainst(cwd, rawHome ? expandHome(rawHome, envHome) : envHome)
+  const stateOverride = nonEmpty(vars.OPENCLAW_STATE_DIR)
+  const stateDir = stateOverride ? resolveAgainst(cwd, expandHome(stateOverride, home)) : join(home, ".openclaw")
+  const configOverride = nonEmpty(vars.OPENCLAW_CONFIG_PATH)
+  return {
+    home,
+    stateDir,
+    configPath: configOverride ? resolveAgainst(cwd, expandHome(configOverride, home)) : join(stateDir, "openclaw.json"),
+    stateEnvPath: join(stateDir, ".env"),
+    cwdEnvPath: join(cwd, ".env")
+  }
+}
+
+export class UnknownAgent {
+  readonly _tag = "UnknownAgent"
+  constructor(readonly agentId: string, readonly known: ReadonlyArray<string>) {}
+}
+
+/** `--agent`, else `OPENCLAW_AGENT_DIR` for the default agent, else `agents.list[].agentDir`, else the layout. */
+export const resolveAgentPaths = (
+  host: HostPaths,
+  config: OpenClawConfig,
+  vars: Vars,
+  cwd: string,
+  requested: string | undefined
+): AgentPaths | UnknownAgent => {
+  const defaultId = defaultAgentId(config)
+  const agentId = requested?.trim() || defaultId
+  const known = configuredAgentIds(config)
+  if (!known.includes(agentId)) return new UnknownAgent(agentId, known)
+  const isDefault = agentId === defaultId
+  // First match wins (§2): an explicit --agent names that agent's own dir, never OPENCLAW_AGENT_DIR.
+  const envDir = requested === undefined && isDefault ? nonEmpty(vars.OPENCLAW_AGENT_DIR) : undefined
+  const configured = config.agents?.list?.find((a) => a.id === agentId)?.agentDir
+  const agentDir = envDir
+    ? resolveAgainst(cwd, expandHome(envDir, host.home))
+    : configured
+      ? resolveAgainst(cwd, expandHome(configured, host.home))
+      : join(host.stateDir, "agents", agentId, "agent")
+  return { agentId, agentDir, storePath: join(agentDir, "auth-profiles.json"), isDefault }
+}

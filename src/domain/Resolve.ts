@@ -1,0 +1,88 @@
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type { AuthStore } from "./AuthStore.js"
+import type { OpenClawConfig } from "./Config.js"
+import type { Credential } from "./Credential.js"
+import type { EnvMap, EnvSource } from "./Env.js"
+import { profileOrder, whyUnusable } from "./Order.js"
+import type { ProfileId } from "./ProfileId.js"
+import { isLoopbackUrl, isTokenEnvVar, type ProviderId, providerInfo } from "./Provider.js"
+
+/** Everything credential choice depends on, already loaded. */
+export interface AuthInputs {
+  readonly store: AuthStore
+  readonly config: OpenClawConfig
+  readonly env: EnvMap
+  readonly now: number
+}
+
+export type Resolved =
+  | { readonly kind: "profile"; readonly profileId: ProfileId; readonly credential: Credential }
+  | { readonly kind: "env"; readonly name: string; readonly value: string; readonly source: EnvSource; readonly isToken: boolean }
+  | { readonly kind: "config"; readonly value: string }
+  /** A provider on a loopback base URL needs no key (§4.2). */
+  | { readonly kind: "none" }
+
+export type ResolveFailure =
+  | { readonly kind: "pinned-unusable"; readonly profileId: ProfileId }
+  | { readonly kind: "no-credential"; readonly provider: ProviderId }
+  /** Profiles exist but every one is in cooldown or disabled; env keys are not a silent fallback (§5.3). */
+  | { readonly kind: "all-unavailable"; readonly provider: ProviderId; readonly until: number }
+
+/** The first provider-key variable that is set (§4.2: earlier names win). */
+export const envKeyFor = (
+  env: EnvMap,
+  provider: ProviderId
+): Option.Option<{ readonly name: string; readonly value: string; readonly source: EnvSource }> =>
+  Option.flatMap(providerInfo(provider), (info) => {
+    for (const name of info.envVars) {
+      const found = env.get(name)
+      if (found) return Option.some({ name, value: found.value, source: found.source })
+    }
+    return Option.none()
+  })
+
+export const providerBaseUrl = (config: OpenClawConfig, provider: ProviderId): string | undefined =>
+  config.models?.providers?.[provider]?.baseUrl ?? Option.getOrUndefined(providerInfo(provider))?.baseUrl
+
+/** §5: pinned profile, then ordered profiles, then env, then `models.providers.<p>.apiKey`. */
+export const resolveCredential = (
+  inputs: AuthInputs,
+  provider: ProviderId,
+  pinned?: ProfileId
+): Either.Either<Resolved, ResolveFailure> => {
+  const { store, config, env, now } = inputs
+  if (pinned !== undefined) {
+    const credential = store.profiles.get(pinned)
+    return credential === undefined || whyUnusable(config, provider, pinned, credential, now) !== undefined
+      ? Either.left({ kind: "pinned-unusable", profileId: pinned })
+      : Either.right({ kind: "profile", profileId: pinned, credential })
+  }
+  const order = profileOrder(store, config, provider, now)
+  const cooling = new Set(order.unavailable.map((u) => u.profileId))
+  const first = order.candidates.find((id) => !cooling.has(id))
+  if (first !== undefined) return Either.right({ kind: "profile", profileId: first, credential: store.profiles.get(first)! })
+  if (order.unavailable.length > 0) {
+    return Either.left({ kind: "all-unavailable", provider, until: order.unavailable[0]!.until })
+  }
+  const fromEnv = envKeyFor(env, provider)
+  if (Option.isSome(fromEnv)) return Either.right({ kind: "env", ...fromEnv.value, isToken: isTokenEnvVar(fromEnv.value.name) })
+  const configured = config.models?.providers?.[provider]?.apiKey
+  if (configured !== undefined && configured.trim() !== "") return Either.right({ kind: "config", value: configured })
+  const baseUrl = providerBaseUrl(config, provider)
+  if (baseUrl !== undefined && isLoopbackUrl(baseUrl)) return Either.right({ kind: "none" })
+  return Either.left({ kind: "no-credential", provider })
+}
+
+/** The command or file that gives a provider a credential (§5 step 5). */
+export const missingCredentialFix = (provider: ProviderId, stateEnvPath: string): string => {
+  const command =
+    provider === "anthropic"
+      ? "openclaw models auth paste-api-key --provider anthropic (or paste-token for a setup-token)"
+      : `openclaw models auth paste-api-key --provider ${provider}`
+  const envVar = Option.match(providerInfo(provider), {
+    onNone: () => `${provider.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`,
+    onSome: (p) => p.envVars.find((v) => !isTokenEnvVar(v)) ?? p.envVars[0]!
+  })
+  return `${command}, or set ${envVar} in ${stateEnvPath} for the gateway daemon`
+}

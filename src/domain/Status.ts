@@ -1,0 +1,235 @@
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type { AuthStore } from "./AuthStore.js"
+import { type AgentModels, type OpenClawConfig, formatModelRef, providersInUse } from "./Config.js"
+import { credentialSecret } from "./Credential.js"
+import { type EnvMap, formatEnvSource } from "./Env.js"
+import {
+  credentialExpiry,
+  EXPIRY_WARN_MS,
+  type ExpiryStatus,
+  formatDuration,
+  providerExpiry,
+  type ProviderExpiryStatus
+} from "./Expiry.js"
+import { maskSecret } from "./Mask.js"
+import { describeUnusable, profileOrder } from "./Order.js"
+import type { ProfileId } from "./ProfileId.js"
+import { type ProviderId, PROVIDERS } from "./Provider.js"
+import { envKeyFor, resolveCredential } from "./Resolve.js"
+import type { AgentPaths, HostPaths } from "./Paths.js"
+
+/** Everything the report is computed from; the program gathers it, this module only computes. */
+export interface StatusInputs {
+  readonly host: HostPaths
+  readonly agent: AgentPaths
+  readonly config: OpenClawConfig
+  readonly models: AgentModels
+  readonly env: EnvMap
+  readonly store: AuthStore
+  readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string> }
+  readonly missingConfigVars: ReadonlyArray<string>
+  readonly now: number
+}
+
+export type EffectiveKind = "profiles" | "env" | "models.json" | "missing"
+
+export interface ProviderStatus {
+  readonly provider: ProviderId
+  readonly inUse: boolean
+  readonly effective: { readonly kind: EffectiveKind; readonly detail: string }
+  readonly profiles: {
+    readonly count: number
+    readonly oauth: number
+    readonly token: number
+    readonly apiKey: number
+    readonly labels: ReadonlyArray<string>
+  }
+  readonly env: { readonly name: string; readonly value: string; readonly source: string } | null
+}
+
+export interface ProfileExpiryStatus {
+  readonly profileId: ProfileId
+  readonly provider: ProviderId
+  readonly type: "token" | "oauth"
+  readonly status: ExpiryStatus
+  readonly expiresAt: number | null
+  readonly remainingMs: number | null
+}
+
+export interface StatusReport {
+  readonly configPath: string
+  readonly agentId: string
+  readonly agentDir: string
+  readonly defaultModel: string
+  readonly fallbacks: ReadonlyArray<string>
+  readonly auth: {
+    readonly storePath: string
+    readonly shellEnvFallback: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string> }
+    readonly providers: ReadonlyArray<ProviderStatus>
+    readonly unusableProfiles: ReadonlyArray<{
+      readonly profileId: string
+      readonly provider: ProviderId
+      readonly reason: string
+      readonly until: number | null
+    }>
+    readonly skippedProfiles: ReadonlyArray<{ readonly profileId: string; readonly reason: string }>
+    readonly missingProvidersInUse: ReadonlyArray<ProviderId>
+    readonly warnings: ReadonlyArray<string>
+    readonly oauth: {
+      readonly warnAfterMs: number
+      readonly profiles: ReadonlyArray<ProfileExpiryStatus>
+      readonly providers: ReadonlyArray<{
+        readonly provider: ProviderId
+        readonly status: ProviderExpiryStatus
+        readonly expiresAt: number | null
+        readonly remainingMs: number | null
+      }>
+    }
+  }
+}
+
+const TABLE_ORDER = new Map(PROVIDERS.map((p, i) => [p.id as string, i]))
+
+/** In-use providers first, then the §4.2 table order, then the rest by name. */
+const listedProviders = (inputs: StatusInputs, inUse: ReadonlyArray<ProviderId>): ReadonlyArray<ProviderId> => {
+  const others = new Set<ProviderId>()
+  for (const c of inputs.store.profiles.values()) others.add(c.provider)
+  for (const p of PROVIDERS) if (Option.isSome(envKeyFor(inputs.env, p.id))) others.add(p.id)
+  for (const p of Object.keys(inputs.config.models?.providers ?? {})) others.add(p as ProviderId)
+  for (const p of inUse) others.delete(p)
+  const rank = (p: string) => TABLE_ORDER.get(p) ?? Number.MAX_SAFE_INTEGER
+  return [...inUse, ...[...others].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))]
+}
+
+export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
+  const { store, config, env, now } = inputs
+  const inUse = providersInUse(inputs.models)
+  const warnings: Array<string> = inputs.missingConfigVars.map(
+    (name) => `config references \${${name}}, which is not set in any environment source`
+  )
+  const unusableProfiles: Array<StatusReport["auth"]["unusableProfiles"][number]> = []
+  const missing: Array<ProviderId> = []
+
+  const providers = listedProviders(inputs, inUse).map((provider): ProviderStatus => {
+    const order = profileOrder(store, config, provider, now)
+    const stored = [...store.profiles].filter(([, c]) => c.provider === provider)
+    const flags = new Map<string, string>()
+    for (const u of order.unavailable) {
+      const label = u.reason === "disabled" ? `disabled${u.disabledReason ? `:${u.disabledReason}` : ""}` : "cooldown"
+      flags.set(u.profileId, `[${label} ${formatDuration(u.until - now)}]`)
+      unusableProfiles.push({ profileId: u.profileId, provider, reason: label, until: u.until })
+    }
+    for (const x of order.excluded) {
+      flags.set(x.profileId, `[unusable: ${describeUnusable(x.why)}]`)
+      unusableProfiles.push({ profileId: x.profileId, provider, reason: describeUnusable(x.why), until: null })
+      if (x.why.kind === "mode-mismatch") {
+        warnings.push(`profile ${x.profileId}: ${describeUnusable(x.why)}; fix the config entry auth.profiles["${x.profileId}"] or re-add the credential`)
+      }
+    }
+    const labels = stored.map(([id, c]) => {
+      const secret = credentialSecret(c)
+      const email = c.email ? ` (${c.email})` : ""
+      const flag = flags.get(id)
+      return `${id}=${secret ? maskSecret(secret) : "(empty)"}${email}${flag ? ` ${flag}` : ""}`
+    })
+    const envKey = Option.getOrUndefined(envKeyFor(env, provider))
+    const resolved = resolveCredential({ store, config, env, now }, provider)
+    const effective = Either.match(resolved, {
+      onLeft: (f): ProviderStatus["effective"] =>
+        f.kind === "all-unavailable"
+          ? { kind: "profiles", detail: `all profiles unavailable for ${formatDuration(f.until - now)}` }
+          : { kind: "missing", detail: "no credential" },
+      onRight: (r): ProviderStatus["effective"] => {
+        switch (r.kind) {
+          case "profile":
+            return { kind: "profiles", detail: r.profileId }
+          case "env":
+            return { kind: "env", detail: `${r.name} (${formatEnvSource(r.source)})` }
+          case "config":
+            return { kind: "models.json", detail: `models.providers.${provider}.apiKey` }
+          case "none":
+            return { kind: "missing", detail: "no key needed: loopback base URL" }
+        }
+      }
+    })
+    const isInUse = inUse.includes(provider)
+    if (isInUse && Either.isLeft(resolved) && resolved.left.kind === "no-credential") missing.push(provider)
+    if (envKey && Either.isRight(resolved) && resolved.right.kind === "profile") {
+      warnings.push(
+        `${provider}: ${envKey.name} (${formatEnvSource(envKey.source)}) is set but profile ${resolved.right.profileId} is used; stored profiles beat environment variables, so the env key's account is not billed`
+      )
+    }
+    if (stored.length > 0 && Either.isRight(resolved) && resolved.right.kind !== "profile") {
+      warnings.push(
+        `${provider}: no stored profile is usable, so ${effective.detail} is used instead of ${stored.map(([id]) => id).join(", ")}`
+      )
+    }
+    return {
+      provider,
+      inUse: isInUse,
+      effective,
+      profiles: {
+        count: stored.length,
+        oauth: stored.filter(([, c]) => c.type === "oauth").length,
+        token: stored.filter(([, c]) => c.type === "token").length,
+        apiKey: stored.filter(([, c]) => c.type === "api_key").length,
+        labels
+      },
+      env: envKey ? { name: envKey.name, value: maskSecret(envKey.value), source: formatEnvSource(envKey.source) } : null
+    }
+  })
+
+  const expiring: Array<ProfileExpiryStatus> = []
+  for (const [profileId, c] of store.profiles) {
+    if (c.type === "api_key") continue
+    const e = credentialExpiry(c, now)
+    expiring.push({
+      profileId,
+      provider: c.provider,
+      type: c.type,
+      status: e.status,
+      expiresAt: e.expiresAt ?? null,
+      remainingMs: e.remainingMs ?? null
+    })
+  }
+  const expiryProviders = [...new Set(expiring.map((p) => p.provider))].map((provider) => {
+    const mine = expiring.filter((p) => p.provider === provider)
+    const soonest = mine
+      .filter((p) => p.expiresAt !== null)
+      .sort((a, b) => a.expiresAt! - b.expiresAt!)[0]
+    return {
+      provider,
+      status: providerExpiry(mine.map((p) => ({ type: p.type, expiry: { status: p.status } }))),
+      expiresAt: soonest?.expiresAt ?? null,
+      remainingMs: soonest?.remainingMs ?? null
+    }
+  })
+
+  return {
+    configPath: inputs.host.configPath,
+    agentId: inputs.agent.agentId,
+    agentDir: inputs.agent.agentDir,
+    defaultModel: formatModelRef(inputs.models.primary),
+    fallbacks: inputs.models.fallbacks.map(formatModelRef),
+    auth: {
+      storePath: inputs.agent.storePath,
+      shellEnvFallback: { enabled: inputs.shellEnv.enabled, appliedKeys: inputs.shellEnv.appliedKeys },
+      providers,
+      unusableProfiles,
+      skippedProfiles: store.skipped,
+      missingProvidersInUse: missing,
+      warnings,
+      oauth: { warnAfterMs: EXPIRY_WARN_MS, profiles: expiring, providers: expiryProviders }
+    }
+  }
+}
+
+/** `--check` (§6.1): 1 expired/unknown or missing in use, else 2 expiring, else 0. API keys never count. */
+export const checkExitCode = (report: StatusReport): 0 | 1 | 2 => {
+  const statuses = report.auth.oauth.profiles.map((p) => p.status)
+  if (report.auth.missingProvidersInUse.length > 0) return 1
+  if (statuses.some((s) => s === "expired" || s === "missing")) return 1
+  if (statuses.some((s) => s === "expiring")) return 2
+  return 0
+}

@@ -1,0 +1,48 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { agentModels, decodeConfig, substituteEnvRefs, type AgentModels, type OpenClawConfig } from "../domain/Config.js"
+import { FileShapeError } from "../domain/Errors.js"
+import type { AgentPaths, HostPaths } from "../domain/Paths.js"
+import { ConfigStore } from "../services/ConfigStore.js"
+import { Environment, type EnvSnapshot } from "../services/Environment.js"
+import { Paths } from "../services/Paths.js"
+import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
+
+/** Everything an auth decision for one agent depends on, loaded once per command or request. */
+export interface AuthContext {
+  readonly host: HostPaths
+  readonly agent: AgentPaths
+  readonly config: OpenClawConfig
+  readonly configExists: boolean
+  readonly models: AgentModels
+  readonly env: EnvSnapshot
+  readonly store: StoreDocument
+  readonly missingConfigVars: ReadonlyArray<string>
+  readonly now: number
+}
+
+export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requestedAgent: string | undefined) {
+  const paths = yield* Paths
+  const configDoc = yield* (yield* ConfigStore).load
+  const env = yield* (yield* Environment).load(configDoc.raw)
+  const substituted = substituteEnvRefs(configDoc.raw, (name) => env.vars.get(name)?.value)
+  const config = yield* Either.match(decodeConfig(substituted.value), {
+    onLeft: (problem) => Effect.fail(new FileShapeError({ path: configDoc.path, problem })),
+    onRight: Effect.succeed
+  })
+  const agent = yield* paths.agent(config, requestedAgent)
+  const store = yield* (yield* ProfileStore).load(agent.storePath)
+  const now = yield* Clock.currentTimeMillis
+  return {
+    host: paths,
+    agent,
+    config,
+    configExists: configDoc.exists,
+    models: agentModels(config, agent.agentId),
+    env,
+    store,
+    missingConfigVars: substituted.missing,
+    now
+  } satisfies AuthContext
+})

@@ -1,0 +1,107 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { FileError } from "../domain/Errors.js"
+
+export interface FileInfo {
+  readonly isFile: boolean
+  readonly isDirectory: boolean
+  /** Permission bits only, e.g. 0o600. */
+  readonly mode: number
+}
+
+/** The file-system port: text files, atomic writes and modes. Everything openclaw stores goes through it. */
+export interface FilesShape {
+  /** `None` when the file does not exist. */
+  readonly readText: (path: string) => Effect.Effect<Option.Option<string>, FileError>
+  /**
+   * Atomic replace (§3.3): parents created 0700, a temp file in the target's real directory written 0600 and
+   * fsynced, renamed over the target; a symlinked target is replaced at its real location, keeping the link.
+   */
+  readonly writeAtomic: (path: string, content: string) => Effect.Effect<void, FileError>
+  readonly remove: (path: string) => Effect.Effect<void, FileError>
+  readonly stat: (path: string) => Effect.Effect<Option.Option<FileInfo>, FileError>
+  readonly chmod: (path: string, mode: number) => Effect.Effect<void, FileError>
+  readonly makeDirectory: (path: string) => Effect.Effect<void, FileError>
+}
+
+export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
+  static readonly layer = Layer.sync(Files, () => makeNodeFiles())
+}
+
+const codeOf = (e: unknown): string =>
+  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
+
+const attempt = <A>(file: string, operation: FileError["operation"], run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (e) => new FileError({ path: file, operation, code: codeOf(e) }) })
+
+/** Follows a chain of symlinks to the path that should really be replaced, even if its target does not exist. */
+const realTarget = async (file: string): Promise<string> => {
+  let current = file
+  for (let hops = 0; hops < 32; hops++) {
+    try {
+      const link = await fs.readlink(current)
+      current = path.resolve(path.dirname(current), link)
+    } catch (e) {
+      if (codeOf(e) === "EINVAL" || codeOf(e) === "ENOENT") return current
+      throw e
+    }
+  }
+  throw Object.assign(new Error("symlink loop"), { code: "ELOOP" })
+}
+
+const writeAtomicNode = async (file: string, content: string): Promise<void> => {
+  const target = await realTarget(file)
+  const dir = path.dirname(target)
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 })
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
+  const handle = await fs.open(tmp, "wx", 0o600)
+  try {
+    try {
+      await handle.writeFile(content, "utf8")
+      await handle.chmod(0o600)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await fs.rename(tmp, target)
+  } catch (e) {
+    await fs.unlink(tmp).catch(() => undefined)
+    throw e
+  }
+  // Make the rename itself durable; not every file system lets a directory be fsynced.
+  const dirHandle = await fs.open(dir, "r").catch(() => undefined)
+  await dirHandle?.sync().catch(() => undefined)
+  await dirHandle?.close()
+}
+
+const makeNodeFiles = (): FilesShape => ({
+  readText: (file) =>
+    Effect.tryPromise({
+      try: () => fs.readFile(file, "utf8").then(Option.some),
+      catch: (e) => e
+    }).pipe(
+      Effect.catchAll((e) =>
+        codeOf(e) === "ENOENT"
+          ? Effect.succeed(Option.none<string>())
+          : Effect.fail(new FileError({ path: file, operation: "read", code: codeOf(e) }))
+      )
+    ),
+  writeAtomic: (file, content) => attempt(file, "write", () => writeAtomicNode(file, content)),
+  remove: (file) => attempt(file, "remove", () => fs.rm(file, { force: true })),
+  stat: (file) =>
+    Effect.tryPromise({ try: () => fs.stat(file), catch: (e) => e }).pipe(
+      Effect.map((s) => Option.some({ isFile: s.isFile(), isDirectory: s.isDirectory(), mode: s.mode & 0o777 })),
+      Effect.catchAll((e) =>
+        codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR"
+          ? Effect.succeed(Option.none<FileInfo>())
+          : Effect.fail(new FileError({ path: file, operation: "stat", code: codeOf(e) }))
+      )
+    ),
+  chmod: (file, mode) => attempt(file, "chmod", () => fs.chmod(file, mode)),
+  makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined))
+})

@@ -1,0 +1,70 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { FileParseError, FileShapeError } from "../domain/Errors.js"
+import type { JsonObject } from "../domain/AuthStore.js"
+import { describe } from "../domain/Credential.js"
+import type { FilesShape } from "./Files.js"
+
+export interface RawDocument {
+  readonly path: string
+  readonly exists: boolean
+  readonly raw: JsonObject
+}
+
+/** `1:5` from a character offset. */
+const lineColumn = (text: string, offset: number): { line: number; column: number } => {
+  const before = text.slice(0, offset)
+  const line = before.split("\n").length
+  return { line, column: offset - before.lastIndexOf("\n") }
+}
+
+const parseJson = (file: string, text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e)
+    const position = /at position (\d+)/.exec(detail)
+    const where = position ? lineColumn(text, Number(position[1])) : text.trim() === "" ? { line: 1, column: 1 } : undefined
+    const problem = text.trim() === "" ? "the file is empty" : detail.replace(/ in JSON at position \d+.*$/, "").replace(/ \(line \d+ column \d+\)$/, "")
+    throw new FileParseError({ path: file, format: "JSON", problem, ...where })
+  }
+}
+
+type Json5 = { parse: (text: string) => unknown }
+let json5: Json5 | undefined
+const parseJson5 = async (file: string, text: string): Promise<unknown> => {
+  json5 ??= ((await import("json5")) as unknown as { default: Json5 }).default
+  try {
+    return json5.parse(text)
+  } catch (e) {
+    const err = e as { message?: string; lineNumber?: number; columnNumber?: number }
+    const problem = (err.message ?? String(e)).replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "")
+    throw new FileParseError({
+      path: file,
+      format: "JSON5",
+      problem: text.trim() === "" ? "the file is empty" : problem,
+      ...(err.lineNumber === undefined ? {} : { line: err.lineNumber }),
+      ...(err.columnNumber === undefined ? {} : { column: err.columnNumber })
+    })
+  }
+}
+
+/** Reads a JSON or JSON5 document whose top level must be an object; a missing file is an empty document. */
+export const readJsonDocument = (files: FilesShape, file: string, format: "JSON" | "JSON5") =>
+  Effect.flatMap(files.readText(file), (text) =>
+    Option.match(text, {
+      onNone: () => Effect.succeed<RawDocument>({ path: file, exists: false, raw: {} }),
+      onSome: (text) =>
+        Effect.tryPromise({
+          try: async () => (format === "JSON" ? parseJson(file, text) : await parseJson5(file, text)),
+          catch: (e) =>
+            e instanceof FileParseError ? e : new FileParseError({ path: file, format, problem: String(e) })
+        }).pipe(
+          Effect.filterOrFail(
+            (raw): raw is JsonObject => typeof raw === "object" && raw !== null && !Array.isArray(raw),
+            (raw) => new FileShapeError({ path: file, problem: `expected a ${format} object at the top level, got ${describe(raw)}` })
+          ),
+          Effect.map((raw): RawDocument => ({ path: file, exists: true, raw }))
+        )
+    })
+  )

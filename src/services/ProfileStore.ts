@@ -1,0 +1,61 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import { type AuthStore, decodeAuthStore, type JsonObject, serializeStore } from "../domain/AuthStore.js"
+import { FileShapeError, type StoreError } from "../domain/Errors.js"
+import { FileLock } from "./FileLock.js"
+import { Files } from "./Files.js"
+import { readJsonDocument } from "./JsonDocument.js"
+
+export interface StoreDocument {
+  readonly path: string
+  readonly exists: boolean
+  /** The file as parsed: mutations go through it so unknown fields survive (§3.1). */
+  readonly raw: JsonObject
+  readonly store: AuthStore
+}
+
+/** `auth-profiles.json` per agent (§3.1), with the safe write path of §3.3. */
+export interface ProfileStoreShape {
+  readonly load: (path: string) => Effect.Effect<StoreDocument, StoreError>
+  /** Lock, re-read inside the lock, apply `f`, write atomically. An unparseable store is never overwritten. */
+  readonly update: <E, R>(
+    path: string,
+    f: (doc: StoreDocument) => Effect.Effect<JsonObject, E, R>
+  ) => Effect.Effect<StoreDocument, StoreError | E, R>
+}
+
+export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileStore, ProfileStoreShape>() {
+  static readonly layer = Layer.effect(
+    ProfileStore,
+    Effect.gen(function* () {
+      const files = yield* Files
+      const lock = yield* FileLock
+      const load = (path: string) =>
+        Effect.flatMap(readJsonDocument(files, path, "JSON"), (doc) =>
+          Either.match(decodeAuthStore(doc.raw), {
+            onLeft: (problem) => Effect.fail(new FileShapeError({ path, problem })),
+            onRight: (store) => Effect.succeed<StoreDocument>({ ...doc, store })
+          })
+        )
+      return {
+        load,
+        update: (path, f) =>
+          lock.withLock(
+            path,
+            Effect.gen(function* () {
+              const current = yield* load(path)
+              const raw = yield* f(current)
+              const store = yield* Either.match(decodeAuthStore(raw), {
+                onLeft: (problem) => Effect.dieMessage(`refusing to write an invalid store to ${path}: ${problem}`),
+                onRight: Effect.succeed
+              })
+              yield* files.writeAtomic(path, serializeStore(raw))
+              return { path, exists: true, raw, store }
+            })
+          )
+      }
+    })
+  )
+}

@@ -1,0 +1,89 @@
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+import * as TestContext from "effect/TestContext"
+import { cli } from "../../src/cli/Cli.js"
+import { ExitCode } from "../../src/cli/ExitCode.js"
+import { AuthServices } from "../../src/services/AppLayer.js"
+import { HostProcess, type HostProcessShape } from "../../src/services/HostProcess.js"
+import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
+
+export const HOME = "/home/user"
+export const STATE = `${HOME}/.openclaw`
+export const STORE = `${STATE}/agents/main/agent/auth-profiles.json`
+export const CONFIG = `${STATE}/openclaw.json`
+/** 2026-01-01T00:00:00Z: tests pin the clock here. */
+export const NOW = Date.UTC(2026, 0, 1)
+export const HOUR = 3_600_000
+
+export interface World {
+  readonly fs: MemoryFs
+  readonly vars?: Record<string, string>
+  readonly host?: Partial<HostProcessShape>
+}
+
+/** The auth services over in-memory ports. */
+export const testServices = (world: World) =>
+  AuthServices.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        world.fs.layer,
+        MemoryFileLock,
+        HostProcess.make({ vars: { HOME, ...world.vars }, cwd: "/work", osHome: HOME, ...world.host })
+      )
+    )
+  )
+
+const noTerminal = Layer.succeed(
+  Terminal.Terminal,
+  Terminal.Terminal.of({
+    columns: Effect.succeed(80),
+    rows: Effect.succeed(24),
+    isTTY: Effect.succeed(false),
+    display: () => Effect.void,
+    readInput: Effect.dieMessage("no terminal in tests"),
+    readLine: Effect.dieMessage("no terminal in tests")
+  })
+)
+
+export interface CliResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const capture = (out: Array<string>, err: Array<string>) =>
+  Effect.map(Effect.console, (c): Console.Console => ({
+    ...c,
+    log: (...args) => Effect.sync(() => void out.push(args.map(String).join(" "))),
+    error: (...args) => Effect.sync(() => void err.push(args.map(String).join(" ")))
+  }))
+
+/** Runs `openclaw <args>` in-process against the world, with the clock at `now`. */
+export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Promise<CliResult> => {
+  const out: Array<string> = []
+  const err: Array<string> = []
+  const program = Effect.gen(function* () {
+    yield* TestClock.setTime(now)
+    const console = yield* capture(out, err)
+    return yield* Effect.withConsole(cli(["node", "openclaw", ...args]), console)
+  })
+  const layer = Layer.mergeAll(
+    testServices(world),
+    ExitCode.layer,
+    FileSystem.layerNoop({}),
+    Path.layer,
+    noTerminal,
+    CliConfig.layer({ showBuiltIns: false })
+  )
+  return Effect.runPromise(program.pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext))).then((code) => ({
+    code,
+    stdout: out.join("\n"),
+    stderr: err.join("\n")
+  }))
+}
