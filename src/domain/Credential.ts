@@ -81,13 +81,22 @@ export const decodeCredentialEntry = (entry: unknown): Either.Either<Credential,
 export const encodeCredential = (c: Credential): Record<string, unknown> =>
   Schema.encodeSync(Credential)(c) as Record<string, unknown>
 
+/** Schema's type notation, said the way a person editing the file would put it. */
+const friendlyType = (expected: string): string => {
+  if (expected.startsWith("ReadonlyArray<")) return "an array"
+  if (expected.startsWith("{")) return "an object"
+  if (expected === "string" || expected === "number") return `a ${expected}`
+  if (expected === "boolean") return "true or false"
+  return expected
+}
+
 /** One short sentence from a ParseError: `key: expected a string, got 123`. */
 export const firstProblem = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const first = issues[0]
+  const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
   if (!first) return "invalid"
   const at = first.path.map(String).join(".")
-  const message = first.message.replace(/^Expected /, "expected ").replace(/, actual /, ", got ")
+  const typed = /^Expected ([\s\S]+), actual ([\s\S]+)$/.exec(first.message)
+  const message = typed ? `expected ${friendlyType(typed[1]!)}, got ${typed[2]}` : first.message
   return at === "" ? message : `${at}: ${message}`
 }
 

@@ -23,6 +23,6 @@ const PUBLIC_PREFIXES = [
 export const maskSecret = (secret: string): string => {
   if (secret.length < 12) return "…"
   const last4 = secret.slice(-4)
-  const prefix = PUBLIC_PREFIXES.find((p) => secret.startsWith(p) && secret.length - p.length >= 16) ?? ""
-  return `${prefix}…${last4}`
+  const prefix = PUBLIC_PREFIXES.find((p) => secret.startsWith(p)) ?? ""
+  return secret.length - prefix.length >= 16 ? `${prefix}…${last4}` : `…${last4}`
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import { decodeConfig } from "../../src/domain/Config.js"
+import { resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
+
+const config = (raw: unknown) => Either.getOrThrow(decodeConfig(raw))
+
+describe("host paths (§2)", () => {
+  it("defaults to ~/.openclaw from HOME, else the OS home", () => {
+    expect(resolveHostPaths({ HOME: "/h" }, "/os", "/cwd")).toEqual({
+      home: "/h",
+      stateDir: "/h/.openclaw",
+      configPath: "/h/.openclaw/openclaw.json",
+      stateEnvPath: "/h/.openclaw/.env",
+      cwdEnvPath: "/cwd/.env"
+    })
+    expect(resolveHostPaths({}, "/os", "/cwd").stateDir).toBe("/os/.openclaw")
+  })
+  it("OPENCLAW_HOME wins over HOME and expands ~ with HOME", () => {
+    expect(resolveHostPaths({ HOME: "/h", OPENCLAW_HOME: "~/alt" }, "/os", "/c").stateDir).toBe("/h/alt/.openclaw")
+    expect(resolveHostPaths({ HOME: "/h", OPENCLAW_HOME: "/srv/oc" }, "/os", "/c").home).toBe("/srv/oc")
+  })
+  it("OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH override, relative ones against the cwd", () => {
+    const p = resolveHostPaths({ HOME: "/h", OPENCLAW_STATE_DIR: "state", OPENCLAW_CONFIG_PATH: "~/cfg.json5" }, "/os", "/cwd")
+    expect(p.stateDir).toBe("/cwd/state")
+    expect(p.stateEnvPath).toBe("/cwd/state/.env")
+    expect(p.configPath).toBe("/h/cfg.json5")
+  })
+  it("ignores empty variables", () => {
+    expect(resolveHostPaths({ HOME: "/h", OPENCLAW_STATE_DIR: " " }, "/os", "/c").stateDir).toBe("/h/.openclaw")
+  })
+})
+
+describe("agent dir (§2)", () => {
+  const host = resolveHostPaths({ HOME: "/h" }, "/os", "/c")
+  const cfg = config({ agents: { list: [{ id: "main", default: true }, { id: "work", agentDir: "~/agents/work" }] } })
+
+  it("uses the layout by default", () => {
+    expect(resolveAgentPaths(host, config({}), {}, "/c", undefined)).toEqual({
+      agentId: "main",
+      agentDir: "/h/.openclaw/agents/main/agent",
+      storePath: "/h/.openclaw/agents/main/agent/auth-profiles.json",
+      isDefault: true
+    })
+  })
+  it("uses agents.list agentDir for --agent, with ~ expanded", () => {
+    const p = resolveAgentPaths(host, cfg, {}, "/c", "work")
+    expect(p).toMatchObject({ agentId: "work", agentDir: "/h/agents/work", isDefault: false })
+  })
+  it("OPENCLAW_AGENT_DIR applies to the default agent only, and not when --agent is given", () => {
+    const vars = { OPENCLAW_AGENT_DIR: "/override" }
+    expect(resolveAgentPaths(host, cfg, vars, "/c", undefined)).toMatchObject({ agentId: "main", agentDir: "/override" })
+    expect(resolveAgentPaths(host, cfg, vars, "/c", "work")).toMatchObject({ agentDir: "/h/agents/work" })
+    expect(resolveAgentPaths(host, cfg, vars, "/c", "main")).toMatchObject({ agentDir: "/h/.openclaw/agents/main/agent" })
+  })
+  it("names the configured ids for an unknown agent", () => {
+    const p = resolveAgentPaths(host, cfg, {}, "/c", "nope")
+    expect(p).toBeInstanceOf(UnknownAgent)
+    expect((p as UnknownAgent).known).toEqual(["main", "work"])
+  })
+  it("takes the default agent from agents.list", () => {
+    const c = config({ agents: { list: [{ id: "ops" }, { id: "home", default: true }] } })
+    expect(resolveAgentPaths(host, c, {}, "/c", undefined)).toMatchObject({ agentId: "home" })
+  })
+})
