@@ -10,17 +10,21 @@ import { cli } from "../cli/Cli.js"
 import { ExitCode } from "../cli/ExitCode.js"
 import { colorEnabled, stripAnsi } from "../cli/render/Style.js"
 import { AuthServicesLive } from "../services/AppLayer.js"
+import { ClaudeCli } from "../services/ClaudeCli.js"
+import { Prompter } from "../services/Prompter.js"
 import { lazyTerminalLayer } from "./lazyTerminal.js"
 
 // The only impure file of the CLI: live layers in, exit code out.
-const CliLive = Layer.mergeAll(
-  AuthServicesLive,
-  ExitCode.layer,
+const CliPlatform = Layer.mergeAll(
   // @effect/cli wants a FileSystem for file-valued options; we have none, and our own files go through Files.
   FileSystem.layerNoop({}),
   Path.layer,
   lazyTerminalLayer,
   CliConfig.layer({ showBuiltIns: false })
+)
+
+const CliLive = Layer.mergeAll(ExitCode.layer, ClaudeCli.layer, Prompter.layer).pipe(
+  Layer.provideMerge(Layer.merge(AuthServicesLive, CliPlatform))
 )
 
 /** @effect/cli always styles its help; keep pipes and files free of escape codes. */

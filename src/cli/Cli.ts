@@ -4,13 +4,14 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { ExitCode } from "./ExitCode.js"
+import { authCommand } from "./auth/AuthCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
 
 export const VERSION = "0.1.0"
 
 const models = Command.make("models").pipe(
   Command.withDescription("Model providers: credential status and auth profiles."),
-  Command.withSubcommands([modelsStatusCommand])
+  Command.withSubcommands([modelsStatusCommand, authCommand])
 )
 
 export const rootCommand = Command.make("openclaw").pipe(

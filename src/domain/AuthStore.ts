@@ -146,3 +146,13 @@ export const setLastGood = (raw: JsonObject, provider: ProviderId, id: ProfileId
 })
 
 export const serializeStore = (raw: JsonObject): string => `${JSON.stringify(raw, null, 2)}\n`
+
+/** Lifts cooldowns and disables by hand (beyond §5.3); counters go too, so the next failure starts at 1 minute. */
+export const clearCooldown = (stats: UsageStats): UsageStats | undefined => {
+  const { cooldownUntil: _c, disabledUntil: _d, disabledReason: _r, errorCount: _e, failureCounts: _f, lastFailureAt: _l, ...rest } = stats
+  return Object.keys(rest).length === 0 ? undefined : rest
+}
+
+export const hasCooldownState = (stats: UsageStats | undefined): boolean =>
+  stats !== undefined &&
+  (stats.cooldownUntil !== undefined || stats.disabledUntil !== undefined || (stats.errorCount ?? 0) > 0)

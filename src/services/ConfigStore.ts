@@ -12,7 +12,7 @@ import { Paths } from "./Paths.js"
 export interface ConfigStoreShape {
   readonly path: string
   readonly load: Effect.Effect<RawDocument, StoreError>
-  /** Locked read-modify-write; a config that does not parse is never overwritten (§3.3). */
+  /** Locked read-modify-write; a config that does not parse is never overwritten (§3.3); same `raw` back, no write. */
   readonly update: <E>(f: (raw: JsonObject) => Effect.Effect<JsonObject, E>) => Effect.Effect<RawDocument, StoreError | E>
 }
 
@@ -33,6 +33,7 @@ export class ConfigStore extends Context.Tag("openclaw/ConfigStore")<ConfigStore
             Effect.gen(function* () {
               const current = yield* load
               const raw = yield* f(current.raw)
+              if (raw === current.raw) return current
               yield* files.writeAtomic(configPath, `${JSON.stringify(raw, null, 2)}\n`)
               return { path: configPath, exists: true, raw }
             })

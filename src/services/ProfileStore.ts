@@ -19,7 +19,10 @@ export interface StoreDocument {
 /** `auth-profiles.json` per agent (§3.1), with the safe write path of §3.3. */
 export interface ProfileStoreShape {
   readonly load: (path: string) => Effect.Effect<StoreDocument, StoreError>
-  /** Lock, re-read inside the lock, apply `f`, write atomically. An unparseable store is never overwritten. */
+  /**
+   * Lock, re-read inside the lock, apply `f`, write atomically. An unparseable store is never overwritten; when
+   * `f` returns the same `raw` object nothing is written.
+   */
   readonly update: <E, R>(
     path: string,
     f: (doc: StoreDocument) => Effect.Effect<JsonObject, E, R>
@@ -47,6 +50,8 @@ export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileSt
             Effect.gen(function* () {
               const current = yield* load(path)
               const raw = yield* f(current)
+              // Returning the document untouched means "nothing to change": do not rewrite the file.
+              if (raw === current.raw) return current
               const store = yield* Either.match(decodeAuthStore(raw), {
                 onLeft: (problem) => Effect.dieMessage(`refusing to write an invalid store to ${path}: ${problem}`),
                 onRight: Effect.succeed

@@ -12,6 +12,7 @@ import { ExitCode } from "../../src/cli/ExitCode.js"
 import { AuthServices } from "../../src/services/AppLayer.js"
 import { HostProcess, type HostProcessShape } from "../../src/services/HostProcess.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
+import { ScriptedPrompter, FakeClaudeCli } from "./FakeInteraction.js"
 
 export const HOME = "/home/user"
 export const STATE = `${HOME}/.openclaw`
@@ -23,6 +24,8 @@ export const HOUR = 3_600_000
 
 export interface World {
   readonly fs: MemoryFs
+  readonly prompter?: ScriptedPrompter
+  readonly claude?: FakeClaudeCli
   readonly vars?: Record<string, string>
   readonly host?: Partial<HostProcessShape>
 }
@@ -75,6 +78,8 @@ export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Pr
   })
   const layer = Layer.mergeAll(
     testServices(world),
+    (world.prompter ?? new ScriptedPrompter()).layer,
+    (world.claude ?? new FakeClaudeCli()).layer,
     ExitCode.layer,
     FileSystem.layerNoop({}),
     Path.layer,

@@ -1,0 +1,17 @@
+import * as Command from "@effect/cli/Command"
+import { orderCommand } from "./OrderCommands.js"
+import { pasteApiKeyCommand, pasteTokenCommand, setupTokenCommand } from "./PasteCommands.js"
+import { cooldownsCommand, listCommand, logoutCommand } from "./ProfileCommands.js"
+
+export const authCommand = Command.make("auth").pipe(
+  Command.withDescription("Store, list, order and remove auth profiles (all take --agent <id>)."),
+  Command.withSubcommands([
+    pasteTokenCommand,
+    setupTokenCommand,
+    pasteApiKeyCommand,
+    listCommand,
+    logoutCommand,
+    orderCommand,
+    cooldownsCommand
+  ])
+)

@@ -1,0 +1,46 @@
+import type { JsonObject } from "./AuthStore.js"
+import type { CredentialType } from "./Credential.js"
+import type { ProfileId } from "./ProfileId.js"
+import type { ProviderId } from "./Provider.js"
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const objectAt = (raw: JsonObject, key: string): Record<string, unknown> => (isRecord(raw[key]) ? { ...(raw[key] as object) } : {})
+
+/**
+ * §3.2: a stored profile is registered as `auth.profiles[id] = { provider, mode }` (metadata, never the secret);
+ * it joins `auth.order[provider]` only when that order already exists.
+ */
+export const registerProfile = (raw: JsonObject, id: ProfileId, provider: ProviderId, mode: CredentialType): JsonObject => {
+  const auth = objectAt(raw, "auth")
+  const profiles = objectAt(auth, "profiles")
+  const previous = isRecord(profiles[id]) ? profiles[id] : {}
+  profiles[id] = { ...previous, provider, mode }
+  const order = objectAt(auth, "order")
+  const existing = order[provider]
+  if (Array.isArray(existing) && !existing.includes(id)) order[provider] = [...existing, id]
+  return { ...raw, auth: { ...auth, profiles, ...(isRecord(auth.order) ? { order } : {}) } }
+}
+
+/** Removes every config reference to a profile (logout). */
+export const unregisterProfile = (raw: JsonObject, id: ProfileId): JsonObject => {
+  if (!isRecord(raw.auth)) return raw
+  const auth = objectAt(raw, "auth")
+  const profiles = objectAt(auth, "profiles")
+  delete profiles[id]
+  const order = objectAt(auth, "order")
+  for (const [provider, ids] of Object.entries(order)) {
+    if (Array.isArray(ids)) order[provider] = ids.filter((x) => x !== id)
+  }
+  return {
+    ...raw,
+    auth: { ...auth, ...(isRecord(auth.profiles) ? { profiles } : {}), ...(isRecord(auth.order) ? { order } : {}) }
+  }
+}
+
+/** Whether the config mentions the profile at all, so logout does not rewrite a config it has nothing to do with. */
+export const configReferences = (raw: JsonObject, id: ProfileId): boolean => {
+  const auth = raw.auth
+  if (!isRecord(auth)) return false
+  if (isRecord(auth.profiles) && id in auth.profiles) return true
+  return isRecord(auth.order) && Object.values(auth.order).some((ids) => Array.isArray(ids) && ids.includes(id))
+}

@@ -1,0 +1,17 @@
+import * as Either from "effect/Either"
+
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `--expires-in`: `365d`, `12h`, `30m`; a bare number means days. */
+export const parseExpiresIn = (raw: string): Either.Either<number, string> => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([mhd]?)\s*$/i.exec(raw)
+  const value = match ? Number(match[1]) : Number.NaN
+  if (!match || !(value > 0)) {
+    return Either.left(`"${raw}" is not a duration: use a positive number with m, h or d (30m, 12h, 365d; a bare number means days)`)
+  }
+  const ms = value * UNIT_MS[(match[2] || "d").toLowerCase()]!
+  return ms > 100 * 365 * UNIT_MS.d! ? Either.left(`"${raw}" is more than 100 years`) : Either.right(Math.round(ms))
+}
+
+/** Setup-tokens from `claude setup-token` live one year. */
+export const SETUP_TOKEN_LIFETIME_MS = 365 * UNIT_MS.d!

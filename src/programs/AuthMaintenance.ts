@@ -1,0 +1,104 @@
+import * as Effect from "effect/Effect"
+import { clearCooldown, hasCooldownState, removeProfile, setUsageStats } from "../domain/AuthStore.js"
+import { ProfileNotFoundError } from "../domain/AuthErrors.js"
+import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
+import { credentialSecret } from "../domain/Credential.js"
+import { credentialExpiry } from "../domain/Expiry.js"
+import { maskSecret } from "../domain/Mask.js"
+import { unavailableUntil } from "../domain/Order.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import { normalizeProvider } from "../domain/Provider.js"
+import { ConfigStore } from "../services/ConfigStore.js"
+import { ProfileStore } from "../services/ProfileStore.js"
+import { loadAuthContext } from "./AuthContext.js"
+
+export interface ProfileListEntry {
+  readonly profileId: string
+  readonly provider: string
+  readonly type: string
+  readonly secret: string
+  readonly email: string | null
+  readonly status: string
+  readonly expiresAt: number | null
+  readonly remainingMs: number | null
+  readonly unavailable: { readonly reason: string; readonly until: number } | null
+}
+
+/** `models auth list` (§6.2): every stored profile, masked, with expiry and cooldown. */
+export const listProfiles = Effect.fn("Auth.list")(function* (agent: string | undefined) {
+  const ctx = yield* loadAuthContext(agent)
+  const { store } = ctx.store
+  const profiles = [...store.profiles].map(([profileId, c]): ProfileListEntry => {
+    const secret = credentialSecret(c)
+    const expiry = credentialExpiry(c, ctx.now)
+    const stats = store.usageStats[profileId]
+    const reason = unavailableUntil(stats, ctx.now)
+    return {
+      profileId,
+      provider: c.provider,
+      type: c.type,
+      secret: secret ? maskSecret(secret) : "(empty)",
+      email: c.email ?? null,
+      status: expiry.status,
+      expiresAt: expiry.expiresAt ?? null,
+      remainingMs: expiry.remainingMs ?? null,
+      unavailable:
+        reason === undefined
+          ? null
+          : {
+              reason: reason === "disabled" && stats?.disabledReason ? `disabled:${stats.disabledReason}` : reason,
+              until: Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0)
+            }
+    }
+  })
+  return { agentId: ctx.agent.agentId, storePath: ctx.agent.storePath, now: ctx.now, profiles, skipped: store.skipped }
+})
+
+/**
+ * `models auth logout` (§6.2): removes the profile and every reference to it (order, lastGood, usageStats, config).
+ * A skipped (malformed) entry can be removed too, which is how a user gets rid of one.
+ */
+export const logout = Effect.fn("Auth.logout")(function* (profileIdInput: string, agent: string | undefined) {
+  const profileId = profileIdInput.trim() as ProfileId
+  const ctx = yield* loadAuthContext(agent)
+  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => {
+    const profiles = doc.raw.profiles
+    const present = typeof profiles === "object" && profiles !== null && Object.hasOwn(profiles, profileId)
+    return present
+      ? Effect.succeed(removeProfile(doc.raw, profileId))
+      : Effect.fail(new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir }))
+  })
+  const config = yield* ConfigStore
+  const configDoc = yield* config.load
+  if (configReferences(configDoc.raw, profileId)) {
+    yield* config.update((raw) => Effect.succeed(unregisterProfile(raw, profileId)))
+  }
+  return { profileId, storePath: ctx.agent.storePath }
+})
+
+/** `models auth cooldowns clear` (beyond §5.3): lifts cooldowns and billing disables by hand. */
+export const clearCooldowns = Effect.fn("Auth.cooldowns.clear")(function* (
+  filter: { readonly provider: string | undefined; readonly profileId: string | undefined },
+  agent: string | undefined
+) {
+  const ctx = yield* loadAuthContext(agent)
+  const provider = filter.provider === undefined ? undefined : normalizeProvider(filter.provider)
+  const profileId = filter.profileId?.trim()
+  if (profileId !== undefined && !ctx.store.store.profiles.has(profileId as ProfileId)) {
+    return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
+  }
+  const cleared: Array<string> = []
+  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => {
+    let raw = doc.raw
+    for (const [id, stats] of Object.entries(doc.store.usageStats)) {
+      const credential = doc.store.profiles.get(id as ProfileId)
+      if (profileId !== undefined && id !== profileId) continue
+      if (provider !== undefined && credential?.provider !== provider) continue
+      if (!hasCooldownState(stats)) continue
+      cleared.push(id)
+      raw = setUsageStats(raw, id as ProfileId, clearCooldown)
+    }
+    return Effect.succeed(raw)
+  })
+  return { cleared, storePath: ctx.agent.storePath }
+})

@@ -1,0 +1,65 @@
+import * as Effect from "effect/Effect"
+import { setOrder } from "../domain/AuthStore.js"
+import { ProfileNotFoundError, ProfileProviderMismatchError } from "../domain/AuthErrors.js"
+import { type ProfileId, providerOfProfileId } from "../domain/ProfileId.js"
+import { normalizeProvider } from "../domain/Provider.js"
+import { ProfileStore } from "../services/ProfileStore.js"
+import { loadAuthContext } from "./AuthContext.js"
+
+export interface OrderView {
+  readonly agentId: string
+  readonly provider: string
+  readonly authFile: string
+  readonly order: ReadonlyArray<string> | null
+}
+
+const view = (ctx: { agent: { agentId: string; storePath: string } }, provider: string, order: ReadonlyArray<string> | undefined): OrderView => ({
+  agentId: ctx.agent.agentId,
+  provider,
+  authFile: ctx.agent.storePath,
+  order: order ?? null
+})
+
+/** `models auth order get` (§6.2). */
+export const getOrder = Effect.fn("Auth.order.get")(function* (providerInput: string, agent: string | undefined) {
+  const provider = normalizeProvider(providerInput)
+  const ctx = yield* loadAuthContext(agent)
+  return view(ctx, provider, ctx.store.store.order[provider])
+})
+
+/**
+ * `models auth order set` (§6.2): every id must exist in this agent's store and belong to the provider. Validated
+ * against the store as re-read inside the lock, so a concurrent logout cannot slip a dangling id in.
+ */
+export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
+  providerInput: string,
+  ids: ReadonlyArray<string>,
+  agent: string | undefined
+) {
+  const provider = normalizeProvider(providerInput)
+  const ctx = yield* loadAuthContext(agent)
+  const unique = [...new Set(ids.map((id) => id.trim()))] as Array<ProfileId>
+  const doc = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
+    Effect.gen(function* () {
+      for (const id of unique) {
+        const credential = doc.store.profiles.get(id)
+        if (credential === undefined) return yield* new ProfileNotFoundError({ profileId: id, agentDir: ctx.agent.agentDir })
+        if (credential.provider !== provider) {
+          return yield* new ProfileProviderMismatchError({ profileId: id, actual: credential.provider, expected: provider })
+        }
+      }
+      return setOrder(doc.raw, provider, unique)
+    })
+  )
+  return view(ctx, provider, doc.store.order[provider])
+})
+
+/** `models auth order clear` (§6.2). */
+export const clearProfileOrder = Effect.fn("Auth.order.clear")(function* (providerInput: string, agent: string | undefined) {
+  const provider = normalizeProvider(providerInput)
+  const ctx = yield* loadAuthContext(agent)
+  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => Effect.succeed(setOrder(doc.raw, provider, undefined)))
+  return view(ctx, provider, undefined)
+})
+
+export { providerOfProfileId }

@@ -1,0 +1,111 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import {
+  ClaudeCliError,
+  InvalidSecretError,
+  NoSecretInputError,
+  NotInteractiveError,
+  PromptCancelledError
+} from "../domain/AuthErrors.js"
+import { ApiKeyCredential, TokenCredential } from "../domain/Credential.js"
+import { parseExpiresIn, SETUP_TOKEN_LIFETIME_MS } from "../domain/Duration.js"
+import { UsageError } from "../domain/Errors.js"
+import { type ProfileId, profileIdFromInput } from "../domain/ProfileId.js"
+import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
+import { normalizeSecretInput, validateApiKey, validateToken } from "../domain/SecretInput.js"
+import { ClaudeCli } from "../services/ClaudeCli.js"
+import { Prompter } from "../services/Prompter.js"
+import { type AuthContext, loadAuthContext } from "./AuthContext.js"
+import { storeCredential } from "./StoreCredential.js"
+
+export interface PasteOptions {
+  readonly provider: string
+  readonly profileId: string | undefined
+  readonly agent: string | undefined
+}
+
+const expiresInMs = (raw: string | undefined, fallback: number | undefined) =>
+  raw === undefined
+    ? Effect.succeed(fallback)
+    : Either.match(parseExpiresIn(raw), {
+        onLeft: (problem) => Effect.fail(new UsageError({ problem: `--expires-in ${problem}`, fix: "for example --expires-in 365d" })),
+        onRight: (ms) => Effect.succeed<number | undefined>(ms)
+      })
+
+/** Reads a secret (hidden prompt or stdin), strips whitespace and validates it; never echoes it. */
+const readSecret = (kind: "token" | "API key", provider: ProviderId, command: string) =>
+  Effect.gen(function* () {
+    const prompter = yield* Prompter
+    const input = yield* prompter.readSecret(`Paste the ${kind} for ${provider} (input is hidden)`)
+    if (Option.isNone(input)) return yield* new NoSecretInputError({ kind, command })
+    const secret = normalizeSecretInput(Redacted.value(input.value))
+    const valid = kind === "token" ? validateToken(provider, secret) : validateApiKey(provider, secret)
+    return yield* Either.match(valid, {
+      onLeft: (problem) => Effect.fail(new InvalidSecretError({ kind, problem })),
+      onRight: (s) => Effect.succeed(Redacted.make(s))
+    })
+  })
+
+const storeToken = (ctx: AuthContext, provider: ProviderId, profileId: ProfileId, token: Redacted.Redacted<string>, lifetime: number | undefined) =>
+  Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    const credential = new TokenCredential({
+      type: "token",
+      provider,
+      token,
+      ...(lifetime === undefined ? {} : { expires: now + lifetime })
+    })
+    return yield* storeCredential(ctx, profileId, credential)
+  })
+
+/** `models auth paste-token` (§6.2). Everything that can fail without the secret is checked before asking for it. */
+export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOptions & { readonly expiresIn: string | undefined }) {
+  const provider = normalizeProvider(opts.provider)
+  const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
+  const lifetime = yield* expiresInMs(opts.expiresIn, undefined)
+  const ctx = yield* loadAuthContext(opts.agent)
+  const token = yield* readSecret("token", provider, `openclaw models auth paste-token --provider ${provider}`)
+  return yield* storeToken(ctx, provider, profileId, token, lifetime)
+})
+
+/** `models auth paste-api-key` (§6.2). */
+export const pasteApiKey = Effect.fn("Auth.pasteApiKey")(function* (opts: PasteOptions) {
+  const provider = normalizeProvider(opts.provider)
+  const profileId = profileIdFromInput(provider, opts.profileId ?? "default")
+  const ctx = yield* loadAuthContext(opts.agent)
+  const key = yield* readSecret("API key", provider, `openclaw models auth paste-api-key --provider ${provider}`)
+  return yield* storeCredential(ctx, profileId, new ApiKeyCredential({ type: "api_key", provider, key }))
+})
+
+/**
+ * `models auth setup-token` (§6.2): runs `claude setup-token` on this terminal, then takes the token it printed.
+ * Setup-tokens live a year, so the default expiry lets `status --check` warn before it dies.
+ */
+export const setupToken = Effect.fn("Auth.setupToken")(function* (
+  opts: PasteOptions & { readonly expiresIn: string | undefined; readonly yes: boolean }
+) {
+  const provider = normalizeProvider(opts.provider)
+  if (provider !== "anthropic") {
+    return yield* new UsageError({
+      problem: `setup-token only works with --provider anthropic (it runs Claude Code's \`claude setup-token\`), not ${provider}`,
+      fix: `store the ${provider} token with \`openclaw models auth paste-token --provider ${provider}\``
+    })
+  }
+  const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
+  const lifetime = yield* expiresInMs(opts.expiresIn, SETUP_TOKEN_LIFETIME_MS)
+  const prompter = yield* Prompter
+  if (!prompter.interactive) return yield* new NotInteractiveError()
+  const ctx = yield* loadAuthContext(opts.agent)
+  if (!opts.yes) {
+    const go = yield* prompter.confirm("Run `claude setup-token` now? It signs in with your Claude account and prints a token.", true)
+    if (!go) return yield* new PromptCancelledError()
+  }
+  yield* (yield* ClaudeCli).setupToken
+  const token = yield* readSecret("token", provider, "openclaw models auth paste-token --provider anthropic")
+  return yield* storeToken(ctx, provider, profileId, token, lifetime)
+})
+
+export type { ClaudeCliError }

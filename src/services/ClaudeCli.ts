@@ -1,0 +1,44 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ClaudeCliError } from "../domain/AuthErrors.js"
+
+/** Claude Code's `claude` program, run in the foreground on the user's terminal. */
+export interface ClaudeCliShape {
+  /** `claude setup-token`, with stdin/stdout/stderr inherited so it can talk to the user. */
+  readonly setupToken: Effect.Effect<void, ClaudeCliError>
+}
+
+export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, ClaudeCliShape>() {
+  /**
+   * Spawns through @effect/platform's CommandExecutor. Interactive children need the terminal, which is why we
+   * patch platform-node-shared (patches/) not to start them in a new session when stdin is inherited.
+   */
+  static readonly layer = Layer.succeed(ClaudeCli, {
+    setupToken: Effect.gen(function* () {
+      // Loaded on use: only this command spawns anything.
+      const [NodeCommandExecutor, NodeFileSystem, Command] = yield* Effect.promise(() =>
+        Promise.all([
+          import("@effect/platform-node/NodeCommandExecutor"),
+          import("@effect/platform-node/NodeFileSystem"),
+          import("@effect/platform/Command")
+        ])
+      )
+      const command = Command.make("claude", "setup-token").pipe(
+        Command.stdin("inherit"),
+        Command.stdout("inherit"),
+        Command.stderr("inherit")
+      )
+      const exitCode = yield* Command.exitCode(command).pipe(
+        Effect.provide(NodeCommandExecutor.layer),
+        Effect.provide(NodeFileSystem.layer),
+        Effect.mapError((e) =>
+          e._tag === "SystemError" && e.reason === "NotFound"
+            ? new ClaudeCliError({ reason: "not-found" })
+            : new ClaudeCliError({ reason: "failed", detail: e.message })
+        )
+      )
+      if (exitCode !== 0) return yield* new ClaudeCliError({ reason: "failed", exitCode })
+    })
+  })
+}
