@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", write: false }
+const common = { bundle: true, platform: "node", target: "node20", format: "cjs", mainFields: ["module", "main"], logLevel: "warning", legalComments: "none", write: false }
 
 mkdirSync("dist", { recursive: true })
 const [main, launcher] = await Promise.all([

@@ -3,6 +3,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
+import { maskSecret, secretInArguments } from "../domain/Mask.js"
 import { ExitCode } from "./ExitCode.js"
 import { authCommand } from "./auth/AuthCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
@@ -31,8 +32,17 @@ const messageOf = (e: unknown): string =>
  * Runs the CLI on `argv` and returns the exit code. The one place errors become exit codes: usage errors were
  * already printed with help by @effect/cli; every other failure is one line on stderr.
  */
-export const cli = (argv: ReadonlyArray<string>) =>
-  run(argv).pipe(
+export const cli = (argv: ReadonlyArray<string>) => {
+  const secret = secretInArguments(argv.slice(2), SECRET_OPTIONS)
+  if (secret !== undefined) {
+    return Effect.as(
+      Console.error(
+        `openclaw: a secret (${maskSecret(secret)}) was given on the command line, where shell history and \`ps\` can see it; nothing was done. Fix: pipe it on standard input (e.g. \`pbpaste | openclaw models auth paste-api-key --provider <p>\`) or run the command in a terminal to be prompted, and consider rotating that secret.`
+      ),
+      1
+    )
+  }
+  return run(argv).pipe(
     Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)),
     Effect.catchAll((e) =>
       ValidationError.isValidationError(e)
@@ -40,3 +50,7 @@ export const cli = (argv: ReadonlyArray<string>) =>
         : Effect.as(Console.error(`openclaw: ${messageOf(e)}`), 1)
     )
   )
+}
+
+/** Options whose value is meant to be a secret (non-interactive set-up); everything else is refused. */
+const SECRET_OPTIONS: ReadonlyArray<string> = []

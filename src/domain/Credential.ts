@@ -69,7 +69,8 @@ export const decodeCredentialEntry = (entry: unknown): Either.Either<Credential,
   if (!isRecord(entry)) return Either.left(`not an object (got ${describe(entry)})`)
   const type = entry.type ?? entry.mode
   if (type !== "api_key" && type !== "token" && type !== "oauth") {
-    return Either.left(type === undefined ? "no type" : `unknown type ${JSON.stringify(type)}`)
+    const named = typeof type === "string" && /^[A-Za-z_-]{1,24}$/.test(type) ? JSON.stringify(type) : `(${describe(type)})`
+    return Either.left(type === undefined ? "no type" : `unknown type ${named}`)
   }
   if (typeof entry.provider !== "string" || entry.provider.trim() === "") return Either.left("no provider")
   const normalized = { ...entry, type, ...(type === "api_key" && entry.key === undefined ? { key: entry.apiKey } : {}) }
@@ -90,15 +91,30 @@ const friendlyType = (expected: string): string => {
   return expected
 }
 
+/** Schema prints the offending value; keep only its kind unless it is a number, boolean or null. */
+const friendlyActual = (actual: string): string =>
+  actual.startsWith('"') ? "a string" : actual.startsWith("[") ? "an array" : actual.startsWith("{") ? "an object" : actual
+
 /** One short sentence from a ParseError: `key: expected a string, got 123`. */
 export const firstProblem = (error: ParseResult.ParseError): string => {
   const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
   if (!first) return "invalid"
   const at = first.path.map(String).join(".")
   const typed = /^Expected ([\s\S]+), actual ([\s\S]+)$/.exec(first.message)
-  const message = typed ? `expected ${friendlyType(typed[1]!)}, got ${typed[2]}` : first.message
+  const message = typed ? `expected ${friendlyType(typed[1]!)}, got ${friendlyActual(typed[2]!)}` : first.message
   return at === "" ? message : `${at}: ${message}`
 }
 
+/** What a value is, never what it says: a misplaced string may well be a secret. */
 export const describe = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `${typeof u} ${JSON.stringify(u)}`
+  u === null
+    ? "null"
+    : Array.isArray(u)
+      ? "an array"
+      : typeof u === "object"
+        ? "an object"
+        : typeof u === "string"
+          ? "a string"
+          : typeof u === "number" || typeof u === "boolean"
+            ? `${u}`
+            : typeof u

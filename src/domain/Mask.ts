@@ -26,3 +26,23 @@ export const maskSecret = (secret: string): string => {
   const prefix = PUBLIC_PREFIXES.find((p) => secret.startsWith(p)) ?? ""
   return secret.length - prefix.length >= 16 ? `${prefix}…${last4}` : `…${last4}`
 }
+
+/** A command-line argument that is very likely a provider secret (known prefix, secret-sized). */
+export const looksLikeSecret = (arg: string): boolean =>
+  arg.length >= 20 && !/\s/.test(arg) && PUBLIC_PREFIXES.some((p) => arg.startsWith(p))
+
+/**
+ * Secrets on the command line end up in shell history and `ps`, and an argument the parser rejects would be
+ * echoed back. Returns the first such argument, unless it is the value of an option made for secrets.
+ */
+export const secretInArguments = (args: ReadonlyArray<string>, secretOptions: ReadonlyArray<string>): string | undefined => {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const eq = arg.indexOf("=")
+    const [flag, value] = arg.startsWith("--") && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [undefined, arg]
+    if (flag !== undefined && secretOptions.includes(flag)) continue
+    if (flag === undefined && i > 0 && secretOptions.includes(args[i - 1]!)) continue
+    if (looksLikeSecret(value)) return value
+  }
+  return undefined
+}

@@ -18,15 +18,28 @@ const lineColumn = (text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - before.lastIndexOf("\n") }
 }
 
-const parseJson = (file: string, text: string): unknown => {
+type JsoncParser = typeof import("jsonc-parser")
+
+/**
+ * Node's JSON.parse does not always give a position and quotes the text around the error, which may be a secret.
+ * jsonc-parser (loaded only when a file is broken) gives the offset and a code we can say in words.
+ */
+const jsonParseError = async (file: string, text: string): Promise<FileParseError> => {
+  if (text.trim() === "") return new FileParseError({ path: file, format: "JSON", problem: "the file is empty", line: 1, column: 1 })
+  const jsonc = (await import("jsonc-parser")) as JsoncParser
+  const errors: Array<import("jsonc-parser").ParseError> = []
+  jsonc.parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
+  const first = errors[0]
+  if (!first) return new FileParseError({ path: file, format: "JSON", problem: "not valid JSON" })
+  const words = jsonc.printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()
+  return new FileParseError({ path: file, format: "JSON", problem: words, ...lineColumn(text, first.offset) })
+}
+
+const parseJson = async (file: string, text: string): Promise<unknown> => {
   try {
     return JSON.parse(text)
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e)
-    const position = /at position (\d+)/.exec(detail)
-    const where = position ? lineColumn(text, Number(position[1])) : text.trim() === "" ? { line: 1, column: 1 } : undefined
-    const problem = text.trim() === "" ? "the file is empty" : detail.replace(/ in JSON at position \d+.*$/, "").replace(/ \(line \d+ column \d+\)$/, "")
-    throw new FileParseError({ path: file, format: "JSON", problem, ...where })
+  } catch {
+    throw await jsonParseError(file, text)
   }
 }
 
@@ -56,7 +69,7 @@ export const readJsonDocument = (files: FilesShape, file: string, format: "JSON"
       onNone: () => Effect.succeed<RawDocument>({ path: file, exists: false, raw: {} }),
       onSome: (text) =>
         Effect.tryPromise({
-          try: async () => (format === "JSON" ? parseJson(file, text) : await parseJson5(file, text)),
+          try: () => (format === "JSON" ? parseJson(file, text) : parseJson5(file, text)),
           catch: (e) =>
             e instanceof FileParseError ? e : new FileParseError({ path: file, format, problem: String(e) })
         }).pipe(

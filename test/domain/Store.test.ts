@@ -37,11 +37,11 @@ describe("auth-profiles.json reading (§3.1)", () => {
     )
     expect([...store.profiles.keys()]).toEqual(["x:ok"])
     expect(store.skipped).toEqual([
-      { profileId: "x:1", reason: 'not an object (got string "nope")' },
+      { profileId: "x:1", reason: "not an object (got a string)" },
       { profileId: "x:2", reason: 'unknown type "magic"' },
       { profileId: "x:3", reason: "no provider" },
       { profileId: "x:4", reason: "key: expected a string, got 123" },
-      { profileId: "x:5", reason: 'expires: expected a number, got "soon"' }
+      { profileId: "x:5", reason: "expires: expected a number, got a string" }
     ])
   })
 
@@ -49,7 +49,7 @@ describe("auth-profiles.json reading (§3.1)", () => {
     expect(decodeAuthStore([])).toEqual(Either.left("expected a JSON object at the top level, got an array"))
     expect(decodeAuthStore({ profiles: [] })).toEqual(Either.left(expect.stringMatching(/^profiles: expected/)))
     expect(decodeAuthStore({ order: { anthropic: "x" } })).toEqual(Either.left(expect.stringMatching(/^order\.anthropic: expected/)))
-    expect(decodeAuthStore({ version: "1" })).toEqual(Either.left('version: expected a number, got "1"'))
+    expect(decodeAuthStore({ version: "1" })).toEqual(Either.left("version: expected a number, got a string"))
   })
 
   it("keeps unknown fields and skipped entries when a profile is added or removed", () => {
