@@ -27,7 +27,7 @@ export interface StatusInputs {
   readonly models: AgentModels
   readonly env: EnvMap
   readonly store: AuthStore
-  readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string> }
+  readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string>; readonly error?: string }
   readonly missingConfigVars: ReadonlyArray<string>
   readonly now: number
 }
@@ -65,7 +65,7 @@ export interface StatusReport {
   readonly fallbacks: ReadonlyArray<string>
   readonly auth: {
     readonly storePath: string
-    readonly shellEnvFallback: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string> }
+    readonly shellEnvFallback: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string>; readonly error?: string }
     readonly providers: ReadonlyArray<ProviderStatus>
     readonly unusableProfiles: ReadonlyArray<{
       readonly profileId: string
@@ -108,6 +108,9 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   const warnings: Array<string> = inputs.missingConfigVars.map(
     (name) => `config references \${${name}}, which is not set in any environment source`
   )
+  if (inputs.shellEnv.error) {
+    warnings.push(`login-shell import failed (${inputs.shellEnv.error}); keys set only in your shell profile are not used`)
+  }
   const unusableProfiles: Array<StatusReport["auth"]["unusableProfiles"][number]> = []
   const missing: Array<ProviderId> = []
 
@@ -214,7 +217,11 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     fallbacks: inputs.models.fallbacks.map(formatModelRef),
     auth: {
       storePath: inputs.agent.storePath,
-      shellEnvFallback: { enabled: inputs.shellEnv.enabled, appliedKeys: inputs.shellEnv.appliedKeys },
+      shellEnvFallback: {
+        enabled: inputs.shellEnv.enabled,
+        appliedKeys: inputs.shellEnv.appliedKeys,
+        ...(inputs.shellEnv.error ? { error: inputs.shellEnv.error } : {})
+      },
       providers,
       unusableProfiles,
       skippedProfiles: store.skipped,

@@ -6,12 +6,15 @@ import { Files } from "./Files.js"
 import { HostProcess } from "./HostProcess.js"
 import { Paths } from "./Paths.js"
 import { ProfileStore } from "./ProfileStore.js"
+import { ShellEnv } from "./ShellEnv.js"
 
-/** The auth services, over whatever ports the edge (or a test) supplies: HostProcess, Files, FileLock. */
+/** The auth services, over whatever ports the edge (or a test) supplies: HostProcess, Files, FileLock, ShellEnv. */
 export const AuthServices = Layer.mergeAll(ProfileStore.layer, ConfigStore.layer, Environment.layer).pipe(
   Layer.provideMerge(Paths.layer)
 )
 
-export const PortsLive = Layer.mergeAll(HostProcess.layer, Files.layer, FileLock.layer)
+export const PortsLive = Layer.mergeAll(Files.layer, FileLock.layer, ShellEnv.layer).pipe(
+  Layer.provideMerge(HostProcess.layer)
+)
 
 export const AuthServicesLive = AuthServices.pipe(Layer.provideMerge(PortsLive))

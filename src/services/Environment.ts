@@ -10,15 +10,25 @@ import type { FileError } from "../domain/Errors.js"
 import { Files } from "./Files.js"
 import { HostProcess } from "./HostProcess.js"
 import { Paths } from "./Paths.js"
+import { DEFAULT_SHELL_ENV_TIMEOUT_MS, ShellEnv } from "./ShellEnv.js"
+import { PROVIDERS } from "../domain/Provider.js"
 
 export interface EnvSnapshot {
   readonly vars: EnvMap
-  readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string> }
+  readonly shellEnv: {
+    readonly enabled: boolean
+    readonly appliedKeys: ReadonlyArray<string>
+    /** Why the login-shell import failed; the rest of the environment is still used. */
+    readonly error?: string
+  }
 }
 
+/** Only provider keys are taken from the login shell (§4.2), never PATH or anything else. */
+const PROVIDER_KEYS: ReadonlyArray<string> = PROVIDERS.flatMap((p) => p.envVars)
+
 /**
- * The assembled environment of §4.1, each value with its source. Steps 1–4 are read here; the login-shell
- * import (step 5) is a further layer appended by the shell-env service when it is enabled.
+ * The assembled environment of §4.1, each value with its source: process env, ./.env, <state>/.env, the config
+ * `env` block, then (when enabled) the provider keys still missing, from a login shell.
  */
 export interface EnvironmentShape {
   readonly load: (configRaw: JsonObject) => Effect.Effect<EnvSnapshot, FileError>
@@ -31,6 +41,7 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
       const host = yield* HostProcess
       const files = yield* Files
       const paths = yield* Paths
+      const shell = yield* ShellEnv
       const dotenv = (path: string) =>
         Effect.map(files.readText(path), (text): EnvLayer => ({
           source: { kind: "dotenv", path },
@@ -48,14 +59,31 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
               ...(stateEnv ? [stateEnv] : []),
               { source: { kind: "config" }, vars: configEnvVars(configRaw) }
             ]
-            return {
-              vars: assembleEnv(layers),
-              shellEnv: { enabled: shellEnvEnabled(configRaw, host.vars), appliedKeys: [] }
-            }
+            const vars = assembleEnv(layers)
+            const enabled = shellEnvEnabled(configRaw, host.vars)
+            const missing = PROVIDER_KEYS.filter((k) => !vars.has(k))
+            if (!enabled || missing.length === 0) return { vars, shellEnv: { enabled, appliedKeys: [] } }
+            return yield* shell.load(shellEnvTimeoutMs(configRaw, host.vars)).pipe(
+              Effect.map((fromShell): EnvSnapshot => {
+                const applied = missing.filter((k) => fromShell[k] !== undefined && fromShell[k] !== "")
+                const withShell = assembleEnv([...layers, { source: { kind: "shell" }, vars: Object.fromEntries(applied.map((k) => [k, fromShell[k]])) }])
+                return { vars: withShell, shellEnv: { enabled, appliedKeys: applied } }
+              }),
+              Effect.catchAll((e) => Effect.succeed<EnvSnapshot>({ vars, shellEnv: { enabled, appliedKeys: [], error: e.reason } }))
+            )
           })
       }
     })
   )
+}
+
+/** `OPENCLAW_SHELL_ENV_TIMEOUT_MS`, else `env.shellEnv.timeoutMs`, else 15 s. */
+export const shellEnvTimeoutMs = (configRaw: JsonObject, vars: Readonly<Record<string, string | undefined>>): number => {
+  const fromEnv = Number(vars.OPENCLAW_SHELL_ENV_TIMEOUT_MS)
+  if (vars.OPENCLAW_SHELL_ENV_TIMEOUT_MS && Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv
+  const env = configRaw.env as { shellEnv?: { timeoutMs?: unknown } } | undefined
+  const fromConfig = env?.shellEnv?.timeoutMs
+  return typeof fromConfig === "number" && fromConfig > 0 ? fromConfig : DEFAULT_SHELL_ENV_TIMEOUT_MS
 }
 
 /** `env.shellEnv.enabled` or `OPENCLAW_LOAD_SHELL_ENV=1` (§4.1 step 5). */

@@ -11,6 +11,7 @@ import { cli } from "../../src/cli/Cli.js"
 import { ExitCode } from "../../src/cli/ExitCode.js"
 import { AuthServices } from "../../src/services/AppLayer.js"
 import { HostProcess, type HostProcessShape } from "../../src/services/HostProcess.js"
+import { ShellEnv, ShellEnvError, type ShellEnvShape } from "../../src/services/ShellEnv.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
 import { ScriptedPrompter, FakeClaudeCli } from "./FakeInteraction.js"
 
@@ -28,7 +29,11 @@ export interface World {
   readonly claude?: FakeClaudeCli
   readonly vars?: Record<string, string>
   readonly host?: Partial<HostProcessShape>
+  /** The login shell's answer; by default there is none and the import fails (a warning). */
+  readonly shellEnv?: ShellEnvShape
 }
+
+const noLoginShell: ShellEnvShape = { load: () => Effect.fail(new ShellEnvError("no login shell in tests")) }
 
 /** The auth services over in-memory ports. */
 export const testServices = (world: World) =>
@@ -37,6 +42,7 @@ export const testServices = (world: World) =>
       Layer.mergeAll(
         world.fs.layer,
         MemoryFileLock,
+        Layer.succeed(ShellEnv, world.shellEnv ?? noLoginShell),
         HostProcess.make({ vars: { HOME, ...world.vars }, cwd: "/work", osHome: HOME, ...world.host })
       )
     )

@@ -1,0 +1,97 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { spawn } from "node:child_process"
+import { readFile } from "node:fs/promises"
+import { HostProcess } from "./HostProcess.js"
+
+/** Why the login-shell import did not happen; it is a warning, never fatal (§4.1 step 5). */
+export class ShellEnvError {
+  readonly _tag = "ShellEnvError"
+  constructor(readonly reason: string) {}
+}
+
+/** The environment a login shell would give the user: what a daemon started by systemd/launchd lacks. */
+export interface ShellEnvShape {
+  readonly load: (timeoutMs: number) => Effect.Effect<Readonly<Record<string, string>>, ShellEnvError>
+}
+
+export const DEFAULT_SHELL_ENV_TIMEOUT_MS = 15_000
+
+export class ShellEnv extends Context.Tag("openclaw/ShellEnv")<ShellEnv, ShellEnvShape>() {
+  static readonly layer = Layer.effect(
+    ShellEnv,
+    Effect.map(HostProcess, (host) => makeShellEnv(host.vars, "/etc/shells"))
+  )
+  /** The live adapter with another list of allowed shells, for tests that bring their own shell. */
+  static readonly layerWithShellsFile = (shellsFile: string) =>
+    Layer.effect(ShellEnv, Effect.map(HostProcess, (host) => makeShellEnv(host.vars, shellsFile)))
+}
+
+/** `$SHELL` only when `shellsFile` lists it (a user-controlled path must not pick what we execute), else /bin/sh. */
+const pickShell = async (vars: Readonly<Record<string, string | undefined>>, shellsFile: string): Promise<string> => {
+  const wanted = vars.SHELL
+  if (!wanted) return "/bin/sh"
+  const listed = await readFile(shellsFile, "utf8").then(
+    (text) => text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")),
+    () => [] as Array<string>
+  )
+  return listed.includes(wanted) ? wanted : "/bin/sh"
+}
+
+const makeShellEnv = (vars: Readonly<Record<string, string | undefined>>, shellsFile: string): ShellEnvShape => ({
+  load: (timeoutMs) =>
+    Effect.flatMap(
+      Effect.promise(() => pickShell(vars, shellsFile)),
+      (shell) =>
+        Effect.async<Readonly<Record<string, string>>, ShellEnvError>((resume) => {
+          // Its own process group, so a timeout kills whatever the profile scripts started too.
+          const child = spawn(shell, ["-l", "-c", "env -0"], {
+            env: vars as NodeJS.ProcessEnv,
+            stdio: ["ignore", "pipe", "ignore"],
+            detached: true
+          })
+          const chunks: Array<Buffer> = []
+          let done = false
+          const finish = (result: Effect.Effect<Readonly<Record<string, string>>, ShellEnvError>) => {
+            if (done) return
+            done = true
+            clearTimeout(timer)
+            resume(result)
+          }
+          const kill = () => {
+            try {
+              process.kill(-child.pid!, "SIGKILL")
+            } catch {
+              child.kill("SIGKILL")
+            }
+          }
+          const timer = setTimeout(() => {
+            kill()
+            finish(Effect.fail(new ShellEnvError(`${shell} -l did not finish within ${timeoutMs} ms`)))
+          }, timeoutMs)
+          child.stdout.on("data", (c: Buffer) => chunks.push(c))
+          child.on("error", (e) => finish(Effect.fail(new ShellEnvError(`${shell}: ${e.message}`))))
+          child.on("close", (code) =>
+            code === 0
+              ? finish(Effect.succeed(parseEnvZero(Buffer.concat(chunks).toString("utf8"))))
+              : finish(Effect.fail(new ShellEnvError(`${shell} -l -c 'env -0' exited with code ${code}`)))
+          )
+          return Effect.sync(() => {
+            if (!done) kill()
+            done = true
+            clearTimeout(timer)
+          })
+        })
+    )
+})
+
+/** `env -0` output: NUL-separated `NAME=value` entries; values may contain newlines. */
+export const parseEnvZero = (text: string): Record<string, string> => {
+  const vars: Record<string, string> = {}
+  for (const entry of text.split("\0")) {
+    const eq = entry.indexOf("=")
+    if (eq > 0) vars[entry.slice(0, eq)] = entry.slice(eq + 1)
+  }
+  return vars
+}
