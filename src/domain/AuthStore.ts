@@ -156,3 +156,16 @@ export const clearCooldown = (stats: UsageStats): UsageStats | undefined => {
 export const hasCooldownState = (stats: UsageStats | undefined): boolean =>
   stats !== undefined &&
   (stats.cooldownUntil !== undefined || stats.disabledUntil !== undefined || (stats.errorCount ?? 0) > 0)
+
+/**
+ * A sub-agent sees the main agent's store underneath its own (§3.1): the main profiles, order, lastGood and
+ * usage stats, with the sub-agent's own entries winning key by key.
+ */
+export const overlayStore = (base: AuthStore, own: AuthStore): AuthStore => ({
+  version: own.version,
+  profiles: new Map([...base.profiles, ...own.profiles]),
+  order: { ...base.order, ...own.order },
+  lastGood: { ...base.lastGood, ...own.lastGood },
+  usageStats: { ...base.usageStats, ...own.usageStats },
+  skipped: [...own.skipped, ...base.skipped.filter((s) => !own.skipped.some((o) => o.profileId === s.profileId))]
+})

@@ -29,6 +29,7 @@ export interface StatusInputs {
   readonly store: AuthStore
   readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string>; readonly error?: string }
   readonly missingConfigVars: ReadonlyArray<string>
+  readonly notices?: ReadonlyArray<string>
   readonly now: number
 }
 
@@ -108,6 +109,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   const warnings: Array<string> = inputs.missingConfigVars.map(
     (name) => `config references \${${name}}, which is not set in any environment source`
   )
+  warnings.push(...(inputs.notices ?? []))
   if (inputs.shellEnv.error) {
     warnings.push(`login-shell import failed (${inputs.shellEnv.error}); keys set only in your shell profile are not used`)
   }

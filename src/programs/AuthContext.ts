@@ -8,6 +8,9 @@ import { ConfigStore } from "../services/ConfigStore.js"
 import { Environment, type EnvSnapshot } from "../services/Environment.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
+import { overlayStore } from "../domain/AuthStore.js"
+import { defaultAgentId } from "../domain/Config.js"
+import { migrateLegacy } from "./LegacyImport.js"
 
 /** Everything an auth decision for one agent depends on, loaded once per command or request. */
 export interface AuthContext {
@@ -19,6 +22,8 @@ export interface AuthContext {
   readonly env: EnvSnapshot
   readonly store: StoreDocument
   readonly missingConfigVars: ReadonlyArray<string>
+  /** Things the user should hear about that are not errors (legacy import). */
+  readonly notices: ReadonlyArray<string>
   readonly now: number
 }
 
@@ -32,7 +37,16 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
     onRight: Effect.succeed
   })
   const agent = yield* paths.agent(config, requestedAgent)
-  const store = yield* (yield* ProfileStore).load(agent.storePath)
+  const legacy = yield* migrateLegacy(paths, agent)
+  const profiles = yield* ProfileStore
+  const own = yield* profiles.load(agent.storePath)
+  // A sub-agent sees the main agent's profiles underneath its own (§3.1); writes still go to its own store.
+  const store = agent.isDefault
+    ? own
+    : yield* Effect.map(
+        Effect.flatMap(paths.agent(config, defaultAgentId(config)), (main) => profiles.load(main.storePath)),
+        (main): StoreDocument => ({ ...own, store: overlayStore(main.store, own.store) })
+      )
   const now = yield* Clock.currentTimeMillis
   return {
     host: paths,
@@ -43,6 +57,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
     env,
     store,
     missingConfigVars: substituted.missing,
+    notices: legacy.notices,
     now
   } satisfies AuthContext
 })

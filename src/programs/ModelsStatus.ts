@@ -14,6 +14,7 @@ export const modelsStatus = Effect.fn("Models.status")(function* (agent: string 
     store: ctx.store.store,
     shellEnv: ctx.env.shellEnv,
     missingConfigVars: ctx.missingConfigVars,
+    notices: ctx.notices,
     now: ctx.now
   })
   return { report, configExists: ctx.configExists, stateEnvPath: ctx.host.stateEnvPath }

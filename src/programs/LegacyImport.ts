@@ -1,0 +1,66 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { setProfile } from "../domain/AuthStore.js"
+import { importAuthJson, importOAuthJson, type LegacyImport } from "../domain/Legacy.js"
+import type { AgentPaths, HostPaths } from "../domain/Paths.js"
+import { Files } from "../services/Files.js"
+import { readJsonDocument } from "../services/JsonDocument.js"
+import { ProfileStore } from "../services/ProfileStore.js"
+
+export const legacyAuthPath = (agent: AgentPaths): string => `${agent.agentDir}/auth.json`
+/** The global OAuth file predates agents: it belongs to the default agent. */
+export const legacyOAuthPath = (host: HostPaths): string => `${host.stateDir}/credentials/oauth.json`
+
+export interface LegacyResult {
+  readonly imported: ReadonlyArray<string>
+  readonly removed: ReadonlyArray<string>
+  /** One line each, for status and doctor: what was left in place and why. */
+  readonly notices: ReadonlyArray<string>
+}
+
+const none: LegacyResult = { imported: [], removed: [], notices: [] }
+
+/**
+ * Imports legacy credential files into the agent's store on first use (§3.1). A legacy file is removed only
+ * after the store holding everything it had was written; one that does not parse, or has entries we cannot
+ * read, stays where it is and is reported.
+ */
+export const migrateLegacy = Effect.fn("Auth.migrateLegacy")(function* (host: HostPaths, agent: AgentPaths) {
+  const files = yield* Files
+  const sources: Array<{ path: string; read: (raw: unknown, existing: ReadonlySet<string>) => LegacyImport }> = [
+    { path: legacyAuthPath(agent), read: importAuthJson },
+    ...(agent.isDefault ? [{ path: legacyOAuthPath(host), read: importOAuthJson }] : [])
+  ]
+  const present = yield* Effect.filter(sources, (s) => Effect.map(files.stat(s.path), Option.isSome))
+  if (present.length === 0) return none
+
+  const notices: Array<string> = []
+  const imported: Array<string> = []
+  const complete: Array<string> = []
+  yield* (yield* ProfileStore).update(agent.storePath, (doc) =>
+    Effect.gen(function* () {
+      let raw = doc.raw
+      const existing = new Set<string>(doc.store.profiles.keys())
+      for (const source of present) {
+        const legacy = yield* Effect.either(readJsonDocument(files, source.path, "JSON"))
+        if (legacy._tag === "Left") {
+          notices.push(`legacy file ${source.path} was not imported: ${legacy.left.message}`)
+          continue
+        }
+        const result = source.read(legacy.right.raw, existing)
+        for (const [id, credential] of result.add) {
+          raw = setProfile(raw, id, credential)
+          existing.add(id)
+          imported.push(id)
+        }
+        for (const s of result.skipped) notices.push(`legacy file ${source.path}: entry ${s.key} was not imported: ${s.reason}`)
+        if (result.skipped.length === 0) complete.push(source.path)
+      }
+      return imported.length === 0 ? doc.raw : raw
+    })
+  )
+  // Only now is everything the complete files held safely in the store.
+  for (const path of complete) yield* files.remove(path)
+  if (imported.length > 0) notices.unshift(`imported legacy credentials into ${agent.storePath}: ${imported.join(", ")}`)
+  return { imported, removed: complete, notices } satisfies LegacyResult
+})
