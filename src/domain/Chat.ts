@@ -1,0 +1,71 @@
+import * as Schema from "effect/Schema"
+import type * as Redacted from "effect/Redacted"
+import type { ApiShape, ProviderId } from "./Provider.js"
+
+/** Provider-neutral chat, shaped like OpenAI's (the gateway speaks OpenAI to its clients). */
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant" | "tool"
+  readonly content: string
+}
+
+export interface ChatRequest {
+  /** The provider's own model id, e.g. `claude-opus-4-6`. */
+  readonly model: string
+  readonly messages: ReadonlyArray<ChatMessage>
+  readonly maxTokens?: number
+  readonly temperature?: number
+}
+
+export interface ChatUsage {
+  readonly promptTokens: number
+  readonly completionTokens: number
+}
+
+export interface ChatResult {
+  readonly id: string
+  readonly model: string
+  readonly content: string
+  readonly finishReason: "stop" | "length" | "content_filter" | "tool_calls"
+  readonly usage: ChatUsage
+}
+
+/** One piece of a streamed answer; the last carries the finish reason (and usage when the provider gives it). */
+export interface ChatChunk {
+  readonly delta: string
+  readonly finishReason?: ChatResult["finishReason"]
+  readonly usage?: ChatUsage
+}
+
+/** Where and how to call a provider. */
+export interface ProviderTarget {
+  readonly provider: ProviderId
+  readonly api: ApiShape
+  readonly baseUrl: string
+  /** Extra headers from `models.providers.<p>.headers`. */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/**
+ * The credential as a request carries it. Anthropic: an API key goes in `x-api-key`; a token or OAuth access
+ * token goes in `Authorization: Bearer` with the OAuth beta header. OpenAI-shaped APIs: always Bearer.
+ */
+export interface ProviderAuth {
+  readonly kind: "api_key" | "token" | "none"
+  readonly secret: Redacted.Redacted<string> | undefined
+}
+
+/** A provider call that failed: the HTTP status and the provider's own error text, classified later (§5.3). */
+export class ProviderError extends Schema.TaggedError<ProviderError>()("ProviderError", {
+  provider: Schema.String,
+  kind: Schema.Literal("http", "network", "timeout"),
+  status: Schema.optional(Schema.Number),
+  /** The provider's error message (its `error.message`), never a secret of ours. */
+  detail: Schema.String,
+  /** From `Retry-After` (seconds or an HTTP date), in ms. */
+  retryAfterMs: Schema.optional(Schema.Number)
+}) {
+  override get message(): string {
+    const status = this.status === undefined ? "" : ` (HTTP ${this.status})`
+    return `${this.provider} request failed${status}: ${this.detail}`
+  }
+}
