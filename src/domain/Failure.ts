@@ -1,0 +1,95 @@
+import type { FailureReason, UsageStats } from "./AuthStore.js"
+import type { OpenClawConfig } from "./Config.js"
+import type { ProviderId } from "./Provider.js"
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+
+export const CLAUDE_CODE_ONLY = "This credential is only authorized for use with Claude Code"
+
+export interface Classified {
+  readonly reason: FailureReason
+  /** Worth trying the next profile or model: everything but a malformed request, which fails everywhere. */
+  readonly failover: boolean
+  /** What the user should do, when there is something specific. */
+  readonly hint?: string
+}
+
+const MESSAGE_RULES: ReadonlyArray<readonly [RegExp, FailureReason]> = [
+  [/rate.?limit|too many requests|quota/i, "rate_limit"],
+  [/insufficient.?credits|credit balance|payment required/i, "billing"],
+  [/timed? ?out|deadline/i, "timeout"],
+  [/invalid.?api.?key|unauthori[sz]ed|expired/i, "auth"],
+  [/invalid request format/i, "format"]
+]
+
+/** §5.3: by HTTP status first, then by the provider's message. */
+export const classifyFailure = (failure: {
+  readonly status?: number | undefined
+  readonly kind?: "http" | "network" | "timeout"
+  readonly detail: string
+}): Classified => {
+  if (failure.detail.includes(CLAUDE_CODE_ONLY)) {
+    return {
+      reason: "auth",
+      failover: true,
+      hint: "this is a Claude subscription token; use an Anthropic API key instead (`openclaw models auth paste-api-key --provider anthropic`)"
+    }
+  }
+  if (failure.kind === "timeout") return { reason: "timeout", failover: true }
+  const byStatus: Readonly<Record<number, FailureReason>> = { 402: "billing", 429: "rate_limit", 401: "auth", 403: "auth", 408: "timeout", 529: "rate_limit" }
+  const fromStatus = failure.status === undefined ? undefined : byStatus[failure.status]
+  const reason =
+    fromStatus ??
+    (/overloaded/i.test(failure.detail) ? "rate_limit" : MESSAGE_RULES.find(([re]) => re.test(failure.detail))?.[1]) ??
+    "unknown"
+  return { reason, failover: reason !== "format" }
+}
+
+export interface CooldownSettings {
+  readonly billingBackoffMs: number
+  readonly billingMaxMs: number
+  readonly failureWindowMs: number
+}
+
+/** `auth.cooldowns` with defaults: billing 5 h (per-provider override), at most 24 h, failures counted over 24 h. */
+export const cooldownSettings = (config: OpenClawConfig, provider: ProviderId): CooldownSettings => {
+  const c = config.auth?.cooldowns
+  return {
+    billingBackoffMs: (c?.billingBackoffHoursByProvider?.[provider] ?? c?.billingBackoffHours ?? 5) * HOUR,
+    billingMaxMs: (c?.billingMaxHours ?? 24) * HOUR,
+    failureWindowMs: (c?.failureWindowHours ?? 24) * HOUR
+  }
+}
+
+/**
+ * §5.3: counters reset when the last failure is older than the window; a non-billing failure cools the profile
+ * down 1, 5, 25, then 60 minutes (a longer Retry-After wins); billing disables it for 5 h doubling per billing
+ * failure, at most 24 h.
+ */
+export const recordFailure = (
+  stats: UsageStats,
+  reason: FailureReason,
+  now: number,
+  settings: CooldownSettings,
+  retryAfterMs?: number
+): UsageStats => {
+  const fresh = stats.lastFailureAt !== undefined && now - stats.lastFailureAt > settings.failureWindowMs
+  const errorCount = (fresh ? 0 : (stats.errorCount ?? 0)) + 1
+  const counts = fresh ? {} : { ...stats.failureCounts }
+  counts[reason] = (counts[reason] ?? 0) + 1
+  const base: UsageStats = { ...stats, errorCount, failureCounts: counts, lastFailureAt: now }
+  if (reason === "billing") {
+    const b = counts.billing!
+    const disabledFor = Math.min(settings.billingMaxMs, settings.billingBackoffMs * 2 ** Math.min(b - 1, 10))
+    return { ...base, disabledUntil: now + disabledFor, disabledReason: "billing" }
+  }
+  const cooldown = Math.min(HOUR, MINUTE * 5 ** Math.min(errorCount - 1, 3))
+  return { ...base, cooldownUntil: now + Math.max(cooldown, retryAfterMs ?? 0) }
+}
+
+/** On success: `lastUsed = now`, counters and cooldowns cleared (§5.3). */
+export const recordSuccess = (stats: UsageStats, now: number): UsageStats => {
+  const { cooldownUntil: _c, disabledUntil: _d, disabledReason: _r, errorCount: _e, failureCounts: _f, lastFailureAt: _l, ...rest } = stats
+  return { ...rest, lastUsed: now }
+}

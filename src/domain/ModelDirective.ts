@@ -1,0 +1,32 @@
+/** A chat message that is a command for the gateway itself (§8.3), not for a model. */
+export type ModelDirective =
+  | { readonly kind: "list" }
+  | { readonly kind: "status" }
+  | { readonly kind: "set"; readonly ref: string; readonly profileId?: string }
+  | { readonly kind: "reset" }
+
+const DATE_SUFFIX = /^\d{8}$/
+
+/**
+ * `/model`, `/model list`, `/model status`, `/model <ref>[@<profileId>]`, `/new`, `/reset`. The `@` split is
+ * taken after the last `/`, and an 8-digit date suffix (`@20251001`) stays part of the model id.
+ */
+export const parseModelDirective = (text: string): ModelDirective | undefined => {
+  const trimmed = text.trim()
+  if (/^\/(new|reset)$/i.test(trimmed)) return { kind: "reset" }
+  const match = /^\/model(?:\s+([\s\S]*))?$/i.exec(trimmed)
+  if (!match) return undefined
+  const arg = (match[1] ?? "").trim()
+  if (arg === "" || arg.toLowerCase() === "list") return { kind: "list" }
+  if (arg.toLowerCase() === "status") return { kind: "status" }
+  const slash = arg.lastIndexOf("/")
+  const head = arg.slice(0, slash + 1)
+  const parts = arg.slice(slash + 1).split("@")
+  let model = parts[0]!
+  let i = 1
+  while (i < parts.length && DATE_SUFFIX.test(parts[i]!)) model += `@${parts[i++]}`
+  const profileId = parts.slice(i).join("@").trim()
+  const ref = `${head}${model}`.trim()
+  if (ref === "") return { kind: "list" }
+  return profileId === "" ? { kind: "set", ref } : { kind: "set", ref, profileId }
+}
