@@ -200,7 +200,7 @@ describe("models auth list / logout / order / cooldowns", () => {
     expect(s.order).toEqual({ anthropic: ["anthropic:a"] })
     expect(s.lastGood).toEqual({})
     expect(Object.keys(s.usageStats)).toEqual(["anthropic:a"])
-    expect(config(fs)).toEqual({ auth: { profiles: {}, order: { anthropic: [] } } })
+    expect(config(fs)).toEqual({ auth: { profiles: {}, order: {} } })
     const again = await runCli(["models", "auth", "logout", "--profile-id", "anthropic:t"], { fs })
     expect(again).toMatchObject({ code: 1, stderr: `openclaw: Auth profile "anthropic:t" not found in ${STATE}/agents/main/agent. Fix: run \`openclaw models auth list\` to see the stored ids.` })
   })

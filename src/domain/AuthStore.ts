@@ -111,7 +111,11 @@ export const removeProfile = (raw: JsonObject, id: ProfileId): JsonObject => {
   delete profiles[id]
   const order = section(raw, "order")
   for (const [provider, ids] of Object.entries(order)) {
-    if (Array.isArray(ids)) order[provider] = ids.filter((x) => x !== id)
+    if (!Array.isArray(ids)) continue
+    const rest = ids.filter((x) => x !== id)
+    // An emptied override would mean "try nothing"; without one the provider's other profiles are used.
+    if (rest.length === 0) delete order[provider]
+    else order[provider] = rest
   }
   const lastGood = section(raw, "lastGood")
   for (const [provider, good] of Object.entries(lastGood)) if (good === id) delete lastGood[provider]

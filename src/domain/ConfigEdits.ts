@@ -29,7 +29,10 @@ export const unregisterProfile = (raw: JsonObject, id: ProfileId): JsonObject =>
   delete profiles[id]
   const order = objectAt(auth, "order")
   for (const [provider, ids] of Object.entries(order)) {
-    if (Array.isArray(ids)) order[provider] = ids.filter((x) => x !== id)
+    if (!Array.isArray(ids)) continue
+    const rest = ids.filter((x) => x !== id)
+    if (rest.length === 0) delete order[provider]
+    else order[provider] = rest
   }
   return {
     ...raw,

@@ -91,7 +91,9 @@ export const profileOrder = (
   provider: ProviderId,
   now: number
 ): ProfileOrder => {
-  const explicitList = store.order[provider] ?? (config.auth?.order?.[provider] as ReadonlyArray<ProfileId> | undefined)
+  // An empty list (left by hand or by an older tool) is no override: it would otherwise disable the provider.
+  const nonEmpty = (ids: ReadonlyArray<ProfileId> | undefined) => (ids !== undefined && ids.length > 0 ? ids : undefined)
+  const explicitList = nonEmpty(store.order[provider]) ?? nonEmpty(config.auth?.order?.[provider] as ReadonlyArray<ProfileId> | undefined)
   const configured = Object.entries(config.auth?.profiles ?? {})
     .filter(([, p]) => p.provider.toLowerCase() === provider)
     .map(([id]) => id as ProfileId)

@@ -17,7 +17,7 @@ export interface StoredProfile {
 }
 
 /**
- * Writes a credential into the agent's store and registers it in the config (§3.2), each under its own lock.
+ * Registers a credential in the config (§3.2) and writes it into the agent's store, each under its own lock.
  * The config is rewritten only when something in it changes.
  */
 export const storeCredential = Effect.fn("Auth.storeCredential")(function* (
@@ -25,13 +25,15 @@ export const storeCredential = Effect.fn("Auth.storeCredential")(function* (
   profileId: ProfileId,
   credential: Credential
 ) {
-  const doc = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
-    Effect.succeed(setProfile(doc.raw, profileId, credential))
-  )
+  // Config first: if we are killed in between, the config lists a profile the store lacks, which status shows as
+  // "listed but not in the store"; the other way round the new profile would be silently left out (§5.1).
   yield* (yield* ConfigStore).update((raw) => {
     const next = registerProfile(raw, profileId, credential.provider, credential.type)
     return Effect.succeed(deepEqual(next, raw) ? raw : next)
   })
+  const doc = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
+    Effect.succeed(setProfile(doc.raw, profileId, credential))
+  )
   const order = doc.store.order[credential.provider]
   return {
     profileId,

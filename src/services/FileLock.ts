@@ -13,10 +13,13 @@ export interface FileLockShape {
   ) => Effect.Effect<A, E | LockTimeoutError | FileError, R>
 }
 
-/** How long a writer waits for another before giving up with a clear error. */
-export const LOCK_WAIT_MS = 10_000
 /** A lock whose holder stopped refreshing it for this long (crashed, killed) is taken over. */
-const STALE_MS = 10_000
+const STALE_MS = 5_000
+/**
+ * How long a writer waits before giving up with a clear error: well past STALE_MS, so a lock left by a killed
+ * writer is always taken over rather than reported.
+ */
+export const LOCK_WAIT_MS = 15_000
 
 export class FileLock extends Context.Tag("openclaw/FileLock")<FileLock, FileLockShape>() {
   static readonly layer = Layer.sync(FileLock, () => ({
@@ -38,7 +41,7 @@ const acquire = (file: string) =>
       return lockfile.lock(file, {
         realpath: false,
         stale: STALE_MS,
-        update: STALE_MS / 4,
+        update: 1_000,
         // 35–70 ms between attempts (randomized so waiters do not move in lock-step): about LOCK_WAIT_MS in all.
         retries: { retries: Math.ceil(LOCK_WAIT_MS / 52), factor: 1, minTimeout: 35, maxTimeout: 70, randomize: true },
         // A compromised lock means another process took it over after we stalled for STALE_MS; the write still

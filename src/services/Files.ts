@@ -54,10 +54,35 @@ const realTarget = async (file: string): Promise<string> => {
   throw Object.assign(new Error("symlink loop"), { code: "ELOOP" })
 }
 
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return codeOf(e) === "EPERM"
+  }
+}
+
+/**
+ * A writer killed between creating its temp file and renaming it leaves `.<name>.<pid>.<hex>.tmp` behind, which
+ * may hold a secret. Removes those whose writer is gone; a live writer's temp file is left alone.
+ */
+const removeOrphanedTemps = async (dir: string, base: string): Promise<void> => {
+  const prefix = `.${base}.`
+  const names = await fs.readdir(dir).catch(() => [] as Array<string>)
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null
+    if (match && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) {
+      await fs.unlink(path.join(dir, name)).catch(() => undefined)
+    }
+  }
+}
+
 const writeAtomicNode = async (file: string, content: string): Promise<void> => {
   const target = await realTarget(file)
   const dir = path.dirname(target)
   await fs.mkdir(dir, { recursive: true, mode: 0o700 })
+  await removeOrphanedTemps(dir, path.basename(target))
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
   const handle = await fs.open(tmp, "wx", 0o600)
   try {

@@ -448,7 +448,7 @@ describe("models status sees every change at once", () => {
 
   // Product bug: logout filters the id out of order[p] but keeps the now-empty list, and an explicit empty
   // order means "try nothing" (§5.1), so the provider's remaining profiles are silently never used.
-  it.fails("logging out the only profile in an order override does not disable the provider's other profiles", async () => {
+  it("logging out the only profile in an order override does not disable the provider's other profiles", async () => {
     const s = await newSandbox("emptyorder")
     const rand = prng(100)
     const a = newKey(rand, "orderAx")

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { spawnSync } from "node:child_process"
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Files } from "../src/services/Files.js"
+
+const run = <A, E>(effect: Effect.Effect<A, E, Files>) => Effect.provide(effect, Files.layer)
+
+describe("Files live adapter (§3.3)", () => {
+  it.effect("writes atomically with 0600 files in 0700 directories it creates", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        const file = join(dir, "a", "b", "store.json")
+        const files = yield* Files
+        yield* files.writeAtomic(file, "one")
+        yield* files.writeAtomic(file, "two")
+        expect(readFileSync(file, "utf8")).toBe("two")
+        expect(statSync(file).mode & 0o777).toBe(0o600)
+        expect(statSync(join(dir, "a")).mode & 0o777).toBe(0o700)
+        expect(readdirSync(join(dir, "a", "b"))).toEqual(["store.json"])
+        expect(Option.getOrThrow(yield* files.readText(file))).toBe("two")
+        expect(yield* files.readText(join(dir, "missing"))).toEqual(Option.none())
+      })
+    )
+  )
+
+  it.effect("replaces a symlinked file at its real location and keeps the link", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        writeFileSync(join(dir, "real.json"), "old")
+        symlinkSync("real.json", join(dir, "link.json"))
+        yield* (yield* Files).writeAtomic(join(dir, "link.json"), "new")
+        expect(lstatSync(join(dir, "link.json")).isSymbolicLink()).toBe(true)
+        expect(readFileSync(join(dir, "real.json"), "utf8")).toBe("new")
+      })
+    )
+  )
+
+  it.effect("removes temp files left by a killed writer, but not a live writer's", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        const dead = spawnSync(process.execPath, ["-e", "0"]).pid!
+        writeFileSync(join(dir, `.store.json.${dead}.abcd1234.tmp`), "secret left behind")
+        writeFileSync(join(dir, `.store.json.${process.ppid}.abcd1234.tmp`), "a live writer")
+        writeFileSync(join(dir, `.other.json.${dead}.abcd1234.tmp`), "another file's")
+        yield* (yield* Files).writeAtomic(join(dir, "store.json"), "x")
+        expect(readdirSync(dir).sort()).toEqual([`.other.json.${dead}.abcd1234.tmp`, `.store.json.${process.ppid}.abcd1234.tmp`, "store.json"])
+      })
+    )
+  )
+
+  it.effect("reports a directory where a file belongs with the fix", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        const error = yield* Effect.flip((yield* Files).readText(dir))
+        expect(error.message).toBe(`Cannot read ${dir}: is a directory, not a file. Fix: move the directory ${dir} out of the way.`)
+      })
+    )
+  )
+})
