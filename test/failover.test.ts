@@ -1,0 +1,164 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import { ProviderError, type ProviderAuth, type ProviderTarget } from "../src/domain/Chat.js"
+import type { ModelRef } from "../src/domain/Config.js"
+import type { ProfileId } from "../src/domain/ProfileId.js"
+import { loadAuthContext } from "../src/programs/AuthContext.js"
+import { type ChatFailedError, serveWithFailover } from "../src/programs/Failover.js"
+import { MemoryFs } from "./support/MemoryFiles.js"
+import { CONFIG, NOW, STORE, testServices } from "./support/TestApp.js"
+
+const MIN = 60_000
+const HOUR = 60 * MIN
+const A = "sk-ant-api03-FAKEprofileA" + "a".repeat(30)
+const B = "sk-ant-api03-FAKEprofileB" + "b".repeat(30)
+const OR = "sk-or-v1-FAKEfallback" + "0".repeat(30)
+
+type Answer = "ok" | { status: number; detail: string; retryAfterMs?: number }
+
+/** A provider call scripted per secret: each call takes the next answer (the last one repeats). */
+const scripted = (answers: Record<string, Array<Answer>>) => {
+  const calls: Array<{ secret: string; model: string; target: ProviderTarget }> = []
+  const call = (target: ProviderTarget, auth: ProviderAuth, model: ModelRef) =>
+    Effect.suspend(() => {
+      const secret = auth.secret ? Redacted.value(auth.secret) : ""
+      calls.push({ secret, model: model.model, target })
+      const queue = answers[secret] ?? ["ok"]
+      const next = queue.length > 1 ? queue.shift()! : queue[0]!
+      return next === "ok"
+        ? Effect.succeed(`answer from ${secret.slice(0, 24)}`)
+        : Effect.fail(new ProviderError({ provider: target.provider, kind: "http", status: next.status, detail: next.detail, ...(next.retryAfterMs ? { retryAfterMs: next.retryAfterMs } : {}) }))
+    })
+  return { calls, call }
+}
+
+const world = () =>
+  new MemoryFs({
+    [CONFIG]: JSON.stringify({ agents: { defaults: { model: { primary: "anthropic/claude-opus-4-6", fallbacks: ["openrouter/meta/llama"] } } } }),
+    [STORE]: JSON.stringify({
+      version: 1,
+      profiles: {
+        "anthropic:a": { type: "api_key", provider: "anthropic", key: A },
+        "anthropic:b": { type: "api_key", provider: "anthropic", key: B },
+        "openrouter:x": { type: "api_key", provider: "openrouter", key: OR }
+      },
+      order: { anthropic: ["anthropic:a", "anthropic:b"] }
+    })
+  })
+
+const serve = (fake: ReturnType<typeof scripted>, session?: Parameters<typeof serveWithFailover>[2]) =>
+  Effect.gen(function* () {
+    const ctx = yield* loadAuthContext(undefined)
+    const served = yield* serveWithFailover(ctx, [ctx.models.primary, ...ctx.models.fallbacks], session, fake.call)
+    yield* served.recordUse
+    return served
+  })
+
+const stored = (fs: MemoryFs) => JSON.parse(fs.read(STORE)!)
+
+describe("serveWithFailover (§5.3)", () => {
+  it.effect("429 on the first profile → served by the second; the first cools down, then is used again", () => {
+    const fs = world()
+    const fake = scripted({ [A]: [{ status: 429, detail: "rate limited", retryAfterMs: 2 * MIN }, "ok"] })
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const first = yield* serve(fake)
+      expect(first.profileId).toBe("anthropic:b")
+      expect(first.attempts.map((a) => [a.profileId, a.outcome])).toEqual([["anthropic:a", "rate_limit"], ["anthropic:b", "ok"]])
+      expect(stored(fs).usageStats["anthropic:a"]).toMatchObject({ cooldownUntil: NOW + 2 * MIN, errorCount: 1, failureCounts: { rate_limit: 1 } })
+      expect(stored(fs).lastGood).toEqual({ anthropic: "anthropic:b" })
+      const cooling = yield* serve(fake)
+      expect(cooling.profileId).toBe("anthropic:b")
+      yield* TestClock.adjust(2 * MIN + 1)
+      const back = yield* serve(fake)
+      expect(back.profileId).toBe("anthropic:a")
+      expect(stored(fs).usageStats["anthropic:a"]).toEqual({ lastUsed: NOW + 2 * MIN + 1 })
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("billing disables a profile for hours", () => {
+    const fs = world()
+    const fake = scripted({ [A]: [{ status: 402, detail: "Your credit balance is too low" }] })
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      yield* serve(fake)
+      expect(stored(fs).usageStats["anthropic:a"]).toMatchObject({ disabledUntil: NOW + 5 * HOUR, disabledReason: "billing" })
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("all profiles failing → the fallback model; nothing left → an error naming the fix", () => {
+    const fs = world()
+    const fail = { status: 401, detail: "invalid x-api-key" }
+    const fake = scripted({ [A]: [fail], [B]: [fail] })
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const served = yield* serve(fake)
+      expect(served.model).toEqual({ provider: "openrouter", model: "meta/llama" })
+      expect(served.profileId).toBe("openrouter:x")
+      const all = scripted({ [A]: [fail], [B]: [fail], [OR]: [{ status: 429, detail: "Too Many Requests" }] })
+      yield* TestClock.adjust(HOUR + 1)
+      const error = (yield* Effect.flip(serve(all))) as ChatFailedError
+      expect(error.reason).toBe("rate_limit")
+      const none = (yield* Effect.flip(serve(all))) as ChatFailedError
+      expect(error.provider).toBe("openrouter")
+      expect(none.message).toBe("No available auth profile for openrouter (all in cooldown or unavailable). Fix: wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`.")
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("a malformed request is not retried on other profiles", () => {
+    const fs = world()
+    const fake = scripted({ [A]: [{ status: 400, detail: "invalid request format" }] })
+    return Effect.gen(function* () {
+      const error = (yield* Effect.flip(serve(fake))) as ChatFailedError
+      expect(error.reason).toBe("format")
+      expect(fake.calls).toHaveLength(1)
+      expect(stored(fs).usageStats).toBeUndefined()
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("the Claude-Code-only 400 is auth, explained, and fails over", () => {
+    const fs = world()
+    const fake = scripted({
+      [A]: [{ status: 400, detail: "This credential is only authorized for use with Claude Code and cannot be used for other API requests." }],
+      [B]: [{ status: 400, detail: "This credential is only authorized for use with Claude Code and cannot be used for other API requests." }],
+      [OR]: [{ status: 500, detail: "boom" }]
+    })
+    return Effect.gen(function* () {
+      const error = (yield* Effect.flip(serve(fake))) as ChatFailedError
+      expect(fake.calls.map((c) => c.secret)).toEqual([A, B, OR])
+      expect(error.reason).toBe("unknown")
+      expect(stored(fs).usageStats["anthropic:a"].failureCounts).toEqual({ auth: 1 })
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("a user pin is the only profile tried and is never rotated; the auto pin is sticky", () => {
+    const fs = world()
+    const fake = scripted({ [B]: [{ status: 429, detail: "slow down" }] })
+    return Effect.gen(function* () {
+      // The pin is the only anthropic profile tried; the agent's fallback model still applies.
+      const pinned = yield* serve(fake, { userPin: "anthropic:b" as ProfileId, updatedAt: NOW })
+      expect(fake.calls.map((c) => c.secret)).toEqual([B, OR])
+      expect(pinned.profileId).toBe("openrouter:x")
+      const sticky = scripted({})
+      const served = yield* serve(sticky, { autoPin: "anthropic:b" as ProfileId, updatedAt: NOW })
+      // anthropic:b is cooling down after its 429, so the sticky pin gives way.
+      expect(served.profileId).toBe("anthropic:a")
+      const again = yield* serve(sticky, { autoPin: "anthropic:a" as ProfileId, updatedAt: NOW })
+      expect(again.profileId).toBe("anthropic:a")
+      const missing = (yield* Effect.flip(serve(sticky, { userPin: "anthropic:gone" as ProfileId, updatedAt: NOW }))) as ChatFailedError
+      expect(missing.message).toBe('No credentials found for profile "anthropic:gone".')
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("concurrent failures are all counted (locked read-modify-write)", () => {
+    const fs = world()
+    const fake = scripted({ [A]: [{ status: 500, detail: "boom" }], [B]: [{ status: 500, detail: "boom" }], [OR]: [{ status: 500, detail: "boom" }] })
+    return Effect.gen(function* () {
+      const ctx = yield* loadAuthContext(undefined)
+      yield* Effect.forEach(Array.from({ length: 10 }), () => Effect.either(serveWithFailover(ctx, [ctx.models.primary], undefined, fake.call)), { concurrency: "unbounded" })
+      expect(stored(fs).usageStats["anthropic:a"].errorCount).toBe(10)
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+})
