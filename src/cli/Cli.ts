@@ -6,6 +6,7 @@ import * as Ref from "effect/Ref"
 import { maskSecret, secretInArguments } from "../domain/Mask.js"
 import { ExitCode } from "./ExitCode.js"
 import { authCommand } from "./auth/AuthCommand.js"
+import { doctorCommand } from "./DoctorCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
 
 export const VERSION = "0.1.0"
@@ -17,7 +18,7 @@ const models = Command.make("models").pipe(
 
 export const rootCommand = Command.make("openclaw").pipe(
   Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
-  Command.withSubcommands([models])
+  Command.withSubcommands([models, doctorCommand])
 )
 
 const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })

@@ -1,0 +1,299 @@
+import { parse as parseDotenv } from "dotenv"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import { decodeAuthStore, removeProfile, setUsageStats, type AuthStore, type JsonObject } from "../domain/AuthStore.js"
+import { agentModels, configEnvVars, decodeConfig, defaultAgentId, type OpenClawConfig, substituteEnvRefs } from "../domain/Config.js"
+import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
+import {
+  type Check,
+  clearStaleCooldown,
+  confirmMessage,
+  type CheckReport,
+  describeFix,
+  DOCTOR_SCHEMA_VERSION,
+  type DoctorInputs,
+  type Fix,
+  type FixOutcome,
+  hasStaleCooldown,
+  isDestructive,
+  type Loaded,
+  mergeOutcomes,
+  type PathMode,
+  setConfigProfileMode,
+  splitFix,
+  type StoreLoad
+} from "../domain/Doctor.js"
+import { runChecks } from "../domain/DoctorChecks.js"
+import { assembleEnv } from "../domain/Env.js"
+import { FileShapeError } from "../domain/Errors.js"
+import type { AgentPaths } from "../domain/Paths.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import { ConfigStore } from "../services/ConfigStore.js"
+import { Environment } from "../services/Environment.js"
+import { Files } from "../services/Files.js"
+import { HostProcess } from "../services/HostProcess.js"
+import { Paths } from "../services/Paths.js"
+import { ProfileStore } from "../services/ProfileStore.js"
+import { Prompter } from "../services/Prompter.js"
+import { legacyAuthPath, legacyOAuthPath, migrateLegacy } from "./LegacyImport.js"
+
+export interface DoctorOptions {
+  readonly agent: string | undefined
+  readonly fix: boolean
+  /** Apply destructive fixes without asking. */
+  readonly yes: boolean
+  /** Never prompt: destructive fixes without `yes` are skipped. */
+  readonly nonInteractive: boolean
+}
+
+export interface DoctorReport {
+  readonly schemaVersion: typeof DOCTOR_SCHEMA_VERSION
+  readonly agentId: string | null
+  readonly agentDir: string | null
+  readonly configPath: string
+  readonly checks: ReadonlyArray<CheckReport>
+}
+
+/** Every user-facing error of ours has a `message` that says what and where, and the fix. */
+const messageOf = (e: unknown): string =>
+  typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" ? e.message : String(e)
+
+const failed = <A>(path: string, e: unknown): Loaded<A> => ({ _tag: "Failed", path, ...splitFix(messageOf(e)) })
+
+const join = (dir: string, name: string) => `${dir.replace(/\/+$/, "")}/${name}`
+
+/** Reads everything the checks look at. Never writes, never imports legacy files, never fails on a bad file. */
+const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | undefined) {
+  const paths = yield* Paths
+  const files = yield* Files
+  const host = yield* HostProcess
+  const profiles = yield* ProfileStore
+  const now = yield* Clock.currentTimeMillis
+
+  const configDoc = yield* Effect.either((yield* ConfigStore).load)
+  const configRaw: JsonObject = Either.isRight(configDoc) ? configDoc.right.raw : {}
+  const envFileProblems: Array<{ path: string; problem: string; fix: string }> = []
+  const envResult = yield* Effect.either((yield* Environment).load(configRaw))
+  const env = Either.isRight(envResult)
+    ? envResult.right.vars
+    : assembleEnv([
+        { source: { kind: "env" }, vars: host.vars },
+        { source: { kind: "config" }, vars: configEnvVars(configRaw) }
+      ])
+  if (Either.isLeft(envResult)) envFileProblems.push({ path: envResult.left.path, ...splitFix(envResult.left.message) })
+
+  const config: Loaded<OpenClawConfig> = Either.isLeft(configDoc)
+    ? failed(paths.configPath, configDoc.left)
+    : Either.match(decodeConfig(substituteEnvRefs(configRaw, (name) => env.get(name)?.value).value), {
+        onLeft: (problem) => failed<OpenClawConfig>(paths.configPath, new FileShapeError({ path: paths.configPath, problem })),
+        onRight: (value): Loaded<OpenClawConfig> => ({ _tag: "Loaded", path: paths.configPath, exists: configDoc.right.exists, value })
+      })
+  const decoded = config._tag === "Loaded" ? config.value : ({} as OpenClawConfig)
+
+  // With a config that loads, an unknown --agent is an error like everywhere else; without one, we report it.
+  const agent: AgentPaths | undefined =
+    config._tag === "Loaded"
+      ? yield* paths.agent(decoded, requestedAgent)
+      : Either.getOrUndefined(yield* Effect.either(paths.agent(decoded, requestedAgent)))
+
+  const loadStore = (path: string, inherited: boolean) =>
+    Effect.map(Effect.either(profiles.load(path)), (r): StoreLoad => ({
+      inherited,
+      load: Either.isRight(r)
+        ? { _tag: "Loaded", path, exists: r.right.exists, value: r.right.store }
+        : failed<AuthStore>(path, r.left)
+    }))
+  const stores: Array<StoreLoad> = []
+  let mainAgent: AgentPaths | undefined
+  if (agent !== undefined) {
+    stores.push(yield* loadStore(agent.storePath, false))
+    if (!agent.isDefault) {
+      mainAgent = Either.getOrUndefined(yield* Effect.either(paths.agent(decoded, defaultAgentId(decoded))))
+      if (mainAgent !== undefined && mainAgent.storePath !== agent.storePath) stores.push(yield* loadStore(mainAgent.storePath, true))
+    }
+  }
+
+  // What the daemon sees: <state>/.env and the config env block. Names with a value only; values go nowhere.
+  const stateEnvText = yield* Effect.either(files.readText(paths.stateEnvPath))
+  if (Either.isLeft(stateEnvText) && !envFileProblems.some((p) => p.path === paths.stateEnvPath)) {
+    envFileProblems.push({ path: paths.stateEnvPath, ...splitFix(stateEnvText.left.message) })
+  }
+  const daemonEnvNames = new Set<string>()
+  const stateEnv = Either.isRight(stateEnvText) ? Option.getOrElse(stateEnvText.right, () => "") : ""
+  for (const [name, value] of Object.entries(parseDotenv(stateEnv))) if (value !== "") daemonEnvNames.add(name)
+  for (const [name, value] of Object.entries(configEnvVars(configRaw))) if (value !== "") daemonEnvNames.add(name)
+
+  const statOf = (path: string) => Effect.map(Effect.either(files.stat(path)), (r) => (Either.isRight(r) ? Option.getOrUndefined(r.right) : undefined))
+  const legacyCandidates = agent === undefined ? [] : [legacyAuthPath(agent), ...(agent.isDefault ? [legacyOAuthPath(paths)] : [])]
+  const dirs = [paths.stateDir, ...(agent ? dirsBetween(paths.stateDir, agent.agentDir) : []), join(paths.stateDir, "credentials")]
+  const fileList = [paths.configPath, paths.stateEnvPath, ...stores.map((s) => s.load.path), ...legacyCandidates]
+  const modes: Array<PathMode> = []
+  const legacyFiles: Array<string> = []
+  for (const [path, kind] of [...dirs.map((d) => [d, "dir"] as const), ...fileList.map((f) => [f, "file"] as const)]) {
+    if (modes.some((m) => m.path === path)) continue
+    const info = yield* statOf(path)
+    if (info === undefined || (kind === "dir" ? !info.isDirectory : !info.isFile)) continue
+    modes.push({ path, kind, mode: info.mode })
+    if (legacyCandidates.includes(path)) legacyFiles.push(path)
+  }
+
+  // `claude` on PATH, found the way a shell would, without running anything.
+  let claudePath: string | undefined
+  for (const dir of (host.vars.PATH ?? "").split(":")) {
+    if (!dir.startsWith("/")) continue
+    const info = yield* statOf(join(dir, "claude"))
+    if (info?.isFile && (info.mode & 0o111) !== 0) {
+      claudePath = join(dir, "claude")
+      break
+    }
+  }
+
+  return {
+    host: paths,
+    agent,
+    requestedAgent,
+    config,
+    models: agentModels(decoded, agent?.agentId ?? defaultAgentId(decoded)),
+    stores,
+    env,
+    daemonEnvNames,
+    envFileProblems,
+    modes,
+    legacyFiles,
+    claudePath,
+    now
+  } satisfies DoctorInputs
+})
+
+/** The directories from the state dir down to the agent dir, when the agent dir lives under it. */
+const dirsBetween = (stateDir: string, agentDir: string): ReadonlyArray<string> => {
+  const base = stateDir.replace(/\/+$/, "")
+  if (!agentDir.startsWith(`${base}/`)) return [agentDir]
+  const parts = agentDir.slice(base.length + 1).split("/").filter(Boolean)
+  return parts.map((_, i) => `${base}/${parts.slice(0, i + 1).join("/")}`)
+}
+
+type Decision = { readonly check: Check; readonly approved: boolean; readonly detail?: string }
+
+/** Safe fixes are approved; a destructive one needs `--yes` or a "yes" at the prompt. */
+const decide = Effect.fn("Doctor.decide")(function* (checks: ReadonlyArray<Check>, options: DoctorOptions) {
+  const prompter = yield* Prompter
+  const decisions: Array<Decision> = []
+  let cancelled = false
+  for (const check of checks) {
+    if (check.fix === undefined) continue
+    if (!isDestructive(check.fix) || options.yes) {
+      decisions.push({ check, approved: true })
+    } else if (options.nonInteractive || !prompter.interactive) {
+      const why = options.nonInteractive ? "--non-interactive" : "no terminal to ask on"
+      decisions.push({ check, approved: false, detail: `skipped: needs confirmation (${why}); rerun with --fix --yes to apply` })
+    } else if (cancelled) {
+      decisions.push({ check, approved: false, detail: "skipped: cancelled" })
+    } else {
+      const answer = yield* Effect.either(prompter.confirm(confirmMessage(check.fix), false))
+      cancelled = Either.isLeft(answer)
+      const approved = Either.getOrElse(answer, () => false)
+      decisions.push(approved ? { check, approved } : { check, approved, detail: cancelled ? "skipped: cancelled" : "skipped: you declined" })
+    }
+  }
+  return decisions
+})
+
+/** Applies the approved fixes: modes, then legacy import, then each store, then the config, each under its lock. */
+const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInputs, decisions: ReadonlyArray<Decision>) {
+  const files = yield* Files
+  const outcomes: Array<FixOutcome> = decisions
+    .filter((d) => !d.approved)
+    .map((d) => ({ check: d.check, applied: false, detail: d.detail ?? "skipped" }))
+  const approved = decisions.filter((d) => d.approved).map((d) => d.check)
+  const done = (check: Check, result: Either.Either<unknown, unknown>, detail = describeFix(check.fix!)) =>
+    outcomes.push(
+      Either.isRight(result) ? { check, applied: true, detail } : { check, applied: false, detail: `failed: ${messageOf(result.left)}` }
+    )
+
+  for (const check of approved) {
+    if (check.fix?.kind === "chmod") done(check, yield* Effect.either(files.chmod(check.fix.path, check.fix.mode)))
+  }
+
+  const legacy = approved.filter((c) => c.fix?.kind === "migrate-legacy")
+  if (legacy.length > 0 && inputs.agent !== undefined) {
+    const result = yield* Effect.either(migrateLegacy(inputs.host, inputs.agent))
+    for (const check of legacy) {
+      const path = (check.fix as { path: string }).path
+      if (Either.isLeft(result)) done(check, result)
+      else if (result.right.removed.includes(path)) done(check, result)
+      else {
+        const why = result.right.notices.filter((n) => n.includes(path)).join("; ")
+        outcomes.push({ check, applied: false, detail: `not migrated: ${why || "the file is still there"}` })
+      }
+    }
+  }
+
+  const storeFixes = approved.filter((c) => c.fix?.kind === "remove-profile" || c.fix?.kind === "clear-stale-cooldown")
+  const removed: Array<string> = []
+  for (const storePath of new Set(storeFixes.map((c) => (c.fix as { storePath: string }).storePath))) {
+    const mine = storeFixes.filter((c) => (c.fix as { storePath: string }).storePath === storePath)
+    const result = yield* Effect.either(
+      (yield* ProfileStore).update(storePath, (doc) => {
+        let raw = doc.raw
+        for (const check of mine) {
+          const fix = check.fix!
+          if (fix.kind === "remove-profile") {
+            const profiles = raw.profiles
+            if (typeof profiles === "object" && profiles !== null && Object.hasOwn(profiles, fix.profileId)) {
+              raw = removeProfile(raw, fix.profileId as ProfileId)
+              removed.push(fix.profileId)
+            }
+          } else if (fix.kind === "clear-stale-cooldown") {
+            const stats = doc.store.usageStats[fix.profileId]
+            if (stats !== undefined && hasStaleCooldown(stats, inputs.now)) {
+              raw = setUsageStats(raw, fix.profileId as ProfileId, (s) => clearStaleCooldown(s, inputs.now))
+            }
+          }
+        }
+        // Checked here too: a store that no longer decodes is never written (ProfileStore dies instead).
+        return Effect.succeed(Either.isRight(decodeAuthStore(raw)) ? raw : doc.raw)
+      })
+    )
+    for (const check of mine) done(check, result)
+  }
+
+  const configFixes = approved.filter((c) => c.fix?.kind === "set-config-mode")
+  const configRaw = yield* Effect.either((yield* ConfigStore).load)
+  const unregister = removed.filter((id) => Either.isRight(configRaw) && configReferences(configRaw.right.raw, id as ProfileId))
+  if (configFixes.length > 0 || unregister.length > 0) {
+    const result = yield* Effect.either(
+      (yield* ConfigStore).update((raw) => {
+        let next = raw
+        for (const id of unregister) next = unregisterProfile(next, id as ProfileId)
+        for (const check of configFixes) {
+          const fix = check.fix as Extract<Fix, { kind: "set-config-mode" }>
+          next = setConfigProfileMode(next, fix.profileId, fix.mode)
+        }
+        return Effect.succeed(next)
+      })
+    )
+    for (const check of configFixes) done(check, result)
+  }
+  return outcomes
+})
+
+/** `openclaw doctor` (§6.3): check everything, and with `fix` repair what can be, then check again. */
+export const doctor = Effect.fn("Doctor.run")(function* (options: DoctorOptions) {
+  const before = yield* gather(options.agent)
+  const beforeChecks = runChecks(before)
+  const report = (inputs: DoctorInputs, checks: ReadonlyArray<CheckReport>): DoctorReport => ({
+    schemaVersion: DOCTOR_SCHEMA_VERSION,
+    agentId: inputs.agent?.agentId ?? options.agent ?? null,
+    agentDir: inputs.agent?.agentDir ?? null,
+    configPath: inputs.host.configPath,
+    checks
+  })
+  if (!options.fix) return report(before, beforeChecks.map(({ fix: _fix, ...c }) => c))
+  const decisions = yield* decide(beforeChecks, options)
+  const outcomes = yield* applyFixes(before, decisions)
+  const after = yield* gather(options.agent)
+  return report(after, mergeOutcomes(runChecks(after), outcomes))
+})
