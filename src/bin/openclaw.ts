@@ -12,6 +12,7 @@ import { colorEnabled, stripAnsi } from "../cli/render/Style.js"
 import { AuthServicesLive } from "../services/AppLayer.js"
 import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
+import { ProviderClientLive } from "../services/ProviderClientLive.js"
 import { lazyTerminalLayer } from "./lazyTerminal.js"
 
 // The only impure file of the CLI: live layers in, exit code out.
@@ -23,7 +24,7 @@ const CliPlatform = Layer.mergeAll(
   CliConfig.layer({ showBuiltIns: false })
 )
 
-const CliLive = Layer.mergeAll(ExitCode.layer, ClaudeCli.layer, Prompter.layer).pipe(
+const CliLive = Layer.mergeAll(ExitCode.layer, ClaudeCli.layer, Prompter.layer, ProviderClientLive).pipe(
   Layer.provideMerge(Layer.merge(AuthServicesLive, CliPlatform))
 )
 

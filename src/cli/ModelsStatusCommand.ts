@@ -7,6 +7,7 @@ import * as Ref from "effect/Ref"
 import { UsageError } from "../domain/Errors.js"
 import { checkExitCode } from "../domain/Status.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
+import { probeProfiles, type ProbeRow } from "../programs/Probe.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { ExitCode } from "./ExitCode.js"
 import { renderStatusText } from "./render/StatusText.js"
@@ -20,16 +21,46 @@ const check = Options.boolean("check").pipe(
   )
 )
 
+const list = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.repeated)
+const probe = {
+  probe: Options.boolean("probe").pipe(Options.withDescription("Send one tiny live request per profile and show the result.")),
+  probeProvider: list("probe-provider", "Only probe these providers (repeatable, or a comma list)."),
+  probeProfile: list("probe-profile", "Only probe these profile ids (repeatable, or a comma list)."),
+  probeTimeout: Options.integer("probe-timeout").pipe(Options.withDescription("Per-request timeout in ms."), Options.withDefault(8000)),
+  probeConcurrency: Options.integer("probe-concurrency").pipe(Options.withDescription("Requests in flight at once."), Options.withDefault(2)),
+  probeMaxTokens: Options.integer("probe-max-tokens").pipe(Options.withDescription("max_tokens of each probe request."), Options.withDefault(8))
+}
+
+const splitList = (values: ReadonlyArray<string>) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "")
+
+const renderProbe = (rows: ReadonlyArray<ProbeRow>): string => {
+  if (rows.length === 0) return "Probe\n  (no profiles to probe)"
+  const table = rows.map((r) => [r.model ?? "-", r.profileId, r.status, r.latencyMs === null ? "-" : `${r.latencyMs}ms`, r.detail])
+  const widths = table.reduce((w, row) => row.map((c, i) => Math.max(w[i] ?? 0, c.length)), [5, 7, 6, 7, 0])
+  const line = (cells: ReadonlyArray<string>) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd()
+  return ["Probe", line(["model", "profile", "status", "latency", "detail"]), ...table.map(line)].join("\n")
+}
+
 export const modelsStatusCommand = Command.make(
   "status",
-  { json: jsonOption, plain, check, agent: agentOption },
+  { json: jsonOption, plain, check, agent: agentOption, ...probe },
   (opts) =>
     Effect.gen(function* () {
       if (opts.json && opts.plain) {
         return yield* new UsageError({ problem: "--json and --plain cannot be used together", fix: "pass only one of them" })
       }
-      const { report, configExists, stateEnvPath } = yield* modelsStatus(Option.getOrUndefined(opts.agent))
-      if (opts.json) yield* Console.log(JSON.stringify(report, null, 2))
+      const { report, configExists, stateEnvPath, ctx } = yield* modelsStatus(Option.getOrUndefined(opts.agent))
+      const probed = opts.probe
+        ? yield* probeProfiles(ctx, {
+            providers: splitList(opts.probeProvider),
+            profiles: splitList(opts.probeProfile),
+            timeoutMs: opts.probeTimeout,
+            concurrency: opts.probeConcurrency,
+            maxTokens: opts.probeMaxTokens
+          })
+        : undefined
+      if (opts.json) yield* Console.log(JSON.stringify(probed ? { ...report, probe: probed } : report, null, 2))
       else if (opts.plain) {
         yield* Console.log(report.defaultModel)
         for (const s of report.auth.skippedProfiles) {
@@ -39,6 +70,7 @@ export const modelsStatusCommand = Command.make(
         const host = yield* HostProcess
         const style = makeStyle(colorEnabled(host.stdoutIsTTY, host.vars))
         yield* Console.log(renderStatusText(report, { configExists, stateEnvPath }, style))
+        if (probed) yield* Console.log(`\n${renderProbe(probed)}`)
       }
       if (opts.check) yield* Ref.set(yield* ExitCode, checkExitCode(report))
     })

@@ -17,5 +17,5 @@ export const modelsStatus = Effect.fn("Models.status")(function* (agent: string 
     notices: ctx.notices,
     now: ctx.now
   })
-  return { report, configExists: ctx.configExists, stateEnvPath: ctx.host.stateEnvPath }
+  return { report, configExists: ctx.configExists, stateEnvPath: ctx.host.stateEnvPath, ctx }
 })

@@ -12,6 +12,8 @@ import { ExitCode } from "../../src/cli/ExitCode.js"
 import { AuthServices } from "../../src/services/AppLayer.js"
 import { HostProcess, type HostProcessShape } from "../../src/services/HostProcess.js"
 import { ShellEnv, ShellEnvError, type ShellEnvShape } from "../../src/services/ShellEnv.js"
+import { ProviderClient, type ProviderClientShape } from "../../src/services/ProviderClient.js"
+import { ProviderError } from "../../src/domain/Chat.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
 import { ScriptedPrompter, FakeClaudeCli } from "./FakeInteraction.js"
 
@@ -31,6 +33,13 @@ export interface World {
   readonly host?: Partial<HostProcessShape>
   /** The login shell's answer; by default there is none and the import fails (a warning). */
   readonly shellEnv?: ShellEnvShape
+  /** The model providers; by default every call fails as if the network were down. */
+  readonly provider?: ProviderClientShape
+}
+
+const noProvider: ProviderClientShape = {
+  complete: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" })),
+  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" }))
 }
 
 const noLoginShell: ShellEnvShape = { load: () => Effect.fail(new ShellEnvError("no login shell in tests")) }
@@ -86,6 +95,7 @@ export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Pr
     testServices(world),
     (world.prompter ?? new ScriptedPrompter()).layer,
     (world.claude ?? new FakeClaudeCli()).layer,
+    Layer.succeed(ProviderClient, world.provider ?? noProvider),
     ExitCode.layer,
     FileSystem.layerNoop({}),
     Path.layer,

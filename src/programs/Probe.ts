@@ -1,0 +1,88 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type { ChatRequest } from "../domain/Chat.js"
+import { type ModelRef, parseModelRef, modelAliases } from "../domain/Config.js"
+import { classifyFailure } from "../domain/Failure.js"
+import { maskSecret } from "../domain/Mask.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
+import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
+import { credentialSecret } from "../domain/Credential.js"
+import { ProviderClient } from "../services/ProviderClient.js"
+import type { AuthContext } from "./AuthContext.js"
+
+export type ProbeStatus = "ok" | "auth" | "rate_limit" | "billing" | "timeout" | "format" | "unknown"
+
+export interface ProbeRow {
+  readonly provider: ProviderId
+  readonly profileId: ProfileId
+  readonly model: string | null
+  readonly status: ProbeStatus
+  readonly latencyMs: number | null
+  readonly detail: string
+}
+
+export interface ProbeOptions {
+  readonly providers: ReadonlyArray<string>
+  readonly profiles: ReadonlyArray<string>
+  readonly timeoutMs: number
+  readonly concurrency: number
+  readonly maxTokens: number
+}
+
+/** The model to probe a provider with: the agent's own (primary, then fallbacks), else a configured one. */
+const probeModel = (ctx: AuthContext, provider: ProviderId): ModelRef | undefined => {
+  const own = [ctx.models.primary, ...ctx.models.fallbacks].find((m) => m.provider === provider)
+  if (own) return own
+  const aliases = modelAliases(ctx.config)
+  return Object.keys(ctx.config.agents?.defaults?.models ?? {})
+    .map((id) => parseModelRef(id, aliases))
+    .find((m) => m.provider === provider)
+}
+
+/**
+ * `models status --probe` (§6.1): one tiny live request per profile through the same adapters the gateway uses.
+ * A probe changes nothing: no cooldowns, no usage stats.
+ */
+export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthContext, opts: ProbeOptions) {
+  const client = yield* ProviderClient
+  const wantedProviders = new Set(opts.providers.map(normalizeProvider))
+  const wantedProfiles = new Set(opts.profiles)
+  const profiles = [...ctx.store.store.profiles].filter(
+    ([id, c]) =>
+      (wantedProviders.size === 0 || wantedProviders.has(c.provider)) && (wantedProfiles.size === 0 || wantedProfiles.has(id))
+  )
+  return yield* Effect.forEach(
+    profiles,
+    ([profileId, credential]) =>
+      Effect.gen(function* () {
+        const provider = credential.provider
+        const model = probeModel(ctx, provider)
+        const target = providerTarget(ctx.config, provider)
+        const row = (status: ProbeStatus, detail: string, latencyMs: number | null = null): ProbeRow => ({
+          provider,
+          profileId,
+          model: model ? `${model.provider}/${model.model}` : null,
+          status,
+          latencyMs,
+          detail
+        })
+        if (!model) return row("unknown", `no model configured for ${provider}; add one to agents.defaults.models`)
+        if (!target) return row("unknown", `no base URL for ${provider}; set models.providers.${provider}.baseUrl`)
+        const request: ChatRequest = { model: model.model, messages: [{ role: "user", content: "ping" }], maxTokens: opts.maxTokens }
+        const started = yield* Clock.currentTimeMillis
+        const result = yield* Effect.either(
+          client.complete(target, providerAuth({ kind: "profile", profileId, credential }), request, opts.timeoutMs)
+        )
+        const latency = (yield* Clock.currentTimeMillis) - started
+        if (Either.isRight(result)) return row("ok", "", latency)
+        const classified = classifyFailure(result.left)
+        // The provider's text may quote the credential back; never print more than its mask.
+        const secret = credentialSecret(credential)
+        const detail = secret ? result.left.message.split(secret).join(maskSecret(secret)) : result.left.message
+        return row(classified.reason, classified.hint ? `${detail} (${classified.hint})` : detail, latency)
+      }),
+    { concurrency: Math.max(1, opts.concurrency) }
+  )
+})

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { ProviderError, type ChatResult } from "../src/domain/Chat.js"
+import type { ProviderClientShape } from "../src/services/ProviderClient.js"
+import { MemoryFs } from "./support/MemoryFiles.js"
+import { CONFIG, runCli, STORE } from "./support/TestApp.js"
+import { spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { reply, startFakeProvider } from "./support/fakeProviders.js"
+
+const GOOD = "sk-ant-api03-FAKEgoodProbe" + "g".repeat(30) + "GOOD"
+const BAD = "sk-ant-api03-FAKEbadProbe" + "b".repeat(30) + "BAAD"
+const OR = "sk-or-v1-FAKEprobe" + "0".repeat(40) + "ORKY"
+
+const provider = (calls: Array<{ secret: string; model: string; maxTokens: number | undefined; timeoutMs: number }>): ProviderClientShape => ({
+  complete: (target, auth, request, timeoutMs) =>
+    Effect.suspend(() => {
+      const secret = auth.secret ? Redacted.value(auth.secret) : ""
+      calls.push({ secret, model: request.model, maxTokens: request.maxTokens, timeoutMs })
+      if (secret === BAD) {
+        // Some providers quote the key back in their error text.
+        return Effect.fail(new ProviderError({ provider: target.provider, kind: "http", status: 401, detail: `invalid x-api-key ${BAD}` }))
+      }
+      const result: ChatResult = { id: "x", model: request.model, content: "pong", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 } }
+      return Effect.succeed(result)
+    }),
+  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "unused" }))
+})
+
+const world = () =>
+  new MemoryFs({
+    [CONFIG]: JSON.stringify({ agents: { defaults: { model: { primary: "anthropic/claude-opus-4-6" }, models: { "openrouter/meta/llama": { alias: "llama" } } } } }),
+    [STORE]: JSON.stringify({
+      version: 1,
+      profiles: {
+        "anthropic:good": { type: "api_key", provider: "anthropic", key: GOOD },
+        "anthropic:bad": { type: "api_key", provider: "anthropic", key: BAD },
+        "openrouter:x": { type: "api_key", provider: "openrouter", key: OR },
+        "groq:g": { type: "api_key", provider: "groq", key: "gsk_FAKE" + "q".repeat(30) }
+      }
+    })
+  })
+
+describe("models status --probe (§6.1)", () => {
+  it("sends one tiny request per profile and tabulates model, profile, status, latency, detail", async () => {
+    const calls: Parameters<typeof provider>[0] = []
+    const fs = world()
+    const before = fs.read(STORE)
+    const r = await runCli(["models", "status", "--probe", "--probe-max-tokens", "4", "--probe-timeout", "1234"], { fs, provider: provider(calls) })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/anthropic\/claude-opus-4-6\s+anthropic:good\s+ok\s+0ms/)
+    expect(r.stdout).toMatch(/anthropic\/claude-opus-4-6\s+anthropic:bad\s+auth\s+0ms\s+anthropic request failed \(HTTP 401\): invalid x-api-key sk-ant-api03-…BAAD/)
+    expect(r.stdout).toMatch(/openrouter\/meta\/llama\s+openrouter:x\s+ok/)
+    expect(r.stdout).toMatch(/-\s+groq:g\s+unknown\s+-\s+no model configured for groq/)
+    expect(r.stdout).not.toContain(BAD)
+    expect(calls.every((c) => c.maxTokens === 4 && c.timeoutMs === 1234)).toBe(true)
+    expect(fs.read(STORE)).toBe(before)
+  })
+
+  it("filters by provider and profile, comma lists or repeated, and adds rows to --json", async () => {
+    const calls: Parameters<typeof provider>[0] = []
+    const r = await runCli(
+      ["models", "status", "--json", "--probe", "--probe-provider", "anthropic", "--probe-profile", "anthropic:bad,openrouter:x"],
+      { fs: world(), provider: provider(calls) }
+    )
+    const json = JSON.parse(r.stdout)
+    expect(json.probe.map((p: { profileId: string; status: string }) => [p.profileId, p.status])).toEqual([["anthropic:bad", "auth"]])
+    expect(calls).toHaveLength(1)
+    expect(r.stdout).not.toContain(BAD)
+  })
+})
+
+
+describe("models status --probe against a fake Anthropic (built binary)", () => {
+  it("probes through the live adapter: ok, a rejected key, and the Claude-Code-only token explained", async () => {
+    const TOKEN = "sk-ant-oat01-FAKEprobeToken" + "t".repeat(80)
+    const fake = await startFakeProvider({ credentials: { anthropic: { apiKeys: [GOOD], tokens: [TOKEN] } } })
+    fake.script(TOKEN, [reply.claudeCodeOnly()])
+    try {
+      const home = mkdtempSync(join(tmpdir(), "openclaw-probe-"))
+      const state = join(home, ".openclaw")
+      mkdirSync(join(state, "agents/main/agent"), { recursive: true })
+      writeFileSync(join(state, "openclaw.json"), JSON.stringify({ models: { providers: { anthropic: { baseUrl: fake.url } } } }))
+      writeFileSync(
+        join(state, "agents/main/agent/auth-profiles.json"),
+        JSON.stringify({
+          version: 1,
+          profiles: {
+            "anthropic:good": { type: "api_key", provider: "anthropic", key: GOOD },
+            "anthropic:bad": { type: "api_key", provider: "anthropic", key: BAD },
+            "anthropic:sub": { type: "token", provider: "anthropic", token: TOKEN }
+          }
+        })
+      )
+      const r = await new Promise<{ stdout: string; stderr: string; status: number | null }>((resolve, reject) => {
+        const child = spawn(process.execPath, ["dist/openclaw.cjs", "models", "status", "--probe", "--probe-concurrency", "3"], {
+          env: { PATH: process.env.PATH ?? "", HOME: home }
+        })
+        let stdout = ""
+        let stderr = ""
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+        child.on("error", reject)
+        child.on("close", (status) => resolve({ stdout, stderr, status }))
+      })
+      expect(r.status).toBe(0)
+      expect(r.stdout).toMatch(/anthropic\/claude-opus-4-6\s+anthropic:good\s+ok\s+\d+ms/)
+      expect(r.stdout).toMatch(/anthropic:bad\s+auth\s+\d+ms\s+anthropic request failed \(HTTP 401\)/)
+      expect(r.stdout).toMatch(/anthropic:sub\s+auth\s+\d+ms.*use an Anthropic API key instead/)
+      for (const secret of [GOOD, BAD, TOKEN]) expect(r.stdout + r.stderr).not.toContain(secret.slice(13, 40))
+      expect(fake.requests.filter((q) => q.path === "/v1/messages")).toHaveLength(3)
+    } finally {
+      await fake.close()
+    }
+  })
+})
