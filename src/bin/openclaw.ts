@@ -2,13 +2,14 @@ import * as CliConfig from "@effect/cli/CliConfig"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Cause from "effect/Cause"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { cli } from "../cli/Cli.js"
 import { ExitCode } from "../cli/ExitCode.js"
-import { colorEnabled, stripAnsi } from "../cli/render/Style.js"
+import { withOutputConsole } from "../cli/OutputConsole.js"
+import { colorEnabled } from "../cli/render/Style.js"
+import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
 import { AuthServicesLive } from "../services/AppLayer.js"
 import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
@@ -24,20 +25,14 @@ const CliPlatform = Layer.mergeAll(
   CliConfig.layer({ showBuiltIns: false })
 )
 
+// One registry for the process, so the last-resort printer below can scrub with it too.
+const secrets = makeSecretRegistry()
+
 const CliLive = Layer.mergeAll(ExitCode.layer, ClaudeCli.layer, Prompter.layer, ProviderClientLive).pipe(
-  Layer.provideMerge(Layer.merge(AuthServicesLive, CliPlatform))
+  Layer.provideMerge(Layer.mergeAll(AuthServicesLive, CliPlatform, Layer.succeed(SecretRegistry, secrets)))
 )
 
-/** @effect/cli always styles its help; keep pipes and files free of escape codes. */
-const plainConsole = Effect.map(Effect.console, (c): Console.Console => ({
-  ...c,
-  log: (...args) => c.log(...args.map((a) => (typeof a === "string" ? stripAnsi(a) : a))),
-  error: (...args) => c.error(...args.map((a) => (typeof a === "string" ? stripAnsi(a) : a)))
-}))
-
-const program = cli(process.argv).pipe((self) =>
-  colorEnabled(process.stdout.isTTY === true, process.env) ? self : Effect.flatMap(plainConsole, (c) => Effect.withConsole(self, c))
-)
+const program = withOutputConsole(cli(process.argv), { plain: !colorEnabled(process.stdout.isTTY === true, process.env) })
 
 Effect.runPromiseExit(Effect.provide(program, CliLive)).then((exit) => {
   if (Exit.isSuccess(exit)) {
@@ -46,6 +41,7 @@ Effect.runPromiseExit(Effect.provide(program, CliLive)).then((exit) => {
   }
   // Only a bug gets here: every expected failure was turned into a message by `cli`.
   const detail = process.env.OPENCLAW_DEBUG ? Cause.pretty(exit.cause) : Cause.squash(exit.cause)
-  process.stderr.write(`openclaw: internal error: ${detail instanceof Error ? detail.message : String(detail)}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`)
+  const text = detail instanceof Error ? detail.message : String(detail)
+  process.stderr.write(secrets.scrub(`openclaw: internal error: ${text}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`))
   process.exitCode = 1
 })

@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import { agentModels, decodeConfig, substituteEnvRefs, type AgentModels, type OpenClawConfig } from "../domain/Config.js"
 import { FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths, HostPaths } from "../domain/Paths.js"
@@ -11,6 +12,8 @@ import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { overlayStore } from "../domain/AuthStore.js"
 import { defaultAgentId } from "../domain/Config.js"
 import { migrateLegacy } from "./LegacyImport.js"
+import { credentialSecret } from "../domain/Credential.js"
+import { isSecretVarName, SecretRegistry } from "../services/SecretRegistry.js"
 
 /** Everything an auth decision for one agent depends on, loaded once per command or request. */
 export interface AuthContext {
@@ -48,6 +51,15 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
         (main): StoreDocument => ({ ...own, store: overlayStore(main.store, own.store) })
       )
   const now = yield* Clock.currentTimeMillis
+  // Everything secret this command has seen, so every printer can scrub it by value.
+  yield* (yield* SecretRegistry).register([
+    ...[...store.store.profiles.values()].flatMap((c) =>
+      c.type === "oauth" ? [credentialSecret(c), c.refresh ? Redacted.value(c.refresh) : undefined] : [credentialSecret(c)]
+    ),
+    ...[...env.vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
+    ...Object.values(config.models?.providers ?? {}).map((p) => p.apiKey),
+    config.gateway?.auth?.token
+  ])
   return {
     host: paths,
     agent,

@@ -8,7 +8,10 @@ import { Paths } from "./Paths.js"
 import { ProfileStore } from "./ProfileStore.js"
 import { ShellEnv } from "./ShellEnv.js"
 
-/** The auth services, over whatever ports the edge (or a test) supplies: HostProcess, Files, FileLock, ShellEnv. */
+/**
+ * The auth services, over whatever ports the edge (or a test) supplies: HostProcess, Files, FileLock, ShellEnv,
+ * SecretRegistry.
+ */
 export const AuthServices = Layer.mergeAll(ProfileStore.layer, ConfigStore.layer, Environment.layer).pipe(
   Layer.provideMerge(Paths.layer)
 )

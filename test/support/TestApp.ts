@@ -14,6 +14,8 @@ import { HostProcess, type HostProcessShape } from "../../src/services/HostProce
 import { ShellEnv, ShellEnvError, type ShellEnvShape } from "../../src/services/ShellEnv.js"
 import { ProviderClient, type ProviderClientShape } from "../../src/services/ProviderClient.js"
 import { ProviderError } from "../../src/domain/Chat.js"
+import { SecretRegistry } from "../../src/services/SecretRegistry.js"
+import { withOutputConsole } from "../../src/cli/OutputConsole.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
 import { ScriptedPrompter, FakeClaudeCli } from "./FakeInteraction.js"
 
@@ -52,6 +54,7 @@ export const testServices = (world: World) =>
         world.fs.layer,
         MemoryFileLock,
         Layer.succeed(ShellEnv, world.shellEnv ?? noLoginShell),
+        SecretRegistry.layer,
         HostProcess.make({ vars: { HOME, ...world.vars }, cwd: "/work", osHome: HOME, ...world.host })
       )
     )
@@ -89,7 +92,7 @@ export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Pr
   const program = Effect.gen(function* () {
     yield* TestClock.setTime(now)
     const console = yield* capture(out, err)
-    return yield* Effect.withConsole(cli(["node", "openclaw", ...args]), console)
+    return yield* Effect.withConsole(withOutputConsole(cli(["node", "openclaw", ...args]), { plain: true }), console)
   })
   const layer = Layer.mergeAll(
     testServices(world),
