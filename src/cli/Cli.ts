@@ -8,6 +8,7 @@ import { ExitCode } from "./ExitCode.js"
 import { authCommand } from "./auth/AuthCommand.js"
 import { doctorCommand } from "./DoctorCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
+import { onboardCommand } from "./OnboardCommand.js"
 
 export const VERSION = "0.1.0"
 
@@ -18,7 +19,7 @@ const models = Command.make("models").pipe(
 
 export const rootCommand = Command.make("openclaw").pipe(
   Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
-  Command.withSubcommands([models, doctorCommand])
+  Command.withSubcommands([models, doctorCommand, onboardCommand])
 )
 
 const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })
@@ -49,9 +50,29 @@ export const cli = (argv: ReadonlyArray<string>) => {
       ValidationError.isValidationError(e)
         ? Effect.as(Console.error("Run `openclaw --help` (or add --help to the command) for usage."), 1)
         : Effect.as(Console.error(`openclaw: ${messageOf(e)}`), 1)
-    )
+    ),
+    maskSecretValues(argv.slice(2))
+  )
+}
+
+/**
+ * The values given to SECRET_OPTIONS, masked in everything printed: @effect/cli echoes a stray argument, and in
+ * `onboard --provider --api-key <key>` the key is one (`--api-key` became the provider).
+ */
+const maskSecretValues = (args: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>) => {
+  const values = args
+    .flatMap((arg, i) => {
+      const eq = arg.indexOf("=")
+      if (arg.startsWith("--") && eq > 0) return SECRET_OPTIONS.includes(arg.slice(0, eq)) ? [arg.slice(eq + 1)] : []
+      return i > 0 && SECRET_OPTIONS.includes(args[i - 1]!) ? [arg] : []
+    })
+    .filter((v) => v.length >= 8)
+  if (values.length === 0) return self
+  const mask = (a: unknown) => (typeof a === "string" ? values.reduce((text, v) => text.split(v).join(maskSecret(v)), a) : a)
+  return Effect.flatMap(Effect.console, (c) =>
+    Effect.withConsole(self, { ...c, log: (...a) => c.log(...a.map(mask)), error: (...a) => c.error(...a.map(mask)) })
   )
 }
 
 /** Options whose value is meant to be a secret (non-interactive set-up); everything else is refused. */
-const SECRET_OPTIONS: ReadonlyArray<string> = []
+const SECRET_OPTIONS: ReadonlyArray<string> = ["--api-key", "--token"]

@@ -9,6 +9,8 @@ import { Prompter } from "../../src/services/Prompter.js"
 /** Answers prompts from a script; running out of answers is a cancelled prompt, as Ctrl-C would be. */
 export class ScriptedPrompter {
   readonly asked: Array<string> = []
+  /** The values each `choose` offered, in order. */
+  readonly offered: Array<{ readonly message: string; readonly values: ReadonlyArray<string> }> = []
   constructor(
     readonly answers: { secrets?: Array<string>; confirms?: Array<boolean>; texts?: Array<string>; choices?: Array<string> } = {},
     readonly interactive = false
@@ -28,8 +30,17 @@ export class ScriptedPrompter {
           Effect.catchTag("PromptCancelledError", (e) => (this.interactive ? Effect.fail(e) : Effect.succeed(Option.none())))
         ),
       confirm: (message) => take(this.answers.confirms, message),
-      choose: (message) => take(this.answers.choices as Array<never> | undefined, message),
-      text: (message) => take(this.answers.texts, message)
+      // A scripted answer the prompt does not offer is a broken test, not a user's choice: fail loudly.
+      choose: (message, choices) =>
+        Effect.flatMap(take(this.answers.choices, message), (answer) => {
+          this.offered.push({ message, values: choices.map((c) => c.value) })
+          const chosen = choices.find((c) => c.value === answer)
+          return chosen
+            ? Effect.succeed(chosen.value)
+            : Effect.dieMessage(`scripted choice "${answer}" is not offered by "${message}": ${choices.map((c) => c.value).join(", ")}`)
+        }),
+      // As the real prompt does, an empty answer takes the default.
+      text: (message, initial) => Effect.map(take(this.answers.texts, message), (t) => (t === "" && initial !== undefined ? initial : t))
     })
   }
 }

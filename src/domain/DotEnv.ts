@@ -1,0 +1,165 @@
+import * as Either from "effect/Either"
+
+/**
+ * Editing `.env` files (the daemon's `<state>/.env`, §2) the way dotenv reads them: one variable is set, every
+ * other line (comments, blank lines, other assignments, `export` prefixes, CRLF endings) stays byte for byte.
+ */
+
+/** What shells accept as a variable name, so the daemon's unit can also `source` the file. */
+export const validateEnvName = (name: string): Either.Either<string, string> =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+    ? Either.right(name)
+    : Either.left(
+        `"${name}" is not a valid environment variable name: use letters, digits and _, not starting with a digit`
+      )
+
+const PLAIN = /^[A-Za-z0-9_\-.:/+=@,%^~]+$/
+const QUOTES = ["'", '"', "`"]
+
+/**
+ * The shortest spelling dotenv's parser reads back as exactly `value`. dotenv has no escapes except `\n`/`\r` in
+ * double quotes, so a few values (a quote of every kind plus a backslash or line break) cannot be written.
+ */
+export const formatDotEnvValue = (value: string): Either.Either<string, string> => {
+  if (PLAIN.test(value)) return Either.right(value)
+  const hasBreak = /[\r\n]/.test(value)
+  // Before a closing quote a backslash would read as an escaped quote; in double quotes `\n` would become a newline.
+  const endsEscaped = value.endsWith("\\")
+  if (!value.includes("'") && !hasBreak && !endsEscaped) return Either.right(`'${value}'`)
+  if (!value.includes('"') && !value.includes("\\")) {
+    return Either.right(`"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`)
+  }
+  // dotenv turns a carriage return in the file into a newline, so only a backtick value may hold raw newlines.
+  if (!value.includes("`") && !value.includes("\r") && !endsEscaped) return Either.right(`\`${value}\``)
+  // Unquoted: dotenv trims it, stops at `#` and at the line end, and strips a pair of surrounding quotes.
+  if (!hasBreak && !value.includes("#") && value.trim() === value && value !== "" && !QUOTES.includes(value[0]!)) {
+    return Either.right(value)
+  }
+  return Either.left("the value mixes quotes, backslashes and line breaks in a way a .env file cannot hold")
+}
+
+/** One assignment as dotenv sees it: lines `start..end` (inclusive) of the file. */
+interface Assignment {
+  readonly key: string
+  readonly start: number
+  readonly end: number
+  /** Leading whitespace and `export ` of the first line, kept when the line is rewritten. */
+  readonly prefix: string
+  /** The raw value text, quotes included, as dotenv's pattern takes it. */
+  readonly rawValue: string
+  /** A comment after the value on the last line, with the whitespace before it. */
+  readonly comment: string
+}
+
+const ASSIGNMENT = /^(\s*(?:export\s+)?)([\w.-]+)(\s*=|:\s)/
+/**
+ * dotenv's quoted-value patterns, including what may follow the closing quote (blanks, a comment, the line end):
+ * the regex engine then backtracks exactly as dotenv's does, so a value spans the same lines.
+ */
+const AFTER_QUOTE = String.raw`(?=[^\S\n]*(?:#[^\n]*)?(?:\n|$))`
+const quotedPattern = (q: string) => new RegExp(String.raw`^${q}(?:\\${q}|[^${q}])*${q}${AFTER_QUOTE}`)
+const QUOTED: Readonly<Record<string, RegExp>> = {
+  "'": quotedPattern("'"),
+  '"': quotedPattern('"'),
+  "`": quotedPattern("`")
+}
+
+/** Finds every assignment, skipping lines inside a multi-line quoted value and comment lines. */
+const scan = (lines: ReadonlyArray<string>): Array<Assignment> => {
+  const found: Array<Assignment> = []
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    const m = ASSIGNMENT.exec(line)
+    if (!m) continue
+    const afterSep = line.slice(m[0].length)
+    const lead = afterSep.length - afterSep.trimStart().length
+    const valueText = afterSep.slice(lead)
+    const quoted = quotedSpan(lines, i, valueText)
+    if (quoted) {
+      found.push({ key: m[2]!, start: i, end: quoted.end, prefix: m[1]!, rawValue: quoted.raw, comment: quoted.comment })
+      i = quoted.end
+      continue
+    }
+    const hash = valueText.indexOf("#")
+    const raw = hash < 0 ? valueText : valueText.slice(0, hash)
+    const comment = hash < 0 ? "" : valueText.slice(raw.trimEnd().length)
+    found.push({ key: m[2]!, start: i, end: i, prefix: m[1]!, rawValue: raw.trim(), comment })
+  }
+  return found
+}
+
+/** A quoted value starting at `valueText` on line `i`, possibly running over later lines, closed properly. */
+const quotedSpan = (lines: ReadonlyArray<string>, i: number, valueText: string) => {
+  const pattern = QUOTED[valueText[0] ?? ""]
+  if (!pattern) return undefined
+  const rest = [valueText, ...lines.slice(i + 1)].join("\n")
+  const m = pattern.exec(rest)
+  if (!m) return undefined
+  const end = i + (m[0].match(/\n/g)?.length ?? 0)
+  const tail = rest.slice(m[0].length).split("\n", 1)[0]!
+  return { end, raw: m[0], comment: tail.trim() === "" ? "" : tail }
+}
+
+/** What dotenv makes of a raw value. */
+const decodeRaw = (raw: string): string => {
+  const trimmed = raw.trim()
+  const first = trimmed[0]
+  const unquoted = trimmed.replace(/^(['"`])([\s\S]*)\1$/, "$2")
+  return first === '"' ? unquoted.replace(/\\n/g, "\n").replace(/\\r/g, "\r") : unquoted
+}
+
+const splitLines = (text: string) => {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n"
+  const lines = text.split(/\r?\n/)
+  const trailingNewline = text.endsWith("\n")
+  if (trailingNewline) lines.pop()
+  return { eol, lines, trailingNewline }
+}
+
+/** The value dotenv would read for `key` (the last assignment wins, as in dotenv), if any. */
+export const dotEnvValue = (text: string, key: string): string | undefined => {
+  const all = scan(splitLines(text).lines).filter((a) => a.key === key)
+  const last = all[all.length - 1]
+  return last === undefined ? undefined : decodeRaw(last.rawValue)
+}
+
+export interface DotEnvUpsert {
+  readonly text: string
+  /** `unchanged` when the file already said exactly this. */
+  readonly change: "added" | "replaced" | "unchanged"
+  /** Later assignments of the same key that were removed (they would have overridden it). */
+  readonly removedDuplicates: number
+}
+
+/**
+ * Sets `key` to `value`: the first assignment is rewritten in place (keeping `export ` and a trailing comment),
+ * later ones are removed, or a new line is appended. Every other line is kept as it was.
+ */
+export const upsertDotEnv = (text: string, key: string, value: string): Either.Either<DotEnvUpsert, string> =>
+  Either.gen(function* () {
+    yield* validateEnvName(key)
+    const formatted = yield* formatDotEnvValue(value)
+    const { eol, lines, trailingNewline } = splitLines(text)
+    const mine = scan(lines).filter((a) => a.key === key)
+    const [first, ...duplicates] = mine
+    if (first === undefined) {
+      const body = text === "" ? "" : trailingNewline ? text : `${text}${eol}`
+      return { text: `${body}${key}=${formatted}${eol}`, change: "added" as const, removedDuplicates: 0 }
+    }
+    const drop = new Set<number>()
+    for (const d of duplicates) for (let i = d.start; i <= d.end; i++) drop.add(i)
+    const comment = first.comment === "" ? "" : /^\s/.test(first.comment) ? first.comment : ` ${first.comment}`
+    const out: Array<string> = []
+    lines.forEach((line, i) => {
+      if (i === first.start) out.push(`${first.prefix}${key}=${formatted}${comment}`)
+      else if ((i > first.start && i <= first.end) || drop.has(i)) return
+      else out.push(line)
+    })
+    const next = out.join(eol) + (trailingNewline || out.length > 0 ? eol : "")
+    const normalized = trailingNewline ? text : `${text}${eol}`
+    return {
+      text: next,
+      change: next === normalized || next === text ? ("unchanged" as const) : ("replaced" as const),
+      removedDuplicates: duplicates.length
+    }
+  })

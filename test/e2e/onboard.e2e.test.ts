@@ -1,0 +1,214 @@
+/**
+ * `openclaw onboard` end to end (SPEC §6.4): the built binary in a fresh HOME, the wizard under a real
+ * pseudo-terminal (util-linux `script`, keys typed into its stdin, the screen read from its stdout), and the
+ * non-interactive flags. After onboarding, `models status --check` must pass.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs/promises"
+import { afterAll, describe, expect, it } from "vitest"
+import { allRuns, BIN, canRunUnprivileged, expectNoInternals, expectNoSecrets, SECRETS, secretSlices, TempHome } from "./harness.js"
+
+const homes: Array<TempHome> = []
+const newHome = async (): Promise<TempHome> => {
+  const home = await TempHome.create()
+  homes.push(home)
+  return home
+}
+const screens: Array<string> = []
+afterAll(async () => {
+  await Promise.all(homes.map((h) => h.cleanup()))
+})
+
+const HAVE_SCRIPT = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g
+const KEYS = { down: "\u001b[B", enter: "\r", ctrlC: "\u0003" }
+
+/** `openclaw <args>` on a real terminal: `script -qfec` gives it a pty; we type and read the screen. */
+class Pty {
+  private raw = ""
+  private readonly child: ChildProcess
+  readonly exit: Promise<number | null>
+
+  constructor(home: TempHome, args: ReadonlyArray<string>) {
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
+    this.child = spawn("script", ["-qfec", command, "/dev/null"], {
+      cwd: home.dir,
+      env: home.env({ TERM: "xterm", SHELL: "/bin/sh" }),
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    const collect = (b: Buffer) => void (this.raw += b.toString("utf8"))
+    this.child.stdout!.on("data", collect)
+    this.child.stderr!.on("data", collect)
+    this.child.stdin!.on("error", () => undefined)
+    const guard = setTimeout(() => this.child.kill("SIGKILL"), 15_000)
+    this.exit = new Promise((resolve) =>
+      this.child.on("close", (code) => {
+        clearTimeout(guard)
+        screens.push(this.raw)
+        resolve(code)
+      })
+    )
+  }
+
+  get screen(): string {
+    return this.raw.replace(ANSI, "")
+  }
+  get screenRaw(): string {
+    return this.raw
+  }
+
+  /** Where the screen stood when keys were last sent: a prompt counts only if it appears after that. */
+  private mark = 0
+
+  async waitFor(text: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!this.raw.slice(this.mark).replace(ANSI, "").includes(text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; screen:\n${this.screen}`)
+      await new Promise((r) => setTimeout(r, 15))
+    }
+  }
+
+  type(...keys: ReadonlyArray<string>): void {
+    this.mark = this.raw.length
+    for (const k of keys) this.child.stdin!.write(k)
+  }
+
+  /** Answers a prompt: waits for its text, then sends the keys. */
+  async answer(prompt: string, ...keys: ReadonlyArray<string>): Promise<void> {
+    await this.waitFor(prompt)
+    this.type(...keys)
+  }
+}
+
+const expectNotOnScreen = (pty: Pty, secret: string) => {
+  for (const screen of [pty.screenRaw, pty.screen]) {
+    expect(screen.includes(secret), "the secret is on the screen").toBe(false)
+    for (const slice of secretSlices(secret)) expect(screen.includes(slice), `"${slice}" of the secret is on the screen`).toBe(false)
+  }
+}
+
+const mode = async (file: string) => (await fs.stat(file)).mode & 0o777
+
+describe.skipIf(!HAVE_SCRIPT)("onboard wizard under a real terminal", () => {
+  it("openai → API key (hidden) → <state>/.env → default model; then models status --check passes", async () => {
+    const home = await newHome()
+    const envFile = await home.write(".openclaw/.env", "# for the gateway daemon\nexport GROQ_API_KEY=gsk_FAKEnotused\n", 0o644)
+    const key = SECRETS.openaiKey
+    const pty = new Pty(home, ["onboard"])
+    await pty.answer("Model provider", KEYS.down, KEYS.enter)
+    await pty.answer("How should openclaw authenticate to openai?", KEYS.enter)
+    await pty.answer("Paste the openai API key (input is hidden)", key, KEYS.enter)
+    await pty.answer("Where should openclaw keep the key?", KEYS.down, KEYS.enter)
+    await pty.answer("Change it?", KEYS.enter)
+    await pty.answer("Default model (openai/<model>)", "openai/gpt-4.1", KEYS.enter)
+    expect(await pty.exit, pty.screen).toBe(0)
+
+    expect(pty.screen).toContain(`Added OPENAI_API_KEY in ${envFile} (mode 0600).`)
+    expect(pty.screen).toContain("Default model : openai/gpt-4.1")
+    expect(pty.screen).toMatch(/Missing auth\s+\(none\)/)
+    expectNotOnScreen(pty, key)
+    expect(await fs.readFile(envFile, "utf8")).toBe(`# for the gateway daemon\nexport GROQ_API_KEY=gsk_FAKEnotused\nOPENAI_API_KEY=${key}\n`)
+    expect(await mode(envFile)).toBe(0o600)
+    expect(JSON.parse(await fs.readFile(home.config, "utf8"))).toEqual({ agents: { defaults: { model: { primary: "openai/gpt-4.1" } } } })
+
+    const status = await home.run(["models", "status", "--check"])
+    expect(status.code, status.stdout + status.stderr).toBe(0)
+    expect(status.stdout).toContain(`env OPENAI_API_KEY=sk-proj-…${key.slice(-4)} (.env: ${envFile})`)
+  })
+
+  it("anthropic → API key typed key by key → the agent's store, default model kept; status --check passes", async () => {
+    const home = await newHome()
+    const key = SECRETS.apiKey
+    const pty = new Pty(home, ["onboard"])
+    await pty.answer("Model provider", KEYS.enter)
+    await pty.answer("How should openclaw authenticate to anthropic?", KEYS.enter)
+    await pty.waitFor("Paste the anthropic API key (input is hidden)")
+    for (const ch of key) {
+      pty.type(ch)
+      await new Promise((r) => setTimeout(r, 2))
+    }
+    pty.type(KEYS.enter)
+    await pty.answer("Where should openclaw keep the key?", KEYS.enter)
+    await pty.answer("The default model is anthropic/claude-opus-4-6. Change it?", KEYS.enter)
+    expect(await pty.exit, pty.screen).toBe(0)
+    expect(pty.screen).toContain("Auth profile: anthropic:default (anthropic/api_key)")
+    expectNotOnScreen(pty, key)
+    expect(pty.screen).not.toContain("*")
+    expect(JSON.parse(await fs.readFile(home.store, "utf8")).profiles["anthropic:default"]).toEqual({ type: "api_key", provider: "anthropic", key })
+    expect(await mode(home.store)).toBe(0o600)
+    expect((await home.run(["models", "status", "--check"])).code).toBe(0)
+  })
+
+  it("Ctrl-C at the first question cancels with nothing written", async () => {
+    const home = await newHome()
+    const pty = new Pty(home, ["onboard"])
+    await pty.answer("Model provider", KEYS.ctrlC)
+    expect(await pty.exit).toBe(1)
+    expect(pty.screen).toContain("Cancelled; nothing was stored.")
+    await expect(fs.stat(home.state)).rejects.toThrow()
+  })
+})
+
+describe("onboard --non-interactive (built binary)", () => {
+  const OPENAI = ["onboard", "--non-interactive", "--auth-choice", "api-key", "--provider", "openai"]
+
+  it("--api-key to <state>/.env with a default model: other lines kept, 0600; status --check passes", async () => {
+    const home = await newHome()
+    const envFile = await home.write(".openclaw/.env", "# daemon\nOPENAI_API_KEY=sk-proj-FAKEoldoldoldoldoldold-OLD9 # rotated\n", 0o644)
+    const r = await home.run([...OPENAI, "--api-key", SECRETS.openaiKey, "--store", "env", "--model", "openai/gpt-4.1"])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(`Replaced OPENAI_API_KEY in ${envFile} (mode 0600).`)
+    expect(await fs.readFile(envFile, "utf8")).toBe(`# daemon\nOPENAI_API_KEY=${SECRETS.openaiKey} # rotated\n`)
+    expect(await mode(envFile)).toBe(0o600)
+    expect((await home.run(["models", "status", "--check"])).code).toBe(0)
+  })
+
+  it("takes the key from the provider's environment variable into the agent's store", async () => {
+    const home = await newHome()
+    const r = await home.run([...OPENAI, "--model", "openai/gpt-4.1"], { env: { OPENAI_API_KEY: SECRETS.openaiKey } })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain("Auth profile: openai:default (openai/api_key)")
+    expect(JSON.parse(await fs.readFile(home.store, "utf8")).profiles["openai:default"].key).toBe(SECRETS.openaiKey)
+    expect((await home.run(["models", "status", "--check"])).code).toBe(0)
+  })
+
+  it("names the missing flag; without a terminal or --non-interactive, says what to pass", async () => {
+    const home = await newHome()
+    const missing = await home.run(OPENAI)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe(
+      "openclaw: --api-key is required with --auth-choice api-key (or set OPENAI_API_KEY). Fix: pass --api-key <key>, or export OPENAI_API_KEY before running onboard (the environment stays out of shell history and `ps`).\n"
+    )
+    const noTty = await home.run(["onboard"])
+    expect(noTty.code).toBe(1)
+    expect(noTty.stderr).toMatch(/^openclaw: onboard is an interactive wizard, but this is not a terminal\. Fix: .*--non-interactive --auth-choice api-key --provider <p>/)
+    expectNoInternals(missing.stderr + noTty.stderr)
+    await expect(fs.stat(home.state)).rejects.toThrow()
+  })
+
+  it("a secret misplaced on the command line is masked in @effect/cli's complaint", async () => {
+    const home = await newHome()
+    const r = await home.run(["onboard", "--provider", "--api-key", SECRETS.openaiKey])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`Received unknown argument: 'sk-proj-…${SECRETS.openaiKey.slice(-4)}'`)
+  })
+
+  it.skipIf(!canRunUnprivileged())("an unreadable .env fails clearly and nothing changes", async () => {
+    const home = await newHome()
+    const envFile = await home.write(".openclaw/.env", "A=1\n", 0o000)
+    await home.openUp()
+    await fs.chmod(envFile, 0o000)
+    const before = await home.snapshot()
+    const r = await home.run([...OPENAI, "--api-key", SECRETS.openaiKey, "--store", "env", "--model", "openai/gpt-4.1"], { unprivileged: true })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`openclaw: Cannot read ${envFile}: permission denied.`)
+    expect(await home.snapshot()).toEqual(before)
+  })
+
+  it("no secret reached any output of any run, nor any pty screen", () => {
+    expectNoSecrets(allRuns, Object.values(SECRETS))
+    for (const screen of screens) {
+      for (const s of Object.values(SECRETS)) for (const slice of secretSlices(s)) expect(screen.includes(slice)).toBe(false)
+    }
+  })
+})
