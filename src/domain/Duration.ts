@@ -10,6 +10,7 @@ export const parseExpiresIn = (raw: string): Either.Either<number, string> => {
     return Either.left(`"${raw}" is not a duration: use a positive number with m, h or d (30m, 12h, 365d; a bare number means days)`)
   }
   const ms = value * UNIT_MS[(match[2] || "d").toLowerCase()]!
+  if (ms < UNIT_MS.m!) return Either.left(`"${raw}" is shorter than a minute (use 30m, 12h, 365d)`)
   return ms > 100 * 365 * UNIT_MS.d! ? Either.left(`"${raw}" is more than 100 years`) : Either.right(Math.round(ms))
 }
 
