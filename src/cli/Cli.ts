@@ -7,6 +7,7 @@ import { maskSecret, secretInArguments } from "../domain/Mask.js"
 import { ExitCode } from "./ExitCode.js"
 import { authCommand } from "./auth/AuthCommand.js"
 import { doctorCommand } from "./DoctorCommand.js"
+import { gatewayCommand } from "./GatewayCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
 import { onboardCommand } from "./OnboardCommand.js"
 
@@ -19,7 +20,7 @@ const models = Command.make("models").pipe(
 
 export const rootCommand = Command.make("openclaw").pipe(
   Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
-  Command.withSubcommands([models, doctorCommand, onboardCommand])
+  Command.withSubcommands([models, doctorCommand, onboardCommand, gatewayCommand])
 )
 
 const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })

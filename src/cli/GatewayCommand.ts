@@ -1,0 +1,106 @@
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { UsageError } from "../domain/Errors.js"
+import { LAUNCHD_LABEL, PATH_VARS, renderService, type ServicePlatform, SYSTEMD_UNIT_NAME } from "../gateway/Install.js"
+import { Files } from "../services/Files.js"
+import { HostProcess } from "../services/HostProcess.js"
+import { Paths } from "../services/Paths.js"
+import { agentOption } from "./SharedOptions.js"
+
+const port = Options.integer("port").pipe(
+  Options.withDescription("Port to listen on (default: gateway.port from the config, else 18789)."),
+  Options.optional
+)
+const bind = Options.choice("bind", ["loopback", "lan"]).pipe(
+  Options.withDescription("loopback = 127.0.0.1 (this machine only; default, or gateway.bind); lan = 0.0.0.0, which requires a gateway token."),
+  Options.optional
+)
+const gatewayAgent = agentOption.pipe(
+  Options.withDescription("The agent that the model targets `openclaw` and `openclaw/default` use (default: the configured default agent).")
+)
+
+/** The flags as the service should pass them again. */
+const passOn = (opts: { port: Option.Option<number>; bind: Option.Option<string>; agent: Option.Option<string> }) => [
+  ...Option.match(opts.port, { onNone: () => [], onSome: (p) => ["--port", String(p)] }),
+  ...Option.match(opts.bind, { onNone: () => [], onSome: (b) => ["--bind", b] }),
+  ...Option.match(opts.agent, { onNone: () => [], onSome: (a) => ["--agent", a] })
+]
+
+const install = Command.make(
+  "install",
+  {
+    print: Options.boolean("print").pipe(Options.withDescription("Print the service definition instead of writing it.")),
+    platform: Options.choice("platform", ["linux", "darwin"]).pipe(
+      Options.withDescription("linux: a systemd user unit; darwin: a launchd agent plist (default: this machine's)."),
+      Options.optional
+    ),
+    port,
+    bind,
+    agent: gatewayAgent
+  },
+  (opts) =>
+    Effect.gen(function* () {
+      const host = yield* HostProcess
+      const paths = yield* Paths
+      const platform: ServicePlatform | undefined = Option.getOrUndefined(opts.platform) ??
+        (host.platform === "linux" || host.platform === "darwin" ? host.platform : undefined)
+      if (platform === undefined) {
+        return yield* new UsageError({
+          problem: `No service definition for this platform (${host.platform})`,
+          fix: "pass --platform linux (systemd) or --platform darwin (launchd) to print one anyway"
+        })
+      }
+      const { processFacts } = yield* Effect.promise(() => import("../gateway/host.js"))
+      const facts = yield* processFacts
+      const pathVars = Object.fromEntries(
+        PATH_VARS.flatMap((name) => {
+          const v = host.vars[name]?.trim()
+          return v ? [[name, v] as const] : []
+        })
+      )
+      const text = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars })
+      if (opts.print) return yield* Console.log(text.trimEnd())
+
+      const userHome = host.vars.HOME?.trim() || host.osHome
+      const files = yield* Files
+      if (platform === "linux") {
+        const configHome = host.vars.XDG_CONFIG_HOME?.trim() || `${userHome}/.config`
+        const target = `${configHome}/systemd/user/${SYSTEMD_UNIT_NAME}`
+        yield* files.writeAtomic(target, text)
+        yield* Console.log(`Wrote ${target}`)
+        yield* Console.log(`Start it now and at login: systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT_NAME.replace(/\.service$/, "")}`)
+        yield* Console.log("To keep it running after you log out: loginctl enable-linger")
+      } else {
+        const target = `${userHome}/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`
+        yield* files.makeDirectory(`${paths.stateDir}/logs`)
+        yield* files.writeAtomic(target, text)
+        yield* Console.log(`Wrote ${target}`)
+        yield* Console.log(`Start it now and at login: launchctl bootstrap gui/$(id -u) ${target}`)
+      }
+    })
+).pipe(
+  Command.withDescription(
+    "Install the gateway as a user service (systemd on Linux, launchd on macOS) that runs `openclaw gateway`; with --print, only print the definition. It holds no secrets: the gateway reads <state>/.env itself."
+  )
+)
+
+export const gatewayCommand = Command.make("gateway", { port, bind, agent: gatewayAgent }, (opts) =>
+  Effect.gen(function* () {
+    // Loaded only here: the HTTP server and the provider adapters are not part of any other command's start-up.
+    const [{ VERSION }, { runGateway }] = yield* Effect.promise(() => Promise.all([import("./Cli.js"), import("../gateway/main.js")]))
+    yield* runGateway({
+      port: Option.getOrUndefined(opts.port),
+      bind: Option.getOrUndefined(opts.bind),
+      agent: Option.getOrUndefined(opts.agent),
+      version: VERSION
+    })
+  })
+).pipe(
+  Command.withDescription(
+    "Run the OpenAI-compatible gateway: /v1/chat/completions with credential failover, /v1/models, /v1/auth/status, /health. Reloads stores, config and <state>/.env when they change or on SIGHUP; SIGTERM lets in-flight requests finish."
+  ),
+  Command.withSubcommands([install])
+)

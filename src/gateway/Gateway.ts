@@ -1,0 +1,78 @@
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { Bind } from "./Http.js"
+import type { GatewaySnapshot } from "./State.js"
+
+export const DEFAULT_PORT = 18789
+
+export interface GatewayOptions {
+  /** `--port`; else config `gateway.port`; else 18789. 0 picks a free port. */
+  readonly port?: number | undefined
+  /** `--bind`; else config `gateway.bind`; else loopback. */
+  readonly bind?: string | undefined
+  /** `--agent`: the agent `openclaw` and `openclaw/default` mean. */
+  readonly agent?: string | undefined
+  readonly version: string
+  readonly reloadDebounceMs?: number | undefined
+  readonly drainTimeoutMs?: number | undefined
+  readonly sessionWriteDelayMs?: number | undefined
+  readonly badTokenLimit?: { readonly limit?: number; readonly windowMs?: number } | undefined
+}
+
+export class GatewayStartError extends Schema.TaggedError<GatewayStartError>()("GatewayStartError", {
+  problem: Schema.String,
+  fix: Schema.String
+}) {
+  override get message(): string {
+    return `${this.problem}. Fix: ${this.fix}.`
+  }
+}
+
+export interface ListenPlan {
+  readonly bind: Bind
+  readonly host: string
+  readonly port: number
+  readonly warnings: ReadonlyArray<string>
+}
+
+const HOSTS: Readonly<Record<Bind, string>> = { loopback: "127.0.0.1", lan: "0.0.0.0" }
+
+/** Where to listen, and whether that is allowed with the access configured (§8.2). */
+export const planListen = (options: GatewayOptions, snapshot: GatewaySnapshot): Either.Either<ListenPlan, GatewayStartError> => {
+  const ctx = snapshot.agents.get(snapshot.defaultAgentId)!
+  const configPath = ctx.host.configPath
+  const rawBind = options.bind ?? ctx.config.gateway?.bind ?? "loopback"
+  if (rawBind !== "loopback" && rawBind !== "lan") {
+    return Either.left(new GatewayStartError({
+      problem: `Unknown bind "${rawBind}"${options.bind === undefined ? ` (gateway.bind in ${configPath})` : ""}`,
+      fix: "use --bind loopback (127.0.0.1, this machine only) or --bind lan (0.0.0.0, needs a gateway token)"
+    }))
+  }
+  const port = options.port ?? ctx.config.gateway?.port ?? DEFAULT_PORT
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return Either.left(new GatewayStartError({
+      problem: `Invalid port ${port}${options.port === undefined ? ` (gateway.port in ${configPath})` : ""}`,
+      fix: "pass --port with a number from 1 to 65535"
+    }))
+  }
+  const { token, source } = snapshot.access
+  const warnings: Array<string> = []
+  if (token === undefined) {
+    if (rawBind !== "loopback") {
+      return Either.left(new GatewayStartError({
+        problem: "Refusing to listen on the network (--bind lan, 0.0.0.0) without a gateway token: anyone who can reach this machine could spend your provider credits",
+        fix: `set OPENCLAW_GATEWAY_TOKEN in ${ctx.host.stateEnvPath} (for example \`echo "OPENCLAW_GATEWAY_TOKEN=$(openssl rand -hex 32)" >> ${ctx.host.stateEnvPath}\`) or gateway.auth.token in ${configPath}, or use --bind loopback`
+      }))
+    }
+    warnings.push(
+      `no gateway token is configured: any program on this machine can use the gateway. Set OPENCLAW_GATEWAY_TOKEN in ${ctx.host.stateEnvPath} or gateway.auth.token in ${configPath} to require one.`
+    )
+  } else if (Redacted.value(token).length < 16) {
+    warnings.push(`the gateway token (from ${source === "env" ? "OPENCLAW_GATEWAY_TOKEN" : "gateway.auth.token"}) is shorter than 16 characters; use a long random one`)
+  }
+  if (ctx.missingConfigVars.length > 0) {
+    warnings.push(`the config references unset variables: ${ctx.missingConfigVars.map((v) => `\${${v}}`).join(", ")}`)
+  }
+  return Either.right({ bind: rawBind, host: HOSTS[rawBind], port, warnings })
+}

@@ -1,0 +1,116 @@
+/**
+ * Service definitions that run the gateway at login: a systemd user unit (Linux) or a launchd agent (macOS).
+ * Pure text. They hold no secrets and no environment beyond where the state lives: the gateway reads
+ * `<state>/.env`, the config and the stores itself (§8.1).
+ */
+
+export type ServicePlatform = "linux" | "darwin"
+
+export interface ServiceInput {
+  /** Absolute path of the node binary. */
+  readonly node: string
+  /** Absolute path of `dist/openclaw.cjs`. */
+  readonly script: string
+  /** After `gateway`: `--port`, `--bind`, `--agent` as given to `install`. */
+  readonly args: ReadonlyArray<string>
+  readonly stateDir: string
+  /**
+   * OPENCLAW_HOME / OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH / OPENCLAW_AGENT_DIR when set at install time: where
+   * the state is cannot come from the state's own `.env`. Paths only, never keys.
+   */
+  readonly pathVars: Readonly<Record<string, string>>
+}
+
+export const SYSTEMD_UNIT_NAME = "openclaw-gateway.service"
+export const LAUNCHD_LABEL = "ai.openclaw.gateway"
+
+export const PATH_VARS = ["OPENCLAW_HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_AGENT_DIR"] as const
+
+/** systemd command-line quoting: double quotes, with `\`, `"` escaped and specifiers/variables doubled. */
+const systemdQuote = (arg: string): string =>
+  `"${arg.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%").replace(/\$/g, "$$$$")}"`
+
+const systemdEnvValue = (name: string, value: string): string =>
+  `Environment=${systemdQuote(`${name}=${value}`)}`
+
+export const renderSystemdUnit = (input: ServiceInput): string => {
+  const exec = [input.node, input.script, "gateway", ...input.args].map(systemdQuote).join(" ")
+  const env = Object.entries(input.pathVars).map(([k, v]) => systemdEnvValue(k, v))
+  return [
+    "# OpenClaw gateway, as a systemd user service.",
+    `#   openclaw gateway install --print > ~/.config/systemd/user/${SYSTEMD_UNIT_NAME}`,
+    `#   systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT_NAME.replace(/\.service$/, "")}`,
+    "# No secrets and no environment here: the gateway reads <state>/.env, the config and the auth stores itself,",
+    "# and re-reads them when they change (or on `systemctl --user reload`).",
+    "[Unit]",
+    "Description=OpenClaw gateway (model-provider authentication)",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${exec}`,
+    "ExecReload=/bin/kill -HUP $MAINPID",
+    "Restart=on-failure",
+    "RestartSec=5",
+    "# In-flight requests finish after SIGTERM (up to 30 s).",
+    "TimeoutStopSec=45",
+    ...(env.length > 0 ? ["# Where the state lives (set when this unit was made); paths only.", ...env] : []),
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    ""
+  ].join("\n")
+}
+
+const xml = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;")
+
+export const renderLaunchdPlist = (input: ServiceInput): string => {
+  const args = [input.node, input.script, "gateway", ...input.args]
+  const log = `${input.stateDir}/logs/gateway.log`
+  const env = Object.entries(input.pathVars)
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    "<!-- OpenClaw gateway, as a launchd agent:",
+    `       openclaw gateway install --print > ~/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`,
+    `       mkdir -p ${xml(`${input.stateDir}/logs`)} && launchctl bootstrap gui/$(id -u) ~/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`,
+    "     No secrets here: the gateway reads <state>/.env, the config and the auth stores itself. -->",
+    '<plist version="1.0">',
+    "<dict>",
+    "  <key>Label</key>",
+    `  <string>${LAUNCHD_LABEL}</string>`,
+    "  <key>ProgramArguments</key>",
+    "  <array>",
+    ...args.map((a) => `    <string>${xml(a)}</string>`),
+    "  </array>",
+    ...(env.length > 0
+      ? [
+          "  <key>EnvironmentVariables</key>",
+          "  <dict>",
+          ...env.flatMap(([k, v]) => [`    <key>${xml(k)}</key>`, `    <string>${xml(v)}</string>`]),
+          "  </dict>"
+        ]
+      : []),
+    "  <key>RunAtLoad</key>",
+    "  <true/>",
+    "  <key>KeepAlive</key>",
+    "  <dict>",
+    "    <key>SuccessfulExit</key>",
+    "    <false/>",
+    "  </dict>",
+    "  <key>ExitTimeOut</key>",
+    "  <integer>45</integer>",
+    "  <key>StandardOutPath</key>",
+    `  <string>${xml(log)}</string>`,
+    "  <key>StandardErrorPath</key>",
+    `  <string>${xml(log)}</string>`,
+    "</dict>",
+    "</plist>",
+    ""
+  ].join("\n")
+}
+
+export const renderService = (platform: ServicePlatform, input: ServiceInput): string =>
+  platform === "linux" ? renderSystemdUnit(input) : renderLaunchdPlist(input)

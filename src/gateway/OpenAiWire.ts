@@ -1,0 +1,130 @@
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { ChatMessage, ChatResult, ChatUsage } from "../domain/Chat.js"
+import type { ChatFailedError } from "../programs/Failover.js"
+
+/** The OpenAI Chat Completions wire format, as far as the gateway speaks it. */
+
+const TextPart = Schema.Struct({ type: Schema.String, text: Schema.optional(Schema.String) })
+const Content = Schema.NullOr(Schema.Union(Schema.String, Schema.Array(TextPart)))
+
+const Message = Schema.Struct({
+  role: Schema.Literal("system", "developer", "user", "assistant", "tool"),
+  content: Schema.optional(Content)
+})
+
+const Nullable = <A, I>(s: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(s))
+
+export const ChatCompletionRequest = Schema.Struct({
+  model: Schema.String.pipe(Schema.minLength(1, { message: () => "must be an agent target such as \"openclaw\"" })),
+  messages: Schema.Array(Message).pipe(Schema.minItems(1, { message: () => "must hold at least one message" })),
+  stream: Nullable(Schema.Boolean),
+  stream_options: Nullable(Schema.Struct({ include_usage: Schema.optional(Schema.Boolean) })),
+  max_tokens: Nullable(Schema.Int.pipe(Schema.positive())),
+  max_completion_tokens: Nullable(Schema.Int.pipe(Schema.positive())),
+  temperature: Nullable(Schema.Number.pipe(Schema.between(0, 2))),
+  user: Nullable(Schema.String)
+})
+export type ChatCompletionRequest = typeof ChatCompletionRequest.Type
+
+/** The first problem, located: `messages.0.role: Expected "system" | … , actual "robot"`. */
+export const decodeChatRequest = (json: unknown): Either.Either<ChatCompletionRequest, string> =>
+  Schema.decodeUnknownEither(ChatCompletionRequest, { errors: "first" })(json).pipe(
+    Either.mapLeft((error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      if (issue === undefined) return "the request body does not have the chat completion shape"
+      const at = issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""
+      return `${at}${issue.message}`
+    })
+  )
+
+/** Text content only: the providers behind the gateway are called with plain text turns. */
+export const toChatMessages = (
+  messages: ChatCompletionRequest["messages"]
+): Either.Either<ReadonlyArray<ChatMessage>, string> => {
+  const out: Array<ChatMessage> = []
+  for (const [i, m] of messages.entries()) {
+    let text: string
+    if (m.content === undefined || m.content === null) text = ""
+    else if (typeof m.content === "string") text = m.content
+    else {
+      const other = m.content.find((p) => p.type !== "text" || p.text === undefined)
+      if (other) return Either.left(`messages.${i}.content: only text parts are supported, got a "${other.type}" part`)
+      text = m.content.map((p) => p.text ?? "").join("")
+    }
+    out.push({ role: m.role === "developer" ? "system" : m.role, content: text })
+  }
+  return Either.right(out)
+}
+
+// ---- responses -------------------------------------------------------------------------------------------------
+
+export interface Completion {
+  readonly id: string
+  readonly created: number
+  readonly model: string
+}
+
+const usageBody = (u: ChatUsage) => ({
+  prompt_tokens: u.promptTokens,
+  completion_tokens: u.completionTokens,
+  total_tokens: u.promptTokens + u.completionTokens
+})
+
+export const completionBody = (c: Completion, result: Pick<ChatResult, "content" | "finishReason" | "usage">) => ({
+  id: c.id,
+  object: "chat.completion" as const,
+  created: c.created,
+  model: c.model,
+  choices: [
+    {
+      index: 0,
+      message: { role: "assistant" as const, content: result.content, refusal: null },
+      logprobs: null,
+      finish_reason: result.finishReason
+    }
+  ],
+  usage: usageBody(result.usage)
+})
+
+export const chunkBody = (
+  c: Completion,
+  delta: { readonly role?: "assistant"; readonly content?: string },
+  finishReason: ChatResult["finishReason"] | null = null
+) => ({
+  id: c.id,
+  object: "chat.completion.chunk" as const,
+  created: c.created,
+  model: c.model,
+  choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }]
+})
+
+export const usageChunkBody = (c: Completion, usage: ChatUsage) => ({
+  id: c.id,
+  object: "chat.completion.chunk" as const,
+  created: c.created,
+  model: c.model,
+  choices: [],
+  usage: usageBody(usage)
+})
+
+export const sseData = (data: unknown): string => `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`
+export const SSE_DONE = "data: [DONE]\n\n"
+
+/** OpenAI's error envelope; `type` carries the classified reason. */
+export const errorBody = (message: string, type: string, code: string | null = type) => ({
+  error: { message, type, param: null, code }
+})
+
+/** The HTTP status of a failed chat (401 is kept for the gateway's own token). */
+export const STATUS_BY_REASON: Readonly<Record<ChatFailedError["reason"], number>> = {
+  rate_limit: 429,
+  billing: 402,
+  auth: 502,
+  timeout: 504,
+  format: 400,
+  unknown: 502,
+  no_credentials: 503,
+  unavailable: 503
+}

@@ -1,0 +1,206 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import { configuredAgentIds } from "../domain/Config.js"
+import { credentialSecret } from "../domain/Credential.js"
+import { PROVIDERS } from "../domain/Provider.js"
+import { type AuthContext, loadAuthContext } from "../programs/AuthContext.js"
+import { Files } from "../services/Files.js"
+import { FileWatcher } from "./FileWatcher.js"
+
+/**
+ * What the gateway serves from: every configured agent's AuthContext as loaded at one moment. A request takes the
+ * snapshot current when it starts and uses it to the end; a reload swaps in a new one (§8.1).
+ */
+export interface GatewaySnapshot {
+  readonly generation: number
+  readonly loadedAt: number
+  /** `--agent`, else the configured default: what `openclaw` and `openclaw/default` mean. */
+  readonly defaultAgentId: string
+  readonly agents: ReadonlyMap<string, AuthContext>
+  /** Agents whose store could not be loaded, with why (their requests fail with that message). */
+  readonly agentErrors: ReadonlyMap<string, string>
+  readonly access: GatewayAccess
+  /** Every secret the gateway knows, so nothing it sends or logs can contain one (≥ 8 characters). */
+  readonly secrets: ReadonlyArray<string>
+}
+
+export interface GatewayAccess {
+  readonly token: Redacted.Redacted<string> | undefined
+  readonly source: "config" | "env" | undefined
+}
+
+export const GATEWAY_TOKEN_VAR = "OPENCLAW_GATEWAY_TOKEN"
+
+/** `gateway.auth.token` (after `${VAR}` substitution), else OPENCLAW_GATEWAY_TOKEN from the assembled env. */
+export const gatewayAccess = (ctx: AuthContext): GatewayAccess => {
+  const configured = ctx.config.gateway?.auth?.token?.trim()
+  if (configured) return { token: Redacted.make(configured), source: "config" }
+  const fromEnv = ctx.env.vars.get(GATEWAY_TOKEN_VAR)?.value.trim()
+  if (fromEnv) return { token: Redacted.make(fromEnv), source: "env" }
+  return { token: undefined, source: undefined }
+}
+
+const PROVIDER_VARS = PROVIDERS.flatMap((p) => p.envVars)
+
+const secretsOf = (contexts: Iterable<AuthContext>, access: GatewayAccess): ReadonlyArray<string> => {
+  const out = new Set<string>()
+  for (const ctx of contexts) {
+    for (const c of ctx.store.store.profiles.values()) {
+      const secret = credentialSecret(c)
+      if (secret) out.add(secret)
+      if (c.type === "oauth" && c.refresh) out.add(Redacted.value(c.refresh))
+    }
+    for (const name of PROVIDER_VARS) {
+      const v = ctx.env.vars.get(name)?.value
+      if (v) out.add(v)
+    }
+    for (const p of Object.values(ctx.config.models?.providers ?? {})) {
+      if (p.apiKey) out.add(p.apiKey)
+      for (const h of Object.values(p.headers ?? {})) out.add(h)
+    }
+  }
+  if (access.token) out.add(Redacted.value(access.token))
+  return [...out].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length)
+}
+
+/** Every occurrence of a known secret becomes `<redacted>`. */
+export const scrubSecrets = (text: string, secrets: ReadonlyArray<string>): string =>
+  secrets.reduce((t, s) => (t.includes(s) ? t.split(s).join("<redacted>") : t), text)
+
+/** The directories to watch and the files in them whose change means "reload". */
+export const watchTargets = (snapshot: GatewaySnapshot): { readonly dirs: ReadonlyArray<string>; readonly files: ReadonlySet<string> } => {
+  const files = new Set<string>()
+  for (const ctx of snapshot.agents.values()) {
+    files.add(ctx.host.configPath)
+    files.add(ctx.host.stateEnvPath)
+    files.add(ctx.host.cwdEnvPath)
+    files.add(ctx.agent.storePath)
+  }
+  const dirs = [...new Set([...files].map((f) => f.slice(0, Math.max(1, f.lastIndexOf("/")))))].sort()
+  return { dirs, files }
+}
+
+export interface GatewayStateShape {
+  readonly current: Effect.Effect<GatewaySnapshot>
+  readonly changes: Stream.Stream<GatewaySnapshot>
+  /** Reloads now (one at a time); a failure is logged and the previous snapshot stays. */
+  readonly reload: (reason: string) => Effect.Effect<GatewaySnapshot>
+  /** Schedules a reload; requests arriving within the debounce window share one. */
+  readonly requestReload: (reason: string) => Effect.Effect<void>
+}
+
+export class GatewayState extends Context.Tag("openclaw/GatewayState")<GatewayState, GatewayStateShape>() {}
+
+export interface GatewayStateOptions {
+  readonly agent?: string | undefined
+  readonly debounceMs?: number | undefined
+}
+
+const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | undefined) =>
+  Effect.gen(function* () {
+    const first = yield* loadAuthContext(requested)
+    const agents = new Map<string, AuthContext>([[first.agent.agentId, first]])
+    const agentErrors = new Map<string, string>()
+    for (const id of configuredAgentIds(first.config)) {
+      if (agents.has(id)) continue
+      const loaded = yield* Effect.either(loadAuthContext(id))
+      if (Either.isRight(loaded)) agents.set(id, loaded.right)
+      else {
+        // An agent whose store broke keeps serving from what it had, and says so.
+        const kept = previous?.agents.get(id)
+        if (kept) agents.set(id, kept)
+        agentErrors.set(id, loaded.left.message)
+      }
+    }
+    return { defaultAgentId: first.agent.agentId, agents, agentErrors, access: gatewayAccess(first) }
+  })
+
+/**
+ * Loads the first snapshot (a failure here stops the start-up with the error), then keeps it current: on a
+ * change in a watched file, on `reload`, and on `requestReload`.
+ */
+export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
+  Layer.scoped(
+    GatewayState,
+    Effect.gen(function* () {
+      const watcher = yield* FileWatcher
+      const files = yield* Files
+      const loadedAt = yield* Clock.currentTimeMillis
+      const initial = yield* loadAgents(options.agent, undefined)
+      const ref = yield* SubscriptionRef.make<GatewaySnapshot>({
+        generation: 1,
+        loadedAt,
+        ...initial,
+        secrets: secretsOf(initial.agents.values(), initial.access)
+      })
+      for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why}`)
+
+      const lock = yield* Effect.makeSemaphore(1)
+      // Reloads run on behalf of whoever asks (a request, a watch, a signal) with the services captured here.
+      const services = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof loadAgents>>>()
+      const reload = (reason: string) =>
+        lock.withPermits(1)(
+          Effect.gen(function* () {
+            const previous = yield* SubscriptionRef.get(ref)
+            const loaded = yield* Effect.either(loadAgents(options.agent, previous))
+            if (Either.isLeft(loaded)) {
+              yield* Effect.logWarning(`reload (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
+              return previous
+            }
+            const at = yield* Clock.currentTimeMillis
+            const next: GatewaySnapshot = {
+              generation: previous.generation + 1,
+              loadedAt: at,
+              ...loaded.right,
+              secrets: secretsOf(loaded.right.agents.values(), loaded.right.access)
+            }
+            for (const [id, why] of loaded.right.agentErrors) yield* Effect.logWarning(`agent ${id}: ${why}`)
+            yield* SubscriptionRef.set(ref, next)
+            yield* Effect.logDebug(`reloaded (generation ${next.generation}): ${reason}`)
+            return next
+          }).pipe(Effect.provide(services))
+        )
+
+      const wake = yield* Queue.sliding<string>(1)
+      const debounce = Duration.millis(options.debounceMs ?? 150)
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.gen(function* () {
+            const reason = yield* Queue.take(wake)
+            yield* Effect.sleep(debounce)
+            const more = yield* Queue.takeAll(wake)
+            yield* reload([reason, ...more].join("; "))
+          })
+        )
+      )
+      const requestReload = (reason: string) => Queue.offer(wake, reason).pipe(Effect.asVoid)
+
+      // Watch the directories of the current snapshot; a reload that changes them re-targets the watch.
+      for (const ctx of initial.agents.values()) {
+        yield* files.makeDirectory(ctx.agent.agentDir).pipe(Effect.ignore)
+        yield* files.makeDirectory(ctx.host.stateDir).pipe(Effect.ignore)
+      }
+      yield* ref.changes.pipe(
+        Stream.map(watchTargets),
+        Stream.changesWith((a, b) => a.dirs.join("\n") === b.dirs.join("\n") && [...a.files].join("\n") === [...b.files].join("\n")),
+        Stream.flatMap((t) => watcher.watch(t.dirs).pipe(Stream.filter((path) => t.files.has(path))), { switch: true }),
+        Stream.runForEach((path) => requestReload(`${path} changed`)),
+        Effect.forkScoped
+      )
+
+      return GatewayState.of({
+        current: SubscriptionRef.get(ref),
+        changes: ref.changes,
+        reload,
+        requestReload
+      })
+    })
+  )

@@ -1,0 +1,76 @@
+/**
+ * Edge adapters of the gateway that touch the process: directory watches, signals, and the facts a service
+ * definition needs. Light on purpose: `gateway install` loads this without the HTTP server.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { FileWatcher } from "./FileWatcher.js"
+
+/** `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. */
+export const FileWatcherLive = Layer.succeed(FileWatcher, {
+  watch: (dirs) =>
+    Stream.asyncScoped<string>((emit) =>
+      Effect.acquireRelease(
+        Effect.sync(() =>
+          dirs.flatMap((dir) => {
+            try {
+              const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+                if (name) void emit.single(path.join(dir, name.toString()))
+              })
+              watcher.on("error", () => watcher.close())
+              return [watcher]
+            } catch {
+              return []
+            }
+          })
+        ),
+        (watchers) => Effect.sync(() => watchers.forEach((w) => w.close()))
+      )
+    )
+})
+
+/** What a service definition runs: this node, and the real path of the `openclaw` script that was started. */
+export const processFacts = Effect.sync(() => {
+  const started = process.argv[1] ?? ""
+  let script = started
+  try {
+    script = fs.realpathSync(started)
+  } catch {
+    // keep what we were started with
+  }
+  return { node: process.execPath, script: path.resolve(script) }
+})
+
+export type ShutdownSignal = "SIGTERM" | "SIGINT"
+
+/**
+ * Waits for SIGTERM or SIGINT (while waiting, they no longer kill the process). A second one while shutting
+ * down calls `onRepeat` (close every connection now). SIGHUP calls `onHangup` for as long as the scope lives.
+ */
+export const signals = (handlers: { readonly onHangup: () => void; readonly onRepeat: () => void }) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      let received: ShutdownSignal | undefined
+      let wake: ((s: ShutdownSignal) => void) | undefined
+      const onSignal = (s: ShutdownSignal) => () => {
+        if (received !== undefined) return handlers.onRepeat()
+        received = s
+        wake?.(s)
+      }
+      const term = onSignal("SIGTERM")
+      const int = onSignal("SIGINT")
+      const hup = () => handlers.onHangup()
+      process.on("SIGTERM", term)
+      process.on("SIGINT", int)
+      process.on("SIGHUP", hup)
+      const next = Effect.async<ShutdownSignal>((resume) => {
+        if (received !== undefined) return resume(Effect.succeed(received))
+        wake = (s) => resume(Effect.succeed(s))
+      })
+      return { next, remove: () => [["SIGTERM", term], ["SIGINT", int], ["SIGHUP", hup]] as const }
+    }),
+    (s) => Effect.sync(() => s.remove().forEach(([name, f]) => process.off(name, f)))
+  ).pipe(Effect.map((s) => s.next))

@@ -1,0 +1,110 @@
+/**
+ * The gateway's edge (§8.1): GatewayLive = the app's layers + the Node HTTP listener, launched with
+ * `Layer.launch`; signals stop it (gracefully) and reload it. The CLI loads this module only for `openclaw gateway`.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Runtime from "effect/Runtime"
+import { ProviderClientLive } from "../services/ProviderClientLive.js"
+import { SessionStore } from "../services/SessionStore.js"
+import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegistry.js"
+import { Background } from "./Background.js"
+import { GatewayStartError, type GatewayOptions, planListen } from "./Gateway.js"
+import { FileWatcherLive, signals } from "./host.js"
+import { makeGatewayApp } from "./Http.js"
+import { forceCloseConnections, listen } from "./server.js"
+import { GatewayState, gatewayStateLayer } from "./State.js"
+
+export interface GatewayAddressShape {
+  readonly host: string
+  readonly port: number
+  readonly url: string
+}
+
+/** Where the running gateway listens (port 0 resolved). */
+export class GatewayAddress extends Context.Tag("openclaw/gateway/Address")<GatewayAddress, GatewayAddressShape>() {}
+
+const DRAIN_TIMEOUT_MS = 30_000
+
+const serveGateway = (options: GatewayOptions) =>
+  Effect.gen(function* () {
+    const state = yield* GatewayState
+    const snapshot = yield* state.current
+    const plan = yield* Either.match(planListen(options, snapshot), { onLeft: Effect.fail, onRight: Effect.succeed })
+    for (const w of plan.warnings) yield* Effect.logWarning(w)
+    const startedAt = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+    const app = yield* makeGatewayApp({
+      bind: plan.bind,
+      version: options.version,
+      startedAt,
+      ...(options.badTokenLimit ? { limiter: options.badTokenLimit } : {})
+    })
+    const listening = yield* listen(app, { host: plan.host, port: plan.port, drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS }).pipe(
+      Effect.mapError((e) => {
+        const code = (e.cause as { code?: unknown } | undefined)?.code
+        return new GatewayStartError({
+          problem: `Cannot listen on ${plan.host}:${plan.port}${typeof code === "string" ? ` (${code === "EADDRINUSE" ? "the port is in use" : code})` : ""}`,
+          fix: code === "EADDRINUSE" ? "stop the other process (another gateway?) or pass --port" : "pick another --port or --bind"
+        })
+      })
+    )
+    const url = `http://${listening.host}:${listening.port}`
+    const agents = [...snapshot.agents.keys()].join(", ")
+    const access = snapshot.access.token ? `token from ${snapshot.access.source === "env" ? "OPENCLAW_GATEWAY_TOKEN" : "gateway.auth.token"}` : "no token (loopback only)"
+    yield* Effect.logInfo(
+      `openclaw gateway ${options.version} listening on ${url} (bind ${plan.bind}; agent ${snapshot.defaultAgentId}; agents ${agents}; ${access})`
+    )
+    yield* Effect.addFinalizer(() => Effect.logInfo("shutting down: waiting for in-flight requests"))
+    return GatewayAddress.of({ host: listening.host, port: listening.port, url })
+  })
+
+/**
+ * The running gateway over the auth services (AuthServices and its ports) the caller provides. Besides where it
+ * listens it exposes its state, so a caller can reload it.
+ */
+export const GatewayLive = (options: GatewayOptions) =>
+  Layer.scoped(GatewayAddress, serveGateway(options)).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        gatewayStateLayer({ agent: options.agent, debounceMs: options.reloadDebounceMs }),
+        SessionStore.layer(options.sessionWriteDelayMs === undefined ? {} : { writeDelayMs: options.sessionWriteDelayMs }),
+        Background.layer()
+      )
+    ),
+    Layer.provide(Layer.merge(FileWatcherLive, ProviderClientLive))
+  )
+
+/** Points the process's SIGHUP handler at this gateway's reload for as long as it runs. */
+const HangupReload = (onHangup: { current: () => void }) =>
+  Layer.scopedDiscard(
+    Effect.gen(function* () {
+      const state = yield* GatewayState
+      const runtime = yield* Effect.runtime<never>()
+      onHangup.current = () => void Runtime.runFork(runtime)(state.reload("SIGHUP"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => void (onHangup.current = () => undefined)))
+    })
+  )
+
+/** Log lines on stderr: time, level, message; every secret the process has loaded is masked by value. */
+const stderrLogger = (secrets: SecretRegistryShape) =>
+  Logger.make(({ date, logLevel, message }) => {
+    const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
+    process.stderr.write(secrets.scrub(`${date.toISOString()} ${logLevel.label.padEnd(5)} ${text}`) + "\n")
+  })
+
+/** `openclaw gateway`: runs until SIGTERM/SIGINT, then lets in-flight requests finish; SIGHUP reloads. */
+export const runGateway = (options: GatewayOptions) =>
+  Effect.gen(function* () {
+    const onHangup = { current: (): void => undefined }
+    const shutdown = yield* signals({ onHangup: () => onHangup.current(), onRepeat: forceCloseConnections })
+    const launched = Layer.launch(HangupReload(onHangup).pipe(Layer.provideMerge(GatewayLive(options))))
+    const signal = yield* Effect.raceFirst(launched, shutdown)
+    yield* Effect.logInfo(`stopped after ${signal}`)
+  }).pipe(
+    Effect.scoped,
+    (self) => Effect.flatMap(SecretRegistry, (secrets) => Effect.provide(self, Logger.replace(Logger.defaultLogger, stderrLogger(secrets))))
+  )

@@ -1,0 +1,170 @@
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type { StoreError } from "../domain/Errors.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import type { SessionState } from "../domain/Session.js"
+import { FileLock } from "./FileLock.js"
+import { Files } from "./Files.js"
+import { Paths } from "./Paths.js"
+
+/**
+ * The gateway's chat sessions (§8.3), kept in memory and persisted to `<state>/gateway/sessions.json` so they
+ * survive a restart. Reads and updates never touch the disk: writes are coalesced on a timer (and done at
+ * shutdown), under the file lock, merged with what another gateway on the same state dir wrote meanwhile.
+ */
+export interface SessionStoreShape {
+  readonly path: string
+  readonly get: (key: string) => Effect.Effect<SessionState | undefined>
+  /** Remembers the session and schedules a write. */
+  readonly set: (key: string, state: SessionState) => Effect.Effect<void>
+  /** Writes pending changes now. */
+  readonly flush: Effect.Effect<void, StoreError>
+  readonly size: Effect.Effect<number>
+}
+
+export interface SessionStoreOptions {
+  /** Least recently updated sessions beyond this many are forgotten. */
+  readonly maxEntries?: number
+  /** How long a change waits for others to join it in one write. */
+  readonly writeDelayMs?: number
+}
+
+export const DEFAULT_MAX_SESSIONS = 10_000
+const DEFAULT_WRITE_DELAY_MS = 250
+
+export class SessionStore extends Context.Tag("openclaw/SessionStore")<SessionStore, SessionStoreShape>() {
+  static readonly layer = (options: SessionStoreOptions = {}) => Layer.scoped(SessionStore, makeSessionStore(options))
+}
+
+export const sessionsPath = (stateDir: string): string => `${stateDir}/gateway/sessions.json`
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const optionalString = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
+
+/** Lenient: a malformed entry is dropped, never the whole file. */
+const decodeSession = (u: unknown): SessionState | undefined => {
+  if (!isRecord(u) || typeof u.updatedAt !== "number" || !Number.isFinite(u.updatedAt)) return undefined
+  const model = optionalString(u.model)
+  const userPin = optionalString(u.userPin)
+  const autoPin = optionalString(u.autoPin)
+  const previousAutoPin = optionalString(u.previousAutoPin)
+  return {
+    ...(model ? { model } : {}),
+    ...(userPin ? { userPin: userPin as ProfileId } : {}),
+    ...(autoPin ? { autoPin: autoPin as ProfileId } : {}),
+    ...(previousAutoPin ? { previousAutoPin: previousAutoPin as ProfileId } : {}),
+    updatedAt: u.updatedAt
+  }
+}
+
+type Parsed = { readonly ok: true; readonly sessions: Map<string, SessionState> } | { readonly ok: false }
+
+const parseSessions = (text: string): Parsed => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return { ok: false }
+  }
+  if (!isRecord(json) || !isRecord(json.sessions)) return { ok: false }
+  const entries: Array<[string, SessionState]> = []
+  for (const [key, value] of Object.entries(json.sessions)) {
+    const s = decodeSession(value)
+    if (s) entries.push([key, s])
+  }
+  entries.sort((a, b) => a[1].updatedAt - b[1].updatedAt)
+  return { ok: true, sessions: new Map(entries) }
+}
+
+const serialize = (sessions: ReadonlyMap<string, SessionState>): string =>
+  `${JSON.stringify({ version: 1, sessions: Object.fromEntries(sessions) }, null, 2)}\n`
+
+const makeSessionStore = (options: SessionStoreOptions) =>
+  Effect.gen(function* () {
+    const files = yield* Files
+    const lock = yield* FileLock
+    const { stateDir } = yield* Paths
+    const path = sessionsPath(stateDir)
+    const max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_SESSIONS)
+    const delay = Duration.millis(options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS)
+
+    // Map order is least recently updated first: an update moves the key to the end, eviction takes the front.
+    const sessions = new Map<string, SessionState>()
+    const put = (key: string, state: SessionState) => {
+      sessions.delete(key)
+      sessions.set(key, state)
+      for (const oldest of sessions.keys()) {
+        if (sessions.size <= max) break
+        sessions.delete(oldest)
+      }
+    }
+    let dirty = false
+
+    /** A file we cannot parse is kept aside (it is not ours to destroy) and the gateway starts without it. */
+    const readDisk = Effect.gen(function* () {
+      const text = yield* files.readText(path)
+      if (Option.isNone(text)) return new Map<string, SessionState>()
+      const parsed = parseSessions(text.value)
+      if (parsed.ok) return parsed.sessions
+      const aside = `${path}.unreadable`
+      yield* files.writeAtomic(aside, text.value)
+      yield* files.remove(path)
+      yield* Effect.logWarning(`${path} could not be parsed; moved it to ${aside} and started with no sessions`)
+      return new Map<string, SessionState>()
+    })
+
+    for (const [key, s] of yield* readDisk) put(key, s)
+
+    const writeLock = yield* Effect.makeSemaphore(1)
+    const flush = writeLock.withPermits(1)(
+      Effect.suspend(() => {
+        if (!dirty) return Effect.void
+        dirty = false
+        return lock.withLock(
+          path,
+          Effect.gen(function* () {
+            // Another gateway on the same state dir may have written sessions we have not seen: keep the newer.
+            const disk = yield* readDisk
+            for (const [key, theirs] of disk) {
+              const ours = sessions.get(key)
+              if (ours === undefined || ours.updatedAt < theirs.updatedAt) {
+                if (ours !== undefined || sessions.size < max) put(key, theirs)
+              }
+            }
+            yield* files.writeAtomic(path, serialize(sessions))
+          })
+        ).pipe(Effect.tapError(() => Effect.sync(() => void (dirty = true))))
+      })
+    )
+
+    const wake = yield* Queue.sliding<void>(1)
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Queue.take(wake).pipe(
+          Effect.zipRight(Effect.sleep(delay)),
+          Effect.zipRight(flush),
+          Effect.catchAll((e) => Effect.logWarning(`could not save gateway sessions: ${e.message}`))
+        )
+      )
+    )
+    yield* Effect.addFinalizer(() =>
+      flush.pipe(Effect.catchAll((e) => Effect.logWarning(`could not save gateway sessions at shutdown: ${e.message}`)))
+    )
+
+    return SessionStore.of({
+      path,
+      get: (key) => Effect.sync(() => sessions.get(key)),
+      set: (key, state) =>
+        Effect.suspend(() => {
+          put(key, state)
+          dirty = true
+          return Queue.offer(wake, undefined)
+        }),
+      flush,
+      size: Effect.sync(() => sessions.size)
+    })
+  })

@@ -1,0 +1,107 @@
+import { spawnSync } from "node:child_process"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { reply } from "../support/fakeProviders.js"
+import { ask, BIN, FALLBACK, KEYS, PRIMARY, type RunningGateway, startGateway, World } from "./harness.js"
+
+let world: World
+let gw: RunningGateway
+
+beforeEach(async () => {
+  world = await World.create({ token: true })
+  gw = await startGateway(world)
+})
+afterEach(async () => {
+  await gw.stop()
+  await world.cleanup()
+})
+
+describe("gateway: OpenAI-compatible surface (§8.2)", () => {
+  it("answers a chat completion through the official client, field by field", async () => {
+    world.fake.script(KEYS.a, [reply.ok("Bonjour.", { usage: { input: 21, output: 3 } })])
+    const completion = await gw.client().chat.completions.create({
+      model: "openclaw",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: [{ type: "text", text: "Say hello" }] }
+      ],
+      max_tokens: 50,
+      temperature: 0.2
+    })
+    expect(completion.object).toBe("chat.completion")
+    expect(completion.id).toMatch(/^chatcmpl-[0-9a-f]{24}$/)
+    expect(completion.model).toBe(PRIMARY)
+    expect(typeof completion.created).toBe("number")
+    expect(completion.choices).toHaveLength(1)
+    expect(completion.choices[0]).toMatchObject({ index: 0, finish_reason: "stop", message: { role: "assistant", content: "Bonjour." } })
+    expect(completion.usage).toEqual({ prompt_tokens: 21, completion_tokens: 3, total_tokens: 24 })
+    // The provider got the translated request with the first profile's key.
+    const sent = world.fake.requests.at(-1)!
+    expect(sent.path).toBe("/v1/messages")
+    expect(sent.body).toMatchObject({ model: "claude-opus-4-6", max_tokens: 50, temperature: 0.2, system: "Be brief.", messages: [{ role: "user", content: "Say hello" }] })
+    expect(world.fake.countFor(KEYS.a)).toBe(1)
+  })
+
+  it("streams SSE chunks ending in [DONE], with usage when asked", async () => {
+    world.fake.script(KEYS.a, [reply.ok("One two three four", { chunks: ["One ", "two ", "three ", "four"], usage: { input: 5, output: 4 } })])
+    const stream = await gw.client().chat.completions.create({ ...ask("count"), stream: true, stream_options: { include_usage: true } } as never)
+    const chunks: Array<any> = []
+    for await (const chunk of stream as unknown as AsyncIterable<unknown>) chunks.push(chunk)
+    expect(chunks[0]).toMatchObject({ object: "chat.completion.chunk", model: PRIMARY, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })
+    const ids = new Set(chunks.map((c) => c.id))
+    expect(ids.size).toBe(1)
+    const text = chunks.flatMap((c) => c.choices.map((ch: any) => ch.delta?.content ?? "")).join("")
+    expect(text).toBe("One two three four")
+    const finish = chunks.find((c) => c.choices[0]?.finish_reason)
+    expect(finish.choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" })
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } })
+  })
+
+  it("sends the raw SSE framing: data lines, then data: [DONE]", async () => {
+    const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi", { stream: true })) })
+    expect(res.status).toBe(200)
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/)
+    const body = await res.text()
+    const events = body.split("\n\n").filter((e) => e !== "")
+    expect(events.every((e) => e.startsWith("data: "))).toBe(true)
+    expect(events.at(-1)).toBe("data: [DONE]")
+  })
+
+  it("x-openclaw-model picks the backend model (an alias or a ref)", async () => {
+    const viaAlias = await gw.client().chat.completions.create(ask("hi"), { headers: { "x-openclaw-model": "sonnet" } })
+    expect(viaAlias.model).toBe("anthropic/claude-sonnet-4-5")
+    expect(world.fake.requests.at(-1)!.body).toMatchObject({ model: "claude-sonnet-4-5" })
+    const viaRef = await gw.client().chat.completions.create(ask("hi"), { headers: { "x-openclaw-model": FALLBACK } })
+    expect(viaRef.model).toBe(FALLBACK)
+    expect(world.fake.requests.at(-1)).toMatchObject({ path: "/v1/chat/completions", body: { model: "gpt-4o-mini" } })
+  })
+
+  it("lists the agent targets and serves /health without a token", async () => {
+    await world.writeJson(world.config, { ...(await world.readJson(world.config)), agents: { ...(await world.readJson(world.config)).agents, list: [{ id: "main", default: true }, { id: "work" }] } })
+    await gw.reload()
+    const models = await gw.client().models.list()
+    expect(models.data.map((m) => m.id)).toEqual(["openclaw", "openclaw/default", "openclaw/main", "openclaw/work"])
+    expect(models.data[0]).toMatchObject({ object: "model", owned_by: "openclaw" })
+    const health = await gw.fetch("/health", { token: null })
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({ status: "ok", version: "test" })
+  })
+
+  it("an unknown target is a 404 naming the agent targets", async () => {
+    const error = await gw.client().chat.completions.create({ ...ask("hi"), model: "gpt-4o" }).catch((e) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect(error.status).toBe(404)
+    expect(error.code).toBe("model_not_found")
+    expect(error.message).toContain("openclaw/main")
+    expect(world.fake.count).toBe(0)
+  })
+
+  it("/v1/auth/status is the `models status --json` object", async () => {
+    const res = await gw.fetch("/v1/auth/status")
+    expect(res.status).toBe(200)
+    const fromGateway = await res.json()
+    const cli = spawnSync(process.execPath, [BIN, "models", "status", "--json"], { cwd: world.home, env: world.env(), encoding: "utf8" })
+    expect(cli.status).toBe(0)
+    expect(fromGateway).toEqual(JSON.parse(cli.stdout))
+    expect(fromGateway.auth.providers[0]).toMatchObject({ provider: "anthropic", effective: { kind: "profiles" } })
+  })
+})
