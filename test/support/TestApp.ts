@@ -16,6 +16,11 @@ import { ProviderClient, type ProviderClientShape } from "../../src/services/Pro
 import { ProviderError } from "../../src/domain/Chat.js"
 import { SecretRegistry } from "../../src/services/SecretRegistry.js"
 import { withOutputConsole } from "../../src/cli/OutputConsole.js"
+import { OAuthHttpError } from "../../src/domain/OAuthErrors.js"
+import { Browser, type BrowserShape } from "../../src/services/Browser.js"
+import { OAuthCallback } from "../../src/services/OAuthCallback.js"
+import { OAuthHttp, type OAuthHttpShape } from "../../src/services/OAuthHttp.js"
+import { SecureRandom } from "../../src/services/SecureRandom.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
 import { ScriptedPrompter, FakeClaudeCli } from "./FakeInteraction.js"
 
@@ -37,7 +42,19 @@ export interface World {
   readonly shellEnv?: ShellEnvShape
   /** The model providers; by default every call fails as if the network were down. */
   readonly provider?: ProviderClientShape
+  /** OAuth token endpoints; by default unreachable. */
+  readonly oauthHttp?: OAuthHttpShape
+  /** The user's browser; by default there is none (login takes the paste path). */
+  readonly browser?: BrowserShape
+  /** Sees every line printed, as it is printed (a test playing the user reads the URL it is shown). */
+  readonly onOutput?: (line: string) => void
 }
+
+const noOAuthServer: OAuthHttpShape = {
+  requestToken: (r) => Effect.fail(new OAuthHttpError({ host: new URL(r.url).host, kind: "network", description: "no OAuth server in tests" }))
+}
+
+const noBrowser: BrowserShape = { available: false, open: () => Effect.succeed(false) }
 
 const noProvider: ProviderClientShape = {
   complete: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" })),
@@ -55,6 +72,7 @@ export const testServices = (world: World) =>
         MemoryFileLock,
         Layer.succeed(ShellEnv, world.shellEnv ?? noLoginShell),
         SecretRegistry.layer,
+        Layer.succeed(OAuthHttp, world.oauthHttp ?? noOAuthServer),
         HostProcess.make({ vars: { HOME, ...world.vars }, cwd: "/work", osHome: HOME, ...world.host })
       )
     )
@@ -78,11 +96,11 @@ export interface CliResult {
   readonly stderr: string
 }
 
-const capture = (out: Array<string>, err: Array<string>) =>
+const capture = (out: Array<string>, err: Array<string>, onOutput: (line: string) => void = () => undefined) =>
   Effect.map(Effect.console, (c): Console.Console => ({
     ...c,
-    log: (...args) => Effect.sync(() => void out.push(args.map(String).join(" "))),
-    error: (...args) => Effect.sync(() => void err.push(args.map(String).join(" ")))
+    log: (...args) => Effect.sync(() => void out.push(args.map(String).join(" "))).pipe(Effect.tap(() => onOutput(out.at(-1)!))),
+    error: (...args) => Effect.sync(() => void err.push(args.map(String).join(" "))).pipe(Effect.tap(() => onOutput(err.at(-1)!)))
   }))
 
 /** Runs `openclaw <args>` in-process against the world, with the clock at `now`. */
@@ -91,14 +109,17 @@ export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Pr
   const err: Array<string> = []
   const program = Effect.gen(function* () {
     yield* TestClock.setTime(now)
-    const console = yield* capture(out, err)
-    return yield* Effect.withConsole(withOutputConsole(cli(["node", "openclaw", ...args]), { plain: true }), console)
+    const console = yield* capture(out, err, world.onOutput)
+    return yield* Effect.withConsole(withOutputConsole(cli(["node", "openclaw", ...args]), { plain: world.host?.stdoutIsTTY !== true }), console)
   })
   const layer = Layer.mergeAll(
     testServices(world),
     (world.prompter ?? new ScriptedPrompter()).layer,
     (world.claude ?? new FakeClaudeCli()).layer,
     Layer.succeed(ProviderClient, world.provider ?? noProvider),
+    Layer.succeed(Browser, world.browser ?? noBrowser),
+    OAuthCallback.layer,
+    SecureRandom.layer,
     ExitCode.layer,
     FileSystem.layerNoop({}),
     Path.layer,
