@@ -172,8 +172,10 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
   const directive = parseModelDirective(lastUserText(messages) ?? "")
   if (directive !== undefined) {
     log.command = directive.kind
+    // Commands are rare and show or check what is on disk: answer from a fresh load.
+    const fresh = (yield* state.reload(`/${directive.kind === "reset" ? "new" : "model"} command`)).agents.get(agentId) ?? ctx
     const outcome = answerChatCommand(directive, {
-      ctx,
+      ctx: fresh,
       session,
       current,
       persistent: sessionKey !== undefined,

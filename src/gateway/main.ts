@@ -84,7 +84,10 @@ const HangupReload = (onHangup: { current: () => void }) =>
     Effect.gen(function* () {
       const state = yield* GatewayState
       const runtime = yield* Effect.runtime<never>()
-      onHangup.current = () => void Runtime.runFork(runtime)(state.reload("SIGHUP"))
+      onHangup.current = () =>
+        void Runtime.runFork(runtime)(
+          Effect.flatMap(state.reload("SIGHUP"), (s) => Effect.logInfo(`reloaded on SIGHUP (generation ${s.generation})`))
+        )
       yield* Effect.addFinalizer(() => Effect.sync(() => void (onHangup.current = () => undefined)))
     })
   )
