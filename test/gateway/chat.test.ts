@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { reply } from "../support/fakeProviders.js"
-import { ask, BIN, FALLBACK, KEYS, PRIMARY, type RunningGateway, startGateway, World } from "./harness.js"
+import { ask, json, BIN, FALLBACK, KEYS, PRIMARY, type RunningGateway, startGateway, World } from "./harness.js"
 
 let world: World
 let gw: RunningGateway
@@ -43,7 +43,7 @@ describe("gateway: OpenAI-compatible surface (§8.2)", () => {
 
   it("streams SSE chunks ending in [DONE], with usage when asked", async () => {
     world.fake.script(KEYS.a, [reply.ok("One two three four", { chunks: ["One ", "two ", "three ", "four"], usage: { input: 5, output: 4 } })])
-    const stream = await gw.client().chat.completions.create({ ...ask("count"), stream: true, stream_options: { include_usage: true } } as never)
+    const stream = await gw.client().chat.completions.create({ ...ask("count"), stream: true, stream_options: { include_usage: true } })
     const chunks: Array<any> = []
     for await (const chunk of stream as unknown as AsyncIterable<unknown>) chunks.push(chunk)
     expect(chunks[0]).toMatchObject({ object: "chat.completion.chunk", model: PRIMARY, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })
@@ -83,7 +83,7 @@ describe("gateway: OpenAI-compatible surface (§8.2)", () => {
     expect(models.data[0]).toMatchObject({ object: "model", owned_by: "openclaw" })
     const health = await gw.fetch("/health", { token: null })
     expect(health.status).toBe(200)
-    expect(await health.json()).toMatchObject({ status: "ok", version: "test" })
+    expect(await json(health)).toMatchObject({ status: "ok", version: "test" })
   })
 
   it("an unknown target is a 404 naming the agent targets", async () => {
@@ -98,7 +98,7 @@ describe("gateway: OpenAI-compatible surface (§8.2)", () => {
   it("/v1/auth/status is the `models status --json` object", async () => {
     const res = await gw.fetch("/v1/auth/status")
     expect(res.status).toBe(200)
-    const fromGateway = await res.json()
+    const fromGateway = await json(res)
     const cli = spawnSync(process.execPath, [BIN, "models", "status", "--json"], { cwd: world.home, env: world.env(), encoding: "utf8" })
     expect(cli.status).toBe(0)
     expect(fromGateway).toEqual(JSON.parse(cli.stdout))

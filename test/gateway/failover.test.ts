@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { reply } from "../support/fakeProviders.js"
-import { ask, defaultStore, expectNoSecrets, FALLBACK, KEYS, PRIMARY, type RunningGateway, startGateway, World } from "./harness.js"
+import { ask, json, defaultStore, expectNoSecrets, FALLBACK, KEYS, PRIMARY, type RunningGateway, startGateway, World } from "./harness.js"
 
 let world: World
 let gw: RunningGateway
@@ -31,7 +31,7 @@ describe("gateway: failover end to end (§5.3)", () => {
     expect(stats).toMatchObject({ errorCount: 1, failureCounts: { rate_limit: 1 } })
     // Retry-After (120 s) beats the first step (1 min).
     expect(stats.cooldownUntil).toBeGreaterThanOrEqual(before + 120_000)
-    const status = await (await gw.fetch("/v1/auth/status")).json()
+    const status = await json(await gw.fetch("/v1/auth/status"))
     expect(status.auth.unusableProfiles).toEqual([expect.objectContaining({ profileId: "anthropic:a", reason: "cooldown" })])
 
     // The next request goes straight to the second profile: the cooling one is not tried again.
@@ -51,7 +51,7 @@ describe("gateway: failover end to end (§5.3)", () => {
     expect(stats).toMatchObject({ disabledReason: "billing", failureCounts: { billing: 1 } })
     expect(stats.disabledUntil - before).toBeGreaterThanOrEqual(5 * HOUR - 1_000)
     expect(stats.disabledUntil - before).toBeLessThanOrEqual(5 * HOUR + 60_000)
-    const status = await (await gw.fetch("/v1/auth/status")).json()
+    const status = await json(await gw.fetch("/v1/auth/status"))
     expect(status.auth.unusableProfiles[0]).toMatchObject({ profileId: "anthropic:a", reason: "disabled:billing" })
   })
 
@@ -116,7 +116,7 @@ describe("gateway: failover end to end (§5.3)", () => {
     // Both models failed; the anthropic profile is cooling down now: the next answer says when to retry.
     const again = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi", { model: "openclaw/main" })) })
     expect(again.status).toBe(503)
-    const body = await again.json()
+    const body = await json(again)
     expect(body.error.type).toBe("no_credentials")
     const wrapped = await gw.fetch("/v1/chat/completions", {
       method: "POST",
@@ -140,6 +140,6 @@ describe("gateway: failover end to end (§5.3)", () => {
     const limited = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(60)
-    expect((await limited.json()).error.type).toBe("rate_limit")
+    expect((await json(limited)).error.type).toBe("rate_limit")
   })
 })

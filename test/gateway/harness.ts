@@ -219,11 +219,14 @@ export const eventually = async (check: () => Promise<boolean> | boolean, timeou
 }
 
 /** A chat request body. */
-export const ask = (content: string, extra: Record<string, unknown> = {}) => ({
+export const ask = <X extends Record<string, unknown> = {}>(content: string, extra?: X) => ({
   model: "openclaw",
-  messages: [{ role: "user", content }],
-  ...extra
+  messages: [{ role: "user" as const, content }],
+  ...(extra as X)
 })
+
+/** A response body as JSON, untyped (tests check it field by field). */
+export const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json()
 
 /** Asserts that none of the fake secrets (or a 12-character piece of one) occurs in `text`. */
 export const expectNoSecrets = (text: string): void => {

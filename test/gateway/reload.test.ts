@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process"
 import { afterEach, describe, expect, it } from "vitest"
 import { reply } from "../support/fakeProviders.js"
-import { ask, BIN, eventually, expectNoSecrets, GATEWAY_TOKEN, KEYS, type RunningGateway, spawnGateway, startGateway, World } from "./harness.js"
+import { ask, json, BIN, eventually, expectNoSecrets, GATEWAY_TOKEN, KEYS, type RunningGateway, spawnGateway, startGateway, World } from "./harness.js"
 
 let world: World
 let gw: RunningGateway | undefined
@@ -82,7 +82,7 @@ describe("gateway: the process (built binary)", () => {
       const call = (body: unknown) => fetch(`${proc.url}/v1/chat/completions`, { method: "POST", headers: auth, body: JSON.stringify(body) })
       expect((await call(ask("hi"))).status).toBe(200)
       expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…AK01")
-      const health = async () => (await (await fetch(`${proc.url}/health`)).json()).generation as number
+      const health = async () => (await json((await fetch(`${proc.url}/health`)))).generation as number
       const before = await health()
       await world.writeJson(world.store, onlyProfile("anthropic:added", KEYS.added))
       proc.child.kill("SIGHUP")

@@ -1,7 +1,7 @@
 import { request } from "node:http"
 import { afterEach, describe, expect, it } from "vitest"
 import { reply } from "../support/fakeProviders.js"
-import { ask, expectNoSecrets, GATEWAY_TOKEN, KEYS, type RunningGateway, startGateway, World } from "./harness.js"
+import { ask, json, expectNoSecrets, GATEWAY_TOKEN, KEYS, type RunningGateway, startGateway, World } from "./harness.js"
 
 let world: World
 let gw: RunningGateway | undefined
@@ -23,11 +23,11 @@ describe("gateway: access (§8.2)", () => {
       const res = await gw.fetch(route, { token: null })
       expect(res.status, route).toBe(401)
       expect(res.headers.get("www-authenticate")).toBe("Bearer")
-      expect((await res.json()).error.code).toBe("missing_gateway_token")
+      expect((await json(res)).error.code).toBe("missing_gateway_token")
     }
     const wrong = await post(JSON.stringify(ask("hi")), {}, "gw-FAKE-token-wrong")
     expect(wrong.status).toBe(401)
-    expect((await wrong.json()).error).toMatchObject({ type: "authentication_error", code: "invalid_gateway_token" })
+    expect((await json(wrong)).error).toMatchObject({ type: "authentication_error", code: "invalid_gateway_token" })
     const viaClient = await gw.client({ apiKey: GATEWAY_TOKEN + "x" }).chat.completions.create(ask("hi")).catch((e) => e)
     expect(viaClient.status).toBe(401)
     const lowercase = await gw.fetch("/v1/models", { token: null, headers: { authorization: `bearer ${GATEWAY_TOKEN}` } })
@@ -57,10 +57,10 @@ describe("gateway: access (§8.2)", () => {
     const big = JSON.stringify(ask("x".repeat(1024 * 1024 + 10)))
     const tooLarge = await post(big)
     expect(tooLarge.status).toBe(413)
-    expect((await tooLarge.json()).error.code).toBe("request_too_large")
+    expect((await json(tooLarge)).error.code).toBe("request_too_large")
     const malformed = await post('{"model": "openclaw", "messages": [sk-ant-api03-NOTASECRETATALL')
     expect(malformed.status).toBe(400)
-    const malformedBody = await malformed.json()
+    const malformedBody = await json(malformed)
     expect(malformedBody.error.message).toMatch(/^The request body is not valid JSON/)
     expect(malformedBody.error.message).not.toContain("NOTASECRET")
     const cases: Array<[unknown, string]> = [
@@ -74,7 +74,7 @@ describe("gateway: access (§8.2)", () => {
     for (const [body, mentions] of cases) {
       const res = await post(JSON.stringify(body))
       expect(res.status, JSON.stringify(body)).toBe(400)
-      const error = (await res.json()).error
+      const error = (await json(res)).error
       expect(error.type).toBe("invalid_request_error")
       expect(error.message).toContain(mentions)
     }
