@@ -58,6 +58,8 @@ export const jsonError = (status: number, message: string, type: string, code: s
 })
 
 export interface ChatInput {
+  /** The snapshot current when the request arrived: the whole request is served from it. */
+  readonly snapshot: GatewaySnapshot
   readonly body: ChatCompletionRequest
   readonly sessionKeyHeader: string | undefined
   readonly modelHeader: string | undefined
@@ -129,8 +131,7 @@ const failedReply = (error: ChatFailedError, snapshot: GatewaySnapshot, ctx: Aut
 export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (input: ChatInput, log: ChatLog) {
   const state = yield* GatewayState
   const sessions = yield* SessionStore
-  const snapshot = yield* state.current
-  const { body } = input
+  const { body, snapshot } = input
   const stream = body.stream === true
   const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
 
@@ -173,7 +174,7 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
   if (directive !== undefined) {
     log.command = directive.kind
     // Commands are rare and show or check what is on disk: answer from a fresh load.
-    const fresh = (yield* state.reload(`/${directive.kind === "reset" ? "new" : "model"} command`)).agents.get(agentId) ?? ctx
+    const fresh = (yield* state.refreshStores(`/${directive.kind === "reset" ? "new" : "model"} command`)).agents.get(agentId) ?? ctx
     const outcome = answerChatCommand(directive, {
       ctx: fresh,
       session,
@@ -210,12 +211,12 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
       if (served.profileId) log.profile = served.profileId
       log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
       // Cooldowns were written while failing over: the next request must see them.
-      if (served.attempts.some((a) => a.outcome !== "ok")) yield* state.reload("cooldown recorded")
+      if (served.attempts.some((a) => a.outcome !== "ok")) yield* state.refreshStores("cooldown recorded")
       // Failover returns Effect.void when there is nothing to write.
       if (served.recordUse !== Effect.void) {
         yield* background.run(
           served.recordUse.pipe(
-            Effect.zipRight(state.requestReload("usage recorded")),
+            Effect.zipRight(state.requestReload("usage recorded", "stores")),
             Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`))
           )
         )
@@ -228,7 +229,7 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
   const failed = (error: ChatFailedError) =>
     Effect.gen(function* () {
       log.attempts = error.reason
-      const fresh = yield* state.reload("failure recorded")
+      const fresh = yield* state.refreshStores("failure recorded")
       const now = yield* Clock.currentTimeMillis
       return failedReply(error, fresh, fresh.agents.get(agentId), models, now)
     })

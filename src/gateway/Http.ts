@@ -89,6 +89,8 @@ const header = (request: HttpServerRequest.HttpServerRequest, name: string): str
 
 /** The access-log fields of the request being served. */
 class RequestLog extends Context.Tag("openclaw/gateway/RequestLog")<RequestLog, ChatLog>() {}
+/** The snapshot the request was admitted with; it serves the whole request. */
+class RequestSnapshot extends Context.Tag("openclaw/gateway/RequestSnapshot")<RequestSnapshot, GatewaySnapshot>() {}
 
 const requestId = () => randomBytes(12).toString("hex")
 
@@ -133,11 +135,11 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         return undefined
       })
 
-    const health = Effect.map(state.current, (s) =>
+    const health = Effect.map(RequestSnapshot, (s) =>
       HttpServerResponse.unsafeJson({ status: "ok", version: options.version, generation: s.generation })
     )
 
-    const models = Effect.map(state.current, (s) =>
+    const models = Effect.map(RequestSnapshot, (s) =>
       HttpServerResponse.unsafeJson({
         object: "list",
         data: agentTargets(s).map((id) => ({ id, object: "model", created: options.startedAt, owned_by: "openclaw" }))
@@ -146,7 +148,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
 
     const authStatus = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const snapshot = yield* state.current
+      const snapshot = yield* RequestSnapshot
       const agent = new URL(request.url, "http://gateway").searchParams.get("agent") ?? snapshot.defaultAgentId
       const result = yield* Effect.either(modelsStatus(agent))
       if (Either.isLeft(result)) {
@@ -170,7 +172,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const decoded = decodeChatRequest(json.right)
         if (Either.isLeft(decoded)) return respond(jsonError(400, `Invalid chat completion request: ${decoded.left}`, "invalid_request_error", "invalid_request"))
         const reply = yield* chatCompletion(
-          { body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: requestId() },
+          { snapshot: yield* RequestSnapshot, body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: requestId() },
           log
         )
         return respond(reply)
@@ -195,6 +197,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         ? respond(denied)
         : yield* router.pipe(
             Effect.provideService(RequestLog, log),
+            Effect.provideService(RequestSnapshot, snapshot),
             Effect.catchTag("RouteNotFound", () =>
               Effect.succeed(respond(jsonError(404, `No route for ${request.method} ${path}.`, "invalid_request_error", "not_found")))
             )

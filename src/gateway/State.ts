@@ -8,11 +8,16 @@ import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import { configuredAgentIds } from "../domain/Config.js"
+import * as Option from "effect/Option"
+import { overlayStore } from "../domain/AuthStore.js"
+import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { PROVIDERS } from "../domain/Provider.js"
 import { type AuthContext, loadAuthContext } from "../programs/AuthContext.js"
 import { Files } from "../services/Files.js"
+import { Paths } from "../services/Paths.js"
+import { ProfileStore } from "../services/ProfileStore.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
 import { FileWatcher } from "./FileWatcher.js"
 
 /**
@@ -76,25 +81,36 @@ export const scrubSecrets = (text: string, secrets: ReadonlyArray<string>): stri
   secrets.reduce((t, s) => (t.includes(s) ? t.split(s).join("<redacted>") : t), text)
 
 /** The directories to watch and the files in them whose change means "reload". */
-export const watchTargets = (snapshot: GatewaySnapshot): { readonly dirs: ReadonlyArray<string>; readonly files: ReadonlySet<string> } => {
+export const watchTargets = (
+  snapshot: GatewaySnapshot
+): { readonly dirs: ReadonlyArray<string>; readonly files: ReadonlySet<string>; readonly stores: ReadonlySet<string> } => {
   const files = new Set<string>()
+  const stores = new Set<string>()
   for (const ctx of snapshot.agents.values()) {
     files.add(ctx.host.configPath)
     files.add(ctx.host.stateEnvPath)
     files.add(ctx.host.cwdEnvPath)
     files.add(ctx.agent.storePath)
+    stores.add(ctx.agent.storePath)
   }
   const dirs = [...new Set([...files].map((f) => f.slice(0, Math.max(1, f.lastIndexOf("/")))))].sort()
-  return { dirs, files }
+  return { dirs, files, stores }
 }
+
+export type ReloadKind = "full" | "stores"
 
 export interface GatewayStateShape {
   readonly current: Effect.Effect<GatewaySnapshot>
   readonly changes: Stream.Stream<GatewaySnapshot>
-  /** Reloads now (one at a time); a failure is logged and the previous snapshot stays. */
+  /** Reloads config, environment and stores now (one at a time); a failure is logged and the snapshot stays. */
   readonly reload: (reason: string) => Effect.Effect<GatewaySnapshot>
-  /** Schedules a reload; requests arriving within the debounce window share one. */
-  readonly requestReload: (reason: string) => Effect.Effect<void>
+  /**
+   * Re-reads only the credential stores: what the gateway's own writes (cooldowns, usage) change. Cheap: no
+   * config parse and no login-shell import.
+   */
+  readonly refreshStores: (reason: string) => Effect.Effect<GatewaySnapshot>
+  /** Schedules a reload; requests within the debounce window share one (a full one if any asked for it). */
+  readonly requestReload: (reason: string, kind?: ReloadKind) => Effect.Effect<void>
 }
 
 export class GatewayState extends Context.Tag("openclaw/GatewayState")<GatewayState, GatewayStateShape>() {}
@@ -123,9 +139,19 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
     return { defaultAgentId: first.agent.agentId, agents, agentErrors, access: gatewayAccess(first) }
   })
 
+/** An agent's context with its store re-read (a sub-agent sees the main store underneath its own, §3.1). */
+const refreshStore = (ctx: AuthContext) =>
+  Effect.gen(function* () {
+    const profiles = yield* ProfileStore
+    const own = yield* profiles.load(ctx.agent.storePath)
+    if (ctx.agent.isDefault) return { ...ctx, store: own }
+    const main = yield* Effect.flatMap((yield* Paths).agent(ctx.config, defaultAgentId(ctx.config)), (p) => profiles.load(p.storePath))
+    return { ...ctx, store: { ...own, store: overlayStore(main.store, own.store) } }
+  })
+
 /**
  * Loads the first snapshot (a failure here stops the start-up with the error), then keeps it current: on a
- * change in a watched file, on `reload`, and on `requestReload`.
+ * change in a watched file, on `reload`, `refreshStores` and `requestReload`.
  */
 export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
   Layer.scoped(
@@ -133,55 +159,72 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
     Effect.gen(function* () {
       const watcher = yield* FileWatcher
       const files = yield* Files
+      const registry = yield* SecretRegistry
       const loadedAt = yield* Clock.currentTimeMillis
       const initial = yield* loadAgents(options.agent, undefined)
-      const ref = yield* SubscriptionRef.make<GatewaySnapshot>({
-        generation: 1,
-        loadedAt,
-        ...initial,
-        secrets: secretsOf(initial.agents.values(), initial.access)
-      })
+      const initialSecrets = secretsOf(initial.agents.values(), initial.access)
+      yield* registry.register(initialSecrets)
+      const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
       for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why}`)
 
       const lock = yield* Effect.makeSemaphore(1)
       // Reloads run on behalf of whoever asks (a request, a watch, a signal) with the services captured here.
-      const services = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof loadAgents>>>()
-      const reload = (reason: string) =>
+      const services = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>()
+      const swap = (
+        what: string,
+        reason: string,
+        load: (previous: GatewaySnapshot) => Effect.Effect<Omit<GatewaySnapshot, "generation" | "loadedAt" | "secrets">, { readonly message: string }, Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>
+      ) =>
         lock.withPermits(1)(
           Effect.gen(function* () {
             const previous = yield* SubscriptionRef.get(ref)
-            const loaded = yield* Effect.either(loadAgents(options.agent, previous))
+            const loaded = yield* Effect.either(load(previous))
             if (Either.isLeft(loaded)) {
-              yield* Effect.logWarning(`reload (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
+              yield* Effect.logWarning(`${what} (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
               return previous
             }
-            const at = yield* Clock.currentTimeMillis
-            const next: GatewaySnapshot = {
-              generation: previous.generation + 1,
-              loadedAt: at,
-              ...loaded.right,
-              secrets: secretsOf(loaded.right.agents.values(), loaded.right.access)
-            }
+            const secrets = secretsOf(loaded.right.agents.values(), loaded.right.access)
+            yield* registry.register(secrets)
+            const next: GatewaySnapshot = { ...loaded.right, generation: previous.generation + 1, loadedAt: yield* Clock.currentTimeMillis, secrets }
             for (const [id, why] of loaded.right.agentErrors) yield* Effect.logWarning(`agent ${id}: ${why}`)
             yield* SubscriptionRef.set(ref, next)
-            yield* Effect.logDebug(`reloaded (generation ${next.generation}): ${reason}`)
+            yield* Effect.logDebug(`${what} (generation ${next.generation}): ${reason}`)
             return next
           }).pipe(Effect.provide(services))
         )
 
-      const wake = yield* Queue.sliding<string>(1)
+      const reload = (reason: string) => swap("reload", reason, (previous) => loadAgents(options.agent, previous))
+      const refreshStores = (reason: string) =>
+        swap("store refresh", reason, (previous) =>
+          Effect.map(
+            Effect.forEach([...previous.agents], ([id, ctx]) => Effect.map(refreshStore(ctx), (fresh) => [id, fresh] as const)),
+            (entries) => ({ ...previous, agents: new Map(entries) })
+          )
+        )
+
+      // Requests within the debounce window are served by one reload: a full one if any of them needs it.
+      let pending: { full: boolean; reasons: Set<string> } = { full: false, reasons: new Set() }
+      const wake = yield* Queue.sliding<void>(1)
       const debounce = Duration.millis(options.debounceMs ?? 150)
       yield* Effect.forkScoped(
         Effect.forever(
           Effect.gen(function* () {
-            const reason = yield* Queue.take(wake)
+            yield* Queue.take(wake)
             yield* Effect.sleep(debounce)
-            const more = yield* Queue.takeAll(wake)
-            yield* reload([reason, ...more].join("; "))
+            const batch = pending
+            pending = { full: false, reasons: new Set() }
+            const reason = [...batch.reasons].join("; ")
+            if (batch.full) yield* reload(reason)
+            else yield* refreshStores(reason)
           })
         )
       )
-      const requestReload = (reason: string) => Queue.offer(wake, reason).pipe(Effect.asVoid)
+      const requestReload = (reason: string, kind: ReloadKind = "full") =>
+        Effect.suspend(() => {
+          pending.full ||= kind === "full"
+          pending.reasons.add(reason)
+          return Queue.offer(wake, undefined)
+        }).pipe(Effect.asVoid)
 
       // Watch the directories of the current snapshot; a reload that changes them re-targets the watch.
       for (const ctx of initial.agents.values()) {
@@ -191,16 +234,15 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       yield* ref.changes.pipe(
         Stream.map(watchTargets),
         Stream.changesWith((a, b) => a.dirs.join("\n") === b.dirs.join("\n") && [...a.files].join("\n") === [...b.files].join("\n")),
-        Stream.flatMap((t) => watcher.watch(t.dirs).pipe(Stream.filter((path) => t.files.has(path))), { switch: true }),
-        Stream.runForEach((path) => requestReload(`${path} changed`)),
+        Stream.flatMap(
+          (t) => watcher.watch(t.dirs).pipe(Stream.filterMap((path) => (t.files.has(path) ? Option.some([path, t.stores.has(path)] as const) : Option.none()))),
+          { switch: true }
+        ),
+        // A store change (the CLI, another gateway, our own writes) needs only the stores; anything else, all.
+        Stream.runForEach(([path, isStore]) => requestReload(`${path} changed`, isStore ? "stores" : "full")),
         Effect.forkScoped
       )
 
-      return GatewayState.of({
-        current: SubscriptionRef.get(ref),
-        changes: ref.changes,
-        reload,
-        requestReload
-      })
+      return GatewayState.of({ current: SubscriptionRef.get(ref), changes: ref.changes, reload, refreshStores, requestReload })
     })
   )
