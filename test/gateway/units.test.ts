@@ -1,0 +1,169 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+import type { ProfileId } from "../../src/domain/ProfileId.js"
+import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../../src/gateway/Access.js"
+import { renderLaunchdPlist, renderSystemdUnit } from "../../src/gateway/Install.js"
+import { decodeChatRequest } from "../../src/gateway/OpenAiWire.js"
+import { SessionStore, sessionsPath } from "../../src/services/SessionStore.js"
+import { MemoryFs } from "../support/MemoryFiles.js"
+import { STATE, testServices } from "../support/TestApp.js"
+
+const SESSIONS = sessionsPath(STATE)
+
+describe("SessionStore", () => {
+  const withStore = <A, E>(fs: MemoryFs, use: Effect.Effect<A, E, SessionStore>, options: Parameters<typeof SessionStore.layer>[0] = {}) =>
+    Effect.scoped(Effect.flatMap(Layer.build(SessionStore.layer({ writeDelayMs: 100, ...options })), (ctx) => Effect.provide(use, ctx))).pipe(
+      Effect.provide(testServices({ fs }))
+    )
+
+  it.effect("coalesces writes after a delay and flushes at shutdown", () => {
+    const fs = new MemoryFs()
+    return withStore(
+      fs,
+      Effect.gen(function* () {
+        const store = yield* SessionStore
+        for (let i = 0; i < 20; i++) yield* store.set(`main:s${i}`, { model: "anthropic/x", updatedAt: i })
+        expect(fs.read(SESSIONS)).toBeUndefined()
+        yield* TestClock.adjust(100)
+        yield* Effect.yieldNow()
+        expect(Object.keys(JSON.parse(fs.read(SESSIONS)!).sessions)).toHaveLength(20)
+        expect(fs.writes).toBe(1)
+        yield* store.set("main:last", { userPin: "anthropic:work" as ProfileId, updatedAt: 99 })
+      })
+    ).pipe(
+      Effect.tap(() => expect(JSON.parse(fs.read(SESSIONS)!).sessions["main:last"]).toEqual({ userPin: "anthropic:work", updatedAt: 99 }))
+    )
+  })
+
+  it.effect("keeps at most maxEntries, forgetting the least recently updated", () => {
+    const fs = new MemoryFs()
+    return withStore(
+      fs,
+      Effect.gen(function* () {
+        const store = yield* SessionStore
+        for (let i = 0; i < 10; i++) yield* store.set(`k${i}`, { updatedAt: i })
+        yield* store.set("k0", { updatedAt: 10 }) // touched: now the newest
+        yield* store.set("k10", { updatedAt: 11 })
+        expect(yield* store.size).toBe(5)
+        expect(yield* store.get("k0")).toEqual({ updatedAt: 10 })
+        expect(yield* store.get("k6")).toBeUndefined()
+        expect(yield* store.get("k7")).toEqual({ updatedAt: 7 })
+      }),
+      { maxEntries: 5 }
+    )
+  })
+
+  it.effect("an unparseable file is moved aside, never destroyed; bad entries are dropped one by one", () => {
+    const fs = new MemoryFs({ [SESSIONS]: "{ not json" })
+    return Effect.gen(function* () {
+      yield* withStore(fs, Effect.flatMap(SessionStore, (s) => s.size).pipe(Effect.tap((n) => expect(n).toBe(0))))
+      expect(fs.read(`${SESSIONS}.unreadable`)).toBe("{ not json")
+      fs.put(SESSIONS, JSON.stringify({ version: 1, sessions: { good: { updatedAt: 1, model: "m" }, bad: { model: 3 }, worse: 7 } }))
+      yield* withStore(
+        fs,
+        Effect.gen(function* () {
+          const store = yield* SessionStore
+          expect(yield* store.size).toBe(1)
+          expect(yield* store.get("good")).toEqual({ model: "m", updatedAt: 1 })
+        })
+      )
+    })
+  })
+
+  it.effect("merges what another gateway wrote meanwhile, newest wins", () => {
+    const fs = new MemoryFs()
+    return withStore(
+      fs,
+      Effect.gen(function* () {
+        const store = yield* SessionStore
+        yield* store.set("mine", { updatedAt: 5 })
+        yield* store.set("shared", { model: "ours", updatedAt: 5 })
+        fs.put(SESSIONS, JSON.stringify({ version: 1, sessions: { theirs: { updatedAt: 3 }, shared: { model: "theirs", updatedAt: 9 } } }))
+        yield* store.flush
+        const written = JSON.parse(fs.read(SESSIONS)!).sessions
+        expect(Object.keys(written).sort()).toEqual(["mine", "shared", "theirs"])
+        expect(written.shared.model).toBe("theirs")
+      })
+    )
+  })
+})
+
+describe("gateway access", () => {
+  it("compares tokens in constant time over digests, whatever the lengths", () => {
+    expect(tokenMatches("secret-token-123", "secret-token-123")).toBe(true)
+    expect(tokenMatches("secret-token-123", "secret-token-124")).toBe(false)
+    expect(tokenMatches("secret-token-123", "s")).toBe(false)
+    expect(tokenMatches("secret-token-123", "")).toBe(false)
+  })
+
+  it("reads only the Bearer scheme", () => {
+    expect(bearerToken("Bearer abc")).toBe("abc")
+    expect(bearerToken("bearer   abc  ")).toBe("abc")
+    expect(bearerToken("Basic abc")).toBeUndefined()
+    expect(bearerToken("Bearer a b")).toBeUndefined()
+    expect(bearerToken(undefined)).toBeUndefined()
+  })
+
+  it("limits failures per address in a sliding window, with bounded memory", () => {
+    const limiter = new FailureLimiter({ limit: 3, windowMs: 60_000, maxAddresses: 100 })
+    for (const t of [0, 10_000, 20_000]) limiter.recordFailure("1.2.3.4", t)
+    expect(limiter.blockedFor("1.2.3.4", 20_000)).toBe(40_000)
+    expect(limiter.blockedFor("5.6.7.8", 20_000)).toBeUndefined()
+    // The oldest failure leaves the window: one more try.
+    expect(limiter.blockedFor("1.2.3.4", 60_001)).toBeUndefined()
+    limiter.recordFailure("1.2.3.4", 60_001)
+    expect(limiter.blockedFor("1.2.3.4", 60_001)).toBe(9_999)
+    for (let i = 0; i < 10_000; i++) limiter.recordFailure(`10.0.${i >> 8}.${i & 255}`, 70_000)
+    expect(limiter.size).toBeLessThanOrEqual(100)
+  })
+
+  it("knows loopback Host headers", () => {
+    for (const h of ["127.0.0.1:18789", "localhost", "LOCALHOST:1", "[::1]:18789", "127.1.2.3"]) expect(isLoopbackHost(h), h).toBe(true)
+    for (const h of ["evil.example", "localhost.evil.example", "0.0.0.0:18789", "192.168.1.2", undefined]) expect(isLoopbackHost(h), String(h)).toBe(false)
+  })
+})
+
+describe("chat completion requests", () => {
+  it("accepts the OpenAI shape with nulls where clients send them", () => {
+    const ok = decodeChatRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }], max_tokens: null, temperature: null, stream: false, tools: [] })
+    expect(ok._tag).toBe("Right")
+  })
+
+  it("locates the first problem", () => {
+    const bad = decodeChatRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }, { role: "user", content: 5 }] })
+    expect(bad._tag === "Left" && bad.left).toMatch(/^messages\.1\.content: /)
+    const neg = decodeChatRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }], max_tokens: -1 })
+    expect(neg._tag === "Left" && neg.left).toMatch(/^max_tokens: /)
+  })
+})
+
+describe("service definitions", () => {
+  const input = {
+    node: "/opt/node 20/bin/node",
+    script: "/home/me/app/dist/openclaw.cjs",
+    args: ["--port", "18800", "--agent", "50%&<off>"],
+    stateDir: "/home/me/.openclaw",
+    pathVars: {}
+  }
+
+  it("systemd: quoted ExecStart with specifiers escaped, reload by SIGHUP, no environment", () => {
+    const unit = renderSystemdUnit(input)
+    expect(unit).toContain('ExecStart="/opt/node 20/bin/node" "/home/me/app/dist/openclaw.cjs" "gateway" "--port" "18800" "--agent" "50%%&<off>"')
+    expect(unit).toContain("ExecReload=/bin/kill -HUP $MAINPID")
+    expect(unit).toContain("WantedBy=default.target")
+    expect(unit).not.toMatch(/^Environment/m)
+    const withState = renderSystemdUnit({ ...input, pathVars: { OPENCLAW_STATE_DIR: "/srv/$state" } })
+    expect(withState).toContain('Environment="OPENCLAW_STATE_DIR=/srv/$$state"')
+  })
+
+  it("launchd: XML-escaped program arguments, kept alive, logs under the state dir", () => {
+    const plist = renderLaunchdPlist(input)
+    expect(plist).toContain("<string>/opt/node 20/bin/node</string>")
+    expect(plist).toContain("<string>50%&amp;&lt;off&gt;</string>")
+    expect(plist).toContain("<string>/home/me/.openclaw/logs/gateway.log</string>")
+    expect(plist).toContain("<key>KeepAlive</key>")
+    expect(plist).not.toContain("EnvironmentVariables")
+  })
+})
