@@ -13,6 +13,7 @@ import { ProviderClient } from "../services/ProviderClient.js"
 import { SessionStore } from "../services/SessionStore.js"
 import { Background } from "./Background.js"
 import { answerChatCommand, type ModelSource } from "./ChatCommands.js"
+import type { ProviderTimeouts } from "./Gateway.js"
 import {
   type ChatCompletionRequest,
   chunkBody,
@@ -28,8 +29,7 @@ import {
 import { type GatewaySnapshot, GatewayState, scrubSecrets } from "./State.js"
 
 /** A whole answer may take minutes; a stream must make progress within this long between reads. */
-export const COMPLETE_TIMEOUT_MS = 300_000
-export const STREAM_IDLE_TIMEOUT_MS = 120_000
+export const DEFAULT_TIMEOUTS: ProviderTimeouts = { completeMs: 300_000, streamIdleMs: 120_000 }
 const MAX_SESSION_KEY = 256
 
 export type GatewayReply =
@@ -64,6 +64,7 @@ export interface ChatInput {
   readonly sessionKeyHeader: string | undefined
   readonly modelHeader: string | undefined
   readonly requestId: string
+  readonly timeouts: ProviderTimeouts
 }
 
 /** `openclaw`, `openclaw/default` → the default agent; `openclaw/<id>` → that agent. */
@@ -236,7 +237,7 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
 
   if (!stream) {
     const result = yield* Effect.either(
-      serveWithFailover(ctx, models, session, (target, auth, model) => client.complete(target, auth, request(model), COMPLETE_TIMEOUT_MS))
+      serveWithFailover(ctx, models, session, (target, auth, model) => client.complete(target, auth, request(model), input.timeouts.completeMs))
     )
     if (Either.isLeft(result)) return yield* failed(result.left)
     const served = result.right
@@ -251,7 +252,7 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
   }
 
   const result = yield* Effect.either(
-    serveWithFailover(ctx, models, session, (target, auth, model) => client.stream(target, auth, request(model), STREAM_IDLE_TIMEOUT_MS))
+    serveWithFailover(ctx, models, session, (target, auth, model) => client.stream(target, auth, request(model), input.timeouts.streamIdleMs))
   )
   if (Either.isLeft(result)) return yield* failed(result.left)
   const served = result.right

@@ -18,6 +18,13 @@ export interface GatewayOptions {
   readonly drainTimeoutMs?: number | undefined
   readonly sessionWriteDelayMs?: number | undefined
   readonly badTokenLimit?: { readonly limit?: number; readonly windowMs?: number } | undefined
+  /** Provider deadlines: a whole answer, and the idle time between streamed reads (defaults: 300 s, 120 s). */
+  readonly providerTimeouts?: ProviderTimeouts | undefined
+}
+
+export interface ProviderTimeouts {
+  readonly completeMs: number
+  readonly streamIdleMs: number
 }
 
 export class GatewayStartError extends Schema.TaggedError<GatewayStartError>()("GatewayStartError", {

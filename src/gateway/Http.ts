@@ -12,7 +12,8 @@ import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isLoopbackHost, tokenMatches } from "./Access.js"
-import { agentTargets, type ChatLog, chatCompletion, type GatewayReply, jsonError } from "./ChatCompletions.js"
+import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
+import type { ProviderTimeouts } from "./Gateway.js"
 import { decodeChatRequest } from "./OpenAiWire.js"
 import { type GatewaySnapshot, GatewayState, scrubSecrets } from "./State.js"
 
@@ -26,6 +27,7 @@ export interface GatewayHttpOptions {
   readonly limiter?: FailureLimiterOptions
   /** When the process started serving (seconds), shown as `created` in the model list. */
   readonly startedAt: number
+  readonly providerTimeouts?: ProviderTimeouts | undefined
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -172,7 +174,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const decoded = decodeChatRequest(json.right)
         if (Either.isLeft(decoded)) return respond(jsonError(400, `Invalid chat completion request: ${decoded.left}`, "invalid_request_error", "invalid_request"))
         const reply = yield* chatCompletion(
-          { snapshot: yield* RequestSnapshot, body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: requestId() },
+          { snapshot: yield* RequestSnapshot, body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: requestId(), timeouts: options.providerTimeouts ?? DEFAULT_TIMEOUTS },
           log
         )
         return respond(reply)

@@ -41,7 +41,8 @@ const serveGateway = (options: GatewayOptions) =>
       bind: plan.bind,
       version: options.version,
       startedAt,
-      ...(options.badTokenLimit ? { limiter: options.badTokenLimit } : {})
+      ...(options.badTokenLimit ? { limiter: options.badTokenLimit } : {}),
+      providerTimeouts: options.providerTimeouts
     })
     const listening = yield* listen(app, { host: plan.host, port: plan.port, drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS }).pipe(
       Effect.mapError((e) => {

@@ -104,4 +104,27 @@ describe("gateway: OpenAI-compatible surface (§8.2)", () => {
     expect(fromGateway).toEqual(JSON.parse(cli.stdout))
     expect(fromGateway.auth.providers[0]).toMatchObject({ provider: "anthropic", effective: { kind: "profiles" } })
   })
+
+  it("agent targets: openclaw/<id> uses that agent's store; --agent changes what `openclaw` means", async () => {
+    const workDir = `${world.state}/agents/work/agent`
+    const config = await world.readJson(world.config)
+    await world.writeJson(world.config, { ...config, agents: { ...config.agents, list: [{ id: "main", default: true }, { id: "work" }] } })
+    await world.writeJson(`${workDir}/auth-profiles.json`, {
+      version: 1,
+      profiles: { "anthropic:work-only": { type: "api_key", provider: "anthropic", key: KEYS.added } },
+      // Its own order: the main store (seen underneath) orders only its own profiles.
+      order: { anthropic: ["anthropic:work-only"] }
+    })
+    await gw.reload()
+    await gw.client().chat.completions.create({ ...ask("hi"), model: "openclaw/work" })
+    expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…NK05")
+    await gw.client().chat.completions.create({ ...ask("hi"), model: "openclaw/default" })
+    expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…AK01")
+    await gw.stop()
+    gw = await startGateway(world, { agent: "work" })
+    await gw.client().chat.completions.create(ask("hi"))
+    expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…NK05")
+    const unknown = await startGateway(world, { agent: "nobody" }).catch((e) => e)
+    expect(String(unknown.message)).toContain('Unknown agent "nobody"')
+  })
 })

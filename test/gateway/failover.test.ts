@@ -5,9 +5,9 @@ import { ask, json, defaultStore, expectNoSecrets, FALLBACK, KEYS, PRIMARY, type
 let world: World
 let gw: RunningGateway
 
-const start = async (store?: Record<string, unknown>, config?: Record<string, unknown>) => {
+const start = async (store?: Record<string, unknown>, config?: Record<string, unknown>, options: Parameters<typeof startGateway>[1] = {}) => {
   world = await World.create({ token: true, ...(store ? { store } : {}), ...(config ? { config } : {}) })
-  gw = await startGateway(world)
+  gw = await startGateway(world, options)
 }
 afterEach(async () => {
   await gw.stop()
@@ -141,5 +141,36 @@ describe("gateway: failover end to end (§5.3)", () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(60)
     expect((await json(limited)).error.type).toBe("rate_limit")
+  })
+
+  it("a provider that does not answer in time → 504 timeout after trying every profile and fallback", async () => {
+    await start(undefined, undefined, { providerTimeouts: { completeMs: 250, streamIdleMs: 250 } })
+    world.fake.script("*", [reply.slow(2_000), reply.slow(2_000), reply.slow(2_000)])
+    const error = await gw.client().chat.completions.create(ask("hi")).catch((e) => e)
+    expect(error.status).toBe(504)
+    expect(error.error.type).toBe("timeout")
+    expect(world.fake.count).toBe(3)
+    const stats = (await world.readJson(world.store)).usageStats
+    expect(stats["anthropic:a"].failureCounts).toEqual({ timeout: 1 })
+    expect(stats["openai:default"].failureCounts).toEqual({ timeout: 1 })
+  })
+
+  it("every profile cooling down and no fallback → 503 unavailable with Retry-After and the fix", async () => {
+    await start(undefined, { agents: { defaults: { model: PRIMARY } } })
+    world.fake.script(KEYS.a, [reply.rateLimited(600)])
+    world.fake.script(KEYS.b, [reply.rateLimited(300)])
+    const first = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
+    expect(first.status).toBe(429)
+    const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
+    expect(res.status).toBe(503)
+    const retry = Number(res.headers.get("retry-after"))
+    expect(retry).toBeGreaterThan(250)
+    expect(retry).toBeLessThanOrEqual(300)
+    const body = await json(res)
+    expect(body.error.type).toBe("unavailable")
+    expect(body.error.message).toBe(
+      "No available auth profile for anthropic (all in cooldown or unavailable). Fix: wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`."
+    )
+    expect(world.fake.count).toBe(2)
   })
 })
