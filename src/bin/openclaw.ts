@@ -11,8 +11,11 @@ import { withOutputConsole } from "../cli/OutputConsole.js"
 import { colorEnabled } from "../cli/render/Style.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
 import { AuthServicesLive } from "../services/AppLayer.js"
+import { Browser } from "../services/Browser.js"
 import { ClaudeCli } from "../services/ClaudeCli.js"
+import { OAuthCallback } from "../services/OAuthCallback.js"
 import { Prompter } from "../services/Prompter.js"
+import { SecureRandom } from "../services/SecureRandom.js"
 import { ProviderClientLive } from "../services/ProviderClientLive.js"
 import { lazyTerminalLayer } from "./lazyTerminal.js"
 
@@ -28,7 +31,15 @@ const CliPlatform = Layer.mergeAll(
 // One registry for the process, so the last-resort printer below can scrub with it too.
 const secrets = makeSecretRegistry()
 
-const CliLive = Layer.mergeAll(ExitCode.layer, ClaudeCli.layer, Prompter.layer, ProviderClientLive).pipe(
+const CliLive = Layer.mergeAll(
+  ExitCode.layer,
+  ClaudeCli.layer,
+  Prompter.layer,
+  ProviderClientLive,
+  Browser.layer,
+  OAuthCallback.layer,
+  SecureRandom.layer
+).pipe(
   Layer.provideMerge(Layer.mergeAll(AuthServicesLive, CliPlatform, Layer.succeed(SecretRegistry, secrets)))
 )
 

@@ -13,6 +13,7 @@ import {
   type ProviderExpiryStatus
 } from "./Expiry.js"
 import { maskSecret } from "./Mask.js"
+import { isRefreshable } from "./OAuth.js"
 import { describeUnusable, profileOrder } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { type ProviderId, PROVIDERS } from "./Provider.js"
@@ -56,6 +57,8 @@ export interface ProfileExpiryStatus {
   readonly status: ExpiryStatus
   readonly expiresAt: number | null
   readonly remainingMs: number | null
+  /** An oauth profile with a refresh token: refreshed before use, so `expired` heals on the next request (§7). */
+  readonly refreshable: boolean
 }
 
 export interface StatusReport {
@@ -195,7 +198,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       type: c.type,
       status: e.status,
       expiresAt: e.expiresAt ?? null,
-      remainingMs: e.remainingMs ?? null
+      remainingMs: e.remainingMs ?? null,
+      refreshable: isRefreshable(c)
     })
   }
   const expiryProviders = [...new Set(expiring.map((p) => p.provider))].map((provider) => {

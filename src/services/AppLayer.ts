@@ -4,6 +4,7 @@ import { Environment } from "./Environment.js"
 import { FileLock } from "./FileLock.js"
 import { Files } from "./Files.js"
 import { HostProcess } from "./HostProcess.js"
+import { OAuthHttp } from "./OAuthHttp.js"
 import { Paths } from "./Paths.js"
 import { ProfileStore } from "./ProfileStore.js"
 import { ShellEnv } from "./ShellEnv.js"
@@ -16,7 +17,7 @@ export const AuthServices = Layer.mergeAll(ProfileStore.layer, ConfigStore.layer
   Layer.provideMerge(Paths.layer)
 )
 
-export const PortsLive = Layer.mergeAll(Files.layer, FileLock.layer, ShellEnv.layer).pipe(
+export const PortsLive = Layer.mergeAll(Files.layer, FileLock.layer, ShellEnv.layer, OAuthHttp.layer).pipe(
   Layer.provideMerge(HostProcess.layer)
 )
 

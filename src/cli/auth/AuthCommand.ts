@@ -1,4 +1,5 @@
 import * as Command from "@effect/cli/Command"
+import { importCommand, loginCommand, refreshCommand } from "./OAuthCommands.js"
 import { orderCommand } from "./OrderCommands.js"
 import { pasteApiKeyCommand, pasteTokenCommand, setupTokenCommand } from "./PasteCommands.js"
 import { cooldownsCommand, listCommand, logoutCommand } from "./ProfileCommands.js"
@@ -9,6 +10,9 @@ export const authCommand = Command.make("auth").pipe(
     pasteTokenCommand,
     setupTokenCommand,
     pasteApiKeyCommand,
+    loginCommand,
+    importCommand,
+    refreshCommand,
     listCommand,
     logoutCommand,
     orderCommand,

@@ -21,7 +21,8 @@ const expiresIn = (defaultText: string) =>
     Options.optional
   )
 
-const report = (stored: StoredProfile) =>
+/** `Auth profile: <id> (<p>/<type>)`, and a note when the agent's explicit order leaves the new profile out. */
+export const report = (stored: StoredProfile) =>
   Effect.gen(function* () {
     yield* Console.log(`Auth profile: ${stored.profileId} (${stored.credential.provider}/${stored.credential.type})`)
     if (stored.orderWithout) {

@@ -58,8 +58,17 @@ export const renderStatusText = (
   const width = Math.max(0, ...auth.oauth.profiles.map((p) => p.profileId.length))
   for (const p of auth.oauth.profiles) {
     const expiry = { status: p.status, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) }
+    // §5.2 keeps an expired oauth profile `expired` (and --check at 1); say whether the next use heals it.
+    const refresh =
+      p.type !== "oauth"
+        ? ""
+        : p.refreshable
+          ? p.status === "ok" || p.status === "static"
+            ? ", refreshable"
+            : ", refreshable: refreshed on next use"
+          : ", no refresh token"
     lines.push(
-      `  ${p.profileId.padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${describeExpiry(expiry)}`
+      `  ${p.profileId.padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${describeExpiry(expiry)}${refresh}`
     )
   }
   for (const p of auth.oauth.providers) {

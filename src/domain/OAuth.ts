@@ -1,0 +1,169 @@
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { JsonObject } from "./AuthStore.js"
+import { type Credential, encodeCredential, firstProblem, OAuthCredential } from "./Credential.js"
+import { slugProfileName, type ProfileId } from "./ProfileId.js"
+import type { ProviderId } from "./Provider.js"
+
+/** An access token this close to its expiry is refreshed before use (§7). */
+export const REFRESH_WINDOW_MS = 5 * 60_000
+/**
+ * A token response without `expires_in` gets this lifetime, so the token is asked for again within the hour
+ * rather than never (an unknown expiry would also fail `models status --check`).
+ */
+export const DEFAULT_ACCESS_LIFETIME_MS = 60 * 60_000
+
+const value = (s: Redacted.Redacted<string> | undefined): string | undefined => {
+  const v = s === undefined ? undefined : Redacted.value(s).trim()
+  return v === "" ? undefined : v
+}
+
+export const accessTokenOf = (c: OAuthCredential): string | undefined => value(c.access)
+export const refreshTokenOf = (c: OAuthCredential): string | undefined => value(c.refresh)
+export const isRefreshable = (c: Credential): boolean => c.type === "oauth" && refreshTokenOf(c) !== undefined
+
+/**
+ * What to do with an OAuth credential before a request at `now`:
+ * - `fresh`: the access token is good for more than REFRESH_WINDOW_MS;
+ * - `refresh`: it is missing, of unknown expiry, expired or inside the window, and a refresh token is stored;
+ * - `use-as-is`: inside the window or of unknown expiry, not refreshable, but not known to be expired;
+ * - `dead`: expired (or absent) and nothing to refresh it with.
+ */
+export type RefreshDecision = "fresh" | "refresh" | "use-as-is" | "dead"
+
+export const refreshDecision = (c: OAuthCredential, now: number): RefreshDecision => {
+  const access = accessTokenOf(c)
+  const validExpiry = typeof c.expires === "number" && Number.isFinite(c.expires) && c.expires > 0
+  if (access !== undefined && validExpiry && c.expires! - now > REFRESH_WINDOW_MS) return "fresh"
+  if (refreshTokenOf(c) !== undefined) return "refresh"
+  if (access === undefined) return "dead"
+  return validExpiry && c.expires! <= now ? "dead" : "use-as-is"
+}
+
+/** The lock every process and agent on the host takes to refresh one profile (`FileLock` appends `.lock`). */
+export const refreshLockPath = (stateDir: string, provider: ProviderId, profileId: ProfileId): string => {
+  const colon = profileId.indexOf(":")
+  const name = colon < 0 ? profileId : profileId.slice(colon + 1)
+  return `${stateDir.replace(/\/+$/, "")}/locks/oauth-${provider}-${slugProfileName(name)}`
+}
+
+// ---- Token responses ----
+
+/** A successful token response, from a refresh or a code exchange. */
+export interface TokenGrant {
+  readonly access: string
+  readonly refresh: string | undefined
+  readonly expiresInMs: number | undefined
+  readonly email: string | undefined
+  readonly accountId: string | undefined
+}
+
+const TokenResponse = Schema.Struct({
+  access_token: Schema.NonEmptyString,
+  refresh_token: Schema.optional(Schema.String),
+  expires_in: Schema.optional(Schema.Union(Schema.Number, Schema.NumberFromString)),
+  id_token: Schema.optional(Schema.String),
+  email: Schema.optional(Schema.String),
+  account: Schema.optional(
+    Schema.Struct({ email_address: Schema.optional(Schema.String), uuid: Schema.optional(Schema.String) })
+  )
+})
+
+/** The claims of a JWT we only read (never verify): it came straight from the token endpoint over TLS. */
+export const jwtClaims = (jwt: string): Record<string, unknown> => {
+  const payload = jwt.split(".")[1]
+  if (payload === undefined) return {}
+  return Either.match(Encoding.decodeBase64UrlString(payload), {
+    onLeft: () => ({}),
+    onRight: (text) => {
+      try {
+        const parsed: unknown = JSON.parse(text)
+        return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+      } catch {
+        return {}
+      }
+    }
+  })
+}
+
+const nonEmpty = (s: unknown): string | undefined => (typeof s === "string" && s.trim() !== "" ? s.trim() : undefined)
+const looksLikeEmail = (s: string | undefined): string | undefined => (s !== undefined && /^[^\s@]+@[^\s@]+$/.test(s) ? s : undefined)
+
+/** Decodes a token response; the problem names a field, never a value (values may be secrets). */
+export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, string> =>
+  Schema.decodeUnknownEither(TokenResponse)(json, { onExcessProperty: "ignore" }).pipe(
+    Either.mapLeft((e) => `unexpected token response (${firstProblem(e).replace(/, got .*$/, "")})`),
+    Either.map((r) => {
+      const claims = r.id_token ? jwtClaims(r.id_token) : {}
+      const expiresIn = r.expires_in
+      return {
+        access: r.access_token,
+        refresh: nonEmpty(r.refresh_token),
+        expiresInMs: expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : undefined,
+        email: looksLikeEmail(nonEmpty(r.account?.email_address) ?? nonEmpty(r.email) ?? nonEmpty(claims.email)),
+        accountId: nonEmpty(r.account?.uuid) ?? nonEmpty(claims.sub)
+      }
+    })
+  )
+
+/**
+ * The credential after a grant at `now`: `expires = now + expires_in`. A response without a new refresh token
+ * keeps the old one (not every provider rotates); email, account and client id carry over unless named anew.
+ */
+export const credentialFromGrant = (
+  provider: ProviderId,
+  grant: TokenGrant,
+  now: number,
+  previous?: { readonly refresh?: string; readonly email?: string; readonly accountId?: string; readonly clientId?: string }
+): OAuthCredential => {
+  const refresh = grant.refresh ?? previous?.refresh
+  const email = grant.email ?? previous?.email
+  const accountId = grant.accountId ?? previous?.accountId
+  return new OAuthCredential({
+    type: "oauth",
+    provider,
+    access: Redacted.make(grant.access),
+    ...(refresh === undefined ? {} : { refresh: Redacted.make(refresh) }),
+    expires: now + (grant.expiresInMs ?? DEFAULT_ACCESS_LIFETIME_MS),
+    ...(email === undefined ? {} : { email }),
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(previous?.clientId === undefined ? {} : { clientId: previous.clientId })
+  })
+}
+
+// ---- Compare-and-set ----
+
+/**
+ * Whether a refresh made with `usedRefresh` may be written over what the store holds now: only if the stored
+ * credential is still the OAuth credential with that refresh token. Otherwise someone else (a login, an import,
+ * a process that did not share our lock) wrote in between, and what they wrote wins.
+ */
+export type CasDecision =
+  | { readonly kind: "write" }
+  | { readonly kind: "keep-stored"; readonly stored: Credential }
+  | { readonly kind: "gone" }
+
+export const casDecision = (stored: Credential | undefined, provider: ProviderId, usedRefresh: string): CasDecision => {
+  if (stored === undefined) return { kind: "gone" }
+  if (stored.type === "oauth" && stored.provider === provider && refreshTokenOf(stored) === usedRefresh) return { kind: "write" }
+  return { kind: "keep-stored", stored }
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * Writes the refreshed tokens into the profile's raw entry: only access, refresh, expires (and email/accountId
+ * when newly learnt) change; every other field of the entry, known or not, is kept (§3.1).
+ */
+export const applyRefreshedTokens = (raw: JsonObject, id: ProfileId, next: OAuthCredential): JsonObject => {
+  const profiles = isRecord(raw.profiles) ? { ...raw.profiles } : {}
+  const entry = isRecord(profiles[id]) ? profiles[id] : {}
+  const encoded = encodeCredential(next)
+  const fields = ["access", "refresh", "expires", "email", "accountId"] as const
+  const updated: Record<string, unknown> = { ...entry }
+  for (const f of fields) if (encoded[f] !== undefined) updated[f] = encoded[f]
+  profiles[id] = updated
+  return { ...raw, profiles }
+}

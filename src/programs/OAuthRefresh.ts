@@ -1,0 +1,219 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { ProfileNotFoundError } from "../domain/AuthErrors.js"
+import { ProviderError } from "../domain/Chat.js"
+import { defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
+import { type Credential, credentialSecret } from "../domain/Credential.js"
+import { FileShapeError, type StoreError } from "../domain/Errors.js"
+import {
+  applyRefreshedTokens,
+  type CasDecision,
+  casDecision,
+  credentialFromGrant,
+  decodeTokenGrant,
+  refreshDecision,
+  refreshLockPath,
+  refreshTokenOf
+} from "../domain/OAuth.js"
+import { OAuthRefreshError, OAuthSetupError } from "../domain/OAuthErrors.js"
+import { refreshParams } from "../domain/OAuthLogin.js"
+import { decodeOAuthOverrides, type OAuthEndpoints, oauthEndpoints } from "../domain/OAuthProviders.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import type { ProviderId } from "../domain/Provider.js"
+import { ConfigStore } from "../services/ConfigStore.js"
+import { FileLock } from "../services/FileLock.js"
+import { OAuthHttp } from "../services/OAuthHttp.js"
+import { Paths } from "../services/Paths.js"
+import { ProfileStore } from "../services/ProfileStore.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
+import type { AuthContext } from "./AuthContext.js"
+
+/** Shorter than the lock wait (15 s), so processes queued behind a slow refresh do not give up first. */
+export const REFRESH_TIMEOUT_MS = 10_000
+
+/**
+ * - `fresh`: no refresh was due;
+ * - `refreshed`: this call refreshed it (one HTTP call) and wrote the result;
+ * - `refreshed-elsewhere`: another process refreshed it while we waited for the lock; no HTTP call;
+ * - `kept-stored`: the store changed under us (a login or import): what is stored now is used, not overwritten;
+ * - `not-refreshable`: due, but there is no refresh token and the access token has not expired yet;
+ * - `refresh-failed`: the refresh failed while the access token is still valid, so it is used for now;
+ * - `not-oauth`: an API key or token; nothing to refresh.
+ */
+export type RefreshOutcome =
+  | "fresh"
+  | "refreshed"
+  | "refreshed-elsewhere"
+  | "kept-stored"
+  | "not-refreshable"
+  | "refresh-failed"
+  | "not-oauth"
+
+export interface FreshCredential {
+  readonly profileId: ProfileId
+  readonly credential: Credential
+  readonly outcome: RefreshOutcome
+  readonly failure?: OAuthRefreshError
+}
+
+/** Built-in OAuth metadata for the provider with `auth.oauth.<provider>` from the config on top. */
+export const oauthEndpointsFor = Effect.fn("OAuth.endpoints")(function* (ctx: AuthContext, provider: ProviderId) {
+  const config = yield* ConfigStore
+  const doc = yield* config.load
+  const raw = substituteEnvRefs(doc.raw, (name) => ctx.env.vars.get(name)?.value).value
+  const overrides = yield* Either.match(decodeOAuthOverrides(raw), {
+    onLeft: (problem) => Effect.fail(new FileShapeError({ path: doc.path, problem })),
+    onRight: Effect.succeed
+  })
+  return yield* Either.match(oauthEndpoints(provider, overrides), {
+    onLeft: (problem) => Effect.fail(new OAuthSetupError({ provider, problem, configPath: doc.path })),
+    onRight: (e) => Effect.succeed<OAuthEndpoints>(e)
+  })
+})
+
+/** A sub-agent sees the main store underneath its own: refresh the profile in the store that holds it. */
+const storePathOf = (ctx: AuthContext, profileId: ProfileId) =>
+  Effect.gen(function* () {
+    if (ctx.agent.isDefault) return ctx.agent.storePath
+    const own = ctx.store.raw.profiles
+    if (typeof own === "object" && own !== null && Object.hasOwn(own, profileId)) return ctx.agent.storePath
+    const main = yield* Effect.orDie((yield* Paths).agent(ctx.config, defaultAgentId(ctx.config)))
+    return main.storePath
+  })
+
+const result = (profileId: ProfileId, credential: Credential, outcome: RefreshOutcome): FreshCredential => ({
+  profileId,
+  credential,
+  outcome
+})
+
+const refreshError = (provider: ProviderId, profileId: ProfileId, reason: string, transient = false) =>
+  new OAuthRefreshError({ provider, profileId, reason, ...(transient ? { transient } : {}) })
+
+/**
+ * §7: under the host-wide lock for (provider, profile), re-read the store; if another process refreshed while we
+ * waited, use that (no HTTP call); else call the token endpoint once and write access/refresh/expires with a
+ * compare-and-set against the refresh token we used. A failure writes nothing.
+ */
+const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: ProviderId) =>
+  Effect.gen(function* () {
+    const profiles = yield* ProfileStore
+    const http = yield* OAuthHttp
+    const storePath = yield* storePathOf(ctx, profileId)
+    const locked = Effect.gen(function* () {
+      const doc = yield* profiles.load(storePath)
+      const current = doc.store.profiles.get(profileId)
+      if (current === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
+      yield* (yield* SecretRegistry).register([credentialSecret(current), current.type === "oauth" ? refreshTokenOf(current) : undefined])
+      if (current.type !== "oauth") return result(profileId, current, "kept-stored")
+      const now = yield* Clock.currentTimeMillis
+      switch (refreshDecision(current, now)) {
+        case "fresh":
+          return result(profileId, current, "refreshed-elsewhere")
+        case "use-as-is":
+          return result(profileId, current, "not-refreshable")
+        case "dead":
+          return yield* refreshError(provider, profileId, "the access token has expired and no refresh token is stored")
+        case "refresh":
+          break
+      }
+      const used = refreshTokenOf(current)!
+      const secrets = yield* SecretRegistry
+      const endpoints = yield* oauthEndpointsFor(ctx, provider).pipe(
+        Effect.catchTag("OAuthSetupError", (e) => Effect.fail(refreshError(provider, profileId, e.problem)))
+      )
+      const json = yield* http
+        .requestToken({
+          url: endpoints.tokenUrl,
+          params: refreshParams(current.clientId ?? endpoints.clientId, used),
+          encoding: endpoints.tokenEncoding,
+          timeoutMs: REFRESH_TIMEOUT_MS
+        })
+        .pipe(Effect.mapError((e) => refreshError(provider, profileId, e.reason, e.kind === "network" || e.kind === "timeout")))
+      const grant = yield* Either.match(decodeTokenGrant(json), {
+        onLeft: (problem) => Effect.fail(refreshError(provider, profileId, problem)),
+        onRight: Effect.succeed
+      })
+      yield* secrets.register([grant.access, grant.refresh])
+      const at = yield* Clock.currentTimeMillis
+      const next = credentialFromGrant(provider, grant, at, {
+        refresh: used,
+        ...(current.email === undefined ? {} : { email: current.email }),
+        ...(current.accountId === undefined ? {} : { accountId: current.accountId }),
+        ...(current.clientId === undefined ? {} : { clientId: current.clientId })
+      })
+      let cas: CasDecision = { kind: "gone" }
+      yield* profiles.update(storePath, (latest) => {
+        cas = casDecision(latest.store.profiles.get(profileId), provider, used)
+        return Effect.succeed(cas.kind === "write" ? applyRefreshedTokens(latest.raw, profileId, next) : latest.raw)
+      })
+      const decided = cas as CasDecision
+      // Removed meanwhile (logout): the new tokens serve this request but are not resurrected in the store.
+      return decided.kind === "keep-stored"
+        ? result(profileId, decided.stored, "kept-stored")
+        : result(profileId, next, "refreshed")
+    })
+    return yield* (yield* FileLock).withLock(refreshLockPath(ctx.host.stateDir, provider, profileId), locked)
+  })
+
+/**
+ * The credential to use for a profile now, with what happened. An OAuth profile that is expired or within
+ * 5 minutes of expiry is refreshed first (exactly once across processes). A failed refresh while the access
+ * token is still valid uses it and reports the failure; once expired, the failure is the error.
+ */
+export const refreshProfile = Effect.fn("OAuth.refreshProfile")(function* (ctx: AuthContext, profileId: ProfileId) {
+  const credential = ctx.store.store.profiles.get(profileId)
+  if (credential === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
+  if (credential.type !== "oauth") return result(profileId, credential, "not-oauth")
+  const provider = credential.provider
+  const now = yield* Clock.currentTimeMillis
+  switch (refreshDecision(credential, now)) {
+    case "fresh":
+      return result(profileId, credential, "fresh")
+    case "use-as-is":
+      return result(profileId, credential, "not-refreshable")
+    case "dead":
+      return yield* refreshError(provider, profileId, "the access token has expired and no refresh token is stored")
+    case "refresh":
+      break
+  }
+  return yield* refreshUnderLock(ctx, profileId, provider).pipe(
+    Effect.catchTag("OAuthRefreshError", (failure) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        credential.access !== undefined && typeof credential.expires === "number" && credential.expires > at
+          ? Effect.succeed<FreshCredential>({ profileId, credential, outcome: "refresh-failed", failure })
+          : Effect.fail(failure)
+      )
+    )
+  )
+})
+
+/** The credential to use for `profileId` (refreshed first when due): what the gateway and probes call. */
+export const ensureFresh = (
+  ctx: AuthContext,
+  profileId: ProfileId
+): Effect.Effect<
+  Credential,
+  OAuthRefreshError | ProfileNotFoundError | StoreError,
+  ProfileStore | FileLock | ConfigStore | OAuthHttp | Paths | SecretRegistry
+> => Effect.map(refreshProfile(ctx, profileId), (r) => r.credential)
+
+/**
+ * For failover and probes: the credential to send, refreshed when due, with a failed refresh as a ProviderError
+ * so §5.3 classifies it (unreachable endpoint → timeout; a refused refresh → auth, which fails over).
+ */
+export const credentialForRequest = (
+  ctx: AuthContext,
+  profileId: ProfileId,
+  credential: Credential
+): Effect.Effect<Credential, ProviderError, ProfileStore | FileLock | ConfigStore | OAuthHttp | Paths | SecretRegistry> =>
+  credential.type !== "oauth"
+    ? Effect.succeed(credential)
+    : ensureFresh(ctx, profileId).pipe(
+        Effect.mapError((e) =>
+          e._tag === "OAuthRefreshError" && e.transient === true
+            ? new ProviderError({ provider: credential.provider, kind: "timeout", detail: e.message })
+            : new ProviderError({ provider: credential.provider, kind: "http", status: 401, detail: e.message })
+        )
+      )

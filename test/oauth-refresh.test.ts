@@ -1,0 +1,306 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import type { OAuthCredential } from "../src/domain/Credential.js"
+import { OAuthHttpError } from "../src/domain/OAuthErrors.js"
+import { REFRESH_WINDOW_MS } from "../src/domain/OAuth.js"
+import type { ProfileId } from "../src/domain/ProfileId.js"
+import { loadAuthContext } from "../src/programs/AuthContext.js"
+import { credentialForRequest, ensureFresh, refreshProfile } from "../src/programs/OAuthRefresh.js"
+import type { OAuthHttpShape, TokenRequest } from "../src/services/OAuthHttp.js"
+import { MemoryFs } from "./support/MemoryFiles.js"
+import { CONFIG, HOUR, NOW, runCli, STATE, STORE, testServices } from "./support/TestApp.js"
+
+const MIN = 60_000
+const ID = "anthropic:me@example.com" as ProfileId
+const LIFETIME_S = 8 * 3600
+
+/**
+ * An in-memory token endpoint with a real provider's rules: every refresh rotates the refresh token and a used
+ * one is refused (`invalid_grant` / `refresh_token_reused`).
+ */
+class MemoryTokenEndpoint {
+  readonly calls: Array<TokenRequest> = []
+  readonly secrets: Array<string> = []
+  private readonly valid = new Set<string>()
+  private readonly used = new Set<string>()
+  private n = 0
+  latestAccess = ""
+  latestRefresh = ""
+  /** Replaces the next answers. */
+  failWith: Array<OAuthHttpError> = []
+  /** Runs during a call, before the answer (another writer racing us). */
+  during: (() => void) | undefined
+
+  seed(): { access: string; refresh: string } {
+    const access = `sk-ant-oat01-FAKEseedaccess${"s".repeat(24)}A000`
+    const refresh = `sk-ant-ort01-FAKEseedrefresh${"s".repeat(24)}R000`
+    this.valid.add(refresh)
+    this.secrets.push(access, refresh)
+    this.latestAccess = access
+    this.latestRefresh = refresh
+    return { access, refresh }
+  }
+
+  get shape(): OAuthHttpShape {
+    return {
+      requestToken: (request) =>
+        Effect.gen(this, function* () {
+          this.calls.push(request)
+          // Let concurrent fibers run while the "request" is in flight.
+          for (let i = 0; i < 5; i++) yield* Effect.yieldNow()
+          this.during?.()
+          const failure = this.failWith.shift()
+          if (failure) return yield* failure
+          const token = request.params.refresh_token ?? ""
+          if (this.used.has(token)) return yield* new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant", description: "refresh_token_reused" })
+          if (!this.valid.has(token)) return yield* new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant", description: "unknown refresh token" })
+          this.valid.delete(token)
+          this.used.add(token)
+          this.n++
+          this.latestAccess = `sk-ant-oat01-FAKEaccess${"a".repeat(24)}${String(this.n).padStart(4, "0")}`
+          this.latestRefresh = `sk-ant-ort01-FAKErefresh${"r".repeat(24)}${String(this.n).padStart(4, "0")}`
+          this.valid.add(this.latestRefresh)
+          this.secrets.push(this.latestAccess, this.latestRefresh)
+          return { access_token: this.latestAccess, refresh_token: this.latestRefresh, expires_in: LIFETIME_S, token_type: "Bearer" }
+        })
+    }
+  }
+}
+
+const config = { auth: { oauth: { anthropic: { tokenUrl: "http://127.0.0.1:1/oauth/token", clientId: "test-client" } } } }
+
+const setup = (expires: number, extra: Record<string, unknown> = {}) => {
+  const endpoint = new MemoryTokenEndpoint()
+  const { access, refresh } = endpoint.seed()
+  const fs = new MemoryFs({
+    [CONFIG]: JSON.stringify(config),
+    [STORE]: JSON.stringify({
+      version: 1,
+      profiles: { [ID]: { type: "oauth", provider: "anthropic", access, refresh, expires, email: "me@example.com", ...extra } }
+    })
+  })
+  return { endpoint, fs, layer: testServices({ fs, oauthHttp: endpoint.shape }) }
+}
+
+const storedProfile = (fs: MemoryFs) => JSON.parse(fs.read(STORE)!).profiles[ID]
+const accessOf = (c: { type: string }) => Redacted.value((c as OAuthCredential).access!)
+
+/** What every request does: load the context, then take the credential to send. */
+const freshNow = Effect.flatMap(loadAuthContext(undefined), (ctx) => ensureFresh(ctx, ID))
+
+describe("OAuth refresh before use (§7)", () => {
+  it.effect("refreshes 5 minutes before expiry, not a millisecond earlier", () => {
+    const { endpoint, fs, layer } = setup(NOW + 8 * HOUR)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW + 8 * HOUR - REFRESH_WINDOW_MS - 1)
+      const before = yield* freshNow
+      expect(endpoint.calls).toHaveLength(0)
+      expect(accessOf(before)).toContain("FAKEseedaccess")
+
+      yield* TestClock.adjust(1)
+      const after = yield* freshNow
+      expect(endpoint.calls).toHaveLength(1)
+      expect(endpoint.calls[0]).toMatchObject({
+        url: "http://127.0.0.1:1/oauth/token",
+        encoding: "json",
+        params: { grant_type: "refresh_token", client_id: "test-client", refresh_token: expect.stringContaining("FAKEseedrefresh") }
+      })
+      expect(accessOf(after)).toBe(endpoint.latestAccess)
+      expect(storedProfile(fs)).toEqual({
+        type: "oauth",
+        provider: "anthropic",
+        access: endpoint.latestAccess,
+        refresh: endpoint.latestRefresh,
+        expires: NOW + 16 * HOUR - REFRESH_WINDOW_MS,
+        email: "me@example.com"
+      })
+      // Now fresh again: no further call.
+      yield* freshNow
+      expect(endpoint.calls).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("over a 24-hour run, refreshes exactly once per expiry and never hands out a token inside the window", () => {
+    const { endpoint, fs, layer } = setup(NOW + 8 * HOUR)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      // A long-lived context (as a gateway might hold): its copy goes stale, the store inside the lock does not.
+      const longLived = yield* loadAuthContext(undefined)
+      const refreshedAt: Array<number> = []
+      for (let minute = 0; minute <= 24 * 60; minute += 5) {
+        const now = NOW + minute * MIN
+        yield* TestClock.setTime(now)
+        const calls = endpoint.calls.length
+        const perRequest = yield* freshNow
+        const stale = yield* ensureFresh(longLived, ID)
+        if (endpoint.calls.length > calls) refreshedAt.push(minute)
+        for (const c of [perRequest, stale]) expect((c as OAuthCredential).expires! - now).toBeGreaterThan(REFRESH_WINDOW_MS)
+        expect(accessOf(stale)).toBe(accessOf(perRequest))
+      }
+      expect(refreshedAt).toEqual([8 * 60 - 5, 16 * 60 - 10, 24 * 60 - 15])
+      expect(endpoint.calls.every((c) => c.params.grant_type === "refresh_token")).toBe(true)
+      expect(storedProfile(fs).refresh).toBe(endpoint.latestRefresh)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("many fibers needing the same expired profile at once make one refresh call", () => {
+    const { endpoint, layer } = setup(NOW - MIN)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const results = yield* Effect.all(
+        Array.from({ length: 10 }, () => Effect.flatMap(loadAuthContext(undefined), (ctx) => refreshProfile(ctx, ID))),
+        { concurrency: "unbounded" }
+      )
+      expect(endpoint.calls).toHaveLength(1)
+      expect(new Set(results.map((r) => accessOf(r.credential)))).toEqual(new Set([endpoint.latestAccess]))
+      expect(results.filter((r) => r.outcome === "refreshed")).toHaveLength(1)
+      expect(results.filter((r) => r.outcome === "refreshed-elsewhere")).toHaveLength(9)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("a refused refresh fails with the provider's reason and the fix, and leaves the store as it was", () => {
+    const { endpoint, fs, layer } = setup(NOW - MIN)
+    endpoint.failWith.push(new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant", description: "refresh_token_reused" }))
+    const before = fs.read(STORE)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const error = yield* Effect.flip(freshNow)
+      expect(error.message).toBe(
+        "OAuth token refresh failed for anthropic: invalid_grant (refresh_token_reused). Please try again or re-authenticate. Profile: anthropic:me@example.com; the stored credential was left as it was. Fix: run `openclaw models auth login --provider anthropic`."
+      )
+      expect(fs.read(STORE)).toBe(before)
+      for (const s of endpoint.secrets) expect(error.message).not.toContain(s)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("inside the window a failed refresh still uses the valid access token, and says so", () => {
+    const { endpoint, fs, layer } = setup(NOW + 2 * MIN)
+    endpoint.failWith.push(new OAuthHttpError({ host: "auth.test", kind: "timeout", description: "after 10s" }))
+    const before = fs.read(STORE)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const r = yield* Effect.flatMap(loadAuthContext(undefined), (ctx) => refreshProfile(ctx, ID))
+      expect(r.outcome).toBe("refresh-failed")
+      expect(accessOf(r.credential)).toContain("FAKEseedaccess")
+      expect(r.failure?.transient).toBe(true)
+      expect(r.failure?.message).toContain("no answer from auth.test in time (after 10s)")
+      expect(fs.read(STORE)).toBe(before)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("compare-and-set: a credential written meanwhile by someone else wins and is not overwritten", () => {
+    const { endpoint, fs, layer } = setup(NOW - MIN)
+    const replacement = { type: "oauth", provider: "anthropic", access: "sk-ant-oat01-FAKEnewlogin" + "n".repeat(30), refresh: "sk-ant-ort01-FAKEnewlogin" + "n".repeat(30), expires: NOW + 8 * HOUR }
+    // A login that does not take the refresh lock stores a new credential while our refresh is in flight.
+    endpoint.during = () => {
+      const doc = JSON.parse(fs.read(STORE)!)
+      doc.profiles[ID] = replacement
+      fs.put(STORE, JSON.stringify(doc))
+    }
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const r = yield* Effect.flatMap(loadAuthContext(undefined), (ctx) => refreshProfile(ctx, ID))
+      expect(endpoint.calls).toHaveLength(1)
+      expect(r.outcome).toBe("kept-stored")
+      expect(accessOf(r.credential)).toBe(replacement.access)
+      expect(storedProfile(fs)).toEqual(replacement)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("keeps unknown fields of the entry, and refreshes a main-store profile for a sub-agent in the main store", () => {
+    const { endpoint, fs, layer } = setup(NOW - MIN, { projectId: "keep-me" })
+    fs.put(CONFIG, JSON.stringify({ ...config, agents: { list: [{ id: "main", default: true }, { id: "work" }] } }))
+    const workStore = `${STATE}/agents/work/agent/auth-profiles.json`
+    fs.put(workStore, JSON.stringify({ version: 1, profiles: {} }))
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const c = yield* Effect.flatMap(loadAuthContext("work"), (ctx) => ensureFresh(ctx, ID))
+      expect(accessOf(c)).toBe(endpoint.latestAccess)
+      expect(storedProfile(fs)).toMatchObject({ projectId: "keep-me", refresh: endpoint.latestRefresh })
+      expect(JSON.parse(fs.read(workStore)!).profiles).toEqual({})
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("expired with no refresh token: a clear error; a token or API key passes through untouched", () => {
+    const fs = new MemoryFs({
+      [CONFIG]: JSON.stringify(config),
+      [STORE]: JSON.stringify({
+        version: 1,
+        profiles: {
+          [ID]: { type: "oauth", provider: "anthropic", access: "sk-ant-oat01-FAKEonly" + "o".repeat(30), expires: NOW - 1 },
+          "anthropic:key": { type: "api_key", provider: "anthropic", key: "sk-ant-api03-FAKEkey" + "k".repeat(30) }
+        }
+      })
+    })
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ctx = yield* loadAuthContext(undefined)
+      const error = yield* Effect.flip(ensureFresh(ctx, ID))
+      expect(error.message).toContain("OAuth token refresh failed for anthropic: the access token has expired and no refresh token is stored.")
+      expect((yield* ensureFresh(ctx, "anthropic:key" as ProfileId)).type).toBe("api_key")
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("for failover: a refused refresh is an auth failure (401), an unreachable endpoint a timeout", () => {
+    const { endpoint, layer } = setup(NOW - MIN)
+    endpoint.failWith.push(
+      new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant" }),
+      new OAuthHttpError({ host: "auth.test", kind: "network", description: "ECONNREFUSED" })
+    )
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ctx = yield* loadAuthContext(undefined)
+      const credential = ctx.store.store.profiles.get(ID)!
+      const refused = yield* Effect.flip(credentialForRequest(ctx, ID, credential))
+      expect(refused).toMatchObject({ _tag: "ProviderError", kind: "http", status: 401, provider: "anthropic" })
+      const unreachable = yield* Effect.flip(credentialForRequest(ctx, ID, credential))
+      expect(unreachable).toMatchObject({ _tag: "ProviderError", kind: "timeout" })
+      const ok = yield* credentialForRequest(ctx, ID, credential)
+      expect(accessOf(ok)).toBe(endpoint.latestAccess)
+    }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("models auth refresh, models status", () => {
+  it("refresh prints the outcome and the masked access token, never the token", async () => {
+    const { endpoint, fs } = setup(NOW - MIN)
+    const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+    expect(r).toMatchObject({ code: 0, stderr: "" })
+    expect(r.stdout).toBe(`${ID}: refreshed; access sk-ant-oat01-…0001, expires in 8h`)
+    const again = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+    expect(again.stdout).toBe(`${ID}: fresh, no refresh needed; access sk-ant-oat01-…0001, expires in 8h`)
+    const notOAuth = await runCli(["models", "auth", "refresh", "--profile-id", "anthropic:nope"], { fs, oauthHttp: endpoint.shape })
+    expect(notOAuth.code).toBe(1)
+    expect(notOAuth.stderr).toContain('Auth profile "anthropic:nope" not found')
+    for (const s of endpoint.secrets) expect(r.stdout + again.stdout + notOAuth.stderr).not.toContain(s)
+  })
+
+  it("a failed refresh exits 1 with the message; the store is untouched", async () => {
+    const { endpoint, fs } = setup(NOW - MIN)
+    endpoint.failWith.push(new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant", description: "refresh_token_reused" }))
+    const before = fs.read(STORE)
+    const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^openclaw: OAuth token refresh failed for anthropic: invalid_grant \(refresh_token_reused\)\. Please try again or re-authenticate\./)
+    expect(fs.read(STORE)).toBe(before)
+  })
+
+  it("status shows whether an oauth profile is refreshable; an expired one still fails --check (§5.2, §6.1)", async () => {
+    const { fs } = setup(NOW - 2 * HOUR)
+    const store = JSON.parse(fs.read(STORE)!)
+    store.profiles["anthropic:norefresh"] = { type: "oauth", provider: "anthropic", access: "sk-ant-oat01-FAKEnr" + "x".repeat(30), expires: NOW + 3 * HOUR }
+    fs.put(STORE, JSON.stringify(store))
+    const json = await runCli(["models", "status", "--json", "--check"], { fs })
+    expect(json.code).toBe(1)
+    const report = JSON.parse(json.stdout)
+    expect(report.auth.oauth.profiles).toEqual([
+      { profileId: ID, provider: "anthropic", type: "oauth", status: "expired", expiresAt: NOW - 2 * HOUR, remainingMs: -2 * HOUR, refreshable: true },
+      { profileId: "anthropic:norefresh", provider: "anthropic", type: "oauth", status: "expiring", expiresAt: NOW + 3 * HOUR, remainingMs: 3 * HOUR, refreshable: false }
+    ])
+    const text = await runCli(["models", "status"], { fs })
+    expect(text.stdout).toContain(`${ID}  oauth  expired   expired 2h ago, refreshable: refreshed on next use`)
+    expect(text.stdout).toContain("anthropic:norefresh       oauth  expiring  expires in 3h, no refresh token")
+  })
+})
