@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { CHECK_IDS, type CheckReport, type CheckStatus, countStatuses, summaryLine } from "../domain/Doctor.js"
 import { UsageError } from "../domain/Errors.js"
-import { doctor, type DoctorReport } from "../programs/Doctor.js"
+import type { DoctorReport } from "../programs/Doctor.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { ExitCode } from "./ExitCode.js"
 import { colorEnabled, makeStyle, type Style } from "./render/Style.js"
@@ -53,6 +53,8 @@ export const doctorCommand = Command.make(
       if (o.yes && !o.fix) {
         return yield* new UsageError({ problem: "--yes only applies to --fix", fix: "run `openclaw doctor --fix --yes`" })
       }
+      // Loaded on use, so other commands do not pay for initialising it.
+      const { doctor } = yield* Effect.promise(() => import("../programs/Doctor.js"))
       const report = yield* doctor({ agent: Option.getOrUndefined(o.agent), fix: o.fix, yes: o.yes, nonInteractive: o.nonInteractive })
       if (o.json) {
         yield* Console.log(JSON.stringify({ ...report, counts: countStatuses(report.checks) }, null, 2))

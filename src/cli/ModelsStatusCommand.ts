@@ -7,7 +7,7 @@ import * as Ref from "effect/Ref"
 import { UsageError } from "../domain/Errors.js"
 import { checkExitCode } from "../domain/Status.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
-import { probeProfiles, type ProbeRow } from "../programs/Probe.js"
+import type { ProbeRow } from "../programs/Probe.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { ExitCode } from "./ExitCode.js"
 import { renderStatusText } from "./render/StatusText.js"
@@ -52,13 +52,13 @@ export const modelsStatusCommand = Command.make(
       }
       const { report, configExists, stateEnvPath, ctx } = yield* modelsStatus(Option.getOrUndefined(opts.agent))
       const probed = opts.probe
-        ? yield* probeProfiles(ctx, {
+        ? yield* Effect.flatMap(Effect.promise(() => import("../programs/Probe.js")), ({ probeProfiles }) => probeProfiles(ctx, {
             providers: splitList(opts.probeProvider),
             profiles: splitList(opts.probeProfile),
             timeoutMs: opts.probeTimeout,
             concurrency: opts.probeConcurrency,
             maxTokens: opts.probeMaxTokens
-          })
+          }))
         : undefined
       if (opts.json) yield* Console.log(JSON.stringify(probed ? { ...report, probe: probed } : report, null, 2))
       else if (opts.plain) {

@@ -3,7 +3,7 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { onboard, type OnboardResult } from "../programs/Onboard.js"
+import type { OnboardResult } from "../programs/Onboard.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { renderStatusText } from "./render/StatusText.js"
 import { colorEnabled, makeStyle } from "./render/Style.js"
@@ -84,7 +84,8 @@ const report = (r: OnboardResult) =>
 
 export const onboardCommand = Command.make("onboard", options, (o) =>
   Effect.flatMap(
-    onboard({
+    // Loaded on use, so other commands do not pay for initialising the wizard.
+    Effect.flatMap(Effect.promise(() => import("../programs/Onboard.js")), ({ onboard }) => onboard({
       nonInteractive: o.nonInteractive,
       authChoice: Option.getOrUndefined(o.authChoice),
       provider: Option.getOrUndefined(o.provider),
@@ -95,7 +96,7 @@ export const onboardCommand = Command.make("onboard", options, (o) =>
       store: Option.getOrUndefined(o.store),
       model: Option.getOrUndefined(o.model),
       agent: Option.getOrUndefined(o.agent)
-    }),
+    })),
     report
   )
 ).pipe(
