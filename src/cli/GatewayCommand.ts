@@ -8,7 +8,6 @@ import { LAUNCHD_LABEL, PATH_VARS, renderService, type ServicePlatform, SYSTEMD_
 import { Files } from "../services/Files.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { Paths } from "../services/Paths.js"
-import { agentOption } from "./SharedOptions.js"
 
 const port = Options.integer("port").pipe(
   Options.withDescription("Port to listen on (default: gateway.port from the config, else 18789)."),
@@ -18,8 +17,9 @@ const bind = Options.choice("bind", ["loopback", "lan"]).pipe(
   Options.withDescription("loopback = 127.0.0.1 (this machine only; default, or gateway.bind); lan = 0.0.0.0, which requires a gateway token."),
   Options.optional
 )
-const gatewayAgent = agentOption.pipe(
-  Options.withDescription("The agent that the model targets `openclaw` and `openclaw/default` use (default: the configured default agent).")
+const gatewayAgent = Options.text("agent").pipe(
+  Options.withDescription("The agent that the model targets `openclaw` and `openclaw/default` use (default: the configured default agent, usually main)."),
+  Options.optional
 )
 
 /** The flags as the service should pass them again. */

@@ -126,4 +126,17 @@ describe("gateway: the process (built binary)", () => {
     expect(plist.stdout).not.toContain("EnvironmentVariables")
     for (const out of [unit.stdout, unit.stderr, plist.stdout, plist.stderr]) expectNoSecrets(out)
   })
+
+  it("`gateway install` writes the unit where systemd --user looks, and says how to start it", async () => {
+    world = await World.create({ token: true })
+    const run = spawnSync(process.execPath, [BIN, "gateway", "install", "--platform", "linux"], { cwd: world.home, env: world.env(), encoding: "utf8" })
+    expect(run.status).toBe(0)
+    const target = `${world.home}/.config/systemd/user/openclaw-gateway.service`
+    expect(run.stdout).toContain(`Wrote ${target}`)
+    expect(run.stdout).toContain("systemctl --user enable --now openclaw-gateway")
+    const { readFile } = await import("node:fs/promises")
+    expect(await readFile(target, "utf8")).toContain(`ExecStart="${process.execPath}" "${BIN}" "gateway"`)
+    const other = spawnSync(process.execPath, [BIN, "gateway", "install", "--platform", "windows"], { cwd: world.home, env: world.env(), encoding: "utf8" })
+    expect(other.status).toBe(1)
+  })
 })
