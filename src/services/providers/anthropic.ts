@@ -4,7 +4,8 @@
  */
 import * as Redacted from "effect/Redacted"
 import type { ChatChunk, ChatMessage, ChatRequest, ChatResult, ChatUsage, ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
-import type { HttpCall, ProviderAdapter, SseEvent, StreamDecoder, StreamStep } from "../ProviderClientLive.js"
+import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "../ProviderClientLive.js"
+import type { SseEvent } from "./sse.js"
 
 export const ANTHROPIC_VERSION = "2023-06-01"
 /** Required next to `Authorization: Bearer` for setup-tokens and OAuth access tokens. */

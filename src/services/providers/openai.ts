@@ -4,7 +4,8 @@
  */
 import * as Redacted from "effect/Redacted"
 import type { ChatChunk, ChatRequest, ChatResult, ChatUsage, ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
-import type { HttpCall, ProviderAdapter, SseEvent, StreamDecoder, StreamStep } from "../ProviderClientLive.js"
+import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "../ProviderClientLive.js"
+import type { SseEvent } from "./sse.js"
 
 type Json = Record<string, unknown>
 const obj = (u: unknown): Json | undefined => (typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Json) : undefined)
