@@ -213,11 +213,14 @@ export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (inp
       log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
       // Cooldowns were written while failing over: the next request must see them.
       if (served.attempts.some((a) => a.outcome !== "ok")) yield* state.refreshStores("cooldown recorded")
-      // Failover returns Effect.void when there is nothing to write.
+      // Failover returns Effect.void when there is nothing to write. Until the write is in the snapshot every answer
+      // by this profile asks for it again: those coalesce into one write, and the stores are re-read right after.
       if (served.recordUse !== Effect.void) {
-        yield* background.run(
+        yield* background.runLatest(
+          `usage:${served.profileId}`,
           served.recordUse.pipe(
-            Effect.zipRight(state.requestReload("usage recorded", "stores")),
+            Effect.zipRight(state.refreshStores("usage recorded")),
+            Effect.asVoid,
             Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`))
           )
         )
