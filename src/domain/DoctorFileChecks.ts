@@ -1,0 +1,125 @@
+import type { Check, DoctorInputs } from "./Doctor.js"
+import { plural, shellArg } from "./Doctor.js"
+import { agentFlag, allClear, octal } from "./DoctorCheckKit.js"
+
+/** Doctor checks about files: parse state, permissions, legacy files, skipped entries (§6.3). */
+
+export const configFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
+  const c = inputs.config
+  if (c._tag === "Failed") {
+    return [{ id: "config-file", subject: c.path, status: "fail", summary: c.problem, remediation: `${c.fix} (doctor --fix never rewrites it)` }]
+  }
+  return [
+    {
+      id: "config-file",
+      subject: c.path,
+      status: "ok",
+      summary: c.exists ? `config ${c.path} is valid` : `no config at ${c.path}; defaults apply`,
+      remediation: null
+    }
+  ]
+}
+
+export const storeFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
+  if (inputs.agent === undefined) {
+    return [
+      {
+        id: "store-file",
+        subject: null,
+        status: "fail",
+        summary: `cannot locate agent ${inputs.requestedAgent ?? "(default)"}'s store while the config does not parse; profile checks skipped`,
+        remediation: "fix the config first (see config-file)"
+      }
+    ]
+  }
+  return inputs.stores.map(({ load, inherited }): Check => {
+    if (load._tag === "Failed") {
+      return {
+        id: "store-file",
+        subject: load.path,
+        status: "fail",
+        summary: `${load.problem}; profile checks skipped`,
+        remediation: `${load.fix} (doctor --fix never rewrites it)`
+      }
+    }
+    const what = inherited ? "main agent's store" : "store"
+    return {
+      id: "store-file",
+      subject: load.path,
+      status: "ok",
+      summary: load.exists
+        ? `${what} ${load.path} is valid (${plural(load.value.profiles.size, "profile")})`
+        : `no ${what} yet at ${load.path}`,
+      remediation: null
+    }
+  })
+}
+
+export const envFile = (inputs: DoctorInputs): ReadonlyArray<Check> =>
+  inputs.envFileProblems.length === 0
+    ? [allClear("env-file", `environment files are readable (${inputs.host.stateEnvPath} is the daemon's)`)]
+    : inputs.envFileProblems.map((p) => ({ id: "env-file", subject: p.path, status: "fail", summary: p.problem, remediation: p.fix }))
+
+/** Files 0600, directories 0700 (§2). Exposure to other users or an owner locked out fails; the rest warns. */
+export const permissions = (inputs: DoctorInputs): ReadonlyArray<Check> => {
+  const found: Array<Check> = []
+  for (const { path, kind, mode } of inputs.modes) {
+    const want = kind === "dir" ? 0o700 : 0o600
+    const others = mode & 0o077
+    const ownerMissing = want & ~mode & 0o700
+    if (others === 0 && ownerMissing === 0) continue
+    const problems = [
+      ...(mode & 0o044 ? ["other users can read it"] : mode & 0o022 ? ["other users can write it"] : others ? ["other users have access"] : []),
+      ...(ownerMissing & 0o400 ? ["you cannot read it"] : ownerMissing ? [kind === "dir" ? "you cannot use it fully" : "you cannot write it"] : [])
+    ]
+    const exposed = kind === "file" ? (mode & 0o044) !== 0 : false
+    const lockedOut = (ownerMissing & (kind === "dir" ? 0o500 : 0o400)) !== 0
+    found.push({
+      id: "permissions",
+      subject: path,
+      status: exposed || lockedOut ? "fail" : "warn",
+      summary: `${kind === "dir" ? "directory" : "file"} ${path} is ${octal(mode)}, want ${octal(want)}: ${problems.join(", ")}`,
+      remediation: `openclaw doctor --fix (or: chmod ${want.toString(8)} ${shellArg(path)})`,
+      fix: { kind: "chmod", path, mode: want }
+    })
+  }
+  return found.length > 0
+    ? found
+    : [
+        allClear(
+          "permissions",
+          inputs.modes.length === 0 ? "no state files yet" : `directories 0700, files 0600 (${plural(inputs.modes.length, "path")} checked)`
+        )
+      ]
+}
+
+export const legacyFiles = (inputs: DoctorInputs): ReadonlyArray<Check> =>
+  inputs.legacyFiles.length === 0 || inputs.agent === undefined
+    ? [allClear("legacy-files", "no legacy credential files to migrate")]
+    : inputs.legacyFiles.map((path) => ({
+        id: "legacy-files",
+        subject: path,
+        status: "warn",
+        summary: `legacy file present: ${path} is not yet imported into ${inputs.agent!.storePath}`,
+        remediation: `openclaw doctor --fix${agentFlag(inputs)} (imports it, then removes the legacy file)`,
+        fix: { kind: "migrate-legacy", path }
+      }))
+
+export const skippedProfiles = (inputs: DoctorInputs): ReadonlyArray<Check> => {
+  const found: Array<Check> = []
+  for (const { load, inherited } of inputs.stores) {
+    if (load._tag !== "Loaded") continue
+    for (const s of load.value.skipped) {
+      found.push({
+        id: "skipped-profiles",
+        subject: s.profileId,
+        status: "warn",
+        summary: `profile ${s.profileId} in ${load.path} is skipped: ${s.reason}`,
+        remediation: `openclaw models auth logout --profile-id ${shellArg(s.profileId)}${inherited ? "" : agentFlag(inputs)} (or correct the entry by hand)`,
+        // Like logout, only when the config's references to it can be removed too.
+        ...(inputs.config._tag === "Loaded" ? { fix: { kind: "remove-profile", storePath: load.path, profileId: s.profileId } } : {})
+      })
+    }
+  }
+  return found.length > 0 ? found : [allClear("skipped-profiles", "every stored profile is readable")]
+}
