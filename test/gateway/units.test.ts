@@ -3,7 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import type { ProfileId } from "../../src/domain/ProfileId.js"
+import * as Deferred from "effect/Deferred"
 import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../../src/gateway/Access.js"
+import { Background } from "../../src/gateway/Background.js"
 import { renderLaunchdPlist, renderSystemdUnit } from "../../src/gateway/Install.js"
 import { decodeChatRequest } from "../../src/gateway/OpenAiWire.js"
 import { SessionStore, sessionsPath } from "../../src/services/SessionStore.js"
@@ -166,4 +168,25 @@ describe("service definitions", () => {
     expect(plist).toContain("<key>KeepAlive</key>")
     expect(plist).not.toContain("EnvironmentVariables")
   })
+})
+
+describe("Background", () => {
+  it.effect("runLatest: one task per key runs, the latest of those that arrive meanwhile runs after it", () =>
+    Effect.gen(function* () {
+      const ran: Array<string> = []
+      const gate = yield* Deferred.make<void>()
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const bg = yield* Background
+          yield* bg.runLatest("p", Effect.zipRight(Deferred.await(gate), Effect.sync(() => void ran.push("first"))))
+          yield* Effect.yieldNow()
+          for (const n of ["second", "third", "fourth"]) yield* bg.runLatest("p", Effect.sync(() => void ran.push(n)))
+          yield* bg.runLatest("q", Effect.sync(() => void ran.push("other key")))
+          yield* Deferred.succeed(gate, undefined)
+        }).pipe(Effect.provide(Background.layer()))
+      )
+      // The scope awaited the background work before closing.
+      expect(ran).toEqual(["other key", "first", "fourth"])
+    })
+  )
 })
