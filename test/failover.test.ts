@@ -7,6 +7,7 @@ import type { ModelRef } from "../src/domain/Config.js"
 import type { ProfileId } from "../src/domain/ProfileId.js"
 import { loadAuthContext } from "../src/programs/AuthContext.js"
 import { type ChatFailedError, serveWithFailover } from "../src/programs/Failover.js"
+import { OAuthHttpError } from "../src/domain/OAuthErrors.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, NOW, STORE, testServices } from "./support/TestApp.js"
 
@@ -160,5 +161,62 @@ describe("serveWithFailover (§5.3)", () => {
       yield* Effect.forEach(Array.from({ length: 10 }), () => Effect.either(serveWithFailover(ctx, [ctx.models.primary], undefined, fake.call)), { concurrency: "unbounded" })
       expect(stored(fs).usageStats["anthropic:a"].errorCount).toBe(10)
     }).pipe(Effect.provide(testServices({ fs })))
+  })
+})
+
+describe("serveWithFailover refreshes OAuth profiles before use (§7)", () => {
+  const OLD_ACCESS = "sk-ant-oat01-FAKEoldAccess" + "o".repeat(30)
+  const NEW_ACCESS = "sk-ant-oat01-FAKEnewAccess" + "n".repeat(30)
+  const oauthWorld = (expires: number) =>
+    new MemoryFs({
+      [CONFIG]: JSON.stringify({ auth: { oauth: { anthropic: { tokenUrl: "http://127.0.0.1:1/token", clientId: "c" } } } }),
+      [STORE]: JSON.stringify({
+        version: 1,
+        profiles: { "anthropic:o": { type: "oauth", provider: "anthropic", access: OLD_ACCESS, refresh: "FAKErefresh-1", expires } }
+      })
+    })
+  const endpoint = (answer: "ok" | "reject") => {
+    const calls: Array<string> = []
+    return {
+      calls,
+      shape: {
+        requestToken: (request: { params: Record<string, string | undefined> }) =>
+          Effect.suspend(() => {
+            calls.push(request.params.refresh_token ?? "")
+            return answer === "ok"
+              ? Effect.succeed({ access_token: NEW_ACCESS, refresh_token: "FAKErefresh-2", expires_in: 3600 })
+              : Effect.fail(new OAuthHttpError({ host: "t", kind: "http", status: 400, error: "invalid_grant", description: "refresh_token_reused" }))
+          })
+      }
+    }
+  }
+
+  it.effect("an access token within 5 minutes of expiry is refreshed, then used", () => {
+    const fs = oauthWorld(NOW + 4 * MIN)
+    const token = endpoint("ok")
+    const fake = scripted({})
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const served = yield* serve(fake)
+      expect(served.profileId).toBe("anthropic:o")
+      expect(token.calls).toEqual(["FAKErefresh-1"])
+      expect(fake.calls[0]!.secret).toBe(NEW_ACCESS)
+      expect(stored(fs).profiles["anthropic:o"]).toMatchObject({ access: NEW_ACCESS, refresh: "FAKErefresh-2", expires: NOW + HOUR })
+    }).pipe(Effect.provide(testServices({ fs, oauthHttp: token.shape as never })))
+  })
+
+  it.effect("a refused refresh is an auth failure: cooled down, old credential kept, next model tried", () => {
+    const fs = oauthWorld(NOW - MIN)
+    const token = endpoint("reject")
+    const fake = scripted({})
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const error = (yield* Effect.flip(serve(fake))) as ChatFailedError
+      expect(error.reason).toBe("auth")
+      expect(error.message).toContain("OAuth token refresh failed for anthropic")
+      expect(fake.calls).toHaveLength(0)
+      expect(stored(fs).profiles["anthropic:o"].access).toBe(OLD_ACCESS)
+      expect(stored(fs).usageStats["anthropic:o"]).toMatchObject({ failureCounts: { auth: 1 } })
+    }).pipe(Effect.provide(testServices({ fs, oauthHttp: token.shape as never })))
   })
 })

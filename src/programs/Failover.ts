@@ -14,6 +14,7 @@ import { type SessionState, sessionCandidates } from "../domain/Session.js"
 import type { StoreError } from "../domain/Errors.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import type { AuthContext } from "./AuthContext.js"
+import { credentialForRequest } from "./OAuthRefresh.js"
 
 /** Why a request could not be served, said the way an OpenAI client expects: a reason, a message, a fix. */
 export class ChatFailedError extends Schema.TaggedError<ChatFailedError>()("ChatFailedError", {
@@ -47,6 +48,9 @@ export interface Served<A> {
 
 const LAST_USED_GRANULARITY_MS = 60_000
 
+/** What refreshing an OAuth profile on the way needs (§7). */
+type RefreshServices = Effect.Effect.Context<ReturnType<typeof credentialForRequest>>
+
 /**
  * §5.3: try the session's profiles for the first model (pinned, sticky, then the order), cooling down each one
  * that fails for a failover-worthy reason, then the agent's fallback models in turn.
@@ -56,7 +60,7 @@ export const serveWithFailover = <A, R>(
   models: ReadonlyArray<ModelRef>,
   session: SessionState | undefined,
   call: (target: ProviderTarget, auth: ProviderAuth, model: ModelRef) => Effect.Effect<A, ProviderError, R>
-): Effect.Effect<Served<A>, ChatFailedError, R | ProfileStore> =>
+): Effect.Effect<Served<A>, ChatFailedError, R | ProfileStore | RefreshServices> =>
   Effect.gen(function* () {
     const attempts: Array<Attempt> = []
     const profiles = yield* ProfileStore
@@ -118,8 +122,13 @@ export const serveWithFailover = <A, R>(
         continue
       }
       for (const profileId of candidates) {
-        const credential = store.profiles.get(profileId)!
-        const result = yield* Effect.either(call(target, providerAuth({ kind: "profile", profileId, credential }), model))
+        const stored = store.profiles.get(profileId)!
+        // An OAuth profile near expiry is refreshed first (§7); a refused refresh counts as an auth failure.
+        const result = yield* Effect.either(
+          Effect.flatMap(credentialForRequest(ctx, profileId, stored), (credential) =>
+            call(target, providerAuth({ kind: "profile", profileId, credential }), model)
+          )
+        )
         if (Either.isRight(result)) {
           attempts.push({ model: formatModelRef(model), profileId, outcome: "ok" })
           const stats = store.usageStats[profileId] ?? {}

@@ -11,6 +11,7 @@ import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { ProviderClient } from "../services/ProviderClient.js"
 import type { AuthContext } from "./AuthContext.js"
+import { credentialForRequest } from "./OAuthRefresh.js"
 
 export type ProbeStatus = "ok" | "auth" | "rate_limit" | "billing" | "timeout" | "format" | "unknown"
 
@@ -43,7 +44,7 @@ const probeModel = (ctx: AuthContext, provider: ProviderId): ModelRef | undefine
 
 /**
  * `models status --probe` (§6.1): one tiny live request per profile through the same adapters the gateway uses.
- * A probe changes nothing: no cooldowns, no usage stats.
+ * A probe records no cooldowns or usage; an OAuth profile near expiry is refreshed first, as any use would.
  */
 export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthContext, opts: ProbeOptions) {
   const client = yield* ProviderClient
@@ -73,7 +74,9 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
         const request: ChatRequest = { model: model.model, messages: [{ role: "user", content: "ping" }], maxTokens: opts.maxTokens }
         const started = yield* Clock.currentTimeMillis
         const result = yield* Effect.either(
-          client.complete(target, providerAuth({ kind: "profile", profileId, credential }), request, opts.timeoutMs)
+          Effect.flatMap(credentialForRequest(ctx, profileId, credential), (fresh) =>
+            client.complete(target, providerAuth({ kind: "profile", profileId, credential: fresh }), request, opts.timeoutMs)
+          )
         )
         const latency = (yield* Clock.currentTimeMillis) - started
         if (Either.isRight(result)) return row("ok", "", latency)

@@ -24,6 +24,7 @@ import { FileLock } from "../../src/services/FileLock.js"
 import { Files } from "../../src/services/Files.js"
 import { HostProcess } from "../../src/services/HostProcess.js"
 import { SecretRegistry } from "../../src/services/SecretRegistry.js"
+import { OAuthHttp } from "../../src/services/OAuthHttp.js"
 import { ShellEnv } from "../../src/services/ShellEnv.js"
 import { REPO } from "../e2e/harness.js"
 import { type FakeProvider, startFakeProvider } from "../support/fakeProviders.js"
@@ -157,6 +158,7 @@ const servicesFor = (world: World, vars: Record<string, string>) =>
         FileLock.layer,
         Layer.succeed(ShellEnv, { load: () => Effect.succeed({}) }),
         SecretRegistry.layer,
+        OAuthHttp.layer,
         HostProcess.make({ vars: { HOME: world.home, PATH: process.env.PATH ?? "", ...vars }, cwd: world.home, osHome: world.home })
       )
     )
