@@ -70,7 +70,9 @@ export const signals = (handlers: { readonly onHangup: () => void; readonly onRe
         if (received !== undefined) return resume(Effect.succeed(received))
         wake = (s) => resume(Effect.succeed(s))
       })
-      return { next, remove: () => [["SIGTERM", term], ["SIGINT", int], ["SIGHUP", hup]] as const }
+      return { next, hup }
     }),
-    (s) => Effect.sync(() => s.remove().forEach(([name, f]) => process.off(name, f)))
+    // SIGTERM/SIGINT stay caught (and ignored) until the process exits: a repeated signal during the last
+    // moments of shutdown must not turn a clean exit into death by signal.
+    (s) => Effect.sync(() => void process.off("SIGHUP", s.hup))
   ).pipe(Effect.map((s) => s.next))
