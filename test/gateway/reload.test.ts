@@ -17,12 +17,16 @@ const onlyProfile = (id: string, key: string) => ({
   profiles: { [id]: { type: "api_key", provider: "anthropic", key }, "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai } }
 })
 
+const usageRecorded = () => expect.poll(async () => (await world.readJson(world.store)).lastGood?.anthropic).toBe("anthropic:a")
+
 describe("gateway: reload without a restart (§8.1)", () => {
   it("a profile added to the store on disk is used by the next request", async () => {
     world = await World.create({ token: true, store: onlyProfile("anthropic:a", KEYS.a) })
     gw = await startGateway(world)
     await gw.client().chat.completions.create(ask("hi"))
     expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…AK01")
+    // The gateway records that use in the background (under the store lock); the test's writer takes no lock.
+    await usageRecorded()
     const before = await gw.generation()
     // Another process (the CLI) swaps the store: a new profile first in the order.
     await world.writeJson(world.store, {
@@ -82,6 +86,7 @@ describe("gateway: the process (built binary)", () => {
       const call = (body: unknown) => fetch(`${proc.url}/v1/chat/completions`, { method: "POST", headers: auth, body: JSON.stringify(body) })
       expect((await call(ask("hi"))).status).toBe(200)
       expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…AK01")
+      await usageRecorded()
       const health = async () => (await json((await fetch(`${proc.url}/health`)))).generation as number
       const before = await health()
       await world.writeJson(world.store, onlyProfile("anthropic:added", KEYS.added))
