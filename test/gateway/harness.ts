@@ -146,6 +146,8 @@ export interface RunningGateway {
   readonly fetch: (route: string, init?: RequestInit & { token?: string | null }) => Promise<Response>
   readonly reload: (reason?: string) => Promise<number>
   readonly generation: () => Promise<number>
+  /** The profile ids in the default agent's store, as the gateway's current snapshot has them. */
+  readonly profiles: () => Promise<ReadonlyArray<string>>
   readonly stop: () => Promise<void>
 }
 
@@ -206,6 +208,7 @@ export const startGateway = async (
     },
     reload: (reason = "test") => Effect.runPromise(Effect.map(state.reload(reason), (s) => s.generation)),
     generation: () => Effect.runPromise(Effect.map(state.current, (s) => s.generation)),
+    profiles: () => Effect.runPromise(Effect.map(state.current, (s) => [...(s.agents.get(s.defaultAgentId)?.store.store.profiles.keys() ?? [])])),
     stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }
