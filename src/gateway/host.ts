@@ -46,6 +46,8 @@ export const processFacts = Effect.sync(() => {
 
 export type ShutdownSignal = "SIGTERM" | "SIGINT"
 
+const ignore = (): void => undefined
+
 /**
  * Waits for SIGTERM or SIGINT (while waiting, they no longer kill the process). A second one while shutting
  * down calls `onRepeat` (close every connection now). SIGHUP calls `onHangup` for as long as the scope lives.
@@ -66,13 +68,16 @@ export const signals = (handlers: { readonly onHangup: () => void; readonly onRe
       process.on("SIGTERM", term)
       process.on("SIGINT", int)
       process.on("SIGHUP", hup)
+      // Over a file-size limit (systemd LimitFSIZE=, ulimit -f) a write must fail with EFBIG and be logged. Node
+      // ignores SIGXFSZ, but proper-lockfile's signal-exit re-raises it (killing us) unless someone else listens.
+      process.on("SIGXFSZ", ignore)
       const next = Effect.async<ShutdownSignal>((resume) => {
         if (received !== undefined) return resume(Effect.succeed(received))
         wake = (s) => resume(Effect.succeed(s))
       })
       return { next, hup }
     }),
-    // SIGTERM/SIGINT stay caught (and ignored) until the process exits: a repeated signal during the last
+    // SIGTERM/SIGINT (and SIGXFSZ) stay caught until the process exits: a repeated signal during the last
     // moments of shutdown must not turn a clean exit into death by signal.
     (s) => Effect.sync(() => void process.off("SIGHUP", s.hup))
   ).pipe(Effect.map((s) => s.next))

@@ -253,8 +253,15 @@ export interface GatewayProcess {
 }
 
 /** Spawns `openclaw gateway --port 0 …` and resolves once it listens. */
-export const spawnGateway = async (world: World, args: ReadonlyArray<string> = []): Promise<GatewayProcess> => {
-  const child = spawn(process.execPath, [BIN, "gateway", "--port", "0", ...args], {
+export const spawnGateway = async (
+  world: World,
+  args: ReadonlyArray<string> = [],
+  options: { readonly fileSizeLimitBlocks?: number } = {}
+): Promise<GatewayProcess> => {
+  const argv = [process.execPath, BIN, "gateway", "--port", "0", ...args]
+  const [command, ...rest] =
+    options.fileSizeLimitBlocks === undefined ? argv : ["bash", "-c", `ulimit -f ${options.fileSizeLimitBlocks}; exec "$0" "$@"`, ...argv]
+  const child = spawn(command!, rest, {
     cwd: world.home,
     env: world.env(),
     stdio: ["ignore", "pipe", "pipe"]

@@ -113,6 +113,31 @@ describe("gateway: the process (built binary)", () => {
     }
   })
 
+  it("over a file-size limit a sessions write is a logged warning, not a dead gateway", async () => {
+    world = await World.create({ token: true })
+    const bulk: Record<string, unknown> = {}
+    for (let i = 0; i < 400; i++) bulk[`main:bulk-${i}`] = { model: "anthropic/claude-opus-4-6", updatedAt: 1_700_000_000_000 + i }
+    await world.writeJson(world.sessions, { version: 1, sessions: bulk })
+    const { readFile } = await import("node:fs/promises")
+    const before = await readFile(world.sessions, "utf8")
+    // 16 blocks of 1 KiB: smaller than the sessions file, so the next write of it fails with EFBIG.
+    const proc = await spawnGateway(world, [], { fileSizeLimitBlocks: 16 })
+    try {
+      const res = await fetch(`${proc.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", "x-openclaw-session-key": "x" },
+        body: JSON.stringify(ask("/model sonnet"))
+      })
+      expect(res.status).toBe(200)
+      await eventually(() => /could not save gateway sessions: .*sessions\.json/.test(proc.stderr()) || proc.child.signalCode !== null, 5_000, "the warning")
+      expect(proc.child.signalCode, proc.stderr()).toBeNull()
+      expect((await fetch(`${proc.url}/health`)).status).toBe(200)
+      expect(await readFile(world.sessions, "utf8")).toBe(before)
+    } finally {
+      proc.child.kill("SIGKILL")
+    }
+  })
+
   it("`gateway install --print` prints a systemd unit or a launchd plist without secrets", async () => {
     world = await World.create({ token: true, dotenv: { ANTHROPIC_API_KEY: KEYS.env } })
     const run = (...args: Array<string>) => spawnSync(process.execPath, [BIN, "gateway", "install", "--print", ...args], { cwd: world.home, env: world.env(), encoding: "utf8" })
