@@ -28,6 +28,10 @@ const CliPlatform = Layer.mergeAll(
   CliConfig.layer({ showBuiltIns: false })
 )
 
+// Under a file-size limit (ulimit -f, systemd LimitFSIZE=) the kernel signals SIGXFSZ, which kills by default; with
+// it handled the oversized write fails with EFBIG instead, and the user gets the one-line error with the fix.
+process.on("SIGXFSZ", () => undefined)
+
 // One registry for the process, so the last-resort printer below can scrub with it too.
 const secrets = makeSecretRegistry()
 
