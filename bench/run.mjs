@@ -1,6 +1,8 @@
 // Start-up benchmark for the built CLI: cold processes of `node dist/openclaw.cjs models status …` against
-// generated stores, interleaved with `node -e 0` as the floor. See bench/README.md.
+// generated stores, interleaved with `node -e 0` as the floor; then in-process resolution throughput
+// (bench/resolution.ts) and the gateway against a fake provider (bench/gateway.mjs). See bench/README.md.
 //
+//   BENCH_GATEWAY=0 / BENCH_RESOLUTION=0 skip those sections; BENCH_GATEWAY_SECONDS=10 lengthens each gateway trial.
 //   npm run bench                 # builds, then runs this
 //   BENCH_RUNS=60 node bench/run.mjs
 //
@@ -388,10 +390,86 @@ if (Math.max(meta.loadAvgBefore[0], meta.loadAvgAfter[0]) > meta.nproc / 2)
   out.push(`WARNING: the machine was busy (1-min load ${meta.loadAvgBefore[0]} → ${meta.loadAvgAfter[0]} on ${meta.nproc} CPUs); expect inflated, noisier figures.`)
 out.push(`load average before/after: ${meta.loadAvgBefore.join(" ")} / ${meta.loadAvgAfter.join(" ")}; measured in ${meta.totalSeconds} s`)
 
-mkdirSync(RESULTS_DIR, { recursive: true })
-const json = JSON.stringify({ meta, results }, null, 2) + "\n"
-writeFileSync(join(RESULTS_DIR, "latest.json"), json)
-writeFileSync(join(RESULTS_DIR, `${meta.date.replace(/[:.]/g, "-")}.json`), json)
-out.push(`written: ${relative(process.cwd(), join(RESULTS_DIR, "latest.json"))}`)
 if (KEEP_FIXTURES) out.push(`fixtures kept: ${small.root} ${large.root}`)
 process.stdout.write(out.join("\n") + "\n")
+
+// ---------- resolution throughput (in-process) and the gateway, after the start-up cases ----------
+
+/** bench/resolution.ts bundled at bench time and run in a child over one 1,000-profile store of the large fixture. */
+const runResolution = async () => {
+  const { build } = await import("esbuild")
+  const fx = makeFixtureHome("resolution")
+  try {
+    const info = writeLargeStore(fx.stateDir, Date.now(), 1000)
+    const bundle = join(fx.root, "resolution.cjs")
+    await build({
+      entryPoints: [join(ROOT, "bench", "resolution.ts")],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      mainFields: ["module", "main"],
+      outfile: bundle,
+      logLevel: "warning"
+    })
+    const store = join(fx.stateDir, "agents", "main", "agent", "auth-profiles.json")
+    const r = spawnSync(process.execPath, [bundle, store, join(fx.stateDir, "openclaw.json"), "1", "3"], { cwd: fx.home, env: cleanEnv(fx), encoding: "utf8" })
+    if (r.status !== 0 || r.stderr !== "") throw new Error(`resolution bench exited ${r.status ?? r.signal}: ${r.stderr}`)
+    const result = JSON.parse(r.stdout)
+    if (result.store.profiles !== info.profiles / info.agents.length) throw new Error(`resolution bench read ${result.store.profiles} profiles, expected ${info.profiles / info.agents.length}`)
+    return result
+  } finally {
+    rmSync(fx.root, { recursive: true, force: true })
+  }
+}
+
+const formatResolution = (r) => {
+  const lines = [
+    "",
+    `resolution, in-process (one agent store of ${r.store.profiles} profiles over ${r.store.providers} providers, ${Math.round(r.store.bytes / 1024)} KB; ` +
+      `every call cycles through the providers; median [min–max] of ${r.rounds} × ${r.secondsPerRound} s)`
+  ]
+  const what = {
+    resolveCredential: "resolveCredential (§5 choice for one provider)",
+    profileOrder: "profileOrder (ordered candidates + cooldowns)",
+    decodeStore: "decode the store (JSON.parse + decodeAuthStore)"
+  }
+  for (const [k, s] of Object.entries(r.callsPerSecond)) {
+    lines.push(`  ${(what[k] ?? k).padEnd(50)} ${String(s.median).padStart(9)} calls/s [${s.min}–${s.max}]  ${(1e6 / s.median).toFixed(1).padStart(8)} µs/call`)
+  }
+  return lines.join("\n")
+}
+
+const extra = {}
+let sectionFailed = false
+if (process.env.BENCH_RESOLUTION !== "0") {
+  try {
+    extra.resolution = await runResolution()
+    process.stdout.write(formatResolution(extra.resolution) + "\n")
+  } catch (e) {
+    sectionFailed = true
+    extra.resolution = { error: e.message }
+    process.stderr.write(`bench: resolution: ${e.message}\n`)
+  }
+}
+if (process.env.BENCH_GATEWAY !== "0") {
+  const { formatGateway, gatewayOptionsFromEnv, runGatewayBench } = await import("./gateway.mjs")
+  try {
+    const progress = process.stderr.isTTY ? (s) => process.stderr.write(`\r  gateway: ${s}`.padEnd(70)) : () => {}
+    extra.gateway = await runGatewayBench(gatewayOptionsFromEnv(), progress)
+    if (process.stderr.isTTY) process.stderr.write("\r" + " ".repeat(70) + "\r")
+    process.stdout.write("\n" + formatGateway(extra.gateway) + "\n")
+  } catch (e) {
+    sectionFailed = true
+    extra.gateway = { error: e.message }
+    process.stderr.write(`bench: gateway: ${e.message}\n`)
+  }
+}
+
+mkdirSync(RESULTS_DIR, { recursive: true })
+const json = JSON.stringify({ meta, results, ...extra }, null, 2) + "\n"
+writeFileSync(join(RESULTS_DIR, "latest.json"), json)
+writeFileSync(join(RESULTS_DIR, `${meta.date.replace(/[:.]/g, "-")}.json`), json)
+process.stdout.write(`written: ${relative(process.cwd(), join(RESULTS_DIR, "latest.json"))}\n`)
+// A section that could not measure (the gateway did not start, answered errors) is a failure, as for the CLI.
+if (sectionFailed) process.exitCode = 1

@@ -1,0 +1,65 @@
+// A minimal, fast OpenAI-compatible provider for the gateway benchmark (bench/gateway.mjs). It runs in its own
+// process so that it does not share an event loop with the load generator or the gateway, reads each request
+// body to the end and answers at once with the same small `chat.completion` JSON, over keep-alive connections.
+// It checks nothing but the route and the method: this is the cheapest possible upstream, so what the benchmark
+// sees on top of it is the gateway's own cost.
+//
+//   node bench/fake-provider.mjs [port]     # prints {"port":N} on stdout once listening (port 0 = any free port)
+//
+// Stops on SIGTERM/SIGINT, or when stdin is a pipe and it closes (the benchmark died without cleaning up).
+import { fstatSync } from "node:fs"
+import { createServer } from "node:http"
+
+const BODY = Buffer.from(
+  JSON.stringify({
+    id: "chatcmpl-bench",
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model: "gpt-4o-mini",
+    choices: [{ index: 0, message: { role: "assistant", content: "pong", refusal: null }, logprobs: null, finish_reason: "stop" }],
+    usage: { prompt_tokens: 8, completion_tokens: 1, total_tokens: 9 }
+  })
+)
+const HEADERS = { "content-type": "application/json", "content-length": String(BODY.length), "x-request-id": "req_bench" }
+const NOT_FOUND = Buffer.from(JSON.stringify({ error: { message: "Unknown route", type: "invalid_request_error", param: null, code: null } }))
+
+let served = 0
+let connections = 0
+const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const path = (req.url ?? "/").split("?")[0]
+  req.on("data", () => {}) // read the body to the end; its content does not matter
+  req.on("end", () => {
+    if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
+      served++
+      res.writeHead(200, HEADERS)
+      res.end(BODY)
+    } else if (req.method === "GET" && path === "/stats") {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify({ served, connections }))
+    } else {
+      res.writeHead(404, { "content-type": "application/json", "content-length": String(NOT_FOUND.length) })
+      res.end(NOT_FOUND)
+    }
+  })
+})
+server.on("connection", () => connections++)
+server.headersTimeout = 60_000
+server.requestTimeout = 0
+
+const stop = () => {
+  server.close()
+  server.closeAllConnections()
+  process.exit(0)
+}
+process.on("SIGTERM", stop)
+process.on("SIGINT", stop)
+// Only a pipe from a parent means "stop when it closes"; a terminal or /dev/null does not.
+if (fstatSync(0).isFIFO()) {
+  process.stdin.on("end", stop)
+  process.stdin.on("error", stop)
+  process.stdin.resume()
+}
+
+server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + "\n")
+})
