@@ -63,7 +63,7 @@ export const whyUnusable = (
 export const describeUnusable = (why: Unusable): string => {
   switch (why.kind) {
     case "not-found":
-      return "listed in the order but not in the store"
+      return "listed (config or order) but not in the store"
     case "wrong-provider":
       return `stored credential is for ${why.provider}`
     case "mode-mismatch":

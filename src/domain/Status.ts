@@ -131,6 +131,9 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     for (const x of order.excluded) {
       flags.set(x.profileId, `[unusable: ${describeUnusable(x.why)}]`)
       unusableProfiles.push({ profileId: x.profileId, provider, reason: describeUnusable(x.why), until: null })
+      if (x.why.kind === "not-found") {
+        warnings.push(`profile ${x.profileId} is listed for ${provider} (config auth.profiles or an order) but is not in the store; add it again or remove it from the list`)
+      }
       if (x.why.kind === "mode-mismatch") {
         warnings.push(`profile ${x.profileId}: ${describeUnusable(x.why)}; fix the config entry auth.profiles["${x.profileId}"] or re-add the credential`)
       }

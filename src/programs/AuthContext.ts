@@ -39,6 +39,13 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
     onLeft: (problem) => Effect.fail(new FileShapeError({ path: configDoc.path, problem })),
     onRight: Effect.succeed
   })
+  // Registered before anything can fail on user input (an unknown --agent is echoed back, for one).
+  const secrets = yield* SecretRegistry
+  yield* secrets.register([
+    ...[...env.vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
+    ...Object.values(config.models?.providers ?? {}).map((p) => p.apiKey),
+    config.gateway?.auth?.token
+  ])
   const agent = yield* paths.agent(config, requestedAgent)
   const legacy = yield* migrateLegacy(paths, agent)
   const profiles = yield* ProfileStore
@@ -51,15 +58,12 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
         (main): StoreDocument => ({ ...own, store: overlayStore(main.store, own.store) })
       )
   const now = yield* Clock.currentTimeMillis
-  // Everything secret this command has seen, so every printer can scrub it by value.
-  yield* (yield* SecretRegistry).register([
-    ...[...store.store.profiles.values()].flatMap((c) =>
+  // Store secrets too: everything secret this command has seen, so every printer can scrub it by value.
+  yield* secrets.register(
+    [...store.store.profiles.values()].flatMap((c) =>
       c.type === "oauth" ? [credentialSecret(c), c.refresh ? Redacted.value(c.refresh) : undefined] : [credentialSecret(c)]
-    ),
-    ...[...env.vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
-    ...Object.values(config.models?.providers ?? {}).map((p) => p.apiKey),
-    config.gateway?.auth?.token
-  ])
+    )
+  )
   return {
     host: paths,
     agent,

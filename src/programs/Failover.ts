@@ -160,7 +160,10 @@ export const serveWithFailover = <A, R>(
           .update(ctx.agent.storePath, (doc) =>
             Effect.succeed(setUsageStats(doc.raw, profileId, (s) => recordFailure(s, classified.reason, at, settings, result.left.retryAfterMs)))
           )
-          .pipe(Effect.catchAll(() => Effect.void))
+          .pipe(
+            // The request goes on to the next profile either way; a cooldown we could not record must still be heard.
+            Effect.catchAll((e) => Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`))
+          )
       }
     }
     return yield* (last ?? new ChatFailedError({ reason: "unknown", provider: "", detail: "No model is configured." }))

@@ -437,7 +437,7 @@ describe("secret hygiene: known bugs", () => {
   // Product bug: `Unknown agent "<id>"` is printed before the secrets of ./.env and the config env block are
   // registered, so an --agent value that is one of them (a paste into the wrong place) is shown whole, while the
   // same value given to --profile-id or `order set` is masked.
-  it.fails("an unknown --agent that is a loaded secret is masked in the error", async () => {
+  it("an unknown --agent that is a loaded secret is masked in the error", async () => {
     const from = captures.length
     const outs = await runAll([
       { args: ["models", "status", "--agent", S.cwdEnvMistral] },
