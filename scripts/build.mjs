@@ -3,7 +3,7 @@
 // `openclaw` running while the tests rebuild never sees a missing or half-written bundle.
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -24,15 +24,36 @@ replace("dist/openclaw-main.cjs", main.outputFiles[0].contents, 0o644)
 replace("dist/openclaw.cjs", launcher.outputFiles[0].contents, 0o755)
 chmodSync("dist/openclaw.cjs", 0o755)
 
-// Warm the code cache with a real command against an empty state dir (V8 rejects a cache made for other source).
+for (const f of readdirSync("dist")) if (f.endsWith(".cache")) rmSync(join("dist", f), { force: true })
+
+// Warm the code cache with a real command on a realistic state dir (every credential type, a JSON5 config, a
+// .env), so the functions an everyday `models status` runs are compiled already. V8 rejects a cache made for
+// other source, and the launcher then writes a new one.
 const state = mkdtempSync(join(tmpdir(), "openclaw-build-"))
 try {
-  execFileSync(process.execPath, ["dist/openclaw.cjs", "models", "status", "--json"], {
-    env: { ...process.env, OPENCLAW_STATE_DIR: state, OPENCLAW_CONFIG_PATH: join(state, "openclaw.json") },
+  const agentDir = join(state, "agents", "main", "agent")
+  mkdirSync(agentDir, { recursive: true, mode: 0o700 })
+  const fake = (prefix) => `${prefix}FAKEwarmup${"x".repeat(40)}`
+  const now = Date.now()
+  writeFileSync(join(state, "openclaw.json"), `// warm-up\n{ agents: { defaults: { model: { primary: "anthropic/claude-opus-4-6", fallbacks: ["openrouter/x/y"] } } }, env: { vars: { GROQ_API_KEY: "${fake("gsk_")}" } } }\n`, { mode: 0o600 })
+  writeFileSync(join(state, ".env"), `OPENROUTER_API_KEY=${fake("sk-or-v1-")}\n`, { mode: 0o600 })
+  writeFileSync(join(agentDir, "auth-profiles.json"), JSON.stringify({
+    version: 1,
+    profiles: {
+      "anthropic:default": { type: "api_key", provider: "anthropic", key: fake("sk-ant-api03-") },
+      "anthropic:work": { type: "token", provider: "anthropic", token: fake("sk-ant-oat01-"), expires: now + 30 * 86_400_000 },
+      "openai:me": { type: "oauth", provider: "openai", access: fake("acc-"), refresh: fake("ref-"), expires: now + 3_600_000 }
+    },
+    order: { anthropic: ["anthropic:work", "anthropic:default"] },
+    usageStats: { "anthropic:default": { lastUsed: now - 1000, cooldownUntil: now + 60_000, errorCount: 1 } }
+  }), { mode: 0o600 })
+  execFileSync(process.execPath, [join(process.cwd(), "dist", "openclaw.cjs"), "models", "status", "--check"], {
+    env: { PATH: process.env.PATH ?? "", HOME: state, OPENCLAW_STATE_DIR: state },
+    cwd: state,
     stdio: "ignore"
   })
 } catch {
-  // A failing warm-up only costs start-up speed; the tests will say what is wrong.
+  // A failing warm-up only costs start-up speed (--check exits non-zero by design for some states).
 } finally {
   rmSync(state, { recursive: true, force: true })
 }

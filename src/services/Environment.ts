@@ -2,7 +2,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { parse as parseDotenv } from "dotenv"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { configEnvVars } from "../domain/Config.js"
 import { assembleEnv, type EnvLayer, type EnvMap } from "../domain/Env.js"
@@ -42,11 +41,17 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
       const files = yield* Files
       const paths = yield* Paths
       const shell = yield* ShellEnv
+      // dotenv's parser is loaded only when there is a file to parse (its module loads node:crypto).
       const dotenv = (path: string) =>
-        Effect.map(files.readText(path), (text): EnvLayer => ({
-          source: { kind: "dotenv", path },
-          vars: Option.match(text, { onNone: () => ({}), onSome: (t) => parseDotenv(t) })
-        }))
+        Effect.flatMap(files.readText(path), (text) =>
+          Option.match(text, {
+            onNone: () => Effect.succeed<EnvLayer>({ source: { kind: "dotenv", path }, vars: {} }),
+            onSome: (t) =>
+              Effect.promise(() => import("dotenv")).pipe(
+                Effect.map((m): EnvLayer => ({ source: { kind: "dotenv", path }, vars: (m.parse ?? m.default.parse)(t) }))
+              )
+          })
+        )
       return {
         load: (configRaw) =>
           Effect.gen(function* () {

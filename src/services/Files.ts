@@ -2,7 +2,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { FileError } from "../domain/Errors.js"
@@ -83,7 +82,10 @@ const writeAtomicNode = async (file: string, content: string): Promise<void> => 
   const dir = path.dirname(target)
   await fs.mkdir(dir, { recursive: true, mode: 0o700 })
   await removeOrphanedTemps(dir, path.basename(target))
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
+  // Unique enough with the pid; "wx" below makes a clash an error rather than a shared file. (node:crypto would
+  // cost every command its load time for this.)
+  const nonce = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0")
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${nonce}.tmp`)
   const handle = await fs.open(tmp, "wx", 0o600)
   try {
     try {

@@ -1,7 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { createHash, randomBytes } from "node:crypto"
 
 /** Cryptographic randomness and hashing for PKCE and `state` (§7); Effect's `Random` is not meant for secrets. */
 export interface SecureRandomShape {
@@ -10,8 +9,10 @@ export interface SecureRandomShape {
 }
 
 export class SecureRandom extends Context.Tag("openclaw/SecureRandom")<SecureRandom, SecureRandomShape>() {
+  // node:crypto is loaded on first use: only `login` needs it, and loading it costs every command start-up time.
   static readonly layer = Layer.succeed(SecureRandom, {
-    bytes: (n) => Effect.sync(() => new Uint8Array(randomBytes(n))),
-    sha256: (text) => Effect.sync(() => new Uint8Array(createHash("sha256").update(text, "utf8").digest()))
+    bytes: (n) => Effect.promise(() => import("node:crypto").then((c) => new Uint8Array(c.randomBytes(n)))),
+    sha256: (text) =>
+      Effect.promise(() => import("node:crypto").then((c) => new Uint8Array(c.createHash("sha256").update(text, "utf8").digest())))
   })
 }

@@ -10,9 +10,7 @@ import { credentialExpiry, describeExpiry } from "../../domain/Expiry.js"
 import { maskSecret } from "../../domain/Mask.js"
 import type { ProfileId } from "../../domain/ProfileId.js"
 import { loadAuthContext } from "../../programs/AuthContext.js"
-import { importCredentials } from "../../programs/ClaudeCodeImport.js"
-import { loginOAuth } from "../../programs/OAuthLogin.js"
-import { type RefreshOutcome, refreshProfile } from "../../programs/OAuthRefresh.js"
+import type { RefreshOutcome } from "../../programs/OAuthRefresh.js"
 import { agentOption } from "../SharedOptions.js"
 import { report } from "./PasteCommands.js"
 
@@ -35,12 +33,15 @@ export const loginCommand = Command.make(
   },
   (o) =>
     Effect.flatMap(
-      loginOAuth({
-        provider: o.provider,
-        profileId: Option.getOrUndefined(o.profileId),
-        noBrowser: o.noBrowser,
-        agent: Option.getOrUndefined(o.agent)
-      }),
+      // OAuth programs load on use: they bring node:http and node:crypto, which other commands do not need.
+      Effect.flatMap(Effect.promise(() => import("../../programs/OAuthLogin.js")), ({ loginOAuth }) =>
+        loginOAuth({
+          provider: o.provider,
+          profileId: Option.getOrUndefined(o.profileId),
+          noBrowser: o.noBrowser,
+          agent: Option.getOrUndefined(o.agent)
+        })
+      ),
       report
     )
 ).pipe(
@@ -57,6 +58,7 @@ export const importCommand = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
+      const { importCredentials } = yield* Effect.promise(() => import("../../programs/ClaudeCodeImport.js"))
       const r = yield* importCredentials({ from: o.from, agent: Option.getOrUndefined(o.agent) })
       yield* report(r.stored)
       if (r.unchanged) yield* Console.log(`Already up to date: the stored profile is as new as ${r.source} or newer; nothing was changed.`)
@@ -86,6 +88,7 @@ export const refreshCommand = Command.make(
   (o) =>
     Effect.gen(function* () {
       const ctx = yield* loadAuthContext(Option.getOrUndefined(o.agent))
+      const { refreshProfile } = yield* Effect.promise(() => import("../../programs/OAuthRefresh.js"))
       const r = yield* refreshProfile(ctx, o.profileId.trim() as ProfileId)
       if (r.outcome === "not-oauth") {
         return yield* new UsageError({
