@@ -105,18 +105,26 @@ export const setProfile = (raw: JsonObject, id: ProfileId, credential: Credentia
   profiles: { ...section(raw, "profiles"), [id]: encodeCredential(credential) }
 })
 
+/**
+ * An `order` map (store or config) without `id`. An emptied override is dropped: it would mean "try nothing",
+ * while without one the provider's other profiles are used.
+ */
+export const orderWithout = (order: Readonly<Record<string, unknown>>, id: string): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...order }
+  for (const [provider, ids] of Object.entries(order)) {
+    if (!Array.isArray(ids)) continue
+    const rest = ids.filter((x) => x !== id)
+    if (rest.length === 0) delete out[provider]
+    else out[provider] = rest
+  }
+  return out
+}
+
 /** Removes the profile and every reference to it: order, lastGood, usageStats. */
 export const removeProfile = (raw: JsonObject, id: ProfileId): JsonObject => {
   const profiles = section(raw, "profiles")
   delete profiles[id]
-  const order = section(raw, "order")
-  for (const [provider, ids] of Object.entries(order)) {
-    if (!Array.isArray(ids)) continue
-    const rest = ids.filter((x) => x !== id)
-    // An emptied override would mean "try nothing"; without one the provider's other profiles are used.
-    if (rest.length === 0) delete order[provider]
-    else order[provider] = rest
-  }
+  const order = orderWithout(section(raw, "order"), id)
   const lastGood = section(raw, "lastGood")
   for (const [provider, good] of Object.entries(lastGood)) if (good === id) delete lastGood[provider]
   const usageStats = section(raw, "usageStats")

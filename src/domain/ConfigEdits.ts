@@ -1,4 +1,4 @@
-import type { JsonObject } from "./AuthStore.js"
+import { type JsonObject, orderWithout } from "./AuthStore.js"
 import type { CredentialType } from "./Credential.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
@@ -27,13 +27,7 @@ export const unregisterProfile = (raw: JsonObject, id: ProfileId): JsonObject =>
   const auth = objectAt(raw, "auth")
   const profiles = objectAt(auth, "profiles")
   delete profiles[id]
-  const order = objectAt(auth, "order")
-  for (const [provider, ids] of Object.entries(order)) {
-    if (!Array.isArray(ids)) continue
-    const rest = ids.filter((x) => x !== id)
-    if (rest.length === 0) delete order[provider]
-    else order[provider] = rest
-  }
+  const order = orderWithout(objectAt(auth, "order"), id)
   return {
     ...raw,
     auth: { ...auth, ...(isRecord(auth.profiles) ? { profiles } : {}), ...(isRecord(auth.order) ? { order } : {}) }
