@@ -9,6 +9,8 @@ import { afterAll } from "vitest"
 import { decodeAuthStore } from "../src/domain/AuthStore.js"
 import { decodeConfig, substituteEnvRefs } from "../src/domain/Config.js"
 import { parseExpiresIn } from "../src/domain/Duration.js"
+import { dotEnvValue, upsertDotEnv } from "../src/domain/DotEnv.js"
+import { parse as parseDotenv } from "dotenv"
 import { parseModelDirective } from "../src/domain/ModelDirective.js"
 import { slugProfileName } from "../src/domain/ProfileId.js"
 import { ConfigStore } from "../src/services/ConfigStore.js"
@@ -89,6 +91,16 @@ describe("fuzz: readers never throw (10,000 cases each)", () => {
   it.prop("${VAR} substitution of any JSON value", [FastCheck.jsonValue({ maxDepth: 4 })], ([value]) => {
     const { missing } = substituteEnvRefs(value, () => undefined)
     for (const name of missing) expect(name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/)
+  }, RUNS)
+
+  it.prop(".env files: reading any text, and setting a key in it", [FastCheck.string({ unit: "binary", maxLength: 200 }), FastCheck.string({ maxLength: 40 })], ([text, value]) => {
+    parseDotenv(text)
+    const result = upsertDotEnv(text, "OPENAI_API_KEY", value)
+    if (Either.isRight(result)) {
+      // What we write reads back as written, by our reader and by dotenv's.
+      expect(dotEnvValue(result.right.text, "OPENAI_API_KEY")).toBe(value)
+      expect(parseDotenv(result.right.text).OPENAI_API_KEY).toBe(value)
+    } else expect(result.left.length).toBeGreaterThan(5)
   }, RUNS)
 
   it.prop("duration parsing", [FastCheck.oneof(FastCheck.string({ maxLength: 12 }), FastCheck.tuple(FastCheck.double(), FastCheck.constantFrom("", "m", "h", "d", "x", "D")).map(([n, u]) => `${n}${u}`))], ([text]) => {

@@ -68,6 +68,8 @@ describe("properties", () => {
         const expected = orderList.filter((id, i, all) => all.indexOf(id) === i && available.includes(id as never))
         expect(available).toEqual(expected)
       }
-    }
+    },
+    // Issue 7: at least 10,000 generated cases for the order function in CI.
+    { fastCheck: { numRuns: 10_000 } }
   )
 })
