@@ -20,7 +20,12 @@ const replace = (file, contents, mode) => {
   writeFileSync(tmp, contents, { mode })
   renameSync(tmp, file)
 }
-replace("dist/openclaw-main.cjs", main.outputFiles[0].contents, 0o644)
+// The launcher runs the bundle through vm.Script, which has no loader for dynamic import(); esbuild keeps
+// `import("node:x")` of built-ins as written (they are external), so make those plain requires.
+const mainText = main.outputFiles[0].text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve().then(()=>require("$1"))')
+const leftover = /\bimport\(["'`]/.exec(mainText)
+if (leftover) throw new Error(`dist bundle still has a dynamic import() the launcher cannot run: ${mainText.slice(leftover.index, leftover.index + 60)}`)
+replace("dist/openclaw-main.cjs", mainText, 0o644)
 replace("dist/openclaw.cjs", launcher.outputFiles[0].contents, 0o755)
 chmodSync("dist/openclaw.cjs", 0o755)
 
