@@ -1,4 +1,3 @@
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -7,6 +6,11 @@ import * as Layer from "effect/Layer"
  * NodeTerminal opens `process.stdin` when it is built, which costs start-up time and is wrong for commands that
  * never prompt. This one builds it on the first read, inside the caller's scope.
  */
+const nodeTerminal = Effect.flatMap(
+  Effect.promise(() => import("@effect/platform-node/NodeTerminal")),
+  (m) => m.make()
+)
+
 export const lazyTerminalLayer = Layer.succeed(
   Terminal.Terminal,
   Terminal.Terminal.of({
@@ -17,7 +21,8 @@ export const lazyTerminalLayer = Layer.succeed(
       Effect.async<void>((resume) => {
         process.stdout.write(text, () => resume(Effect.void))
       }),
-    readInput: Effect.flatMap(NodeTerminal.make(), (t) => t.readInput),
-    readLine: Effect.scoped(Effect.flatMap(NodeTerminal.make(), (t) => t.readLine))
+    // NodeTerminal (and node:readline with it) is loaded on the first prompt.
+    readInput: Effect.flatMap(nodeTerminal, (t) => t.readInput),
+    readLine: Effect.scoped(Effect.flatMap(nodeTerminal, (t) => t.readLine))
   })
 )

@@ -14,13 +14,30 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { STATUS_CODES } from "node:http"
 import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderTarget } from "../domain/Chat.js"
 import { ProviderError } from "../domain/Chat.js"
 import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
 import { type SseEvent, SseParser } from "./providers/sse.js"
+
+/** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2). */
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  402: "Payment Required",
+  403: "Forbidden",
+  404: "Not Found",
+  408: "Request Timeout",
+  413: "Payload Too Large",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  529: "Overloaded"
+}
 
 // ---- what an adapter (./providers/*) provides ------------------------------------------------------------------
 
@@ -99,7 +116,8 @@ interface CallContext {
 
 const httpError = async (ctx: CallContext, response: Response): Promise<ProviderError> => {
   const body = await response.text().catch(() => "")
-  const fallback = response.statusText || STATUS_CODES[response.status] || `HTTP ${response.status}`
+  // (node:http's STATUS_CODES would load the whole http module at every CLI start for this one fallback.)
+  const fallback = response.statusText || STATUS_TEXT[response.status] || `HTTP ${response.status}`
   const retryAfterMs = parseRetryAfter(response.headers, Date.now())
   return new ProviderError({
     provider: ctx.provider,

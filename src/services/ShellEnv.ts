@@ -1,7 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { spawn } from "node:child_process"
 import { readFile } from "node:fs/promises"
 import { HostProcess } from "./HostProcess.js"
 
@@ -42,8 +41,9 @@ const pickShell = async (vars: Readonly<Record<string, string | undefined>>, she
 const makeShellEnv = (vars: Readonly<Record<string, string | undefined>>, shellsFile: string): ShellEnvShape => ({
   load: (timeoutMs) =>
     Effect.flatMap(
-      Effect.promise(() => pickShell(vars, shellsFile)),
-      (shell) =>
+      // node:child_process is loaded only when a login shell is actually run (it costs every start-up otherwise).
+      Effect.promise(() => Promise.all([pickShell(vars, shellsFile), import("node:child_process")])),
+      ([shell, { spawn }]) =>
         Effect.async<Readonly<Record<string, string>>, ShellEnvError>((resume) => {
           // Its own process group, so a timeout kills whatever the profile scripts started too.
           const child = spawn(shell, ["-l", "-c", "env -0"], {
