@@ -14,7 +14,7 @@ import { credentialExpiry, describeExpiry, formatDuration } from "./Expiry.js"
 import { unavailableUntil, whyUnusable } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { PROVIDERS, type ProviderId } from "./Provider.js"
-import { envKeyFor, missingCredentialFix, type Resolved, resolveCredential } from "./Resolve.js"
+import { credentialShadowing, describeShadowing, envKeyFor, missingCredentialFix, resolveCredential } from "./Resolve.js"
 import { agentFlag, agentFlagFor, allClear, storeHolding } from "./DoctorCheckKit.js"
 
 /** Doctor checks about credentials: modes, expiry, cooldowns, missing keys, shadowing, daemon env, claude (§6.3). */
@@ -136,18 +136,6 @@ export const missingCredentials = (inputs: DoctorInputs, store: AuthStore, confi
   return found.length > 0 ? found : [allClear("missing-credentials", `every provider in use has a credential (${inUse.join(", ")})`)]
 }
 
-const describeResolved = (r: Resolved, provider: ProviderId): string => {
-  switch (r.kind) {
-    case "profile":
-      return `profile ${r.profileId}`
-    case "env":
-      return `${r.name} (${formatEnvSource(r.source)})`
-    case "config":
-      return `models.providers.${provider}.apiKey`
-    case "none":
-      return "no key (loopback base URL)"
-  }
-}
 
 /** Beyond §5: an env key hidden by a profile, or profiles passed over for an env key, change who is billed. */
 export const envShadowing = (inputs: DoctorInputs, store: AuthStore, config: OpenClawConfig): ReadonlyArray<Check> => {
@@ -158,26 +146,18 @@ export const envShadowing = (inputs: DoctorInputs, store: AuthStore, config: Ope
   for (const provider of providers) {
     const resolved = resolveAll(inputs, store, config, provider)
     if (Either.isLeft(resolved)) continue
-    const used = resolved.right
-    const envKey = Option.getOrUndefined(envKeyFor(inputs.env, provider))
-    const stored = [...store.profiles].filter(([, c]) => c.provider === provider).map(([id]) => id)
-    if (envKey && used.kind === "profile") {
-      found.push({
-        id: "env-shadowing",
-        subject: provider,
-        status: "warn",
-        summary: `${provider}: ${envKey.name} (${formatEnvSource(envKey.source)}) is set but profile ${used.profileId} is used; stored profiles beat environment variables, so the env key's account is not billed`,
-        remediation: `to use ${envKey.name}: openclaw models auth logout --profile-id ${shellArg(used.profileId)}${agentFlagFor(inputs, used.profileId)}; otherwise remove ${envKey.name} from ${formatEnvSource(envKey.source)}`
-      })
-    } else if (stored.length > 0 && used.kind !== "profile") {
-      found.push({
-        id: "env-shadowing",
-        subject: provider,
-        status: "warn",
-        summary: `${provider}: no stored profile is usable, so ${describeResolved(used, provider)} is used instead of ${stored.join(", ")}`,
-        remediation: `openclaw models status${agentFlag(inputs)} (says why each profile is unusable)`
-      })
-    }
+    const shadowing = credentialShadowing({ store, env: inputs.env }, provider, resolved.right)
+    if (shadowing === undefined) continue
+    found.push({
+      id: "env-shadowing",
+      subject: provider,
+      status: "warn",
+      summary: describeShadowing(provider, shadowing),
+      remediation:
+        shadowing.kind === "env-hidden"
+          ? `to use ${shadowing.envName}: openclaw models auth logout --profile-id ${shellArg(shadowing.profileId)}${agentFlagFor(inputs, shadowing.profileId)}; otherwise remove ${shadowing.envName} from ${formatEnvSource(shadowing.envSource)}`
+          : `openclaw models status${agentFlag(inputs)} (says why each profile is unusable)`
+    })
   }
   return found.length > 0 ? found : [allClear("env-shadowing", "no environment key and stored profile compete for a provider")]
 }

@@ -3,7 +3,7 @@ import * as Option from "effect/Option"
 import type { AuthStore } from "./AuthStore.js"
 import type { OpenClawConfig } from "./Config.js"
 import type { Credential } from "./Credential.js"
-import type { EnvMap, EnvSource } from "./Env.js"
+import { type EnvMap, type EnvSource, formatEnvSource } from "./Env.js"
 import { profileOrder, whyUnusable } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { isLoopbackUrl, isTokenEnvVar, type ProviderId, providerInfo } from "./Provider.js"
@@ -86,3 +86,42 @@ export const missingCredentialFix = (provider: ProviderId, stateEnvPath: string)
   })
   return `${command}, or set ${envVar} in ${stateEnvPath} for the gateway daemon`
 }
+
+/** What a resolved credential is, in words: `profile a:b`, `ANTHROPIC_API_KEY (env)`, … */
+export const describeResolved = (r: Resolved, provider: ProviderId): string => {
+  switch (r.kind) {
+    case "profile":
+      return `profile ${r.profileId}`
+    case "env":
+      return `${r.name} (${formatEnvSource(r.source)})`
+    case "config":
+      return `models.providers.${provider}.apiKey`
+    case "none":
+      return "no key (loopback base URL)"
+  }
+}
+
+export type Shadowing =
+  /** An env key is set but a stored profile is used: the env key's account is not billed. */
+  | { readonly kind: "env-hidden"; readonly envName: string; readonly envSource: EnvSource; readonly profileId: ProfileId }
+  /** Profiles are stored but none is usable, so something else is used instead. */
+  | { readonly kind: "profiles-passed-over"; readonly used: Resolved; readonly stored: ReadonlyArray<ProfileId> }
+
+/** Beyond §5: when env keys and stored profiles compete for a provider, which changes who is billed. */
+export const credentialShadowing = (
+  inputs: Pick<AuthInputs, "store" | "env">,
+  provider: ProviderId,
+  resolved: Resolved
+): Shadowing | undefined => {
+  const envKey = Option.getOrUndefined(envKeyFor(inputs.env, provider))
+  if (envKey && resolved.kind === "profile") {
+    return { kind: "env-hidden", envName: envKey.name, envSource: envKey.source, profileId: resolved.profileId }
+  }
+  const stored = [...inputs.store.profiles].filter(([, c]) => c.provider === provider).map(([id]) => id)
+  return stored.length > 0 && resolved.kind !== "profile" ? { kind: "profiles-passed-over", used: resolved, stored } : undefined
+}
+
+export const describeShadowing = (provider: ProviderId, s: Shadowing): string =>
+  s.kind === "env-hidden"
+    ? `${provider}: ${s.envName} (${formatEnvSource(s.envSource)}) is set but profile ${s.profileId} is used; stored profiles beat environment variables, so the env key's account is not billed`
+    : `${provider}: no stored profile is usable, so ${describeResolved(s.used, provider)} is used instead of ${s.stored.join(", ")}`

@@ -17,7 +17,7 @@ import { isRefreshable } from "./OAuth.js"
 import { describeUnusable, profileOrder } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { type ProviderId, PROVIDERS } from "./Provider.js"
-import { envKeyFor, resolveCredential } from "./Resolve.js"
+import { credentialShadowing, describeShadowing, envKeyFor, resolveCredential } from "./Resolve.js"
 import type { AgentPaths, HostPaths } from "./Paths.js"
 
 /** Everything the report is computed from; the program gathers it, this module only computes. */
@@ -166,16 +166,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     })
     const isInUse = inUse.includes(provider)
     if (isInUse && Either.isLeft(resolved) && resolved.left.kind === "no-credential") missing.push(provider)
-    if (envKey && Either.isRight(resolved) && resolved.right.kind === "profile") {
-      warnings.push(
-        `${provider}: ${envKey.name} (${formatEnvSource(envKey.source)}) is set but profile ${resolved.right.profileId} is used; stored profiles beat environment variables, so the env key's account is not billed`
-      )
-    }
-    if (stored.length > 0 && Either.isRight(resolved) && resolved.right.kind !== "profile") {
-      warnings.push(
-        `${provider}: no stored profile is usable, so ${effective.detail} is used instead of ${stored.map(([id]) => id).join(", ")}`
-      )
-    }
+    const shadowing = Either.isRight(resolved) ? credentialShadowing({ store, env }, provider, resolved.right) : undefined
+    if (shadowing) warnings.push(describeShadowing(provider, shadowing))
     return {
       provider,
       inUse: isInUse,
