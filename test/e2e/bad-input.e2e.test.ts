@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   allRuns,
   canRunUnprivileged,
@@ -17,18 +17,11 @@ import {
   type RunResult,
   SECRETS,
   storeJson,
-  TempHome
+  TempHome,
+  useTempHomes
 } from "./harness.js"
 
-const homes: Array<TempHome> = []
-const newHome = async (): Promise<TempHome> => {
-  const home = await TempHome.create()
-  homes.push(home)
-  return home
-}
-afterAll(async () => {
-  await Promise.all(homes.map((h) => h.cleanup()))
-})
+const newHome = useTempHomes()
 
 /** The two ways cron and people run it. */
 const VARIANTS: ReadonlyArray<ReadonlyArray<string>> = [

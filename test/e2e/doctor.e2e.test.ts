@@ -16,20 +16,15 @@ import {
   type RunResult,
   SECRETS,
   storeJson,
-  TempHome
+  TempHome,
+  useTempHomes
 } from "./harness.js"
 
-const homes: Array<TempHome> = []
-const newHome = async (): Promise<TempHome> => {
-  const home = await TempHome.create()
-  homes.push(home)
-  return home
-}
+const newHome = useTempHomes()
 /** What the pty sessions showed, searched for secrets with the plain runs. */
 const ptyRuns: Array<RunResult> = []
 afterAll(async () => {
   expectNoSecrets([...allRuns, ...ptyRuns], Object.values(SECRETS))
-  await Promise.all(homes.map((h) => h.cleanup()))
 })
 
 interface Entry {

@@ -8,7 +8,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { expect } from "vitest"
+import { afterAll, expect } from "vitest"
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export const BIN = path.join(REPO, "dist", "openclaw.cjs")
@@ -258,3 +258,16 @@ export const expectNoSecrets = (runs: ReadonlyArray<RunResult>, secrets: Readonl
 /** `{ version: 1, profiles }` as §3.1 writes it. */
 export const storeJson = (profiles: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
   `${JSON.stringify({ version: 1, profiles, ...extra }, null, 2)}\n`
+
+/** A factory of temp homes for one test file; every home it made is removed after the file's tests. */
+export const useTempHomes = (): (() => Promise<TempHome>) => {
+  const homes: Array<TempHome> = []
+  afterAll(async () => {
+    await Promise.all(homes.map((h) => h.cleanup()))
+  })
+  return async () => {
+    const home = await TempHome.create()
+    homes.push(home)
+    return home
+  }
+}

@@ -2,7 +2,7 @@
  * `openclaw models status` end to end: the built binary, a fresh HOME, a clean environment.
  */
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   allRuns,
   expectNoAnsi,
@@ -12,18 +12,11 @@ import {
   type RunResult,
   SECRETS,
   storeJson,
-  TempHome
+  TempHome,
+  useTempHomes
 } from "./harness.js"
 
-const homes: Array<TempHome> = []
-const newHome = async (): Promise<TempHome> => {
-  const home = await TempHome.create()
-  homes.push(home)
-  return home
-}
-afterAll(async () => {
-  await Promise.all(homes.map((h) => h.cleanup()))
-})
+const newHome = useTempHomes()
 
 const DEFAULT_MODEL = "anthropic/claude-opus-4-6"
 const MODES = [[], ["--json"], ["--plain"]] as const
