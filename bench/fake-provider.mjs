@@ -4,7 +4,11 @@
 // It checks nothing but the route and the method: this is the cheapest possible upstream, so what the benchmark
 // sees on top of it is the gateway's own cost.
 //
-//   node bench/fake-provider.mjs [port]     # prints {"port":N} on stdout once listening (port 0 = any free port)
+//   node bench/fake-provider.mjs [port] [delayMs]   # prints {"port":N} on stdout once listening (port 0 = any free port)
+//
+// delayMs (default 0) holds every chat answer that long after the request has been read, the way a real provider
+// spends time on the model: with 0 the benchmark measures raw overhead, with a delay it measures what a client of
+// a provider sees.
 //
 // Stops on SIGTERM/SIGINT, or when stdin is a pipe and it closes (the benchmark died without cleaning up).
 import { fstatSync } from "node:fs"
@@ -23,6 +27,7 @@ const BODY = Buffer.from(
 const HEADERS = { "content-type": "application/json", "content-length": String(BODY.length), "x-request-id": "req_bench" }
 const NOT_FOUND = Buffer.from(JSON.stringify({ error: { message: "Unknown route", type: "invalid_request_error", param: null, code: null } }))
 
+const delayMs = Number(process.argv[3] ?? 0)
 let served = 0
 let connections = 0
 const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -31,8 +36,15 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   req.on("end", () => {
     if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
       served++
-      res.writeHead(200, HEADERS)
-      res.end(BODY)
+      if (delayMs > 0) {
+        setTimeout(() => {
+          res.writeHead(200, HEADERS)
+          res.end(BODY)
+        }, delayMs)
+      } else {
+        res.writeHead(200, HEADERS)
+        res.end(BODY)
+      }
     } else if (req.method === "GET" && path === "/stats") {
       res.writeHead(200, { "content-type": "application/json" })
       res.end(JSON.stringify({ served, connections }))

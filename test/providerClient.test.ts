@@ -7,6 +7,7 @@ import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as http from "node:http"
 import type { ChatChunk, ChatRequest, ProviderAuth, ProviderError, ProviderTarget } from "../src/domain/Chat.js"
 import { classifyFailure } from "../src/domain/Failure.js"
 import { maskSecret } from "../src/domain/Mask.js"
@@ -398,6 +399,42 @@ describe("transport and errors", () => {
           expect(error.detail).toContain("<redacted>")
         }
       }
+    })))
+
+  it.scoped("a keep-alive connection the provider closed while idle is replaced, once, without failing the call", () =>
+    run(Effect.gen(function* () {
+      const client = yield* ProviderClient
+      // Answers the first request on each connection; the second one on a connection is met by closing it, which
+      // is what a provider's idle timeout looks like to a client that just reused that connection.
+      const seen: Array<{ connection: number; nth: number }> = []
+      let connections = 0
+      const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+        const socket = req.socket as typeof req.socket & { tag?: number; served?: number }
+        socket.tag ??= ++connections
+        socket.served = (socket.served ?? 0) + 1
+        seen.push({ connection: socket.tag, nth: socket.served })
+        req.resume()
+        req.on("end", () => {
+          if (socket.served! > 1) return void socket.destroy()
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end(JSON.stringify({ id: "c", model: "m", choices: [{ message: { content: `hello ${socket.tag}` }, finish_reason: "stop" }] }))
+        })
+      })
+      yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))),
+        () => Effect.promise(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+      )
+      const port = (server.address() as { port: number }).port
+      const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: `http://127.0.0.1:${port}/v1`, headers: {} }
+      const first = yield* client.complete(target, apiKey(OAI_KEY), ask("m"), 5000)
+      const second = yield* client.complete(target, apiKey(OAI_KEY), ask("m"), 5000)
+      expect([first.content, second.content]).toEqual(["hello 1", "hello 2"])
+      expect(seen).toEqual([{ connection: 1, nth: 1 }, { connection: 1, nth: 2 }, { connection: 2, nth: 1 }])
+      // A fresh connection that is closed on us is not retried: that is the provider failing.
+      server.removeAllListeners("request")
+      server.on("request", (req: http.IncomingMessage) => req.socket.destroy())
+      const error = yield* Effect.flip(client.complete({ ...target, baseUrl: `http://localhost:${port}/v1` }, apiKey(OAI_KEY), ask("m"), 5000))
+      expect(error).toMatchObject({ kind: "network", detail: "connection closed by the provider" })
     })))
 
   it.scoped("a body that is not the provider's JSON falls back to the status text", () =>

@@ -1,15 +1,15 @@
-import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
+import type { IncomingMessage } from "node:http"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isLoopbackHost, tokenMatches } from "./Access.js"
 import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
@@ -46,32 +46,29 @@ const respond = (reply: GatewayReply): HttpServerResponse.HttpServerResponse =>
 
 type BodyProblem = { readonly status: 413 | 400; readonly message: string; readonly close: boolean }
 
-/** Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413. */
-const readBody = (request: HttpServerRequest.HttpServerRequest, max: number): Effect.Effect<string, BodyProblem> =>
-  Effect.gen(function* () {
+/**
+ * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
+ * Straight from node's IncomingMessage: an Effect Stream per request costs more than the rest of the decoding.
+ */
+const readBody = (message: IncomingMessage, max: number): Effect.Effect<string, BodyProblem> =>
+  Effect.async<string, BodyProblem>((resume) => {
     const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
-    const declared = Number(request.headers["content-length"])
-    if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return yield* Effect.fail(tooLarge(true))
-    const chunks: Array<Uint8Array> = []
+    const declared = Number(message.headers["content-length"])
+    if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return resume(Effect.fail(tooLarge(true)))
+    const chunks: Array<Buffer> = []
     let size = 0
-    yield* request.stream.pipe(
-      Stream.runForEachWhile((chunk) =>
-        Effect.sync(() => {
-          size += chunk.length
-          if (size <= max) chunks.push(chunk)
-          return size <= DRAIN_LIMIT_BYTES
-        })
-      ),
-      Effect.mapError((): BodyProblem => ({ status: 400, message: "The request body could not be read.", close: true }))
-    )
-    if (size > max) return yield* Effect.fail(tooLarge(size > DRAIN_LIMIT_BYTES))
-    const all = new Uint8Array(size)
-    let at = 0
-    for (const c of chunks) {
-      all.set(c, at)
-      at += c.length
+    const done = (outcome: Effect.Effect<string, BodyProblem>) => {
+      message.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
+      resume(outcome)
     }
-    return new TextDecoder().decode(all)
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= max) chunks.push(chunk)
+      else if (size > DRAIN_LIMIT_BYTES) done(Effect.fail(tooLarge(true)))
+    }
+    const onEnd = () => done(size > max ? Effect.fail(tooLarge(false)) : Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
+    const onError = () => done(Effect.fail({ status: 400, message: "The request body could not be read.", close: true }))
+    message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
   })
 
 /** JSON.parse's own message quotes the input; say only where it broke. */
@@ -89,82 +86,90 @@ const header = (request: HttpServerRequest.HttpServerRequest, name: string): str
   return typeof v === "string" ? v : undefined
 }
 
-/** The access-log fields of the request being served. */
-class RequestLog extends Context.Tag("openclaw/gateway/RequestLog")<RequestLog, ChatLog>() {}
-/** The snapshot the request was admitted with; it serves the whole request. */
-class RequestSnapshot extends Context.Tag("openclaw/gateway/RequestSnapshot")<RequestSnapshot, GatewaySnapshot>() {}
+/** Why a request is refused before it is routed; `warning` goes to the log. */
+interface Denied {
+  readonly reply: GatewayReply
+  readonly warning?: string
+}
 
-const requestId = () => randomBytes(12).toString("hex")
+/** 24 hex digits like OpenAI's, unique and cheap: a random prefix chosen at start, then a counter. */
+const requestIds = () => {
+  const prefix = randomBytes(6).toString("hex")
+  let n = 0
+  return () => `${prefix}${(++n).toString(16).padStart(12, "0")}`
+}
+
+const pathOf = (url: string): string => {
+  const q = url.indexOf("?")
+  return q === -1 ? url : url.slice(0, q)
+}
 
 export const makeGatewayApp = (options: GatewayHttpOptions) =>
   Effect.gen(function* () {
     const state = yield* GatewayState
     const limiter = new FailureLimiter(options.limiter)
     const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
+    const nextRequestId = requestIds()
+    const timeouts = options.providerTimeouts ?? DEFAULT_TIMEOUTS
 
-    /** §8.2: undefined when the request may go on, else the refusal. */
-    const checkAccess = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, address: string) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const blocked = limiter.blockedFor(address, now)
-        if (blocked !== undefined) {
-          const seconds = Math.ceil(blocked / 1000)
-          return jsonError(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) })
+    /** §8.2: undefined when the request may go on, else the refusal (and what the log should say about it). */
+    const checkAccess = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, address: string, now: number): Denied | undefined => {
+      const blocked = limiter.blockedFor(address, now)
+      if (blocked !== undefined) {
+        const seconds = Math.ceil(blocked / 1000)
+        return { reply: jsonError(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
+      }
+      const expected = snapshot.access.token
+      if (expected === undefined) {
+        if (options.bind !== "loopback") {
+          return { reply: jsonError(503, "The gateway has no token configured and refuses requests while bound beyond loopback. Fix: set gateway.auth.token in the config or OPENCLAW_GATEWAY_TOKEN in <state>/.env.", "gateway_token_missing") }
         }
-        const expected = snapshot.access.token
-        if (expected === undefined) {
-          if (options.bind !== "loopback") {
-            return jsonError(503, "The gateway has no token configured and refuses requests while bound beyond loopback. Fix: set gateway.auth.token in the config or OPENCLAW_GATEWAY_TOKEN in <state>/.env.", "gateway_token_missing")
-          }
-          // Open on loopback: only this machine's own clients, not a web page that resolved a name to 127.0.0.1.
-          if (!isLoopbackHost(header(request, "host"))) {
-            return jsonError(403, "Without a gateway token only requests addressed to 127.0.0.1 or localhost are served. Fix: configure gateway.auth.token and send it as a bearer token.", "forbidden", "host_not_allowed")
-          }
-          if (request.method === "POST" && !(header(request, "content-type") ?? "").toLowerCase().includes("application/json")) {
-            return jsonError(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type")
-          }
-          return undefined
+        // Open on loopback: only this machine's own clients, not a web page that resolved a name to 127.0.0.1.
+        if (!isLoopbackHost(header(request, "host"))) {
+          return { reply: jsonError(403, "Without a gateway token only requests addressed to 127.0.0.1 or localhost are served. Fix: configure gateway.auth.token and send it as a bearer token.", "forbidden", "host_not_allowed") }
         }
-        const presented = bearerToken(header(request, "authorization"))
-        if (presented === undefined) {
-          return jsonError(401, "This gateway needs `Authorization: Bearer <token>` (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).", "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" })
-        }
-        if (!tokenMatches(Redacted.value(expected), presented)) {
-          limiter.recordFailure(address, now)
-          yield* Effect.logWarning(`wrong gateway token from ${address}`)
-          return jsonError(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" })
+        if (request.method === "POST" && !(header(request, "content-type") ?? "").toLowerCase().includes("application/json")) {
+          return { reply: jsonError(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
         }
         return undefined
-      })
+      }
+      const presented = bearerToken(header(request, "authorization"))
+      if (presented === undefined) {
+        return { reply: jsonError(401, "This gateway needs `Authorization: Bearer <token>` (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).", "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" }) }
+      }
+      if (!tokenMatches(Redacted.value(expected), presented)) {
+        limiter.recordFailure(address, now)
+        return {
+          reply: jsonError(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
+          warning: `wrong gateway token from ${address}`
+        }
+      }
+      return undefined
+    }
 
-    const health = Effect.map(RequestSnapshot, (s) =>
-      HttpServerResponse.unsafeJson({ status: "ok", version: options.version, generation: s.generation })
-    )
+    const health = (s: GatewaySnapshot) => HttpServerResponse.unsafeJson({ status: "ok", version: options.version, generation: s.generation })
 
-    const models = Effect.map(RequestSnapshot, (s) =>
+    const models = (s: GatewaySnapshot) =>
       HttpServerResponse.unsafeJson({
         object: "list",
         data: agentTargets(s).map((id) => ({ id, object: "model", created: options.startedAt, owned_by: "openclaw" }))
       })
-    )
 
-    const authStatus = Effect.gen(function* () {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const snapshot = yield* RequestSnapshot
-      const agent = new URL(request.url, "http://gateway").searchParams.get("agent") ?? snapshot.defaultAgentId
-      const result = yield* Effect.either(modelsStatus(agent))
-      if (Either.isLeft(result)) {
-        const e = result.left
-        const status = e._tag === "UnknownAgentError" ? 404 : 500
-        return respond(jsonError(status, scrubSecrets(e.message, snapshot.secrets), status === 404 ? "invalid_request_error" : "server_error", e._tag))
-      }
-      return HttpServerResponse.unsafeJson(result.right.report)
-    })
+    const authStatus = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot) =>
+      Effect.gen(function* () {
+        const agent = new URL(request.url, "http://gateway").searchParams.get("agent") ?? snapshot.defaultAgentId
+        const result = yield* Effect.either(modelsStatus(agent))
+        if (Either.isLeft(result)) {
+          const e = result.left
+          const status = e._tag === "UnknownAgentError" ? 404 : 500
+          return respond(jsonError(status, scrubSecrets(e.message, snapshot.secrets), status === 404 ? "invalid_request_error" : "server_error", e._tag))
+        }
+        return HttpServerResponse.unsafeJson(result.right.report)
+      })
 
-    const chat = Effect.gen(function* () {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const log = yield* RequestLog
-        const body = yield* Effect.either(readBody(request, maxBody))
+    const chat = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, log: ChatLog) =>
+      Effect.gen(function* () {
+        const body = yield* Effect.either(readBody(NodeHttpServerRequest.toIncomingMessage(request), maxBody))
         if (Either.isLeft(body)) {
           const p = body.left
           return respond(jsonError(p.status, p.message, "invalid_request_error", p.status === 413 ? "request_too_large" : "invalid_body", p.close ? { connection: "close" } : undefined))
@@ -174,39 +179,46 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const decoded = decodeChatRequest(json.right)
         if (Either.isLeft(decoded)) return respond(jsonError(400, `Invalid chat completion request: ${decoded.left}`, "invalid_request_error", "invalid_request"))
         const reply = yield* chatCompletion(
-          { snapshot: yield* RequestSnapshot, body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: requestId(), timeouts: options.providerTimeouts ?? DEFAULT_TIMEOUTS },
+          { snapshot, body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: nextRequestId(), timeouts },
           log
         )
         return respond(reply)
-    })
+      })
 
-    const router = HttpRouter.empty.pipe(
-      HttpRouter.get("/health", health),
-      HttpRouter.get("/v1/models", models),
-      HttpRouter.get("/v1/auth/status", authStatus),
-      HttpRouter.post("/v1/chat/completions", chat)
-    )
+    /** The routes, by method and path; anything else is a 404 (or 405 for a known path). */
+    const route = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, log: ChatLog) => {
+      const method = request.method
+      switch (path) {
+        case "/v1/chat/completions":
+          if (method === "POST") return chat(request, snapshot, log)
+          break
+        case "/v1/models":
+          if (method === "GET") return Effect.succeed(models(snapshot))
+          break
+        case "/v1/auth/status":
+          if (method === "GET") return authStatus(request, snapshot)
+          break
+        case "/health":
+          if (method === "GET") return Effect.succeed(health(snapshot))
+          break
+      }
+      return Effect.succeed(respond(jsonError(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found")))
+    }
 
     return Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const started = yield* Clock.currentTimeMillis
       const snapshot = yield* state.current
       const address = Option.getOrElse(request.remoteAddress, () => "unknown")
-      const path = new URL(request.url, "http://gateway").pathname
+      const path = pathOf(request.url)
       const log: ChatLog = {}
-      const denied = request.method === "GET" && path === "/health" ? undefined : yield* checkAccess(request, snapshot, address)
-      const response = denied
-        ? respond(denied)
-        : yield* router.pipe(
-            Effect.provideService(RequestLog, log),
-            Effect.provideService(RequestSnapshot, snapshot),
-            Effect.catchTag("RouteNotFound", () =>
-              Effect.succeed(respond(jsonError(404, `No route for ${request.method} ${path}.`, "invalid_request_error", "not_found")))
-            )
-          )
+      const denied = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, snapshot, address, started)
+      if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
+      const response = denied === undefined ? yield* route(request, path, snapshot, log) : respond(denied.reply)
       const ms = (yield* Clock.currentTimeMillis) - started
-      const details = Object.entries(log).map(([k, v]) => `${k}=${v}`).join(" ")
-      yield* Effect.logInfo(`${request.method} ${path} ${response.status} ${ms}ms ${address}${details ? ` ${details}` : ""}`)
+      let details = ""
+      for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
+      yield* Effect.logInfo(`${request.method} ${path} ${response.status} ${ms}ms ${address}${details}`)
       return response
     }).pipe(
       Effect.catchAllCause((cause) =>

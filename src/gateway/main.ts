@@ -93,12 +93,31 @@ const HangupReload = (onHangup: { current: () => void }) =>
     })
   )
 
-/** Log lines on stderr: time, level, message; every secret the process has loaded is masked by value. */
-const stderrLogger = (secrets: SecretRegistryShape) =>
-  Logger.make(({ date, logLevel, message }) => {
+/**
+ * Log lines on stderr: time, level, message; every secret the process has loaded is masked by value. Lines are
+ * batched until the event loop is next idle (one write, and one scrub, per batch instead of per access-log line)
+ * and flushed on exit.
+ */
+const stderrLogger = (secrets: SecretRegistryShape) => {
+  let pending = ""
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending === "") return
+    const text = pending
+    pending = ""
+    process.stderr.write(secrets.scrub(text))
+  }
+  process.on("exit", flush)
+  return Logger.make(({ date, logLevel, message }) => {
     const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
-    process.stderr.write(secrets.scrub(`${date.toISOString()} ${logLevel.label.padEnd(5)} ${text}`) + "\n")
+    pending += `${date.toISOString()} ${logLevel.label.padEnd(5)} ${text}\n`
+    if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
   })
+}
 
 /** `openclaw gateway`: runs until SIGTERM/SIGINT, then lets in-flight requests finish; SIGHUP reloads. */
 export const runGateway = (options: GatewayOptions) =>

@@ -4,6 +4,7 @@
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -42,7 +43,9 @@ export const listen = <R>(app: HttpApp.Default<never, R>, options: ListenOptions
       })
     })
     const server = yield* NodeHttpServer.make(() => node, { host: options.host, port: options.port })
-    yield* server.serve(app)
+    // No tracer is installed, so a span per request (the platform's, and Effect.fn's in the programs) is pure cost
+    // on the hot path: the handlers' fibers inherit these settings from here.
+    yield* server.serve(app).pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true), Effect.withTracerEnabled(false))
     // Finalizers run last-added first: this drain runs before the platform removes its handler and closes.
     yield* Effect.addFinalizer(() =>
       Effect.async<void>((resume) => {

@@ -1,6 +1,6 @@
 /**
- * The live ProviderClient: Node's global `fetch` (undici; keep-alive pooling by default) with one adapter per API
- * shape in ./providers. Provide it as `Effect.provide(ProviderClientLive)`. It lives in its own module, not as
+ * The live ProviderClient: node:http(s) with keep-alive agents (./providers/http.ts) and one adapter per API shape
+ * in ./providers. Provide it as `Effect.provide(ProviderClientLive)`. It lives in its own module, not as
  * `static readonly layer` on the `ProviderClient` tag, so the port stays free of HTTP code (and of an import cycle)
  * and the CLI can load it only on the commands that call a provider (`await import("./ProviderClientLive.js")`).
  *
@@ -8,6 +8,7 @@
  * then every read of the body must make progress within it (an idle deadline). Interrupting either aborts the
  * request. A stream returned by `stream` but never run holds its connection until it is garbage-collected.
  */
+import type { IncomingMessage } from "node:http"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,9 +20,10 @@ import { ProviderError } from "../domain/Chat.js"
 import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
+import { type Answer, loadNet, netLoaded, post } from "./providers/http.js"
 import { type SseEvent, SseParser } from "./providers/sse.js"
 
-/** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2). */
+/** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2 gateways). */
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: "Bad Request",
   401: "Unauthorized",
@@ -114,15 +116,24 @@ interface CallContext {
   readonly secrets: ReadonlyArray<string>
 }
 
-const httpError = async (ctx: CallContext, response: Response): Promise<ProviderError> => {
-  const body = await response.text().catch(() => "")
-  // (node:http's STATUS_CODES would load the whole http module at every CLI start for this one fallback.)
-  const fallback = response.statusText || STATUS_TEXT[response.status] || `HTTP ${response.status}`
-  const retryAfterMs = parseRetryAfter(response.headers, Date.now())
+/** A whole body as text; a body that breaks off reads as what arrived. */
+const readText = (body: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let text = ""
+    body.setEncoding("utf8")
+    body.on("data", (chunk: string) => (text += chunk))
+    body.on("end", () => resolve(text))
+    body.on("error", reject)
+  })
+
+const httpError = async (ctx: CallContext, answer: Answer): Promise<ProviderError> => {
+  const body = await readText(answer.body).catch(() => "")
+  const fallback = answer.statusText || STATUS_TEXT[answer.status] || `HTTP ${answer.status}`
+  const retryAfterMs = parseRetryAfter({ get: (name) => answer.header(name) ?? null }, Date.now())
   return new ProviderError({
     provider: ctx.provider,
     kind: "http",
-    status: response.status,
+    status: answer.status,
     detail: cleanDetail(providerMessage(body) ?? fallback, ctx.secrets),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs })
   })
@@ -136,9 +147,11 @@ const NETWORK_PHRASES: Readonly<Record<string, string>> = {
   EAI_AGAIN: "host lookup failed",
   EHOSTUNREACH: "host unreachable",
   ENETUNREACH: "network unreachable",
-  UND_ERR_SOCKET: "connection closed by the provider"
+  ECONNABORTED: "connection aborted"
 }
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])
+const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT"])
+/** node:http refuses these before anything is sent; its message may quote the value, so it is not repeated. */
+const HEADER_CODES = new Set(["ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN", "ERR_HTTP_INVALID_HEADER_VALUE"])
 
 /** A short, secret-free description of why the request never got (all of) an answer. */
 const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: string): ProviderError => {
@@ -146,71 +159,82 @@ const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: st
   const make = (kind: "network" | "timeout", detail: string) =>
     new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, ctx.secrets) })
   if (timedOut) return make("timeout", `no ${during} within ${ctx.timeoutMs} ms`)
-  // undici quotes a rejected header value in its message: say what is wrong without it.
-  if (error instanceof TypeError && error.cause === undefined && /^Headers\.|ByteString/.test(error.message)) {
-    return make("network", "the credential or a configured header contains characters not allowed in an HTTP header")
-  }
-  // fetch wraps the socket error in `cause`; happy-eyeballs connects wrap several in an AggregateError.
-  let cause: unknown = (error as { cause?: unknown } | null)?.cause ?? error
+  let cause: unknown = error
+  // Happy-eyeballs connects (localhost: ::1 and 127.0.0.1) fail with every attempt in an AggregateError.
   if (cause instanceof AggregateError && cause.errors.length > 0) cause = cause.errors[0]
   const c = (cause ?? {}) as { code?: unknown; message?: unknown; address?: unknown; port?: unknown }
   const code = typeof c.code === "string" ? c.code : undefined
+  if (code !== undefined && HEADER_CODES.has(code)) {
+    return make("network", "the credential or a configured header contains characters not allowed in an HTTP header")
+  }
+  if (code === "ERR_INVALID_URL") return make("network", "the provider's base URL is not a valid URL (models.providers.<provider>.baseUrl)")
   const where = typeof c.address === "string" ? ` ${c.address}${typeof c.port === "number" ? `:${c.port}` : ""}` : ""
   if (code !== undefined && TIMEOUT_CODES.has(code)) return make("timeout", `${code}${where}`)
+  // "socket hang up" (before an answer) and "aborted" (mid-body) are both the provider closing on us.
+  if (code === "ECONNRESET" && where === "") return make("network", "connection closed by the provider")
   if (code !== undefined) return make("network", `${NETWORK_PHRASES[code] ?? "network error"} (${code}${where})`)
   const message = typeof c.message === "string" && c.message !== "" ? c.message : String(error)
-  return make("network", message === "terminated" ? "connection closed by the provider" : message)
+  return make("network", message === "aborted" ? "connection closed by the provider" : message)
 }
 
 // ---- calls -------------------------------------------------------------------------------------------------------
 
 /**
- * One request under one deadline: `consume` runs on a 2xx response before the deadline; a non-2xx fails with the
- * provider's message. Interrupting the fiber aborts the fetch (the socket is closed). The controller is handed on
- * so a stream can keep aborting the same request.
+ * One request under one deadline: `consume` runs on a 2xx answer before the deadline; a non-2xx fails with the
+ * provider's message. Interrupting the fiber closes the connection. `abort` is handed on so a stream can keep
+ * closing the same request.
  */
-const send = <A>(ctx: CallContext, call: HttpCall, consume: (response: Response) => Promise<A>) =>
-  Effect.async<{ readonly value: A; readonly controller: AbortController }, ProviderError>((resume) => {
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, ctx.timeoutMs)
-    const run = async () => {
-      const response = await fetch(call.url, { method: "POST", headers: call.headers, body: call.body, signal: controller.signal })
-      if (!response.ok) throw await httpError(ctx, response)
-      return consume(response)
-    }
-    run().then(
-      (value) => {
+const send = <A>(ctx: CallContext, call: HttpCall, consume: (answer: Answer) => Promise<A>) =>
+  Effect.flatMap(net, (n) =>
+    Effect.async<{ readonly value: A; readonly abort: () => void }, ProviderError>((resume) => {
+      let timedOut = false
+      const sent = post(n, call)
+      const timer = setTimeout(() => {
+        timedOut = true
+        sent.abort(new Error("timeout"))
+      }, ctx.timeoutMs)
+      sent.answer
+        .then(async (answer) => {
+          if (answer.status < 200 || answer.status > 299) throw await httpError(ctx, answer)
+          return consume(answer)
+        })
+        .then(
+          (value) => {
+            clearTimeout(timer)
+            resume(Effect.succeed({ value, abort: () => sent.abort() }))
+          },
+          (error) => {
+            clearTimeout(timer)
+            sent.abort()
+            resume(Effect.fail(failure(ctx, error, timedOut, "response")))
+          }
+        )
+      return Effect.sync(() => {
         clearTimeout(timer)
-        resume(Effect.succeed({ value, controller }))
-      },
-      (error) => {
-        clearTimeout(timer)
-        resume(Effect.fail(failure(ctx, error, timedOut, "response")))
-      }
-    )
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      controller.abort()
+        sent.abort()
+      })
     })
-  })
+  )
+
+/** node:http(s) once per process, on the first call (the CLI mostly never calls a provider). */
+const net = Effect.suspend(() => {
+  const loaded = netLoaded()
+  return loaded === undefined ? Effect.promise(loadNet) : Effect.succeed(loaded)
+})
 
 const unexpected = (ctx: CallContext, status: number, what: string) =>
   new ProviderError({ provider: ctx.provider, kind: "http", status, detail: `unexpected response from the provider: ${what}` })
 
-const decodeBody = async (ctx: CallContext, adapter: ProviderAdapter, response: Response): Promise<ChatResult> => {
-  const text = await response.text()
+const decodeBody = async (ctx: CallContext, adapter: ProviderAdapter, answer: Answer): Promise<ChatResult> => {
+  const text = await readText(answer.body)
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    throw unexpected(ctx, response.status, "not JSON")
+    throw unexpected(ctx, answer.status, "not JSON")
   }
   const result = adapter.decodeResult(json)
-  if (result === undefined) throw unexpected(ctx, response.status, "no completion in the body")
+  if (result === undefined) throw unexpected(ctx, answer.status, "no completion in the body")
   return result
 }
 
@@ -221,11 +245,11 @@ const decodeBody = async (ctx: CallContext, adapter: ProviderAdapter, response: 
  */
 const sseStream = (
   ctx: CallContext,
-  body: ReadableStream<Uint8Array>,
-  controller: AbortController,
+  body: IncomingMessage,
+  abort: () => void,
   decoder: StreamDecoder
 ): Stream.Stream<ChatChunk, ProviderError> => {
-  const reader = body.getReader()
+  const reader = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
   const parser = new SseParser()
   const utf8 = new TextDecoder()
   let finished = false
@@ -246,7 +270,7 @@ const sseStream = (
   const readChunks = async (): Promise<ReadonlyArray<ChatChunk> | undefined> => {
     const out: Array<ChatChunk> = []
     while (out.length === 0 && !finished) {
-      const { done, value } = await reader.read()
+      const { done, value } = await reader.next()
       const events = done ? parser.end(utf8.decode()) : parser.push(utf8.decode(value, { stream: true }))
       for (const event of events) {
         take(decoder.onEvent(event), out)
@@ -260,7 +284,7 @@ const sseStream = (
       // Read to the end after the provider's end marker so the connection goes back to the keep-alive pool.
       if (finished && pending === undefined && !done) {
         await (async () => {
-          while (!(await reader.read()).done);
+          while (!(await reader.next()).done);
         })().catch(() => undefined)
       }
     }
@@ -272,7 +296,7 @@ const sseStream = (
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      controller.abort()
+      abort()
     }, ctx.timeoutMs)
     readChunks().then(
       (chunks) => {
@@ -286,10 +310,11 @@ const sseStream = (
     )
     return Effect.sync(() => {
       clearTimeout(timer)
-      controller.abort()
+      abort()
     })
   })
-  return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(Effect.sync(() => controller.abort())))
+  // Ending the stream for any reason closes a connection still in use; one read to the end is already back in the pool.
+  return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(Effect.sync(() => body.complete || abort())))
 }
 
 const adapterFor = (target: ProviderTarget): ProviderAdapter =>
@@ -315,19 +340,18 @@ export const makeProviderClient = (): ProviderClientShape => ({
   stream: Effect.fn("ProviderClient.stream")(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
-    const { value, controller } = yield* send(ctx, adapter.buildCall(target, auth, request, true), async (response) =>
+    const { value, abort } = yield* send(ctx, adapter.buildCall(target, auth, request, true), async (answer) =>
       // A server that ignores `stream: true` answers with one JSON completion: replay it as a stream.
-      (response.headers.get("content-type") ?? "").includes("application/json")
-        ? { _tag: "json" as const, result: await decodeBody(ctx, adapter, response) }
-        : { _tag: "sse" as const, body: response.body }
+      (answer.header("content-type") ?? "").includes("application/json")
+        ? { _tag: "json" as const, result: await decodeBody(ctx, adapter, answer) }
+        : { _tag: "sse" as const, body: answer.body }
     )
     if (value._tag === "json") {
       const { content, finishReason, usage } = value.result
       const chunks: Array<ChatChunk> = content === "" ? [] : [{ delta: content }]
       return Stream.fromIterable([...chunks, { delta: "", finishReason, usage }])
     }
-    if (value.body === null) return yield* unexpected(ctx, 200, "empty body")
-    return sseStream(ctx, value.body, controller, adapter.streamDecoder())
+    return sseStream(ctx, value.body, abort, adapter.streamDecoder())
   })
 })
 
