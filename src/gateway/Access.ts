@@ -6,8 +6,16 @@ import { createHash, timingSafeEqual } from "node:crypto"
 
 const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest()
 
+/** The configured token's digest, computed once per token rather than once per request. */
+let expectedDigest: { readonly token: string; readonly digest: Buffer } | undefined
+const digestOfExpected = (token: string): Buffer => {
+  if (expectedDigest?.token !== token) expectedDigest = { token, digest: digest(token) }
+  return expectedDigest.digest
+}
+
 /** Both sides hashed first, so the comparison takes the same time whatever the lengths and contents. */
-export const tokenMatches = (expected: string, presented: string): boolean => timingSafeEqual(digest(expected), digest(presented))
+export const tokenMatches = (expected: string, presented: string): boolean =>
+  timingSafeEqual(digestOfExpected(expected), digest(presented))
 
 /** The token of `Authorization: Bearer <token>`; undefined when absent or of another scheme. */
 export const bearerToken = (header: string | undefined): string | undefined => {

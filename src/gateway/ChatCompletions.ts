@@ -128,8 +128,12 @@ const failedReply = (error: ChatFailedError, snapshot: GatewaySnapshot, ctx: Aut
   return jsonError(STATUS_BY_REASON[error.reason], message, error.reason, error.reason, headers)
 }
 
-/** `POST /v1/chat/completions` after access and body checks: a chat command, or the model call with failover. */
-export const chatCompletion = Effect.fn("Gateway.chatCompletion")(function* (input: ChatInput, log: ChatLog) {
+/**
+ * `POST /v1/chat/completions` after access and body checks: a chat command, or the model call with failover.
+ * Untraced: this runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the
+ * whole choice of credential (the gateway installs no tracer).
+ */
+export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log: ChatLog) {
   const state = yield* GatewayState
   const sessions = yield* SessionStore
   const { body, snapshot } = input

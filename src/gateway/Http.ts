@@ -55,6 +55,12 @@ const readBody = (message: IncomingMessage, max: number): Effect.Effect<string, 
     const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
     const declared = Number(message.headers["content-length"])
     if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return resume(Effect.fail(tooLarge(true)))
+    // Usually the whole body came with the headers and is buffered already: take it without waiting for events.
+    if (message.complete && message.readableLength <= max) {
+      const buffered = message.read() as Buffer | null
+      message.resume() // lets 'end' happen, so the connection can serve the next request
+      return resume(Effect.succeed(buffered === null ? "" : buffered.toString("utf8")))
+    }
     const chunks: Array<Buffer> = []
     let size = 0
     const done = (outcome: Effect.Effect<string, BodyProblem>) => {

@@ -330,14 +330,15 @@ const contextFor = (target: ProviderTarget, auth: ProviderAuth, timeoutMs: numbe
   ]
 })
 
+// Untraced: once per provider call on the gateway's hot path (see chatCompletion in src/gateway/ChatCompletions.ts).
 export const makeProviderClient = (): ProviderClientShape => ({
-  complete: Effect.fn("ProviderClient.complete")(function* (target, auth, request, timeoutMs) {
+  complete: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
     const { value } = yield* send(ctx, adapter.buildCall(target, auth, request, false), (r) => decodeBody(ctx, adapter, r))
     return value
   }),
-  stream: Effect.fn("ProviderClient.stream")(function* (target, auth, request, timeoutMs) {
+  stream: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
     const { value, abort } = yield* send(ctx, adapter.buildCall(target, auth, request, true), async (answer) =>

@@ -1,4 +1,5 @@
 import { request } from "node:http"
+import { connect } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { reply } from "../support/fakeProviders.js"
 import { ask, json, expectNoSecrets, GATEWAY_TOKEN, KEYS, type RunningGateway, startGateway, World } from "./harness.js"
@@ -134,5 +135,32 @@ describe("gateway: binding (§8.2)", () => {
     const form = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(ask("hi")) })
     expect(form.status).toBe(415)
     expect(world.fake.count).toBe(1)
+  })
+
+  it("reads a body that arrives after its headers, in pieces, and keeps the connection for the next request", async () => {
+    world = await World.create({ token: true })
+    gw = await startGateway(world)
+    const body = Buffer.from(JSON.stringify(ask("héllo in pieces")))
+    const socket = connect(gw.port, "127.0.0.1")
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
+    let received = ""
+    socket.on("data", (b) => (received += b.toString("utf8")))
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${GATEWAY_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`
+    const answers = () => received.split("HTTP/1.1 ").length - 1
+    for (let round = 1; round <= 2; round++) {
+      socket.write(head)
+      // The body in three pieces, one cut inside the two-byte "é", each after a pause.
+      const cut = body.indexOf(Buffer.from("é")) + 1
+      for (const piece of [body.subarray(0, cut), body.subarray(cut, cut + 10), body.subarray(cut + 10)]) {
+        await new Promise((r) => setTimeout(r, 30))
+        socket.write(piece)
+      }
+      const until = Date.now() + 5000
+      while (answers() < round && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+      expect(answers()).toBe(round)
+    }
+    socket.end()
+    expect(received.match(/HTTP\/1\.1 200/g)).toHaveLength(2)
+    expect(world.fake.requests.map((r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content)).toEqual(["héllo in pieces", "héllo in pieces"])
   })
 })

@@ -7,6 +7,7 @@
  */
 import type * as NodeHttp from "node:http"
 import type * as NodeHttps from "node:https"
+import { urlToHttpOptions } from "node:url"
 
 export interface Post {
   readonly url: string
@@ -49,6 +50,18 @@ export const loadNet = (): Promise<Net> =>
 /** Ready when `loadNet` has resolved; the client awaits that once before its first call. */
 export const netLoaded = (): Net | undefined => net
 
+/** A gateway calls a handful of URLs over and over: parse each once. */
+const urls = new Map<string, ReturnType<typeof urlToHttpOptions>>()
+const parsed = (url: string): ReturnType<typeof urlToHttpOptions> => {
+  let options = urls.get(url)
+  if (options === undefined) {
+    options = urlToHttpOptions(new URL(url))
+    if (urls.size >= 256) urls.clear()
+    urls.set(url, options)
+  }
+  return options
+}
+
 const isStaleSocket = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code
   return code === "ECONNRESET" || code === "EPIPE"
@@ -64,10 +77,11 @@ export const post = (n: Net, call: Post): Sent => {
   let aborted: Error | undefined
   const attempt = (retried: boolean): Promise<Answer> =>
     new Promise<Answer>((resolve, reject) => {
-      const url = new URL(call.url)
-      const protocol = url.protocol === "https:" ? "https:" : "http:"
+      const target = parsed(call.url)
+      const protocol = target.protocol === "https:" ? "https:" : "http:"
       const send = protocol === "https:" ? n.https.request : n.http.request
-      const req = send(url, {
+      const req = send({
+        ...target,
         method: "POST",
         agent: n.agents[protocol],
         headers: { ...call.headers, "content-length": String(Buffer.byteLength(call.body)) }
