@@ -8,7 +8,8 @@
 //
 // delayMs (default 0) holds every chat answer that long after the request has been read, the way a real provider
 // spends time on the model: with 0 the benchmark measures raw overhead, with a delay it measures what a client of
-// a provider sees.
+// a provider sees. `POST /delay?ms=N` changes it at runtime and answers {"delayMs":N}, so that one fake (and the
+// gateway pointed at it) serves every delay scenario of a run.
 //
 // Stops on SIGTERM/SIGINT, or when stdin is a pipe and it closes (the benchmark died without cleaning up).
 import { fstatSync } from "node:fs"
@@ -27,11 +28,19 @@ const BODY = Buffer.from(
 const HEADERS = { "content-type": "application/json", "content-length": String(BODY.length), "x-request-id": "req_bench" }
 const NOT_FOUND = Buffer.from(JSON.stringify({ error: { message: "Unknown route", type: "invalid_request_error", param: null, code: null } }))
 
-const delayMs = Number(process.argv[3] ?? 0)
+const parseDelay = (raw) => {
+  const n = Number(raw)
+  return raw !== null && raw !== "" && Number.isFinite(n) && n >= 0 ? n : null
+}
+let delayMs = parseDelay(process.argv[3] ?? "0")
+if (delayMs === null) {
+  process.stderr.write(`fake-provider: delayMs must be a number ≥ 0, got ${JSON.stringify(process.argv[3])}\n`)
+  process.exit(2)
+}
 let served = 0
 let connections = 0
 const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  const path = (req.url ?? "/").split("?")[0]
+  const [path, query] = (req.url ?? "/").split("?")
   req.on("data", () => {}) // read the body to the end; its content does not matter
   req.on("end", () => {
     if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
@@ -45,6 +54,16 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
         res.writeHead(200, HEADERS)
         res.end(BODY)
       }
+    } else if (req.method === "POST" && path === "/delay") {
+      const next = parseDelay(new URLSearchParams(query).get("ms"))
+      if (next === null) {
+        res.writeHead(400, { "content-type": "application/json" })
+        res.end(JSON.stringify({ error: "ms must be a number ≥ 0" }))
+        return
+      }
+      delayMs = next
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify({ delayMs }))
     } else if (req.method === "GET" && path === "/stats") {
       res.writeHead(200, { "content-type": "application/json" })
       res.end(JSON.stringify({ served, connections }))

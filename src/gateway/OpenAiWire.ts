@@ -28,9 +28,11 @@ export const ChatCompletionRequest = Schema.Struct({
 })
 export type ChatCompletionRequest = typeof ChatCompletionRequest.Type
 
+const decodeRequest = Schema.decodeUnknownEither(ChatCompletionRequest, { errors: "first" })
+
 /** The first problem, located: `messages.0.role: Expected "system" | … , actual "robot"`. */
 export const decodeChatRequest = (json: unknown): Either.Either<ChatCompletionRequest, string> =>
-  Schema.decodeUnknownEither(ChatCompletionRequest, { errors: "first" })(json).pipe(
+  decodeRequest(json).pipe(
     Either.mapLeft((error) => {
       const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
       if (issue === undefined) return "the request body does not have the chat completion shape"
