@@ -20,7 +20,7 @@ import { ProviderError } from "../domain/Chat.js"
 import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
-import { type Answer, loadNet, netLoaded, post } from "./providers/http.js"
+import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
 import { type SseEvent, SseParser } from "./providers/sse.js"
 
 /** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2 gateways). */
@@ -116,18 +116,16 @@ interface CallContext {
   readonly secrets: ReadonlyArray<string>
 }
 
-/** A whole body as text; a body that breaks off reads as what arrived. */
-const readText = (body: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    let text = ""
-    body.setEncoding("utf8")
-    body.on("data", (chunk: string) => (text += chunk))
-    body.on("end", () => resolve(text))
-    body.on("error", reject)
-  })
+/** A whole body as text, then `onText`; a body that breaks off is `onError`. */
+const readText = (body: IncomingMessage, onText: (text: string) => void, onError: (error: unknown) => void): void => {
+  let text = ""
+  body.setEncoding("utf8")
+  body.on("data", (chunk: string) => (text += chunk))
+  body.on("end", () => onText(text))
+  body.on("error", onError)
+}
 
-const httpError = async (ctx: CallContext, answer: Answer): Promise<ProviderError> => {
-  const body = await readText(answer.body).catch(() => "")
+const httpError = (ctx: CallContext, answer: Answer, body: string): ProviderError => {
   const fallback = answer.statusText || STATUS_TEXT[answer.status] || `HTTP ${answer.status}`
   const retryAfterMs = parseRetryAfter({ get: (name) => answer.header(name) ?? null }, Date.now())
   return new ProviderError({
@@ -179,39 +177,47 @@ const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: st
 
 // ---- calls -------------------------------------------------------------------------------------------------------
 
+/** What to do with a 2xx answer: call `ok` with the value or `fail` with why not, once. */
+type Consume<A> = (answer: Answer, ok: (value: A) => void, fail: (error: unknown) => void) => void
+
 /**
  * One request under one deadline: `consume` runs on a 2xx answer before the deadline; a non-2xx fails with the
  * provider's message. Interrupting the fiber closes the connection. `abort` is handed on so a stream can keep
  * closing the same request.
  */
-const send = <A>(ctx: CallContext, call: HttpCall, consume: (answer: Answer) => Promise<A>) =>
+const send = <A>(ctx: CallContext, call: HttpCall, consume: Consume<A>) =>
   Effect.flatMap(net, (n) =>
     Effect.async<{ readonly value: A; readonly abort: () => void }, ProviderError>((resume) => {
-      let timedOut = false
-      const sent = post(n, call)
-      const timer = setTimeout(() => {
-        timedOut = true
-        sent.abort(new Error("timeout"))
-      }, ctx.timeoutMs)
-      sent.answer
-        .then(async (answer) => {
-          if (answer.status < 200 || answer.status > 299) throw await httpError(ctx, answer)
-          return consume(answer)
-        })
-        .then(
-          (value) => {
-            clearTimeout(timer)
-            resume(Effect.succeed({ value, abort: () => sent.abort() }))
-          },
-          (error) => {
-            clearTimeout(timer)
-            sent.abort()
-            resume(Effect.fail(failure(ctx, error, timedOut, "response")))
-          }
-        )
-      return Effect.sync(() => {
+      let settled = false
+      let sent: Sent | undefined
+      const finish = (outcome: Effect.Effect<{ readonly value: A; readonly abort: () => void }, ProviderError>) => {
+        if (settled) return
+        settled = true
         clearTimeout(timer)
-        sent.abort()
+        resume(outcome)
+      }
+      const fail = (timedOut: boolean) => (error: unknown) => {
+        sent?.abort()
+        finish(Effect.fail(failure(ctx, error, timedOut, "response")))
+      }
+      const timer = setTimeout(() => fail(true)(new Error("timeout")), ctx.timeoutMs)
+      // post may fail at once (a header node:http refuses), before `sent` is assigned: `fail` copes.
+      sent = post(
+        n,
+        call,
+        (answer) => {
+          if (answer.status < 200 || answer.status > 299) {
+            readText(answer.body, (text) => fail(false)(httpError(ctx, answer, text)), () => fail(false)(httpError(ctx, answer, "")))
+          } else {
+            consume(answer, (value) => finish(Effect.succeed({ value, abort: () => sent?.abort() })), fail(false))
+          }
+        },
+        fail(false)
+      )
+      return Effect.sync(() => {
+        settled = true
+        clearTimeout(timer)
+        sent?.abort()
       })
     })
   )
@@ -225,18 +231,23 @@ const net = Effect.suspend(() => {
 const unexpected = (ctx: CallContext, status: number, what: string) =>
   new ProviderError({ provider: ctx.provider, kind: "http", status, detail: `unexpected response from the provider: ${what}` })
 
-const decodeBody = async (ctx: CallContext, adapter: ProviderAdapter, answer: Answer): Promise<ChatResult> => {
-  const text = await readText(answer.body)
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw unexpected(ctx, answer.status, "not JSON")
-  }
-  const result = adapter.decodeResult(json)
-  if (result === undefined) throw unexpected(ctx, answer.status, "no completion in the body")
-  return result
-}
+/** The answer's body as the adapter's completion. */
+const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatResult> => (answer, ok, fail) =>
+  readText(
+    answer.body,
+    (text) => {
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return fail(unexpected(ctx, answer.status, "not JSON"))
+      }
+      const result = adapter.decodeResult(json)
+      if (result === undefined) fail(unexpected(ctx, answer.status, "no completion in the body"))
+      else ok(result)
+    },
+    fail
+  )
 
 /**
  * Pulls read until they have at least one chunk; each read must make progress within `timeoutMs` (an idle
@@ -335,17 +346,18 @@ export const makeProviderClient = (): ProviderClientShape => ({
   complete: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
-    const { value } = yield* send(ctx, adapter.buildCall(target, auth, request, false), (r) => decodeBody(ctx, adapter, r))
+    const { value } = yield* send(ctx, adapter.buildCall(target, auth, request, false), decodeBody(ctx, adapter))
     return value
   }),
   stream: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
-    const { value, abort } = yield* send(ctx, adapter.buildCall(target, auth, request, true), async (answer) =>
+    type Opened = { readonly _tag: "json"; readonly result: ChatResult } | { readonly _tag: "sse"; readonly body: IncomingMessage }
+    const { value, abort } = yield* send<Opened>(ctx, adapter.buildCall(target, auth, request, true), (answer, ok, fail) =>
       // A server that ignores `stream: true` answers with one JSON completion: replay it as a stream.
       (answer.header("content-type") ?? "").includes("application/json")
-        ? { _tag: "json" as const, result: await decodeBody(ctx, adapter, answer) }
-        : { _tag: "sse" as const, body: answer.body }
+        ? decodeBody(ctx, adapter)(answer, (result) => ok({ _tag: "json", result }), fail)
+        : ok({ _tag: "sse", body: answer.body })
     )
     if (value._tag === "json") {
       const { content, finishReason, usage } = value.result

@@ -24,8 +24,6 @@ export interface Answer {
 }
 
 export interface Sent {
-  /** Headers in, or the request failed (the error is the socket's, untouched: see `failure` in ProviderClientLive). */
-  readonly answer: Promise<Answer>
   /** Closes the connection, whatever the request is doing; idempotent. */
   readonly abort: (reason?: Error) => void
 }
@@ -50,16 +48,19 @@ export const loadNet = (): Promise<Net> =>
 /** Ready when `loadNet` has resolved; the client awaits that once before its first call. */
 export const netLoaded = (): Net | undefined => net
 
-/** A gateway calls a handful of URLs over and over: parse each once. */
-const urls = new Map<string, ReturnType<typeof urlToHttpOptions>>()
-const parsed = (url: string): ReturnType<typeof urlToHttpOptions> => {
-  let options = urls.get(url)
-  if (options === undefined) {
-    options = urlToHttpOptions(new URL(url))
-    if (urls.size >= 256) urls.clear()
-    urls.set(url, options)
+/** The request options of a URL but its headers: a gateway calls a handful of URLs over and over, parse each once. */
+type Base = NodeHttp.RequestOptions & { readonly secure: boolean }
+const bases = new Map<string, Base>()
+const baseOf = (n: Net, url: string): Base => {
+  let base = bases.get(url)
+  if (base === undefined) {
+    const { protocol, hostname, port, path } = urlToHttpOptions(new URL(url))
+    const secure = protocol === "https:"
+    base = { secure, protocol: secure ? "https:" : "http:", hostname, port, path, method: "POST", agent: n.agents[secure ? "https:" : "http:"] }
+    if (bases.size >= 256) bases.clear()
+    bases.set(url, base)
   }
-  return options
+  return base
 }
 
 const isStaleSocket = (error: unknown): boolean => {
@@ -68,46 +69,46 @@ const isStaleSocket = (error: unknown): boolean => {
 }
 
 /**
- * POSTs `call`. A keep-alive socket the server closed while it sat idle fails with ECONNRESET before any answer;
- * that request never reached the server, so it is sent once more on a new connection (what Node's documentation
- * advises with `request.reusedSocket`). Anything else is the caller's to classify.
+ * POSTs `call`; exactly one of `onAnswer` (headers in) and `onError` is called, unless it was aborted first.
+ * Callbacks rather than promises: this runs once per proxied request. A keep-alive socket the server closed while
+ * it sat idle fails with ECONNRESET before any answer; that request never reached the server, so it is sent once
+ * more on a new connection (what Node's documentation advises with `request.reusedSocket`). Anything else is the
+ * caller's to classify.
  */
-export const post = (n: Net, call: Post): Sent => {
+export const post = (n: Net, call: Post, onAnswer: (answer: Answer) => void, onError: (error: unknown) => void): Sent => {
   let current: NodeHttp.ClientRequest | undefined
   let aborted: Error | undefined
-  const attempt = (retried: boolean): Promise<Answer> =>
-    new Promise<Answer>((resolve, reject) => {
-      const target = parsed(call.url)
-      const protocol = target.protocol === "https:" ? "https:" : "http:"
-      const send = protocol === "https:" ? n.https.request : n.http.request
-      const req = send({
-        ...target,
-        method: "POST",
-        agent: n.agents[protocol],
-        headers: { ...call.headers, "content-length": String(Buffer.byteLength(call.body)) }
+  const attempt = (retried: boolean): void => {
+    let req: NodeHttp.ClientRequest
+    try {
+      const base = baseOf(n, call.url)
+      const headers = { ...call.headers, "content-length": String(Buffer.byteLength(call.body)) }
+      req = base.secure ? n.https.request({ ...base, headers }) : n.http.request({ ...base, headers })
+    } catch (error) {
+      // An invalid URL, or a header value node:http refuses to send.
+      return onError(error)
+    }
+    current = req
+    req.on("response", (res) =>
+      onAnswer({
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? "",
+        header: (name) => {
+          const v = res.headers[name]
+          return Array.isArray(v) ? v[0] : v
+        },
+        body: res
       })
-      current = req
-      req.on("response", (res) => {
-        resolve({
-          status: res.statusCode ?? 0,
-          statusText: res.statusMessage ?? "",
-          header: (name) => {
-            const v = res.headers[name]
-            return Array.isArray(v) ? v[0] : v
-          },
-          body: res
-        })
-      })
-      req.on("error", (error) => {
-        if (!retried && aborted === undefined && req.reusedSocket && isStaleSocket(error)) resolve(attempt(true))
-        else reject(aborted ?? error)
-      })
-      if (aborted !== undefined) req.destroy(aborted)
-      else req.end(call.body)
+    )
+    req.on("error", (error) => {
+      if (aborted !== undefined) return
+      if (!retried && req.reusedSocket && isStaleSocket(error)) attempt(true)
+      else onError(error)
     })
+    req.end(call.body)
+  }
+  attempt(false)
   return {
-    // request() throws on an invalid URL or a header value it refuses to send: the executor turns that into a rejection.
-    answer: attempt(false),
     abort: (reason = new Error("aborted")) => {
       if (aborted !== undefined) return
       aborted = reason
