@@ -191,7 +191,10 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         return respond(reply)
       })
 
-    /** The routes, by method and path; anything else is a 404 (or 405 for a known path). */
+    /**
+     * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: four fixed routes,
+     * and no per-request route lookup or route context.
+     */
     const route = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, log: ChatLog) => {
       const method = request.method
       switch (path) {
