@@ -13,7 +13,8 @@ import { classifyFailure } from "../src/domain/Failure.js"
 import { maskSecret } from "../src/domain/Mask.js"
 import type { ProviderId } from "../src/domain/Provider.js"
 import { ProviderClient } from "../src/services/ProviderClient.js"
-import { parseRetryAfter, ProviderClientLive } from "../src/services/ProviderClientLive.js"
+import { ProviderClientLive } from "../src/services/ProviderClientLive.js"
+import { parseRetryAfter } from "../src/services/providers/errors.js"
 import { SseParser } from "../src/services/providers/sse.js"
 import {
   ANTHROPIC_ERRORS,

@@ -20,26 +20,9 @@ import { ProviderError } from "../domain/Chat.js"
 import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
+import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
 import { type SseEvent, SseParser } from "./providers/sse.js"
-
-/** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2 gateways). */
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  402: "Payment Required",
-  403: "Forbidden",
-  404: "Not Found",
-  408: "Request Timeout",
-  413: "Payload Too Large",
-  422: "Unprocessable Entity",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  529: "Overloaded"
-}
 
 // ---- what an adapter (./providers/*) provides ------------------------------------------------------------------
 
@@ -69,53 +52,6 @@ export interface ProviderAdapter {
   readonly streamDecoder: () => StreamDecoder
 }
 
-// ---- errors ------------------------------------------------------------------------------------------------------
-
-const MAX_DETAIL = 500
-
-/** Every occurrence of our secret (and of long configured header values) becomes `<redacted>`, longest first. */
-export const scrub = (text: string, secrets: ReadonlyArray<string>): string =>
-  [...secrets].sort((a, b) => b.length - a.length).reduce((t, s) => (s === "" ? t : t.split(s).join("<redacted>")), text)
-
-/** Scrubbed before truncation, so a cut can never leave part of a secret behind. */
-export const cleanDetail = (text: string, secrets: ReadonlyArray<string>): string => {
-  const clean = scrub(text.trim(), secrets)
-  return clean.length > MAX_DETAIL ? `${clean.slice(0, MAX_DETAIL - 1)}…` : clean
-}
-
-/** `error.message` of Anthropic (`{type:"error",error:{type,message}}`) and OpenAI (`{error:{message,type,code}}`) bodies. */
-export const providerMessage = (bodyText: string): string | undefined => {
-  let json: unknown
-  try {
-    json = JSON.parse(bodyText)
-  } catch {
-    return undefined
-  }
-  const top = Array.isArray(json) ? json[0] : json // Google's endpoints answer with a one-element array
-  if (typeof top !== "object" || top === null) return undefined
-  const { error, message, detail } = top as Record<string, unknown>
-  const nested = typeof error === "object" && error !== null ? (error as Record<string, unknown>).message : error
-  const found = [nested, message, detail].find((m): m is string => typeof m === "string" && m.trim() !== "")
-  return found
-}
-
-/** `Retry-After` as seconds or an HTTP date; OpenAI's `retry-after-ms` is more precise and wins. */
-export const parseRetryAfter = (headers: { get(name: string): string | null }, nowMs: number): number | undefined => {
-  const ms = headers.get("retry-after-ms")?.trim()
-  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) return Math.round(Number(ms))
-  const value = headers.get("retry-after")?.trim()
-  if (value === undefined || value === "") return undefined
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
-}
-
-interface CallContext {
-  readonly provider: string
-  readonly timeoutMs: number
-  readonly secrets: ReadonlyArray<string>
-}
-
 /** A whole body as text, then `onText`; a body that breaks off is `onError`. */
 const readText = (body: IncomingMessage, onText: (text: string) => void, onError: (error: unknown) => void): void => {
   let text = ""
@@ -123,56 +59,6 @@ const readText = (body: IncomingMessage, onText: (text: string) => void, onError
   body.on("data", (chunk: string) => (text += chunk))
   body.on("end", () => onText(text))
   body.on("error", onError)
-}
-
-const httpError = (ctx: CallContext, answer: Answer, body: string): ProviderError => {
-  const fallback = answer.statusText || STATUS_TEXT[answer.status] || `HTTP ${answer.status}`
-  const retryAfterMs = parseRetryAfter({ get: (name) => answer.header(name) ?? null }, Date.now())
-  return new ProviderError({
-    provider: ctx.provider,
-    kind: "http",
-    status: answer.status,
-    detail: cleanDetail(providerMessage(body) ?? fallback, ctx.secrets),
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs })
-  })
-}
-
-const NETWORK_PHRASES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset",
-  EPIPE: "connection reset",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "host lookup failed",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  ECONNABORTED: "connection aborted"
-}
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT"])
-/** node:http refuses these before anything is sent; its message may quote the value, so it is not repeated. */
-const HEADER_CODES = new Set(["ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN", "ERR_HTTP_INVALID_HEADER_VALUE"])
-
-/** A short, secret-free description of why the request never got (all of) an answer. */
-const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: string): ProviderError => {
-  if (error instanceof ProviderError) return error
-  const make = (kind: "network" | "timeout", detail: string) =>
-    new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, ctx.secrets) })
-  if (timedOut) return make("timeout", `no ${during} within ${ctx.timeoutMs} ms`)
-  let cause: unknown = error
-  // Happy-eyeballs connects (localhost: ::1 and 127.0.0.1) fail with every attempt in an AggregateError.
-  if (cause instanceof AggregateError && cause.errors.length > 0) cause = cause.errors[0]
-  const c = (cause ?? {}) as { code?: unknown; message?: unknown; address?: unknown; port?: unknown }
-  const code = typeof c.code === "string" ? c.code : undefined
-  if (code !== undefined && HEADER_CODES.has(code)) {
-    return make("network", "the credential or a configured header contains characters not allowed in an HTTP header")
-  }
-  if (code === "ERR_INVALID_URL") return make("network", "the provider's base URL is not a valid URL (models.providers.<provider>.baseUrl)")
-  const where = typeof c.address === "string" ? ` ${c.address}${typeof c.port === "number" ? `:${c.port}` : ""}` : ""
-  if (code !== undefined && TIMEOUT_CODES.has(code)) return make("timeout", `${code}${where}`)
-  // "socket hang up" (before an answer) and "aborted" (mid-body) are both the provider closing on us.
-  if (code === "ECONNRESET" && where === "") return make("network", "connection closed by the provider")
-  if (code !== undefined) return make("network", `${NETWORK_PHRASES[code] ?? "network error"} (${code}${where})`)
-  const message = typeof c.message === "string" && c.message !== "" ? c.message : String(error)
-  return make("network", message === "aborted" ? "connection closed by the provider" : message)
 }
 
 // ---- calls -------------------------------------------------------------------------------------------------------
