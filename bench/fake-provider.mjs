@@ -12,8 +12,8 @@
 // gateway pointed at it) serves every delay scenario of a run.
 //
 // Stops on SIGTERM/SIGINT, or when stdin is a pipe and it closes (the benchmark died without cleaning up).
-import { fstatSync } from "node:fs"
 import { createServer } from "node:http"
+import { runChildServer } from "./child-server.mjs"
 
 const BODY = Buffer.from(
   JSON.stringify({
@@ -74,23 +74,4 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   })
 })
 server.on("connection", () => connections++)
-server.headersTimeout = 60_000
-server.requestTimeout = 0
-
-const stop = () => {
-  server.close()
-  server.closeAllConnections()
-  process.exit(0)
-}
-process.on("SIGTERM", stop)
-process.on("SIGINT", stop)
-// Only a pipe from a parent means "stop when it closes"; a terminal or /dev/null does not.
-if (fstatSync(0).isFIFO()) {
-  process.stdin.on("end", stop)
-  process.stdin.on("error", stop)
-  process.stdin.resume()
-}
-
-server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => {
-  process.stdout.write(JSON.stringify({ port: server.address().port }) + "\n")
-})
+runChildServer(server, Number(process.argv[2] ?? 0))

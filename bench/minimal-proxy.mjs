@@ -4,8 +4,8 @@
 // costs on top of going direct is any Node proxy's on this machine.
 //
 //   node bench/minimal-proxy.mjs <upstreamPort> [port]   # prints {"port":N} on stdout once listening
-import { fstatSync } from "node:fs"
 import http from "node:http"
+import { runChildServer } from "./child-server.mjs"
 
 const upstreamPort = Number(process.argv[2])
 const agent = new http.Agent({ keepAlive: true, scheduling: "lifo" })
@@ -28,18 +28,4 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     up.end(body)
   })
 })
-server.headersTimeout = 60_000
-server.requestTimeout = 0
-const stop = () => {
-  server.close()
-  server.closeAllConnections()
-  process.exit(0)
-}
-process.on("SIGTERM", stop)
-process.on("SIGINT", stop)
-if (fstatSync(0).isFIFO()) {
-  process.stdin.on("end", stop)
-  process.stdin.on("error", stop)
-  process.stdin.resume()
-}
-server.listen(Number(process.argv[3] ?? 0), "127.0.0.1", () => process.stdout.write(JSON.stringify({ port: server.address().port }) + "\n"))
+runChildServer(server, Number(process.argv[3] ?? 0))
