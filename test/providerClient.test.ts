@@ -438,6 +438,16 @@ describe("transport and errors", () => {
       expect(error).toMatchObject({ kind: "network", detail: "connection closed by the provider" })
     })))
 
+  it.scoped("a base URL that is not http(s) fails before anything is sent, naming the setting", () =>
+    run(Effect.gen(function* () {
+      const client = yield* ProviderClient
+      for (const baseUrl of ["ftp://127.0.0.1:21/v1", "not a url", "file:///etc"]) {
+        const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl, headers: {} }
+        const error = yield* Effect.flip(client.complete(target, apiKey(OAI_KEY), ask("m"), 5000))
+        expect(error).toMatchObject({ kind: "network", detail: "the provider's base URL is not a valid URL (models.providers.<provider>.baseUrl)" })
+      }
+    })))
+
   it.scoped("a body that is not the provider's JSON falls back to the status text", () =>
     run(Effect.gen(function* () {
       const { client, fake } = yield* setup

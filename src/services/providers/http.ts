@@ -55,6 +55,7 @@ const baseOf = (n: Net, url: string): Base => {
   let base = bases.get(url)
   if (base === undefined) {
     const { protocol, hostname, port, path } = urlToHttpOptions(new URL(url))
+    if (protocol !== "http:" && protocol !== "https:") throw Object.assign(new TypeError("not an http(s) URL"), { code: "ERR_INVALID_URL" })
     const secure = protocol === "https:"
     base = { secure, protocol: secure ? "https:" : "http:", hostname, port, path, method: "POST", agent: n.agents[secure ? "https:" : "http:"] }
     if (bases.size >= 256) bases.clear()
