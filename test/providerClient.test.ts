@@ -446,6 +446,13 @@ describe("transport and errors", () => {
         const error = yield* Effect.flip(client.complete(target, apiKey(OAI_KEY), ask("m"), 5000))
         expect(error).toMatchObject({ kind: "network", detail: "the provider's base URL is not a valid URL (models.providers.<provider>.baseUrl)" })
       }
+      // Credentials in the URL are neither sent nor echoed.
+      const fake = yield* fakeProvider({ credentials: CREDENTIALS })
+      const withPassword: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: fake.url.replace("http://", "http://user:FAKEpass-in-url-123@") + "/v1", headers: {} }
+      const error = yield* Effect.flip(client.complete(withPassword, apiKey(OAI_KEY), ask("m"), 5000))
+      expect(error.detail).toContain("contains a user name or password")
+      expect(JSON.stringify(error)).not.toContain("FAKEpass")
+      expect(fake.count).toBe(0)
     })))
 
   it.scoped("a body that is not the provider's JSON falls back to the status text", () =>

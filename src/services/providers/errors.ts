@@ -109,6 +109,9 @@ export const failure = (ctx: CallContext, error: unknown, timedOut: boolean, dur
     return make("network", "the credential or a configured header contains characters not allowed in an HTTP header")
   }
   if (code === "ERR_INVALID_URL") return make("network", "the provider's base URL is not a valid URL (models.providers.<provider>.baseUrl)")
+  if (code === "ERR_URL_CREDENTIALS") {
+    return make("network", "the provider's base URL contains a user name or password; remove them from models.providers.<provider>.baseUrl and store the credential as an auth profile")
+  }
   const where = typeof c.address === "string" ? ` ${c.address}${typeof c.port === "number" ? `:${c.port}` : ""}` : ""
   if (code !== undefined && TIMEOUT_CODES.has(code)) return make("timeout", `${code}${where}`)
   // "socket hang up" (before an answer) and "aborted" (mid-body) are both the provider closing on us.

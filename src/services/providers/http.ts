@@ -54,8 +54,10 @@ const bases = new Map<string, Base>()
 const baseOf = (n: Net, url: string): Base => {
   let base = bases.get(url)
   if (base === undefined) {
-    const { protocol, hostname, port, path } = urlToHttpOptions(new URL(url))
+    const { protocol, hostname, port, path, auth } = urlToHttpOptions(new URL(url))
     if (protocol !== "http:" && protocol !== "https:") throw Object.assign(new TypeError("not an http(s) URL"), { code: "ERR_INVALID_URL" })
+    // Never sent, and never quoted: a password in a base URL is a secret in the config.
+    if (auth) throw Object.assign(new TypeError("credentials in the URL"), { code: "ERR_URL_CREDENTIALS" })
     const secure = protocol === "https:"
     base = { secure, protocol: secure ? "https:" : "http:", hostname, port, path, method: "POST", agent: n.agents[secure ? "https:" : "http:"] }
     if (bases.size >= 256) bases.clear()
