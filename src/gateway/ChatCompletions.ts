@@ -7,6 +7,7 @@ import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../d
 import { classifyFailure } from "../domain/Failure.js"
 import { parseModelDirective } from "../domain/ModelDirective.js"
 import { profileOrder } from "../domain/Order.js"
+import { redactSecrets } from "../domain/Mask.js"
 import type { AuthContext } from "../programs/AuthContext.js"
 import { type ChatFailedError, type Served, serveWithFailover } from "../programs/Failover.js"
 import { ProviderClient } from "../services/ProviderClient.js"
@@ -26,7 +27,7 @@ import {
   toChatMessages,
   usageChunkBody
 } from "./OpenAiWire.js"
-import { type GatewaySnapshot, GatewayState, scrubSecrets } from "./State.js"
+import { type GatewaySnapshot, GatewayState } from "./State.js"
 
 /** A whole answer may take minutes; a stream must make progress within this long between reads. */
 export const DEFAULT_TIMEOUTS: ProviderTimeouts = { completeMs: 300_000, streamIdleMs: 120_000 }
@@ -116,7 +117,7 @@ const textReply = (completion: Completion, text: string, stream: boolean): Gatew
 }
 
 const failedReply = (error: ChatFailedError, snapshot: GatewaySnapshot, ctx: AuthContext | undefined, models: ReadonlyArray<ModelRef>, now: number): GatewayReply => {
-  const message = scrubSecrets(error.message, snapshot.secrets)
+  const message = redactSecrets(error.message, snapshot.secrets)
   const headers: Record<string, string> = {}
   if ((error.reason === "rate_limit" || error.reason === "unavailable") && ctx) {
     // When the soonest profile of the models tried comes back.
@@ -305,7 +306,7 @@ const sseEvents = (
     Stream.concat(tail),
     Stream.catchAll((error) => {
       const { reason } = classifyFailure(error)
-      const message = scrubSecrets(`The provider failed mid-answer: ${error.message}`, secrets)
+      const message = redactSecrets(`The provider failed mid-answer: ${error.message}`, secrets)
       return Stream.fromEffect(Effect.logWarning(`stream ${completion.id} ended early: ${reason}`)).pipe(
         Stream.drain,
         Stream.concat(Stream.make(sseData(errorBody(message, reason))))

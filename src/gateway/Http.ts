@@ -10,12 +10,13 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage } from "node:http"
+import { redactSecrets } from "../domain/Mask.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isLoopbackHost, tokenMatches } from "./Access.js"
 import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
 import type { ProviderTimeouts } from "./Gateway.js"
 import { decodeChatRequest } from "./OpenAiWire.js"
-import { type GatewaySnapshot, GatewayState, scrubSecrets } from "./State.js"
+import { type GatewaySnapshot, GatewayState } from "./State.js"
 
 export type Bind = "loopback" | "lan"
 
@@ -168,7 +169,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         if (Either.isLeft(result)) {
           const e = result.left
           const status = e._tag === "UnknownAgentError" ? 404 : 500
-          return respond(jsonError(status, scrubSecrets(e.message, snapshot.secrets), status === 404 ? "invalid_request_error" : "server_error", e._tag))
+          return respond(jsonError(status, redactSecrets(e.message, snapshot.secrets), status === 404 ? "invalid_request_error" : "server_error", e._tag))
         }
         return HttpServerResponse.unsafeJson(result.right.report)
       })
@@ -235,7 +236,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           Cause.isInterruptedOnly(cause)
             ? Effect.failCause(cause)
             : Effect.as(
-                Effect.logError(`internal error: ${scrubSecrets(Cause.pretty(cause), s.secrets)}`),
+                Effect.logError(`internal error: ${redactSecrets(Cause.pretty(cause), s.secrets)}`),
                 respond(jsonError(500, "Internal gateway error; see the gateway log.", "server_error"))
               )
         )

@@ -73,12 +73,8 @@ const secretsOf = (contexts: Iterable<AuthContext>, access: GatewayAccess): Read
     }
   }
   if (access.token) out.add(Redacted.value(access.token))
-  return [...out].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length)
+  return [...out].filter((s) => s.length >= 8)
 }
-
-/** Every occurrence of a known secret becomes `<redacted>`. */
-export const scrubSecrets = (text: string, secrets: ReadonlyArray<string>): string =>
-  secrets.reduce((t, s) => (t.includes(s) ? t.split(s).join("<redacted>") : t), text)
 
 /** The directories to watch and the files in them whose change means "reload". */
 export const watchTargets = (

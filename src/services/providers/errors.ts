@@ -3,6 +3,7 @@
  * and socket errors in words, with every secret of the call scrubbed before anything is cut or shown.
  */
 import { ProviderError } from "../../domain/Chat.js"
+import { redactSecrets } from "../../domain/Mask.js"
 import type { Answer } from "./http.js"
 
 /** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2 gateways). */
@@ -25,13 +26,9 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 
 const MAX_DETAIL = 500
 
-/** Every occurrence of our secret (and of long configured header values) becomes `<redacted>`, longest first. */
-export const scrub = (text: string, secrets: ReadonlyArray<string>): string =>
-  [...secrets].sort((a, b) => b.length - a.length).reduce((t, s) => (s === "" ? t : t.split(s).join("<redacted>")), text)
-
 /** Scrubbed before truncation, so a cut can never leave part of a secret behind. */
 export const cleanDetail = (text: string, secrets: ReadonlyArray<string>): string => {
-  const clean = scrub(text.trim(), secrets)
+  const clean = redactSecrets(text.trim(), secrets)
   return clean.length > MAX_DETAIL ? `${clean.slice(0, MAX_DETAIL - 1)}…` : clean
 }
 
