@@ -6,24 +6,6 @@ import { ProviderError } from "../../domain/Chat.js"
 import { redactSecrets } from "../../domain/Mask.js"
 import type { Answer } from "./http.js"
 
-/** Reason phrases for the statuses providers answer with, when the response carries none (HTTP/2 gateways). */
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  402: "Payment Required",
-  403: "Forbidden",
-  404: "Not Found",
-  408: "Request Timeout",
-  413: "Payload Too Large",
-  422: "Unprocessable Entity",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  529: "Overloaded"
-}
-
 const MAX_DETAIL = 500
 
 /** Scrubbed before truncation, so a cut can never leave part of a secret behind. */
@@ -66,7 +48,7 @@ export interface CallContext {
 }
 
 export const httpError = (ctx: CallContext, answer: Answer, body: string): ProviderError => {
-  const fallback = answer.statusText || STATUS_TEXT[answer.status] || `HTTP ${answer.status}`
+  const fallback = answer.statusText || `HTTP ${answer.status}`
   const retryAfterMs = parseRetryAfter({ get: (name) => answer.header(name) ?? null }, Date.now())
   return new ProviderError({
     provider: ctx.provider,

@@ -18,6 +18,7 @@ export interface Post {
 /** A response whose headers arrived; `body` is still to be read (or `abort`ed). */
 export interface Answer {
   readonly status: number
+  /** The reason phrase the server sent, else Node's for the status; empty for one Node does not know (529). */
   readonly statusText: string
   readonly header: (name: string) => string | undefined
   readonly body: NodeHttp.IncomingMessage
@@ -25,7 +26,7 @@ export interface Answer {
 
 export interface Sent {
   /** Closes the connection, whatever the request is doing; idempotent. */
-  readonly abort: (reason?: Error) => void
+  readonly abort: () => void
 }
 
 interface Net {
@@ -72,15 +73,16 @@ const isStaleSocket = (error: unknown): boolean => {
 }
 
 /**
- * POSTs `call`; exactly one of `onAnswer` (headers in) and `onError` is called, unless it was aborted first.
- * Callbacks rather than promises: this runs once per proxied request. A keep-alive socket the server closed while
- * it sat idle fails with ECONNRESET before any answer; that request never reached the server, so it is sent once
- * more on a new connection (what Node's documentation advises with `request.reusedSocket`). Anything else is the
- * caller's to classify.
+ * POSTs `call`: `onAnswer` when the headers are in, `onError` when it fails (also after an answer, if the
+ * connection breaks mid-body: the caller settles once); nothing after `abort`. Callbacks rather than promises:
+ * this runs once per proxied request. A keep-alive socket the server closed while it sat idle fails with
+ * ECONNRESET before any answer; that request never reached the server, so it is sent once more on a new
+ * connection (what Node's documentation advises with `request.reusedSocket`). Anything else is the caller's to
+ * classify.
  */
 export const post = (n: Net, call: Post, onAnswer: (answer: Answer) => void, onError: (error: unknown) => void): Sent => {
   let current: NodeHttp.ClientRequest | undefined
-  let aborted: Error | undefined
+  let aborted = false
   const attempt = (retried: boolean): void => {
     let req: NodeHttp.ClientRequest
     try {
@@ -95,7 +97,7 @@ export const post = (n: Net, call: Post, onAnswer: (answer: Answer) => void, onE
     req.on("response", (res) =>
       onAnswer({
         status: res.statusCode ?? 0,
-        statusText: res.statusMessage ?? "",
+        statusText: res.statusMessage || n.http.STATUS_CODES[res.statusCode ?? 0] || "",
         header: (name) => {
           const v = res.headers[name]
           return Array.isArray(v) ? v[0] : v
@@ -104,7 +106,7 @@ export const post = (n: Net, call: Post, onAnswer: (answer: Answer) => void, onE
       })
     )
     req.on("error", (error) => {
-      if (aborted !== undefined) return
+      if (aborted) return
       if (!retried && req.reusedSocket && isStaleSocket(error)) attempt(true)
       else onError(error)
     })
@@ -112,10 +114,10 @@ export const post = (n: Net, call: Post, onAnswer: (answer: Answer) => void, onE
   }
   attempt(false)
   return {
-    abort: (reason = new Error("aborted")) => {
-      if (aborted !== undefined) return
-      aborted = reason
-      current?.destroy(reason)
+    abort: () => {
+      if (aborted) return
+      aborted = true
+      current?.destroy()
     }
   }
 }
