@@ -3,15 +3,14 @@
  * (PATH and HOME only, plus what a test passes), and helpers to snapshot the fixture tree and to check that no
  * secret ever reaches stdout or stderr.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, expect } from "vitest"
+import { BIN, startChild } from "./support/sandbox.js"
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-export const BIN = path.join(REPO, "dist", "openclaw.cjs")
+export { BIN, REPO } from "./support/sandbox.js"
 export const HOUR = 3_600_000
 
 /** Fake secrets only: each carries FAKE/TEST and a distinct body. Public prefix first, as real keys have. */
@@ -116,33 +115,10 @@ export class TempHome {
     const argv = asOther
       ? [`--reuid=${UNPRIVILEGED_ID}`, `--regid=${UNPRIVILEGED_ID}`, "--clear-groups", process.execPath, BIN, ...args]
       : [BIN, ...args]
-    return new Promise((resolve, reject) => {
-      const child = spawn(command, argv, {
-        cwd: this.dir,
-        env: this.env(options.env),
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      const out: Array<Buffer> = []
-      const err: Array<Buffer> = []
-      child.stdout.on("data", (b: Buffer) => out.push(b))
-      child.stderr.on("data", (b: Buffer) => err.push(b))
-      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000)
-      child.on("error", (e) => {
-        clearTimeout(timer)
-        reject(e)
-      })
-      child.on("close", (code, signal) => {
-        clearTimeout(timer)
-        const result: RunResult = {
-          args,
-          code,
-          signal,
-          stdout: Buffer.concat(out).toString("utf8"),
-          stderr: Buffer.concat(err).toString("utf8")
-        }
-        allRuns.push(result)
-        resolve(result)
-      })
+    const { done } = startChild(command, argv, args, { cwd: this.dir, env: this.env(options.env), timeoutMs: options.timeoutMs ?? 15_000 })
+    return done.then(({ ms: _ms, ...result }) => {
+      allRuns.push(result)
+      return result
     })
   }
 

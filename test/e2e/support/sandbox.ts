@@ -37,6 +37,51 @@ export interface SpawnOptions {
   readonly timeoutMs?: number
 }
 
+/**
+ * Starts any command with piped stdio; `done` settles when it has exited, with `label` as its `args`. Killed with
+ * SIGKILL after `killAfterMs` (the crash tests) or, as a guard, after `timeoutMs` (default 30 s).
+ */
+export const startChild = (
+  command: string,
+  argv: ReadonlyArray<string>,
+  label: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env: Record<string, string>; readonly input?: string; readonly timeoutMs?: number; readonly killAfterMs?: number }
+): { child: ChildProcess; done: Promise<Outcome> } => {
+  const started = performance.now()
+  const child = spawn(command, [...argv], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] })
+  const out: Array<Buffer> = []
+  const err: Array<Buffer> = []
+  child.stdout!.on("data", (b: Buffer) => out.push(b))
+  child.stderr!.on("data", (b: Buffer) => err.push(b))
+  // A child killed before it reads stdin makes our write fail with EPIPE; that is expected here.
+  child.stdin!.on("error", () => undefined)
+  child.stdin!.end(options.input ?? "")
+  const killer = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.killAfterMs)
+  const guard = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000)
+  const stopTimers = () => {
+    clearTimeout(guard)
+    if (killer) clearTimeout(killer)
+  }
+  const done = new Promise<Outcome>((resolve, reject) => {
+    child.on("error", (e) => {
+      stopTimers()
+      reject(e)
+    })
+    child.on("close", (code, signal) => {
+      stopTimers()
+      resolve({
+        args: label,
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        ms: performance.now() - started
+      })
+    })
+  })
+  return { child, done }
+}
+
 /** A fresh HOME under the OS temp dir; the state dir is `<home>/.openclaw` (OPENCLAW_STATE_DIR). */
 export class Sandbox {
   private constructor(readonly home: string) {}
@@ -70,42 +115,7 @@ export class Sandbox {
 
   /** Starts `openclaw <args>`; the promise settles when it has exited. */
   start(args: ReadonlyArray<string>, options: SpawnOptions = {}): { child: ChildProcess; done: Promise<Outcome> } {
-    const started = performance.now()
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: this.home,
-      env: this.env(options),
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    const out: Array<Buffer> = []
-    const err: Array<Buffer> = []
-    child.stdout!.on("data", (b: Buffer) => out.push(b))
-    child.stderr!.on("data", (b: Buffer) => err.push(b))
-    // A child killed before it reads stdin makes our write fail with EPIPE; that is expected here.
-    child.stdin!.on("error", () => undefined)
-    child.stdin!.end(options.input ?? "")
-    const killer =
-      options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.killAfterMs)
-    const guard = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000)
-    const done = new Promise<Outcome>((resolve, reject) => {
-      child.on("error", (e) => {
-        clearTimeout(guard)
-        if (killer) clearTimeout(killer)
-        reject(e)
-      })
-      child.on("close", (code, signal) => {
-        clearTimeout(guard)
-        if (killer) clearTimeout(killer)
-        resolve({
-          args,
-          code,
-          signal,
-          stdout: Buffer.concat(out).toString("utf8"),
-          stderr: Buffer.concat(err).toString("utf8"),
-          ms: performance.now() - started
-        })
-      })
-    })
-    return { child, done }
+    return startChild(process.execPath, [BIN, ...args], args, { ...options, cwd: this.home, env: this.env(options) })
   }
 
   run(args: ReadonlyArray<string>, options: SpawnOptions = {}): Promise<Outcome> {

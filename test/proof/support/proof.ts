@@ -9,7 +9,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parse as dotenvParse } from "dotenv"
-import { BIN, type Outcome } from "../../e2e/support/sandbox.js"
+import { BIN, type Outcome, startChild } from "../../e2e/support/sandbox.js"
 
 export { BIN, fakeBody, type Outcome, prng, Sandbox } from "../../e2e/support/sandbox.js"
 
@@ -111,33 +111,7 @@ export const runChild = (
   argv: ReadonlyArray<string>,
   label: ReadonlyArray<string>,
   options: { cwd: string; env: Record<string, string>; input?: string; timeoutMs?: number }
-): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(command, [...argv], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] })
-    const out: Array<Buffer> = []
-    const err: Array<Buffer> = []
-    child.stdout!.on("data", (b: Buffer) => out.push(b))
-    child.stderr!.on("data", (b: Buffer) => err.push(b))
-    child.stdin!.on("error", () => undefined)
-    child.stdin!.end(options.input ?? "")
-    const guard = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000)
-    child.on("error", (e) => {
-      clearTimeout(guard)
-      reject(e)
-    })
-    child.on("close", (code, signal) => {
-      clearTimeout(guard)
-      resolve({
-        args: label,
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        ms: performance.now() - started
-      })
-    })
-  })
+): Promise<Outcome> => startChild(command, argv, label, options).done
 
 // ---- the built gateway --------------------------------------------------------------------------------------------
 
