@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
 import type { AddressInfo } from "node:net"
 import { OAuthHttp, type TokenRequest } from "../src/services/OAuthHttp.js"
 
@@ -73,6 +75,18 @@ describe("OAuthHttp live (fetch)", () => {
       expect(JSON.stringify(e) + e.message).not.toContain("FAKEechoed")
       expect((yield* Effect.flip(request("/anthropic-shape"))).reason).toBe("authentication_error (bad client)")
       expect((yield* Effect.flip(request("/bare"))).reason).toBe(`HTTP 503 from ${new URL(base).host}`)
+    })
+  )
+
+  it.effect("the timeout holds while the garbage collector runs (nodejs/node#57736)", () =>
+    Effect.gen(function* () {
+      v8.setFlagsFromString("--expose-gc")
+      const gc = vm.runInNewContext("gc") as () => void
+      const collecting = setInterval(gc, 25)
+      const started = Date.now()
+      const error = yield* Effect.flip(request("/slow", { timeoutMs: 300 })).pipe(Effect.ensuring(Effect.sync(() => clearInterval(collecting))))
+      expect(error.reason).toContain("no answer from 127.0.0.1")
+      expect(Date.now() - started).toBeLessThan(1_500)
     })
   )
 

@@ -71,15 +71,27 @@ const postToken = (request: TokenRequest): Effect.Effect<unknown, OAuthHttpError
     request.encoding === "json" ? JSON.stringify(request.params) : new URLSearchParams({ ...request.params }).toString()
   const contentType = request.encoding === "json" ? "application/json" : "application/x-www-form-urlencoded"
   return Effect.tryPromise({
-    // The timeout is the fetch's own signal, so it also holds where Effect's clock is a test clock.
-    try: (signal) =>
-      fetch(request.url, {
+    // The timeout is the fetch's own timer, so it also holds where Effect's clock is a test clock. A plain timer,
+    // not AbortSignal.any([signal, AbortSignal.timeout(ms)]): Node may collect a timeout signal inside `any`
+    // before it fires (nodejs/node#57736), and then a stalled token endpoint is waited on forever.
+    try: (signal) => {
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(new DOMException(`after ${request.timeoutMs} ms`, "TimeoutError")), request.timeoutMs)
+      const interrupted = () => controller.abort(signal.reason)
+      signal.addEventListener("abort", interrupted, { once: true })
+      return fetch(request.url, {
         method: "POST",
         headers: { "content-type": contentType, accept: "application/json" },
         body,
         redirect: "error",
-        signal: AbortSignal.any([signal, AbortSignal.timeout(request.timeoutMs)])
-      }).then(async (res) => ({ status: res.status, ok: res.ok, text: await res.text() })),
+        signal: controller.signal
+      })
+        .then(async (res) => ({ status: res.status, ok: res.ok, text: await res.text() }))
+        .finally(() => {
+          clearTimeout(timer)
+          signal.removeEventListener("abort", interrupted)
+        })
+    },
     catch: (e) => {
       const name = typeof e === "object" && e !== null && "name" in e ? String(e.name) : ""
       return name === "TimeoutError" || name === "AbortError"
