@@ -25,6 +25,7 @@ const MESSAGE_RULES: ReadonlyArray<readonly [RegExp, FailureReason]> = [
 
 /** §5.3: by HTTP status first, then by the provider's message. */
 export const classifyFailure = (failure: {
+  readonly provider?: string
   readonly status?: number | undefined
   readonly kind?: "http" | "network" | "timeout"
   readonly detail: string
@@ -37,6 +38,10 @@ export const classifyFailure = (failure: {
     }
   }
   if (failure.kind === "timeout") return { reason: "timeout", failover: true }
+  if (failure.kind === "network") {
+    const where = failure.provider === undefined ? "models.providers.<provider>.baseUrl" : `models.providers.${failure.provider}.baseUrl`
+    return { reason: "unknown", failover: true, hint: `check that the provider can be reached from this machine (the address in ${where}, the network, a proxy)` }
+  }
   const byStatus: Readonly<Record<number, FailureReason>> = { 402: "billing", 429: "rate_limit", 401: "auth", 403: "auth", 408: "timeout", 529: "rate_limit" }
   const fromStatus = failure.status === undefined ? undefined : byStatus[failure.status]
   const reason =

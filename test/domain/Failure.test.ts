@@ -43,6 +43,14 @@ describe("classifyFailure (§5.3)", () => {
     })
   })
 
+  it("says where to look when the provider cannot be reached", () => {
+    expect(classifyFailure({ provider: "openai", kind: "network", detail: "connection refused (ECONNREFUSED 127.0.0.1:9)" })).toEqual({
+      reason: "unknown",
+      failover: true,
+      hint: "check that the provider can be reached from this machine (the address in models.providers.openai.baseUrl, the network, a proxy)"
+    })
+  })
+
   it("fails over on everything but a malformed request", () => {
     expect(classifyFailure({ status: 400, detail: "invalid request format" }).failover).toBe(false)
     expect(classifyFailure({ kind: "timeout", detail: "" })).toEqual({ reason: "timeout", failover: true })
