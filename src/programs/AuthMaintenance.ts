@@ -65,13 +65,13 @@ export const logout = Effect.fn("Auth.logout")(function* (profileIdInput: string
     const profiles = doc.raw.profiles
     const present = typeof profiles === "object" && profiles !== null && Object.hasOwn(profiles, profileId)
     return present
-      ? Effect.succeed(removeProfile(doc.raw, profileId))
+      ? Effect.succeed([removeProfile(doc.raw, profileId), undefined] as const)
       : Effect.fail(new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir }))
   })
   const config = yield* ConfigStore
   const configDoc = yield* config.load
   if (configReferences(configDoc.raw, profileId)) {
-    yield* config.update((raw) => Effect.succeed(unregisterProfile(raw, profileId)))
+    yield* config.update((raw) => Effect.succeed([unregisterProfile(raw, profileId), undefined] as const))
   }
   return { profileId, storePath: ctx.agent.storePath }
 })
@@ -87,8 +87,8 @@ export const clearCooldowns = Effect.fn("Auth.cooldowns.clear")(function* (
   if (profileId !== undefined && !ctx.store.store.profiles.has(profileId as ProfileId)) {
     return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
   }
-  const cleared: Array<string> = []
-  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => {
+  const [, cleared] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => {
+    const cleared: Array<string> = []
     let raw = doc.raw
     for (const [id, stats] of Object.entries(doc.store.usageStats)) {
       const credential = doc.store.profiles.get(id as ProfileId)
@@ -98,7 +98,7 @@ export const clearCooldowns = Effect.fn("Auth.cooldowns.clear")(function* (
       cleared.push(id)
       raw = setUsageStats(raw, id as ProfileId, clearCooldown)
     }
-    return Effect.succeed(raw)
+    return Effect.succeed([raw, cleared] as const)
   })
   return { cleared, storePath: ctx.agent.storePath }
 })

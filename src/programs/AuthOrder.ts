@@ -39,7 +39,7 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
   const provider = normalizeProvider(providerInput)
   const ctx = yield* loadAuthContext(agent)
   const unique = [...new Set(ids.map((id) => id.trim()))] as Array<ProfileId>
-  const doc = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
+  const [doc] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
     Effect.gen(function* () {
       for (const id of unique) {
         const credential = doc.store.profiles.get(id)
@@ -48,7 +48,7 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
           return yield* new ProfileProviderMismatchError({ profileId: id, actual: credential.provider, expected: provider })
         }
       }
-      return setOrder(doc.raw, provider, unique)
+      return [setOrder(doc.raw, provider, unique), undefined] as const
     })
   )
   return view(ctx, provider, doc.store.order[provider])
@@ -58,7 +58,7 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
 export const clearProfileOrder = Effect.fn("Auth.order.clear")(function* (providerInput: string, agent: string | undefined) {
   const provider = normalizeProvider(providerInput)
   const ctx = yield* loadAuthContext(agent)
-  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => Effect.succeed(setOrder(doc.raw, provider, undefined)))
+  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => Effect.succeed([setOrder(doc.raw, provider, undefined), undefined] as const))
   return view(ctx, provider, undefined)
 })
 

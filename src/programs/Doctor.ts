@@ -237,6 +237,7 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
     const mine = storeFixes.filter((c) => (c.fix as { storePath: string }).storePath === storePath)
     const result = yield* Effect.either(
       (yield* ProfileStore).update(storePath, (doc) => {
+        const removedHere: Array<string> = []
         let raw = doc.raw
         for (const check of mine) {
           const fix = check.fix!
@@ -244,7 +245,7 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
             const profiles = raw.profiles
             if (typeof profiles === "object" && profiles !== null && Object.hasOwn(profiles, fix.profileId)) {
               raw = removeProfile(raw, fix.profileId as ProfileId)
-              removed.push(fix.profileId)
+              removedHere.push(fix.profileId)
             }
           } else if (fix.kind === "clear-stale-cooldown") {
             const stats = doc.store.usageStats[fix.profileId]
@@ -254,9 +255,11 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
           }
         }
         // Checked here too: a store that no longer decodes is never written (ProfileStore dies instead).
-        return Effect.succeed(Either.isRight(decodeAuthStore(raw)) ? raw : doc.raw)
+        return Effect.succeed([Either.isRight(decodeAuthStore(raw)) ? raw : doc.raw, removedHere] as const)
       })
     )
+    // Only what the store really lost is unregistered from the config.
+    if (Either.isRight(result)) removed.push(...result.right[1])
     for (const check of mine) done(check, result)
   }
 
@@ -272,7 +275,7 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
           const fix = check.fix as Extract<Fix, { kind: "set-config-mode" }>
           next = setConfigProfileMode(next, fix.profileId, fix.mode)
         }
-        return Effect.succeed(next)
+        return Effect.succeed([next, undefined] as const)
       })
     )
     for (const check of configFixes) done(check, result)

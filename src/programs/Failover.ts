@@ -142,7 +142,7 @@ export const serveWithFailover = <A, R>(
             ? Effect.asVoid(
                 Effect.flatMap(Clock.currentTimeMillis, (at) =>
                   profiles.update(ctx.agent.storePath, (doc) =>
-                    Effect.succeed(setLastGood(setUsageStats(doc.raw, profileId, (s) => recordSuccess(s, at)), provider, profileId))
+                    Effect.succeed([setLastGood(setUsageStats(doc.raw, profileId, (s) => recordSuccess(s, at)), provider, profileId), undefined] as const)
                   )
                 )
               )
@@ -158,7 +158,7 @@ export const serveWithFailover = <A, R>(
         const at = yield* Clock.currentTimeMillis
         yield* profiles
           .update(ctx.agent.storePath, (doc) =>
-            Effect.succeed(setUsageStats(doc.raw, profileId, (s) => recordFailure(s, classified.reason, at, settings, result.left.retryAfterMs)))
+            Effect.succeed([setUsageStats(doc.raw, profileId, (s) => recordFailure(s, classified.reason, at, settings, result.left.retryAfterMs)), undefined] as const)
           )
           .pipe(
             // The request goes on to the next profile either way; a cooldown we could not record must still be heard.

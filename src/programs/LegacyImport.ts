@@ -34,11 +34,11 @@ export const migrateLegacy = Effect.fn("Auth.migrateLegacy")(function* (host: Ho
   const present = yield* Effect.filter(sources, (s) => Effect.map(files.stat(s.path), Option.isSome))
   if (present.length === 0) return none
 
-  const notices: Array<string> = []
-  const imported: Array<string> = []
-  const complete: Array<string> = []
-  yield* (yield* ProfileStore).update(agent.storePath, (doc) =>
+  const [, { imported, complete, notices }] = yield* (yield* ProfileStore).update(agent.storePath, (doc) =>
     Effect.gen(function* () {
+      const notices: Array<string> = []
+      const imported: Array<string> = []
+      const complete: Array<string> = []
       let raw = doc.raw
       const existing = new Set<string>(doc.store.profiles.keys())
       for (const source of present) {
@@ -56,7 +56,7 @@ export const migrateLegacy = Effect.fn("Auth.migrateLegacy")(function* (host: Ho
         for (const s of result.skipped) notices.push(`legacy file ${source.path}: entry ${s.key} was not imported: ${s.reason}`)
         if (result.skipped.length === 0) complete.push(source.path)
       }
-      return imported.length === 0 ? doc.raw : raw
+      return [imported.length === 0 ? doc.raw : raw, { imported, complete, notices }] as const
     })
   )
   // Only now is everything the complete files held safely in the store.

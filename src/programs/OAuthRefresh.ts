@@ -8,7 +8,6 @@ import { type Credential, credentialSecret } from "../domain/Credential.js"
 import { FileShapeError, type StoreError } from "../domain/Errors.js"
 import {
   applyRefreshedTokens,
-  type CasDecision,
   casDecision,
   credentialFromGrant,
   decodeTokenGrant,
@@ -143,12 +142,10 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         ...(current.accountId === undefined ? {} : { accountId: current.accountId }),
         ...(current.clientId === undefined ? {} : { clientId: current.clientId })
       })
-      let cas: CasDecision = { kind: "gone" }
-      yield* profiles.update(storePath, (latest) => {
-        cas = casDecision(latest.store.profiles.get(profileId), provider, used)
-        return Effect.succeed(cas.kind === "write" ? applyRefreshedTokens(latest.raw, profileId, next) : latest.raw)
+      const [, decided] = yield* profiles.update(storePath, (latest) => {
+        const cas = casDecision(latest.store.profiles.get(profileId), provider, used)
+        return Effect.succeed([cas.kind === "write" ? applyRefreshedTokens(latest.raw, profileId, next) : latest.raw, cas] as const)
       })
-      const decided = cas as CasDecision
       // Removed meanwhile (logout): the new tokens serve this request but are not resurrected in the store.
       return decided.kind === "keep-stored"
         ? result(profileId, decided.stored, "kept-stored")

@@ -133,7 +133,7 @@ const apply = (ctx: AuthContext, plan: OnboardPlan) =>
     }
     if (plan.model !== undefined) {
       const model = plan.model
-      yield* (yield* ConfigStore).update((raw) => Effect.succeed(withDefaultModel(raw, model)))
+      yield* (yield* ConfigStore).update((raw) => Effect.succeed([withDefaultModel(raw, model), undefined] as const))
     }
     return saved
   })

@@ -29,10 +29,10 @@ export const storeCredential = Effect.fn("Auth.storeCredential")(function* (
   // "listed but not in the store"; the other way round the new profile would be silently left out (§5.1).
   yield* (yield* ConfigStore).update((raw) => {
     const next = registerProfile(raw, profileId, credential.provider, credential.type)
-    return Effect.succeed(deepEqual(next, raw) ? raw : next)
+    return Effect.succeed([deepEqual(next, raw) ? raw : next, undefined] as const)
   })
-  const doc = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
-    Effect.succeed(setProfile(doc.raw, profileId, credential))
+  const [doc] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
+    Effect.succeed([setProfile(doc.raw, profileId, credential), undefined] as const)
   )
   const order = doc.store.order[credential.provider]
   return {

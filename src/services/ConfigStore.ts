@@ -12,8 +12,13 @@ import { Paths } from "./Paths.js"
 export interface ConfigStoreShape {
   readonly path: string
   readonly load: Effect.Effect<RawDocument, StoreError>
-  /** Locked read-modify-write; a config that does not parse is never overwritten (§3.3); same `raw` back, no write. */
-  readonly update: <E>(f: (raw: JsonObject) => Effect.Effect<JsonObject, E>) => Effect.Effect<RawDocument, StoreError | E>
+  /**
+   * Locked read-modify-write; a config that does not parse is never overwritten (§3.3); same `raw` back, no write.
+   * `f` returns the new `raw` and what it decided; the decision comes back beside the document.
+   */
+  readonly update: <A, E>(
+    f: (raw: JsonObject) => Effect.Effect<readonly [JsonObject, A], E>
+  ) => Effect.Effect<readonly [RawDocument, A], StoreError | E>
 }
 
 export class ConfigStore extends Context.Tag("openclaw/ConfigStore")<ConfigStore, ConfigStoreShape>() {
@@ -32,10 +37,10 @@ export class ConfigStore extends Context.Tag("openclaw/ConfigStore")<ConfigStore
             configPath,
             Effect.gen(function* () {
               const current = yield* load
-              const raw = yield* f(current.raw)
-              if (raw === current.raw) return current
+              const [raw, decided] = yield* f(current.raw)
+              if (raw === current.raw) return [current, decided] as const
               yield* files.writeAtomic(configPath, `${JSON.stringify(raw, null, 2)}\n`)
-              return { path: configPath, exists: true, raw }
+              return [{ path: configPath, exists: true, raw }, decided] as const
             })
           )
       }

@@ -21,12 +21,13 @@ export interface ProfileStoreShape {
   readonly load: (path: string) => Effect.Effect<StoreDocument, StoreError>
   /**
    * Lock, re-read inside the lock, apply `f`, write atomically. An unparseable store is never overwritten; when
-   * `f` returns the same `raw` object nothing is written.
+   * `f` returns the same `raw` object nothing is written. `f` returns the new `raw` and what it decided, which
+   * comes back beside the document as written, so callers need no variables outside the closure.
    */
-  readonly update: <E, R>(
+  readonly update: <A, E, R>(
     path: string,
-    f: (doc: StoreDocument) => Effect.Effect<JsonObject, E, R>
-  ) => Effect.Effect<StoreDocument, StoreError | E, R>
+    f: (doc: StoreDocument) => Effect.Effect<readonly [JsonObject, A], E, R>
+  ) => Effect.Effect<readonly [StoreDocument, A], StoreError | E, R>
 }
 
 export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileStore, ProfileStoreShape>() {
@@ -49,15 +50,15 @@ export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileSt
             path,
             Effect.gen(function* () {
               const current = yield* load(path)
-              const raw = yield* f(current)
+              const [raw, decided] = yield* f(current)
               // Returning the document untouched means "nothing to change": do not rewrite the file.
-              if (raw === current.raw) return current
+              if (raw === current.raw) return [current, decided] as const
               const store = yield* Either.match(decodeAuthStore(raw), {
                 onLeft: (problem) => Effect.dieMessage(`refusing to write an invalid store to ${path}: ${problem}`),
                 onRight: Effect.succeed
               })
               yield* files.writeAtomic(path, serializeStore(raw))
-              return { path, exists: true, raw, store }
+              return [{ path, exists: true, raw, store }, decided] as const
             })
           )
       }

@@ -84,8 +84,25 @@ describe("ProfileStore writes (§3.3)", () => {
     const fs = new MemoryFs({ [STORE]: JSON.stringify({ version: 1, extra: [1, 2], profiles: {} }) })
     return Effect.gen(function* () {
       const store = yield* ProfileStore
-      yield* store.update(STORE, (doc) => Effect.succeed({ ...doc.raw, order: { anthropic: [] } }))
+      yield* store.update(STORE, (doc) => Effect.succeed([{ ...doc.raw, order: { anthropic: [] } }, undefined] as const))
       expect(JSON.parse(fs.read(STORE)!)).toEqual({ version: 1, extra: [1, 2], profiles: {}, order: { anthropic: [] } })
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("returns the document as written beside what the closure decided; unchanged means no write", () => {
+    const fs = new MemoryFs({ [STORE]: JSON.stringify({ version: 1, profiles: {} }) })
+    return Effect.gen(function* () {
+      const store = yield* ProfileStore
+      const [same, seen] = yield* store.update(STORE, (doc) => Effect.succeed([doc.raw, doc.store.profiles.size] as const))
+      expect(seen).toBe(0)
+      expect(same.exists).toBe(true)
+      expect(fs.writes).toBe(0)
+      const [written, decided] = yield* store.update(STORE, (doc) =>
+        Effect.succeed([{ ...doc.raw, order: { anthropic: [] } }, "wrote"] as const)
+      )
+      expect(decided).toBe("wrote")
+      expect(written.store.order).toEqual({ anthropic: [] })
+      expect(fs.writes).toBe(1)
     }).pipe(Effect.provide(testServices({ fs })))
   })
 
@@ -94,7 +111,7 @@ describe("ProfileStore writes (§3.3)", () => {
     const fs = new MemoryFs({ [STORE]: broken })
     return Effect.gen(function* () {
       const store = yield* ProfileStore
-      const error = yield* Effect.flip(store.update(STORE, (doc) => Effect.succeed(doc.raw)))
+      const error = yield* Effect.flip(store.update(STORE, (doc) => Effect.succeed([doc.raw, undefined] as const)))
       expect(error._tag).toBe("FileParseError")
       expect(error.message).toContain(`${STORE}:1:`)
       expect(fs.read(STORE)).toBe(broken)
@@ -110,13 +127,14 @@ describe("ProfileStore writes (§3.3)", () => {
         Array.from({ length: 20 }, (_, i) => i),
         (i) =>
           store.update(STORE, (doc) =>
-            Effect.succeed(
+            Effect.succeed([
               setProfile(
                 doc.raw,
                 `x:p${i}` as ProfileId,
                 new TokenCredential({ type: "token", provider: "x" as ProviderId, token: Redacted.make(`t${i}`) })
-              )
-            )
+              ),
+              undefined
+            ] as const)
           ),
         { concurrency: "unbounded" }
       )
