@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type Credential, decodeCredentialEntry, describe, encodeCredential, firstProblem } from "./Credential.js"
 import type { ProfileId } from "./ProfileId.js"
@@ -53,11 +54,10 @@ export const emptyStore: AuthStore = {
   skipped: []
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** Fails with `at: problem` when a section has the wrong shape; a bad profile entry is skipped and reported. */
 export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> => {
-  if (!isRecord(raw)) return Either.left(`expected a JSON object at the top level, got ${describe(raw)}`)
+  if (!Predicate.isRecord(raw)) return Either.left(`expected a JSON object at the top level, got ${describe(raw)}`)
   return Schema.decodeUnknownEither(StoreShape)(raw).pipe(
     Either.mapLeft(firstProblem),
     Either.map((shape) => {
@@ -96,7 +96,13 @@ export const profilesOf = (store: AuthStore, provider: ProviderId): ReadonlyArra
 
 const section = (raw: JsonObject, key: string): Record<string, unknown> => {
   const value = raw[key]
-  return isRecord(value) ? { ...value } : {}
+  return Predicate.isRecord(value) ? { ...value } : {}
+}
+
+/** Whether the raw store holds an entry for `id`, readable or not (a malformed entry can still be removed). */
+export const holdsProfile = (raw: JsonObject, id: string): boolean => {
+  const profiles = raw.profiles
+  return Predicate.isRecord(profiles) && Object.hasOwn(profiles, id)
 }
 
 export const setProfile = (raw: JsonObject, id: ProfileId, credential: Credential): JsonObject => ({
@@ -145,7 +151,7 @@ export const setUsageStats = (
   update: (current: UsageStats) => UsageStats | undefined
 ): JsonObject => {
   const usageStats = section(raw, "usageStats")
-  const current = isRecord(usageStats[id]) ? (usageStats[id] as UsageStats) : {}
+  const current = Predicate.isRecord(usageStats[id]) ? (usageStats[id] as UsageStats) : {}
   const next = update(current)
   if (next === undefined || Object.keys(next).length === 0) delete usageStats[id]
   else usageStats[id] = next

@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import { type Credential, OAuthCredential, TokenCredential } from "./Credential.js"
 import { refreshTokenOf } from "./OAuth.js"
@@ -14,7 +15,6 @@ export const claudeCredentialsPath = (vars: Readonly<Record<string, string | und
   return `${dir.replace(/\/+$/, "")}/.credentials.json`
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const str = (u: unknown): string | undefined => (typeof u === "string" && u.trim() !== "" ? u.trim() : undefined)
 
 /**
@@ -22,9 +22,9 @@ const str = (u: unknown): string | undefined => (typeof u === "string" && u.trim
  * refresh token is there, else a plain `token`. Problems name fields, never values.
  */
 export const decodeClaudeCredentials = (json: unknown): Either.Either<Credential, string> => {
-  if (!isRecord(json)) return Either.left("expected a JSON object")
+  if (!Predicate.isRecord(json)) return Either.left("expected a JSON object")
   const o = json.claudeAiOauth
-  if (!isRecord(o)) return Either.left("it has no claudeAiOauth section (Claude Code is not signed in with a Claude account)")
+  if (!Predicate.isRecord(o)) return Either.left("it has no claudeAiOauth section (Claude Code is not signed in with a Claude account)")
   const access = str(o.accessToken)
   if (access === undefined) return Either.left("claudeAiOauth.accessToken is missing")
   const refresh = str(o.refreshToken)

@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { describe, firstProblem } from "./Credential.js"
 import { normalizeProvider, type ProviderId } from "./Provider.js"
@@ -96,19 +97,18 @@ export const OpenClawConfig = Schema.Struct({
 })
 export type OpenClawConfig = typeof OpenClawConfig.Type
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 export const decodeConfig = (raw: unknown): Either.Either<OpenClawConfig, string> =>
-  isRecord(raw)
+  Predicate.isRecord(raw)
     ? Schema.decodeUnknownEither(OpenClawConfig)(raw).pipe(Either.mapLeft(firstProblem))
     : Either.left(`expected a JSON5 object at the top level, got ${describe(raw)}`)
 
 /** The config `env` block (§4.1 step 4): top-level string keys and `env.vars`; top-level keys win. */
 export const configEnvVars = (raw: unknown): Record<string, string> => {
-  const env = isRecord(raw) ? raw.env : undefined
-  if (!isRecord(env)) return {}
+  const env = Predicate.isRecord(raw) ? raw.env : undefined
+  if (!Predicate.isRecord(env)) return {}
   const vars: Record<string, string> = {}
-  if (isRecord(env.vars)) for (const [k, v] of Object.entries(env.vars)) if (typeof v === "string") vars[k] = v
+  if (Predicate.isRecord(env.vars)) for (const [k, v] of Object.entries(env.vars)) if (typeof v === "string") vars[k] = v
   for (const [k, v] of Object.entries(env)) if (typeof v === "string") vars[k] = v
   return vars
 }
@@ -136,7 +136,7 @@ export const substituteEnvRefs = (
       })
     }
     if (Array.isArray(v)) return v.map(walk)
-    if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+    if (Predicate.isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
     return v
   }
   return { value: walk(value), missing: [...missing] }

@@ -1,10 +1,10 @@
+import * as Predicate from "effect/Predicate"
 import { type JsonObject, orderWithout } from "./AuthStore.js"
 import type { CredentialType } from "./Credential.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-const objectAt = (raw: JsonObject, key: string): Record<string, unknown> => (isRecord(raw[key]) ? { ...(raw[key] as object) } : {})
+const objectAt = (raw: JsonObject, key: string): Record<string, unknown> => (Predicate.isRecord(raw[key]) ? { ...(raw[key] as object) } : {})
 
 /**
  * §3.2: a stored profile is registered as `auth.profiles[id] = { provider, mode }` (metadata, never the secret);
@@ -13,31 +13,31 @@ const objectAt = (raw: JsonObject, key: string): Record<string, unknown> => (isR
 export const registerProfile = (raw: JsonObject, id: ProfileId, provider: ProviderId, mode: CredentialType): JsonObject => {
   const auth = objectAt(raw, "auth")
   const profiles = objectAt(auth, "profiles")
-  const previous = isRecord(profiles[id]) ? profiles[id] : {}
+  const previous = Predicate.isRecord(profiles[id]) ? profiles[id] : {}
   profiles[id] = { ...previous, provider, mode }
   const order = objectAt(auth, "order")
   const existing = order[provider]
   if (Array.isArray(existing) && !existing.includes(id)) order[provider] = [...existing, id]
-  return { ...raw, auth: { ...auth, profiles, ...(isRecord(auth.order) ? { order } : {}) } }
+  return { ...raw, auth: { ...auth, profiles, ...(Predicate.isRecord(auth.order) ? { order } : {}) } }
 }
 
 /** Removes every config reference to a profile (logout). */
 export const unregisterProfile = (raw: JsonObject, id: ProfileId): JsonObject => {
-  if (!isRecord(raw.auth)) return raw
+  if (!Predicate.isRecord(raw.auth)) return raw
   const auth = objectAt(raw, "auth")
   const profiles = objectAt(auth, "profiles")
   delete profiles[id]
   const order = orderWithout(objectAt(auth, "order"), id)
   return {
     ...raw,
-    auth: { ...auth, ...(isRecord(auth.profiles) ? { profiles } : {}), ...(isRecord(auth.order) ? { order } : {}) }
+    auth: { ...auth, ...(Predicate.isRecord(auth.profiles) ? { profiles } : {}), ...(Predicate.isRecord(auth.order) ? { order } : {}) }
   }
 }
 
 /** Whether the config mentions the profile at all, so logout does not rewrite a config it has nothing to do with. */
 export const configReferences = (raw: JsonObject, id: ProfileId): boolean => {
   const auth = raw.auth
-  if (!isRecord(auth)) return false
-  if (isRecord(auth.profiles) && id in auth.profiles) return true
-  return isRecord(auth.order) && Object.values(auth.order).some((ids) => Array.isArray(ids) && ids.includes(id))
+  if (!Predicate.isRecord(auth)) return false
+  if (Predicate.isRecord(auth.profiles) && id in auth.profiles) return true
+  return Predicate.isRecord(auth.order) && Object.values(auth.order).some((ids) => Array.isArray(ids) && ids.includes(id))
 }

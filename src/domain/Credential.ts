@@ -1,5 +1,6 @@
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { normalizeProvider, ProviderId } from "./Provider.js"
@@ -59,14 +60,13 @@ export const credentialSecret = (c: Credential): string | undefined => {
   }
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
  * Lenient entry reading, as OpenClaw does (§3.1): `mode` for `type`, `apiKey` for `key`. Returns why an entry
  * is skipped instead of failing the whole store.
  */
 export const decodeCredentialEntry = (entry: unknown): Either.Either<Credential, string> => {
-  if (!isRecord(entry)) return Either.left(`not an object (got ${describe(entry)})`)
+  if (!Predicate.isRecord(entry)) return Either.left(`not an object (got ${describe(entry)})`)
   const type = entry.type ?? entry.mode
   if (type !== "api_key" && type !== "token" && type !== "oauth") {
     const named = typeof type === "string" && /^[A-Za-z_-]{1,24}$/.test(type) ? JSON.stringify(type) : `(${describe(type)})`

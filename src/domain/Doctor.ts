@@ -1,3 +1,4 @@
+import * as Predicate from "effect/Predicate"
 import type { AuthStore, JsonObject, UsageStats } from "./AuthStore.js"
 import type { AgentModels, OpenClawConfig } from "./Config.js"
 import type { CredentialType } from "./Credential.js"
@@ -153,13 +154,12 @@ export const confirmMessage = (fix: Fix): string =>
     ? `Remove the unreadable profile ${fix.profileId} from ${fix.storePath}? Its entry is deleted for good`
     : `Apply: ${describeFix(fix)}?`
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** Sets only `auth.profiles[id].mode`, keeping everything else in the config as it was. */
 export const setConfigProfileMode = (raw: JsonObject, id: string, mode: CredentialType): JsonObject => {
-  const auth = isRecord(raw.auth) ? raw.auth : {}
-  const profiles = isRecord(auth.profiles) ? auth.profiles : {}
-  const entry = isRecord(profiles[id]) ? profiles[id] : {}
+  const auth = Predicate.isRecord(raw.auth) ? raw.auth : {}
+  const profiles = Predicate.isRecord(auth.profiles) ? auth.profiles : {}
+  const entry = Predicate.isRecord(profiles[id]) ? profiles[id] : {}
   return { ...raw, auth: { ...auth, profiles: { ...profiles, [id]: { ...entry, mode } } } }
 }
 

@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import { type Credential, decodeCredentialEntry } from "./Credential.js"
 import { makeProfileId, type ProfileId } from "./ProfileId.js"
 import { normalizeProvider } from "./Provider.js"
@@ -11,7 +12,6 @@ export interface LegacyImport {
   readonly skipped: ReadonlyArray<{ readonly key: string; readonly reason: string }>
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const collect = (
   entries: ReadonlyArray<readonly [string, unknown]>,
@@ -35,19 +35,19 @@ const collect = (
 
 /** `<agentDir>/auth.json`: a flat `{ provider: credential }` map → `<provider>:default`. */
 export const importAuthJson = (raw: unknown, existing: ReadonlySet<string>): LegacyImport =>
-  isRecord(raw)
+  Predicate.isRecord(raw)
     ? collect(
-        Object.entries(raw).map(([provider, c]) => [provider, isRecord(c) ? { provider, ...c } : c] as const),
+        Object.entries(raw).map(([provider, c]) => [provider, Predicate.isRecord(c) ? { provider, ...c } : c] as const),
         existing
       )
     : { add: [], present: [], skipped: [{ key: "(file)", reason: "not a JSON object" }] }
 
 /** `<state>/credentials/oauth.json`: `{ provider: { access, refresh, expires } }` → oauth `<provider>:default`. */
 export const importOAuthJson = (raw: unknown, existing: ReadonlySet<string>): LegacyImport =>
-  isRecord(raw)
+  Predicate.isRecord(raw)
     ? collect(
         Object.entries(raw).map(
-          ([provider, c]) => [provider, isRecord(c) ? { ...c, type: "oauth", provider: normalizeProvider(provider) } : c] as const
+          ([provider, c]) => [provider, Predicate.isRecord(c) ? { ...c, type: "oauth", provider: normalizeProvider(provider) } : c] as const
         ),
         existing
       )

@@ -1,5 +1,6 @@
 import * as Either from "effect/Either"
 import * as Encoding from "effect/Encoding"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { JsonObject } from "./AuthStore.js"
@@ -80,7 +81,7 @@ export const jwtClaims = (jwt: string): Record<string, unknown> => {
     onRight: (text) => {
       try {
         const parsed: unknown = JSON.parse(text)
-        return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+        return Predicate.isRecord(parsed) ? (parsed as Record<string, unknown>) : {}
       } catch {
         return {}
       }
@@ -151,15 +152,14 @@ export const casDecision = (stored: Credential | undefined, provider: ProviderId
   return { kind: "keep-stored", stored }
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
  * Writes the refreshed tokens into the profile's raw entry: only access, refresh, expires (and email/accountId
  * when newly learnt) change; every other field of the entry, known or not, is kept (§3.1).
  */
 export const applyRefreshedTokens = (raw: JsonObject, id: ProfileId, next: OAuthCredential): JsonObject => {
-  const profiles = isRecord(raw.profiles) ? { ...raw.profiles } : {}
-  const entry = isRecord(profiles[id]) ? profiles[id] : {}
+  const profiles = Predicate.isRecord(raw.profiles) ? { ...raw.profiles } : {}
+  const entry = Predicate.isRecord(profiles[id]) ? profiles[id] : {}
   const encoded = encodeCredential(next)
   const fields = ["access", "refresh", "expires", "email", "accountId"] as const
   const updated: Record<string, unknown> = { ...entry }

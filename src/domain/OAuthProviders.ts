@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { firstProblem } from "./Credential.js"
 import { isLoopbackUrl, type ProviderId } from "./Provider.js"
@@ -65,12 +66,11 @@ export type OAuthOverride = typeof Override.Type
 const Overrides = Schema.Record({ key: Schema.String, value: Override })
 export type OAuthOverrides = Readonly<Record<string, OAuthOverride>>
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** The `auth.oauth` block of the raw config; a problem is `auth.oauth.<p>.<field>: …`. */
 export const decodeOAuthOverrides = (rawConfig: unknown): Either.Either<OAuthOverrides, string> => {
-  const auth = isRecord(rawConfig) ? rawConfig.auth : undefined
-  const block = isRecord(auth) ? auth.oauth : undefined
+  const auth = Predicate.isRecord(rawConfig) ? rawConfig.auth : undefined
+  const block = Predicate.isRecord(auth) ? auth.oauth : undefined
   if (block === undefined) return Either.right({})
   return Schema.decodeUnknownEither(Overrides)(block, { onExcessProperty: "ignore" }).pipe(
     Either.mapLeft((e) => `auth.oauth.${firstProblem(e)}`)

@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { clearCooldown, hasCooldownState, removeProfile, setUsageStats } from "../domain/AuthStore.js"
+import { clearCooldown, hasCooldownState, holdsProfile, removeProfile, setUsageStats } from "../domain/AuthStore.js"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
 import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
 import { credentialSecret } from "../domain/Credential.js"
@@ -62,9 +62,7 @@ export const logout = Effect.fn("Auth.logout")(function* (profileIdInput: string
   const profileId = profileIdInput.trim() as ProfileId
   const ctx = yield* loadAuthContext(agent)
   yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => {
-    const profiles = doc.raw.profiles
-    const present = typeof profiles === "object" && profiles !== null && Object.hasOwn(profiles, profileId)
-    return present
+    return holdsProfile(doc.raw, profileId)
       ? Effect.succeed([removeProfile(doc.raw, profileId), undefined] as const)
       : Effect.fail(new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir }))
   })

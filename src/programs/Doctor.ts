@@ -3,7 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { decodeAuthStore, removeProfile, setUsageStats, type AuthStore, type JsonObject } from "../domain/AuthStore.js"
+import { decodeAuthStore, holdsProfile, removeProfile, setUsageStats, type AuthStore, type JsonObject } from "../domain/AuthStore.js"
 import { agentModels, configEnvVars, decodeConfig, defaultAgentId, type OpenClawConfig, substituteEnvRefs } from "../domain/Config.js"
 import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
 import {
@@ -242,8 +242,7 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
         for (const check of mine) {
           const fix = check.fix!
           if (fix.kind === "remove-profile") {
-            const profiles = raw.profiles
-            if (typeof profiles === "object" && profiles !== null && Object.hasOwn(profiles, fix.profileId)) {
+            if (holdsProfile(raw, fix.profileId)) {
               raw = removeProfile(raw, fix.profileId as ProfileId)
               removedHere.push(fix.profileId)
             }

@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
+import { holdsProfile } from "../domain/AuthStore.js"
 import { ProviderError } from "../domain/Chat.js"
 import { defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
 import { type Credential, credentialSecret } from "../domain/Credential.js"
@@ -75,8 +76,7 @@ export const oauthEndpointsFor = Effect.fn("OAuth.endpoints")(function* (ctx: Au
 const storePathOf = (ctx: AuthContext, profileId: ProfileId) =>
   Effect.gen(function* () {
     if (ctx.agent.isDefault) return ctx.agent.storePath
-    const own = ctx.store.raw.profiles
-    if (typeof own === "object" && own !== null && Object.hasOwn(own, profileId)) return ctx.agent.storePath
+    if (holdsProfile(ctx.store.raw, profileId)) return ctx.agent.storePath
     const main = yield* Effect.orDie((yield* Paths).agent(ctx.config, defaultAgentId(ctx.config)))
     return main.storePath
   })

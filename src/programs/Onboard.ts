@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { ApiKeyCredential, TokenCredential } from "../domain/Credential.js"
@@ -69,12 +70,11 @@ const writeStateEnv = (ctx: AuthContext, envVar: string, value: string) =>
 
 /** `agents.defaults.model.primary`, keeping fallbacks and every other key; the same object when nothing changes. */
 export const withDefaultModel = (raw: JsonObject, ref: string): JsonObject => {
-  const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-  const agents = isRecord(raw.agents) ? raw.agents : {}
-  const defaults = isRecord(agents.defaults) ? agents.defaults : {}
+  const agents = Predicate.isRecord(raw.agents) ? raw.agents : {}
+  const defaults = Predicate.isRecord(agents.defaults) ? agents.defaults : {}
   const model = defaults.model
-  if (model === ref || (isRecord(model) && model.primary === ref)) return raw
-  const next = isRecord(model) ? { ...model, primary: ref } : { primary: ref }
+  if (model === ref || (Predicate.isRecord(model) && model.primary === ref)) return raw
+  const next = Predicate.isRecord(model) ? { ...model, primary: ref } : { primary: ref }
   return { ...raw, agents: { ...agents, defaults: { ...defaults, model: next } } }
 }
 

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import { FileParseError, FileShapeError } from "../domain/Errors.js"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { describe } from "../domain/Credential.js"
@@ -74,7 +75,7 @@ export const readJsonDocument = (files: FilesShape, file: string, format: "JSON"
             e instanceof FileParseError ? e : new FileParseError({ path: file, format, problem: String(e) })
         }).pipe(
           Effect.filterOrFail(
-            (raw): raw is JsonObject => typeof raw === "object" && raw !== null && !Array.isArray(raw),
+            (raw): raw is JsonObject => Predicate.isRecord(raw),
             (raw) => new FileShapeError({ path: file, problem: `expected a ${format} object at the top level, got ${describe(raw)}` })
           ),
           Effect.map((raw): RawDocument => ({ path: file, exists: true, raw }))

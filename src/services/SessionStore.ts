@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Queue from "effect/Queue"
 import type { StoreError } from "../domain/Errors.js"
 import type { ProfileId } from "../domain/ProfileId.js"
@@ -42,12 +43,11 @@ export class SessionStore extends Context.Tag("openclaw/SessionStore")<SessionSt
 
 export const sessionsPath = (stateDir: string): string => `${stateDir}/gateway/sessions.json`
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const optionalString = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
 
 /** Lenient: a malformed entry is dropped, never the whole file. */
 const decodeSession = (u: unknown): SessionState | undefined => {
-  if (!isRecord(u) || typeof u.updatedAt !== "number" || !Number.isFinite(u.updatedAt)) return undefined
+  if (!Predicate.isRecord(u) || typeof u.updatedAt !== "number" || !Number.isFinite(u.updatedAt)) return undefined
   const model = optionalString(u.model)
   const userPin = optionalString(u.userPin)
   const autoPin = optionalString(u.autoPin)
@@ -70,7 +70,7 @@ const parseSessions = (text: string): Parsed => {
   } catch {
     return { ok: false }
   }
-  if (!isRecord(json) || !isRecord(json.sessions)) return { ok: false }
+  if (!Predicate.isRecord(json) || !Predicate.isRecord(json.sessions)) return { ok: false }
   const entries: Array<[string, SessionState]> = []
   for (const [key, value] of Object.entries(json.sessions)) {
     const s = decodeSession(value)
