@@ -5,7 +5,6 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
@@ -34,7 +33,7 @@ const serveGateway = (options: GatewayOptions) =>
   Effect.gen(function* () {
     const state = yield* GatewayState
     const snapshot = yield* state.current
-    const plan = yield* Either.match(planListen(options, snapshot), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const plan = yield* planListen(options, snapshot)
     for (const w of plan.warnings) yield* Effect.logWarning(w)
     const startedAt = Math.floor((yield* Clock.currentTimeMillis) / 1000)
     const app = yield* makeGatewayApp({

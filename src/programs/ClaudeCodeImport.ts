@@ -44,10 +44,7 @@ export const importCredentials = Effect.fn("Auth.import")(function* (opts: { rea
     Effect.flatMap(Option.match({ onNone: () => Effect.fail(failed("the file does not exist")), onSome: Effect.succeed }))
   )
   const json = yield* Effect.try({ try: (): unknown => JSON.parse(text), catch: () => failed("it is not valid JSON") })
-  const credential = yield* Either.match(decodeClaudeCredentials(json), {
-    onLeft: (problem) => Effect.fail(failed(problem)),
-    onRight: Effect.succeed
-  })
+  const credential = yield* Either.mapLeft(decodeClaudeCredentials(json), failed)
   yield* (yield* SecretRegistry).register([
     credentialSecret(credential),
     credential.type === "oauth" && credential.refresh ? Redacted.value(credential.refresh) : undefined

@@ -103,10 +103,10 @@ const viaPaste = (provider: ProviderId, endpoints: OAuthEndpoints, pkce: Pkce) =
     )
     // Hidden like every other secret we read: the address carries the one-time authorization code.
     const pasted = yield* (yield* Prompter).readSecret("Redirect URL or code (input is hidden)")
-    const params = yield* Either.match(parsePastedRedirect(Option.match(pasted, { onNone: () => "", onSome: Redacted.value })), {
-      onLeft: (r) => Effect.fail(rejected(provider, r)),
-      onRight: Effect.succeed
-    })
+    const params = yield* Either.mapLeft(
+      parsePastedRedirect(Option.match(pasted, { onNone: () => "", onSome: Redacted.value })),
+      (r) => rejected(provider, r)
+    )
     return { params, redirectUri } satisfies Received
   })
 
@@ -128,10 +128,7 @@ export const loginOAuth = Effect.fn("OAuth.login")(function* (opts: LoginOptions
     (!opts.noBrowser && browser.available ? yield* viaCallback(provider, endpoints, pkce) : undefined) ??
     (yield* viaPaste(provider, endpoints, pkce))
 
-  const code = yield* Either.match(checkCallback(received.params, pkce.state), {
-    onLeft: (r) => Effect.fail(rejected(provider, r)),
-    onRight: Effect.succeed
-  })
+  const code = yield* Either.mapLeft(checkCallback(received.params, pkce.state), (r) => rejected(provider, r))
   const secrets = yield* SecretRegistry
   yield* secrets.register([code, pkce.verifier])
   const json = yield* (yield* OAuthHttp)
@@ -142,10 +139,10 @@ export const loginOAuth = Effect.fn("OAuth.login")(function* (opts: LoginOptions
       timeoutMs: EXCHANGE_TIMEOUT_MS
     })
     .pipe(Effect.mapError((e) => new OAuthLoginError({ provider, reason: "exchange-failed", detail: e.reason })))
-  const grant = yield* Either.match(decodeTokenGrant(json), {
-    onLeft: (problem) => Effect.fail(new OAuthLoginError({ provider, reason: "exchange-failed", detail: problem })),
-    onRight: Effect.succeed
-  })
+  const grant = yield* Either.mapLeft(
+    decodeTokenGrant(json),
+    (problem) => new OAuthLoginError({ provider, reason: "exchange-failed", detail: problem })
+  )
   yield* secrets.register([grant.access, grant.refresh])
   const now = yield* Clock.currentTimeMillis
   const credential = credentialFromGrant(provider, grant, now, { clientId: endpoints.clientId })

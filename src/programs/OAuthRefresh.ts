@@ -18,7 +18,7 @@ import {
 } from "../domain/OAuth.js"
 import { OAuthRefreshError, OAuthSetupError } from "../domain/OAuthErrors.js"
 import { refreshParams } from "../domain/OAuthLogin.js"
-import { decodeOAuthOverrides, type OAuthEndpoints, oauthEndpoints } from "../domain/OAuthProviders.js"
+import { decodeOAuthOverrides, oauthEndpoints } from "../domain/OAuthProviders.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { ConfigStore } from "../services/ConfigStore.js"
@@ -62,14 +62,11 @@ export const oauthEndpointsFor = Effect.fn("OAuth.endpoints")(function* (ctx: Au
   const config = yield* ConfigStore
   const doc = yield* config.load
   const raw = substituteEnvRefs(doc.raw, (name) => ctx.env.vars.get(name)?.value).value
-  const overrides = yield* Either.match(decodeOAuthOverrides(raw), {
-    onLeft: (problem) => Effect.fail(new FileShapeError({ path: doc.path, problem })),
-    onRight: Effect.succeed
-  })
-  return yield* Either.match(oauthEndpoints(provider, overrides), {
-    onLeft: (problem) => Effect.fail(new OAuthSetupError({ provider, problem, configPath: doc.path })),
-    onRight: (e) => Effect.succeed<OAuthEndpoints>(e)
-  })
+  const overrides = yield* Either.mapLeft(decodeOAuthOverrides(raw), (problem) => new FileShapeError({ path: doc.path, problem }))
+  return yield* Either.mapLeft(
+    oauthEndpoints(provider, overrides),
+    (problem) => new OAuthSetupError({ provider, problem, configPath: doc.path })
+  )
 })
 
 /** A sub-agent sees the main store underneath its own: refresh the profile in the store that holds it. */
@@ -130,10 +127,7 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
           timeoutMs: REFRESH_TIMEOUT_MS
         })
         .pipe(Effect.mapError((e) => refreshError(provider, profileId, e.reason, e.kind === "network" || e.kind === "timeout")))
-      const grant = yield* Either.match(decodeTokenGrant(json), {
-        onLeft: (problem) => Effect.fail(refreshError(provider, profileId, problem)),
-        onRight: Effect.succeed
-      })
+      const grant = yield* Either.mapLeft(decodeTokenGrant(json), (problem) => refreshError(provider, profileId, problem))
       yield* secrets.register([grant.access, grant.refresh])
       const at = yield* Clock.currentTimeMillis
       const next = credentialFromGrant(provider, grant, at, {

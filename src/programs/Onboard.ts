@@ -18,7 +18,6 @@ import { modelsStatus } from "./ModelsStatus.js"
 import {
   checkFlags,
   envVarsFor,
-  fromEither,
   modelFlag,
   type OnboardOptions,
   type OnboardPlan,
@@ -45,17 +44,13 @@ const writeStateEnv = (ctx: AuthContext, envVar: string, value: string) =>
   Effect.gen(function* () {
     const files = yield* Files
     const path = ctx.host.stateEnvPath
-    yield* fromEither(
-      Either.mapLeft(validateEnvName(envVar), (problem) => usage(problem, "choose --store profiles for this provider"))
-    )
+    yield* Either.mapLeft(validateEnvName(envVar), (problem) => usage(problem, "choose --store profiles for this provider"))
     const upsert = yield* (yield* FileLock).withLock(
       path,
       Effect.gen(function* () {
         const text = Option.getOrElse(yield* files.readText(path), () => "")
-        const next = yield* fromEither(
-          Either.mapLeft(upsertDotEnv(text, envVar, value), (problem) =>
-            usage(`cannot write ${envVar} to ${path}: ${problem}`, "store it as a profile with --store profiles")
-          )
+        const next = yield* Either.mapLeft(upsertDotEnv(text, envVar, value), (problem) =>
+          usage(`cannot write ${envVar} to ${path}: ${problem}`, "store it as a profile with --store profiles")
         )
         if (next.change !== "unchanged") yield* files.writeAtomic(path, next.text)
         return next
@@ -140,7 +135,7 @@ const apply = (ctx: AuthContext, plan: OnboardPlan) =>
 
 /** `openclaw onboard` (§6.4): the wizard on a terminal, flags with `--non-interactive`; ends with the status. */
 export const onboard = Effect.fn("Onboard.run")(function* (opts: OnboardOptions) {
-  yield* fromEither(checkFlags(opts))
+  yield* checkFlags(opts)
   const prompter = yield* Prompter
   if (!opts.nonInteractive && !prompter.interactive) {
     return yield* usage(
@@ -150,7 +145,7 @@ export const onboard = Effect.fn("Onboard.run")(function* (opts: OnboardOptions)
     )
   }
   const ctx = yield* loadAuthContext(opts.agent)
-  if (opts.model !== undefined) yield* fromEither(modelFlag(opts.model, ctx))
+  if (opts.model !== undefined) yield* modelFlag(opts.model, ctx)
   const plan = opts.nonInteractive ? yield* planFromFlags(ctx, opts) : yield* runWizard(ctx, opts)
   if (plan.home._tag === "env") yield* readStateEnv(ctx)
   const saved = yield* apply(ctx, plan)

@@ -159,9 +159,6 @@ export const checkFlags = (o: OnboardOptions): Either.Either<void, UsageError> =
   return rule === undefined ? Either.right(undefined) : Either.left(usage(rule[1], rule[2]))
 }
 
-export const fromEither = <A, E>(e: Either.Either<A, E>): Effect.Effect<A, E> =>
-  Either.isLeft(e) ? Effect.fail(e.left) : Effect.succeed(e.right)
-
 /** `--non-interactive`: every answer comes from flags or the provider's environment variable. */
 export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
   Effect.gen(function* () {
@@ -178,7 +175,7 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
         `pass --provider with one of ${knownProviders(ctx).join(", ")}`
       )
     }
-    const provider = yield* fromEither(checkProvider(ctx, o.provider))
+    const provider = yield* checkProvider(ctx, o.provider)
     const kind: SecretKind = choice === "api-key" ? "api_key" : "token"
     const flag = KIND_FLAG[kind]
     const vars = envVarsFor(provider, kind)
@@ -196,10 +193,10 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
         `pass ${flag} <${kind === "api_key" ? "key" : "token"}>${exportIt}`
       )
     }
-    const secret = yield* fromEither(validateSecret(kind, provider, raw))
+    const secret = yield* validateSecret(kind, provider, raw)
     const lifetimeMs =
-      kind === "token" && o.store !== "env" ? yield* fromEither(tokenLifetime(provider, o.tokenExpiresIn)) : undefined
-    const model = o.model === undefined ? undefined : yield* fromEither(modelFlag(o.model, ctx))
+      kind === "token" && o.store !== "env" ? yield* tokenLifetime(provider, o.tokenExpiresIn) : undefined
+    const model = o.model === undefined ? undefined : yield* modelFlag(o.model, ctx)
     return {
       provider,
       kind,

@@ -19,7 +19,6 @@ import {
   checkProvider,
   envVarFor,
   envVarsFor,
-  fromEither,
   homeFor,
   type OnboardOptions,
   type OnboardPlan,
@@ -187,7 +186,7 @@ export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext
   )
   const provider =
     o.provider !== undefined
-      ? yield* fromEither(checkProvider(ctx, o.provider))
+      ? yield* checkProvider(ctx, o.provider)
       : yield* prompter.choose("Model provider", providerChoices(ctx))
   const method: Method =
     o.authChoice ??
@@ -200,7 +199,7 @@ export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext
   }
   const fromFlag = kind === "api_key" ? o.apiKey : o.token
   const secret = fromFlag
-    ? yield* fromEither(validateSecret(kind, provider, Redacted.value(fromFlag)))
+    ? yield* validateSecret(kind, provider, Redacted.value(fromFlag))
     : Option.getOrUndefined(yield* offerEnvSecret(ctx, provider, kind)) ?? (yield* askSecret(provider, kind, method))
   const where: SecretHome =
     o.store ??
@@ -214,7 +213,7 @@ export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext
     kind === "api_key" || where === "env"
       ? undefined
       : o.tokenExpiresIn !== undefined || provider === "anthropic"
-        ? yield* fromEither(tokenLifetime(provider, o.tokenExpiresIn))
+        ? yield* tokenLifetime(provider, o.tokenExpiresIn)
         : yield* askLifetime(provider)
   const model = o.model ?? (yield* askModel(ctx, provider))
   return { provider, kind, secret, lifetimeMs, home, model } satisfies OnboardPlan

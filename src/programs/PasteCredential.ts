@@ -30,10 +30,10 @@ export interface PasteOptions {
 const expiresInMs = (raw: string | undefined, fallback: number | undefined) =>
   raw === undefined
     ? Effect.succeed(fallback)
-    : Either.match(parseExpiresIn(raw), {
-        onLeft: (problem) => Effect.fail(new UsageError({ problem: `--expires-in ${problem}`, fix: "for example --expires-in 365d" })),
-        onRight: (ms) => Effect.succeed<number | undefined>(ms)
-      })
+    : Either.mapLeft(
+        parseExpiresIn(raw),
+        (problem) => new UsageError({ problem: `--expires-in ${problem}`, fix: "for example --expires-in 365d" })
+      )
 
 /** Reads a secret (hidden prompt or stdin), strips whitespace and validates it; never echoes it. */
 const readSecret = (kind: "token" | "API key", provider: ProviderId, command: string) =>
@@ -43,10 +43,7 @@ const readSecret = (kind: "token" | "API key", provider: ProviderId, command: st
     if (Option.isNone(input)) return yield* new NoSecretInputError({ kind, command })
     const secret = normalizeSecretInput(Redacted.value(input.value))
     const valid = kind === "token" ? validateToken(provider, secret) : validateApiKey(provider, secret)
-    return yield* Either.match(valid, {
-      onLeft: (problem) => Effect.fail(new InvalidSecretError({ kind, problem })),
-      onRight: (s) => Effect.succeed(Redacted.make(s))
-    })
+    return Redacted.make(yield* Either.mapLeft(valid, (problem) => new InvalidSecretError({ kind, problem })))
   })
 
 const storeToken = (ctx: AuthContext, provider: ProviderId, profileId: ProfileId, token: Redacted.Redacted<string>, lifetime: number | undefined) =>

@@ -38,10 +38,10 @@ export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileSt
       const lock = yield* FileLock
       const load = (path: string) =>
         Effect.flatMap(readJsonDocument(files, path, "JSON"), (doc) =>
-          Either.match(decodeAuthStore(doc.raw), {
-            onLeft: (problem) => Effect.fail(new FileShapeError({ path, problem })),
-            onRight: (store) => Effect.succeed<StoreDocument>({ ...doc, store })
-          })
+          decodeAuthStore(doc.raw).pipe(
+            Either.mapLeft((problem) => new FileShapeError({ path, problem })),
+            Effect.map((store): StoreDocument => ({ ...doc, store }))
+          )
         )
       return {
         load,
