@@ -7,7 +7,7 @@ import { OAuthHttpError } from "../src/domain/OAuthErrors.js"
 import { REFRESH_WINDOW_MS } from "../src/domain/OAuth.js"
 import type { ProfileId } from "../src/domain/ProfileId.js"
 import { loadAuthContext } from "../src/programs/AuthContext.js"
-import { credentialForRequest, ensureFresh, refreshProfile } from "../src/programs/OAuthRefresh.js"
+import { credentialForRequest, refreshProfile } from "../src/programs/OAuthRefresh.js"
 import type { OAuthHttpShape, TokenRequest } from "../src/services/OAuthHttp.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, HOUR, NOW, runCli, STATE, STORE, testServices } from "./support/TestApp.js"
@@ -88,7 +88,7 @@ const storedProfile = (fs: MemoryFs) => JSON.parse(fs.read(STORE)!).profiles[ID]
 const accessOf = (c: { type: string }) => Redacted.value((c as OAuthCredential).access!)
 
 /** What every request does: load the context, then take the credential to send. */
-const freshNow = Effect.flatMap(loadAuthContext(undefined), (ctx) => ensureFresh(ctx, ID))
+const freshNow = Effect.flatMap(loadAuthContext(undefined), (ctx) => Effect.map(refreshProfile(ctx, ID), (r) => r.credential))
 
 describe("OAuth refresh before use (§7)", () => {
   it.effect("refreshes 5 minutes before expiry, not a millisecond earlier", () => {
@@ -134,7 +134,7 @@ describe("OAuth refresh before use (§7)", () => {
         yield* TestClock.setTime(now)
         const calls = endpoint.calls.length
         const perRequest = yield* freshNow
-        const stale = yield* ensureFresh(longLived, ID)
+        const stale = (yield* refreshProfile(longLived, ID)).credential
         if (endpoint.calls.length > calls) refreshedAt.push(minute)
         for (const c of [perRequest, stale]) expect((c as OAuthCredential).expires! - now).toBeGreaterThan(REFRESH_WINDOW_MS)
         expect(accessOf(stale)).toBe(accessOf(perRequest))
@@ -216,7 +216,7 @@ describe("OAuth refresh before use (§7)", () => {
     fs.put(workStore, JSON.stringify({ version: 1, profiles: {} }))
     return Effect.gen(function* () {
       yield* TestClock.setTime(NOW)
-      const c = yield* Effect.flatMap(loadAuthContext("work"), (ctx) => ensureFresh(ctx, ID))
+      const c = (yield* Effect.flatMap(loadAuthContext("work"), (ctx) => refreshProfile(ctx, ID))).credential
       expect(accessOf(c)).toBe(endpoint.latestAccess)
       expect(storedProfile(fs)).toMatchObject({ projectId: "keep-me", refresh: endpoint.latestRefresh })
       expect(JSON.parse(fs.read(workStore)!).profiles).toEqual({})
@@ -237,9 +237,9 @@ describe("OAuth refresh before use (§7)", () => {
     return Effect.gen(function* () {
       yield* TestClock.setTime(NOW)
       const ctx = yield* loadAuthContext(undefined)
-      const error = yield* Effect.flip(ensureFresh(ctx, ID))
+      const error = yield* Effect.flip(refreshProfile(ctx, ID))
       expect(error.message).toContain("OAuth token refresh failed for anthropic: the access token has expired and no refresh token is stored.")
-      expect((yield* ensureFresh(ctx, "anthropic:key" as ProfileId)).type).toBe("api_key")
+      expect((yield* refreshProfile(ctx, "anthropic:key" as ProfileId)).credential.type).toBe("api_key")
     }).pipe(Effect.provide(testServices({ fs })))
   })
 

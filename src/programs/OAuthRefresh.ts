@@ -5,8 +5,8 @@ import { ProfileNotFoundError } from "../domain/AuthErrors.js"
 import { holdsProfile } from "../domain/AuthStore.js"
 import { ProviderError } from "../domain/Chat.js"
 import { defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
-import { type Credential, credentialSecret } from "../domain/Credential.js"
-import { FileShapeError, type StoreError } from "../domain/Errors.js"
+import { type Credential, credentialSecret, type OAuthCredential } from "../domain/Credential.js"
+import { FileShapeError } from "../domain/Errors.js"
 import {
   applyRefreshedTokens,
   casDecision,
@@ -88,6 +88,30 @@ const refreshError = (provider: ProviderId, profileId: ProfileId, reason: string
   new OAuthRefreshError({ provider, profileId, reason, ...(transient ? { transient } : {}) })
 
 /**
+ * §7's decision for an OAuth credential, taken before the lock and again inside it: `refresh` when one is due,
+ * else the credential as it is (`whenFresh` says why it needs none) or, expired with nothing to refresh it, the error.
+ */
+const whenDue = <E, R>(
+  provider: ProviderId,
+  profileId: ProfileId,
+  credential: OAuthCredential,
+  whenFresh: RefreshOutcome,
+  refresh: Effect.Effect<FreshCredential, E, R>
+): Effect.Effect<FreshCredential, E | OAuthRefreshError, R> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<FreshCredential, E | OAuthRefreshError, R> => {
+    switch (refreshDecision(credential, now)) {
+      case "fresh":
+        return Effect.succeed(result(profileId, credential, whenFresh))
+      case "use-as-is":
+        return Effect.succeed(result(profileId, credential, "not-refreshable"))
+      case "dead":
+        return Effect.fail(refreshError(provider, profileId, "the access token has expired and no refresh token is stored"))
+      case "refresh":
+        return refresh
+    }
+  })
+
+/**
  * §7: under the host-wide lock for (provider, profile), re-read the store; if another process refreshed while we
  * waited, use that (no HTTP call); else call the token endpoint once and write access/refresh/expires with a
  * compare-and-set against the refresh token we used. A failure writes nothing.
@@ -97,53 +121,46 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
     const profiles = yield* ProfileStore
     const http = yield* OAuthHttp
     const storePath = yield* storePathOf(ctx, profileId)
+    const exchange = (current: OAuthCredential) =>
+      Effect.gen(function* () {
+        const used = refreshTokenOf(current)!
+        const secrets = yield* SecretRegistry
+        const endpoints = yield* oauthEndpointsFor(ctx, provider).pipe(
+          Effect.catchTag("OAuthSetupError", (e) => Effect.fail(refreshError(provider, profileId, e.problem)))
+        )
+        const json = yield* http
+          .requestToken({
+            url: endpoints.tokenUrl,
+            params: refreshParams(current.clientId ?? endpoints.clientId, used),
+            encoding: endpoints.tokenEncoding,
+            timeoutMs: REFRESH_TIMEOUT_MS
+          })
+          .pipe(Effect.mapError((e) => refreshError(provider, profileId, e.reason, e.kind === "network" || e.kind === "timeout")))
+        const grant = yield* Either.mapLeft(decodeTokenGrant(json), (problem) => refreshError(provider, profileId, problem))
+        yield* secrets.register([grant.access, grant.refresh])
+        const at = yield* Clock.currentTimeMillis
+        const next = credentialFromGrant(provider, grant, at, {
+          refresh: used,
+          ...(current.email === undefined ? {} : { email: current.email }),
+          ...(current.accountId === undefined ? {} : { accountId: current.accountId }),
+          ...(current.clientId === undefined ? {} : { clientId: current.clientId })
+        })
+        const [, decided] = yield* profiles.update(storePath, (latest) => {
+          const cas = casDecision(latest.store.profiles.get(profileId), provider, used)
+          return Effect.succeed([cas.kind === "write" ? applyRefreshedTokens(latest.raw, profileId, next) : latest.raw, cas] as const)
+        })
+        // Removed meanwhile (logout): the new tokens serve this request but are not resurrected in the store.
+        return decided.kind === "keep-stored"
+          ? result(profileId, decided.stored, "kept-stored")
+          : result(profileId, next, "refreshed")
+      })
     const locked = Effect.gen(function* () {
       const doc = yield* profiles.load(storePath)
       const current = doc.store.profiles.get(profileId)
       if (current === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
       yield* (yield* SecretRegistry).register([credentialSecret(current), current.type === "oauth" ? refreshTokenOf(current) : undefined])
       if (current.type !== "oauth") return result(profileId, current, "kept-stored")
-      const now = yield* Clock.currentTimeMillis
-      switch (refreshDecision(current, now)) {
-        case "fresh":
-          return result(profileId, current, "refreshed-elsewhere")
-        case "use-as-is":
-          return result(profileId, current, "not-refreshable")
-        case "dead":
-          return yield* refreshError(provider, profileId, "the access token has expired and no refresh token is stored")
-        case "refresh":
-          break
-      }
-      const used = refreshTokenOf(current)!
-      const secrets = yield* SecretRegistry
-      const endpoints = yield* oauthEndpointsFor(ctx, provider).pipe(
-        Effect.catchTag("OAuthSetupError", (e) => Effect.fail(refreshError(provider, profileId, e.problem)))
-      )
-      const json = yield* http
-        .requestToken({
-          url: endpoints.tokenUrl,
-          params: refreshParams(current.clientId ?? endpoints.clientId, used),
-          encoding: endpoints.tokenEncoding,
-          timeoutMs: REFRESH_TIMEOUT_MS
-        })
-        .pipe(Effect.mapError((e) => refreshError(provider, profileId, e.reason, e.kind === "network" || e.kind === "timeout")))
-      const grant = yield* Either.mapLeft(decodeTokenGrant(json), (problem) => refreshError(provider, profileId, problem))
-      yield* secrets.register([grant.access, grant.refresh])
-      const at = yield* Clock.currentTimeMillis
-      const next = credentialFromGrant(provider, grant, at, {
-        refresh: used,
-        ...(current.email === undefined ? {} : { email: current.email }),
-        ...(current.accountId === undefined ? {} : { accountId: current.accountId }),
-        ...(current.clientId === undefined ? {} : { clientId: current.clientId })
-      })
-      const [, decided] = yield* profiles.update(storePath, (latest) => {
-        const cas = casDecision(latest.store.profiles.get(profileId), provider, used)
-        return Effect.succeed([cas.kind === "write" ? applyRefreshedTokens(latest.raw, profileId, next) : latest.raw, cas] as const)
-      })
-      // Removed meanwhile (logout): the new tokens serve this request but are not resurrected in the store.
-      return decided.kind === "keep-stored"
-        ? result(profileId, decided.stored, "kept-stored")
-        : result(profileId, next, "refreshed")
+      return yield* whenDue(provider, profileId, current, "refreshed-elsewhere", exchange(current))
     })
     return yield* (yield* FileLock).withLock(refreshLockPath(ctx.host.stateDir, provider, profileId), locked)
   })
@@ -158,18 +175,7 @@ export const refreshProfile = Effect.fn("OAuth.refreshProfile")(function* (ctx: 
   if (credential === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
   if (credential.type !== "oauth") return result(profileId, credential, "not-oauth")
   const provider = credential.provider
-  const now = yield* Clock.currentTimeMillis
-  switch (refreshDecision(credential, now)) {
-    case "fresh":
-      return result(profileId, credential, "fresh")
-    case "use-as-is":
-      return result(profileId, credential, "not-refreshable")
-    case "dead":
-      return yield* refreshError(provider, profileId, "the access token has expired and no refresh token is stored")
-    case "refresh":
-      break
-  }
-  return yield* refreshUnderLock(ctx, profileId, provider).pipe(
+  const refreshed = refreshUnderLock(ctx, profileId, provider).pipe(
     Effect.catchTag("OAuthRefreshError", (failure) =>
       Effect.flatMap(Clock.currentTimeMillis, (at) =>
         credential.access !== undefined && typeof credential.expires === "number" && credential.expires > at
@@ -178,17 +184,8 @@ export const refreshProfile = Effect.fn("OAuth.refreshProfile")(function* (ctx: 
       )
     )
   )
+  return yield* whenDue(provider, profileId, credential, "fresh", refreshed)
 })
-
-/** The credential to use for `profileId` (refreshed first when due): what the gateway and probes call. */
-export const ensureFresh = (
-  ctx: AuthContext,
-  profileId: ProfileId
-): Effect.Effect<
-  Credential,
-  OAuthRefreshError | ProfileNotFoundError | StoreError,
-  ProfileStore | FileLock | ConfigStore | OAuthHttp | Paths | SecretRegistry
-> => Effect.map(refreshProfile(ctx, profileId), (r) => r.credential)
 
 /**
  * For failover and probes: the credential to send, refreshed when due, with a failed refresh as a ProviderError
@@ -201,7 +198,8 @@ export const credentialForRequest = (
 ): Effect.Effect<Credential, ProviderError, ProfileStore | FileLock | ConfigStore | OAuthHttp | Paths | SecretRegistry> =>
   credential.type !== "oauth"
     ? Effect.succeed(credential)
-    : ensureFresh(ctx, profileId).pipe(
+    : refreshProfile(ctx, profileId).pipe(
+        Effect.map((r) => r.credential),
         Effect.mapError((e) =>
           e._tag === "OAuthRefreshError" && e.transient === true
             ? new ProviderError({ provider: credential.provider, kind: "timeout", detail: e.message })
