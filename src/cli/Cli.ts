@@ -10,8 +10,7 @@ import { doctorCommand } from "./DoctorCommand.js"
 import { gatewayCommand } from "./GatewayCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
 import { onboardCommand } from "./OnboardCommand.js"
-
-export const VERSION = "0.1.0"
+import { VERSION } from "./Version.js"
 
 const models = Command.make("models").pipe(
   Command.withDescription("Model providers: credential status and auth profiles."),

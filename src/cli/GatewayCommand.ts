@@ -8,6 +8,7 @@ import { LAUNCHD_LABEL, PATH_VARS, renderService, type ServicePlatform, SYSTEMD_
 import { Files } from "../services/Files.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { Paths } from "../services/Paths.js"
+import { VERSION } from "./Version.js"
 
 const port = Options.integer("port").pipe(
   Options.withDescription("Port to listen on (default: gateway.port from the config, else 18789)."),
@@ -90,7 +91,7 @@ const install = Command.make(
 export const gatewayCommand = Command.make("gateway", { port, bind, agent: gatewayAgent }, (opts) =>
   Effect.gen(function* () {
     // Loaded only here: the HTTP server and the provider adapters are not part of any other command's start-up.
-    const [{ VERSION }, { runGateway }] = yield* Effect.promise(() => Promise.all([import("./Cli.js"), import("../gateway/main.js")]))
+    const { runGateway } = yield* Effect.promise(() => import("../gateway/main.js"))
     yield* runGateway({
       port: Option.getOrUndefined(opts.port),
       bind: Option.getOrUndefined(opts.bind),

@@ -14,7 +14,6 @@ import { ProviderClient } from "../services/ProviderClient.js"
 import { SessionStore } from "../services/SessionStore.js"
 import { Background } from "./Background.js"
 import { answerChatCommand, type ModelSource } from "./ChatCommands.js"
-import type { ProviderTimeouts } from "./Gateway.js"
 import {
   type ChatCompletionRequest,
   chunkBody,
@@ -27,6 +26,7 @@ import {
   toChatMessages,
   usageChunkBody
 } from "./OpenAiWire.js"
+import type { ProviderTimeouts } from "./Options.js"
 import { type GatewaySnapshot, GatewayState } from "./State.js"
 
 /** A whole answer may take minutes; a stream must make progress within this long between reads. */

@@ -14,11 +14,9 @@ import { redactSecrets } from "../domain/Mask.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isLoopbackHost, tokenMatches } from "./Access.js"
 import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
-import type { ProviderTimeouts } from "./Gateway.js"
 import { decodeChatRequest } from "./OpenAiWire.js"
+import type { Bind, ProviderTimeouts } from "./Options.js"
 import { type GatewaySnapshot, GatewayState } from "./State.js"
-
-export type Bind = "loopback" | "lan"
 
 export interface GatewayHttpOptions {
   readonly bind: Bind

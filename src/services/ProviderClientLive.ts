@@ -1,6 +1,6 @@
 /**
  * The live ProviderClient: node:http(s) with keep-alive agents (./providers/http.ts) and one adapter per API shape
- * in ./providers. Provide it as `Effect.provide(ProviderClientLive)`. It lives in its own module, not as
+ * in ./providers (their contract: ./providers/Adapter.ts). Provide it as `Effect.provide(ProviderClientLive)`. It lives in its own module, not as
  * `static readonly layer` on the `ProviderClient` tag, so the port stays free of HTTP code (and of an import cycle)
  * and the CLI can load it only on the commands that call a provider (`await import("./ProviderClientLive.js")`).
  *
@@ -15,42 +15,15 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderTarget } from "../domain/Chat.js"
+import type { ChatChunk, ChatResult, ProviderAuth, ProviderTarget } from "../domain/Chat.js"
 import { ProviderError } from "../domain/Chat.js"
 import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
+import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
-import { type SseEvent, SseParser } from "./providers/sse.js"
-
-// ---- what an adapter (./providers/*) provides ------------------------------------------------------------------
-
-export interface HttpCall {
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
-export interface StreamStep {
-  readonly chunks: ReadonlyArray<ChatChunk>
-  /** The provider said it is finished (or failed): nothing after this counts. */
-  readonly done: boolean
-  readonly error?: { readonly message: string; readonly status?: number }
-}
-
-/** Stateful per stream: turns SSE events into chunks; the last chunk carries the finish reason and usage. */
-export interface StreamDecoder {
-  readonly onEvent: (event: SseEvent) => StreamStep
-  /** The body ended without the provider's end marker: the final step when it still told us how it finished. */
-  readonly onEnd: () => StreamStep | undefined
-}
-
-export interface ProviderAdapter {
-  readonly buildCall: (target: ProviderTarget, auth: ProviderAuth, request: ChatRequest, stream: boolean) => HttpCall
-  readonly decodeResult: (body: unknown) => ChatResult | undefined
-  readonly streamDecoder: () => StreamDecoder
-}
+import { SseParser } from "./providers/sse.js"
 
 /** A whole body as text, then `onText`; a body that breaks off is `onError`. */
 const readText = (body: IncomingMessage, onText: (text: string) => void, onError: (error: unknown) => void): void => {

@@ -4,7 +4,7 @@
  */
 import * as Redacted from "effect/Redacted"
 import type { ChatChunk, ChatRequest, ChatResult, ChatUsage, ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
-import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "../ProviderClientLive.js"
+import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./Adapter.js"
 import type { SseEvent } from "./sse.js"
 
 type Json = Record<string, unknown>

@@ -1,31 +1,11 @@
+/** Where the gateway listens (address, port) and whether the configured access allows it; the refusal is a GatewayStartError. */
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type { Bind } from "./Http.js"
+import type { Bind, GatewayOptions } from "./Options.js"
 import type { GatewaySnapshot } from "./State.js"
 
 export const DEFAULT_PORT = 18789
-
-export interface GatewayOptions {
-  /** `--port`; else config `gateway.port`; else 18789. 0 picks a free port. */
-  readonly port?: number | undefined
-  /** `--bind`; else config `gateway.bind`; else loopback. */
-  readonly bind?: string | undefined
-  /** `--agent`: the agent `openclaw` and `openclaw/default` mean. */
-  readonly agent?: string | undefined
-  readonly version: string
-  readonly reloadDebounceMs?: number | undefined
-  readonly drainTimeoutMs?: number | undefined
-  readonly sessionWriteDelayMs?: number | undefined
-  readonly badTokenLimit?: { readonly limit?: number; readonly windowMs?: number } | undefined
-  /** Provider deadlines: a whole answer, and the idle time between streamed reads (defaults: 300 s, 120 s). */
-  readonly providerTimeouts?: ProviderTimeouts | undefined
-}
-
-export interface ProviderTimeouts {
-  readonly completeMs: number
-  readonly streamIdleMs: number
-}
 
 export class GatewayStartError extends Schema.TaggedError<GatewayStartError>()("GatewayStartError", {
   problem: Schema.String,
