@@ -4,6 +4,7 @@ import * as Predicate from "effect/Predicate"
 import { FileParseError, FileShapeError } from "../domain/Errors.js"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { describe } from "../domain/Credential.js"
+import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import type { FilesShape } from "./Files.js"
 
 export interface RawDocument {
@@ -63,17 +64,29 @@ const parseJson5 = async (file: string, text: string): Promise<unknown> => {
   }
 }
 
+/**
+ * Parses a file's text. Beyond the syntax, what a parser accepts but openclaw must not take as it comes (§11: too
+ * deep, duplicate or prototype keys, numbers a rewrite would change) fails the same way, with its position: such a
+ * file is reported and never rewritten, like one that does not parse.
+ */
+export const parseJsonText = (file: string, text: string, format: "JSON" | "JSON5"): Effect.Effect<unknown, FileParseError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const value = await (format === "JSON" ? parseJson(file, text) : parseJson5(file, text))
+      const problem = jsonStructureProblem(text)
+      if (problem) throw new FileParseError({ path: file, format, problem: problem.detail, line: problem.line, column: problem.column })
+      return value
+    },
+    catch: (e) => (e instanceof FileParseError ? e : new FileParseError({ path: file, format, problem: String(e) }))
+  })
+
 /** Reads a JSON or JSON5 document whose top level must be an object; a missing file is an empty document. */
 export const readJsonDocument = (files: FilesShape, file: string, format: "JSON" | "JSON5") =>
   Effect.flatMap(files.readText(file), (text) =>
     Option.match(text, {
       onNone: () => Effect.succeed<RawDocument>({ path: file, exists: false, raw: {} }),
       onSome: (text) =>
-        Effect.tryPromise({
-          try: () => (format === "JSON" ? parseJson(file, text) : parseJson5(file, text)),
-          catch: (e) =>
-            e instanceof FileParseError ? e : new FileParseError({ path: file, format, problem: String(e) })
-        }).pipe(
+        parseJsonText(file, text, format).pipe(
           Effect.filterOrFail(
             (raw): raw is JsonObject => Predicate.isRecord(raw),
             (raw) => new FileShapeError({ path: file, problem: `expected a ${format} object at the top level, got ${describe(raw)}` })

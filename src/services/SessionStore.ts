@@ -10,6 +10,7 @@ import type { ProfileId } from "../domain/ProfileId.js"
 import type { SessionState } from "../domain/Session.js"
 import { FileLock } from "./FileLock.js"
 import { Files } from "./Files.js"
+import { parseJsonText } from "./JsonDocument.js"
 import { Paths } from "./Paths.js"
 
 /**
@@ -61,24 +62,20 @@ const decodeSession = (u: unknown): SessionState | undefined => {
   }
 }
 
-type Parsed = { readonly ok: true; readonly sessions: Map<string, SessionState> } | { readonly ok: false }
-
-const parseSessions = (text: string): Parsed => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return { ok: false }
-  }
-  if (!Predicate.isRecord(json) || !Predicate.isRecord(json.sessions)) return { ok: false }
+/** The sessions of a parsed file, or `undefined` when its shape is not ours. */
+const sessionsOf = (json: unknown): Map<string, SessionState> | undefined => {
+  if (!Predicate.isRecord(json) || !Predicate.isRecord(json.sessions)) return undefined
   const entries: Array<[string, SessionState]> = []
   for (const [key, value] of Object.entries(json.sessions)) {
     const s = decodeSession(value)
     if (s) entries.push([key, s])
   }
   entries.sort((a, b) => a[1].updatedAt - b[1].updatedAt)
-  return { ok: true, sessions: new Map(entries) }
+  return new Map(entries)
 }
+
+/** `sessions.json.unreadable`, else `.unreadable.2`, `.3` …: an earlier rescued copy is never overwritten. */
+export const rescueName = (path: string, n: number): string => `${path}.unreadable${n === 1 ? "" : `.${n}`}`
 
 const serialize = (sessions: ReadonlyMap<string, SessionState>): string =>
   `${JSON.stringify({ version: 1, sessions: Object.fromEntries(sessions) }, null, 2)}\n`
@@ -104,16 +101,23 @@ const makeSessionStore = (options: SessionStoreOptions) =>
     }
     let dirty = false
 
-    /** A file we cannot parse is kept aside (it is not ours to destroy) and the gateway starts without it. */
+    /**
+     * A file we cannot use (it does not parse, or has duplicate keys, numbers or nesting §11 refuses) is kept aside
+     * under a name no earlier rescue holds (it is not ours to destroy) and the gateway starts without it.
+     */
     const readDisk = Effect.gen(function* () {
       const text = yield* files.readText(path)
       if (Option.isNone(text)) return new Map<string, SessionState>()
-      const parsed = parseSessions(text.value)
-      if (parsed.ok) return parsed.sessions
-      const aside = `${path}.unreadable`
+      const parsed = yield* Effect.either(parseJsonText(path, text.value, "JSON"))
+      const sessions = parsed._tag === "Right" ? sessionsOf(parsed.right) : undefined
+      if (sessions) return sessions
+      let n = 1
+      while (Option.isSome(yield* files.stat(rescueName(path, n)))) n++
+      const aside = rescueName(path, n)
       yield* files.writeAtomic(aside, text.value)
       yield* files.remove(path)
-      yield* Effect.logWarning(`${path} could not be parsed; moved it to ${aside} and started with no sessions`)
+      const why = parsed._tag === "Left" ? parsed.left.message.replace(/ Fix: .*$/, "") : "it is not a sessions file"
+      yield* Effect.logWarning(`${path} could not be used (${why}); moved it to ${aside} and started with no sessions`)
       return new Map<string, SessionState>()
     })
 

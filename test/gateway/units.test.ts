@@ -74,6 +74,23 @@ describe("SessionStore", () => {
     })
   })
 
+  it.effect("a second unusable file never overwrites the first one's rescued copy (§11)", () => {
+    const fs = new MemoryFs({ [SESSIONS]: "{ first" })
+    const size = Effect.flatMap(SessionStore, (s) => s.size).pipe(Effect.tap((n) => expect(n).toBe(0)))
+    return Effect.gen(function* () {
+      yield* withStore(fs, size)
+      fs.put(SESSIONS, '{"version":1,"sessions":{"k":{"updatedAt":1},"k":{"updatedAt":2}}}')
+      yield* withStore(fs, size)
+      fs.put(SESSIONS, `{"version":1,"sessions":${"[".repeat(5000)}${"]".repeat(5000)}}`)
+      yield* withStore(fs, size)
+      expect(fs.read(`${SESSIONS}.unreadable`)).toBe("{ first")
+      // Duplicate keys and deep nesting parse, but are not taken as they come: kept aside byte for byte too.
+      expect(fs.read(`${SESSIONS}.unreadable.2`)).toBe('{"version":1,"sessions":{"k":{"updatedAt":1},"k":{"updatedAt":2}}}')
+      expect(fs.read(`${SESSIONS}.unreadable.3`)?.length).toBe(10_025)
+      expect(fs.read(SESSIONS)).toBeUndefined()
+    })
+  })
+
   it.effect("merges what another gateway wrote meanwhile, newest wins", () => {
     const fs = new MemoryFs()
     return withStore(

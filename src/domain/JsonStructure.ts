@@ -1,0 +1,176 @@
+/**
+ * What a JSON parser accepts but openclaw must not take as it comes (§11): nesting deeper than a fixed limit (a
+ * recursive walk would overflow the stack), duplicate keys (the parser keeps the last one and a rewrite loses the
+ * first), the keys `__proto__`/`constructor`/`prototype` (they change how a JavaScript object behaves) and numbers a
+ * double cannot hold exactly (`1e309` is Infinity and is written back as `null`). One linear pass over the text,
+ * shared by every reader of JSON and JSON5 — files here, request bodies at the gateway.
+ */
+
+/** Deeper than any store, config or chat request needs; far below what would exhaust a stack. */
+export const MAX_JSON_DEPTH = 128
+
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+
+/** A name that would reach an object's prototype when used as a key of a plain object. */
+export const isPrototypeKey = (key: string): boolean => PROTOTYPE_KEYS.has(key)
+
+export type JsonStructureKind = "depth" | "duplicate-key" | "prototype-key" | "unsafe-number"
+
+export interface JsonStructureProblem {
+  readonly kind: JsonStructureKind
+  /** Character offset in the text, and the same as 1-based line and column. */
+  readonly offset: number
+  readonly line: number
+  readonly column: number
+  /** One clause, no value that could be a secret: a key is named only when it looks like an identifier. */
+  readonly detail: string
+}
+
+export interface JsonStructureOptions {
+  readonly maxDepth?: number
+  /** Request bodies may carry any key (a tool parameter named `constructor`); files may not. */
+  readonly allowPrototypeKeys?: boolean
+}
+
+const lineColumn = (text: string, offset: number): { line: number; column: number } => {
+  let line = 1
+  let lineStart = 0
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++
+    lineStart = i + 1
+  }
+  return { line, column: offset - lineStart + 1 }
+}
+
+/** Quoted when it is harmless to show (an id, a field name); otherwise the position has to do. */
+const nameOf = (key: string): string => (/^[A-Za-z0-9_$.:@/+-]{1,64}$/.test(key) ? `"${key}" ` : "")
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "0": "\0" }
+
+/** The value of a JSON/JSON5 string body (between its quotes), so `"a"` and `"\u0061"` are the same key. */
+const unescape = (body: string): string =>
+  body.indexOf("\\") < 0
+    ? body
+    : body.replace(/\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\n\r\u2028\u2029])|([\s\S]))/g, (_, u, x, eol, c) =>
+        u !== undefined
+          ? String.fromCharCode(parseInt(u, 16))
+          : x !== undefined
+            ? String.fromCharCode(parseInt(x, 16))
+            : eol !== undefined
+              ? ""
+              : Object.hasOwn(SIMPLE_ESCAPES, c)
+                ? SIMPLE_ESCAPES[c]!
+                : c
+      )
+
+/** Whether a number literal (JSON or JSON5) survives a parse and a rewrite unchanged in value. */
+const isSafeNumber = (literal: string): boolean => {
+  const unsigned = literal.replace(/^[+-]/, "")
+  if (/^(Infinity|NaN)$/.test(unsigned)) return false
+  const value = Number(unsigned)
+  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false
+  // 1e-400 reads as 0: a value that silently became another one.
+  return value !== 0 || /^0x/i.test(unsigned) || !/[1-9]/.test(unsigned.split(/e/i)[0]!)
+}
+
+/** A run of anything that is not punctuation, a quote, a comment start or whitespace: a number, literal or bare key. */
+const WORD = /[^\s{}[\],:"'/]+/y
+const EOL = /[\n\r\u2028\u2029]/g
+interface Frame {
+  readonly object: boolean
+  /** Keys seen in this object, with where each was first seen. */
+  readonly keys: Map<string, number>
+}
+
+/**
+ * The first structural problem of a text that already parsed as JSON or JSON5, or `undefined`. Linear in the text:
+ * strings are skipped with `indexOf`, and the pass stops at the first problem (depth stops it before any
+ * recursion could run).
+ */
+export const jsonStructureProblem = (text: string, options: JsonStructureOptions = {}): JsonStructureProblem | undefined => {
+  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH
+  const stack: Array<Frame> = []
+  let expectKey = false
+  const problem = (kind: JsonStructureKind, offset: number, detail: string): JsonStructureProblem => ({
+    kind,
+    offset,
+    ...lineColumn(text, offset),
+    detail
+  })
+  const onKey = (key: string, at: number): JsonStructureProblem | undefined => {
+    expectKey = false
+    const frame = stack[stack.length - 1]
+    if (frame === undefined || !frame.object) return undefined
+    if (!options.allowPrototypeKeys && isPrototypeKey(key)) {
+      return problem("prototype-key", at, `the key "${key}" is not allowed (it is reserved in JavaScript)`)
+    }
+    const first = frame.keys.get(key)
+    if (first !== undefined) {
+      const was = lineColumn(text, first)
+      return problem("duplicate-key", at, `duplicate key ${nameOf(key)}(also at ${was.line}:${was.column}); openclaw cannot tell which one is meant`)
+    }
+    frame.keys.set(key, at)
+    return undefined
+  }
+
+  let i = 0
+  while (i < text.length) {
+    const c = text.charCodeAt(i)
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3a) {
+      i++
+    } else if (c === 0x7b || c === 0x5b) {
+      stack.push({ object: c === 0x7b, keys: new Map() })
+      if (stack.length > maxDepth) return problem("depth", i, `nested deeper than ${maxDepth} levels`)
+      expectKey = c === 0x7b
+      i++
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop()
+      expectKey = false
+      i++
+    } else if (c === 0x2c) {
+      expectKey = stack[stack.length - 1]?.object === true
+      i++
+    } else if (c === 0x22 || c === 0x27) {
+      // The closing quote is the first one not escaped by an odd run of backslashes.
+      const quote = text[i]!
+      let end = text.indexOf(quote, i + 1)
+      for (;;) {
+        if (end < 0) {
+          end = text.length
+          break
+        }
+        let backslashes = 0
+        for (let k = end - 1; k > i && text.charCodeAt(k) === 0x5c; k--) backslashes++
+        if (backslashes % 2 === 0) break
+        end = text.indexOf(quote, end + 1)
+      }
+      if (expectKey) {
+        const found = onKey(unescape(text.slice(i + 1, end)), i)
+        if (found) return found
+      }
+      i = end + 1
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      EOL.lastIndex = i
+      i = EOL.exec(text)?.index ?? text.length
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const close = text.indexOf("*/", i + 2)
+      i = close < 0 ? text.length : close + 2
+    } else {
+      WORD.lastIndex = i
+      const word = WORD.exec(text)?.[0]
+      if (word === undefined) {
+        i++ // other whitespace (JSON5 allows any Unicode space)
+        continue
+      }
+      if (expectKey) {
+        const found = onKey(unescape(word), i)
+        if (found) return found
+      } else if (/^[+\-.\d]|^(Infinity|NaN)$/.test(word) && !isSafeNumber(word)) {
+        const shown = word.length > 24 ? `${word.slice(0, 24)}…` : word
+        return problem("unsafe-number", i, `the number ${shown} cannot be kept exactly (outside ±${Number.MAX_SAFE_INTEGER})`)
+      }
+      i += word.length
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "@effect/vitest"
+import json5 from "json5"
+import { isPrototypeKey, jsonStructureProblem, MAX_JSON_DEPTH } from "../../src/domain/JsonStructure.js"
+
+/** Every case must first be accepted by the parser that reads it: the check is about what parsers let through. */
+const check = (text: string, format: "JSON" | "JSON5" = "JSON") => {
+  if (format === "JSON") JSON.parse(text)
+  else json5.parse(text)
+  return jsonStructureProblem(text)
+}
+
+describe("JSON structure checks (§11)", () => {
+  it("passes ordinary stores and configs, comments, escapes and strings that look like keys", () => {
+    expect(check('{"version":1,"profiles":{"a:b":{"type":"api_key","key":"x\\"y","expires":1798761600000}},"x":[1,-2.5,0,1e3,{}]}')).toBeUndefined()
+    expect(check(`// c\n{ a: 'x', "b": [1, 2,], /* "a": 1 */ c: { a: 1 }, d: "a", e: 0x1F, f: +1, g: .5, h: 'it\\'s', }`, "JSON5")).toBeUndefined()
+    expect(check('{"a":"{\\"a\\":1}","b":"a"}')).toBeUndefined()
+    expect(check(`{"deep":${"[".repeat(MAX_JSON_DEPTH - 1)}${"]".repeat(MAX_JSON_DEPTH - 1)}}`)).toBeUndefined()
+  })
+
+  it("duplicate keys, however spelled, with both positions", () => {
+    expect(check('{"profiles":{"openai:a":1,\n  "openai:a":2}}')).toMatchObject({
+      kind: "duplicate-key",
+      line: 2,
+      column: 3,
+      detail: 'duplicate key "openai:a" (also at 1:14); openclaw cannot tell which one is meant'
+    })
+    expect(check('{"a":1,"\\u0061":2}')?.kind).toBe("duplicate-key")
+    expect(check("{a: 1, 'a': 2}", "JSON5")?.kind).toBe("duplicate-key")
+    // The same key in sibling objects is fine.
+    expect(check('{"x":{"a":1},"y":{"a":1}}')).toBeUndefined()
+    // A key that could be anything is not quoted back.
+    expect(check('{"sk live\\u001b":1,"sk live\\u001b":2}')?.detail).toBe("duplicate key (also at 1:2); openclaw cannot tell which one is meant")
+  })
+
+  it("prototype keys, quoted, unquoted or escaped, unless the caller allows them", () => {
+    for (const [text, format] of [
+      ['{"profiles":{"__proto__":{}}}', "JSON"],
+      ['{"constructor":1}', "JSON"],
+      ["{prototype: 1}", "JSON5"],
+      ['{"\\u005f_proto__":1}', "JSON"]
+    ] as const) {
+      expect(check(text, format)?.kind, text).toBe("prototype-key")
+    }
+    expect(jsonStructureProblem('{"tools":[{"constructor":1}]}', { allowPrototypeKeys: true })).toBeUndefined()
+    expect(check('{"a":"constructor"}')).toBeUndefined()
+    expect(isPrototypeKey("__proto__") && isPrototypeKey("constructor") && !isPrototypeKey("toString")).toBe(true)
+  })
+
+  it("numbers a double cannot hold, or that a rewrite would change", () => {
+    for (const [text, format] of [
+      ['{"expires":1e309}', "JSON"],
+      ['{"expires":-1e309}', "JSON"],
+      ['{"n":12345678901234567890}', "JSON"],
+      ['{"n":1e-400}', "JSON"],
+      ["{n: Infinity}", "JSON5"],
+      ["{n: -Infinity}", "JSON5"],
+      ["{n: NaN}", "JSON5"],
+      ["{n: 0xFFFFFFFFFFFFFFFFFF}", "JSON5"]
+    ] as const) {
+      expect(check(text, format)?.kind, text).toBe("unsafe-number")
+    }
+    expect(check('{"a":9007199254740991,"b":-9007199254740991,"c":0.1,"d":0e10,"e":1.5e-300}')).toBeUndefined()
+    expect(check('{"expires":1e309}')?.detail).toBe("the number 1e309 cannot be kept exactly (outside ±9007199254740991)")
+  })
+
+  it("nesting deeper than the limit stops the pass at once, whatever the size, without recursion", () => {
+    const depth = 10_000
+    const text = `{"x":${"[".repeat(depth)}${"]".repeat(depth)}}`
+    const started = performance.now()
+    expect(check(text)).toMatchObject({ kind: "depth", line: 1, column: 5 + MAX_JSON_DEPTH, detail: `nested deeper than ${MAX_JSON_DEPTH} levels` })
+    expect(check(`{a:${"{a:".repeat(depth)}1${"}".repeat(depth)}}`, "JSON5")?.kind).toBe("depth")
+    expect(performance.now() - started).toBeLessThan(5_000)
+  })
+
+  it("is linear: a 20,000-profile store (3.5 MB) is checked in about the time it takes to parse", () => {
+    const profiles: Record<string, unknown> = {}
+    for (let i = 0; i < 20_000; i++) profiles[`openai:p${i}`] = { type: "api_key", provider: "openai", key: `sk-${"x".repeat(40)}${i}`, email: `u${i}@x.y` }
+    const text = JSON.stringify({ version: 1, profiles }, null, 2)
+    const started = performance.now()
+    expect(jsonStructureProblem(text)).toBeUndefined()
+    // ~50 ms on an idle machine; a pass that rescanned (quadratic) would take minutes. Generous for a busy box.
+    expect(performance.now() - started).toBeLessThan(5_000)
+  })
+})
