@@ -64,4 +64,27 @@ describe("Files live adapter (§3.3)", () => {
       })
     )
   )
+
+  it.effect("refuses a FIFO, a socket or a device without blocking, and says what it is (§11)", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        const fifo = join(dir, "auth-profiles.json")
+        expect(spawnSync("mkfifo", [fifo]).status).toBe(0)
+        const files = yield* Files
+        // Opening a FIFO for reading waits for a writer: without the check this never returns.
+        const error = yield* Effect.flip(files.readText(fifo)).pipe(
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("readText blocked on a FIFO") })
+        )
+        expect(error.message).toBe(
+          `Cannot read ${fifo}: not a regular file (a FIFO, socket or device); openclaw reads only regular files. Fix: move ${fifo} out of the way, or put the regular file it should be in its place.`
+        )
+        const device = yield* Effect.flip(files.readText("/dev/zero")).pipe(
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("readText read /dev/zero") })
+        )
+        expect(device.message).toContain("not a regular file")
+        expect(lstatSync(fifo).isFIFO()).toBe(true)
+      })
+    )
+  )
 })

@@ -5,6 +5,9 @@ import * as Schema from "effect/Schema"
  * the CLI edge prints it as is and maps it to exit 1.
  */
 
+/** The code of a FileError for a FIFO, socket or device where a file belongs (§11); not an errno. */
+export const NOT_A_REGULAR_FILE = "ENOTREG"
+
 const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonly fix: (path: string) => string }>> = {
   EACCES: {
     problem: "permission denied",
@@ -15,6 +18,10 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
     fix: (p) => `check its owner and mode with \`ls -l ${p}\``
   },
   EISDIR: { problem: "is a directory, not a file", fix: (p) => `move the directory ${p} out of the way` },
+  [NOT_A_REGULAR_FILE]: {
+    problem: "not a regular file (a FIFO, socket or device); openclaw reads only regular files",
+    fix: (p) => `move ${p} out of the way, or put the regular file it should be in its place`
+  },
   ENOTDIR: { problem: "a parent of this path is not a directory", fix: () => "remove or rename the file that is in the way" },
   ENOSPC: { problem: "no space left on device", fix: () => "free some disk space and try again; the existing file was left unchanged" },
   EDQUOT: { problem: "disk quota exceeded", fix: () => "free some space and try again; the existing file was left unchanged" },

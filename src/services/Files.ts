@@ -2,9 +2,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { FileError } from "../domain/Errors.js"
+import { FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
 
 export interface FileInfo {
   readonly isFile: boolean
@@ -15,7 +16,7 @@ export interface FileInfo {
 
 /** The file-system port: text files, atomic writes and modes. Everything openclaw stores goes through it. */
 export interface FilesShape {
-  /** `None` when the file does not exist. */
+  /** `None` when the file does not exist; anything but a regular file is refused without blocking. */
   readonly readText: (path: string) => Effect.Effect<Option.Option<string>, FileError>
   /**
    * Atomic replace (§3.3): parents created 0700, a temp file in the target's real directory written 0600 and
@@ -106,10 +107,32 @@ const writeAtomicNode = async (file: string, content: string): Promise<void> => 
   await dirHandle?.close()
 }
 
+const refuse = (code: string): never => {
+  throw Object.assign(new Error(code), { code })
+}
+
+/**
+ * Only a regular file is read (§11): opening a FIFO waits for a writer forever, a device may never end. Checked
+ * before opening, and again on the open descriptor (opened non-blocking, so even a FIFO swapped in meanwhile cannot
+ * hold the open), which is what is really read.
+ */
+const readRegularFile = async (file: string): Promise<string> => {
+  const before = await fs.stat(file)
+  if (before.isDirectory()) refuse("EISDIR")
+  if (!before.isFile()) refuse(NOT_A_REGULAR_FILE)
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+  try {
+    if (!(await handle.stat()).isFile()) refuse(NOT_A_REGULAR_FILE)
+    return await handle.readFile("utf8")
+  } finally {
+    await handle.close()
+  }
+}
+
 const makeNodeFiles = (): FilesShape => ({
   readText: (file) =>
     Effect.tryPromise({
-      try: () => fs.readFile(file, "utf8").then(Option.some),
+      try: () => readRegularFile(file).then(Option.some),
       catch: (e) => e
     }).pipe(
       Effect.catchAll((e) =>
