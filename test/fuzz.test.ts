@@ -114,6 +114,9 @@ describe("fuzz: readers never throw (10,000 cases each)", () => {
     if (d?.kind === "set") {
       expect(d.ref.length).toBeGreaterThan(0)
       if (d.profileId !== undefined) expect(d.profileId.length).toBeGreaterThan(0)
+      // Whatever a session stores must be sendable in a response header.
+      expect(d.ref).toMatch(/^[\x21-\x7e]+$/)
+      if (d.profileId !== undefined) expect(d.profileId).toMatch(/^[\x21-\x7e]+$/)
     }
   }, RUNS)
 

@@ -4,8 +4,13 @@ export type ModelDirective =
   | { readonly kind: "status" }
   | { readonly kind: "set"; readonly ref: string; readonly profileId?: string }
   | { readonly kind: "reset" }
+  /** A model id or profile id a provider could not take (spaces, control or non-ASCII characters). */
+  | { readonly kind: "invalid"; readonly problem: string }
 
 const DATE_SUFFIX = /^\d{8}$/
+
+/** Model and profile ids are visible ASCII: they travel in URLs, JSON and response headers. */
+const ID_CHARS = /^[\x21-\x7e]+$/
 
 /**
  * `/model`, `/model list`, `/model status`, `/model <ref>[@<profileId>]`, `/new`, `/reset`. The `@` split is
@@ -28,5 +33,11 @@ export const parseModelDirective = (text: string): ModelDirective | undefined =>
   const profileId = parts.slice(i).join("@").trim()
   const ref = `${head}${model}`.trim()
   if (ref === "") return { kind: "list" }
+  if (!ID_CHARS.test(ref) || (profileId !== "" && !ID_CHARS.test(profileId))) {
+    return {
+      kind: "invalid",
+      problem: "A model id or profile id may hold only visible ASCII characters (no spaces, control or non-ASCII characters). Try /model list for the allowed models."
+    }
+  }
   return profileId === "" ? { kind: "set", ref } : { kind: "set", ref, profileId }
 }

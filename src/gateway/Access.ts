@@ -88,3 +88,27 @@ export const isLoopbackHost = (hostHeader: string | undefined): boolean => {
   const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "")
   return LOOPBACK_HOSTS.has(name) || /^127(\.\d{1,3}){3}$/.test(name)
 }
+
+/**
+ * Browsers are not clients (§8.2). A page on another site can make the user's browser send a "simple" request —
+ * a form post or a `no-cors` fetch — to 127.0.0.1 without a preflight: such a request carries an `Origin` that is
+ * not this machine, or a body type other than JSON. Both are refused before anything else, token or not.
+ */
+export const isLoopbackOrigin = (origin: string): boolean => {
+  try {
+    const url = new URL(origin)
+    return (url.protocol === "http:" || url.protocol === "https:") && isLoopbackHost(url.host)
+  } catch {
+    return false // "null" (sandboxed frames, file: pages) and anything unparseable
+  }
+}
+
+/** The media type as a parsed value: `application/json; charset=utf-8` is JSON, `text/plain; x=application/json` is not. */
+export const isJsonMediaType = (contentType: string | undefined): boolean =>
+  contentType !== undefined && contentType.split(";", 1)[0]!.trim().toLowerCase() === "application/json"
+
+/**
+ * A token a client can send as `Authorization: Bearer <token>`: visible ASCII, no spaces. Anything else would be
+ * accepted at start and then match no request, locking every client out.
+ */
+export const isSendableToken = (token: string): boolean => /^[\x21-\x7e]+$/.test(token)

@@ -167,6 +167,8 @@ export const answerChatCommand = (directive: ModelDirective, input: CommandInput
   switch (directive.kind) {
     case "list":
       return { text: listText(input) }
+    case "invalid":
+      return { text: directive.problem }
     case "status":
       return { text: statusText(input) }
     case "reset": {

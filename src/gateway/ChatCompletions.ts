@@ -14,6 +14,7 @@ import { ProviderClient } from "../services/ProviderClient.js"
 import { SessionStore } from "../services/SessionStore.js"
 import { Background } from "./Background.js"
 import { answerChatCommand, type ModelSource } from "./ChatCommands.js"
+import { headerValue } from "./Headers.js"
 import {
   type ChatCompletionRequest,
   chunkBody,
@@ -274,8 +275,8 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
 })
 
 const servedHeaders = (served: Served<unknown>): Record<string, string> => ({
-  "x-openclaw-model": formatModelRef(served.model),
-  ...(served.profileId ? { "x-openclaw-profile": served.profileId } : {})
+  "x-openclaw-model": headerValue(formatModelRef(served.model)),
+  ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {})
 })
 
 /**

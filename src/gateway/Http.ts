@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { redactSecrets } from "../domain/Mask.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
-import { bearerToken, FailureLimiter, type FailureLimiterOptions, isLoopbackHost, tokenMatches } from "./Access.js"
+import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
 import { decodeChatRequest } from "./OpenAiWire.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
@@ -119,10 +119,15 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
 
     /** §8.2: undefined when the request may go on, else the refusal (and what the log should say about it). */
     const checkAccess = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, address: string, now: number): Denied | undefined => {
-      const blocked = limiter.blockedFor(address, now)
-      if (blocked !== undefined) {
-        const seconds = Math.ceil(blocked / 1000)
-        return { reply: jsonError(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
+      const origin = header(request, "origin")
+      if (origin !== undefined && !isLoopbackOrigin(origin)) {
+        return {
+          reply: jsonError(403, "Requests from web pages are refused: the gateway is for programs on this machine or your network, not for browsers. Fix: call it from a server-side client (no Origin header).", "forbidden", "origin_not_allowed"),
+          warning: `refused a request with Origin ${JSON.stringify(origin.slice(0, 200))} from ${address}`
+        }
+      }
+      if (request.method === "POST" && !isJsonMediaType(header(request, "content-type"))) {
+        return { reply: jsonError(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
       }
       const expected = snapshot.access.token
       if (expected === undefined) {
@@ -133,23 +138,25 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         if (!isLoopbackHost(header(request, "host"))) {
           return { reply: jsonError(403, "Without a gateway token only requests addressed to 127.0.0.1 or localhost are served. Fix: configure gateway.auth.token and send it as a bearer token.", "forbidden", "host_not_allowed") }
         }
-        if (request.method === "POST" && !(header(request, "content-type") ?? "").toLowerCase().includes("application/json")) {
-          return { reply: jsonError(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
-        }
         return undefined
       }
       const presented = bearerToken(header(request, "authorization"))
       if (presented === undefined) {
         return { reply: jsonError(401, "This gateway needs `Authorization: Bearer <token>` (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).", "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" }) }
       }
-      if (!tokenMatches(Redacted.value(expected), presented)) {
-        limiter.recordFailure(address, now)
-        return {
-          reply: jsonError(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
-          warning: `wrong gateway token from ${address}`
-        }
+      // The right token is never refused: every local client shares 127.0.0.1, and one script with a stale token
+      // must not lock the others out. Only wrong guesses are counted, and only they are blocked.
+      if (tokenMatches(Redacted.value(expected), presented)) return undefined
+      const blocked = limiter.blockedFor(address, now)
+      if (blocked !== undefined) {
+        const seconds = Math.ceil(blocked / 1000)
+        return { reply: jsonError(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
       }
-      return undefined
+      limiter.recordFailure(address, now)
+      return {
+        reply: jsonError(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
+        warning: `wrong gateway token from ${address}`
+      }
     }
 
     const health = (s: GatewaySnapshot) => HttpServerResponse.unsafeJson({ status: "ok", version: options.version, generation: s.generation })

@@ -12,12 +12,14 @@ import * as Option from "effect/Option"
 import { overlayStore } from "../domain/AuthStore.js"
 import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
 import { credentialSecret } from "../domain/Credential.js"
+import { UsageError } from "../domain/Errors.js"
 import { PROVIDERS } from "../domain/Provider.js"
 import { type AuthContext, loadAuthContext } from "../programs/AuthContext.js"
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
+import { isSendableToken } from "./Access.js"
 import { FileWatcher } from "./FileWatcher.js"
 
 /**
@@ -132,7 +134,15 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
         agentErrors.set(id, loaded.left.message)
       }
     }
-    return { defaultAgentId: first.agent.agentId, agents, agentErrors, access: gatewayAccess(first) }
+    const access = gatewayAccess(first)
+    if (access.token !== undefined && !isSendableToken(Redacted.value(access.token))) {
+      // Accepted, it would match no request and lock every client out.
+      return yield* new UsageError({
+        problem: `The gateway token (${access.source === "env" ? `${GATEWAY_TOKEN_VAR} in the environment` : `gateway.auth.token in ${first.host.configPath}`}) holds spaces, control or non-ASCII characters, so no client can send it as \`Authorization: Bearer <token>\``,
+        fix: "use a token of visible ASCII characters without spaces, e.g. `openssl rand -hex 32`"
+      })
+    }
+    return { defaultAgentId: first.agent.agentId, agents, agentErrors, access }
   })
 
 /** An agent's context with its store re-read (a sub-agent sees the main store underneath its own, §3.1). */

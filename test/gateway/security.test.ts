@@ -37,7 +37,7 @@ describe("gateway: access (§8.2)", () => {
     expect((await gw.fetch("/health", { token: null })).status).toBe(200)
   })
 
-  it("a flood of bad tokens from one address gets 429 with Retry-After, even with the right token afterwards", async () => {
+  it("a flood of bad tokens from one address gets 429 with Retry-After; the right token is still served", async () => {
     world = await World.create({ token: true })
     gw = await startGateway(world, { badTokenLimit: { limit: 5, windowMs: 60_000 } })
     for (let i = 0; i < 5; i++) expect((await gw.fetch("/v1/models", { token: `wrong-${i}` })).status).toBe(401)
@@ -46,7 +46,8 @@ describe("gateway: access (§8.2)", () => {
     const retry = Number(blocked.headers.get("retry-after"))
     expect(retry).toBeGreaterThan(50)
     expect(retry).toBeLessThanOrEqual(60)
-    expect((await gw.fetch("/v1/models")).status).toBe(429)
+    // Only wrong tokens are blocked: every local client shares 127.0.0.1 (hostileClients.test.ts floods it).
+    expect((await gw.fetch("/v1/models")).status).toBe(200)
     // /health stays open.
     expect((await gw.fetch("/health", { token: null })).status).toBe(200)
     expect(world.fake.count).toBe(0)
