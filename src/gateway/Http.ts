@@ -241,7 +241,11 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           Cause.isInterruptedOnly(cause)
             ? Effect.failCause(cause)
             : Effect.as(
-                Effect.logError(`internal error: ${redactSecrets(Cause.pretty(cause), s.secrets)}`),
+                // One line in the log (a stack trace is many, and can quote request data); the trace at debug level.
+                Effect.zipRight(
+                  Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(Cause.squash(cause))), s.secrets)}`),
+                  Effect.logDebug(`internal error: ${redactSecrets(Cause.pretty(cause), s.secrets)}`)
+                ),
                 respond(jsonError(500, "Internal gateway error; see the gateway log.", "server_error"))
               )
         )
