@@ -30,6 +30,11 @@ export interface JsonStructureOptions {
   readonly maxDepth?: number
   /** Request bodies may carry any key (a tool parameter named `constructor`); files may not. */
   readonly allowPrototypeKeys?: boolean
+  /**
+   * Only the depth: a client's body is forwarded, not rewritten, so a repeated key or a big number is the provider's
+   * to judge, but a deep one must not reach a recursive walk.
+   */
+  readonly depthOnly?: boolean
 }
 
 const lineColumn = (text: string, offset: number): { line: number; column: number } => {
@@ -99,6 +104,7 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
   })
   const onKey = (key: string, at: number): JsonStructureProblem | undefined => {
     expectKey = false
+    if (options.depthOnly) return undefined
     const frame = stack[stack.length - 1]
     if (frame === undefined || !frame.object) return undefined
     if (!options.allowPrototypeKeys && isPrototypeKey(key)) {
@@ -165,7 +171,7 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
       if (expectKey) {
         const found = onKey(unescape(word), i)
         if (found) return found
-      } else if (/^[+\-.\d]|^(Infinity|NaN)$/.test(word) && !isSafeNumber(word)) {
+      } else if (!options.depthOnly && /^[+\-.\d]|^(Infinity|NaN)$/.test(word) && !isSafeNumber(word)) {
         const shown = word.length > 24 ? `${word.slice(0, 24)}…` : word
         return problem("unsafe-number", i, `the number ${shown} cannot be kept exactly (outside ±${Number.MAX_SAFE_INTEGER})`)
       }

@@ -10,6 +10,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage } from "node:http"
+import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { redactSecrets } from "../domain/Mask.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
@@ -78,6 +79,9 @@ const readBody = (message: IncomingMessage, max: number): Effect.Effect<string, 
 
 /** JSON.parse's own message quotes the input; say only where it broke. */
 const parseJson = (text: string): Either.Either<unknown, string> => {
+  // Before any parse or walk: a body nested thousands deep would overflow a recursive decoder.
+  const deep = jsonStructureProblem(text, { depthOnly: true })
+  if (deep !== undefined) return Either.left(`The request body is ${deep.detail} (at position ${deep.offset}).`)
   try {
     return Either.right(JSON.parse(text))
   } catch (e) {
