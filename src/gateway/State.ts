@@ -9,12 +9,11 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Option from "effect/Option"
-import { overlayStore } from "../domain/AuthStore.js"
-import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
+import { configuredAgentIds } from "../domain/Config.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { UsageError } from "../domain/Errors.js"
 import { PROVIDERS } from "../domain/Provider.js"
-import { type AuthContext, loadAuthContext } from "../programs/AuthContext.js"
+import { type AuthContext, loadAgentStore, loadAuthContext } from "../programs/AuthContext.js"
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
@@ -145,15 +144,8 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
     return { defaultAgentId: first.agent.agentId, agents, agentErrors, access }
   })
 
-/** An agent's context with its store re-read (a sub-agent sees the main store underneath its own, §3.1). */
-const refreshStore = (ctx: AuthContext) =>
-  Effect.gen(function* () {
-    const profiles = yield* ProfileStore
-    const own = yield* profiles.load(ctx.agent.storePath)
-    if (ctx.agent.isDefault) return { ...ctx, store: own }
-    const main = yield* Effect.flatMap((yield* Paths).agent(ctx.config, defaultAgentId(ctx.config)), (p) => profiles.load(p.storePath))
-    return { ...ctx, store: { ...own, store: overlayStore(main.store, own.store) } }
-  })
+/** An agent's context with its store re-read. */
+const refreshStore = (ctx: AuthContext) => Effect.map(loadAgentStore(ctx.config, ctx.agent), (store) => ({ ...ctx, store }))
 
 /**
  * Loads the first snapshot (a failure here stops the start-up with the error), then keeps it current: on a

@@ -30,6 +30,19 @@ export interface AuthContext {
   readonly now: number
 }
 
+/**
+ * The store an agent sees: a sub-agent sees the main agent's profiles underneath its own (§3.1). The document is
+ * its own store's (path, raw), so writes still go there.
+ */
+export const loadAgentStore = (config: OpenClawConfig, agent: AgentPaths) =>
+  Effect.gen(function* () {
+    const profiles = yield* ProfileStore
+    const own = yield* profiles.load(agent.storePath)
+    if (agent.isDefault) return own
+    const main = yield* Effect.flatMap((yield* Paths).agent(config, defaultAgentId(config)), (p) => profiles.load(p.storePath))
+    return { ...own, store: overlayStore(main.store, own.store) } satisfies StoreDocument
+  })
+
 export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requestedAgent: string | undefined) {
   const paths = yield* Paths
   const configDoc = yield* (yield* ConfigStore).load
@@ -45,15 +58,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   ])
   const agent = yield* paths.agent(config, requestedAgent)
   const legacy = yield* migrateLegacy(paths, agent)
-  const profiles = yield* ProfileStore
-  const own = yield* profiles.load(agent.storePath)
-  // A sub-agent sees the main agent's profiles underneath its own (§3.1); writes still go to its own store.
-  const store = agent.isDefault
-    ? own
-    : yield* Effect.map(
-        Effect.flatMap(paths.agent(config, defaultAgentId(config)), (main) => profiles.load(main.storePath)),
-        (main): StoreDocument => ({ ...own, store: overlayStore(main.store, own.store) })
-      )
+  const store = yield* loadAgentStore(config, agent)
   const now = yield* Clock.currentTimeMillis
   // Store secrets too: everything secret this command has seen, so every printer can scrub it by value.
   yield* secrets.register(
