@@ -31,7 +31,7 @@ const marker = (style: Style, status: CheckStatus): string => {
 }
 
 /** One line per check (marker, id, summary), its fix indented below, then the totals. */
-export const renderDoctorText = (report: DoctorReport, style: Style): string => {
+const renderDoctorText = (report: DoctorReport, style: Style): string => {
   const width = Math.max(...CHECK_IDS.map((id) => id.length))
   const lines = [style.bold(`openclaw doctor: agent ${report.agentId ?? "(unknown)"}, config ${report.configPath}`)]
   const detail = (c: CheckReport): ReadonlyArray<string> => {

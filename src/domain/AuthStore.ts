@@ -7,7 +7,7 @@ import { normalizeProvider, type ProviderId } from "./Provider.js"
 
 export type JsonObject = { readonly [key: string]: unknown }
 
-export const FAILURE_REASONS = ["auth", "format", "rate_limit", "billing", "timeout", "unknown"] as const
+const FAILURE_REASONS = ["auth", "format", "rate_limit", "billing", "timeout", "unknown"] as const
 export type FailureReason = (typeof FAILURE_REASONS)[number]
 
 const UsageStats = Schema.Struct({
@@ -45,14 +45,6 @@ export interface AuthStore {
   readonly skipped: ReadonlyArray<SkippedProfile>
 }
 
-export const emptyStore: AuthStore = {
-  version: 1,
-  profiles: new Map(),
-  order: {},
-  lastGood: {},
-  usageStats: {},
-  skipped: []
-}
 
 
 /** Fails with `at: problem` when a section has the wrong shape; a bad profile entry is skipped and reported. */
@@ -88,9 +80,6 @@ export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> 
     })
   )
 }
-
-export const profilesOf = (store: AuthStore, provider: ProviderId): ReadonlyArray<[ProfileId, Credential]> =>
-  [...store.profiles].filter(([, c]) => c.provider === provider)
 
 // ---- Mutations work on the raw JSON so that fields we do not own survive a rewrite (§3.1). ----
 

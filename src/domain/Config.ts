@@ -6,7 +6,7 @@ import { normalizeProvider, type ProviderId } from "./Provider.js"
 
 /** With no model configured (§3.2). */
 export const DEFAULT_MODEL = "anthropic/claude-opus-4-6"
-export const DEFAULT_AGENT_ID = "main"
+const DEFAULT_AGENT_ID = "main"
 
 const StringRecord = Schema.Record({ key: Schema.String, value: Schema.String })
 const ModelSetting = Schema.Union(

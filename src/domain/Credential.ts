@@ -46,8 +46,6 @@ export const Credential = Schema.Union(ApiKeyCredential, TokenCredential, OAuthC
 export type Credential = typeof Credential.Type
 export type CredentialType = Credential["type"]
 
-export const CREDENTIAL_TYPES: ReadonlyArray<CredentialType> = ["oauth", "token", "api_key"]
-
 /** The secret a request would carry, if any. */
 export const credentialSecret = (c: Credential): string | undefined => {
   switch (c.type) {

@@ -5,7 +5,7 @@ import type { ProviderId } from "./Provider.js"
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 
-export const CLAUDE_CODE_ONLY = "This credential is only authorized for use with Claude Code"
+const CLAUDE_CODE_ONLY = "This credential is only authorized for use with Claude Code"
 
 export interface Classified {
   readonly reason: FailureReason

@@ -37,7 +37,7 @@ export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): str
     .reduce((t, s) => (s !== "" && t.includes(s) ? t.split(s).join("<redacted>") : t), text)
 
 /** A command-line argument that is very likely a provider secret (known prefix, secret-sized). */
-export const looksLikeSecret = (arg: string): boolean =>
+const looksLikeSecret = (arg: string): boolean =>
   arg.length >= 20 && !/\s/.test(arg) && PUBLIC_PREFIXES.some((p) => arg.startsWith(p))
 
 /**

@@ -21,7 +21,7 @@ const value = (s: Redacted.Redacted<string> | undefined): string | undefined => 
   return v === "" ? undefined : v
 }
 
-export const accessTokenOf = (c: OAuthCredential): string | undefined => value(c.access)
+const accessTokenOf = (c: OAuthCredential): string | undefined => value(c.access)
 export const refreshTokenOf = (c: OAuthCredential): string | undefined => value(c.refresh)
 export const isRefreshable = (c: Credential): boolean => c.type === "oauth" && refreshTokenOf(c) !== undefined
 
@@ -73,7 +73,7 @@ const TokenResponse = Schema.Struct({
 })
 
 /** The claims of a JWT we only read (never verify): it came straight from the token endpoint over TLS. */
-export const jwtClaims = (jwt: string): Record<string, unknown> => {
+const jwtClaims = (jwt: string): Record<string, unknown> => {
   const payload = jwt.split(".")[1]
   if (payload === undefined) return {}
   return Either.match(Encoding.decodeBase64UrlString(payload), {

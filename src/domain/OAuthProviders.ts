@@ -126,4 +126,4 @@ export const oauthEndpoints = (provider: ProviderId, overrides: OAuthOverrides):
 }
 
 /** Providers with built-in OAuth settings, for help text. */
-export const builtInOAuthProviders: ReadonlyArray<ProviderId> = BUILT_IN.map((e) => e.provider)
+

@@ -27,7 +27,7 @@ const join = (...parts: ReadonlyArray<string>): string => parts.join("/").replac
 const resolveAgainst = (cwd: string, p: string): string => (p.startsWith("/") ? p : join(cwd, p))
 
 /** `~` and `~/x` expand with the resolved home. */
-export const expandHome = (p: string, home: string): string =>
+const expandHome = (p: string, home: string): string =>
   p === "~" ? home : p.startsWith("~/") ? join(home, p.slice(2)) : p
 
 export const resolveHostPaths = (vars: Vars, osHome: string, cwd: string): HostPaths => {

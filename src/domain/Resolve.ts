@@ -42,7 +42,7 @@ export const envKeyFor = (
     return Option.none()
   })
 
-export const providerBaseUrl = (config: OpenClawConfig, provider: ProviderId): string | undefined =>
+const providerBaseUrl = (config: OpenClawConfig, provider: ProviderId): string | undefined =>
   config.models?.providers?.[provider]?.baseUrl ?? Option.getOrUndefined(providerInfo(provider))?.baseUrl
 
 /** §5: pinned profile, then ordered profiles, then env, then `models.providers.<p>.apiKey`. */
@@ -88,7 +88,7 @@ export const missingCredentialFix = (provider: ProviderId, stateEnvPath: string)
 }
 
 /** What a resolved credential is, in words: `profile a:b`, `ANTHROPIC_API_KEY (env)`, … */
-export const describeResolved = (r: Resolved, provider: ProviderId): string => {
+const describeResolved = (r: Resolved, provider: ProviderId): string => {
   switch (r.kind) {
     case "profile":
       return `profile ${r.profileId}`

@@ -4,8 +4,8 @@ import type { ProviderId } from "./Provider.js"
 /** Pasted secrets often carry line breaks from a terminal wrap or a trailing newline: all whitespace goes. */
 export const normalizeSecretInput = (raw: string): string => raw.replace(/\s+/g, "")
 
-export const SETUP_TOKEN_PREFIX = "sk-ant-oat01-"
-export const SETUP_TOKEN_MIN_LENGTH = 80
+const SETUP_TOKEN_PREFIX = "sk-ant-oat01-"
+const SETUP_TOKEN_MIN_LENGTH = 80
 
 /** §6.2: an Anthropic token must be a setup-token. */
 export const validateToken = (provider: ProviderId, token: string): Either.Either<string, string> => {

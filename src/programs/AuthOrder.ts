@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import { setOrder } from "../domain/AuthStore.js"
 import { ProfileNotFoundError, ProfileProviderMismatchError } from "../domain/AuthErrors.js"
-import { type ProfileId, providerOfProfileId } from "../domain/ProfileId.js"
+import type { ProfileId } from "../domain/ProfileId.js"
 import { normalizeProvider } from "../domain/Provider.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { loadAuthContext } from "./AuthContext.js"
@@ -61,5 +61,3 @@ export const clearProfileOrder = Effect.fn("Auth.order.clear")(function* (provid
   yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => Effect.succeed([setOrder(doc.raw, provider, undefined), undefined] as const))
   return view(ctx, provider, undefined)
 })
-
-export { providerOfProfileId }

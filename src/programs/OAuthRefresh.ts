@@ -30,7 +30,7 @@ import { SecretRegistry } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 
 /** Shorter than the lock wait (15 s), so processes queued behind a slow refresh do not give up first. */
-export const REFRESH_TIMEOUT_MS = 10_000
+const REFRESH_TIMEOUT_MS = 10_000
 
 /**
  * - `fresh`: no refresh was due;

@@ -21,7 +21,7 @@ export class Browser extends Context.Tag("openclaw/Browser")<Browser, BrowserSha
   )
 }
 
-export const hasDesktop = (platform: NodeJS.Platform, vars: Readonly<Record<string, string | undefined>>): boolean => {
+const hasDesktop = (platform: NodeJS.Platform, vars: Readonly<Record<string, string | undefined>>): boolean => {
   const set = (name: string) => (vars[name] ?? "").trim() !== ""
   if (platform === "darwin" || platform === "win32") return !set("SSH_CONNECTION") && !set("SSH_TTY")
   return set("DISPLAY") || set("WAYLAND_DISPLAY")

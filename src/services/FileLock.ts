@@ -19,7 +19,7 @@ const STALE_MS = 5_000
  * How long a writer waits before giving up with a clear error: well past STALE_MS, so a lock left by a killed
  * writer is always taken over rather than reported.
  */
-export const LOCK_WAIT_MS = 15_000
+const LOCK_WAIT_MS = 15_000
 
 export class FileLock extends Context.Tag("openclaw/FileLock")<FileLock, FileLockShape>() {
   static readonly layer = Layer.sync(FileLock, () => ({

@@ -35,7 +35,7 @@ export interface SessionStoreOptions {
   readonly writeDelayMs?: number
 }
 
-export const DEFAULT_MAX_SESSIONS = 10_000
+const DEFAULT_MAX_SESSIONS = 10_000
 const DEFAULT_WRITE_DELAY_MS = 250
 
 export class SessionStore extends Context.Tag("openclaw/SessionStore")<SessionStore, SessionStoreShape>() {
