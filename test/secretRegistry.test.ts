@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { isSecretVarName, makeSecretRegistry } from "../src/services/SecretRegistry.js"
+import { isSecretVarName, makeSecretRegistry, redactSecrets } from "../src/services/SecretRegistry.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, runCli } from "./support/TestApp.js"
 
@@ -25,5 +25,17 @@ describe("secret registry", () => {
     const r = await runCli(["models", "status"], { fs, vars: { MY_SERVICE_TOKEN: value } })
     expect(r.stdout).toContain("Agent         : …6789")
     expect(r.stdout + r.stderr).not.toContain(value)
+  })
+})
+
+describe("redactSecrets", () => {
+  it("replaces every occurrence, the longer of two overlapping secrets whole, in any order given", () => {
+    const short = "sk-FAKE-short-123"
+    const long = short + "-and-more-456"
+    const text = `a ${long} b ${short} c ${long}`
+    for (const secrets of [[short, long], [long, short]]) {
+      expect(redactSecrets(text, secrets)).toBe("a <redacted> b <redacted> c <redacted>")
+    }
+    expect(redactSecrets("nothing here", ["", short])).toBe("nothing here")
   })
 })

@@ -4,6 +4,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { maskSecret, secretInArguments } from "../domain/Mask.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
 import { ExitCode } from "./ExitCode.js"
 import { authCommand } from "./auth/AuthCommand.js"
 import { doctorCommand } from "./DoctorCommand.js"
@@ -44,35 +45,27 @@ export const cli = (argv: ReadonlyArray<string>) => {
       1
     )
   }
-  return run(argv).pipe(
+  // The values given to SECRET_OPTIONS are registered before anything runs, so the output console masks them
+  // everywhere: @effect/cli echoes a stray argument, and in `onboard --provider --api-key <key>` the key is one
+  // (`--api-key` became the provider).
+  const registered = Effect.flatMap(SecretRegistry, (registry) => registry.register(secretOptionValues(argv.slice(2))))
+  return registered.pipe(
+    Effect.zipRight(run(argv)),
     Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)),
     Effect.catchAll((e) =>
       ValidationError.isValidationError(e)
         ? Effect.as(Console.error("Run `openclaw --help` (or add --help to the command) for usage."), 1)
         : Effect.as(Console.error(`openclaw: ${messageOf(e)}`), 1)
-    ),
-    maskSecretValues(argv.slice(2))
+    )
   )
 }
 
-/**
- * The values given to SECRET_OPTIONS, masked in everything printed: @effect/cli echoes a stray argument, and in
- * `onboard --provider --api-key <key>` the key is one (`--api-key` became the provider).
- */
-const maskSecretValues = (args: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>) => {
-  const values = args
-    .flatMap((arg, i) => {
-      const eq = arg.indexOf("=")
-      if (arg.startsWith("--") && eq > 0) return SECRET_OPTIONS.includes(arg.slice(0, eq)) ? [arg.slice(eq + 1)] : []
-      return i > 0 && SECRET_OPTIONS.includes(args[i - 1]!) ? [arg] : []
-    })
-    .filter((v) => v.length >= 8)
-  if (values.length === 0) return self
-  const mask = (a: unknown) => (typeof a === "string" ? values.reduce((text, v) => text.split(v).join(maskSecret(v)), a) : a)
-  return Effect.flatMap(Effect.console, (c) =>
-    Effect.withConsole(self, { ...c, log: (...a) => c.log(...a.map(mask)), error: (...a) => c.error(...a.map(mask)) })
-  )
-}
+const secretOptionValues = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
+  args.flatMap((arg, i) => {
+    const eq = arg.indexOf("=")
+    if (arg.startsWith("--") && eq > 0) return SECRET_OPTIONS.includes(arg.slice(0, eq)) ? [arg.slice(eq + 1)] : []
+    return i > 0 && SECRET_OPTIONS.includes(args[i - 1]!) ? [arg] : []
+  })
 
 /** Options whose value is meant to be a secret (non-interactive set-up); everything else is refused. */
 const SECRET_OPTIONS: ReadonlyArray<string> = ["--api-key", "--token"]

@@ -27,15 +27,6 @@ export const maskSecret = (secret: string): string => {
   return secret.length - prefix.length >= 16 ? `${prefix}…${last4}` : `…${last4}`
 }
 
-/**
- * Every occurrence of each secret becomes `<redacted>`, longest first so a secret that contains another goes
- * whole. For text that reaches a client or a log (gateway answers, provider error details).
- */
-export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string =>
-  [...secrets]
-    .sort((a, b) => b.length - a.length)
-    .reduce((t, s) => (s !== "" && t.includes(s) ? t.split(s).join("<redacted>") : t), text)
-
 /** A command-line argument that is very likely a provider secret (known prefix, secret-sized). */
 const looksLikeSecret = (arg: string): boolean =>
   arg.length >= 20 && !/\s/.test(arg) && PUBLIC_PREFIXES.some((p) => arg.startsWith(p))

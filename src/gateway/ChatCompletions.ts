@@ -7,7 +7,7 @@ import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../d
 import { classifyFailure } from "../domain/Failure.js"
 import { parseModelDirective } from "../domain/ModelDirective.js"
 import { profileOrder } from "../domain/Order.js"
-import { redactSecrets } from "../domain/Mask.js"
+import { redactSecrets } from "../services/SecretRegistry.js"
 import type { AuthContext } from "../programs/AuthContext.js"
 import { type ChatFailedError, type Served, serveWithFailover } from "../programs/Failover.js"
 import { ProviderClient } from "../services/ProviderClient.js"

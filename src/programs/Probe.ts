@@ -10,6 +10,7 @@ import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { ProviderClient } from "../services/ProviderClient.js"
+import { replaceSecrets } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
 
@@ -83,7 +84,7 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
         const classified = classifyFailure(result.left)
         // The provider's text may quote the credential back; never print more than its mask.
         const secret = credentialSecret(credential)
-        const detail = secret ? result.left.message.split(secret).join(maskSecret(secret)) : result.left.message
+        const detail = secret ? replaceSecrets(result.left.message, [secret], maskSecret) : result.left.message
         return row(classified.reason, classified.hint ? `${detail} (${classified.hint})` : detail, latency)
       }),
     { concurrency: Math.max(1, opts.concurrency) }

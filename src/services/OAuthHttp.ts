@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { OAuthHttpError } from "../domain/OAuthErrors.js"
+import { replaceSecrets } from "./SecretRegistry.js"
 
 export interface TokenRequest {
   readonly url: string
@@ -35,13 +36,12 @@ const hostOf = (url: string): string => {
  */
 const SECRET_PARAMS = ["refresh_token", "code", "code_verifier", "client_secret"]
 
-export const scrub = (text: string, sent: Readonly<Record<string, string>>): string => {
-  let out = text
-  for (const key of SECRET_PARAMS) {
+const scrub = (text: string, sent: Readonly<Record<string, string>>): string => {
+  const values = SECRET_PARAMS.flatMap((key) => {
     const v = sent[key]
-    if (v !== undefined && v.length >= 4) out = out.split(v).join("…")
-  }
-  return out
+    return v !== undefined && v.length >= 4 ? [v] : []
+  })
+  return replaceSecrets(text, values, () => "…")
     .replace(/[A-Za-z0-9_\-.~+/=]{32,}/g, "…")
     .replace(/\s+/g, " ")
     .trim()

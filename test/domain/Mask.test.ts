@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { maskSecret, redactSecrets } from "../../src/domain/Mask.js"
+import { maskSecret } from "../../src/domain/Mask.js"
 import { makeProfileId, profileIdFromInput, slugProfileName } from "../../src/domain/ProfileId.js"
 import { normalizeProvider } from "../../src/domain/Provider.js"
 
@@ -31,17 +31,5 @@ describe("profile ids (§1)", () => {
     expect(makeProfileId(normalizeProvider("Claude"), "Work")).toBe("anthropic:work")
     expect(profileIdFromInput(normalizeProvider("anthropic"), "manual")).toBe("anthropic:manual")
     expect(profileIdFromInput(normalizeProvider("anthropic"), "Claude:Team A")).toBe("anthropic:team-a")
-  })
-})
-
-describe("redactSecrets", () => {
-  it("replaces every occurrence, the longer of two overlapping secrets whole, in any order given", () => {
-    const short = "sk-FAKE-short-123"
-    const long = short + "-and-more-456"
-    const text = `a ${long} b ${short} c ${long}`
-    for (const secrets of [[short, long], [long, short]]) {
-      expect(redactSecrets(text, secrets)).toBe("a <redacted> b <redacted> c <redacted>")
-    }
-    expect(redactSecrets("nothing here", ["", short])).toBe("nothing here")
   })
 })

@@ -3,7 +3,7 @@
  * and socket errors in words, with every secret of the call scrubbed before anything is cut or shown.
  */
 import { ProviderError } from "../../domain/Chat.js"
-import { redactSecrets } from "../../domain/Mask.js"
+import { redactSecrets } from "../SecretRegistry.js"
 import type { Answer } from "./http.js"
 
 const MAX_DETAIL = 500
