@@ -2,10 +2,8 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { AuthStore } from "./AuthStore.js"
 import { type AgentModels, type OpenClawConfig, formatModelRef, providersInUse } from "./Config.js"
-import { credentialSecret } from "./Credential.js"
 import { type EnvMap, formatEnvSource } from "./Env.js"
 import {
-  credentialExpiry,
   EXPIRY_WARN_MS,
   type ExpiryStatus,
   formatDuration,
@@ -13,6 +11,7 @@ import {
   type ProviderExpiryStatus
 } from "./Expiry.js"
 import { maskSecret } from "./Mask.js"
+import { storedProfileRows, unavailableLabel } from "./StoredProfiles.js"
 import { isRefreshable } from "./OAuth.js"
 import { describeUnusable, profileOrder } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
@@ -117,14 +116,15 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     warnings.push(`login-shell import failed (${inputs.shellEnv.error}); keys set only in your shell profile are not used`)
   }
   const unusableProfiles: Array<StatusReport["auth"]["unusableProfiles"][number]> = []
+  const rows = storedProfileRows(store, now)
   const missing: Array<ProviderId> = []
 
   const providers = listedProviders(inputs, inUse).map((provider): ProviderStatus => {
     const order = profileOrder(store, config, provider, now)
-    const stored = [...store.profiles].filter(([, c]) => c.provider === provider)
+    const stored = rows.filter((r) => r.credential.provider === provider)
     const flags = new Map<string, string>()
     for (const u of order.unavailable) {
-      const label = u.reason === "disabled" ? `disabled${u.disabledReason ? `:${u.disabledReason}` : ""}` : "cooldown"
+      const label = unavailableLabel(u.reason, u.disabledReason)
       flags.set(u.profileId, `[${label} ${formatDuration(u.until - now)}]`)
       unusableProfiles.push({ profileId: u.profileId, provider, reason: label, until: u.until })
     }
@@ -138,11 +138,10 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
         warnings.push(`profile ${x.profileId}: ${describeUnusable(x.why)}; fix the config entry auth.profiles["${x.profileId}"] or re-add the credential`)
       }
     }
-    const labels = stored.map(([id, c]) => {
-      const secret = credentialSecret(c)
+    const labels = stored.map(({ profileId: id, credential: c, secret }) => {
       const email = c.email ? ` (${c.email})` : ""
       const flag = flags.get(id)
-      return `${id}=${secret ? maskSecret(secret) : "(empty)"}${email}${flag ? ` ${flag}` : ""}`
+      return `${id}=${secret}${email}${flag ? ` ${flag}` : ""}`
     })
     const envKey = Option.getOrUndefined(envKeyFor(env, provider))
     const resolved = resolveCredential({ store, config, env, now }, provider)
@@ -174,9 +173,9 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       effective,
       profiles: {
         count: stored.length,
-        oauth: stored.filter(([, c]) => c.type === "oauth").length,
-        token: stored.filter(([, c]) => c.type === "token").length,
-        apiKey: stored.filter(([, c]) => c.type === "api_key").length,
+        oauth: stored.filter((r) => r.credential.type === "oauth").length,
+        token: stored.filter((r) => r.credential.type === "token").length,
+        apiKey: stored.filter((r) => r.credential.type === "api_key").length,
         labels
       },
       env: envKey ? { name: envKey.name, value: maskSecret(envKey.value), source: formatEnvSource(envKey.source) } : null
@@ -184,9 +183,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   })
 
   const expiring: Array<ProfileExpiryStatus> = []
-  for (const [profileId, c] of store.profiles) {
+  for (const { profileId, credential: c, expiry: e } of rows) {
     if (c.type === "api_key") continue
-    const e = credentialExpiry(c, now)
     expiring.push({
       profileId,
       provider: c.provider,

@@ -9,6 +9,7 @@ import type { ProviderId } from "../domain/Provider.js"
 import { providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
 import { resetSession, type SessionState, sessionCandidates } from "../domain/Session.js"
+import { unavailableLabel } from "../domain/StoredProfiles.js"
 import type { AuthContext } from "../programs/AuthContext.js"
 
 /** Chat commands (§8.3), answered by the gateway itself. Pure: the caller persists the new session state. */
@@ -99,7 +100,7 @@ const providerBlock = (input: CommandInput, provider: ProviderId): ReadonlyArray
     if (id === pinned) flags.push("pinned")
     if (store.lastGood[provider] === id) flags.push("lastGood")
     const u = unavailable.get(id)
-    if (u) flags.push(u.reason === "disabled" ? `disabled${u.disabledReason ? `:${u.disabledReason}` : ""} ${formatDuration(u.until - now)}` : `cooldown ${formatDuration(u.until - now)}`)
+    if (u) flags.push(`${unavailableLabel(u.reason, u.disabledReason)} ${formatDuration(u.until - now)}`)
     const expiry = credentialExpiry(c, now)
     if (expiry.status !== "static") flags.push(`${expiryLabel(expiry.status)}, ${describeExpiry(expiry)}`)
     lines.push(`  ${i + 1}. ${id} (${c.type}${c.email ? `, ${c.email}` : ""})${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`)

@@ -2,12 +2,10 @@ import * as Effect from "effect/Effect"
 import { clearCooldown, hasCooldownState, holdsProfile, removeProfile, setUsageStats } from "../domain/AuthStore.js"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
 import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
-import { credentialSecret } from "../domain/Credential.js"
-import { credentialExpiry } from "../domain/Expiry.js"
-import { maskSecret } from "../domain/Mask.js"
 import { unavailableUntil } from "../domain/Order.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import { normalizeProvider } from "../domain/Provider.js"
+import { storedProfileRows, unavailableLabel } from "../domain/StoredProfiles.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { loadAuthContext } from "./AuthContext.js"
@@ -28,16 +26,14 @@ export interface ProfileListEntry {
 export const listProfiles = Effect.fn("Auth.list")(function* (agent: string | undefined) {
   const ctx = yield* loadAuthContext(agent)
   const { store } = ctx.store
-  const profiles = [...store.profiles].map(([profileId, c]): ProfileListEntry => {
-    const secret = credentialSecret(c)
-    const expiry = credentialExpiry(c, ctx.now)
+  const profiles = storedProfileRows(store, ctx.now).map(({ profileId, credential: c, secret, expiry }): ProfileListEntry => {
     const stats = store.usageStats[profileId]
     const reason = unavailableUntil(stats, ctx.now)
     return {
       profileId,
       provider: c.provider,
       type: c.type,
-      secret: secret ? maskSecret(secret) : "(empty)",
+      secret,
       email: c.email ?? null,
       status: expiry.status,
       expiresAt: expiry.expiresAt ?? null,
@@ -46,7 +42,7 @@ export const listProfiles = Effect.fn("Auth.list")(function* (agent: string | un
         reason === undefined
           ? null
           : {
-              reason: reason === "disabled" && stats?.disabledReason ? `disabled:${stats.disabledReason}` : reason,
+              reason: unavailableLabel(reason, stats?.disabledReason),
               until: Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0)
             }
     }
