@@ -16,6 +16,7 @@ import { ProviderClient } from "../src/services/ProviderClient.js"
 import { ProviderClientLive } from "../src/services/ProviderClientLive.js"
 import { parseRetryAfter } from "../src/services/providers/errors.js"
 import { SseParser } from "../src/services/providers/sse.js"
+import { scaled } from "./support/Timing.js"
 import {
   ANTHROPIC_ERRORS,
   CLAUDE_CODE_ONLY_MESSAGE,
@@ -304,7 +305,7 @@ describe("transport and errors", () => {
       const started = Date.now()
       const error = yield* Effect.flip(client.complete(anthropicAt(fake), apiKey(ANT_KEY), ask("m"), 150))
       expect(error).toMatchObject({ kind: "timeout", detail: "no response within 150 ms" })
-      expect(Date.now() - started).toBeLessThan(2000)
+      expect(Date.now() - started).toBeLessThan(scaled(2_000))
       yield* Effect.promise(() => fake.waitFor((f) => f.requests[0]?.outcome === "aborted"))
     })))
 

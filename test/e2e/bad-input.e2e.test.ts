@@ -6,22 +6,11 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import {
-  allRuns,
-  canRunUnprivileged,
-  expectNoAnsi,
-  expectNoInternals,
-  expectNoSecrets,
-  expectTreeUnchanged,
-  HOUR,
-  type RunResult,
-  SECRETS,
-  storeJson,
-  TempHome,
-  useTempHomes
-} from "./harness.js"
+import { type Outcome } from "../support/Child.js"
+import { allRuns, canRunUnprivileged, expectTreeUnchanged, Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { expectNoAnsi, expectNoInternals, expectNoSecrets, HOUR, SECRETS, storeJson } from "./harness.js"
 
-const newHome = useTempHomes()
+const newHome = useSandboxes()
 
 /** The two ways cron and people run it. */
 const VARIANTS: ReadonlyArray<ReadonlyArray<string>> = [
@@ -49,7 +38,7 @@ const validConfig = `// hand-written
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** One of our own errors: exactly one short line, `openclaw: `, the file, `Fix:`. */
-const expectOwnError = (r: RunResult, names: string, position: boolean): void => {
+const expectOwnError = (r: Outcome, names: string, position: boolean): void => {
   const label = `openclaw ${r.args.join(" ")}`
   expect(r.code, `${label}: exit code (stderr: ${r.stderr})`).toBe(1)
   expect(r.stdout, `${label}: nothing on stdout`).toBe("")
@@ -73,19 +62,19 @@ const expectOwnError = (r: RunResult, names: string, position: boolean): void =>
 interface OwnErrorCase {
   readonly name: string
   /** Writes the fixtures; returns the path the message must name. */
-  readonly setup: (home: TempHome) => Promise<string>
+  readonly setup: (home: Sandbox) => Promise<string>
   readonly args?: ReadonlyArray<string>
   /** A parse error must name line and column (§3.3). */
   readonly position?: boolean
   /** The file is unreadable: run as a user that file modes apply to. */
   readonly unprivileged?: boolean
-  readonly extra?: (r: RunResult, home: TempHome) => void
+  readonly extra?: (r: Outcome, home: Sandbox) => void
   /** A product bug: the test asserts the right behaviour and is expected to fail until it is fixed. */
   readonly knownBug?: boolean
 }
 
-const store = (home: TempHome, text: string, mode = 0o600) => home.write(home.store, text, mode)
-const config = (home: TempHome, text: string, mode = 0o600) => home.write(home.config, text, mode)
+const store = (home: Sandbox, text: string, mode = 0o600) => home.write(home.store, text, mode)
+const config = (home: Sandbox, text: string, mode = 0o600) => home.write(home.config, text, mode)
 
 const OWN_ERRORS: ReadonlyArray<OwnErrorCase> = [
   // ---- auth-profiles.json ----
@@ -365,7 +354,7 @@ const MISPLACED = {
   arrayKey: "sk-or-v1-FAKEmisplacedArrayKeyZxCvBnMaSdFgHjKl1357924680-TESTmp10"
 } as const
 
-const expectNoMisplacedSecret = (runs: ReadonlyArray<RunResult>, secret: string) => expectNoSecrets(runs, [secret])
+const expectNoMisplacedSecret = (runs: ReadonlyArray<Outcome>, secret: string) => expectNoSecrets(runs, [secret])
 
 describe.concurrent("a secret in the wrong place is never echoed (built binary)", () => {
   it("a profile whose value is the bare key string is skipped and reported without printing it", async () => {

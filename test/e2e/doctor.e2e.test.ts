@@ -3,26 +3,16 @@
  * confirmation of a destructive fix answered on a real pseudo-terminal (util-linux `script`).
  * Tests run as root here, so permission problems are made with mode bits, which doctor judges by.
  */
-import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import { afterAll, describe, expect, it } from "vitest"
-import {
-  allRuns,
-  BIN,
-  expectNoAnsi,
-  expectNoInternals,
-  expectNoSecrets,
-  expectTreeUnchanged,
-  type RunResult,
-  SECRETS,
-  storeJson,
-  TempHome,
-  useTempHomes
-} from "./harness.js"
+import type { Outcome } from "../support/Child.js"
+import { PtySession } from "../support/Pty.js"
+import { allRuns, expectTreeUnchanged, Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { expectNoAnsi, expectNoInternals, expectNoSecrets, SECRETS, storeJson } from "./harness.js"
 
-const newHome = useTempHomes()
+const newHome = useSandboxes()
 /** What the pty sessions showed, searched for secrets with the plain runs. */
-const ptyRuns: Array<RunResult> = []
+const ptyRuns: Array<Pick<Outcome, "args" | "stdout" | "stderr">> = []
 afterAll(async () => {
   expectNoSecrets([...allRuns, ...ptyRuns], Object.values(SECRETS))
 })
@@ -36,7 +26,7 @@ interface Entry {
   fixed?: boolean
   fixDetail?: string
 }
-const parse = (r: RunResult) => JSON.parse(r.stdout) as { schemaVersion: number; agentId: string; checks: Array<Entry> }
+const parse = (r: Outcome) => JSON.parse(r.stdout) as { schemaVersion: number; agentId: string; checks: Array<Entry> }
 const modeOf = async (p: string) => ((await fs.stat(p)).mode & 0o777).toString(8)
 
 const apiKey = { type: "api_key", provider: "anthropic", key: SECRETS.apiKey }
@@ -128,40 +118,14 @@ describe("openclaw doctor (built binary)", () => {
   })
 })
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[()][0-9A-Za-z]|\u001b[=>]/g
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
-
 /**
- * Runs `openclaw <args>` on a pseudo-terminal (`script -qfec <cmd> /dev/null`); when `prompt` appears on the
- * screen, types `answer`. Resolves with the exit code and the screen without escape sequences.
+ * Runs `openclaw <args>` on a pseudo-terminal; when `prompt` appears on the screen, types `answer`. Resolves with
+ * the exit code and the screen without escape sequences.
  */
-const onPty = (home: TempHome, args: ReadonlyArray<string>, prompt?: string, answer?: string) =>
-  new Promise<{ code: number | null; screen: string }>((resolve, reject) => {
-    const command = [process.execPath, BIN, ...args].map(quote).join(" ")
-    const child = spawn("script", ["-qfec", command, "/dev/null"], {
-      cwd: home.dir,
-      env: home.env({ SHELL: "/bin/sh", TERM: "xterm" }),
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let raw = ""
-    let answered = false
-    const onData = (b: Buffer) => {
-      raw += b.toString("utf8")
-      if (prompt !== undefined && !answered && raw.replace(ANSI, "").includes(prompt)) {
-        answered = true
-        child.stdin.write(answer ?? "")
-      }
-    }
-    child.stdout.on("data", onData)
-    child.stderr.on("data", onData)
-    child.stdin.on("error", () => undefined)
-    const guard = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    child.on("error", reject)
-    child.on("close", (code) => {
-      clearTimeout(guard)
-      const screen = raw.replace(ANSI, "")
-      ptyRuns.push({ args, code, signal: null, stdout: raw, stderr: "" })
-      resolve({ code, screen })
-    })
-  })
+const onPty = async (home: Sandbox, args: ReadonlyArray<string>, prompt?: string, answer?: string) => {
+  const pty = new PtySession(home, args)
+  if (prompt !== undefined) await pty.answer(prompt, answer ?? "")
+  const { code } = await pty.exit()
+  ptyRuns.push({ args, stdout: pty.screenRaw, stderr: "" })
+  return { code, screen: pty.screen }
+}

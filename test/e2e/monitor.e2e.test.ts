@@ -3,14 +3,18 @@
  * HOME, with a fake notifier command, a tiny ntfy server on 127.0.0.1, the systemd user units, and the Termux
  * widget with fake termux-* and ssh commands.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { BIN, HOUR, REPO, SECRETS, secretPart, secretSlices, storeJson, TempHome } from "./harness.js"
+import { BIN, REPO, runChild } from "../support/Child.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { secretPart, windows } from "../support/SecretScan.js"
+import { scaled } from "../support/Timing.js"
+import { HOUR, SECRETS, storeJson } from "./harness.js"
 
 const MONITOR = path.join(REPO, "scripts", "auth-monitor.sh")
 const WIDGET = path.join(REPO, "scripts", "termux", "openclaw-auth-widget.sh")
@@ -29,7 +33,7 @@ interface ScriptResult {
 
 /** Everything an alert could have carried: script output, notifier records, ntfy requests, widget displays. */
 const alertTexts: Array<{ readonly what: string; readonly text: string }> = []
-const homes: Array<TempHome> = []
+const homes: Array<Sandbox> = []
 let tmp: string
 let bin: string
 let termuxBin: string
@@ -69,8 +73,8 @@ afterAll(async () => {
   if (tmp !== undefined) await fs.rm(tmp, { recursive: true, force: true })
 })
 
-const newHome = async (): Promise<TempHome> => {
-  const home = await TempHome.create()
+const newHome = async (): Promise<Sandbox> => {
+  const home = await Sandbox.create()
   homes.push(home)
   return home
 }
@@ -84,13 +88,13 @@ const token = (expires: number, tok: string = SECRETS.token) => ({
 })
 
 /** Exit 0: API keys only. */
-const okHome = async (): Promise<TempHome> => {
+const okHome = async (): Promise<Sandbox> => {
   const h = await newHome()
   await h.write(h.store, storeJson({ "anthropic:default": apiKey() }))
   return h
 }
 /** Exit 1: the token in use expired an hour ago (and an OpenAI key sits next to it). */
-const expiredHome = async (): Promise<TempHome> => {
+const expiredHome = async (): Promise<Sandbox> => {
   const h = await newHome()
   await h.write(
     h.store,
@@ -99,52 +103,33 @@ const expiredHome = async (): Promise<TempHome> => {
   return h
 }
 /** Exit 2: the token expires in 5 h. */
-const expiringHome = async (): Promise<TempHome> => {
+const expiringHome = async (): Promise<Sandbox> => {
   const h = await newHome()
   await h.write(h.store, storeJson({ "anthropic:work": token(Date.now() + 5 * HOUR) }))
   return h
 }
 
-const runScript = (
+const runScript = async (
   script: string,
   args: ReadonlyArray<string>,
-  home: TempHome,
+  home: Sandbox,
   env: Readonly<Record<string, string>> = {},
   pathPrefix: ReadonlyArray<string> = [bin]
-): Promise<ScriptResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("bash", [script, ...args], {
-      cwd: home.dir,
-      env: {
-        PATH: [...pathPrefix, path.dirname(process.execPath), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
-        HOME: home.dir,
-        TMPDIR: home.dir,
-        ...env
-      },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    const out: Array<Buffer> = []
-    const err: Array<Buffer> = []
-    child.stdout.on("data", (b: Buffer) => out.push(b))
-    child.stderr.on("data", (b: Buffer) => err.push(b))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
-    child.on("error", (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      const what = `${path.basename(script)} ${args.join(" ")}`
-      const result = {
-        what,
-        code,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8")
-      }
-      alertTexts.push({ what: `${what} stdout`, text: result.stdout }, { what: `${what} stderr`, text: result.stderr })
-      resolve(result)
-    })
+): Promise<ScriptResult> => {
+  const what = `${path.basename(script)} ${args.join(" ")}`
+  const r = await runChild("bash", [script, ...args], [what], {
+    cwd: home.home,
+    env: {
+      PATH: [...pathPrefix, path.dirname(process.execPath), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
+      HOME: home.home,
+      TMPDIR: home.home,
+      ...env
+    },
+    timeoutMs: scaled(15_000)
   })
+  alertTexts.push({ what: `${what} stdout`, text: r.stdout }, { what: `${what} stderr`, text: r.stderr })
+  return { what, code: r.code, stdout: r.stdout, stderr: r.stderr }
+}
 
 interface NotifyCall {
   readonly args: string
@@ -172,8 +157,8 @@ const notifyCalls = async (log: string): Promise<Array<NotifyCall>> => {
 }
 
 /** A notifier configured with its own log. */
-const notifier = (home: TempHome, cmd = path.join(bin, "fake-notify")) => {
-  const log = path.join(home.dir, "notify.log")
+const notifier = (home: Sandbox, cmd = path.join(bin, "fake-notify")) => {
+  const log = path.join(home.home, "notify.log")
   return { log, env: { OPENCLAW_MONITOR_NOTIFY_CMD: cmd, NOTIFY_LOG: log } }
 }
 
@@ -211,7 +196,7 @@ describe.concurrent("auth-monitor.sh", () => {
   it("exit 0 (API key only): quiet, no notifier call, and the state file is cleared", async () => {
     const home = await okHome()
     const n = notifier(home)
-    const state = path.join(home.dir, "state", "last-alert")
+    const state = path.join(home.home, "state", "last-alert")
     await home.write(state, `${Math.floor(Date.now() / 1000)} expired 123-45\n`)
     const r = await runScript(MONITOR, ["--state", state], home, { ...n.env, OPENCLAW_BIN })
     expect(r).toMatchObject({ code: 0, stdout: "", stderr: "" })
@@ -274,7 +259,7 @@ describe.concurrent("auth-monitor.sh", () => {
   it("de-duplicates within the repeat window, re-alerts when the state is aged or the alert changes", async () => {
     const home = await expiringHome()
     const n = notifier(home)
-    const state = path.join(home.dir, "monitor", "last-alert")
+    const state = path.join(home.home, "monitor", "last-alert")
     const env = { ...n.env, OPENCLAW_BIN, OPENCLAW_MONITOR_STATE: state }
 
     const first = await runScript(MONITOR, [], home, env)
@@ -363,7 +348,7 @@ describe.concurrent("auth-monitor.sh", () => {
 
       // The server refuses: the alert lands on stderr and is not recorded, so the next run tries again.
       status = 500
-      const state = path.join(expiring.dir, "last-alert")
+      const state = path.join(expiring.home, "last-alert")
       const r3 = await runScript(MONITOR, ["--state", state], expiring, { OPENCLAW_BIN, OPENCLAW_MONITOR_NTFY_URL: url })
       expect(r3.code).toBe(2)
       expect(r3.stderr).toContain("could not post the alert to ntfy")
@@ -403,7 +388,7 @@ describe.concurrent("auth-monitor.sh", () => {
 
     // Whatever openclaw's error output holds, nothing that looks like a key leaves in an alert.
     const leaky = await write(
-      path.join(home.dir, "leaky-openclaw"),
+      path.join(home.home, "leaky-openclaw"),
       `#!/bin/sh\necho "failed with ${SECRETS.token} and ${secretPart(SECRETS.apiKey)}" >&2\nexit 9\n`
     )
     const redacted = await runScript(MONITOR, [], home, { ...n.env, OPENCLAW_BIN: leaky })
@@ -427,7 +412,7 @@ describe.concurrent("openclaw-auth-widget.sh (Termux)", () => {
 
   it("locally: a toast and a notification naming the expired profile; exit 1", async () => {
     const home = await expiredHome()
-    const log = path.join(home.dir, "termux.log")
+    const log = path.join(home.home, "termux.log")
     const r = await runScript(WIDGET, [], home, { OPENCLAW_BIN, TERMUX_LOG: log }, [termuxBin, bin])
     expect(r).toMatchObject({ code: 1, stdout: "", stderr: "" })
     const records = await termuxRecords(log)
@@ -440,8 +425,8 @@ describe.concurrent("openclaw-auth-widget.sh (Termux)", () => {
 
   it("over ssh (settings from widget.env): ok clears the notification; exit 0", async () => {
     const home = await okHome()
-    const log = path.join(home.dir, "termux.log")
-    const sshLog = path.join(home.dir, "ssh.log")
+    const log = path.join(home.home, "termux.log")
+    const sshLog = path.join(home.home, "ssh.log")
     await home.write(".config/openclaw/widget.env", "OPENCLAW_GATEWAY_SSH=me@gateway.example\n", 0o600)
     const r = await runScript(WIDGET, [], home, { TERMUX_LOG: log, SSH_LOG: sshLog }, [termuxBin, bin])
     expect(r).toMatchObject({ code: 0, stdout: "", stderr: "" })
@@ -460,7 +445,7 @@ describe.concurrent("openclaw-auth-widget.sh (Termux)", () => {
     expect(r.code).toBe(2)
     expect(r.stdout).toBe("openclaw auth: expiring soon\nanthropic:work token expiring expires in 5h\n")
 
-    const fail = path.join(home.dir, "fail-bin")
+    const fail = path.join(home.home, "fail-bin")
     await write(path.join(fail, "ssh"), "#!/bin/sh\necho 'ssh: connect to host: Connection refused' >&2\nexit 255\n")
     const down = await runScript(WIDGET, [], home, { OPENCLAW_GATEWAY_SSH: "me@gateway" }, [fail, bin])
     expect(down.code).toBe(3)
@@ -534,7 +519,7 @@ describe("systemd user units", () => {
     await home.write(".local/bin/openclaw-auth-monitor", await fs.readFile(MONITOR, "utf8"), 0o755)
     const r = spawnSync("systemd-analyze", ["verify", SERVICE, TIMER], {
       encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home.dir }
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home.home }
     })
     expect({ code: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: 0, stderr: "", stdout: "" })
   })
@@ -547,7 +532,7 @@ describe("secrets", () => {
     for (const { what, text } of alertTexts) {
       for (const s of secrets) {
         expect(text.includes(s), `${what}: whole secret`).toBe(false)
-        for (const slice of secretSlices(s)) expect(text.includes(slice), `${what}: secret slice`).toBe(false)
+        for (const slice of windows(secretPart(s), 12)) expect(text.includes(slice), `${what}: secret slice`).toBe(false)
         expect(text.includes(`…${s.slice(-4)}`), `${what}: masked value`).toBe(false)
         expect(text.includes(s.slice(-4)), `${what}: last four`).toBe(false)
       }

@@ -3,17 +3,19 @@
  * user reads the printed URL, signs in "elsewhere" (the test follows the fake provider's redirect) and pastes the
  * address the browser ended on.
  */
-import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { FakeOAuthServer, followAuthorize } from "../support/fakeOAuth.js"
-import { BIN, expectNoInternals, expectNoSecrets, type RunResult, TempHome } from "./harness.js"
+import type { Outcome } from "../support/Child.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { scaled } from "../support/Timing.js"
+import { expectNoInternals, expectNoSecrets } from "./harness.js"
 
 let fake: FakeOAuthServer
-let home: TempHome
+let home: Sandbox
 beforeAll(async () => {
   fake = await FakeOAuthServer.start()
-  home = await TempHome.create()
+  home = await Sandbox.create()
 })
 afterAll(async () => {
   await fake.close()
@@ -21,27 +23,29 @@ afterAll(async () => {
 })
 
 /** Runs login; when the authorize URL shows up on stdout, answers with `answer(url)` on stdin. */
-const login = (args: ReadonlyArray<string>, answer: (authorizeUrl: string) => Promise<string>): Promise<RunResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "models", "auth", "login", ...args], { cwd: home.dir, env: home.env(), stdio: ["pipe", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    let answered = false
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString()
-      const url = stdout.split(/\s+/).find((w) => w.startsWith(fake.authorizeUrl))
-      if (url && !answered && stdout.includes("paste it here")) {
-        answered = true
-        void answer(url).then((text) => child.stdin.end(`${text}\n`), reject)
-      }
-    })
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      resolve({ args: ["models", "auth", "login", ...args], code, signal, stdout, stderr })
-    })
+const login = async (args: ReadonlyArray<string>, answer: (authorizeUrl: string) => Promise<string>): Promise<Outcome> => {
+  const { child, done } = home.start(["models", "auth", "login", ...args], { openStdin: true, timeoutMs: scaled(20_000) })
+  let stdout = ""
+  let answered = false
+  let failed: unknown
+  child.stdout!.on("data", (b: Buffer) => {
+    stdout += b.toString()
+    const url = stdout.split(/\s+/).find((w) => w.startsWith(fake.authorizeUrl))
+    if (url && !answered && stdout.includes("paste it here")) {
+      answered = true
+      void answer(url).then(
+        (text) => child.stdin!.end(`${text}\n`),
+        (e) => {
+          failed = e
+          child.kill("SIGKILL")
+        }
+      )
+    }
   })
+  const outcome = await done
+  if (failed !== undefined) throw failed
+  return outcome
+}
 
 describe("models auth login on a headless machine (built binary)", () => {
   it("prints the URL, reads the pasted redirect URL from standard input, stores the oauth profile", async () => {

@@ -8,21 +8,24 @@ import * as fs from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { maskSecret } from "../../src/domain/Mask.js"
 import { FakeOAuthServer } from "../support/fakeOAuth.js"
-import { expectNoInternals, expectNoSecrets, type RunResult, storeJson, TempHome } from "./harness.js"
+import { type Outcome } from "../support/Child.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { scaled } from "../support/Timing.js"
+import { expectNoInternals, expectNoSecrets, storeJson } from "./harness.js"
 
 const ID = "anthropic:default"
 /**
- * Processes per round and rounds. 20 × 10 takes ~30 s on an idle 2-core machine (~45 s inside the full suite);
- * the test prints its time. Lower them on a slow machine with OPENCLAW_OAUTH_RACE_ROUNDS / _PROCESSES.
+ * Processes per round and rounds: each round is the whole race again (one expiry, ten processes). 10 × 10 takes
+ * ~15 s on an idle 2-core machine; the test prints its time. Raise them with OPENCLAW_OAUTH_RACE_ROUNDS / _PROCESSES.
  */
 const PROCESSES = Number(process.env.OPENCLAW_OAUTH_RACE_PROCESSES ?? 10)
-const ROUNDS = Number(process.env.OPENCLAW_OAUTH_RACE_ROUNDS ?? 20)
+const ROUNDS = Number(process.env.OPENCLAW_OAUTH_RACE_ROUNDS ?? 10)
 
 let fake: FakeOAuthServer
-let home: TempHome
+let home: Sandbox
 beforeAll(async () => {
   fake = await FakeOAuthServer.start({ refreshDelayMs: 30 })
-  home = await TempHome.create()
+  home = await Sandbox.create()
 })
 afterAll(async () => {
   await fake.close()
@@ -44,7 +47,7 @@ describe("OAuth refresh across processes (§7)", () => {
     fake.secrets.push(seededAccess)
     await home.write(home.store, storeJson({ [ID]: { type: "oauth", provider: "anthropic", access: seededAccess, refresh: fake.seedRefresh(), expires: Date.now() - 60_000 } }))
 
-    const runs: Array<RunResult> = []
+    const runs: Array<Outcome> = []
     const tally = new Map<string, number>()
     const started = Date.now()
     for (let round = 1; round <= ROUNDS; round++) {
@@ -55,7 +58,7 @@ describe("OAuth refresh across processes (§7)", () => {
 
       const batch = await Promise.all(
         Array.from({ length: PROCESSES }, (_, i) =>
-          home.run(["models", "auth", "refresh", "--profile-id", ID, ...(i % 2 === 1 ? ["--agent", "work"] : [])], { timeoutMs: 30_000 })
+          home.run(["models", "auth", "refresh", "--profile-id", ID, ...(i % 2 === 1 ? ["--agent", "work"] : [])], { timeoutMs: scaled(30_000) })
         )
       )
       runs.push(...batch)
@@ -91,5 +94,5 @@ describe("OAuth refresh across processes (§7)", () => {
     expect(await fs.readdir(`${home.state}/locks`)).toEqual([])
     for (const r of runs) expectNoInternals(r.stdout + r.stderr)
     expectNoSecrets(runs, fake.secrets)
-  }, 240_000)
+  }, scaled(240_000))
 })

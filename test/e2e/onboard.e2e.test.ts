@@ -3,105 +3,47 @@
  * pseudo-terminal (util-linux `script`, keys typed into its stdin, the screen read from its stdout), and the
  * non-interactive flags. After onboarding, `models status --check` must pass.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
-import { afterAll, describe, expect, it } from "vitest"
-import { allRuns, BIN, canRunUnprivileged, expectNoInternals, expectNoSecrets, SECRETS, secretSlices, TempHome } from "./harness.js"
+import { describe, expect, it } from "vitest"
+import { findScript, PtySession } from "../support/Pty.js"
+import { allRuns, canRunUnprivileged, type Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { secretPart, windows } from "../support/SecretScan.js"
+import { expectNoInternals, expectNoSecrets, SECRETS } from "./harness.js"
 
-const homes: Array<TempHome> = []
-const newHome = async (): Promise<TempHome> => {
-  const home = await TempHome.create()
-  homes.push(home)
-  return home
-}
-const screens: Array<string> = []
-afterAll(async () => {
-  await Promise.all(homes.map((h) => h.cleanup()))
-})
+const newHome = useSandboxes()
 
-const HAVE_SCRIPT = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g
 const KEYS = { down: "\u001b[B", enter: "\r", ctrlC: "\u0003" }
 
-/** `openclaw <args>` on a real terminal: `script -qfec` gives it a pty; we type and read the screen. */
-class Pty {
-  private raw = ""
-  private readonly child: ChildProcess
-  readonly exit: Promise<number | null>
-
-  constructor(home: TempHome, args: ReadonlyArray<string>) {
-    const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
-    this.child = spawn("script", ["-qfec", command, "/dev/null"], {
-      cwd: home.dir,
-      env: home.env({ TERM: "xterm", SHELL: "/bin/sh" }),
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    const collect = (b: Buffer) => void (this.raw += b.toString("utf8"))
-    this.child.stdout!.on("data", collect)
-    this.child.stderr!.on("data", collect)
-    this.child.stdin!.on("error", () => undefined)
-    const guard = setTimeout(() => this.child.kill("SIGKILL"), 15_000)
-    this.exit = new Promise((resolve) =>
-      this.child.on("close", (code) => {
-        clearTimeout(guard)
-        screens.push(this.raw)
-        resolve(code)
-      })
-    )
-  }
-
-  get screen(): string {
-    return this.raw.replace(ANSI, "")
-  }
-  get screenRaw(): string {
-    return this.raw
-  }
-
-  /** Where the screen stood when keys were last sent: a prompt counts only if it appears after that. */
-  private mark = 0
-
-  async waitFor(text: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!this.raw.slice(this.mark).replace(ANSI, "").includes(text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; screen:\n${this.screen}`)
-      await new Promise((r) => setTimeout(r, 15))
-    }
-  }
-
-  type(...keys: ReadonlyArray<string>): void {
-    this.mark = this.raw.length
-    for (const k of keys) this.child.stdin!.write(k)
-  }
-
-  /** Answers a prompt: waits for its text, then sends the keys. */
-  async answer(prompt: string, ...keys: ReadonlyArray<string>): Promise<void> {
-    await this.waitFor(prompt)
-    this.type(...keys)
-  }
+/** Every terminal of this file, its screen checked for secrets at the end. */
+const ptys: Array<PtySession> = []
+const newPty = (home: Sandbox, args: ReadonlyArray<string>): PtySession => {
+  const pty = new PtySession(home, args)
+  ptys.push(pty)
+  return pty
 }
 
-const expectNotOnScreen = (pty: Pty, secret: string) => {
+const expectNotOnScreen = (pty: PtySession, secret: string) => {
   for (const screen of [pty.screenRaw, pty.screen]) {
     expect(screen.includes(secret), "the secret is on the screen").toBe(false)
-    for (const slice of secretSlices(secret)) expect(screen.includes(slice), `"${slice}" of the secret is on the screen`).toBe(false)
+    for (const slice of windows(secretPart(secret), 12)) expect(screen.includes(slice), `"${slice}" of the secret is on the screen`).toBe(false)
   }
 }
 
 const mode = async (file: string) => (await fs.stat(file)).mode & 0o777
 
-describe.skipIf(!HAVE_SCRIPT)("onboard wizard under a real terminal", () => {
+describe.skipIf(findScript() === undefined)("onboard wizard under a real terminal", () => {
   it("openai → API key (hidden) → <state>/.env → default model; then models status --check passes", async () => {
     const home = await newHome()
     const envFile = await home.write(".openclaw/.env", "# for the gateway daemon\nexport GROQ_API_KEY=gsk_FAKEnotused\n", 0o644)
     const key = SECRETS.openaiKey
-    const pty = new Pty(home, ["onboard"])
+    const pty = newPty(home, ["onboard"])
     await pty.answer("Model provider", KEYS.down, KEYS.enter)
     await pty.answer("How should openclaw authenticate to openai?", KEYS.enter)
     await pty.answer("Paste the openai API key (input is hidden)", key, KEYS.enter)
     await pty.answer("Where should openclaw keep the key?", KEYS.down, KEYS.enter)
     await pty.answer("Change it?", KEYS.enter)
     await pty.answer("Default model (openai/<model>)", "openai/gpt-4.1", KEYS.enter)
-    expect(await pty.exit, pty.screen).toBe(0)
+    expect((await pty.exit()).code, pty.screen).toBe(0)
 
     expect(pty.screen).toContain(`Added OPENAI_API_KEY in ${envFile} (mode 0600).`)
     expect(pty.screen).toContain("Default model : openai/gpt-4.1")
@@ -119,10 +61,10 @@ describe.skipIf(!HAVE_SCRIPT)("onboard wizard under a real terminal", () => {
   it("anthropic → API key typed key by key → the agent's store, default model kept; status --check passes", async () => {
     const home = await newHome()
     const key = SECRETS.apiKey
-    const pty = new Pty(home, ["onboard"])
+    const pty = newPty(home, ["onboard"])
     await pty.answer("Model provider", KEYS.enter)
     await pty.answer("How should openclaw authenticate to anthropic?", KEYS.enter)
-    await pty.waitFor("Paste the anthropic API key (input is hidden)")
+    await pty.waitFor("Paste the anthropic API key (input is hidden)", undefined, pty.typedAt)
     for (const ch of key) {
       pty.type(ch)
       await new Promise((r) => setTimeout(r, 2))
@@ -130,7 +72,7 @@ describe.skipIf(!HAVE_SCRIPT)("onboard wizard under a real terminal", () => {
     pty.type(KEYS.enter)
     await pty.answer("Where should openclaw keep the key?", KEYS.enter)
     await pty.answer("The default model is anthropic/claude-opus-4-6. Change it?", KEYS.enter)
-    expect(await pty.exit, pty.screen).toBe(0)
+    expect((await pty.exit()).code, pty.screen).toBe(0)
     expect(pty.screen).toContain("Auth profile: anthropic:default (anthropic/api_key)")
     expectNotOnScreen(pty, key)
     expect(pty.screen).not.toContain("*")
@@ -141,9 +83,9 @@ describe.skipIf(!HAVE_SCRIPT)("onboard wizard under a real terminal", () => {
 
   it("Ctrl-C at the first question cancels with nothing written", async () => {
     const home = await newHome()
-    const pty = new Pty(home, ["onboard"])
+    const pty = newPty(home, ["onboard"])
     await pty.answer("Model provider", KEYS.ctrlC)
-    expect(await pty.exit).toBe(1)
+    expect((await pty.exit()).code).toBe(1)
     expect(pty.screen).toContain("Cancelled; nothing was stored.")
     await expect(fs.stat(home.state)).rejects.toThrow()
   })
@@ -207,8 +149,8 @@ describe("onboard --non-interactive (built binary)", () => {
 
   it("no secret reached any output of any run, nor any pty screen", () => {
     expectNoSecrets(allRuns, Object.values(SECRETS))
-    for (const screen of screens) {
-      for (const s of Object.values(SECRETS)) for (const slice of secretSlices(s)) expect(screen.includes(slice)).toBe(false)
+    for (const screen of ptys.map((p) => p.screenRaw)) {
+      for (const s of Object.values(SECRETS)) for (const slice of windows(secretPart(s), 12)) expect(screen.includes(slice)).toBe(false)
     }
   })
 })

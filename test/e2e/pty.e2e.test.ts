@@ -6,7 +6,13 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DAY, FAKE_CLAUDE, fakeBody, findScript, leakedWindow, prng, PtySession, Sandbox } from "./support/sandbox.js"
+import { FAKE_CLAUDE } from "../support/Child.js"
+import { findScript, PtySession } from "../support/Pty.js"
+import { fakeBody, prng } from "../support/Random.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { findWindow } from "../support/SecretScan.js"
+
+const DAY = 86_400_000
 
 const HAVE_SCRIPT = findScript() !== undefined
 const rand = prng(0x7e57)
@@ -64,7 +70,7 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     const store = await s.readJson(s.store)
     expect(store.profiles["anthropic:manual"]).toEqual({ type: "token", provider: "anthropic", token })
     for (const screen of [pty.screenRaw, pty.screen]) {
-      expect(leakedWindow(screen, token, 8), "no 8 consecutive characters of the token on the screen").toBeUndefined()
+      expect(findWindow(screen, token, 8), "no 8 consecutive characters of the token on the screen").toBeUndefined()
     }
     expect(pty.screen).not.toContain("*")
   })
@@ -79,7 +85,7 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     expect((await pty.exit()).code, pty.screen).toBe(0)
     expect(pty.screen).toContain("Auth profile: anthropic:typed (anthropic/token)")
     expect((await s.readJson(s.store)).profiles["anthropic:typed"].token).toBe(token)
-    expect(leakedWindow(pty.screenRaw, token, 8)).toBeUndefined()
+    expect(findWindow(pty.screenRaw, token, 8)).toBeUndefined()
     expect(pty.screen).not.toContain("*")
   })
 
@@ -95,7 +101,7 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     expect(pty.screen).toContain("Cancelled; nothing was stored.")
     expect(await exists(s.store)).toBe(false)
     expect(await exists(s.config)).toBe(false)
-    expect(leakedWindow(pty.screenRaw, token.slice(0, 40), 8)).toBeUndefined()
+    expect(findWindow(pty.screenRaw, token.slice(0, 40), 8)).toBeUndefined()
   })
 
   it("setup-token --yes: claude runs on the same terminal, then the token it printed is stored for 365 days", async () => {
@@ -128,7 +134,7 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     expect(stored.expires).toBeGreaterThanOrEqual(started + 365 * DAY)
     expect(stored.expires).toBeLessThanOrEqual(finished + 365 * DAY)
     // claude printed the token itself; nothing openclaw showed after its prompt may repeat any of it.
-    expect(leakedWindow(pty.screenRaw.slice(promptAt), token, 8)).toBeUndefined()
+    expect(findWindow(pty.screenRaw.slice(promptAt), token, 8)).toBeUndefined()
     const config = JSON.parse(await fs.readFile(s.config, "utf8"))
     expect(config.auth.profiles["anthropic:manual"].provider).toBe("anthropic")
   })

@@ -3,20 +3,11 @@
  */
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import {
-  allRuns,
-  expectNoAnsi,
-  expectNoInternals,
-  expectNoSecrets,
-  HOUR,
-  type RunResult,
-  SECRETS,
-  storeJson,
-  TempHome,
-  useTempHomes
-} from "./harness.js"
+import { type Outcome } from "../support/Child.js"
+import { allRuns, Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { expectNoAnsi, expectNoInternals, expectNoSecrets, HOUR, SECRETS, storeJson } from "./harness.js"
 
-const newHome = useTempHomes()
+const newHome = useSandboxes()
 
 const DEFAULT_MODEL = "anthropic/claude-opus-4-6"
 const MODES = [[], ["--json"], ["--plain"]] as const
@@ -59,10 +50,10 @@ interface StatusJson {
 }
 
 /** Runs `models status --check` in every output mode at once. */
-const checkAllModes = (home: TempHome, env: Record<string, string> = {}, extra: ReadonlyArray<string> = []) =>
+const checkAllModes = (home: Sandbox, env: Record<string, string> = {}, extra: ReadonlyArray<string> = []) =>
   Promise.all(MODES.map((m) => home.run(["models", "status", "--check", ...extra, ...m], { env })))
 
-const expectCodes = (results: ReadonlyArray<RunResult>, code: number) => {
+const expectCodes = (results: ReadonlyArray<Outcome>, code: number) => {
   for (const [i, r] of results.entries()) {
     expect({ mode: modeName(MODES[i]!), code: r.code, stderr: r.stderr }).toEqual({
       mode: modeName(MODES[i]!),
@@ -72,13 +63,13 @@ const expectCodes = (results: ReadonlyArray<RunResult>, code: number) => {
   }
 }
 
-const parseJson = (r: RunResult): StatusJson => JSON.parse(r.stdout) as StatusJson
+const parseJson = (r: Outcome): StatusJson => JSON.parse(r.stdout) as StatusJson
 
 interface Scenario {
   readonly name: string
   readonly code: 0 | 1 | 2
-  readonly setup: (home: TempHome) => Promise<Record<string, string> | void>
-  readonly json?: (report: StatusJson, home: TempHome) => void
+  readonly setup: (home: Sandbox) => Promise<Record<string, string> | void>
+  readonly json?: (report: StatusJson, home: Sandbox) => void
 }
 
 const SCENARIOS: ReadonlyArray<Scenario> = [
@@ -210,7 +201,7 @@ describe.concurrent("paths, overrides and agents (built binary)", () => {
     const home = await newHome()
     // The default location holds an expired token: it must not be read.
     await home.write(home.store, storeJson({ "anthropic:work": token(Date.now() - HOUR) }))
-    const state = path.join(home.dir, "custom-state")
+    const state = path.join(home.home, "custom-state")
     const store = path.join(state, "agents", "main", "agent", "auth-profiles.json")
     await home.write(store, storeJson({ "anthropic:work": token(Date.now() + 6 * HOUR) }))
     const env = { OPENCLAW_STATE_DIR: state }
@@ -224,7 +215,7 @@ describe.concurrent("paths, overrides and agents (built binary)", () => {
 
     // Its .env is the daemon env file now.
     const viaEnv = await newHome()
-    const state2 = path.join(viaEnv.dir, "elsewhere")
+    const state2 = path.join(viaEnv.home, "elsewhere")
     await viaEnv.write(path.join(state2, ".env"), `ANTHROPIC_API_KEY=${SECRETS.envFileKey}\n`)
     const r = await checkAllModes(viaEnv, { OPENCLAW_STATE_DIR: state2 })
     expectCodes(r, 0)
@@ -283,7 +274,7 @@ describe.concurrent("paths, overrides and agents (built binary)", () => {
 `
     )
     await home.write(home.store, storeJson({ "anthropic:default": apiKey() }))
-    const workStore = path.join(home.dir, "work-agent", "agent", "auth-profiles.json")
+    const workStore = path.join(home.home, "work-agent", "agent", "auth-profiles.json")
     await home.write(workStore, storeJson({ "anthropic:work": token(Date.now() + 2 * HOUR, "anthropic", SECRETS.workToken) }))
 
     const [work, main] = await Promise.all([checkAllModes(home, {}, ["--agent", "work"]), checkAllModes(home)])
@@ -291,11 +282,11 @@ describe.concurrent("paths, overrides and agents (built binary)", () => {
     expectCodes(main, 0)
     const report = parseJson(work[1]!)
     expect(report.agentId).toBe("work")
-    expect(report.agentDir).toBe(path.join(home.dir, "work-agent", "agent"))
+    expect(report.agentDir).toBe(path.join(home.home, "work-agent", "agent"))
     expect(report.auth.storePath).toBe(workStore)
     expect(report.auth.oauth.profiles).toMatchObject([{ profileId: "anthropic:work", status: "expiring" }])
     expect(work[0]!.stdout).toContain("Agent         : work")
-    expect(work[0]!.stdout).toContain(`Agent dir     : ${path.join(home.dir, "work-agent", "agent")}`)
+    expect(work[0]!.stdout).toContain(`Agent dir     : ${path.join(home.home, "work-agent", "agent")}`)
     expect(work[0]!.stdout).not.toContain("~")
     expect(parseJson(main[1]!).agentId).toBe("main")
   })

@@ -7,7 +7,11 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import JSON5 from "json5"
 import { afterAll, describe, expect, it } from "vitest"
-import { fakeBody, type Outcome, prng, Sandbox } from "./support/sandbox.js"
+import { type Outcome } from "../support/Child.js"
+import { fakeBody, prng } from "../support/Random.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { expectNoLeak, outputsOf } from "../support/SecretScan.js"
+import { scaled } from "../support/Timing.js"
 
 const sandboxes: Array<Sandbox> = []
 const newSandbox = async (label: string): Promise<Sandbox> => {
@@ -31,14 +35,6 @@ const newKey = (rand: () => number, tag: string): string => {
   const body = fakeBody(rand, 32)
   secrets.push(body)
   return `sk-FAKE${tag}${body}`
-}
-/**
- * What the mask may show is the public prefix `sk-` and the last four characters: any five consecutive
- * characters of a key's random part in an output are a leak.
- */
-const maxLeak = (text: string, body: string): string | undefined => {
-  for (let i = 0; i + 5 <= body.length; i++) if (text.includes(body.slice(i, i + 5))) return body.slice(i, i + 5)
-  return undefined
 }
 
 const pasteKey = (s: Sandbox, id: string, key: string, extra: Parameters<Sandbox["start"]>[1] = {}) =>
@@ -105,10 +101,9 @@ describe("20 writers at once against one store", () => {
 
 describe("crash safety: writers killed with SIGKILL at random moments", () => {
   const SEED = Number(process.env.OPENCLAW_CRASH_SEED ?? 0x5eed)
-  const KILLS = Number(process.env.OPENCLAW_CRASH_KILLS ?? 200)
+  /** A fixed count, so a slow machine runs the same schedule (only slower); the kill delays scale with run time. */
+  const KILLS = Number(process.env.OPENCLAW_CRASH_KILLS ?? 80)
   const LANES = 4
-  /** Writes stop being started after this long; the count that ran is printed (and must be substantial). */
-  const BUDGET_MS = Number(process.env.OPENCLAW_CRASH_BUDGET_MS ?? 60_000)
 
   type Op =
     | { kind: "add"; id: string; key: string }
@@ -161,15 +156,12 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
       meanRunMs: Math.round(meanRunMs)
     }
 
-    const deadline = performance.now() + BUDGET_MS
     const runLane = async (s: Sandbox, lane: number) => {
       const rand = rands[lane]!
       const steps = Math.ceil(KILLS / LANES)
       let behind = new Set<string>()
       let ahead = new Set<string>()
       for (let iter = 0; iter < steps; iter++) {
-        // Keep the test bounded on a slow or busy machine: stop starting writes after the budget.
-        if (performance.now() > deadline) break
         stats.attempts++
         const roll = rand()
         const pick = rand()
@@ -197,7 +189,7 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
               ? ["models", "auth", "order", "set", "--provider", "openai", ...op.ids]
               : ["models", "auth", "logout", "--profile-id", op.id]
         const r = record(
-          await s.run(args, { ...(op.kind === "add" ? { input: `${op.key}\n` } : {}), killAfterMs: delay, timeoutMs: 20_000 })
+          await s.run(args, { ...(op.kind === "add" ? { input: `${op.key}\n` } : {}), killAfterMs: delay, timeoutMs: scaled(20_000) })
         )
         const where = `lane ${lane} step ${iter} (${op.kind}, SIGKILL after ${delay} ms, seed ${SEED})`
         if (r.signal !== "SIGKILL") {
@@ -298,10 +290,10 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
     if (stats.staleLocks.length > 0) console.info(`stale locks left by killed writers:\n  ${stats.staleLocks.join("\n  ")}`)
     if (stats.strayTemps.length > 0) console.info(`temp files left by killed writers:\n  ${stats.strayTemps.join("\n  ")}`)
     // The kills must have landed both before and after the write, or the test proves little.
-    expect(stats.attempts).toBeGreaterThanOrEqual(Math.min(KILLS, 40))
+    expect(stats.attempts).toBe(LANES * Math.ceil(KILLS / LANES))
     expect(stats.killedBeforeWrite).toBeGreaterThan(0)
     expect(stats.killedAfterStoreWrite + stats.completed).toBeGreaterThan(0)
-  }, 90_000)
+  }, scaled(90_000))
 
   it("a lock left by a killed writer delays the next writer until it is stale (~10 s), then the write succeeds", async () => {
     const s = await newSandbox("stale")
@@ -310,14 +302,14 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
     // What a writer SIGKILLed inside the lock leaves behind: proper-lockfile's lock directory, just created.
     await fs.mkdir(`${s.store}.lock`)
     const key = newKey(rand, "secondx")
-    const r = record(await pasteKey(s, "second", key, { timeoutMs: 25_000 }).done)
+    const r = record(await pasteKey(s, "second", key, { timeoutMs: scaled(25_000) }).done)
     console.info(`writer after a stale lock: exit ${r.code} after ${Math.round(r.ms)} ms`)
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" })
     expect((await s.readJson(s.store)).profiles["openai:second"].key).toBe(key)
     expect(await leftovers(s)).toEqual([])
     // Documents the cost (reported as a risk): the wait is the full stale period.
-    expect(r.ms).toBeLessThan(15_000)
-  }, 30_000)
+    expect(r.ms).toBeLessThan(10_000 + scaled(5_000))
+  }, scaled(30_000))
 })
 
 describe("files that do not parse are refused and left byte-for-byte unchanged", () => {
@@ -471,10 +463,6 @@ describe("models status sees every change at once", () => {
 
 it("no output of this file shows more of a secret than prefix…last4", () => {
   expect(outputs.length).toBeGreaterThan(50)
-  for (const o of outputs) {
-    for (const key of secrets) {
-      const leak = maxLeak(o.stdout + o.stderr, key)
-      if (leak !== undefined) throw new Error(`"${leak}" of a secret appeared in the output of openclaw ${o.args.join(" ")}`)
-    }
-  }
+  // The mask shows the public prefix `sk-` and the last four characters: five of a key's random part are a leak.
+  expectNoLeak(outputsOf(outputs), secrets, 5)
 })

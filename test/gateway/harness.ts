@@ -1,21 +1,17 @@
 /**
- * Gateway test harness: a temporary HOME with a state dir, the fake provider behind `models.providers.*.baseUrl`,
- * the gateway started in-process on port 0 over the live file system (or the built binary, for signals), and the
- * official `openai` client pointed at it.
+ * Gateway test harness: a sandbox HOME with a state dir and the fake provider behind `models.providers.*.baseUrl`
+ * (GatewayHome), the gateway started in-process on port 0 over the live file system for the test's scope, and the
+ * official `openai` client pointed at it. The built binary, for signals, is test/support/GatewayProcess.ts.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
-import * as Scope from "effect/Scope"
-import { spawn, type ChildProcess } from "node:child_process"
+import type * as Scope from "effect/Scope"
 import * as fs from "node:fs/promises"
-import * as os from "node:os"
 import * as path from "node:path"
 import OpenAI from "openai"
-import { expect } from "vitest"
 import type { GatewayOptions } from "../../src/gateway/Options.js"
 import { GatewayAddress, GatewayLive } from "../../src/gateway/main.js"
 import { GatewayState } from "../../src/gateway/State.js"
@@ -26,8 +22,10 @@ import { HostProcess } from "../../src/services/HostProcess.js"
 import { SecretRegistry } from "../../src/services/SecretRegistry.js"
 import { OAuthHttp } from "../../src/services/OAuthHttp.js"
 import { ShellEnv } from "../../src/services/ShellEnv.js"
-import { REPO } from "../e2e/harness.js"
 import { type FakeProvider, startFakeProvider } from "../support/fakeProviders.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { expectNoLeak } from "../support/SecretScan.js"
+import { scaled } from "../support/Timing.js"
 
 /** Fake secrets: a public prefix, a distinct body, and FAKE in each. */
 export const KEYS = {
@@ -44,7 +42,7 @@ export const GATEWAY_TOKEN = "gw-FAKE-token-" + "t".repeat(40)
 export const PRIMARY = "anthropic/claude-opus-4-6"
 export const FALLBACK = "openai/gpt-4o-mini"
 
-export interface WorldOptions {
+export interface GatewayHomeOptions {
   /** Config overrides merged over the default (anthropic primary, openai fallback, the fake as both endpoints). */
   readonly config?: Record<string, unknown>
   readonly store?: Record<string, unknown>
@@ -65,21 +63,23 @@ export const defaultStore = () => ({
   order: { anthropic: ["anthropic:a", "anthropic:b"] }
 })
 
-export class World {
+/** A sandbox HOME for a gateway: config and store pointing at a fake provider started with it. */
+export class GatewayHome extends Sandbox {
   private constructor(
-    readonly home: string,
+    home: string,
     readonly fake: FakeProvider
-  ) {}
+  ) {
+    super(home)
+  }
 
-  static async create(options: WorldOptions = {}): Promise<World> {
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), "openclaw-gw-"))
+  static async make(options: GatewayHomeOptions = {}): Promise<GatewayHome> {
     const fake = await startFakeProvider({
       credentials: {
         anthropic: { apiKeys: [KEYS.a, KEYS.b, KEYS.added, KEYS.env], tokens: [KEYS.work] },
         openai: { apiKeys: [KEYS.openai] }
       }
     })
-    const world = new World(home, fake)
+    const world = new GatewayHome(await Sandbox.makeHome("gw"), fake)
     const token = options.token === true ? GATEWAY_TOKEN : options.token
     await world.writeJson(world.config, {
       agents: {
@@ -97,15 +97,14 @@ export class World {
     return world
   }
 
-  get state(): string {
-    return path.join(this.home, ".openclaw")
+  /** For the test's scope: made, then removed with its fake provider. */
+  static scoped(options: GatewayHomeOptions = {}): Effect.Effect<GatewayHome, never, Scope.Scope> {
+    return Effect.acquireRelease(
+      Effect.promise(() => GatewayHome.make(options)),
+      (home) => Effect.promise(() => home.cleanup())
+    )
   }
-  get config(): string {
-    return path.join(this.state, "openclaw.json")
-  }
-  get store(): string {
-    return path.join(this.state, "agents", "main", "agent", "auth-profiles.json")
-  }
+
   get sessions(): string {
     return path.join(this.state, "gateway", "sessions.json")
   }
@@ -118,22 +117,14 @@ export class World {
     await fs.rename(tmp, file)
   }
 
-  async readJson(file: string): Promise<any> {
-    return JSON.parse(await fs.readFile(file, "utf8"))
-  }
-
   async writeDotenv(vars: Record<string, string>): Promise<void> {
     await fs.mkdir(this.state, { recursive: true, mode: 0o700 })
     await fs.writeFile(path.join(this.state, ".env"), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 })
   }
 
-  env(extra: Record<string, string> = {}): Record<string, string> {
-    return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.home, ...extra }
-  }
-
-  async cleanup(): Promise<void> {
+  override async cleanup(): Promise<void> {
     await this.fake.close()
-    await fs.rm(this.home, { recursive: true, force: true })
+    await super.cleanup()
   }
 }
 
@@ -148,11 +139,10 @@ export interface RunningGateway {
   readonly generation: () => Promise<number>
   /** The profile ids in the default agent's store, as the gateway's current snapshot has them. */
   readonly profiles: () => Promise<ReadonlyArray<string>>
-  readonly stop: () => Promise<void>
 }
 
 /** The live ports over a HOME; the login shell is never consulted. */
-const servicesFor = (world: World, vars: Record<string, string>) =>
+const servicesFor = (world: GatewayHome, vars: Record<string, string>) =>
   AuthServices.pipe(
     Layer.provideMerge(
       Layer.mergeAll(
@@ -166,62 +156,79 @@ const servicesFor = (world: World, vars: Record<string, string>) =>
     )
   )
 
-export const startGateway = async (
-  world: World,
+/**
+ * The gateway in-process for the test's scope; it stops, sessions flushed, when the scope closes. Run it under
+ * `it.scopedLive`: its debounces and timers need the real clock, not the TestClock of `it.scoped`.
+ */
+export const startGateway = (
+  world: GatewayHome,
   options: Partial<GatewayOptions> & { readonly vars?: Record<string, string> } = {}
-): Promise<RunningGateway> => {
-  const logs: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
-    logs.push(`${logLevel.label} ${text}`)
-  })
-  const scope = Effect.runSync(Scope.make())
-  const layer = GatewayLive({ version: "test", port: 0, reloadDebounceMs: 40, sessionWriteDelayMs: 20, ...options }).pipe(
-    Layer.provide(servicesFor(world, options.vars ?? {}))
-  )
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(layer, scope).pipe(
+) =>
+  Effect.gen(function* () {
+    const logs: Array<string> = []
+    const logger = Logger.make(({ logLevel, message }) => {
+      const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
+      logs.push(`${logLevel.label} ${text}`)
+    })
+    const layer = GatewayLive({ version: "test", port: 0, reloadDebounceMs: 40, sessionWriteDelayMs: 20, ...options }).pipe(
+      Layer.provide(servicesFor(world, options.vars ?? {}))
+    )
+    const context = yield* Layer.build(layer).pipe(
       Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
       Logger.withMinimumLogLevel(LogLevel.Debug)
     )
-  ).catch(async (e) => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    throw e
+    const address = Context.get(context, GatewayAddress)
+    const state = Context.get(context, GatewayState)
+    const base = `http://127.0.0.1:${address.port}`
+    const defaultToken = (yield* state.current).access.token !== undefined ? GATEWAY_TOKEN : undefined
+    const gateway: RunningGateway = {
+      url: base,
+      port: address.port,
+      logs,
+      client: (o = {}) =>
+        new OpenAI({ baseURL: `${base}/v1`, apiKey: o.apiKey ?? defaultToken ?? "unused", maxRetries: 0, timeout: scaled(10_000), defaultHeaders: o.headers ?? {} }),
+      fetch: (route, init = {}) => {
+        const { token, ...rest } = init
+        const t = token === undefined ? defaultToken : token
+        const headers = new Headers(rest.headers)
+        if (t !== undefined && t !== null) headers.set("authorization", `Bearer ${t}`)
+        if (rest.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json")
+        return fetch(`${base}${route}`, { ...rest, headers })
+      },
+      reload: (reason = "test") => Effect.runPromise(Effect.map(state.reload(reason), (s) => s.generation)),
+      generation: () => Effect.runPromise(Effect.map(state.current, (s) => s.generation)),
+      profiles: () => Effect.runPromise(Effect.map(state.current, (s) => [...(s.agents.get(s.defaultAgentId)?.store.store.profiles.keys() ?? [])]))
+    }
+    return gateway
   })
-  const address = Context.get(context, GatewayAddress)
-  const state = Context.get(context, GatewayState)
-  const base = `http://127.0.0.1:${address.port}`
-  const defaultToken = (await Effect.runPromise(state.current)).access.token !== undefined ? GATEWAY_TOKEN : undefined
-  return {
-    url: base,
-    port: address.port,
-    logs,
-    client: (o = {}) =>
-      new OpenAI({ baseURL: `${base}/v1`, apiKey: o.apiKey ?? defaultToken ?? "unused", maxRetries: 0, timeout: 10_000, defaultHeaders: o.headers ?? {} }),
-    fetch: (route, init = {}) => {
-      const { token, ...rest } = init
-      const t = token === undefined ? defaultToken : token
-      const headers = new Headers(rest.headers)
-      if (t !== undefined && t !== null) headers.set("authorization", `Bearer ${t}`)
-      if (rest.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json")
-      return fetch(`${base}${route}`, { ...rest, headers })
-    },
-    reload: (reason = "test") => Effect.runPromise(Effect.map(state.reload(reason), (s) => s.generation)),
-    generation: () => Effect.runPromise(Effect.map(state.current, (s) => s.generation)),
-    profiles: () => Effect.runPromise(Effect.map(state.current, (s) => [...(s.agents.get(s.defaultAgentId)?.store.store.profiles.keys() ?? [])])),
-    stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
-  }
+
+/** A home and its gateway for the test's scope. */
+export const gatewayIn = (
+  homeOptions: GatewayHomeOptions = {},
+  options: Parameters<typeof startGateway>[1] = {}
+): Effect.Effect<{ readonly world: GatewayHome; readonly gw: RunningGateway }, unknown, Scope.Scope> =>
+  Effect.flatMap(GatewayHome.scoped(homeOptions), (world) => Effect.map(startGateway(world, options), (gw) => ({ world, gw })))
+
+type Body<A> = (a: A) => Promise<void>
+
+/** `it.scopedLive` body: a home and its gateway made for the test, `body` run against them, both gone afterwards. */
+export function withGateway(homeOptions: GatewayHomeOptions, body: Body<{ world: GatewayHome; gw: RunningGateway }>): Effect.Effect<void, unknown, Scope.Scope>
+export function withGateway(
+  homeOptions: GatewayHomeOptions,
+  options: Parameters<typeof startGateway>[1],
+  body: Body<{ world: GatewayHome; gw: RunningGateway }>
+): Effect.Effect<void, unknown, Scope.Scope>
+export function withGateway(
+  homeOptions: GatewayHomeOptions,
+  ...rest: [Body<{ world: GatewayHome; gw: RunningGateway }>] | [Parameters<typeof startGateway>[1], Body<{ world: GatewayHome; gw: RunningGateway }>]
+): Effect.Effect<void, unknown, Scope.Scope> {
+  const [options, body] = rest.length === 1 ? [{}, rest[0]] : rest
+  return Effect.flatMap(gatewayIn(homeOptions, options), (t) => Effect.promise(() => body(t)))
 }
 
-/** Polls until `check` holds (file watches and background writes are asynchronous). */
-export const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000, what = "condition"): Promise<void> => {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+/** `it.scopedLive` body: a home made for the test (no gateway in-process), `body` run against it, removed afterwards. */
+export const withHome = (homeOptions: GatewayHomeOptions, body: Body<GatewayHome>): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.flatMap(GatewayHome.scoped(homeOptions), (world) => Effect.promise(() => body(world)))
 
 /** A chat request body. */
 export const ask = <X extends Record<string, unknown> = {}>(content: string, extra?: X) => ({
@@ -234,46 +241,4 @@ export const ask = <X extends Record<string, unknown> = {}>(content: string, ext
 export const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json()
 
 /** Asserts that none of the fake secrets (or a 12-character piece of one) occurs in `text`. */
-export const expectNoSecrets = (text: string): void => {
-  for (const secret of [...Object.values(KEYS), GATEWAY_TOKEN]) {
-    const body = secret.replace(/^(sk-ant-api03-|sk-ant-oat01-|sk-proj-|gw-)/, "")
-    for (let i = 0; i + 12 <= body.length; i += 6) expect(text).not.toContain(body.slice(i, i + 12))
-  }
-}
-
-// ---- the built binary --------------------------------------------------------------------------------------------
-
-export const BIN = path.join(REPO, "dist", "openclaw.cjs")
-
-export interface GatewayProcess {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly stderr: () => string
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-/** Spawns `openclaw gateway --port 0 …` and resolves once it listens. */
-export const spawnGateway = async (
-  world: World,
-  args: ReadonlyArray<string> = [],
-  options: { readonly fileSizeLimitBlocks?: number } = {}
-): Promise<GatewayProcess> => {
-  const argv = [process.execPath, BIN, "gateway", "--port", "0", ...args]
-  const [command, ...rest] =
-    options.fileSizeLimitBlocks === undefined ? argv : ["bash", "-c", `ulimit -f ${options.fileSizeLimitBlocks}; exec "$0" "$@"`, ...argv]
-  const child = spawn(command!, rest, {
-    cwd: world.home,
-    env: world.env(),
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let err = ""
-  child.stderr!.on("data", (b: Buffer) => (err += b.toString("utf8")))
-  child.stdout!.on("data", (b: Buffer) => (err += b.toString("utf8")))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal }))
-  )
-  await eventually(() => /listening on http:\/\/[\d.]+:\d+/.test(err) || child.exitCode !== null, 10_000, "the gateway to listen")
-  const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(err)
-  if (!match) throw new Error(`gateway did not start:\n${err}`)
-  return { child, url: match[1]!, stderr: () => err, exited }
-}
+export const expectNoSecrets = (text: string): void => expectNoLeak([{ label: "gateway output", text }], [...Object.values(KEYS), GATEWAY_TOKEN])

@@ -1,17 +1,9 @@
 import { request } from "node:http"
-import { afterEach, describe, expect, it } from "vitest"
-import { ask, FALLBACK, GATEWAY_TOKEN, json, PRIMARY, type RunningGateway, startGateway, World } from "./harness.js"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { ask, FALLBACK, GATEWAY_TOKEN, GatewayHome, json, PRIMARY, startGateway, withGateway } from "./harness.js"
 
 /** §8.2, §11: what a web page, a stale script or a careless client can send must not get through or break anything. */
-
-let world: World
-let gw: RunningGateway | undefined
-
-afterEach(async () => {
-  await gw?.stop()
-  gw = undefined
-  await world.cleanup()
-})
 
 /** A raw request (fetch refuses to send some of these headers, a browser's form post would). */
 const raw = (url: string, route: string, headers: Record<string, string>, body?: string) =>
@@ -27,95 +19,97 @@ const raw = (url: string, route: string, headers: Record<string, string>, body?:
   })
 
 describe("gateway: browsers are not clients (§8.2)", () => {
-  it("a simple cross-site request is refused: non-JSON media types by parsed value, foreign Origins, token or not", async () => {
-    for (const withToken of [false, true]) {
-      world = await World.create({ token: withToken })
-      gw = await startGateway(world)
-      const auth: Record<string, string> = withToken ? { authorization: `Bearer ${GATEWAY_TOKEN}` } : {}
-      const body = JSON.stringify(ask("hi"))
-      // Types a page may send without a preflight, dressed up to contain "application/json".
-      for (const type of ["text/plain; charset=application/json", "multipart/form-data; boundary=application/json", "application/x-www-form-urlencoded", "application/jsonp", "text/plain"]) {
-        const res = await raw(gw.url, "/v1/chat/completions", { ...auth, "content-type": type }, body)
-        expect(res.status, type).toBe(415)
-        expect(JSON.parse(res.body).error.code).toBe("unsupported_media_type")
-      }
-      const untyped = await raw(gw.url, "/v1/chat/completions", auth, body)
-      expect(untyped.status).toBe(415)
-      for (const origin of ["https://evil.example", "null", "http://127.0.0.1.evil.example", "file://"]) {
-        for (const route of ["/v1/models", "/v1/auth/status"]) {
-          const res = await raw(gw.url, route, { ...auth, origin })
-          expect(res.status, `${origin} ${route}`).toBe(403)
-          expect(JSON.parse(res.body).error.code).toBe("origin_not_allowed")
-        }
-        const post = await raw(gw.url, "/v1/chat/completions", { ...auth, origin, "content-type": "application/json" }, body)
-        expect(post.status, origin).toBe(403)
-      }
-      expect(world.fake.count).toBe(0)
-      // What a local program sends still works: parameters are ignored, case does not matter, a loopback Origin is this machine.
-      for (const headers of [{ "content-type": "Application/JSON; charset=utf-8" }, { "content-type": "application/json", origin: "http://localhost:5173" }]) {
-        const res = await raw(gw.url, "/v1/chat/completions", { ...auth, ...headers }, body)
-        expect(res.status, JSON.stringify(headers)).toBe(200)
-      }
-      expect(world.fake.count).toBe(2)
-      await gw.stop()
-      gw = undefined
-      await world.cleanup()
-    }
-    world = await World.create()
-  })
+  it.scopedLive("a simple cross-site request is refused: non-JSON media types by parsed value, foreign Origins, token or not", () =>
+    Effect.forEach([false, true], (withToken) =>
+      Effect.scoped(
+        withGateway({ token: withToken }, async ({ world, gw }) => {
+          const auth: Record<string, string> = withToken ? { authorization: `Bearer ${GATEWAY_TOKEN}` } : {}
+          const body = JSON.stringify(ask("hi"))
+          // Types a page may send without a preflight, dressed up to contain "application/json".
+          for (const type of ["text/plain; charset=application/json", "multipart/form-data; boundary=application/json", "application/x-www-form-urlencoded", "application/jsonp", "text/plain"]) {
+            const res = await raw(gw.url, "/v1/chat/completions", { ...auth, "content-type": type }, body)
+            expect(res.status, type).toBe(415)
+            expect(JSON.parse(res.body).error.code).toBe("unsupported_media_type")
+          }
+          const untyped = await raw(gw.url, "/v1/chat/completions", auth, body)
+          expect(untyped.status).toBe(415)
+          for (const origin of ["https://evil.example", "null", "http://127.0.0.1.evil.example", "file://"]) {
+            for (const route of ["/v1/models", "/v1/auth/status"]) {
+              const res = await raw(gw.url, route, { ...auth, origin })
+              expect(res.status, `${origin} ${route}`).toBe(403)
+              expect(JSON.parse(res.body).error.code).toBe("origin_not_allowed")
+            }
+            const post = await raw(gw.url, "/v1/chat/completions", { ...auth, origin, "content-type": "application/json" }, body)
+            expect(post.status, origin).toBe(403)
+          }
+          expect(world.fake.count).toBe(0)
+          // What a local program sends still works: parameters are ignored, case does not matter, a loopback Origin is this machine.
+          for (const headers of [{ "content-type": "Application/JSON; charset=utf-8" }, { "content-type": "application/json", origin: "http://localhost:5173" }]) {
+            const res = await raw(gw.url, "/v1/chat/completions", { ...auth, ...headers }, body)
+            expect(res.status, JSON.stringify(headers)).toBe(200)
+          }
+          expect(world.fake.count).toBe(2)
+        })
+      )
+    ))
 })
 
 describe("gateway: the bad-token limiter (§8.2)", () => {
-  it("a wrong-token flood from 127.0.0.1 never delays or refuses a request with the right token", async () => {
-    world = await World.create({ token: true })
-    gw = await startGateway(world, { badTokenLimit: { limit: 5, windowMs: 60_000 } })
-    const flood = Promise.all(Array.from({ length: 60 }, (_, i) => gw!.fetch("/v1/models", { token: `stale-token-${i}` }).then((r) => r.status)))
-    const right = Promise.all(Array.from({ length: 30 }, () => gw!.fetch("/v1/models").then((r) => r.status)))
-    const [wrong, ok] = await Promise.all([flood, right])
-    expect(new Set(ok)).toEqual(new Set([200]))
-    expect(wrong.filter((s) => s === 401)).toHaveLength(5)
-    expect(wrong.filter((s) => s === 429)).toHaveLength(55)
-    // Still blocked for wrong tokens, never for the right one, chat included.
-    expect((await gw.fetch("/v1/models", { token: "stale-again" })).status).toBe(429)
-    expect((await gw.fetch("/v1/models")).status).toBe(200)
-    const chat = await gw.client().chat.completions.create(ask("hi"))
-    expect(chat.choices[0]!.message.content).toBe("Hello from the fake provider.")
-  })
+  it.scopedLive("a wrong-token flood from 127.0.0.1 never delays or refuses a request with the right token", () =>
+    withGateway({ token: true }, { badTokenLimit: { limit: 5, windowMs: 60_000 } }, async ({ gw }) => {
+      const flood = Promise.all(Array.from({ length: 60 }, (_, i) => gw.fetch("/v1/models", { token: `stale-token-${i}` }).then((r) => r.status)))
+      const right = Promise.all(Array.from({ length: 30 }, () => gw.fetch("/v1/models").then((r) => r.status)))
+      const [wrong, ok] = await Promise.all([flood, right])
+      expect(new Set(ok)).toEqual(new Set([200]))
+      expect(wrong.filter((s) => s === 401)).toHaveLength(5)
+      expect(wrong.filter((s) => s === 429)).toHaveLength(55)
+      // Still blocked for wrong tokens, never for the right one, chat included.
+      expect((await gw.fetch("/v1/models", { token: "stale-again" })).status).toBe(429)
+      expect((await gw.fetch("/v1/models")).status).toBe(200)
+      const chat = await gw.client().chat.completions.create(ask("hi"))
+      expect(chat.choices[0]!.message.content).toBe("Hello from the fake provider.")
+    }))
 
-  it("a gateway token no client can send (spaces, control characters) is refused at start, with the fix", async () => {
-    for (const token of ["my gateway token with spaces", "tab\tseparated-token-value", "non-ascii-tökén-1234567890"]) {
-      world = await World.create({ token })
-      const error = await startGateway(world).catch((e: unknown) => e)
-      const message = String((error as { message?: unknown }).message ?? error)
-      expect(message, token).toContain("no client can send it")
-      expect(message).toContain("openssl rand -hex 32")
-      expect(message).not.toContain(token)
-      await world.cleanup()
-    }
-    world = await World.create()
-  })
+  it.scopedLive("a gateway token no client can send (spaces, control characters) is refused at start, with the fix", () =>
+    Effect.forEach(["my gateway token with spaces", "tab\tseparated-token-value", "non-ascii-tökén-1234567890"], (token) =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const world = yield* GatewayHome.scoped({ token })
+          const error = yield* Effect.flip(Effect.scoped(startGateway(world)))
+          const message = String((error as { message?: unknown }).message ?? error)
+          expect(message, token).toContain("no client can send it")
+          expect(message).toContain("openssl rand -hex 32")
+          expect(message).not.toContain(token)
+        })
+      )
+    ))
 })
 
 describe("gateway: untrusted ids in sessions (§11)", () => {
-  it("a /model id with a newline or non-ASCII characters is refused, and a session stored with one still answers", async () => {
-    // No allow-list: any model id may be chosen, so only the id check stands between a client and the header.
-    world = await World.create({ token: true, config: { agents: { defaults: { model: { primary: PRIMARY, fallbacks: [FALLBACK] } } } } })
-    gw = await startGateway(world)
-    const session = { "x-openclaw-session-key": "odd-ids" }
-    for (const text of ["/model anthropic/claude\nX-Injected: 1", "/model anthropic/clåude-opus", "/model opus@anthropic:a\u0007"]) {
-      const res = await gw.client({ headers: session }).chat.completions.create(ask(text))
-      expect(res.choices[0]!.message.content, JSON.stringify(text)).toContain("only visible ASCII characters")
-    }
-    // A sessions.json written by hand (or by an older version) with such an id: answers, with the header encoded.
-    await gw.stop()
-    await world.writeJson(world.sessions, { version: 1, sessions: { "main:odd-ids": { model: "anthropic/claude-opus-4-6\nX-Injected: 1é", updatedAt: 1 } } })
-    gw = await startGateway(world)
-    const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")), headers: session })
-    expect(res.status).toBe(200)
-    expect(res.headers.get("x-injected")).toBeNull()
-    expect(res.headers.get("x-openclaw-model")).toBe("anthropic/claude-opus-4-6%0AX-Injected: 1%C3%A9")
-    expect(await json(res)).toHaveProperty("choices")
-  })
+  it.scopedLive("a /model id with a newline or non-ASCII characters is refused, and a session stored with one still answers", () =>
+    Effect.gen(function* () {
+      // No allow-list: any model id may be chosen, so only the id check stands between a client and the header.
+      const world = yield* GatewayHome.scoped({ token: true, config: { agents: { defaults: { model: { primary: PRIMARY, fallbacks: [FALLBACK] } } } } })
+      const session = { "x-openclaw-session-key": "odd-ids" }
+      yield* Effect.scoped(
+        Effect.flatMap(startGateway(world), (gw) =>
+          Effect.promise(async () => {
+            for (const text of ["/model anthropic/claude\nX-Injected: 1", "/model anthropic/clåude-opus", "/model opus@anthropic:a\u0007"]) {
+              const res = await gw.client({ headers: session }).chat.completions.create(ask(text))
+              expect(res.choices[0]!.message.content, JSON.stringify(text)).toContain("only visible ASCII characters")
+            }
+          })
+        )
+      )
+      // A sessions.json written by hand (or by an older version) with such an id: answers, with the header encoded.
+      yield* Effect.promise(() => world.writeJson(world.sessions, { version: 1, sessions: { "main:odd-ids": { model: "anthropic/claude-opus-4-6\nX-Injected: 1é", updatedAt: 1 } } }))
+      const gw = yield* startGateway(world)
+      const res = yield* Effect.promise(() => gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")), headers: session }))
+      expect(res.status).toBe(200)
+      expect(res.headers.get("x-injected")).toBeNull()
+      expect(res.headers.get("x-openclaw-model")).toBe("anthropic/claude-opus-4-6%0AX-Injected: 1%C3%A9")
+      expect(yield* Effect.promise(() => json(res))).toHaveProperty("choices")
+    }))
 })
 
 describe("gateway: deep and odd JSON from clients (§8.6, §11)", () => {

@@ -8,13 +8,15 @@
  *
  *   OPENCLAW_LOAD_SECONDS=300 npx vitest run test/gateway/load.e2e.test.ts
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeReply, reply } from "../support/fakeProviders.js"
-import { BIN, defaultStore, eventually, GATEWAY_TOKEN, KEYS, World } from "./harness.js"
+import { eventually } from "../support/Child.js"
+import { type GatewayProcess, startGatewayProcess } from "../support/GatewayProcess.js"
+import { scaled } from "../support/Timing.js"
+import { defaultStore, GATEWAY_TOKEN, GatewayHome, KEYS } from "./harness.js"
 
 const SECONDS = (() => {
   const n = Number(process.env.OPENCLAW_LOAD_SECONDS ?? 30)
@@ -35,10 +37,7 @@ const JUNK = "JUNK-MARKER-never-forwarded"
 
 // ---- a spawned gateway whose log is read line by line and kept only as a short tail ------------------------------
 
-interface Gateway {
-  readonly child: ChildProcess
-  readonly port: number
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+interface Gateway extends GatewayProcess {
   /** The last lines of its log. */
   readonly tail: () => string
   /** How many log lines matched each pattern so far. */
@@ -52,29 +51,20 @@ const LINE_PATTERNS: ReadonlyArray<readonly [keyof Gateway["counts"], RegExp]> =
   ["fallbackServed", /model=openai\/gpt-4o-mini profile=openai:default/]
 ]
 
-const spawnGateway = async (world: World): Promise<Gateway> => {
-  const child = spawn(process.execPath, [BIN, "gateway", "--port", "0"], { cwd: world.home, env: world.env(), stdio: ["ignore", "pipe", "pipe"] })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })))
+const spawnGateway = async (world: GatewayHome): Promise<Gateway> => {
   const lines: Array<string> = []
   const counts = { internalError: 0, rateLimitAttempt: 0, serverErrorAttempt: 0, fallbackServed: 0 }
-  let partial = ""
-  let port: number | undefined
-  const onData = (b: Buffer) => {
-    const text = partial + b.toString("utf8")
-    const parts = text.split("\n")
-    partial = parts.pop() ?? ""
-    for (const line of parts) {
-      port ??= Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1]) || undefined
+  const proc = await startGatewayProcess({
+    cwd: world.home,
+    env: world.env(),
+    retainOutput: false,
+    onLine: (line) => {
       for (const [name, re] of LINE_PATTERNS) if (re.test(line)) counts[name]++
       lines.push(line)
       if (lines.length > 200) lines.shift()
     }
-  }
-  child.stdout!.on("data", onData)
-  child.stderr!.on("data", onData)
-  await eventually(() => port !== undefined || child.exitCode !== null, 15_000, "the gateway to listen")
-  if (port === undefined) throw new Error(`the gateway did not start:\n${lines.join("\n")}`)
-  return { child, port, exited, tail: () => lines.slice(-40).join("\n"), counts }
+  })
+  return { ...proc, tail: () => lines.slice(-40).join("\n"), counts }
 }
 
 const rssMb = (pid: number): number => {
@@ -124,7 +114,7 @@ const send = (port: number, o: SendOptions = {}): Promise<Answer> =>
         res.on("error", reject)
       }
     )
-    req.setTimeout(o.timeoutMs ?? 60_000, () => req.destroy(new Error(`no answer within ${o.timeoutMs ?? 60_000} ms`)))
+    req.setTimeout(o.timeoutMs ?? scaled(60_000), () => req.destroy(new Error(`no answer within ${o.timeoutMs ?? scaled(60_000)} ms`)))
     req.on("error", reject)
     req.end(o.body)
   })
@@ -164,7 +154,7 @@ const ANTHROPIC_MIX: ReadonlyArray<FakeReply> = [
 const OPENAI_MIX: ReadonlyArray<FakeReply> = [...Array.from({ length: 49 }, (_, i) => (i % 6 === 5 ? reply.slow(1200) : reply.ok())), reply.error(500)]
 const ANTHROPIC_KEYS = [KEYS.a, KEYS.b, KEYS.work]
 
-const scriptMix = (world: World, answers: number) => {
+const scriptMix = (world: GatewayHome, answers: number) => {
   const repeat = (mix: ReadonlyArray<FakeReply>) => Array.from({ length: answers }, (_, i) => mix[i % mix.length]!)
   for (const key of ANTHROPIC_KEYS) world.fake.script(key, repeat(ANTHROPIC_MIX))
   world.fake.script(KEYS.openai, repeat(OPENAI_MIX))
@@ -172,11 +162,11 @@ const scriptMix = (world: World, answers: number) => {
 
 // ---- the tests -------------------------------------------------------------------------------------------------------
 
-let world: World
+let world: GatewayHome
 let gateway: Gateway
 
 beforeAll(async () => {
-  world = await World.create({
+  world = await GatewayHome.make({
     token: true,
     store: { ...defaultStore(), order: { anthropic: ["anthropic:a", "anthropic:b", "anthropic:work"] } }
   })
@@ -326,13 +316,10 @@ describe("gateway under attack and load (built binary)", () => {
       const clearCooldowns = () => {
         if (cli.running) return
         cli.running = true
-        const c = spawn(process.execPath, [BIN, "models", "auth", "cooldowns", "clear"], { cwd: world.home, env: world.env(), stdio: ["ignore", "ignore", "pipe"] })
-        let err = ""
-        c.stderr!.on("data", (b: Buffer) => (err += b.toString("utf8")))
-        c.on("exit", (code) => {
+        void world.run(["models", "auth", "cooldowns", "clear"]).then(({ code, stderr }) => {
           cli.running = false
           if (code === 0) cli.ok++
-          else cli.failed.push(`exit ${code}: ${err.slice(0, 300)}`)
+          else cli.failed.push(`exit ${code}: ${stderr.slice(0, 300)}`)
         })
       }
       let tick = 0
@@ -343,7 +330,7 @@ describe("gateway under attack and load (built binary)", () => {
         world.fake.reset()
         scriptMix(world, perTick)
         clearCooldowns()
-      }, 1000)
+      }, scaled(1000))
 
       try {
         await Promise.all([...Array.from({ length: CLIENTS }, (_, i) => client(i)), flooder(), junkSender()])
@@ -352,7 +339,7 @@ describe("gateway under attack and load (built binary)", () => {
         agent.destroy()
       }
       forwardedJunk += world.fake.requests.filter((r) => JSON.stringify(r.body).includes(JUNK)).length
-      await eventually(() => !cli.running, 20_000, "the last cooldowns clear")
+      await eventually(() => !cli.running, scaled(20_000), "the last cooldowns clear")
 
       const answered = [...statuses.values()].reduce((a, b) => a + b, 0)
       const third = Math.max(1, Math.floor(rss.length / 3))
@@ -415,7 +402,7 @@ describe("gateway under attack and load (built binary)", () => {
       const health = await send(port, { method: "GET", path: "/health", token: null })
       expect(health.status).toBe(200)
       gateway.child.kill("SIGTERM")
-      const exit = await Promise.race([gateway.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 40_000))])
+      const exit = await Promise.race([gateway.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), scaled(40_000)))])
       expect(exit, gateway.tail()).toEqual({ code: 0, signal: null })
     },
     (SECONDS + 60) * 1000

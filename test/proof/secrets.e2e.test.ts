@@ -13,7 +13,13 @@ import * as path from "node:path"
 import JSON5 from "json5"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeProvider, reply, startFakeProvider } from "../support/fakeProviders.js"
-import { fakeBody, type GatewayBin, type Outcome, prng, runMany, Sandbox, startGatewayBin } from "./support/proof.js"
+import { type Outcome } from "../support/Child.js"
+import { type GatewayProcess, startGatewayProcess } from "../support/GatewayProcess.js"
+import { fakeBody, prng } from "../support/Random.js"
+import { Sandbox } from "../support/Sandbox.js"
+import { findLeak, secretPart } from "../support/SecretScan.js"
+import { runMany } from "./support/proof.js"
+import { scaled } from "../support/Timing.js"
 
 // ---- the registry ------------------------------------------------------------------------------------------------
 
@@ -52,14 +58,6 @@ const S = {
 } as const
 type SecretName = keyof typeof S
 
-const PUBLIC_PREFIXES = ["sk-ant-api03-", "sk-ant-oat01-", "sk-ant-ort01-", "sk-ant-xyz99-", "sk-or-v1-", "sk-proj-", "gsk_", "xai-", "local-", "gw-", "AIza", "sk-"]
-const secretPart = (s: string) => s.slice((PUBLIC_PREFIXES.find((p) => s.startsWith(p)) ?? "").length)
-const windowsOf = (s: string): Array<string> => {
-  const part = secretPart(s)
-  const out: Array<string> = []
-  for (let i = 0; i + 12 <= part.length; i++) out.push(part.slice(i, i + 12))
-  return out
-}
 
 interface Capture {
   readonly label: string
@@ -77,7 +75,7 @@ const hitsSince = (from: number): Array<string> => {
   for (const c of captures.slice(from)) {
     for (const [name, value] of Object.entries(S) as Array<[SecretName, string]>) {
       if (c.allowed?.includes(name)) continue
-      const w = c.text.includes(value) ? value : windowsOf(value).find((x) => c.text.includes(x))
+      const w = findLeak(c.text, value)
       if (w !== undefined) {
         const at = c.text.indexOf(w)
         hits.push(`${name} in ${c.label}: …${JSON.stringify(c.text.slice(Math.max(0, at - 60), at + w.length + 20))}…`)
@@ -108,7 +106,7 @@ const workStore = (sb: Sandbox) => path.join(sb.state, "agents", "work", "agent"
 
 const run = async (args: ReadonlyArray<string>, options: { input?: string; env?: Record<string, string>; sandbox?: Sandbox } = {}): Promise<Outcome> => {
   const sb = options.sandbox ?? s
-  const o = await sb.run(args, { ...(options.input === undefined ? {} : { input: options.input }), env: { ...PROCESS_ENV, ...options.env }, timeoutMs: 30_000 })
+  const o = await sb.run(args, { ...(options.input === undefined ? {} : { input: options.input }), env: { ...PROCESS_ENV, ...options.env }, timeoutMs: scaled(30_000) })
   captureRun(o)
   return o
 }
@@ -452,7 +450,7 @@ describe("secret hygiene: known bugs", () => {
 // ---- the gateway ---------------------------------------------------------------------------------------------
 
 describe("secret hygiene: the gateway", () => {
-  let gw: GatewayBin | undefined
+  let gw: GatewayProcess | undefined
   afterAll(async () => {
     await gw?.kill()
   })
@@ -477,7 +475,7 @@ describe("secret hygiene: the gateway", () => {
 
   it("its logs, every route, errors, chat commands, and a provider echoing the credential back", async () => {
     await phase(async () => {
-      gw = await startGatewayBin({ cwd: s.home, env: envOf(s) })
+      gw = await startGatewayProcess({ cwd: s.home, env: envOf(s) })
       expect((await call("health", "/health", { token: null })).status).toBe(200)
       expect((await call("models", "/v1/models")).status).toBe(200)
       const status = await call("auth status", "/v1/auth/status")
@@ -551,7 +549,7 @@ describe("secret hygiene: the gateway", () => {
       await runAll([{ args: ["models", "status"] }, { args: ["models", "auth", "list"] }, { args: ["doctor", "--json"] }])
       expect((await run(["models", "auth", "cooldowns", "clear"])).code).toBe(0)
     })
-  }, 60_000)
+  }, scaled(60_000))
 })
 
 // ---- files ---------------------------------------------------------------------------------------------------

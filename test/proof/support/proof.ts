@@ -1,19 +1,15 @@
 /**
- * Helpers shared by the proof suites (crash, concurrency, secrets): the built gateway as a child process with an
- * environment of our choosing, kills triggered by a temp file appearing (so a SIGKILL lands inside a write),
- * leftovers of killed writers, runs under a file-size limit, and small JSON/dotenv helpers.
+ * Helpers shared by the proof suites (crash, concurrency, secrets): chat requests to a gateway, kills triggered by
+ * a temp file appearing (so a SIGKILL lands inside a write), leftovers of killed writers,
+ * runs under a file-size limit, and small JSON/dotenv helpers.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import { watch } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parse as dotenvParse } from "dotenv"
-import { BIN, type Outcome, startChild } from "../../e2e/support/sandbox.js"
-
-export { BIN, fakeBody, type Outcome, prng, Sandbox } from "../../e2e/support/sandbox.js"
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+import { BIN, type Outcome, runChild, shellQuote } from "../../support/Child.js"
+import { scaled } from "../../support/Timing.js"
 
 /** A `.env` file as dotenv reads it. */
 export const parseDotenv = (text: string): Record<string, string> => dotenvParse(text)
@@ -102,94 +98,8 @@ export const runUnderFileLimit = (
   args: ReadonlyArray<string>,
   options: { cwd: string; env: Record<string, string>; input?: string; timeoutMs?: number }
 ): Promise<Outcome> => {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ")
+  const quoted = [process.execPath, BIN, ...args].map(shellQuote).join(" ")
   return runChild("bash", ["-c", `ulimit -f ${blocks}; exec ${quoted}`], args, options)
-}
-
-export const runChild = (
-  command: string,
-  argv: ReadonlyArray<string>,
-  label: ReadonlyArray<string>,
-  options: { cwd: string; env: Record<string, string>; input?: string; timeoutMs?: number }
-): Promise<Outcome> => startChild(command, argv, label, options).done
-
-// ---- the built gateway --------------------------------------------------------------------------------------------
-
-export interface GatewayBin {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly pid: number
-  /** stdout and stderr as they came, interleaved. */
-  readonly output: () => string
-  readonly stdout: () => string
-  readonly stderr: () => string
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  /** SIGKILL now; resolves once it is gone. */
-  readonly kill: () => Promise<void>
-  /** SIGTERM and wait (graceful stop: in-flight requests finish, sessions are flushed). */
-  readonly stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-/** `openclaw gateway --port 0 …` as a child process; resolves once it listens (or rejects with its output). */
-export const startGatewayBin = async (options: {
-  cwd: string
-  env: Record<string, string>
-  args?: ReadonlyArray<string>
-  /** A command prefix, e.g. ["bash", "-c", "ulimit -f 8; exec \"$0\" \"$@\""]. */
-  prefix?: ReadonlyArray<string>
-  timeoutMs?: number
-}): Promise<GatewayBin> => {
-  const argv = [BIN, "gateway", "--port", "0", ...(options.args ?? [])]
-  const [command, ...rest] = options.prefix ? [...options.prefix, process.execPath, ...argv] : [process.execPath, ...argv]
-  const child = spawn(command!, rest, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] })
-  let all = ""
-  let out = ""
-  let err = ""
-  child.stdout!.on("data", (b: Buffer) => {
-    out += b.toString("utf8")
-    all += b.toString("utf8")
-  })
-  child.stderr!.on("data", (b: Buffer) => {
-    err += b.toString("utf8")
-    all += b.toString("utf8")
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal }))
-  )
-  let gone = false
-  void exited.then(() => (gone = true))
-  const until = Date.now() + (options.timeoutMs ?? 15_000)
-  let url: string | undefined
-  while (url === undefined) {
-    const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(all)
-    if (m) url = m[1]
-    else if (gone || Date.now() > until) {
-      child.kill("SIGKILL")
-      throw new Error(`the gateway did not start:\n${all}`)
-    } else await sleep(10)
-  }
-  return {
-    child,
-    url,
-    pid: child.pid!,
-    output: () => all,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    kill: async () => {
-      child.kill("SIGKILL")
-      await exited
-    },
-    stop: async () => {
-      child.kill("SIGTERM")
-      const guard = setTimeout(() => child.kill("SIGKILL"), 15_000)
-      try {
-        return await exited
-      } finally {
-        clearTimeout(guard)
-      }
-    }
-  }
 }
 
 /** A chat request to a running gateway; the answer's text, or the error body. */
@@ -239,7 +149,7 @@ export const runMany = async (
 ): Promise<Array<Outcome>> => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "openclaw-proof-many-"))
   try {
-    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`
+    const q = shellQuote
     const lines = ["#!/bin/bash", "set +e"]
     const batch = options.batch ?? 4
     for (const [i, spec] of specs.entries()) {
@@ -253,7 +163,7 @@ export const runMany = async (
     }
     lines.push("wait")
     await fs.writeFile(path.join(dir, "run.sh"), lines.join("\n") + "\n", { mode: 0o700 })
-    const r = await runChild("bash", [path.join(dir, "run.sh")], ["run.sh"], { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs ?? 60_000 })
+    const r = await runChild("bash", [path.join(dir, "run.sh")], ["run.sh"], { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs ?? scaled(60_000) })
     if (r.code !== 0) throw new Error(`runMany: the shell failed: ${r.stderr}`)
     return await Promise.all(
       specs.map(async (spec, i) => {
