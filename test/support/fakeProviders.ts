@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { maskSecret } from "../../src/domain/Mask.js"
+import { scaled } from "./Timing.js"
 
 export type Shape = "anthropic" | "openai"
 
@@ -469,7 +470,7 @@ export const startFakeProvider = async (options: FakeProviderOptions = {}): Prom
       return requests.length
     },
     countFor: (credential) => countByCredential.get(credential) ?? 0,
-    waitFor: (predicate, timeoutMs = 5_000) =>
+    waitFor: (predicate, timeoutMs = scaled(5_000)) =>
       new Promise<void>((resolve, reject) => {
         if (predicate(fake)) return resolve()
         const waiter = {
