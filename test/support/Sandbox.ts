@@ -172,15 +172,13 @@ export class Sandbox {
 }
 
 /** A factory of sandboxes for one test file; every one it made is removed after the file's tests. */
-export const useSandboxes = <S extends { cleanup(): Promise<void> } = Sandbox>(
-  create: (label: string) => Promise<S> = Sandbox.create as unknown as (label: string) => Promise<S>
-): ((label?: string) => Promise<S>) => {
-  const made: Array<S> = []
+export const useSandboxes = (): ((label?: string) => Promise<Sandbox>) => {
+  const made: Array<Sandbox> = []
   afterAll(async () => {
     await Promise.all(made.map((s) => s.cleanup()))
   })
-  return async (label = "h") => {
-    const s = await create(label)
+  return async (label) => {
+    const s = await Sandbox.create(label)
     made.push(s)
     return s
   }
