@@ -113,30 +113,29 @@ describe("gateway: untrusted ids in sessions (§11)", () => {
 })
 
 describe("gateway: deep and odd JSON from clients (§8.6, §11)", () => {
-  it("a body nested thousands deep is a 400 naming the limit, never a 500 or a stack trace; prototype keys are plain data", async () => {
-    world = await World.create({ token: true })
-    gw = await startGateway(world)
-    const n = 50_000
-    const bodies = [
-      `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"metadata":${"[".repeat(n)}${"]".repeat(n)}}`,
-      `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"metadata":${'{"a":'.repeat(n)}1${"}".repeat(n)}}`,
-      `${"[".repeat(n)}`
-    ]
-    for (const body of bodies) {
-      const res = await gw.fetch("/v1/chat/completions", { method: "POST", body })
-      expect(res.status).toBe(400)
-      const error = (await json(res)).error
-      expect(error.type).toBe("invalid_request_error")
-      expect(error.message).toMatch(/nested deeper than \d+ levels/)
-    }
-    const proto = await gw.fetch("/v1/chat/completions", {
-      method: "POST",
-      body: `{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"model":"openclaw","messages":[{"role":"user","content":"hi","__proto__":null}]}`
-    })
-    expect(proto.status).toBe(200)
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-    expect(world.fake.count).toBe(1)
-    expect(gw.logs.some((l) => l.includes("internal error") || /\n\s+at /.test(l))).toBe(false)
-    expect((await gw.fetch("/health", { token: null })).status).toBe(200)
-  })
+  it.scopedLive("a body nested thousands deep is a 400 naming the limit, never a 500 or a stack trace; prototype keys are plain data", () =>
+    withGateway({ token: true }, async ({ world, gw }) => {
+      const n = 50_000
+      const bodies = [
+        `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"metadata":${"[".repeat(n)}${"]".repeat(n)}}`,
+        `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"metadata":${'{"a":'.repeat(n)}1${"}".repeat(n)}}`,
+        `${"[".repeat(n)}`
+      ]
+      for (const body of bodies) {
+        const res = await gw.fetch("/v1/chat/completions", { method: "POST", body })
+        expect(res.status).toBe(400)
+        const error = (await json(res)).error
+        expect(error.type).toBe("invalid_request_error")
+        expect(error.message).toMatch(/nested deeper than \d+ levels/)
+      }
+      const proto = await gw.fetch("/v1/chat/completions", {
+        method: "POST",
+        body: `{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"model":"openclaw","messages":[{"role":"user","content":"hi","__proto__":null}]}`
+      })
+      expect(proto.status).toBe(200)
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+      expect(world.fake.count).toBe(1)
+      expect(gw.logs.some((l) => l.includes("internal error") || /\n\s+at /.test(l))).toBe(false)
+      expect((await gw.fetch("/health", { token: null })).status).toBe(200)
+    }))
 })
