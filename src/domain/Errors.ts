@@ -1,9 +1,38 @@
 import * as Schema from "effect/Schema"
 
 /**
- * Every error a user can see. Each `message` says what went wrong, where, and what to do about it, on one line;
- * the CLI edge prints it as is and maps it to exit 1.
+ * Every error a user can see says what went wrong and where (`problem`, one clause, no final period) and what to do
+ * about it (`fix`; absent only where there is nothing to do, such as a cancelled prompt). Callers that need the
+ * parts (doctor, the probe) read them; everything else prints `message`, which is always `messageOf(error)`.
  */
+export interface Explained {
+  readonly problem: string
+  readonly fix: string | undefined
+}
+
+/** The one way an error reads: `<problem>. Fix: <fix>.`, or `<problem>.` when there is no fix. */
+export const messageOf = (e: Explained): string => (e.fix === undefined ? `${e.problem}.` : `${e.problem}. Fix: ${e.fix}.`)
+
+/**
+ * `Schema.TaggedError` with the shared `message` getter. The subclass provides `problem` and `fix`, as schema fields
+ * or as getters over the fields that callers match on (path, code, reason …):
+ * `class E extends ExplainedError<E>()("E", { path: Schema.String }) { get problem() { … } get fix() { … } }`.
+ */
+export const ExplainedError = <Self>() =>
+  <Tag extends string, Fields extends Schema.Struct.Fields>(tag: Tag, fields: Fields) => {
+    const Tagged = Schema.TaggedError<Self>()(tag, fields) as unknown as Schema.TaggedErrorClass<
+      Self,
+      Tag,
+      { readonly _tag: Schema.tag<Tag> } & Fields
+    >
+    // Typed as the plain tagged error (a class over a generic base cannot be typed directly); the getter is real.
+    class WithMessage extends (Tagged as unknown as new(...args: Array<any>) => Error) {
+      override get message(): string {
+        return messageOf(this as unknown as Explained)
+      }
+    }
+    return WithMessage as unknown as typeof Tagged
+  }
 
 /** The code of a FileError for a FIFO, socket or device where a file belongs (§11); not an errno. */
 export const NOT_A_REGULAR_FILE = "ENOTREG"
@@ -31,68 +60,79 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
   EMFILE: { problem: "too many open files", fix: () => "raise the open-file limit (ulimit -n) and try again" }
 }
 
-export class FileError extends Schema.TaggedError<FileError>()("FileError", {
+export class FileError extends ExplainedError<FileError>()("FileError", {
   path: Schema.String,
   operation: Schema.Literal("read", "write", "remove", "stat", "chmod", "mkdir", "list"),
   code: Schema.String
 }) {
-  override get message(): string {
-    const known = FILE_PROBLEMS[this.code]
-    const problem = known?.problem ?? `failed (${this.code})`
-    const fix = known?.fix(this.path) ?? "check the path and its permissions"
-    return `Cannot ${this.operation} ${this.path}: ${problem}. Fix: ${fix}.`
+  get problem(): string {
+    return `Cannot ${this.operation} ${this.path}: ${FILE_PROBLEMS[this.code]?.problem ?? `failed (${this.code})`}`
+  }
+  get fix(): string {
+    return FILE_PROBLEMS[this.code]?.fix(this.path) ?? "check the path and its permissions"
   }
 }
 
-export class FileParseError extends Schema.TaggedError<FileParseError>()("FileParseError", {
+export class FileParseError extends ExplainedError<FileParseError>()("FileParseError", {
   path: Schema.String,
   format: Schema.Literal("JSON", "JSON5"),
-  problem: Schema.String,
+  /** What the parser said, e.g. `unexpected "}"`. */
+  detail: Schema.String,
   line: Schema.optional(Schema.Number),
   column: Schema.optional(Schema.Number)
 }) {
-  override get message(): string {
+  get problem(): string {
     const at = this.line === undefined ? "" : `:${this.line}${this.column === undefined ? "" : `:${this.column}`}`
-    return `${this.path}${at}: invalid ${this.format}: ${this.problem}. Fix: correct the file by hand or restore it from a backup; openclaw never overwrites a file it cannot parse.`
+    return `${this.path}${at}: invalid ${this.format}: ${this.detail}`
+  }
+  get fix(): string {
+    return "correct the file by hand or restore it from a backup; openclaw never overwrites a file it cannot parse"
   }
 }
 
-export class FileShapeError extends Schema.TaggedError<FileShapeError>()("FileShapeError", {
+export class FileShapeError extends ExplainedError<FileShapeError>()("FileShapeError", {
   path: Schema.String,
-  problem: Schema.String
+  /** Which field is wrong and how, e.g. `profiles.x.type must be one of …`. */
+  detail: Schema.String
 }) {
-  override get message(): string {
-    return `${this.path}: ${this.problem}. Fix: correct that field by hand; openclaw left the file unchanged.`
+  get problem(): string {
+    return `${this.path}: ${this.detail}`
+  }
+  get fix(): string {
+    return "correct that field by hand; openclaw left the file unchanged"
   }
 }
 
-export class LockTimeoutError extends Schema.TaggedError<LockTimeoutError>()("LockTimeoutError", {
+export class LockTimeoutError extends ExplainedError<LockTimeoutError>()("LockTimeoutError", {
   path: Schema.String,
   waitedMs: Schema.Number
 }) {
-  override get message(): string {
-    return `Timed out after ${Math.round(this.waitedMs / 1000)}s waiting for the lock on ${this.path}: another openclaw process is writing it. Fix: try again; if no openclaw process is running, remove ${this.path}.lock.`
+  get problem(): string {
+    return `Timed out after ${Math.round(this.waitedMs / 1000)}s waiting for the lock on ${this.path}: another openclaw process is writing it`
+  }
+  get fix(): string {
+    return `try again; if no openclaw process is running, remove ${this.path}.lock`
   }
 }
 
-export class UnknownAgentError extends Schema.TaggedError<UnknownAgentError>()("UnknownAgentError", {
+export class UnknownAgentError extends ExplainedError<UnknownAgentError>()("UnknownAgentError", {
   agentId: Schema.String,
   known: Schema.Array(Schema.String),
   configPath: Schema.String
 }) {
-  override get message(): string {
-    return `Unknown agent "${this.agentId}". Configured agents: ${this.known.join(", ")}. Fix: pass one of those to --agent, or add the agent to agents.list in ${this.configPath}.`
+  get problem(): string {
+    return `Unknown agent "${this.agentId}". Configured agents: ${this.known.join(", ")}`
+  }
+  get fix(): string {
+    return `pass one of those to --agent, or add the agent to agents.list in ${this.configPath}`
   }
 }
 
-export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+/** A command given something it cannot do; the text is the command's own. */
+export class UsageError extends ExplainedError<UsageError>()("UsageError", {
   problem: Schema.String,
   fix: Schema.String
-}) {
-  override get message(): string {
-    return `${this.problem}. Fix: ${this.fix}.`
-  }
-}
+}) {}
 
 /** Errors reading or writing the files openclaw owns. */
 export type StoreError = FileError | FileParseError | FileShapeError | LockTimeoutError

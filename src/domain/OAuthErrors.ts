@@ -1,10 +1,11 @@
 import * as Schema from "effect/Schema"
 import { CLAUDE_CODE_PROFILE_ID } from "./ClaudeCode.js"
+import { ExplainedError } from "./Errors.js"
 
 /** Errors of OAuth refresh, login and import (§7); messages say what, where and the fix, and never hold a token. */
 
 /** The token endpoint could not be used: a transport problem or the provider's own `error`. */
-export class OAuthHttpError extends Schema.TaggedError<OAuthHttpError>()("OAuthHttpError", {
+export class OAuthHttpError extends ExplainedError<OAuthHttpError>()("OAuthHttpError", {
   /** Host of the token endpoint, e.g. `console.anthropic.com`. */
   host: Schema.String,
   kind: Schema.Literal("http", "network", "timeout", "invalid-response"),
@@ -28,12 +29,16 @@ export class OAuthHttpError extends Schema.TaggedError<OAuthHttpError>()("OAuthH
         return `HTTP ${this.status ?? "error"} from ${this.host}${this.description ? ` (${this.description})` : ""}`
     }
   }
-  override get message(): string {
-    return `OAuth token endpoint failed: ${this.reason}.`
+  get problem(): string {
+    return `OAuth token endpoint failed: ${this.reason}`
+  }
+  // Said by the refresh or login that met it (OAuthRefreshError, OAuthLoginError), which know what to re-run.
+  get fix(): undefined {
+    return undefined
   }
 }
 
-export class OAuthRefreshError extends Schema.TaggedError<OAuthRefreshError>()("OAuthRefreshError", {
+export class OAuthRefreshError extends ExplainedError<OAuthRefreshError>()("OAuthRefreshError", {
   provider: Schema.String,
   profileId: Schema.String,
   reason: Schema.String,
@@ -46,76 +51,108 @@ export class OAuthRefreshError extends Schema.TaggedError<OAuthRefreshError>()("
       ? `run \`${login}\`, or sign in to Claude Code again (\`claude login\`) and run \`openclaw models auth import --from claude-code\``
       : `run \`${login}\``
   }
-  override get message(): string {
-    return `OAuth token refresh failed for ${this.provider}: ${this.reason}. Please try again or re-authenticate. Profile: ${this.profileId}; the stored credential was left as it was. Fix: ${this.fix}.`
+  get problem(): string {
+    return `OAuth token refresh failed for ${this.provider}: ${this.reason}. Please try again or re-authenticate. Profile: ${this.profileId}; the stored credential was left as it was`
   }
 }
 
-export class OAuthSetupError extends Schema.TaggedError<OAuthSetupError>()("OAuthSetupError", {
+export class OAuthSetupError extends ExplainedError<OAuthSetupError>()("OAuthSetupError", {
   provider: Schema.String,
-  problem: Schema.String,
+  /** What is missing or wrong in the provider's OAuth settings. */
+  detail: Schema.String,
   configPath: Schema.String
 }) {
-  override get message(): string {
-    return `Cannot sign in to ${this.provider} with OAuth: ${this.problem}. Fix: edit ${this.configPath}, or use an API key (\`openclaw models auth paste-api-key --provider ${this.provider}\`).`
+  get problem(): string {
+    return `Cannot sign in to ${this.provider} with OAuth: ${this.detail}`
+  }
+  get fix(): string {
+    return `edit ${this.configPath}, or use an API key (\`openclaw models auth paste-api-key --provider ${this.provider}\`)`
   }
 }
 
-export class OAuthLoginError extends Schema.TaggedError<OAuthLoginError>()("OAuthLoginError", {
+export class OAuthLoginError extends ExplainedError<OAuthLoginError>()("OAuthLoginError", {
   provider: Schema.String,
   reason: Schema.Literal("denied", "provider-error", "state-mismatch", "no-code", "unreadable", "timeout", "exchange-failed"),
   detail: Schema.optional(Schema.String)
 }) {
-  override get message(): string {
+  get problem(): string {
+    switch (this.reason) {
+      case "denied":
+        return "Authorization was denied in the browser; nothing was stored"
+      case "provider-error":
+        return `${this.provider} refused the sign-in: ${this.detail ?? "unknown error"}; nothing was stored`
+      case "state-mismatch":
+        return "The redirect does not belong to this login (its state parameter does not match), so it was rejected; nothing was stored. It may be from an older attempt or forged"
+      case "no-code":
+        return "The redirect carries no authorization code; nothing was stored"
+      case "unreadable":
+        return "That is not a redirect URL (expected the address of the page the browser was sent to, with code and state in it); nothing was stored"
+      case "timeout":
+        return `No answer from the browser within ${this.detail ?? "the time allowed"}; nothing was stored`
+      case "exchange-failed":
+        return `Signing in to ${this.provider} failed at the token exchange: ${this.detail ?? "unknown error"}; nothing was stored`
+    }
+  }
+  get fix(): string {
     const again = `run \`openclaw models auth login --provider ${this.provider}\` again`
     switch (this.reason) {
       case "denied":
-        return `Authorization was denied in the browser; nothing was stored. Fix: ${again} and choose to allow access.`
-      case "provider-error":
-        return `${this.provider} refused the sign-in: ${this.detail ?? "unknown error"}; nothing was stored. Fix: ${again}.`
+        return `${again} and choose to allow access`
       case "state-mismatch":
-        return `The redirect does not belong to this login (its state parameter does not match), so it was rejected; nothing was stored. It may be from an older attempt or forged. Fix: ${again} and use the newest link.`
+        return `${again} and use the newest link`
       case "no-code":
-        return `The redirect carries no authorization code; nothing was stored. Fix: ${again} and paste the whole address of the page the browser ends on.`
+        return `${again} and paste the whole address of the page the browser ends on`
       case "unreadable":
-        return `That is not a redirect URL (expected the address of the page the browser was sent to, with code and state in it); nothing was stored. Fix: ${again} and paste the whole address.`
+        return `${again} and paste the whole address`
       case "timeout":
-        return `No answer from the browser within ${this.detail ?? "the time allowed"}; nothing was stored. Fix: ${again}, or add --no-browser to paste the redirect URL instead.`
+        return `${again}, or add --no-browser to paste the redirect URL instead`
+      case "provider-error":
       case "exchange-failed":
-        return `Signing in to ${this.provider} failed at the token exchange: ${this.detail ?? "unknown error"}; nothing was stored. Fix: ${again}.`
+        return again
     }
   }
 }
 
-export class ClaudeCodeImportError extends Schema.TaggedError<ClaudeCodeImportError>()("ClaudeCodeImportError", {
+export class ClaudeCodeImportError extends ExplainedError<ClaudeCodeImportError>()("ClaudeCodeImportError", {
   path: Schema.String,
-  problem: Schema.String,
+  /** What is wrong with the file (missing, unreadable, no token in it …). */
+  detail: Schema.String,
   platform: Schema.String
 }) {
-  override get message(): string {
+  get problem(): string {
+    return `Cannot import Claude Code's credentials from ${this.path}: ${this.detail}; nothing was stored`
+  }
+  get fix(): string {
     const mac =
       this.platform === "darwin"
-        ? " On macOS Claude Code keeps its login in the Keychain instead, so there may be no file to import; use `openclaw models auth login --provider anthropic` there."
+        ? ". On macOS Claude Code keeps its login in the Keychain instead, so there may be no file to import; use `openclaw models auth login --provider anthropic` there"
         : ""
-    return `Cannot import Claude Code's credentials from ${this.path}: ${this.problem}; nothing was stored. Fix: sign in to Claude Code first (\`claude login\`, or /login inside \`claude\`), then run this again.${mac}`
+    return `sign in to Claude Code first (\`claude login\`, or /login inside \`claude\`), then run this again${mac}`
   }
 }
 
-export class ImportWouldDowngradeError extends Schema.TaggedError<ImportWouldDowngradeError>()("ImportWouldDowngradeError", {
+export class ImportWouldDowngradeError extends ExplainedError<ImportWouldDowngradeError>()("ImportWouldDowngradeError", {
   profileId: Schema.String,
   path: Schema.String
 }) {
-  override get message(): string {
-    return `${this.path} holds no refresh token, and ${this.profileId} is an OAuth profile with one; it was kept as it is rather than replaced by a token that cannot be refreshed. Fix: sign in to Claude Code again (\`claude login\`) and re-run the import, or remove the profile first (\`openclaw models auth logout --profile-id ${this.profileId}\`).`
+  get problem(): string {
+    return `${this.path} holds no refresh token, and ${this.profileId} is an OAuth profile with one; it was kept as it is rather than replaced by a token that cannot be refreshed`
+  }
+  get fix(): string {
+    return `sign in to Claude Code again (\`claude login\`) and re-run the import, or remove the profile first (\`openclaw models auth logout --profile-id ${this.profileId}\`)`
   }
 }
 
 /** The local callback port could not be opened (taken, or not allowed); login falls back to pasting. */
-export class CallbackPortError extends Schema.TaggedError<CallbackPortError>()("CallbackPortError", {
+export class CallbackPortError extends ExplainedError<CallbackPortError>()("CallbackPortError", {
   port: Schema.Number,
   code: Schema.String
 }) {
-  override get message(): string {
-    return `Cannot listen on 127.0.0.1:${this.port} for the sign-in callback (${this.code}).`
+  get problem(): string {
+    return `Cannot listen on 127.0.0.1:${this.port} for the sign-in callback (${this.code})`
+  }
+  // Never the end of a login: it falls back to pasting the redirect URL, and says so.
+  get fix(): undefined {
+    return undefined
   }
 }

@@ -48,7 +48,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   const configDoc = yield* (yield* ConfigStore).load
   const env = yield* (yield* Environment).load(configDoc.raw)
   const substituted = substituteEnvRefs(configDoc.raw, (name) => env.vars.get(name)?.value)
-  const config = yield* Either.mapLeft(decodeConfig(substituted.value), (problem) => new FileShapeError({ path: configDoc.path, problem }))
+  const config = yield* Either.mapLeft(decodeConfig(substituted.value), (problem) => new FileShapeError({ path: configDoc.path, detail: problem }))
   // Registered before anything can fail on user input (an unknown --agent is echoed back, for one).
   const secrets = yield* SecretRegistry
   yield* secrets.register([

@@ -37,7 +37,7 @@ export const importCredentials = Effect.fn("Auth.import")(function* (opts: { rea
   }
   const host = yield* HostProcess
   const path = claudeCredentialsPath(host.vars, host.vars.HOME?.trim() ? host.vars.HOME : host.osHome)
-  const failed = (problem: string) => new ClaudeCodeImportError({ path, problem, platform: host.platform })
+  const failed = (problem: string) => new ClaudeCodeImportError({ path, detail: problem, platform: host.platform })
   const ctx = yield* loadAuthContext(opts.agent)
   const text = yield* (yield* Files).readText(path).pipe(
     Effect.mapError((e) => failed(`it cannot be read (${e.code})`)),

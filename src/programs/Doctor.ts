@@ -87,7 +87,7 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   const config: Loaded<OpenClawConfig> = Either.isLeft(configDoc)
     ? failed(paths.configPath, configDoc.left)
     : Either.match(decodeConfig(substituteEnvRefs(configRaw, (name) => env.get(name)?.value).value), {
-        onLeft: (problem) => failed<OpenClawConfig>(paths.configPath, new FileShapeError({ path: paths.configPath, problem })),
+        onLeft: (problem) => failed<OpenClawConfig>(paths.configPath, new FileShapeError({ path: paths.configPath, detail: problem })),
         onRight: (value): Loaded<OpenClawConfig> => ({ _tag: "Loaded", path: paths.configPath, exists: configDoc.right.exists, value })
       })
   const decoded = config._tag === "Loaded" ? config.value : ({} as OpenClawConfig)

@@ -62,10 +62,10 @@ export const oauthEndpointsFor = Effect.fn("OAuth.endpoints")(function* (ctx: Au
   const config = yield* ConfigStore
   const doc = yield* config.load
   const raw = substituteEnvRefs(doc.raw, (name) => ctx.env.vars.get(name)?.value).value
-  const overrides = yield* Either.mapLeft(decodeOAuthOverrides(raw), (problem) => new FileShapeError({ path: doc.path, problem }))
+  const overrides = yield* Either.mapLeft(decodeOAuthOverrides(raw), (problem) => new FileShapeError({ path: doc.path, detail: problem }))
   return yield* Either.mapLeft(
     oauthEndpoints(provider, overrides),
-    (problem) => new OAuthSetupError({ provider, problem, configPath: doc.path })
+    (problem) => new OAuthSetupError({ provider, detail: problem, configPath: doc.path })
   )
 })
 
@@ -126,7 +126,7 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         const used = refreshTokenOf(current)!
         const secrets = yield* SecretRegistry
         const endpoints = yield* oauthEndpointsFor(ctx, provider).pipe(
-          Effect.catchTag("OAuthSetupError", (e) => Effect.fail(refreshError(provider, profileId, e.problem)))
+          Effect.catchTag("OAuthSetupError", (e) => Effect.fail(refreshError(provider, profileId, e.detail)))
         )
         const json = yield* http
           .requestToken({

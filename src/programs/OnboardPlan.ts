@@ -100,7 +100,7 @@ export const checkModelRef = (raw: string, ctx: AuthContext): Either.Either<stri
 
 export const validateSecret = (kind: SecretKind, provider: ProviderId, raw: string) =>
   Either.match((kind === "token" ? validateToken : validateApiKey)(provider, normalizeSecretInput(raw)), {
-    onLeft: (problem) => Either.left(new InvalidSecretError({ kind: kind === "token" ? "token" : "API key", problem })),
+    onLeft: (problem) => Either.left(new InvalidSecretError({ kind: kind === "token" ? "token" : "API key", detail: problem })),
     onRight: (s) => Either.right(Redacted.make(s))
   })
 

@@ -43,7 +43,7 @@ const readSecret = (kind: "token" | "API key", provider: ProviderId, command: st
     if (Option.isNone(input)) return yield* new NoSecretInputError({ kind, command })
     const secret = normalizeSecretInput(Redacted.value(input.value))
     const valid = kind === "token" ? validateToken(provider, secret) : validateApiKey(provider, secret)
-    return Redacted.make(yield* Either.mapLeft(valid, (problem) => new InvalidSecretError({ kind, problem })))
+    return Redacted.make(yield* Either.mapLeft(valid, (problem) => new InvalidSecretError({ kind, detail: problem })))
   })
 
 const storeToken = (ctx: AuthContext, provider: ProviderId, profileId: ProfileId, token: Redacted.Redacted<string>, lifetime: number | undefined) =>

@@ -27,14 +27,14 @@ type JsoncParser = typeof import("jsonc-parser")
  * jsonc-parser (loaded only when a file is broken) gives the offset and a code we can say in words.
  */
 const jsonParseError = async (file: string, text: string): Promise<FileParseError> => {
-  if (text.trim() === "") return new FileParseError({ path: file, format: "JSON", problem: "the file is empty", line: 1, column: 1 })
+  if (text.trim() === "") return new FileParseError({ path: file, format: "JSON", detail: "the file is empty", line: 1, column: 1 })
   const jsonc = (await import("jsonc-parser")) as JsoncParser
   const errors: Array<import("jsonc-parser").ParseError> = []
   jsonc.parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   const first = errors[0]
-  if (!first) return new FileParseError({ path: file, format: "JSON", problem: "not valid JSON" })
+  if (!first) return new FileParseError({ path: file, format: "JSON", detail: "not valid JSON" })
   const words = jsonc.printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()
-  return new FileParseError({ path: file, format: "JSON", problem: words, ...lineColumn(text, first.offset) })
+  return new FileParseError({ path: file, format: "JSON", detail: words, ...lineColumn(text, first.offset) })
 }
 
 const parseJson = async (file: string, text: string): Promise<unknown> => {
@@ -57,7 +57,7 @@ const parseJson5 = async (file: string, text: string): Promise<unknown> => {
     throw new FileParseError({
       path: file,
       format: "JSON5",
-      problem: text.trim() === "" ? "the file is empty" : problem,
+      detail: text.trim() === "" ? "the file is empty" : problem,
       ...(err.lineNumber === undefined ? {} : { line: err.lineNumber }),
       ...(err.columnNumber === undefined ? {} : { column: err.columnNumber })
     })
@@ -74,10 +74,10 @@ export const parseJsonText = (file: string, text: string, format: "JSON" | "JSON
     try: async () => {
       const value = await (format === "JSON" ? parseJson(file, text) : parseJson5(file, text))
       const problem = jsonStructureProblem(text)
-      if (problem) throw new FileParseError({ path: file, format, problem: problem.detail, line: problem.line, column: problem.column })
+      if (problem) throw new FileParseError({ path: file, format, detail: problem.detail, line: problem.line, column: problem.column })
       return value
     },
-    catch: (e) => (e instanceof FileParseError ? e : new FileParseError({ path: file, format, problem: String(e) }))
+    catch: (e) => (e instanceof FileParseError ? e : new FileParseError({ path: file, format, detail: String(e) }))
   })
 
 /** Reads a JSON or JSON5 document whose top level must be an object; a missing file is an empty document. */
@@ -89,7 +89,7 @@ export const readJsonDocument = (files: FilesShape, file: string, format: "JSON"
         parseJsonText(file, text, format).pipe(
           Effect.filterOrFail(
             (raw): raw is JsonObject => Predicate.isRecord(raw),
-            (raw) => new FileShapeError({ path: file, problem: `expected a ${format} object at the top level, got ${describe(raw)}` })
+            (raw) => new FileShapeError({ path: file, detail: `expected a ${format} object at the top level, got ${describe(raw)}` })
           ),
           Effect.map((raw): RawDocument => ({ path: file, exists: true, raw }))
         )

@@ -39,7 +39,7 @@ export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileSt
       const load = (path: string) =>
         Effect.flatMap(readJsonDocument(files, path, "JSON"), (doc) =>
           decodeAuthStore(doc.raw).pipe(
-            Either.mapLeft((problem) => new FileShapeError({ path, problem })),
+            Either.mapLeft((problem) => new FileShapeError({ path, detail: problem })),
             Effect.map((store): StoreDocument => ({ ...doc, store }))
           )
         )
