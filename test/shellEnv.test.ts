@@ -50,7 +50,7 @@ describe("login-shell import in status (§4.1 step 5)", () => {
   it("a failing login shell is a warning, not an error", async () => {
     const r = await runCli(["models", "status"], {
       fs: new MemoryFs({ [CONFIG]: "{ env: { shellEnv: { enabled: true } } }" }),
-      shellEnv: { load: () => Effect.fail(new ShellEnvError("/bin/zsh -l did not finish within 15000 ms")) }
+      shellEnv: { load: () => Effect.fail(new ShellEnvError({ shell: "/bin/zsh", kind: "timeout", timeoutMs: 15000 })) }
     })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("login-shell import failed (/bin/zsh -l did not finish within 15000 ms)")

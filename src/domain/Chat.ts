@@ -1,6 +1,7 @@
 import * as Schema from "effect/Schema"
 import type * as Redacted from "effect/Redacted"
 import type { ApiShape, ProviderId } from "./Provider.js"
+import { ExplainedError } from "./Errors.js"
 
 /** Provider-neutral chat, shaped like OpenAI's (the gateway speaks OpenAI to its clients). */
 export interface ChatMessage {
@@ -55,7 +56,7 @@ export interface ProviderAuth {
 }
 
 /** A provider call that failed: the HTTP status and the provider's own error text, classified later (§5.3). */
-export class ProviderError extends Schema.TaggedError<ProviderError>()("ProviderError", {
+export class ProviderError extends ExplainedError<ProviderError>()("ProviderError", {
   provider: Schema.String,
   kind: Schema.Literal("http", "network", "timeout"),
   status: Schema.optional(Schema.Number),
@@ -64,8 +65,12 @@ export class ProviderError extends Schema.TaggedError<ProviderError>()("Provider
   /** From `Retry-After` (seconds or an HTTP date), in ms. */
   retryAfterMs: Schema.optional(Schema.Number)
 }) {
-  override get message(): string {
+  get problem(): string {
     const status = this.status === undefined ? "" : ` (HTTP ${this.status})`
-    return `${this.provider} request failed${status}: ${this.detail}`
+    return `${this.provider} request failed${status}: ${this.detail.replace(/\.$/, "")}`
+  }
+  // Classified later (§5.3): the failover and the probe say the fix that fits the class of failure.
+  get fix(): undefined {
+    return undefined
   }
 }

@@ -307,7 +307,7 @@ const sseEvents = (
     Stream.concat(tail),
     Stream.catchAll((error) => {
       const { reason } = classifyFailure(error)
-      const message = redactSecrets(`The provider failed mid-answer: ${error.message}`, secrets)
+      const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets)
       return Stream.fromEffect(Effect.logWarning(`stream ${completion.id} ended early: ${reason}`)).pipe(
         Stream.drain,
         Stream.concat(Stream.make(sseData(errorBody(message, reason))))

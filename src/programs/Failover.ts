@@ -11,22 +11,18 @@ import { type ProfileId, providerOfProfileId } from "../domain/ProfileId.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
 import { type SessionState, sessionCandidates } from "../domain/Session.js"
-import type { StoreError } from "../domain/Errors.js"
+import { ExplainedError, type StoreError } from "../domain/Errors.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
 
 /** Why a request could not be served, said the way an OpenAI client expects: a reason, a message, a fix. */
-export class ChatFailedError extends Schema.TaggedError<ChatFailedError>()("ChatFailedError", {
+export class ChatFailedError extends ExplainedError<ChatFailedError>()("ChatFailedError", {
   reason: Schema.Literal("auth", "format", "rate_limit", "billing", "timeout", "unknown", "no_credentials", "unavailable"),
   provider: Schema.String,
-  detail: Schema.String,
-  hint: Schema.optional(Schema.String)
-}) {
-  override get message(): string {
-    return this.hint ? `${this.detail} Fix: ${this.hint}.` : this.detail
-  }
-}
+  problem: Schema.String,
+  fix: Schema.UndefinedOr(Schema.String)
+}) {}
 
 export interface Attempt {
   readonly model: string
@@ -70,7 +66,7 @@ export const serveWithFailover = <A, R>(
       const provider = model.provider
       const target = providerTarget(ctx.config, provider)
       if (target === undefined) {
-        last = new ChatFailedError({ reason: "format", provider, detail: `Unknown provider "${provider}" for model ${formatModelRef(model)}.`, hint: `configure it under models.providers.${provider} (baseUrl, api)` })
+        last = new ChatFailedError({ reason: "format", provider, problem: `Unknown provider "${provider}" for model ${formatModelRef(model)}`, fix: `configure it under models.providers.${provider} (baseUrl, api)` })
         continue
       }
       const now = yield* Clock.currentTimeMillis
@@ -79,7 +75,7 @@ export const serveWithFailover = <A, R>(
       if (pinned) {
         // A user pin is never rotated (§8.3).
         if (whyUnusable(ctx.config, provider, pin, store.profiles.get(pin), now) !== undefined) {
-          return yield* new ChatFailedError({ reason: "no_credentials", provider, detail: `No credentials found for profile "${pin}".` })
+          return yield* new ChatFailedError({ reason: "no_credentials", provider, problem: `No credentials found for profile "${pin}"`, fix: undefined })
         }
       }
       const order = profileOrder(store, ctx.config, provider, now)
@@ -95,8 +91,8 @@ export const serveWithFailover = <A, R>(
           last = new ChatFailedError({
             reason: "no_credentials",
             provider,
-            detail: `No API key found for provider "${provider}". Auth store: ${ctx.agent.storePath} (agentDir: ${ctx.agent.agentDir}).`,
-            hint: missingCredentialFix(provider, ctx.host.stateEnvPath)
+            problem: `No API key found for provider "${provider}". Auth store: ${ctx.agent.storePath} (agentDir: ${ctx.agent.agentDir})`,
+            fix: missingCredentialFix(provider, ctx.host.stateEnvPath)
           })
           continue
         }
@@ -116,8 +112,8 @@ export const serveWithFailover = <A, R>(
         last = new ChatFailedError({
           reason: "unavailable",
           provider,
-          detail: `No available auth profile for ${provider} (all in cooldown or unavailable).`,
-          hint: "wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`"
+          problem: `No available auth profile for ${provider} (all in cooldown or unavailable)`,
+          fix: "wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`"
         })
         continue
       }
@@ -166,13 +162,13 @@ export const serveWithFailover = <A, R>(
           )
       }
     }
-    return yield* (last ?? new ChatFailedError({ reason: "unknown", provider: "", detail: "No model is configured." }))
+    return yield* (last ?? new ChatFailedError({ reason: "unknown", provider: "", problem: "No model is configured", fix: undefined }))
   })
 
 const failedWith = (provider: string, error: ProviderError, classified: ReturnType<typeof classifyFailure>) =>
   new ChatFailedError({
     reason: classified.reason,
     provider,
-    detail: error.message,
-    ...(classified.hint ? { hint: classified.hint } : {})
+    problem: error.problem,
+    fix: classified.hint || undefined
   })

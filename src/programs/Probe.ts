@@ -84,7 +84,7 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
         const classified = classifyFailure(result.left)
         // The provider's text may quote the credential back; never print more than its mask.
         const secret = credentialSecret(credential)
-        const detail = secret ? replaceSecrets(result.left.message, [secret], maskSecret) : result.left.message
+        const detail = secret ? replaceSecrets(result.left.problem, [secret], maskSecret) : result.left.problem
         return row(classified.reason, classified.hint ? `${detail} (${classified.hint})` : detail, latency)
       }),
     { concurrency: Math.max(1, opts.concurrency) }

@@ -1,13 +1,40 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { readFile } from "node:fs/promises"
+import { ExplainedError } from "../domain/Errors.js"
 import { HostProcess } from "./HostProcess.js"
 
 /** Why the login-shell import did not happen; it is a warning, never fatal (§4.1 step 5). */
-export class ShellEnvError {
-  readonly _tag = "ShellEnvError"
-  constructor(readonly reason: string) {}
+export class ShellEnvError extends ExplainedError<ShellEnvError>()("ShellEnvError", {
+  shell: Schema.String,
+  kind: Schema.Literal("timeout", "spawn", "exit"),
+  timeoutMs: Schema.optional(Schema.Number),
+  /** Null when the shell was killed by a signal. */
+  exitCode: Schema.optional(Schema.NullOr(Schema.Number)),
+  /** The spawn error's text. */
+  detail: Schema.optional(Schema.String)
+}) {
+  /** The short reason `models status` shows in its warning and its JSON. */
+  get reason(): string {
+    switch (this.kind) {
+      case "timeout":
+        return `${this.shell} -l did not finish within ${this.timeoutMs} ms`
+      case "spawn":
+        return `${this.shell}: ${this.detail}`
+      case "exit":
+        return `${this.shell} -l -c 'env -0' exited with code ${this.exitCode}`
+    }
+  }
+  get problem(): string {
+    return `Login-shell import failed (${this.reason})`
+  }
+  get fix(): string {
+    return this.kind === "timeout"
+      ? "raise env.shellEnv.timeoutMs (or OPENCLAW_SHELL_ENV_TIMEOUT_MS), or put the keys in openclaw's .env instead"
+      : "put the keys in openclaw's .env instead of your shell profile"
+  }
 }
 
 /** The environment a login shell would give the user: what a daemon started by systemd/launchd lacks. */
@@ -68,14 +95,14 @@ const makeShellEnv = (vars: Readonly<Record<string, string | undefined>>, shells
           }
           const timer = setTimeout(() => {
             kill()
-            finish(Effect.fail(new ShellEnvError(`${shell} -l did not finish within ${timeoutMs} ms`)))
+            finish(Effect.fail(new ShellEnvError({ shell, kind: "timeout", timeoutMs })))
           }, timeoutMs)
           child.stdout.on("data", (c: Buffer) => chunks.push(c))
-          child.on("error", (e) => finish(Effect.fail(new ShellEnvError(`${shell}: ${e.message}`))))
+          child.on("error", (e) => finish(Effect.fail(new ShellEnvError({ shell, kind: "spawn", detail: e.message }))))
           child.on("close", (code) =>
             code === 0
               ? finish(Effect.succeed(parseEnvZero(Buffer.concat(chunks).toString("utf8"))))
-              : finish(Effect.fail(new ShellEnvError(`${shell} -l -c 'env -0' exited with code ${code}`)))
+              : finish(Effect.fail(new ShellEnvError({ shell, kind: "exit", exitCode: code })))
           )
           return Effect.sync(() => {
             if (!done) kill()

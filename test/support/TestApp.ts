@@ -61,7 +61,7 @@ const noProvider: ProviderClientShape = {
   stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" }))
 }
 
-const noLoginShell: ShellEnvShape = { load: () => Effect.fail(new ShellEnvError("no login shell in tests")) }
+const noLoginShell: ShellEnvShape = { load: () => Effect.fail(new ShellEnvError({ shell: "/bin/sh", kind: "spawn", detail: "no login shell in tests" })) }
 
 /** The auth services over in-memory ports. */
 export const testServices = (world: World) =>
