@@ -1,20 +1,11 @@
 /** Where the gateway listens (address, port) and whether the configured access allows it; the refusal is a GatewayStartError. */
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import type { Bind, GatewayOptions } from "./Options.js"
+import { GatewayStartError } from "./StartError.js"
 import type { GatewaySnapshot } from "./State.js"
 
 export const DEFAULT_PORT = 18789
-
-export class GatewayStartError extends Schema.TaggedError<GatewayStartError>()("GatewayStartError", {
-  problem: Schema.String,
-  fix: Schema.String
-}) {
-  override get message(): string {
-    return `${this.problem}. Fix: ${this.fix}.`
-  }
-}
 
 export interface ListenPlan {
   readonly bind: Bind
@@ -31,26 +22,17 @@ export const planListen = (options: GatewayOptions, snapshot: GatewaySnapshot): 
   const configPath = ctx.host.configPath
   const rawBind = options.bind ?? ctx.config.gateway?.bind ?? "loopback"
   if (rawBind !== "loopback" && rawBind !== "lan") {
-    return Either.left(new GatewayStartError({
-      problem: `Unknown bind "${rawBind}"${options.bind === undefined ? ` (gateway.bind in ${configPath})` : ""}`,
-      fix: "use --bind loopback (127.0.0.1, this machine only) or --bind lan (0.0.0.0, needs a gateway token)"
-    }))
+    return Either.left(new GatewayStartError({ kind: "bind", value: rawBind, ...(options.bind === undefined ? { configPath } : {}) }))
   }
   const port = options.port ?? ctx.config.gateway?.port ?? DEFAULT_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return Either.left(new GatewayStartError({
-      problem: `Invalid port ${port}${options.port === undefined ? ` (gateway.port in ${configPath})` : ""}`,
-      fix: "pass --port with a number from 1 to 65535"
-    }))
+    return Either.left(new GatewayStartError({ kind: "port", value: String(port), ...(options.port === undefined ? { configPath } : {}) }))
   }
   const { token, source } = snapshot.access
   const warnings: Array<string> = []
   if (token === undefined) {
     if (rawBind !== "loopback") {
-      return Either.left(new GatewayStartError({
-        problem: "Refusing to listen on the network (--bind lan, 0.0.0.0) without a gateway token: anyone who can reach this machine could spend your provider credits",
-        fix: `set OPENCLAW_GATEWAY_TOKEN in ${ctx.host.stateEnvPath} (for example \`echo "OPENCLAW_GATEWAY_TOKEN=$(openssl rand -hex 32)" >> ${ctx.host.stateEnvPath}\`) or gateway.auth.token in ${configPath}, or use --bind loopback`
-      }))
+      return Either.left(new GatewayStartError({ kind: "no-token", value: rawBind, configPath, stateEnvPath: ctx.host.stateEnvPath }))
     }
     warnings.push(
       `no gateway token is configured: any program on this machine can use the gateway. Set OPENCLAW_GATEWAY_TOKEN in ${ctx.host.stateEnvPath} or gateway.auth.token in ${configPath} to require one.`

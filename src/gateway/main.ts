@@ -14,9 +14,10 @@ import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegi
 import { Background } from "./Background.js"
 import { FileWatcherLive, signals } from "./host.js"
 import { makeGatewayApp } from "./Http.js"
-import { GatewayStartError, planListen } from "./ListenPlan.js"
+import { planListen } from "./ListenPlan.js"
 import type { GatewayOptions } from "./Options.js"
 import { forceCloseConnections, listen } from "./server.js"
+import { GatewayStartError } from "./StartError.js"
 import { GatewayState, gatewayStateLayer } from "./State.js"
 
 export interface GatewayAddressShape {
@@ -47,10 +48,7 @@ const serveGateway = (options: GatewayOptions) =>
     const listening = yield* listen(app, { host: plan.host, port: plan.port, drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS }).pipe(
       Effect.mapError((e) => {
         const code = (e.cause as { code?: unknown } | undefined)?.code
-        return new GatewayStartError({
-          problem: `Cannot listen on ${plan.host}:${plan.port}${typeof code === "string" ? ` (${code === "EADDRINUSE" ? "the port is in use" : code})` : ""}`,
-          fix: code === "EADDRINUSE" ? "stop the other process (another gateway?) or pass --port" : "pick another --port or --bind"
-        })
+        return new GatewayStartError({ kind: "listen", value: `${plan.host}:${plan.port}`, ...(typeof code === "string" ? { code } : {}) })
       })
     )
     const url = `http://${listening.host}:${listening.port}`
