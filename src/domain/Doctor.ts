@@ -3,6 +3,7 @@ import type { AuthStore, JsonObject, UsageStats } from "./AuthStore.js"
 import type { AgentModels, OpenClawConfig } from "./Config.js"
 import type { CredentialType } from "./Credential.js"
 import type { EnvMap } from "./Env.js"
+import type { Explained } from "./Errors.js"
 import type { AgentPaths, HostPaths } from "./Paths.js"
 
 /**
@@ -103,13 +104,11 @@ export interface DoctorInputs {
   readonly now: number
 }
 
-/** `Cannot read x: denied. Fix: do y.` → problem and fix; every user-facing error here is written that way. */
-export const splitFix = (message: string): { readonly problem: string; readonly fix: string } => {
-  const at = message.indexOf(" Fix: ")
-  return at < 0
-    ? { problem: message, fix: "correct the file by hand" }
-    : { problem: message.slice(0, at), fix: message.slice(at + 6).replace(/\.$/, "") }
-}
+/** A file error as a check reports it: the problem as a sentence, and the fix (a generic one when it has none). */
+export const problemAndFix = (e: Explained): { readonly problem: string; readonly fix: string } => ({
+  problem: `${e.problem}.`,
+  fix: e.fix ?? "correct the file by hand"
+})
 
 /** Quotes an argument for a shell when it needs it, so a remediation can be pasted as is. */
 export const shellArg = (s: string): string => (/^[A-Za-z0-9_:.@/=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)

@@ -21,13 +21,13 @@ import {
   type Loaded,
   mergeOutcomes,
   type PathMode,
+  problemAndFix,
   setConfigProfileMode,
-  splitFix,
   type StoreLoad
 } from "../domain/Doctor.js"
 import { runChecks } from "../domain/DoctorChecks.js"
 import { assembleEnv } from "../domain/Env.js"
-import { FileShapeError } from "../domain/Errors.js"
+import { type Explained, FileShapeError, messageOf } from "../domain/Errors.js"
 import type { AgentPaths } from "../domain/Paths.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import { ConfigStore } from "../services/ConfigStore.js"
@@ -56,11 +56,7 @@ export interface DoctorReport {
   readonly checks: ReadonlyArray<CheckReport>
 }
 
-/** Every user-facing error of ours has a `message` that says what and where, and the fix. */
-const messageOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" ? e.message : String(e)
-
-const failed = <A>(path: string, e: unknown): Loaded<A> => ({ _tag: "Failed", path, ...splitFix(messageOf(e)) })
+const failed = <A>(path: string, e: Explained): Loaded<A> => ({ _tag: "Failed", path, ...problemAndFix(e) })
 
 const join = (dir: string, name: string) => `${dir.replace(/\/+$/, "")}/${name}`
 
@@ -82,7 +78,7 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
         { source: { kind: "env" }, vars: host.vars },
         { source: { kind: "config" }, vars: configEnvVars(configRaw) }
       ])
-  if (Either.isLeft(envResult)) envFileProblems.push({ path: envResult.left.path, ...splitFix(envResult.left.message) })
+  if (Either.isLeft(envResult)) envFileProblems.push({ path: envResult.left.path, ...problemAndFix(envResult.left) })
 
   const config: Loaded<OpenClawConfig> = Either.isLeft(configDoc)
     ? failed(paths.configPath, configDoc.left)
@@ -118,7 +114,7 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   // What the daemon sees: <state>/.env and the config env block. Names with a value only; values go nowhere.
   const stateEnvText = yield* Effect.either(files.readText(paths.stateEnvPath))
   if (Either.isLeft(stateEnvText) && !envFileProblems.some((p) => p.path === paths.stateEnvPath)) {
-    envFileProblems.push({ path: paths.stateEnvPath, ...splitFix(stateEnvText.left.message) })
+    envFileProblems.push({ path: paths.stateEnvPath, ...problemAndFix(stateEnvText.left) })
   }
   const daemonEnvNames = new Set<string>()
   const stateEnv = Either.isRight(stateEnvText) ? Option.getOrElse(stateEnvText.right, () => "") : ""
@@ -208,7 +204,7 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
     .filter((d) => !d.approved)
     .map((d) => ({ check: d.check, applied: false, detail: d.detail ?? "skipped" }))
   const approved = decisions.filter((d) => d.approved).map((d) => d.check)
-  const done = (check: Check, result: Either.Either<unknown, unknown>, detail = describeFix(check.fix!)) =>
+  const done = (check: Check, result: Either.Either<unknown, Explained>, detail = describeFix(check.fix!)) =>
     outcomes.push(
       Either.isRight(result) ? { check, applied: true, detail } : { check, applied: false, detail: `failed: ${messageOf(result.left)}` }
     )
