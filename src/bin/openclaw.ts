@@ -1,6 +1,8 @@
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import type { Teardown } from "@effect/platform/Runtime"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -49,14 +51,28 @@ const CliLive = Layer.mergeAll(
 
 const program = withOutputConsole(cli(process.argv), { plain: !colorEnabled(process.stdout.isTTY === true, process.env) })
 
-Effect.runPromiseExit(Effect.provide(program, CliLive)).then((exit) => {
+/** 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C. */
+const INTERRUPTED = 130
+
+/**
+ * Every failure a user can act on was already printed and turned into an exit code by `cli` (cli/CliError.ts);
+ * what is left here is how the process ends. Normally it ends by itself with the code set (the launcher writes its
+ * code cache on the way out, and output is flushed); an interrupt (Ctrl-C or SIGTERM outside a prompt, after the
+ * finalizers ran) exits at once; a defect is a bug, said on one line with every known secret scrubbed.
+ */
+const teardown: Teardown = (exit, onExit) => {
   if (Exit.isSuccess(exit)) {
-    process.exitCode = exit.value
-    return
+    process.exitCode = exit.value as number
+  } else if (Cause.isInterruptedOnly(exit.cause)) {
+    onExit(INTERRUPTED)
+  } else {
+    const detail = process.env.OPENCLAW_DEBUG ? Cause.pretty(exit.cause) : Cause.squash(exit.cause)
+    const text = detail instanceof Error ? detail.message : String(detail)
+    process.stderr.write(secrets.scrub(`openclaw: internal error: ${text}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`))
+    process.exitCode = 1
   }
-  // Only a bug gets here: every expected failure was turned into a message by `cli`.
-  const detail = process.env.OPENCLAW_DEBUG ? Cause.pretty(exit.cause) : Cause.squash(exit.cause)
-  const text = detail instanceof Error ? detail.message : String(detail)
-  process.stderr.write(secrets.scrub(`openclaw: internal error: ${text}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`))
-  process.exitCode = 1
-})
+}
+
+// NodeRuntime.runMain turns SIGINT/SIGTERM into an interrupt of the program, so finalizers (locks, the login
+// callback server, a running `claude`) run before the process exits. Errors are reported by `cli` and the teardown.
+NodeRuntime.runMain(Effect.provide(program, CliLive), { disableErrorReporting: true, disablePrettyLogger: true, teardown })

@@ -64,6 +64,10 @@ export const signals = (handlers: { readonly onHangup: () => void; readonly onRe
       }
       const term = onSignal("SIGTERM")
       const int = onSignal("SIGINT")
+      // The CLI runs under NodeRuntime.runMain, whose handlers would interrupt the whole program at the first
+      // signal. While the gateway runs, it alone answers them: in-flight requests finish, and the command then
+      // ends normally (exit 0, which is what a service manager expects after SIGTERM).
+      for (const name of ["SIGTERM", "SIGINT"] as const) for (const l of process.listeners(name)) process.off(name, l)
       const hup = () => handlers.onHangup()
       process.on("SIGTERM", term)
       process.on("SIGINT", int)

@@ -7,6 +7,7 @@ import { PromptCancelledError } from "../domain/AuthErrors.js"
 import { formatModelRef } from "../domain/Config.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { dotEnvValue } from "../domain/DotEnv.js"
+import { UsageError } from "../domain/Errors.js"
 import { parseExpiresIn } from "../domain/Duration.js"
 import { formatEnvSource } from "../domain/Env.js"
 import { maskSecret } from "../domain/Mask.js"
@@ -110,7 +111,7 @@ const askSecret = (provider: ProviderId, kind: SecretKind, method: Method) =>
     return yield* askUntil(
       read,
       (raw) => validateSecret(kind, provider, raw),
-      (e) => e.message.replace(" Nothing was stored.", "")
+      (e) => `Invalid ${e.kind}: ${e.detail}.`
     )
   })
 
@@ -119,8 +120,11 @@ const askLifetime = (provider: ProviderId) =>
     Effect.flatMap(Prompter, (p) =>
       p.text(`How long is this ${provider} token valid? (30m, 12h, 365d; empty: it does not expire)`)
     ),
-    (raw): Either.Either<number | undefined, string> => (raw.trim() === "" ? Either.right(undefined) : parseExpiresIn(raw)),
-    (problem) => `${problem}.`
+    (raw): Either.Either<number | undefined, UsageError> =>
+      raw.trim() === ""
+        ? Either.right(undefined)
+        : Either.mapLeft(parseExpiresIn(raw), (problem) => new UsageError({ problem, fix: "give a duration such as 30m, 12h or 365d, or nothing if it does not expire" })),
+    (e) => `${e.problem}.`
   )
 
 const askModel = (ctx: AuthContext, provider: ProviderId) =>
@@ -143,8 +147,11 @@ const askModel = (ctx: AuthContext, provider: ProviderId) =>
     if (answer === "keep") return undefined
     return yield* askUntil(
       prompter.text(`Default model (${provider}/<model>)`),
-      (raw) => checkModelRef(raw, ctx),
-      (problem) => `That is not a model id: ${problem}.`
+      (raw) =>
+        Either.mapLeft(checkModelRef(raw, ctx), (problem) =>
+          new UsageError({ problem: `That is not a model id: ${problem}`, fix: `type <provider>/<model>, e.g. ${provider}/<model>` })
+        ),
+      (e) => `${e.problem}.`
     )
   })
 
