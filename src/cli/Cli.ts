@@ -40,7 +40,6 @@ export const cli = (argv: ReadonlyArray<string>) => {
       ? Effect.fail(new SecretOnCommandLineError({ masked: maskSecret(secret) }))
       : registered.pipe(Effect.zipRight(run(argv)), Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)))
   return Effect.catchAll(commands, (e) => Effect.as(Console.error(renderError(e)), exitCodeOf(e)))
-  )
 }
 
 const secretOptionValues = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
