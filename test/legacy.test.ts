@@ -25,14 +25,41 @@ describe("legacy import (§3.1)", () => {
     expect(r.stdout).not.toContain(KEY)
   })
 
-  it("never replaces an existing profile, and still retires a legacy file fully represented in the store", async () => {
+  it("never replaces an existing profile, and keeps a legacy file whose credential conflicts with it (§11)", async () => {
+    const store = JSON.stringify({ version: 1, profiles: { "anthropic:default": { type: "token", provider: "anthropic", token: "sk-ant-oat01-FAKEkeep" } } })
+    const authJson = JSON.stringify({ anthropic: { type: "api_key", key: KEY } })
+    const oauthJson = JSON.stringify({ anthropic: { access: "FAKEaccess", refresh: "FAKErefresh", expires: NOW + HOUR } })
+    const fs = new MemoryFs({ [STORE]: store, [AUTH_JSON]: authJson, [OAUTH_JSON]: oauthJson })
+    // A read-only command: it imports nothing here, so it must delete nothing.
+    const r = await runCli(["models", "status", "--json"], { fs })
+    expect(r.code).toBe(0)
+    expect(fs.read(STORE)).toBe(store)
+    expect(fs.read(AUTH_JSON)).toBe(authJson)
+    expect(fs.read(OAUTH_JSON)).toBe(oauthJson)
+    const warnings: Array<string> = JSON.parse(r.stdout).auth.warnings
+    for (const file of [AUTH_JSON, OAUTH_JSON]) {
+      expect(warnings).toContainEqual(expect.stringContaining(`legacy file ${file}: entry anthropic was not imported: anthropic:default already holds another credential`))
+    }
+    expect(warnings.join("\n")).toContain("the legacy file is kept. Fix: ")
+    expect(r.stdout).not.toContain(KEY)
+  })
+
+  it("keeps a legacy file whose id the store holds as an entry it cannot read", async () => {
+    const store = JSON.stringify({ version: 1, profiles: { "anthropic:default": { type: "mystery", provider: "anthropic" } } })
+    const fs = new MemoryFs({ [STORE]: store, [AUTH_JSON]: JSON.stringify({ anthropic: { type: "api_key", key: KEY } }) })
+    await runCli(["models", "status"], { fs })
+    expect(fs.read(STORE)).toBe(store)
+    expect(fs.read(AUTH_JSON)).toBeDefined()
+  })
+
+  it("retires a legacy file the store already holds as it is", async () => {
     const fs = new MemoryFs({
-      [STORE]: JSON.stringify({ version: 1, profiles: { "anthropic:default": { type: "token", provider: "anthropic", token: "sk-ant-oat01-FAKEkeep" } } }),
+      [STORE]: JSON.stringify({ version: 1, profiles: { "anthropic:default": { type: "api_key", provider: "anthropic", key: KEY } } }),
       [AUTH_JSON]: JSON.stringify({ anthropic: { type: "api_key", key: KEY } })
     })
     await runCli(["models", "status"], { fs })
-    expect(JSON.parse(fs.read(STORE)!).profiles["anthropic:default"].type).toBe("token")
     expect(fs.read(AUTH_JSON)).toBeUndefined()
+    expect(fs.writes).toBe(0)
   })
 
   it("keeps a legacy file it cannot fully read, imports the rest, and says why", async () => {
