@@ -75,4 +75,9 @@ const teardown: Teardown = (exit, onExit) => {
 
 // NodeRuntime.runMain turns SIGINT/SIGTERM into an interrupt of the program, so finalizers (locks, the login
 // callback server, a running `claude`) run before the process exits. Errors are reported by `cli` and the teardown.
-NodeRuntime.runMain(Effect.provide(program, CliLive), { disableErrorReporting: true, disablePrettyLogger: true, teardown })
+const main = Effect.provide(program, CliLive).pipe(
+  // The one expected failure before any command runs: where the state lives cannot be worked out (an empty HOME).
+  Effect.catchTag("UsageError", (e) => Effect.sync(() => (process.stderr.write(`openclaw: ${e.message}\n`), 1)))
+)
+
+NodeRuntime.runMain(main, { disableErrorReporting: true, disablePrettyLogger: true, teardown })

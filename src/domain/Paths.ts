@@ -30,6 +30,16 @@ const resolveAgainst = (cwd: string, p: string): string => (p.startsWith("/") ? 
 const expandHome = (p: string, home: string): string =>
   p === "~" ? home : p.startsWith("~/") ? join(home, p.slice(2)) : p
 
+/**
+ * `HOME=` (set, but empty) with nothing else naming the home: resolving would put the state dir in the current
+ * directory (a checkout, say), so it is an error instead (§11). Also when OPENCLAW_HOME starts with `~`.
+ */
+export const homeIsEmpty = (vars: Vars, osHome: string): boolean => {
+  const rawHome = nonEmpty(vars.OPENCLAW_HOME)
+  const envHome = nonEmpty(vars.HOME) ?? nonEmpty(osHome)
+  return envHome === undefined && (rawHome === undefined || rawHome.startsWith("~"))
+}
+
 export const resolveHostPaths = (vars: Vars, osHome: string, cwd: string): HostPaths => {
   const rawHome = nonEmpty(vars.OPENCLAW_HOME)
   const envHome = nonEmpty(vars.HOME) ?? osHome

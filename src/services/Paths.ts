@@ -2,8 +2,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { OpenClawConfig } from "../domain/Config.js"
-import { UnknownAgentError } from "../domain/Errors.js"
-import { type AgentPaths, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../domain/Paths.js"
+import { UnknownAgentError, UsageError } from "../domain/Errors.js"
+import { type AgentPaths, homeIsEmpty, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../domain/Paths.js"
 import { HostProcess } from "./HostProcess.js"
 
 export interface PathsShape extends HostPaths {
@@ -14,9 +14,17 @@ export interface PathsShape extends HostPaths {
 export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
   static readonly layer = Layer.effect(
     Paths,
-    Effect.map(HostProcess, (host) => {
+    Effect.flatMap(HostProcess, (host) => {
+      if (homeIsEmpty(host.vars, host.osHome)) {
+        return Effect.fail(
+          new UsageError({
+            problem: "HOME is set but empty, so there is no home directory to keep openclaw's state in (it would land in the current directory)",
+            fix: "set HOME to your home directory (or OPENCLAW_HOME to where openclaw should keep its state)"
+          })
+        )
+      }
       const hostPaths = resolveHostPaths(host.vars, host.osHome, host.cwd)
-      return {
+      const paths: PathsShape = {
         ...hostPaths,
         agent: (config, requested) => {
           const resolved = resolveAgentPaths(hostPaths, config, host.vars, host.cwd, requested)
@@ -27,6 +35,7 @@ export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
             : Effect.succeed(resolved)
         }
       }
+      return Effect.succeed(paths)
     })
   )
 }

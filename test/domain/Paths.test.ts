@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { decodeConfig } from "../../src/domain/Config.js"
-import { resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
+import { homeIsEmpty, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
 
 const config = (raw: unknown) => Either.getOrThrow(decodeConfig(raw))
 
@@ -25,6 +25,16 @@ describe("host paths (§2)", () => {
     expect(p.stateDir).toBe("/cwd/state")
     expect(p.stateEnvPath).toBe("/cwd/state/.env")
     expect(p.configPath).toBe("/h/cfg.json5")
+  })
+  it("an empty HOME is an error, not the current directory (§11), unless OPENCLAW_HOME names the home", () => {
+    // os.homedir() is "" too when HOME is set but empty.
+    expect(homeIsEmpty({ HOME: "" }, "")).toBe(true)
+    expect(homeIsEmpty({ HOME: "  " }, "")).toBe(true)
+    expect(homeIsEmpty({ HOME: "", OPENCLAW_STATE_DIR: "/srv/oc" }, "")).toBe(true)
+    expect(homeIsEmpty({ HOME: "", OPENCLAW_HOME: "~/oc" }, "")).toBe(true)
+    expect(homeIsEmpty({ HOME: "", OPENCLAW_HOME: "/srv/oc" }, "")).toBe(false)
+    expect(homeIsEmpty({}, "/os")).toBe(false)
+    expect(homeIsEmpty({ HOME: "/h" }, "")).toBe(false)
   })
   it("ignores empty variables", () => {
     expect(resolveHostPaths({ HOME: "/h", OPENCLAW_STATE_DIR: " " }, "/os", "/c").stateDir).toBe("/h/.openclaw")
