@@ -2,6 +2,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { UsageError } from "../domain/Errors.js"
 import { LAUNCHD_LABEL, PATH_VARS, renderService, type ServicePlatform, SYSTEMD_UNIT_NAME } from "../gateway/Install.js"
@@ -62,7 +63,15 @@ const install = Command.make(
           return v ? [[name, v] as const] : []
         })
       )
-      const text = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars })
+      const rendered = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars })
+      if (Either.isLeft(rendered)) {
+        const { what, character } = rendered.left
+        return yield* new UsageError({
+          problem: `${what} contains ${character}, which would inject lines into the ${platform === "linux" ? "systemd unit" : "launchd plist"}; nothing was written`,
+          fix: "use paths and values without control characters (e.g. set OPENCLAW_STATE_DIR to such a directory) and run gateway install again"
+        })
+      }
+      const text = rendered.right
       if (opts.print) return yield* Console.log(text.trimEnd())
 
       const userHome = host.vars.HOME?.trim() || host.osHome

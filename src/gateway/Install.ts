@@ -4,6 +4,9 @@
  * `<state>/.env`, the config and the stores itself (§8.1).
  */
 
+import * as Either from "effect/Either"
+import { firstControlCharacter } from "../domain/ControlCharacters.js"
+
 export type ServicePlatform = "linux" | "darwin"
 
 export interface ServiceInput {
@@ -112,5 +115,37 @@ export const renderLaunchdPlist = (input: ServiceInput): string => {
   ].join("\n")
 }
 
-export const renderService = (platform: ServicePlatform, input: ServiceInput): string =>
-  platform === "linux" ? renderSystemdUnit(input) : renderLaunchdPlist(input)
+/** A value that cannot be written into a service definition as it is, and what it is called there. */
+export interface UnsafeServiceValue {
+  /** E.g. `the state dir`, `OPENCLAW_STATE_DIR`, `the argument after --agent`. */
+  readonly what: string
+  /** E.g. `a line feed`. */
+  readonly character: string
+}
+
+/**
+ * A control character (a newline above all) in a path or argument would start a new line of the unit — an
+ * `ExecStartPre=` of someone's choosing — or break the plist; neither format has a quoting every reader honours
+ * for it. So such a value is refused, named, never printed (§11).
+ */
+export const unsafeServiceValue = (input: ServiceInput): UnsafeServiceValue | undefined => {
+  const values: Array<readonly [string, string]> = [
+    ["the node binary path", input.node],
+    ["the openclaw script path", input.script],
+    ["the state dir", input.stateDir],
+    ...input.args.map((a, i) => [i > 0 ? `the value of ${input.args[i - 1]}` : "an argument", a] as const),
+    ...Object.entries(input.pathVars)
+  ]
+  for (const [what, value] of values) {
+    const found = firstControlCharacter(value)
+    if (found) return { what, character: found.name }
+  }
+  return undefined
+}
+
+/** The definition for the platform, or which value could not be written into it safely. */
+export const renderService = (platform: ServicePlatform, input: ServiceInput): Either.Either<string, UnsafeServiceValue> => {
+  const unsafe = unsafeServiceValue(input)
+  if (unsafe) return Either.left(unsafe)
+  return Either.right(platform === "linux" ? renderSystemdUnit(input) : renderLaunchdPlist(input))
+}

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import type { ProfileId } from "../../src/domain/ProfileId.js"
 import * as Deferred from "effect/Deferred"
 import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../../src/gateway/Access.js"
 import { Background } from "../../src/gateway/Background.js"
-import { renderLaunchdPlist, renderSystemdUnit } from "../../src/gateway/Install.js"
+import { renderLaunchdPlist, renderService, renderSystemdUnit } from "../../src/gateway/Install.js"
 import { decodeChatRequest } from "../../src/gateway/OpenAiWire.js"
 import { SessionStore, sessionsPath } from "../../src/services/SessionStore.js"
 import { MemoryFs } from "../support/MemoryFiles.js"
@@ -175,6 +176,21 @@ describe("service definitions", () => {
     expect(unit).not.toMatch(/^Environment/m)
     const withState = renderSystemdUnit({ ...input, pathVars: { OPENCLAW_STATE_DIR: "/srv/$state" } })
     expect(withState).toContain('Environment="OPENCLAW_STATE_DIR=/srv/$$state"')
+  })
+
+  it("a newline or other control character in a path or argument is refused, never written into either (§11)", () => {
+    const cases = [
+      [{ ...input, stateDir: "/home/me/x\nExecStartPre=/bin/sh -c evil" }, "the state dir", "a line feed"],
+      [{ ...input, pathVars: { OPENCLAW_STATE_DIR: "/srv/oc\r\n[Service]" } }, "OPENCLAW_STATE_DIR", "a carriage return"],
+      [{ ...input, args: ["--agent", "a\u001b]0;x\u0007"] }, "the value of --agent", "an ESC"],
+      [{ ...input, node: "/opt/node\u0085/bin/node" }, "the node binary path", "a control character (U+0085)"]
+    ] as const
+    for (const [bad, what, character] of cases) {
+      for (const platform of ["linux", "darwin"] as const) {
+        expect(renderService(platform, bad)).toEqual(Either.left({ what, character }))
+      }
+    }
+    expect(Either.isRight(renderService("linux", input))).toBe(true)
   })
 
   it("launchd: XML-escaped program arguments, kept alive, logs under the state dir", () => {
