@@ -181,6 +181,44 @@ describe("doctor: permissions", () => {
   })
 })
 
+describe("doctor --fix changes modes only of paths you own inside the state dir (§11)", () => {
+  const SHARED = "/srv/shared"
+  const SHARED_STORE = `${SHARED}/auth-profiles.json`
+  const OUTSIDE_CONFIG = "/etc-like/openclaw.json"
+
+  it("an agent dir in a shared sticky directory is reported with advice to move, never chmodded; nor is its store", async () => {
+    const fs = fsWith({
+      [CONFIG]: `{ agents: { list: [{ id: "main", default: true, agentDir: "${SHARED}" }] } }`,
+      [SHARED_STORE]: { content: healthyStore(), mode: 0o644 }
+    })
+    fs.dirs.set(SHARED, 0o1777)
+    fs.notOwned.add(SHARED)
+    const { report } = await runJson([], { fs })
+    expect(entries(report, "permissions").find((c) => c.subject === SHARED)).toMatchObject({
+      summary: `directory ${SHARED} is sticky 0777, want 0700: other users can read it`,
+      remediation: expect.stringContaining("doctor --fix leaves it alone (it is a shared directory (sticky bit set)); keep openclaw's files in a private directory")
+    })
+    expect(entries(report, "permissions").find((c) => c.subject === SHARED_STORE)?.remediation).toBe(
+      `chmod 600 ${SHARED_STORE} (doctor --fix leaves it alone: it is outside the state dir)`
+    )
+    await runJson(["--fix", "--yes"], { fs })
+    expect(fs.dirs.get(SHARED)).toBe(0o1777)
+    expect(fs.files.get(SHARED_STORE)!.mode).toBe(0o644)
+  })
+
+  it("a directory another user owns, or a config outside the state dir, is left alone; the state dir's own paths are fixed", async () => {
+    const fs = fsWith({ [STATE_ENV]: { content: "# keys\n", mode: 0o644 } })
+    fs.dirs.set(STATE, 0o755)
+    fs.notOwned.add(STATE)
+    fs.put(OUTSIDE_CONFIG, { content: "{}", mode: 0o644 })
+    const { report } = await runJson(["--fix", "--yes"], { fs, vars: { OPENCLAW_CONFIG_PATH: OUTSIDE_CONFIG } })
+    expect(fs.dirs.get(STATE)).toBe(0o755)
+    expect(fs.files.get(OUTSIDE_CONFIG)!.mode).toBe(0o644)
+    expect(fs.files.get(STATE_ENV)!.mode).toBe(0o600)
+    expect(entries(report, "permissions").find((c) => c.subject === STATE)?.remediation).toContain("another user owns it")
+  })
+})
+
 describe("doctor: unparseable or unreadable files are reported and never rewritten", () => {
   it.each([
     ["config", CONFIG, "{ auth: { ", "config-file", `${CONFIG}:1:`, "restore it from a backup"],

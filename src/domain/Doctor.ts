@@ -83,7 +83,25 @@ export interface PathMode {
   readonly kind: "dir" | "file"
   /** Permission bits only. */
   readonly mode: number
+  /** What decides whether `--fix` may change the mode (§11). */
+  readonly sticky: boolean
+  readonly ownedByYou: boolean
+  /** Really (symlinks resolved) the state dir or under it. */
+  readonly insideStateDir: boolean
 }
+
+/**
+ * Why `doctor --fix` must leave a path's mode alone, or `undefined` when it may change it (§11): only paths the
+ * user owns inside the state dir, never a shared or sticky directory (an agent dir configured as /tmp, say).
+ */
+export const chmodRefusal = (p: Pick<PathMode, "sticky" | "ownedByYou" | "insideStateDir">): string | undefined =>
+  p.sticky
+    ? "it is a shared directory (sticky bit set)"
+    : !p.ownedByYou
+      ? "another user owns it"
+      : !p.insideStateDir
+        ? "it is outside the state dir"
+        : undefined
 
 export interface DoctorInputs {
   readonly host: HostPaths

@@ -1,5 +1,5 @@
 import type { Check, DoctorInputs } from "./Doctor.js"
-import { plural, shellArg } from "./Doctor.js"
+import { chmodRefusal, plural, shellArg } from "./Doctor.js"
 import { agentFlag, allClear, octal } from "./DoctorCheckKit.js"
 
 /** Doctor checks about files: parse state, permissions, legacy files, skipped entries (§6.3). */
@@ -60,10 +60,14 @@ export const envFile = (inputs: DoctorInputs): ReadonlyArray<Check> =>
     ? [allClear("env-file", `environment files are readable (${inputs.host.stateEnvPath} is the daemon's)`)]
     : inputs.envFileProblems.map((p) => ({ id: "env-file", subject: p.path, status: "fail", summary: p.problem, remediation: p.fix }))
 
-/** Files 0600, directories 0700 (§2). Exposure to other users or an owner locked out fails; the rest warns. */
+/**
+ * Files 0600, directories 0700 (§2). Exposure to other users or an owner locked out fails; the rest warns. `--fix`
+ * changes only what chmodRefusal allows; a shared directory gets advice to move out of it, never a chmod.
+ */
 export const permissions = (inputs: DoctorInputs): ReadonlyArray<Check> => {
   const found: Array<Check> = []
-  for (const { path, kind, mode } of inputs.modes) {
+  for (const entry of inputs.modes) {
+    const { path, kind, mode } = entry
     const want = kind === "dir" ? 0o700 : 0o600
     const others = mode & 0o077
     const ownerMissing = want & ~mode & 0o700
@@ -74,13 +78,20 @@ export const permissions = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     ]
     const exposed = kind === "file" ? (mode & 0o044) !== 0 : false
     const lockedOut = (ownerMissing & (kind === "dir" ? 0o500 : 0o400)) !== 0
+    const refusal = chmodRefusal(entry)
+    const shared = entry.sticky || !entry.ownedByYou
     found.push({
       id: "permissions",
       subject: path,
       status: exposed || lockedOut ? "fail" : "warn",
-      summary: `${kind === "dir" ? "directory" : "file"} ${path} is ${octal(mode)}, want ${octal(want)}: ${problems.join(", ")}`,
-      remediation: `openclaw doctor --fix (or: chmod ${want.toString(8)} ${shellArg(path)})`,
-      fix: { kind: "chmod", path, mode: want }
+      summary: `${kind === "dir" ? "directory" : "file"} ${path} is ${entry.sticky ? "sticky " : ""}${octal(mode)}, want ${octal(want)}: ${problems.join(", ")}`,
+      ...(refusal === undefined
+        ? { remediation: `openclaw doctor --fix (or: chmod ${want.toString(8)} ${shellArg(path)})`, fix: { kind: "chmod", path, mode: want } }
+        : {
+            remediation: shared
+              ? `doctor --fix leaves it alone (${refusal}); keep openclaw's files in a private directory of yours instead (OPENCLAW_STATE_DIR, agents.list[].agentDir or OPENCLAW_AGENT_DIR)`
+              : `chmod ${want.toString(8)} ${shellArg(path)} (doctor --fix leaves it alone: ${refusal})`
+          })
     })
   }
   return found.length > 0

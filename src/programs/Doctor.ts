@@ -8,6 +8,7 @@ import { agentModels, configEnvVars, decodeConfig, defaultAgentId, type OpenClaw
 import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
 import {
   type Check,
+  chmodRefusal,
   clearStaleCooldown,
   confirmMessage,
   type CheckReport,
@@ -127,11 +128,12 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   const fileList = [paths.configPath, paths.stateEnvPath, ...stores.map((s) => s.load.path), ...legacyCandidates]
   const modes: Array<PathMode> = []
   const legacyFiles: Array<string> = []
+  const insideStateDir = yield* insideOf(paths.stateDir)
   for (const [path, kind] of [...dirs.map((d) => [d, "dir"] as const), ...fileList.map((f) => [f, "file"] as const)]) {
     if (modes.some((m) => m.path === path)) continue
     const info = yield* statOf(path)
     if (info === undefined || (kind === "dir" ? !info.isDirectory : !info.isFile)) continue
-    modes.push({ path, kind, mode: info.mode })
+    modes.push({ path, kind, mode: info.mode, sticky: info.sticky, ownedByYou: info.ownedByYou, insideStateDir: yield* insideStateDir(path) })
     if (legacyCandidates.includes(path)) legacyFiles.push(path)
   }
 
@@ -161,6 +163,18 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
     claudePath,
     now
   } satisfies DoctorInputs
+})
+
+/** Whether a path really (symlinks resolved) is the state dir or lies under it; unresolvable → no. */
+const insideOf = Effect.fn("Doctor.insideOf")(function* (stateDir: string) {
+  const files = yield* Files
+  const realState = yield* Effect.either(files.realPath(stateDir))
+  return (path: string) =>
+    Effect.map(Effect.either(files.realPath(path)), (real) =>
+      Either.isRight(realState) && Either.isRight(real)
+        ? real.right === realState.right || real.right.startsWith(`${realState.right.replace(/\/+$/, "")}/`)
+        : false
+    )
 })
 
 /** The directories from the state dir down to the agent dir, when the agent dir lives under it. */
@@ -209,8 +223,15 @@ const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInput
       Either.isRight(result) ? { check, applied: true, detail } : { check, applied: false, detail: `failed: ${messageOf(result.left)}` }
     )
 
+  // Checked again just before: the path may have been swapped (for a symlink, say) since it was looked at.
+  const insideStateDir = yield* insideOf(inputs.host.stateDir)
   for (const check of approved) {
-    if (check.fix?.kind === "chmod") done(check, yield* Effect.either(files.chmod(check.fix.path, check.fix.mode)))
+    if (check.fix?.kind !== "chmod") continue
+    const { path, mode } = check.fix
+    const info = Option.getOrUndefined(Either.getOrElse(yield* Effect.either(files.stat(path)), () => Option.none()))
+    const refusal = info === undefined ? "it is gone" : chmodRefusal({ ...info, insideStateDir: yield* insideStateDir(path) })
+    if (refusal !== undefined) outcomes.push({ check, applied: false, detail: `not changed: ${refusal}` })
+    else done(check, yield* Effect.either(files.chmod(path, mode)))
   }
 
   const legacy = approved.filter((c) => c.fix?.kind === "migrate-legacy")

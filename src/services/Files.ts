@@ -12,6 +12,10 @@ export interface FileInfo {
   readonly isDirectory: boolean
   /** Permission bits only, e.g. 0o600. */
   readonly mode: number
+  /** The sticky bit: a directory others share, such as /tmp. */
+  readonly sticky: boolean
+  /** Owned by the user running openclaw. */
+  readonly ownedByYou: boolean
 }
 
 /** The file-system port: text files, atomic writes and modes. Everything openclaw stores goes through it. */
@@ -25,6 +29,8 @@ export interface FilesShape {
   readonly writeAtomic: (path: string, content: string) => Effect.Effect<void, FileError>
   readonly remove: (path: string) => Effect.Effect<void, FileError>
   readonly stat: (path: string) => Effect.Effect<Option.Option<FileInfo>, FileError>
+  /** Where the path really is, every symlink resolved. */
+  readonly realPath: (path: string) => Effect.Effect<string, FileError>
   readonly chmod: (path: string, mode: number) => Effect.Effect<void, FileError>
   readonly makeDirectory: (path: string) => Effect.Effect<void, FileError>
 }
@@ -145,13 +151,22 @@ const makeNodeFiles = (): FilesShape => ({
   remove: (file) => attempt(file, "remove", () => fs.rm(file, { force: true })),
   stat: (file) =>
     Effect.tryPromise({ try: () => fs.stat(file), catch: (e) => e }).pipe(
-      Effect.map((s) => Option.some({ isFile: s.isFile(), isDirectory: s.isDirectory(), mode: s.mode & 0o777 })),
+      Effect.map((s) =>
+        Option.some({
+          isFile: s.isFile(),
+          isDirectory: s.isDirectory(),
+          mode: s.mode & 0o777,
+          sticky: (s.mode & 0o1000) !== 0,
+          ownedByYou: s.uid === (process.getuid?.() ?? s.uid)
+        })
+      ),
       Effect.catchAll((e) =>
         codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR"
           ? Effect.succeed(Option.none<FileInfo>())
           : Effect.fail(new FileError({ path: file, operation: "stat", code: codeOf(e) }))
       )
     ),
+  realPath: (file) => attempt(file, "stat", () => fs.realpath(file)),
   chmod: (file, mode) => attempt(file, "chmod", () => fs.chmod(file, mode)),
   makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined))
 })

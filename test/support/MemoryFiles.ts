@@ -19,6 +19,8 @@ export class MemoryFs {
   readonly dirs = new Map<string, number>()
   writes = 0
   failWritesWith: string | undefined
+  /** Paths another user owns (everything else is yours). */
+  readonly notOwned = new Set<string>()
 
   constructor(initial: Record<string, string | MemoryEntry> = {}) {
     for (const [path, v] of Object.entries(initial)) this.put(path, v)
@@ -59,10 +61,17 @@ export class MemoryFs {
       stat: (path) =>
         Effect.sync(() => {
           const dirMode = this.dirs.get(path)
-          if (dirMode !== undefined) return Option.some<FileInfo>({ isFile: false, isDirectory: true, mode: dirMode })
+          const owner = { ownedByYou: !this.notOwned.has(path) }
+          if (dirMode !== undefined) {
+            return Option.some<FileInfo>({ isFile: false, isDirectory: true, mode: dirMode & 0o777, sticky: (dirMode & 0o1000) !== 0, ...owner })
+          }
           const entry = this.files.get(path)
-          return entry ? Option.some<FileInfo>({ isFile: true, isDirectory: false, mode: entry.mode }) : Option.none()
+          return entry ? Option.some<FileInfo>({ isFile: true, isDirectory: false, mode: entry.mode & 0o777, sticky: false, ...owner }) : Option.none()
         }),
+      realPath: (path) =>
+        this.dirs.has(path) || this.files.has(path)
+          ? Effect.succeed(path)
+          : Effect.fail(new FileError({ path, operation: "stat", code: "ENOENT" })),
       chmod: (path, mode) =>
         Effect.sync(() => {
           const entry = this.files.get(path)
