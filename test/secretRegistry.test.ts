@@ -39,3 +39,78 @@ describe("redactSecrets", () => {
     expect(redactSecrets("nothing here", ["", short])).toBe("nothing here")
   })
 })
+
+describe("scrubbing pieces and encodings of a secret (§11)", () => {
+  const KEY = "sk-ant-api03-FAKEq7Wm2Xr9Lp4Tn8Vb6Yc3Zd5Hs1Jk0Gf-wxyz"
+  const registry = () => {
+    const r = makeSecretRegistry()
+    Effect.runSync(r.register([KEY]))
+    return r
+  }
+  /** Every run of 8 characters of the key's hidden part. */
+  const pieces = (s: string) => Array.from({ length: s.length - 13 - 7 }, (_, i) => s.slice(13 + i, 13 + i + 8))
+  const expectClean = (text: string) => {
+    for (const p of pieces(KEY)) expect(text, `piece ${p}`).not.toContain(p)
+  }
+
+  it("finds any run of 8 or more characters of a secret, but not its public prefix, a short run or its mask", () => {
+    const r = registry()
+    for (const leak of [KEY.slice(0, -4), KEY.slice(20, 28), KEY.slice(5), `x${KEY.slice(13, 40)}y`]) {
+      const out = r.scrub(`provider said: invalid key ${leak}!`)
+      expectClean(out)
+      expect(out).toMatch(/^provider said: invalid key .*…/)
+    }
+    expect(r.scrub(`whole: ${KEY}`)).toBe("whole: sk-ant-api03-…wxyz")
+    for (const harmless of ["sk-ant-api03-", KEY.slice(20, 27), "sk-ant-api03-…wxyz", "an ordinary sentence about keys"]) {
+      expect(r.scrub(harmless)).toBe(harmless)
+    }
+  })
+
+  it("finds its base64 at every alignment, standard and URL-safe, and its percent-encoding", () => {
+    const r = registry()
+    const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64")
+    for (const encoded of [b64(KEY), b64(`x${KEY}`), b64(`xy${KEY}`), b64(`user:${KEY}`), b64(JSON.stringify({ key: KEY })), Buffer.from(`ab${KEY}`).toString("base64url")]) {
+      const out = r.scrub(`Authorization: Basic ${encoded}`)
+      expect(out).toContain("…")
+      // Whatever base64 is left, decoded at every alignment, holds no run of 8 of the key.
+      const decoded = (out.match(/[A-Za-z0-9+/_-]{4,}/g) ?? []).flatMap((run) =>
+        [0, 1, 2, 3].map((o) => Buffer.from(run.slice(o).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1"))
+      )
+      expectClean(decoded.join(" "))
+      expect(decoded.join(" ")).not.toBe("") // the check above looked at something
+    }
+    const odd = "p@ss/w0rd+FAKE&secret=="
+    const r2 = makeSecretRegistry()
+    Effect.runSync(r2.register([odd]))
+    expect(r2.scrub(`url: https://x.example/?q=${encodeURIComponent(odd)}`)).not.toContain(encodeURIComponent(odd).slice(0, 12))
+  })
+
+  it("hides URL user-info and credential query parameters whatever they hold", () => {
+    const r = makeSecretRegistry()
+    expect(r.scrub("base https://bob:hunter2@llm.example:8443/v1?api_key=abc123&model=x&token=t0k")).toBe(
+      "base https://…@llm.example:8443/v1?api_key=…&model=x&token=…"
+    )
+    expect(r.scrub("see https://docs.example/path?page=2")).toBe("see https://docs.example/path?page=2")
+  })
+
+  it("finds values substituted from ${VAR} only whole, so their pieces stay ordinary text", () => {
+    const r = makeSecretRegistry()
+    Effect.runSync(r.register(["http://127.0.0.1:8000/v1", "anthropic/claude-private-finetune"], "value"))
+    expect(r.scrub("calling http://127.0.0.1:8000/v1 now")).toBe("calling …0/v1 now")
+    expect(r.scrub("model anthropic/claude-private-finetune")).toBe("model …tune")
+    expect(r.scrub("listening on http://127.0.0.1:18789")).toBe("listening on http://127.0.0.1:18789")
+  })
+
+  it("is linear: 2,000 secrets over 1 MB of text", () => {
+    const secrets = Array.from({ length: 2000 }, (_, i) => `sk-FAKE-${i.toString(36).padStart(6, "0")}-${"q".repeat(10)}${i}`)
+    const r = makeSecretRegistry()
+    Effect.runSync(r.register(secrets))
+    const text = "lorem ipsum dolor sit amet ".repeat(40_000) + secrets[1234]
+    const started = performance.now()
+    const out = r.scrub(text)
+    const ms = performance.now() - started
+    expect(out.endsWith("…")).toBe(true)
+    // Generous for a busy machine: a quadratic scan of 1 MB against 2,000 secrets takes minutes.
+    expect(ms).toBeLessThan(5000)
+  })
+})

@@ -123,8 +123,9 @@ const VAR_REF = /\$\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}
 export const substituteEnvRefs = (
   value: unknown,
   lookup: (name: string) => string | undefined
-): { readonly value: unknown; readonly missing: ReadonlyArray<string> } => {
+): { readonly value: unknown; readonly missing: ReadonlyArray<string>; readonly substituted: ReadonlyArray<string> } => {
   const missing = new Set<string>()
+  const substituted = new Set<string>()
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") {
       if (!v.includes("${")) return v
@@ -132,6 +133,7 @@ export const substituteEnvRefs = (
         if (escaped !== undefined) return "${" + escaped + "}"
         const found = lookup(name!)
         if (found === undefined) missing.add(name!)
+        else substituted.add(found)
         return found ?? ""
       })
     }
@@ -139,7 +141,7 @@ export const substituteEnvRefs = (
     if (Predicate.isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
     return v
   }
-  return { value: walk(value), missing: [...missing] }
+  return { value: walk(value), missing: [...missing], substituted: [...substituted] }
 }
 
 // ---- Models ----

@@ -16,6 +16,9 @@ const PUBLIC_PREFIXES = [
   "AIza"
 ]
 
+/** The well-known prefix of a key (`sk-ant-api03-`), which says what it is and hides nothing. */
+export const publicPrefixOf = (secret: string): string => PUBLIC_PREFIXES.find((p) => secret.startsWith(p)) ?? ""
+
 /**
  * `prefix…last4` (§6). Under 12 characters nothing is revealed. The prefix is shown only when enough remains
  * hidden that prefix plus last four cannot narrow the secret down.
@@ -23,7 +26,7 @@ const PUBLIC_PREFIXES = [
 export const maskSecret = (secret: string): string => {
   if (secret.length < 12) return "…"
   const last4 = secret.slice(-4)
-  const prefix = PUBLIC_PREFIXES.find((p) => secret.startsWith(p)) ?? ""
+  const prefix = publicPrefixOf(secret)
   return secret.length - prefix.length >= 16 ? `${prefix}…${last4}` : `…${last4}`
 }
 

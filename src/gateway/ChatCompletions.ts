@@ -175,7 +175,9 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
     : override
       ? { model: override, source: "header" }
       : { model: ctx.models.primary, source: "agent" }
-  const completion: Completion = { id: `chatcmpl-${input.requestId}`, created, model: formatModelRef(current.model) }
+  // A model id may hold text `${VAR}` put into the config: what reaches the client is redacted like any secret.
+  const shown = (m: ModelRef) => redactSecrets(formatModelRef(m), snapshot.secrets)
+  const completion: Completion = { id: `chatcmpl-${input.requestId}`, created, model: shown(current.model) }
 
   const directive = parseModelDirective(lastUserText(messages) ?? "")
   if (directive !== undefined) {
@@ -190,7 +192,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
       now: yield* Clock.currentTimeMillis
     })
     if (sessionKey !== undefined && outcome.session !== undefined) yield* sessions.set(sessionKey, outcome.session)
-    return textReply({ ...completion, model: `openclaw/${agentId}` }, outcome.text, stream)
+    return textReply({ ...completion, model: `openclaw/${agentId}` }, redactSecrets(outcome.text, snapshot.secrets), stream)
   }
 
   const seen = new Set<string>()
@@ -214,7 +216,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   /** After an answer: usage bookkeeping off the response path; the session remembers the profile that served. */
   const settle = <A>(served: Served<A>) =>
     Effect.gen(function* () {
-      log.model = formatModelRef(served.model)
+      log.model = shown(served.model)
       if (served.profileId) log.profile = served.profileId
       log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
       // Cooldowns were written while failing over: the next request must see them.
@@ -251,12 +253,12 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
     if (Either.isLeft(result)) return yield* failed(result.left)
     const served = result.right
     yield* settle(served)
-    const answer = { ...completion, model: formatModelRef(served.model) }
+    const answer = { ...completion, model: shown(served.model) }
     return {
       _tag: "json",
       status: 200,
       body: completionBody(answer, served.value),
-      headers: servedHeaders(served)
+      headers: servedHeaders(served, snapshot.secrets)
     } satisfies GatewayReply
   }
 
@@ -266,16 +268,16 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   if (Either.isLeft(result)) return yield* failed(result.left)
   const served = result.right
   yield* settle(served)
-  const answer = { ...completion, model: formatModelRef(served.model) }
+  const answer = { ...completion, model: shown(served.model) }
   return {
     _tag: "sse",
     events: sseEvents(answer, served.value, body.stream_options?.include_usage === true, snapshot.secrets),
-    headers: servedHeaders(served)
+    headers: servedHeaders(served, snapshot.secrets)
   } satisfies GatewayReply
 })
 
-const servedHeaders = (served: Served<unknown>): Record<string, string> => ({
-  "x-openclaw-model": headerValue(formatModelRef(served.model)),
+const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => ({
+  "x-openclaw-model": headerValue(redactSecrets(formatModelRef(served.model), secrets)),
   ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {})
 })
 

@@ -17,7 +17,7 @@ import { type AuthContext, loadAgentStore, loadAuthContext } from "../programs/A
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
-import { SecretRegistry } from "../services/SecretRegistry.js"
+import { SecretRegistry, secretList } from "../services/SecretRegistry.js"
 import { isSendableToken } from "./Access.js"
 import { FileWatcher } from "./FileWatcher.js"
 
@@ -56,7 +56,7 @@ export const gatewayAccess = (ctx: AuthContext): GatewayAccess => {
 
 const PROVIDER_VARS = PROVIDERS.flatMap((p) => p.envVars)
 
-const secretsOf = (contexts: Iterable<AuthContext>, access: GatewayAccess): ReadonlyArray<string> => {
+const secretsOf = (contexts: ReadonlyArray<AuthContext>, access: GatewayAccess): ReadonlyArray<string> => {
   const out = new Set<string>()
   for (const ctx of contexts) {
     for (const c of ctx.store.store.profiles.values()) {
@@ -74,7 +74,9 @@ const secretsOf = (contexts: Iterable<AuthContext>, access: GatewayAccess): Read
     }
   }
   if (access.token) out.add(Redacted.value(access.token))
-  return [...out].filter((s) => s.length >= 8)
+  const values = new Set<string>()
+  for (const ctx of contexts) for (const v of ctx.configValues) values.add(v)
+  return secretList([...out].filter((s) => s.length >= 8), values)
 }
 
 /** The directories to watch and the files in them whose change means "reload". */
@@ -160,7 +162,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const registry = yield* SecretRegistry
       const loadedAt = yield* Clock.currentTimeMillis
       const initial = yield* loadAgents(options.agent, undefined)
-      const initialSecrets = secretsOf(initial.agents.values(), initial.access)
+      const initialSecrets = secretsOf([...initial.agents.values()], initial.access)
       yield* registry.register(initialSecrets)
       const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
       for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why}`)
@@ -181,7 +183,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               yield* Effect.logWarning(`${what} (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
               return previous
             }
-            const secrets = secretsOf(loaded.right.agents.values(), loaded.right.access)
+            const secrets = secretsOf([...loaded.right.agents.values()], loaded.right.access)
             yield* registry.register(secrets)
             const next: GatewaySnapshot = { ...loaded.right, generation: previous.generation + 1, loadedAt: yield* Clock.currentTimeMillis, secrets }
             for (const [id, why] of loaded.right.agentErrors) yield* Effect.logWarning(`agent ${id}: ${why}`)

@@ -25,6 +25,8 @@ export interface AuthContext {
   readonly env: EnvSnapshot
   readonly store: StoreDocument
   readonly missingConfigVars: ReadonlyArray<string>
+  /** Values `${VAR}` put into the config (model ids, base URLs, headers): never shown, wherever they end up (§11). */
+  readonly configValues: ReadonlyArray<string>
   /** Things the user should hear about that are not errors (legacy import). */
   readonly notices: ReadonlyArray<string>
   readonly now: number
@@ -56,6 +58,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
     ...Object.values(config.models?.providers ?? {}).map((p) => p.apiKey),
     config.gateway?.auth?.token
   ])
+  yield* secrets.register(substituted.substituted, "value")
   const agent = yield* paths.agent(config, requestedAgent)
   const legacy = yield* migrateLegacy(paths, agent)
   const store = yield* loadAgentStore(config, agent)
@@ -75,6 +78,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
     env,
     store,
     missingConfigVars: substituted.missing,
+    configValues: substituted.substituted,
     notices: legacy.notices,
     now
   } satisfies AuthContext

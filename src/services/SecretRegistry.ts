@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { maskSecret } from "../domain/Mask.js"
+import { RUN, scrub, type ScrubIndex, scrubIndex } from "../domain/Scrub.js"
 
 /**
  * Every secret value this process has loaded (stores, env files, env vars, config, secret command-line options),
@@ -10,8 +11,12 @@ import { maskSecret } from "../domain/Mask.js"
  * goes through `replaceSecrets` below.
  */
 export interface SecretRegistryShape {
-  readonly register: (values: Iterable<string | undefined>) => Effect.Effect<void>
-  /** Replaces every registered secret in `text` by its mask (`prefix…last4`). */
+  /**
+   * `secret` values are found whole, in runs of 8 or more of their characters and in their encodings; `value`s
+   * (text substituted from `${VAR}` into the config: model ids, base URLs, headers) are found whole only.
+   */
+  readonly register: (values: Iterable<string | undefined>, kind?: "secret" | "value") => Effect.Effect<void>
+  /** Replaces every registered secret in `text`: whole by its mask (`prefix…last4`), a piece or an encoding by `…`. */
   readonly scrub: (text: string) => string
 }
 
@@ -20,47 +25,56 @@ export class SecretRegistry extends Context.Tag("openclaw/SecretRegistry")<Secre
 }
 
 /** Shorter values are too likely to be ordinary words to scrub by value. */
-const MIN_SECRET_LENGTH = 8
+const MIN_SECRET_LENGTH = RUN
 
-const longestFirst = (secrets: Iterable<string>): Array<string> => [...secrets].sort((a, b) => b.length - a.length)
+/** Callers pass the same list (a snapshot's secrets) again and again: index it once. */
+const indexes = new WeakMap<object, ScrubIndex>()
+const indexOf = (secrets: Iterable<string>): ScrubIndex => {
+  let index = indexes.get(secrets)
+  if (index === undefined) {
+    index = scrubIndex(secrets)
+    indexes.set(secrets, index)
+  }
+  return index
+}
 
 /**
- * The one scrubber: every occurrence of each secret becomes `replacement(secret)`. Longest first, so a secret that
- * contains another is replaced whole; pass `sorted` when the list already is. Empty values are ignored.
+ * The one scrubber (domain/Scrub): every whole occurrence of a secret becomes `replacement(secret)`; a run of 8 or
+ * more of its characters, its base64 or percent-encoding, URL user-info and credential query parameters become `…`.
  */
-export const replaceSecrets = (
-  text: string,
-  secrets: Iterable<string>,
-  replacement: (secret: string) => string,
-  sorted = false
-): string => {
-  let out = text
-  for (const s of sorted ? secrets : longestFirst(secrets)) if (s !== "" && out.includes(s)) out = out.split(s).join(replacement(s))
-  return out
+export const replaceSecrets = (text: string, secrets: Iterable<string>, replacement: (secret: string) => string): string =>
+  scrub(text, indexOf(secrets), replacement, "…")
+
+/**
+ * `secrets` as a list for `redactSecrets`, with `values` (text `${VAR}` put into the config) found whole too: the
+ * gateway builds one per snapshot and passes it wherever it redacts.
+ */
+export const secretList = (secrets: ReadonlyArray<string>, values: Iterable<string>): ReadonlyArray<string> => {
+  indexes.set(secrets, scrubIndex(secrets, values))
+  return secrets
 }
 
 const REDACTED = () => "<redacted>"
 
 /** For text that reaches a client or a log of the gateway (answers, provider error details): `<redacted>`. */
-export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string => replaceSecrets(text, secrets, REDACTED)
+export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string => scrub(text, indexOf(secrets), REDACTED, "<redacted>")
 
 export const makeSecretRegistry = (): SecretRegistryShape => {
   const secrets = new Set<string>()
-  let sorted: Array<string> = []
+  const values = new Set<string>()
+  let index: ScrubIndex | undefined = scrubIndex([])
   return {
-    register: (values) =>
+    register: (registered, kind = "secret") =>
       Effect.sync(() => {
-        let added = false
-        for (const v of values) {
-          if (v !== undefined && v.length >= MIN_SECRET_LENGTH && !secrets.has(v)) {
-            secrets.add(v)
-            added = true
+        const into = kind === "secret" ? secrets : values
+        for (const v of registered) {
+          if (v !== undefined && v.length >= MIN_SECRET_LENGTH && !into.has(v)) {
+            into.add(v)
+            index = undefined
           }
         }
-        // Longest first, so a secret that contains another is replaced whole.
-        if (added) sorted = longestFirst(secrets)
       }),
-    scrub: (text) => replaceSecrets(text, sorted, maskSecret, true)
+    scrub: (text) => scrub(text, (index ??= scrubIndex(secrets, values)), maskSecret, "…")
   }
 }
 
