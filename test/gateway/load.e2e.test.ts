@@ -220,8 +220,11 @@ describe("gateway under attack and load (built binary)", () => {
     const good = await send(port, { body: chat("hi") })
     expect(good.status).toBe(200)
     expect(world.fake.count).toBe(before + 1)
-    // The right token does not unblock the flooding address.
-    expect((await send(port, { body: chat("hi"), localAddress: "127.0.0.3" })).status).toBe(429)
+    // The right token is served even from the flooding address (every local client shares one; §8.2), and the
+    // address stays blocked for wrong tokens.
+    expect((await send(port, { body: chat("hi"), localAddress: "127.0.0.3" })).status).toBe(200)
+    expect((await send(port, { token: "gw-FAKE-wrong-again", body: chat("hi"), localAddress: "127.0.0.3" })).status).toBe(429)
+    expect(world.fake.count).toBe(before + 2)
   })
 
   it(
