@@ -10,6 +10,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { reply, startFakeProvider } from "./support/fakeProviders.js"
+import { modes, startHostileProvider } from "./support/hostileProvider.js"
+import { Sandbox } from "./support/Sandbox.js"
+import { scaled } from "./support/Timing.js"
 
 const GOOD = "sk-ant-api03-FAKEgoodProbe" + "g".repeat(30) + "GOOD"
 const BAD = "sk-ant-api03-FAKEbadProbe" + "b".repeat(30) + "BAAD"
@@ -116,4 +119,45 @@ describe("models status --probe against a fake Anthropic (built binary)", () => 
       await fake.close()
     }
   })
+})
+
+describe("models status --probe against a hostile provider (built binary, §8.6)", () => {
+  it("answers of 1 GB (success and error) are cut at the caps: rows classified, no crash", async () => {
+    const hostile = await startHostileProvider()
+    const home = await Sandbox.create("probe")
+    const OAI = "sk-proj-FAKEhugeProbe" + "h".repeat(30) + "HUGE"
+    try {
+      await home.write(
+        home.config,
+        JSON.stringify({
+          agents: { defaults: { models: { "openai/gpt-4o-mini": {} } } },
+          models: {
+            providers: {
+              anthropic: { baseUrl: hostile.baseUrl(modes.hugeBody({ bytes: 1024 * 1024 * 1024 })) },
+              openai: { baseUrl: hostile.baseUrl(modes.hugeBody({ bytes: 1024 * 1024 * 1024, status: 500 })) }
+            }
+          }
+        })
+      )
+      await home.write(
+        home.store,
+        JSON.stringify({
+          version: 1,
+          profiles: {
+            "anthropic:good": { type: "api_key", provider: "anthropic", key: GOOD },
+            "openai:huge": { type: "api_key", provider: "openai", key: OAI }
+          }
+        })
+      )
+      const r = await home.run(["models", "status", "--probe", "--probe-timeout", String(scaled(60_000))], { timeoutMs: scaled(120_000) })
+      expect(r.stderr).not.toMatch(/RangeError|Invalid string length/)
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/anthropic:good\s+format\s+\d+ms\s+anthropic request failed: the answer is larger than the limit of 33554432 bytes/)
+      expect(r.stdout).toMatch(/openai:huge\s+unknown\s+\d+ms\s+openai request failed \(HTTP 500\): Internal Server Error/)
+      await hostile.waitFor((h) => h.open === 0, scaled(10_000), "the probe's connections to close")
+    } finally {
+      await hostile.close()
+      await home.cleanup()
+    }
+  }, scaled(180_000))
 })

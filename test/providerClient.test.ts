@@ -12,6 +12,7 @@ import type { ChatChunk, ChatRequest, ProviderAuth, ProviderError, ProviderTarge
 import { classifyFailure } from "../src/domain/Failure.js"
 import { maskSecret } from "../src/domain/Mask.js"
 import type { ProviderId } from "../src/domain/Provider.js"
+import { DEFAULT_MAX_PROVIDER_BODY_BYTES } from "../src/domain/ProviderTarget.js"
 import { ProviderClient } from "../src/services/ProviderClient.js"
 import { ProviderClientLive } from "../src/services/ProviderClientLive.js"
 import { parseRetryAfter } from "../src/services/providers/errors.js"
@@ -36,13 +37,15 @@ const anthropicAt = (fake: FakeProvider, headers: Record<string, string> = {}): 
   provider: "anthropic" as ProviderId,
   api: "anthropic-messages",
   baseUrl: fake.url,
-  headers
+  headers,
+  maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES
 })
 const openaiAt = (fake: FakeProvider, path = "/v1"): ProviderTarget => ({
   provider: "openai" as ProviderId,
   api: "openai-completions",
   baseUrl: fake.url + path,
-  headers: {}
+  headers: {},
+  maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES
 })
 const apiKey = (key: string): ProviderAuth => ({ kind: "api_key", secret: Redacted.make(key) })
 const token = (value: string): ProviderAuth => ({ kind: "token", secret: Redacted.make(value) })
@@ -321,7 +324,7 @@ describe("transport and errors", () => {
     run(Effect.gen(function* () {
       const client = yield* ProviderClient
       const port = yield* Effect.promise(closedPort)
-      const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: `http://127.0.0.1:${port}/v1`, headers: {} }
+      const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: `http://127.0.0.1:${port}/v1`, headers: {}, maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES }
       const error = yield* Effect.flip(client.complete(target, apiKey(OAI_KEY), ask("m"), 5000))
       expect(error).toMatchObject({ kind: "network", detail: `connection refused (ECONNREFUSED 127.0.0.1:${port})` })
     })))
@@ -427,7 +430,7 @@ describe("transport and errors", () => {
         () => Effect.promise(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
       )
       const port = (server.address() as { port: number }).port
-      const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: `http://127.0.0.1:${port}/v1`, headers: {} }
+      const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: `http://127.0.0.1:${port}/v1`, headers: {}, maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES }
       const first = yield* client.complete(target, apiKey(OAI_KEY), ask("m"), 5000)
       const second = yield* client.complete(target, apiKey(OAI_KEY), ask("m"), 5000)
       expect([first.content, second.content]).toEqual(["hello 1", "hello 2"])
@@ -443,13 +446,13 @@ describe("transport and errors", () => {
     run(Effect.gen(function* () {
       const client = yield* ProviderClient
       for (const baseUrl of ["ftp://127.0.0.1:21/v1", "not a url", "file:///etc"]) {
-        const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl, headers: {} }
+        const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl, headers: {}, maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES }
         const error = yield* Effect.flip(client.complete(target, apiKey(OAI_KEY), ask("m"), 5000))
         expect(error).toMatchObject({ kind: "network", detail: "the provider's base URL is not a valid URL (models.providers.<provider>.baseUrl)" })
       }
       // Credentials in the URL are neither sent nor echoed.
       const fake = yield* fakeProvider({ credentials: CREDENTIALS })
-      const withPassword: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: fake.url.replace("http://", "http://user:FAKEpass-in-url-123@") + "/v1", headers: {} }
+      const withPassword: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: fake.url.replace("http://", "http://user:FAKEpass-in-url-123@") + "/v1", headers: {}, maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES }
       const error = yield* Effect.flip(client.complete(withPassword, apiKey(OAI_KEY), ask("m"), 5000))
       expect(error.detail).toContain("contains a user name or password")
       expect(JSON.stringify(error)).not.toContain("FAKEpass")

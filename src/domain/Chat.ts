@@ -44,6 +44,8 @@ export interface ProviderTarget {
   readonly baseUrl: string
   /** Extra headers from `models.providers.<p>.headers`. */
   readonly headers: Readonly<Record<string, string>>
+  /** The most an answer, or one event of a stream, may hold (`gateway.limits.maxProviderBodyBytes`, §8.6). */
+  readonly maxBodyBytes: number
 }
 
 /**
@@ -58,7 +60,8 @@ export interface ProviderAuth {
 /** A provider call that failed: the HTTP status and the provider's own error text, classified later (§5.3). */
 export class ProviderError extends ExplainedError<ProviderError>()("ProviderError", {
   provider: Schema.String,
-  kind: Schema.Literal("http", "network", "timeout"),
+  /** `format`: the answer was not one we can take (larger than the configured limit). */
+  kind: Schema.Literal("http", "network", "timeout", "format"),
   status: Schema.optional(Schema.Number),
   /** The provider's error message (its `error.message`), never a secret of ours. */
   detail: Schema.String,

@@ -91,7 +91,16 @@ export const OpenClawConfig = Schema.Struct({
     Schema.Struct({
       port: Schema.optional(Schema.Number),
       bind: Schema.optional(Schema.String),
-      auth: Schema.optional(Schema.Struct({ mode: Schema.optional(Schema.String), token: Schema.optional(Schema.String) }))
+      auth: Schema.optional(Schema.Struct({ mode: Schema.optional(Schema.String), token: Schema.optional(Schema.String) })),
+      limits: Schema.optional(
+        Schema.Struct(
+          {
+            /** §8.6: the most a provider answer (or one event of a stream) may hold, in bytes. */
+            maxProviderBodyBytes: Schema.optional(Schema.Int.pipe(Schema.positive()))
+          },
+          Schema.Record({ key: Schema.String, value: Schema.Unknown })
+        )
+      )
     })
   )
 })

@@ -27,7 +27,7 @@ const MESSAGE_RULES: ReadonlyArray<readonly [RegExp, FailureReason]> = [
 export const classifyFailure = (failure: {
   readonly provider?: string
   readonly status?: number | undefined
-  readonly kind?: "http" | "network" | "timeout"
+  readonly kind?: "http" | "network" | "timeout" | "format"
   readonly detail: string
 }): Classified => {
   if (failure.detail.includes(CLAUDE_CODE_ONLY)) {
@@ -38,6 +38,9 @@ export const classifyFailure = (failure: {
     }
   }
   if (failure.kind === "timeout") return { reason: "timeout", failover: true }
+  if (failure.kind === "format") {
+    return { reason: "format", failover: false, hint: "raise gateway.limits.maxProviderBodyBytes in the config if the provider's answers are meant to be this large" }
+  }
   if (failure.kind === "network") {
     const where = failure.provider === undefined ? "models.providers.<provider>.baseUrl" : `models.providers.${failure.provider}.baseUrl`
     return { reason: "unknown", failover: true, hint: `check that the provider can be reached from this machine (the address in ${where}, the network, a proxy)` }

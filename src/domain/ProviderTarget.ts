@@ -7,14 +7,23 @@ import * as Redacted from "effect/Redacted"
 
 const SHAPES: ReadonlyArray<ApiShape> = ["anthropic-messages", "openai-completions"]
 
-/** Base URL, API shape and headers: `models.providers.<p>` over the §4.2 table. */
+/** §8.6: `gateway.limits.maxProviderBodyBytes` when not configured. */
+export const DEFAULT_MAX_PROVIDER_BODY_BYTES = 32 * 1024 * 1024
+
+/** Base URL, API shape and headers: `models.providers.<p>` over the §4.2 table; the body limit of §8.6. */
 export const providerTarget = (config: OpenClawConfig, provider: ProviderId): ProviderTarget | undefined => {
   const custom = config.models?.providers?.[provider]
   const known = Option.getOrUndefined(providerInfo(provider))
   const baseUrl = custom?.baseUrl ?? known?.baseUrl
   if (baseUrl === undefined) return undefined
   const api = SHAPES.find((s) => s === custom?.api) ?? known?.api ?? "openai-completions"
-  return { provider, api, baseUrl: baseUrl.replace(/\/+$/, ""), headers: custom?.headers ?? {} }
+  return {
+    provider,
+    api,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    headers: custom?.headers ?? {},
+    maxBodyBytes: config.gateway?.limits?.maxProviderBodyBytes ?? DEFAULT_MAX_PROVIDER_BODY_BYTES
+  }
 }
 
 /** How a resolved credential travels in a request. */

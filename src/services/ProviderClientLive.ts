@@ -5,8 +5,12 @@
  * and the CLI can load it only on the commands that call a provider (`await import("./ProviderClientLive.js")`).
  *
  * `timeoutMs`: `complete` must have the whole answer within it; `stream` must have the response headers within it,
- * then every read of the body must make progress within it (an idle deadline). Interrupting either aborts the
- * request. A stream returned by `stream` but never run holds its connection until it is garbage-collected.
+ * then each pull must produce a chunk within it (an idle deadline: bytes that never make an event do not count).
+ * Interrupting either aborts the request. A stream returned by `stream` but never run holds its connection until
+ * it is garbage-collected.
+ *
+ * Bodies are read up to `target.maxBodyBytes` (one event, for a stream), error bodies up to ERROR_BODY_BYTES
+ * (./providers/body.ts): past that the call fails as `format` and the connection is closed (§8.6).
  */
 import type { IncomingMessage } from "node:http"
 import * as Chunk from "effect/Chunk"
@@ -21,18 +25,18 @@ import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
+import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
-import { SseParser } from "./providers/sse.js"
+import { type SseEvent, SseParser, SseTooLarge } from "./providers/sse.js"
 
-/** A whole body as text, then `onText`; a body that breaks off is `onError`. */
-const readText = (body: IncomingMessage, onText: (text: string) => void, onError: (error: unknown) => void): void => {
-  let text = ""
-  body.setEncoding("utf8")
-  body.on("data", (chunk: string) => (text += chunk))
-  body.on("end", () => onText(text))
-  body.on("error", onError)
-}
+/** §8.6: the attempt fails as `format`; what to change is the classified failure's hint. */
+const tooLarge = (ctx: CallContext, what: string) =>
+  new ProviderError({
+    provider: ctx.provider,
+    kind: "format",
+    detail: `${what} is larger than the limit of ${ctx.maxBodyBytes} bytes (gateway.limits.maxProviderBodyBytes); the connection was closed`
+  })
 
 // ---- calls -------------------------------------------------------------------------------------------------------
 
@@ -41,8 +45,8 @@ type Consume<A> = (answer: Answer, ok: (value: A) => void, fail: (error: unknown
 
 /**
  * One request under one deadline: `consume` runs on a 2xx answer before the deadline; a non-2xx fails with the
- * provider's message. Interrupting the fiber closes the connection. `abort` is handed on so a stream can keep
- * closing the same request.
+ * provider's message (from the first ERROR_BODY_BYTES of its body). Interrupting the fiber closes the connection.
+ * `abort` is handed on so a stream can keep closing the same request.
  */
 const send = <A>(ctx: CallContext, call: HttpCall, consume: Consume<A>) =>
   Effect.flatMap(net, (n) =>
@@ -66,7 +70,7 @@ const send = <A>(ctx: CallContext, call: HttpCall, consume: Consume<A>) =>
         call,
         (answer) => {
           if (answer.status < 200 || answer.status > 299) {
-            readText(answer.body, (text) => fail(false)(httpError(ctx, answer, text)), () => fail(false)(httpError(ctx, answer, "")))
+            readBounded(answer.body, ERROR_BODY_BYTES, ({ text }) => fail(false)(httpError(ctx, answer, text())), () => fail(false)(httpError(ctx, answer, "")))
           } else {
             consume(answer, (value) => finish(Effect.succeed({ value, abort: () => sent?.abort() })), fail(false))
           }
@@ -90,14 +94,18 @@ const net = Effect.suspend(() => {
 const unexpected = (ctx: CallContext, status: number, what: string) =>
   new ProviderError({ provider: ctx.provider, kind: "http", status, detail: `unexpected response from the provider: ${what}` })
 
-/** The answer's body as the adapter's completion. */
-const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatResult> => (answer, ok, fail) =>
-  readText(
+/** The answer's body, up to the limit, as the adapter's completion. */
+const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatResult> => (answer, ok, fail) => {
+  const tooBig = () => fail(tooLarge(ctx, "the answer"))
+  if (Number(answer.header("content-length")) > ctx.maxBodyBytes) return tooBig()
+  readBounded(
     answer.body,
-    (text) => {
+    ctx.maxBodyBytes,
+    ({ text, complete }) => {
+      if (!complete) return tooBig()
       let json: unknown
       try {
-        json = JSON.parse(text)
+        json = JSON.parse(text())
       } catch {
         return fail(unexpected(ctx, answer.status, "not JSON"))
       }
@@ -107,11 +115,13 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatRes
     },
     fail
   )
+}
 
 /**
- * Pulls read until they have at least one chunk; each read must make progress within `timeoutMs` (an idle
- * deadline, so a long answer is fine while a stalled one is not). Ending the stream early aborts the request.
- * The stream reads one response body, so it can be run once.
+ * Pulls read until they have at least one chunk; each pull must have one within `timeoutMs` (an idle deadline: a
+ * long answer is fine, while a stalled one, or one that drips bytes that never make an event, is cut). One event
+ * larger than the body limit fails the stream as `format`. Ending the stream early aborts the request. The stream
+ * reads one response body, so it can be run once.
  */
 const sseStream = (
   ctx: CallContext,
@@ -120,7 +130,8 @@ const sseStream = (
   decoder: StreamDecoder
 ): Stream.Stream<ChatChunk, ProviderError> => {
   const reader = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
-  const parser = new SseParser()
+  // Characters, not bytes: within a factor of the byte limit, and the bound is what matters.
+  const parser = new SseParser(ctx.maxBodyBytes)
   const utf8 = new TextDecoder()
   let finished = false
   let pending: ProviderError | undefined
@@ -141,7 +152,12 @@ const sseStream = (
     const out: Array<ChatChunk> = []
     while (out.length === 0 && !finished) {
       const { done, value } = await reader.next()
-      const events = done ? parser.end(utf8.decode()) : parser.push(utf8.decode(value, { stream: true }))
+      let events: Array<SseEvent>
+      try {
+        events = done ? parser.end(utf8.decode()) : parser.push(utf8.decode(value, { stream: true }))
+      } catch (error) {
+        throw error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error
+      }
       for (const event of events) {
         take(decoder.onEvent(event), out)
         if (finished) break
@@ -193,6 +209,7 @@ const adapterFor = (target: ProviderTarget): ProviderAdapter =>
 const contextFor = (target: ProviderTarget, auth: ProviderAuth, timeoutMs: number): CallContext => ({
   provider: target.provider,
   timeoutMs,
+  maxBodyBytes: target.maxBodyBytes,
   secrets: [
     ...(auth.secret === undefined ? [] : [Redacted.value(auth.secret)]),
     // Configured headers may carry credentials of their own; short values ("1", "true") are not secrets.

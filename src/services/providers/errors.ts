@@ -44,6 +44,8 @@ export const parseRetryAfter = (headers: { get(name: string): string | null }, n
 export interface CallContext {
   readonly provider: string
   readonly timeoutMs: number
+  /** The most a success body, or one event of a stream, may hold (§8.6). */
+  readonly maxBodyBytes: number
   readonly secrets: ReadonlyArray<string>
 }
 
