@@ -1,10 +1,11 @@
 /**
- * §8.6 in the provider client: answers are read up to a cap, stream parsing is linear whatever the line lengths, and
- * a stream that sends no event is cut.
+ * §8.6 in the provider client: answers are read up to a cap, stream parsing is linear whatever the line lengths, a
+ * stream that sends no event is cut, and a caller that goes away closes its provider request at once.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import type { ChatRequest, ProviderAuth, ProviderTarget } from "../src/domain/Chat.js"
 import { decodeConfig } from "../src/domain/Config.js"
@@ -102,6 +103,29 @@ describe("provider answers are read up to a cap (§8.6)", () => {
         expect(error).toMatchObject({ kind: "timeout" })
       }
       yield* allClosed(hostile)
+    }).pipe(Effect.provide(ProviderClientLive))
+  )
+})
+
+describe("a caller that goes away closes its provider request (§8.6)", () => {
+  it.scoped("interrupting a call closes the connection at once, even inside an uninterruptible region", () =>
+    Effect.gen(function* () {
+      const { hostile, client } = yield* setup
+      // The HTTP platform runs every handler uninterruptibly: this is where the gateway's calls run.
+      const fiber = yield* Effect.forkDaemon(Effect.uninterruptible(client.complete(targetFor(hostile, modes.hold()), NO_AUTH, ASK, 60_000)))
+      yield* Effect.promise(() => hostile.waitFor((h) => h.open === 1))
+      yield* Fiber.interruptFork(fiber)
+      yield* allClosed(hostile)
+    }).pipe(Effect.provide(ProviderClientLive))
+  )
+
+  it.scoped("a stream's request is closed with its scope, even when the stream was never run", () =>
+    Effect.gen(function* () {
+      const { hostile, client } = yield* setup
+      const target = targetFor(hostile, modes.hold())
+      yield* Effect.scoped(client.stream(target, NO_AUTH, { ...ASK }, 60_000))
+      yield* allClosed(hostile)
+      expect(hostile.received).toBe(1)
     }).pipe(Effect.provide(ProviderClientLive))
   )
 })

@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
 
@@ -14,13 +15,16 @@ export interface ProviderClientShape {
     request: ChatRequest,
     timeoutMs: number
   ) => Effect.Effect<ChatResult, ProviderError>
-  /** Fails before the first chunk when the provider answers with an error status, so the caller can fail over. */
+  /**
+   * Fails before the first chunk when the provider answers with an error status, so the caller can fail over.
+   * The request stays open at most as long as the scope: closing it aborts a stream that was never run to its end.
+   */
   readonly stream: (
     target: ProviderTarget,
     auth: ProviderAuth,
     request: ChatRequest,
     timeoutMs: number
-  ) => Effect.Effect<Stream.Stream<ChatChunk, ProviderError>, ProviderError>
+  ) => Effect.Effect<Stream.Stream<ChatChunk, ProviderError>, ProviderError, Scope.Scope>
 }
 
 export class ProviderClient extends Context.Tag("openclaw/ProviderClient")<ProviderClient, ProviderClientShape>() {}

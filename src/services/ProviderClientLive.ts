@@ -6,8 +6,8 @@
  *
  * `timeoutMs`: `complete` must have the whole answer within it; `stream` must have the response headers within it,
  * then each pull must produce a chunk within it (an idle deadline: bytes that never make an event do not count).
- * Interrupting either aborts the request. A stream returned by `stream` but never run holds its connection until
- * it is garbage-collected.
+ * Interrupting either aborts the request, even from inside an uninterruptible region (see `send`). A stream's
+ * request is also closed with the scope `stream` ran in, so one returned but never run does not linger.
  *
  * Bodies are read up to `target.maxBodyBytes` (one event, for a stream), error bodies up to ERROR_BODY_BYTES
  * (./providers/body.ts): past that the call fails as `format` and the connection is closed (§8.6).
@@ -47,6 +47,10 @@ type Consume<A> = (answer: Answer, ok: (value: A) => void, fail: (error: unknown
  * One request under one deadline: `consume` runs on a 2xx answer before the deadline; a non-2xx fails with the
  * provider's message (from the first ERROR_BODY_BYTES of its body). Interrupting the fiber closes the connection.
  * `abort` is handed on so a stream can keep closing the same request.
+ *
+ * Interruptible even where its caller is not: @effect/platform runs every HTTP handler uninterruptibly (only
+ * HttpRouter routes opt back in), so without this a client that hangs up would leave its provider request running
+ * to the end (§8.6). A caller's own critical sections (store writes, an OAuth refresh) stay as they are.
  */
 const send = <A>(ctx: CallContext, call: HttpCall, consume: Consume<A>) =>
   Effect.flatMap(net, (n) =>
@@ -82,7 +86,7 @@ const send = <A>(ctx: CallContext, call: HttpCall, consume: Consume<A>) =>
         clearTimeout(timer)
         sent?.abort()
       })
-    })
+    }).pipe(Effect.interruptible)
   )
 
 /** node:http(s) once per process, on the first call (the CLI mostly never calls a provider). */
@@ -240,7 +244,11 @@ export const makeProviderClient = (): ProviderClientShape => ({
       const chunks: Array<ChatChunk> = content === "" ? [] : [{ delta: content }]
       return Stream.fromIterable([...chunks, { delta: "", finishReason, usage }])
     }
-    return sseStream(ctx, value.body, abort, adapter.streamDecoder())
+    // However the request ends (the stream run to its end, failed, interrupted, or never run at all), the scope
+    // it ran in closes the connection; a body read to its end is already back in the keep-alive pool.
+    const body = value.body
+    yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
+    return sseStream(ctx, body, abort, adapter.streamDecoder())
   })
 })
 
