@@ -1,0 +1,187 @@
+/**
+ * The built gateway against a hostile provider (§8.6, issue 12): a provider that answers 1 GB, streams 40 MB
+ * without a newline, or never answers costs the gateway a bounded amount of memory and time, and a client that
+ * hangs up takes its provider request down with it.
+ */
+import { readFileSync } from "node:fs"
+import * as http from "node:http"
+import { afterEach, describe, expect, it } from "vitest"
+import { type GatewayProcess, startGatewayProcess } from "../support/GatewayProcess.js"
+import { type HostileProvider, type Mode, modes, startHostileProvider } from "../support/hostileProvider.js"
+import { scaled } from "../support/Timing.js"
+import { GATEWAY_TOKEN, GatewayHome, PRIMARY } from "./harness.js"
+
+const MB = 1024 * 1024
+/** The default of gateway.limits.maxProviderBodyBytes. */
+const BODY_CAP = 32 * MB
+
+interface Setup {
+  readonly hostile: HostileProvider
+  readonly world: GatewayHome
+  readonly gateway: GatewayProcess
+}
+
+let running: Setup | undefined
+
+const setUp = async (hostile: HostileProvider, config: Record<string, unknown>): Promise<Setup> => {
+  const world = await GatewayHome.make({ token: true, config })
+  const gateway = await startGatewayProcess({ cwd: world.home, env: world.env() })
+  running = { hostile, world, gateway }
+  return running
+}
+
+/** A gateway whose only model is served by `mode`, no fallback. */
+const withMode = async (mode: Mode): Promise<Setup> => {
+  const hostile = await startHostileProvider()
+  return setUp(hostile, { agents: { defaults: { model: { primary: PRIMARY } } }, models: { providers: { anthropic: { baseUrl: hostile.baseUrl(mode) } } } })
+}
+
+afterEach(async () => {
+  const s = running
+  running = undefined
+  if (s === undefined) return
+  await s.gateway.kill()
+  await s.hostile.close()
+  await s.world.cleanup()
+})
+
+interface Answer {
+  readonly status: number
+  readonly body: string
+}
+
+const chatBody = (stream: boolean) => JSON.stringify({ model: "openclaw", stream, messages: [{ role: "user", content: "hi" }] })
+
+const request = (port: number, method: "GET" | "POST", path: string, headers: Record<string, string> = {}) =>
+  http.request({
+    host: "127.0.0.1",
+    port,
+    method,
+    path,
+    agent: false,
+    headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", ...headers }
+  })
+
+const send = (req: http.ClientRequest, body?: string, timeoutMs = 120_000): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    req.on("response", (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (c: Buffer) => chunks.push(c))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }))
+      res.on("error", reject)
+    })
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on("error", reject)
+    req.end(body)
+  })
+
+/** A chat completion request; `model` picks the backend model (x-openclaw-model). */
+const chat = (port: number, stream: boolean, model?: string) =>
+  send(request(port, "POST", "/v1/chat/completions", model === undefined ? {} : { "x-openclaw-model": model }), chatBody(stream))
+
+/** The time `GET /health` takes, in ms. */
+const healthMs = async (port: number): Promise<number> => {
+  const started = performance.now()
+  const answer = await send(request(port, "GET", "/health"), undefined, scaled(30_000))
+  expect(answer.status).toBe(200)
+  return performance.now() - started
+}
+
+const kB = (pid: number, field: "VmHWM" | "VmRSS"): number =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN)
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe("a hostile provider against the built gateway (§8.6)", () => {
+  it("30 clients that hang up after 0.4 s leave no provider request open (streaming and not)", async () => {
+    const { hostile, gateway } = await withMode(modes.hold())
+    const port = gateway.port
+    const clients = Array.from({ length: 30 }, (_, i) => {
+      const req = request(port, "POST", "/v1/chat/completions")
+      req.on("error", () => undefined) // the hang-up below
+      req.end(chatBody(i % 2 === 0))
+      return req
+    })
+    // Every request reached the provider (and is held there) before the clients hang up.
+    await Promise.all([sleep(400), hostile.waitFor((h) => h.open === 30, scaled(30_000), "30 open provider requests")])
+    for (const req of clients) req.destroy()
+    const hungUp = performance.now()
+    const closed = hostile.waitFor((h) => h.open === 0, scaled(10_000), "every provider request to be closed").then(() => performance.now() - hungUp)
+    // 1 s as the issue asks, stretched on a loaded machine (the gateway then gets too little CPU to do it in 1 s);
+    // the provider's idle deadline is 120 s, so only the abort can close them this early.
+    await sleep(scaled(1_000))
+    const open = hostile.open
+    const ms = await closed
+    console.log(`provider requests open ${scaled(1_000)} ms after 30 clients hung up: ${open}; all closed after ${ms.toFixed(0)} ms`)
+    expect(hostile.received).toBe(30)
+    expect(open).toBe(0)
+    expect(gateway.child.exitCode).toBeNull()
+  }, scaled(90_000))
+
+  it("/health stays quick while a provider streams 40 MB without a newline; the stream fails as format", async () => {
+    const { gateway } = await withMode(modes.noNewlines({ bytes: 40 * MB }))
+    const port = gateway.port
+    const idle = [await healthMs(port), await healthMs(port), await healthMs(port)]
+    const samples: Array<number> = []
+    const answers: Array<Answer> = []
+    // Two such streams at a time, one after another, while /health is asked every 50 ms.
+    let streaming = true
+    const streams = Promise.all(
+      [0, 1].map(async () => {
+        for (let i = 0; i < 3; i++) answers.push(await chat(port, true))
+      })
+    ).finally(() => (streaming = false))
+    streams.catch(() => undefined) // awaited below; a failure before that must not go unhandled
+    const deadline = performance.now() + scaled(30_000)
+    while (samples.length < 10 || (streaming && samples.length < 40 && performance.now() < deadline)) {
+      samples.push(await healthMs(port))
+      await sleep(50)
+    }
+    const figures = { idleMedian: median(idle), median: median(samples), max: Math.max(...samples), samples: samples.length }
+    console.log(`/health while 40 MB streams without a newline: ${JSON.stringify(figures)} (ms)`)
+    // 50 ms on a quiet machine; stretched on a loaded one, or to 3 × the idle median measured here (figures above).
+    expect(figures.median).toBeLessThan(Math.max(scaled(50), 3 * figures.idleMedian))
+    await streams
+    for (const a of answers) {
+      expect(a.status).toBe(200)
+      expect(a.body).toMatch(/"type":"format"/)
+    }
+    expect(gateway.child.exitCode).toBeNull()
+  }, scaled(180_000))
+
+  it("a 1 GB answer (success or error) costs at most the body cap in memory; the client gets a classified error and the gateway lives", async () => {
+    const hostile = await startHostileProvider()
+    const { gateway } = await setUp(hostile, {
+      agents: { defaults: { model: { primary: PRIMARY }, models: { [PRIMARY]: {}, "openai/gpt-4o-mini": {} } } },
+      models: {
+        providers: {
+          anthropic: { baseUrl: hostile.baseUrl(modes.hugeBody({ bytes: 1024 * MB })) },
+          openai: { baseUrl: hostile.baseUrl(modes.hugeBody({ bytes: 1024 * MB, status: 500 })) }
+        }
+      }
+    })
+    const port = gateway.port
+    const pid = gateway.pid
+    await healthMs(port)
+    const before = kB(pid, "VmHWM")
+
+    const ok = await chat(port, false)
+    expect(ok.status).toBe(400)
+    expect(JSON.parse(ok.body).error.type).toBe("format")
+    expect(ok.body).toContain("maxProviderBodyBytes")
+    const failing = await chat(port, false, "openai/gpt-4o-mini")
+    expect(failing.status).toBe(502)
+    const after = kB(pid, "VmHWM")
+    const grownMb = (after - before) / 1024
+    console.log(`gateway peak RSS: ${(before / 1024).toFixed(0)} MB before, ${(after / 1024).toFixed(0)} MB after two 1 GB answers (+${grownMb.toFixed(0)} MB; cap ${BODY_CAP / MB} MB)`)
+    expect(grownMb).toBeLessThan(BODY_CAP / MB + 96)
+    expect(await healthMs(port)).toBeGreaterThan(0)
+    expect(gateway.child.exitCode).toBeNull()
+    expect(gateway.stderr()).not.toMatch(/RangeError|Invalid string length|internal error/)
+  }, scaled(180_000))
+})
