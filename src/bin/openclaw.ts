@@ -11,6 +11,7 @@ import { cli } from "../cli/Cli.js"
 import { ExitCode } from "../cli/ExitCode.js"
 import { withOutputConsole } from "../cli/OutputConsole.js"
 import { colorEnabled } from "../cli/render/Style.js"
+import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
 import { AuthServicesLive } from "../services/AppLayer.js"
 import { Browser } from "../services/Browser.js"
@@ -68,7 +69,9 @@ const teardown: Teardown = (exit, onExit) => {
   } else {
     const detail = process.env.OPENCLAW_DEBUG ? Cause.pretty(exit.cause) : Cause.squash(exit.cause)
     const text = detail instanceof Error ? detail.message : String(detail)
-    process.stderr.write(secrets.scrub(`openclaw: internal error: ${text}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`))
+    // §11: the message is one line; the debug trace keeps its lines but nothing else that drives the terminal.
+    const shown = process.env.OPENCLAW_DEBUG ? escapeForTerminal(text, false) : escapeControl(text)
+    process.stderr.write(secrets.scrub(`openclaw: internal error: ${shown}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`))
     process.exitCode = 1
   }
 }

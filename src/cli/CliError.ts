@@ -17,6 +17,7 @@ import type {
   OAuthRefreshError,
   OAuthSetupError
 } from "../domain/OAuthErrors.js"
+import { escapeControl } from "../domain/Untrusted.js"
 import type { GatewayStartError } from "../gateway/StartError.js"
 
 /** A secret given as an argument: refused before anything runs, since shell history and `ps` have seen it. */
@@ -61,7 +62,7 @@ export const exitCodeOf = (_: CliError): number => 1
 
 /**
  * What stderr shows. A usage error was already printed with the help by @effect/cli; every other failure is one
- * line with the problem and the fix.
+ * line with the problem and the fix — escaped (§11), since problems quote ids, paths and providers' text.
  */
 export const renderError = (e: CliError): string =>
-  ValidationError.isValidationError(e) ? "Run `openclaw --help` (or add --help to the command) for usage." : `openclaw: ${e.message}`
+  ValidationError.isValidationError(e) ? "Run `openclaw --help` (or add --help to the command) for usage." : `openclaw: ${escapeControl(e.message)}`

@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { CHECK_IDS, type CheckReport, type CheckStatus, countStatuses, summaryLine } from "../domain/Doctor.js"
 import { UsageError } from "../domain/Errors.js"
+import { escapeControl as esc } from "../domain/Untrusted.js"
 import type { DoctorReport } from "../programs/Doctor.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { ExitCode } from "./ExitCode.js"
@@ -33,14 +34,16 @@ const marker = (style: Style, status: CheckStatus): string => {
 /** One line per check (marker, id, summary), its fix indented below, then the totals. */
 const renderDoctorText = (report: DoctorReport, style: Style): string => {
   const width = Math.max(...CHECK_IDS.map((id) => id.length))
-  const lines = [style.bold(`openclaw doctor: agent ${report.agentId ?? "(unknown)"}, config ${report.configPath}`)]
+  const lines = [style.bold(`openclaw doctor: agent ${report.agentId === null ? "(unknown)" : esc(report.agentId)}, config ${esc(report.configPath)}`)]
+  // Summaries and fixes quote ids, paths and provider text from outside (§11); the program's own words hold no
+  // control characters, so the whole field is escaped.
   const detail = (c: CheckReport): ReadonlyArray<string> => {
     const pad = " ".repeat(6 + width)
-    if (c.fixed === true) return [`${pad}${style.green("fixed:")} ${c.fixDetail}`]
-    const out = c.remediation === null ? [] : [`${pad}fix: ${c.remediation}`]
-    return c.fixed === false ? [...out, `${pad}${style.yellow("not fixed:")} ${c.fixDetail}`] : out
+    if (c.fixed === true) return [`${pad}${style.green("fixed:")} ${esc(c.fixDetail ?? "")}`]
+    const out = c.remediation === null ? [] : [`${pad}fix: ${esc(c.remediation)}`]
+    return c.fixed === false ? [...out, `${pad}${style.yellow("not fixed:")} ${esc(c.fixDetail ?? "")}`] : out
   }
-  for (const c of report.checks) lines.push(`${marker(style, c.status)}  ${c.id.padEnd(width)}  ${c.summary}`, ...detail(c))
+  for (const c of report.checks) lines.push(`${marker(style, c.status)}  ${c.id.padEnd(width)}  ${esc(c.summary)}`, ...detail(c))
   lines.push(summaryLine(report.checks))
   return lines.join("\n")
 }

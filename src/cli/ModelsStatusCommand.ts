@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { UsageError } from "../domain/Errors.js"
 import { checkExitCode } from "../domain/Status.js"
+import { escapeControl as esc } from "../domain/Untrusted.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import type { ProbeRow } from "../programs/Probe.js"
 import { HostProcess } from "../services/HostProcess.js"
@@ -36,7 +37,8 @@ const splitList = (values: ReadonlyArray<string>) => values.flatMap((v) => v.spl
 
 const renderProbe = (rows: ReadonlyArray<ProbeRow>): string => {
   if (rows.length === 0) return "Probe\n  (no profiles to probe)"
-  const table = rows.map((r) => [r.model ?? "-", r.profileId, r.status, r.latencyMs === null ? "-" : `${r.latencyMs}ms`, r.detail])
+  // The detail quotes the provider's answer, the ids the store (§11): escaped before the widths are measured.
+  const table = rows.map((r) => [r.model ?? "-", r.profileId, r.status, r.latencyMs === null ? "-" : `${r.latencyMs}ms`, r.detail].map(esc))
   const widths = table.reduce((w, row) => row.map((c, i) => Math.max(w[i] ?? 0, c.length)), [5, 7, 6, 7, 0])
   const line = (cells: ReadonlyArray<string>) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd()
   return ["Probe", line(["model", "profile", "status", "latency", "detail"]), ...table.map(line)].join("\n")
@@ -62,9 +64,9 @@ export const modelsStatusCommand = Command.make(
         : undefined
       if (opts.json) yield* Console.log(JSON.stringify(probed ? { ...report, probe: probed } : report, null, 2))
       else if (opts.plain) {
-        yield* Console.log(report.defaultModel)
+        yield* Console.log(esc(report.defaultModel))
         for (const s of report.auth.skippedProfiles) {
-          yield* Console.error(`warning: ${report.auth.storePath}: skipped profile ${s.profileId}: ${s.reason}`)
+          yield* Console.error(`warning: ${esc(report.auth.storePath)}: skipped profile ${esc(s.profileId)}: ${esc(s.reason)}`)
         }
       } else {
         const host = yield* HostProcess

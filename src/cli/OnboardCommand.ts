@@ -3,6 +3,7 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { escapeControl as esc } from "../domain/Untrusted.js"
 import type { OnboardResult } from "../programs/Onboard.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { renderStatusText } from "./render/StatusText.js"
@@ -56,26 +57,28 @@ const report = (r: OnboardResult) =>
     const saved = r.saved
     if (saved._tag === "profile") {
       const { stored } = saved
-      yield* Console.log(`Auth profile: ${stored.profileId} (${stored.credential.provider}/${stored.credential.type})`)
+      yield* Console.log(`Auth profile: ${esc(stored.profileId)} (${esc(stored.credential.provider)}/${stored.credential.type})`)
       if (stored.orderWithout) {
         const order = [...stored.orderWithout, stored.profileId].join(" ")
         yield* Console.log(
-          `Note: this agent's order for ${r.provider} is ${stored.orderWithout.join(", ")}, which does not include ` +
-            `${stored.profileId}. Add it with: openclaw models auth order set --provider ${r.provider} ${order}`
+          esc(
+            `Note: this agent's order for ${r.provider} is ${stored.orderWithout.join(", ")}, which does not include ` +
+              `${stored.profileId}. Add it with: openclaw models auth order set --provider ${r.provider} ${order}`
+          )
         )
       }
     } else {
       const verb = { added: "Added", replaced: "Replaced", unchanged: "Kept (already up to date)" }[saved.upsert.change]
-      yield* Console.log(`${verb} ${saved.envVar} in ${saved.path} (mode 0600).`)
+      yield* Console.log(`${verb} ${saved.envVar} in ${esc(saved.path)} (mode 0600).`)
       if (saved.upsert.removedDuplicates > 0) {
         yield* Console.log(
           `Removed ${saved.upsert.removedDuplicates} later assignment(s) of ${saved.envVar} that would have overridden it.`
         )
       }
-      if (saved.tightened) yield* Console.log(`Tightened ${saved.path} to mode 0600: it holds a secret.`)
+      if (saved.tightened) yield* Console.log(`Tightened ${esc(saved.path)} to mode 0600: it holds a secret.`)
     }
-    if (r.model !== undefined) yield* Console.log(`Default model: ${r.model}`)
-    for (const note of r.notes) yield* Console.log(`Note: ${note}`)
+    if (r.model !== undefined) yield* Console.log(`Default model: ${esc(r.model)}`)
+    for (const note of r.notes) yield* Console.log(`Note: ${esc(note)}`)
     const host = yield* HostProcess
     const style = makeStyle(colorEnabled(host.stdoutIsTTY, host.vars))
     const { report, configExists, stateEnvPath } = r.status

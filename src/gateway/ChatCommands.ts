@@ -10,9 +10,14 @@ import { providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
 import { resetSession, type SessionState, sessionCandidates } from "../domain/Session.js"
 import { unavailableLabel } from "../domain/StoredProfiles.js"
+import { escapeControl as esc } from "../domain/Untrusted.js"
 import type { AuthContext } from "../programs/AuthContext.js"
 
-/** Chat commands (§8.3), answered by the gateway itself. Pure: the caller persists the new session state. */
+/**
+ * Chat commands (§8.3), answered by the gateway itself. Pure: the caller persists the new session state. Every
+ * reply line quotes ids, emails, base URLs and arguments from outside and is escaped whole (§11): the program's
+ * own words hold no control characters, and only its own line breaks separate lines.
+ */
 
 export type ModelSource = "session" | "header" | "agent"
 
@@ -74,7 +79,7 @@ const listText = (input: CommandInput): string => {
     ...allowed.map((m) => `  ${withAlias(m, aliases)}`),
     "Switch with /model <alias-or-id>; pin an auth profile with /model <alias-or-id>@<profileId>; details: /model status; start over: /new"
   ]
-  return lines.join("\n")
+  return lines.map(esc).join("\n")
 }
 
 const sessionLine = (session: SessionState | undefined): string => {
@@ -135,7 +140,9 @@ const statusText = (input: CommandInput): string => {
     `Auth file: ${ctx.agent.storePath}`,
     sessionLine(input.session),
     ...providers.flatMap((p) => providerBlock(input, p))
-  ].join("\n")
+  ]
+    .map(esc)
+    .join("\n")
 }
 
 type SetResult = Either.Either<{ readonly model: ModelRef; readonly pin?: ProfileId }, string>
@@ -169,20 +176,20 @@ export const answerChatCommand = (directive: ModelDirective, input: CommandInput
     case "list":
       return { text: listText(input) }
     case "invalid":
-      return { text: directive.problem }
+      return { text: esc(directive.problem) }
     case "status":
       return { text: statusText(input) }
     case "reset": {
       const session = resetSession(input.session, input.now)
       const model = withAlias(input.ctx.models.primary, aliasesById(input.ctx))
       return {
-        text: `New session started: model back to ${model}, no pinned profile.${note}`,
+        text: `${esc(`New session started: model back to ${model}, no pinned profile.`)}${note}`,
         ...(input.persistent ? { session } : {})
       }
     }
     case "set": {
       const resolved = resolveSet(input, directive.ref, directive.profileId)
-      if (Either.isLeft(resolved)) return { text: resolved.left }
+      if (Either.isLeft(resolved)) return { text: esc(resolved.left) }
       const { model, pin } = resolved.right
       const { userPin: _dropped, ...rest } = input.session ?? { updatedAt: input.now }
       const session: SessionState = { ...rest, model: formatModelRef(model), ...(pin ? { userPin: pin } : {}), updatedAt: input.now }
@@ -190,7 +197,7 @@ export const answerChatCommand = (directive: ModelDirective, input: CommandInput
       const text = pin
         ? `Model set to ${label} for this session, using auth profile ${pin} only (never rotated) until /new.`
         : `Model set to ${label} for this session.`
-      return { text: `${text}${note}`, ...(input.persistent ? { session } : {}) }
+      return { text: `${esc(text)}${note}`, ...(input.persistent ? { session } : {}) }
     }
   }
 }

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
+import { escapeControl } from "../domain/Untrusted.js"
 import { ProviderClientLive } from "../services/ProviderClientLive.js"
 import { SessionStore } from "../services/SessionStore.js"
 import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegistry.js"
@@ -92,7 +93,9 @@ const HangupReload = (onHangup: { current: () => void }) =>
   )
 
 /**
- * Log lines on stderr: time, level, message; every secret the process has loaded is masked by value. Lines are
+ * Log lines on stderr: time, level, message; every secret the process has loaded is masked by value, and every
+ * control character of the message is escaped (§11), so each message is exactly one line — a provider's error
+ * text or a client's id cannot forge another one or drive the terminal. Lines are
  * batched until the event loop is next idle (one write, and one scrub, per batch instead of per access-log line)
  * and flushed on exit.
  */
@@ -108,7 +111,7 @@ const stderrLogger = (secrets: SecretRegistryShape) => {
   }
   process.on("exit", flush)
   return Logger.make(({ date, logLevel, message }) => {
-    const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
+    const text = escapeControl((Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "))
     pending += `${date.toISOString()} ${logLevel.label.padEnd(5)} ${text}\n`
     if (!scheduled) {
       scheduled = true

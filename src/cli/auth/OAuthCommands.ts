@@ -9,6 +9,7 @@ import { UsageError } from "../../domain/Errors.js"
 import { credentialExpiry, describeExpiry } from "../../domain/Expiry.js"
 import { maskSecret } from "../../domain/Mask.js"
 import type { ProfileId } from "../../domain/ProfileId.js"
+import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { loadAuthContext } from "../../programs/AuthContext.js"
 import type { RefreshOutcome } from "../../programs/OAuthRefresh.js"
 import { agentOption } from "../SharedOptions.js"
@@ -61,7 +62,7 @@ export const importCommand = Command.make(
       const { importCredentials } = yield* Effect.promise(() => import("../../programs/ClaudeCodeImport.js"))
       const r = yield* importCredentials({ from: o.from, agent: Option.getOrUndefined(o.agent) })
       yield* report(r.stored)
-      if (r.unchanged) yield* Console.log(`Already up to date: the stored profile is as new as ${r.source} or newer; nothing was changed.`)
+      if (r.unchanged) yield* Console.log(`Already up to date: the stored profile is as new as ${esc(r.source)} or newer; nothing was changed.`)
     })
 ).pipe(
   Command.withDescription(
@@ -100,7 +101,7 @@ export const refreshCommand = Command.make(
       const now = yield* Clock.currentTimeMillis
       const access = credentialSecret(r.credential)
       const expiry = describeExpiry(credentialExpiry(r.credential, now))
-      yield* Console.log(`${r.profileId}: ${OUTCOME_TEXT[r.outcome]}; access ${access ? maskSecret(access) : "(none)"}, ${expiry}`)
+      yield* Console.log(`${esc(r.profileId)}: ${OUTCOME_TEXT[r.outcome]}; access ${access ? maskSecret(access) : "(none)"}, ${expiry}`)
     })
 ).pipe(
   Command.withDescription(

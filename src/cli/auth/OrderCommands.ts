@@ -4,6 +4,7 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { clearProfileOrder, getOrder, type OrderView, setProfileOrder } from "../../programs/AuthOrder.js"
 import { agentOption, jsonOption } from "../SharedOptions.js"
 
@@ -14,10 +15,10 @@ const print = (v: OrderView, json: boolean) =>
     ? Console.log(JSON.stringify(v, null, 2))
     : Console.log(
         [
-          `Agent: ${v.agentId}`,
-          `Provider: ${v.provider}`,
-          `Auth file: ${v.authFile}`,
-          `Order override: ${v.order === null ? "(none)" : v.order.join(", ")}`
+          `Agent: ${esc(v.agentId)}`,
+          `Provider: ${esc(v.provider)}`,
+          `Auth file: ${esc(v.authFile)}`,
+          `Order override: ${v.order === null ? "(none)" : v.order.map(esc).join(", ")}`
         ].join("\n")
       )
 

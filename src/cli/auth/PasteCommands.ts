@@ -3,6 +3,7 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { pasteApiKey, pasteToken, setupToken } from "../../programs/PasteCredential.js"
 import type { StoredProfile } from "../../programs/StoreCredential.js"
 import { agentOption } from "../SharedOptions.js"
@@ -24,10 +25,12 @@ const expiresIn = (defaultText: string) =>
 /** `Auth profile: <id> (<p>/<type>)`, and a note when the agent's explicit order leaves the new profile out. */
 export const report = (stored: StoredProfile) =>
   Effect.gen(function* () {
-    yield* Console.log(`Auth profile: ${stored.profileId} (${stored.credential.provider}/${stored.credential.type})`)
+    yield* Console.log(`Auth profile: ${esc(stored.profileId)} (${esc(stored.credential.provider)}/${stored.credential.type})`)
     if (stored.orderWithout) {
       yield* Console.log(
-        `Note: this agent's order for ${stored.credential.provider} is ${stored.orderWithout.join(", ")}, which does not include ${stored.profileId}. Add it with: openclaw models auth order set --provider ${stored.credential.provider} ${[...stored.orderWithout, stored.profileId].join(" ")}`
+        esc(
+          `Note: this agent's order for ${stored.credential.provider} is ${stored.orderWithout.join(", ")}, which does not include ${stored.profileId}. Add it with: openclaw models auth order set --provider ${stored.credential.provider} ${[...stored.orderWithout, stored.profileId].join(" ")}`
+        )
       )
     }
   })

@@ -4,6 +4,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { describeExpiry, expiryLabel, formatDuration, type ExpiryStatus } from "../../domain/Expiry.js"
+import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { clearCooldowns, listProfiles, logout } from "../../programs/AuthMaintenance.js"
 import { agentOption, jsonOption } from "../SharedOptions.js"
 
@@ -11,18 +12,19 @@ export const listCommand = Command.make("list", { agent: agentOption, json: json
   Effect.gen(function* () {
     const list = yield* listProfiles(Option.getOrUndefined(o.agent))
     if (o.json) return yield* Console.log(JSON.stringify(list, null, 2))
-    const lines = [`Agent: ${list.agentId}`, `Auth file: ${list.storePath}`]
+    const lines = [`Agent: ${esc(list.agentId)}`, `Auth file: ${esc(list.storePath)}`]
     if (list.profiles.length === 0) lines.push("(no profiles)")
+    // Every cell may quote the store (ids, emails, disabled reasons): escaped before the widths are measured (§11).
     const rows = list.profiles.map((p) => [
       p.profileId,
       p.type,
       p.secret + (p.email ? ` (${p.email})` : ""),
       `${expiryLabel(p.status as ExpiryStatus)}${p.status === "static" ? "" : `, ${describeExpiry({ status: p.status as ExpiryStatus, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) })}`}`,
       p.unavailable ? `${p.unavailable.reason} ${formatDuration(p.unavailable.until - list.now)}` : ""
-    ])
+    ].map(esc))
     const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as Array<number>)
     for (const r of rows) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd())
-    for (const s of list.skipped) lines.push(`skipped ${s.profileId}: ${s.reason}`)
+    for (const s of list.skipped) lines.push(`skipped ${esc(s.profileId)}: ${esc(s.reason)}`)
     yield* Console.log(lines.join("\n"))
   })
 ).pipe(Command.withDescription("List this agent's stored profiles: id, type, masked secret, expiry and cooldown."))
@@ -31,7 +33,7 @@ const profileIdOption = Options.text("profile-id").pipe(Options.withDescription(
 
 export const logoutCommand = Command.make("logout", { profileId: profileIdOption, agent: agentOption }, (o) =>
   Effect.flatMap(logout(o.profileId, Option.getOrUndefined(o.agent)), (r) =>
-    Console.log(`Removed auth profile ${r.profileId} from ${r.storePath}.`)
+    Console.log(`Removed auth profile ${esc(r.profileId)} from ${esc(r.storePath)}.`)
   )
 ).pipe(Command.withDescription("Remove a profile and every reference to it (order, lastGood, usage stats, config)."))
 
@@ -48,7 +50,7 @@ const clear = Command.make(
         { provider: Option.getOrUndefined(o.provider), profileId: Option.getOrUndefined(o.profileId) },
         Option.getOrUndefined(o.agent)
       ),
-      (r) => Console.log(r.cleared.length === 0 ? "No cooldowns to clear." : `Cleared cooldowns: ${r.cleared.join(", ")}`)
+      (r) => Console.log(r.cleared.length === 0 ? "No cooldowns to clear." : `Cleared cooldowns: ${r.cleared.map(esc).join(", ")}`)
     )
 ).pipe(Command.withDescription("Lift cooldowns and billing disables now, so the profiles are tried again."))
 

@@ -1,6 +1,7 @@
 import { describeExpiry, expiryLabel } from "../../domain/Expiry.js"
 import type { StatusReport } from "../../domain/Status.js"
 import { missingCredentialFix } from "../../domain/Resolve.js"
+import { escapeControl as esc } from "../../domain/Untrusted.js"
 import type { Style } from "./Style.js"
 
 /** Colours by the word, so callers may pad it first and keep columns aligned. */
@@ -9,7 +10,10 @@ const statusColor = (style: Style, status: string): string => {
   return word === "ok" || word === "static" ? style.green(status) : word === "expiring" ? style.yellow(status) : style.red(status)
 }
 
-/** The human form of `openclaw models status` (§6.1). */
+/**
+ * The human form of `openclaw models status` (§6.1). Ids, paths, labels, details and reasons come from files,
+ * the environment or providers: each is escaped where it is interpolated (§11), so none can forge a line.
+ */
 export const renderStatusText = (
   report: StatusReport,
   extra: { readonly configExists: boolean; readonly stateEnvPath: string },
@@ -17,17 +21,17 @@ export const renderStatusText = (
 ): string => {
   const lines: Array<string> = []
   const { auth } = report
-  lines.push(`Config        : ${report.configPath}${extra.configExists ? "" : style.dim(" (not found; using defaults)")}`)
-  lines.push(`Agent         : ${report.agentId}`)
-  lines.push(`Agent dir     : ${report.agentDir}`)
-  lines.push(`Default model : ${report.defaultModel}`)
-  lines.push(`Fallbacks     : ${report.fallbacks.length === 0 ? "(none)" : report.fallbacks.join(", ")}`)
+  lines.push(`Config        : ${esc(report.configPath)}${extra.configExists ? "" : style.dim(" (not found; using defaults)")}`)
+  lines.push(`Agent         : ${esc(report.agentId)}`)
+  lines.push(`Agent dir     : ${esc(report.agentDir)}`)
+  lines.push(`Default model : ${esc(report.defaultModel)}`)
+  lines.push(`Fallbacks     : ${report.fallbacks.length === 0 ? "(none)" : report.fallbacks.map(esc).join(", ")}`)
 
   lines.push("", style.bold("Auth overview"))
-  lines.push(`  Auth store : ${auth.storePath}`)
+  lines.push(`  Auth store : ${esc(auth.storePath)}`)
   const shell = auth.shellEnvFallback
   lines.push(
-    `  Shell env  : ${shell.enabled ? `on${shell.appliedKeys.length > 0 ? ` (applied: ${shell.appliedKeys.join(",")})` : ""}` : "off"}`
+    `  Shell env  : ${shell.enabled ? `on${shell.appliedKeys.length > 0 ? ` (applied: ${shell.appliedKeys.map(esc).join(",")})` : ""}` : "off"}`
   )
   if (auth.providers.length === 0) lines.push("  (no providers configured)")
   for (const p of auth.providers) {
@@ -42,20 +46,20 @@ export const renderStatusText = (
           ]
             .filter(Boolean)
             .join(", ")}]`
-    lines.push(`  ${style.bold(p.provider)}${p.inUse ? " (in use)" : ""}: ${kind} — ${p.effective.detail}${counts}`)
-    for (const label of p.profiles.labels) lines.push(`      ${label}`)
-    if (p.env) lines.push(`      env ${p.env.name}=${p.env.value} (${p.env.source})`)
+    lines.push(`  ${style.bold(esc(p.provider))}${p.inUse ? " (in use)" : ""}: ${kind} — ${esc(p.effective.detail)}${counts}`)
+    for (const label of p.profiles.labels) lines.push(`      ${esc(label)}`)
+    if (p.env) lines.push(`      env ${esc(p.env.name)}=${esc(p.env.value)} (${esc(p.env.source)})`)
   }
 
   lines.push("", style.bold("Missing auth"))
   if (auth.missingProvidersInUse.length === 0) lines.push("  (none)")
   for (const provider of auth.missingProvidersInUse) {
-    lines.push(`  ${style.red(provider)}: no credential. Fix: ${missingCredentialFix(provider, extra.stateEnvPath)}`)
+    lines.push(`  ${style.red(esc(provider))}: no credential. Fix: ${esc(missingCredentialFix(provider, extra.stateEnvPath))}`)
   }
 
   lines.push("", style.bold("OAuth/token status"))
   if (auth.oauth.profiles.length === 0) lines.push("  (no token or OAuth profiles)")
-  const width = Math.max(0, ...auth.oauth.profiles.map((p) => p.profileId.length))
+  const width = Math.max(0, ...auth.oauth.profiles.map((p) => esc(p.profileId).length))
   for (const p of auth.oauth.profiles) {
     const expiry = { status: p.status, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) }
     // §5.2 keeps an expired oauth profile `expired` (and --check at 1); say whether the next use heals it.
@@ -68,23 +72,23 @@ export const renderStatusText = (
             : ", refreshable: refreshed on next use"
           : ", no refresh token"
     lines.push(
-      `  ${p.profileId.padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${describeExpiry(expiry)}${refresh}`
+      `  ${esc(p.profileId).padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${describeExpiry(expiry)}${refresh}`
     )
   }
   for (const p of auth.oauth.providers) {
     const soonest = p.remainingMs === null ? "" : ` (soonest: ${describeExpiry({ status: p.status === "expired" ? "expired" : "ok", remainingMs: p.remainingMs })})`
-    lines.push(`  ${style.bold(p.provider)}: ${statusColor(style, expiryLabel(p.status))}${soonest}`)
+    lines.push(`  ${style.bold(esc(p.provider))}: ${statusColor(style, expiryLabel(p.status))}${soonest}`)
   }
 
   if (auth.skippedProfiles.length > 0) {
     lines.push("", style.bold("Skipped profiles"))
     for (const s of auth.skippedProfiles) {
-      lines.push(`  ${style.yellow(s.profileId)}: ${s.reason} (in ${auth.storePath}; fix or remove the entry, then run openclaw doctor)`)
+      lines.push(`  ${style.yellow(esc(s.profileId))}: ${esc(s.reason)} (in ${esc(auth.storePath)}; fix or remove the entry, then run openclaw doctor)`)
     }
   }
   if (auth.warnings.length > 0) {
     lines.push("", style.bold("Warnings"))
-    for (const w of auth.warnings) lines.push(`  ${style.yellow("!")} ${w}`)
+    for (const w of auth.warnings) lines.push(`  ${style.yellow("!")} ${esc(w)}`)
   }
   return lines.join("\n")
 }

@@ -16,6 +16,3 @@ export const makeStyle = (color: boolean): Style =>
 
 export const colorEnabled = (isTTY: boolean, vars: Readonly<Record<string, string | undefined>>): boolean =>
   vars.NO_COLOR === undefined && vars.TERM !== "dumb" && (isTTY || (vars.FORCE_COLOR !== undefined && vars.FORCE_COLOR !== "0"))
-
-const ANSI = /\u001b\[[0-9;]*m/g
-export const stripAnsi = (s: string): string => s.replace(ANSI, "")

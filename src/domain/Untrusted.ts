@@ -1,0 +1,33 @@
+/**
+ * §11: text that came from outside (files, environment, providers' answers, clients' requests) is printed to a
+ * terminal or a log line only with its control characters shown instead of acting: a newline in a profile id
+ * cannot forge a status or log line, an ESC cannot recolour the screen or move the cursor, a BEL cannot ring.
+ */
+
+/** C0, DEL, C1 and the two Unicode line separators some terminals and log viewers break lines at. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+const CONTROLS = new RegExp(CONTROL.source, "g")
+
+const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" }
+
+const hex = (code: number, width: number): string => code.toString(16).padStart(width, "0")
+
+/** One control character as its visible escape: `\n`, `\r`, `\t`, `\x1b`, `\x9b`, `\u2028`. */
+const escapeChar = (c: string): string => {
+  const code = c.charCodeAt(0)
+  return NAMED[c] ?? (code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`)
+}
+
+/** `text` with every control character (LF, CR and TAB included) escaped: safe inside one line. */
+export const escapeControl = (text: string): string => (CONTROL.test(text) ? text.replace(CONTROLS, escapeChar) : text)
+
+/** An SGR colour sequence (`ESC [ <digits;> m`), or any control character but the LF and TAB the program writes. */
+const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g
+
+/**
+ * The net at a terminal boundary, for whole outputs the program composed: its own line breaks and tabs stay,
+ * SGR colour sequences stay when `colour` (and are dropped otherwise, so plain output holds no ESC at all), every
+ * other control character — a bare ESC, cursor movement, OSC title, CR, BEL — is escaped.
+ */
+export const escapeForTerminal = (text: string, colour: boolean): string =>
+  text.replace(TERMINAL_UNSAFE, (match, sgr: string | undefined) => (sgr !== undefined ? (colour ? sgr : "") : escapeChar(match)))
