@@ -27,7 +27,10 @@ const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u
 /**
  * The net at a terminal boundary, for whole outputs the program composed: its own line breaks and tabs stay,
  * SGR colour sequences stay when `colour` (and are dropped otherwise, so plain output holds no ESC at all), every
- * other control character — a bare ESC, cursor movement, OSC title, CR, BEL — is escaped.
+ * other control character — a bare ESC, cursor movement, OSC title, CR, BEL — is escaped as `\uXXXX`: the one
+ * spelling that is also valid inside a JSON string, since JSON.stringify leaves DEL, C1 and U+2028/9 raw.
  */
 export const escapeForTerminal = (text: string, colour: boolean): string =>
-  text.replace(TERMINAL_UNSAFE, (match, sgr: string | undefined) => (sgr !== undefined ? (colour ? sgr : "") : escapeChar(match)))
+  text.replace(TERMINAL_UNSAFE, (match, sgr: string | undefined) =>
+    sgr !== undefined ? (colour ? sgr : "") : `\\u${hex(match.charCodeAt(0), 4)}`
+  )
