@@ -41,7 +41,6 @@ const expectClean = (r: Outcome, colour: boolean) => {
 describe("hostile text in the store reaches the terminal escaped (§11)", () => {
   it.each([
     ["models status", ["models", "status"]],
-    ["models status --plain", ["models", "status", "--plain"]],
     ["models auth list", ["models", "auth", "list"]],
     ["doctor", ["doctor"]]
   ])("%s: no raw control character, no forged line, the id shown escaped", { timeout: 120_000 }, async (_, args) => {
@@ -52,7 +51,7 @@ describe("hostile text in the store reaches the terminal escaped (§11)", () => 
       expect(r.stdout + r.stderr).not.toBe("")
       expectClean(r, colour)
       if (!colour) expect(r.stdout + r.stderr).not.toContain("\u001b")
-      if (args[0] !== "doctor" && args[2] !== "--plain") expect(r.stdout + r.stderr).toContain("evil\\nFORGED line\\x1b[5;41m\\x1b]0;pwned\\x07\\rTAKEOVER\\x9b2J\\x7f\\u2028end")
+      if (args[0] !== "doctor") expect(r.stdout + r.stderr).toContain("evil\\nFORGED line\\x1b[5;41m\\x1b]0;pwned\\x07\\rTAKEOVER\\x9b2J\\x7f\\u2028end")
     }
   })
 
