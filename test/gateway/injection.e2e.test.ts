@@ -56,7 +56,7 @@ describe("hostile text through the gateway (§11)", () => {
 
     const status = await chat("/model status")
     expect(status.status).toBe(200)
-    const text: string = (await status.json()).choices[0].message.content
+    const text = ((await status.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content
     expect(RAW_CONTROL.exec(text), JSON.stringify(text)).toBeNull()
     expect(text).toContain("evil\\nFORGED line\\x1b[5;41m\\x1b]0;pwned\\x07\\rTAKEOVER\\x9b2J\\x7f\\u2028end")
     expect(text).toContain("me\\r\\nFORGED mail\\x1b[2J@example.com")
