@@ -83,6 +83,20 @@ const piecesOf = (secret: string): ReadonlyArray<Piece> => {
 }
 
 /**
+ * Whether a run mixes at least two of lower case, upper case and digits. Secrets are random; a run of one class
+ * ("deepseek" inside `FAKE-deepseek-pat-…`) is as likely an ordinary word of the output, and a leak that starts
+ * with one is still caught, extended backwards from the first random-looking run it contains.
+ */
+const looksRandom = (text: string, at: number): boolean => {
+  let classes = 0
+  for (let i = at; i < at + RUN; i++) {
+    const c = text.charCodeAt(i)
+    classes |= c >= 97 && c <= 122 ? 1 : c >= 65 && c <= 90 ? 2 : c >= 48 && c <= 57 ? 4 : 0
+  }
+  return classes !== 0 && (classes & (classes - 1)) !== 0
+}
+
+/**
  * The index of every secret of at least RUN characters, and of `values` that are sensitive only whole (text
  * substituted from `${VAR}`); build it once per set and keep it.
  */
@@ -94,6 +108,7 @@ export const scrubIndex = (secrets: Iterable<string>, values: Iterable<string> =
   for (const piece of pieces) {
     const last = piece.wholeOnly ? 0 : piece.text.length - RUN
     for (let offset = piece.hiddenFrom; offset <= last; offset++) {
+      if (!piece.wholeOnly && !looksRandom(piece.text, offset)) continue
       const h = hashAt(piece.text, offset)
       const list = grams.get(h)
       if (list === undefined) grams.set(h, [{ piece, offset }])
