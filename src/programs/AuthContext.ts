@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { agentModels, decodeConfig, substituteEnvRefs, type AgentModels, type OpenClawConfig } from "../domain/Config.js"
 import { FileShapeError } from "../domain/Errors.js"
@@ -32,6 +33,12 @@ export interface AuthContext {
   readonly now: number
 }
 
+/** The agent whose store lies underneath this one's (§3.1): the main agent, for a sub-agent; none for the main agent. */
+export const agentBeneath = (config: OpenClawConfig, agent: AgentPaths) =>
+  agent.isDefault
+    ? Effect.succeedNone
+    : Effect.asSome(Effect.flatMap(Paths, (paths) => paths.agent(config, defaultAgentId(config))))
+
 /**
  * The store an agent sees: a sub-agent sees the main agent's profiles underneath its own (§3.1). The document is
  * its own store's (path, raw), so writes still go there.
@@ -40,8 +47,9 @@ export const loadAgentStore = (config: OpenClawConfig, agent: AgentPaths) =>
   Effect.gen(function* () {
     const profiles = yield* ProfileStore
     const own = yield* profiles.load(agent.storePath)
-    if (agent.isDefault) return own
-    const main = yield* Effect.flatMap((yield* Paths).agent(config, defaultAgentId(config)), (p) => profiles.load(p.storePath))
+    const beneath = yield* agentBeneath(config, agent)
+    if (Option.isNone(beneath)) return own
+    const main = yield* profiles.load(beneath.value.storePath)
     return { ...own, store: overlayStore(main.store, own.store) } satisfies StoreDocument
   })
 

@@ -38,6 +38,7 @@ import { HostProcess } from "../services/HostProcess.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { Prompter } from "../services/Prompter.js"
+import { agentBeneath } from "./AuthContext.js"
 import { legacyAuthPath, legacyOAuthPath, migrateLegacy } from "./LegacyImport.js"
 
 export interface DoctorOptions {
@@ -102,14 +103,12 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
         ? { _tag: "Loaded", path, exists: r.right.exists, value: r.right.store }
         : failed<AuthStore>(path, r.left)
     }))
+  // Each store's own load, not the overlay: the checks report each file, and overlay them where they need to.
   const stores: Array<StoreLoad> = []
-  let mainAgent: AgentPaths | undefined
   if (agent !== undefined) {
     stores.push(yield* loadStore(agent.storePath, false))
-    if (!agent.isDefault) {
-      mainAgent = Either.getOrUndefined(yield* Effect.either(paths.agent(decoded, defaultAgentId(decoded))))
-      if (mainAgent !== undefined && mainAgent.storePath !== agent.storePath) stores.push(yield* loadStore(mainAgent.storePath, true))
-    }
+    const beneath = Option.flatten(yield* Effect.option(agentBeneath(decoded, agent)))
+    if (Option.isSome(beneath) && beneath.value.storePath !== agent.storePath) stores.push(yield* loadStore(beneath.value.storePath, true))
   }
 
   // What the daemon sees: <state>/.env and the config env block. Names with a value only; values go nowhere.
