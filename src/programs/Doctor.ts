@@ -30,13 +30,13 @@ import { runChecks } from "../domain/DoctorChecks.js"
 import { assembleEnv } from "../domain/Env.js"
 import { type Explained, FileShapeError, messageOf } from "../domain/Errors.js"
 import type { AgentPaths } from "../domain/Paths.js"
-import type { ProfileId } from "../domain/ProfileId.js"
+import { ProfileId } from "../domain/ProfileId.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { Environment } from "../services/Environment.js"
 import { Files } from "../services/Files.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { Paths } from "../services/Paths.js"
-import { ProfileStore } from "../services/ProfileStore.js"
+import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { Prompter } from "../services/Prompter.js"
 import { agentBeneath } from "./AuthContext.js"
 import { legacyAuthPath, legacyOAuthPath, migrateLegacy } from "./LegacyImport.js"
@@ -210,90 +210,126 @@ const decide = Effect.fn("Doctor.decide")(function* (checks: ReadonlyArray<Check
   return decisions
 })
 
+type FixOf<K extends Fix["kind"]> = Extract<Fix, { readonly kind: K }>
+type StoreFix = FixOf<"remove-profile" | "clear-stale-cooldown">
+
+/** An approved check with its fix, typed by the kind it was filed under. */
+interface Approved<F extends Fix> {
+  readonly check: Check
+  readonly fix: F
+}
+
+interface ApprovedFixes {
+  readonly chmod: ReadonlyArray<Approved<FixOf<"chmod">>>
+  readonly legacy: ReadonlyArray<Approved<FixOf<"migrate-legacy">>>
+  /** Removals and cooldown clears together, in check order: they edit the same documents. */
+  readonly store: ReadonlyArray<Approved<StoreFix>>
+  readonly config: ReadonlyArray<Approved<FixOf<"set-config-mode">>>
+}
+
+/** Splits the approved checks by what their fix touches, so each step gets its own kind of fix. */
+const groupApproved = (checks: ReadonlyArray<Check>): ApprovedFixes => {
+  const chmod: Array<Approved<FixOf<"chmod">>> = []
+  const legacy: Array<Approved<FixOf<"migrate-legacy">>> = []
+  const store: Array<Approved<StoreFix>> = []
+  const config: Array<Approved<FixOf<"set-config-mode">>> = []
+  for (const check of checks) {
+    const fix = check.fix
+    switch (fix?.kind) {
+      case undefined:
+        break
+      case "chmod":
+        chmod.push({ check, fix })
+        break
+      case "migrate-legacy":
+        legacy.push({ check, fix })
+        break
+      case "remove-profile":
+      case "clear-stale-cooldown":
+        store.push({ check, fix })
+        break
+      case "set-config-mode":
+        config.push({ check, fix })
+        break
+    }
+  }
+  return { chmod, legacy, store, config }
+}
+
+/** One store's fixes on its raw document; what it decides is the ids really removed (others were already gone). */
+const applyStoreFixes = (doc: StoreDocument, fixes: ReadonlyArray<StoreFix>, now: number) =>
+  fixes.reduce<readonly [JsonObject, ReadonlyArray<ProfileId>]>(([raw, removed], fix) => {
+    const id = ProfileId.make(fix.profileId)
+    if (fix.kind === "remove-profile") return holdsProfile(raw, id) ? [removeProfile(raw, id), [...removed, id]] : [raw, removed]
+    const stats = doc.store.usageStats[id]
+    return stats !== undefined && hasStaleCooldown(stats, now)
+      ? [setUsageStats(raw, id, (s) => clearStaleCooldown(s, now)), removed]
+      : [raw, removed]
+  }, [doc.raw, []])
+
 /** Applies the approved fixes: modes, then legacy import, then each store, then the config, each under its lock. */
 const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: DoctorInputs, decisions: ReadonlyArray<Decision>) {
   const files = yield* Files
   const outcomes: Array<FixOutcome> = decisions
     .filter((d) => !d.approved)
     .map((d) => ({ check: d.check, applied: false, detail: d.detail ?? "skipped" }))
-  const approved = decisions.filter((d) => d.approved).map((d) => d.check)
-  const done = (check: Check, result: Either.Either<unknown, Explained>, detail = describeFix(check.fix!)) =>
+  const approved = groupApproved(decisions.filter((d) => d.approved).map((d) => d.check))
+  const done = ({ check, fix }: Approved<Fix>, result: Either.Either<unknown, Explained>) =>
     outcomes.push(
-      Either.isRight(result) ? { check, applied: true, detail } : { check, applied: false, detail: `failed: ${messageOf(result.left)}` }
+      Either.isRight(result)
+        ? { check, applied: true, detail: describeFix(fix) }
+        : { check, applied: false, detail: `failed: ${messageOf(result.left)}` }
     )
 
   // Checked again just before: the path may have been swapped (for a symlink, say) since it was looked at.
   const insideStateDir = yield* insideOf(inputs.host.stateDir)
-  for (const check of approved) {
-    if (check.fix?.kind !== "chmod") continue
-    const { path, mode } = check.fix
+  for (const item of approved.chmod) {
+    const { path, mode } = item.fix
     const info = Option.getOrUndefined(Either.getOrElse(yield* Effect.either(files.stat(path)), () => Option.none()))
     const refusal = info === undefined ? "it is gone" : chmodRefusal({ ...info, insideStateDir: yield* insideStateDir(path) })
-    if (refusal !== undefined) outcomes.push({ check, applied: false, detail: `not changed: ${refusal}` })
-    else done(check, yield* Effect.either(files.chmod(path, mode)))
+    if (refusal !== undefined) outcomes.push({ check: item.check, applied: false, detail: `not changed: ${refusal}` })
+    else done(item, yield* Effect.either(files.chmod(path, mode)))
   }
 
-  const legacy = approved.filter((c) => c.fix?.kind === "migrate-legacy")
-  if (legacy.length > 0 && inputs.agent !== undefined) {
+  if (approved.legacy.length > 0 && inputs.agent !== undefined) {
     const result = yield* Effect.either(migrateLegacy(inputs.host, inputs.agent))
-    for (const check of legacy) {
-      const path = (check.fix as { path: string }).path
-      if (Either.isLeft(result)) done(check, result)
-      else if (result.right.removed.includes(path)) done(check, result)
+    for (const item of approved.legacy) {
+      if (Either.isLeft(result)) done(item, result)
+      else if (result.right.removed.includes(item.fix.path)) done(item, result)
       else {
-        const why = result.right.notices.filter((n) => n.includes(path)).join("; ")
-        outcomes.push({ check, applied: false, detail: `not migrated: ${why || "the file is still there"}` })
+        const why = result.right.notices.filter((n) => n.includes(item.fix.path)).join("; ")
+        outcomes.push({ check: item.check, applied: false, detail: `not migrated: ${why || "the file is still there"}` })
       }
     }
   }
 
-  const storeFixes = approved.filter((c) => c.fix?.kind === "remove-profile" || c.fix?.kind === "clear-stale-cooldown")
-  const removed: Array<string> = []
-  for (const storePath of new Set(storeFixes.map((c) => (c.fix as { storePath: string }).storePath))) {
-    const mine = storeFixes.filter((c) => (c.fix as { storePath: string }).storePath === storePath)
+  const removed: Array<ProfileId> = []
+  for (const storePath of new Set(approved.store.map((item) => item.fix.storePath))) {
+    const mine = approved.store.filter((item) => item.fix.storePath === storePath)
     const result = yield* Effect.either(
       (yield* ProfileStore).update(storePath, (doc) => {
-        const removedHere: Array<string> = []
-        let raw = doc.raw
-        for (const check of mine) {
-          const fix = check.fix!
-          if (fix.kind === "remove-profile") {
-            if (holdsProfile(raw, fix.profileId)) {
-              raw = removeProfile(raw, fix.profileId as ProfileId)
-              removedHere.push(fix.profileId)
-            }
-          } else if (fix.kind === "clear-stale-cooldown") {
-            const stats = doc.store.usageStats[fix.profileId]
-            if (stats !== undefined && hasStaleCooldown(stats, inputs.now)) {
-              raw = setUsageStats(raw, fix.profileId as ProfileId, (s) => clearStaleCooldown(s, inputs.now))
-            }
-          }
-        }
-        // Checked here too: a store that no longer decodes is never written (ProfileStore dies instead).
-        return Effect.succeed([Either.isRight(decodeAuthStore(raw)) ? raw : doc.raw, removedHere] as const)
+        const [raw, removedHere] = applyStoreFixes(doc, mine.map((item) => item.fix), inputs.now)
+        // Checked here too: a store that no longer decodes is never written (ProfileStore dies instead), and then
+        // nothing was removed.
+        return Effect.succeed(Either.isRight(decodeAuthStore(raw)) ? ([raw, removedHere] as const) : ([doc.raw, []] as const))
       })
     )
-    // Only what the store really lost is unregistered from the config.
+    // Only what the store really lost is unregistered from the config: a failed write leaves the config alone.
     if (Either.isRight(result)) removed.push(...result.right[1])
-    for (const check of mine) done(check, result)
+    for (const item of mine) done(item, result)
   }
 
-  const configFixes = approved.filter((c) => c.fix?.kind === "set-config-mode")
   const configRaw = yield* Effect.either((yield* ConfigStore).load)
-  const unregister = removed.filter((id) => Either.isRight(configRaw) && configReferences(configRaw.right.raw, id as ProfileId))
-  if (configFixes.length > 0 || unregister.length > 0) {
+  const unregister = removed.filter((id) => Either.isRight(configRaw) && configReferences(configRaw.right.raw, id))
+  if (approved.config.length > 0 || unregister.length > 0) {
     const result = yield* Effect.either(
       (yield* ConfigStore).update((raw) => {
-        let next = raw
-        for (const id of unregister) next = unregisterProfile(next, id as ProfileId)
-        for (const check of configFixes) {
-          const fix = check.fix as Extract<Fix, { kind: "set-config-mode" }>
-          next = setConfigProfileMode(next, fix.profileId, fix.mode)
-        }
+        const unregistered = unregister.reduce((doc, id) => unregisterProfile(doc, id), raw)
+        const next = approved.config.reduce((doc, { fix }) => setConfigProfileMode(doc, fix.profileId, fix.mode), unregistered)
         return Effect.succeed([next, undefined] as const)
       })
     )
-    for (const check of configFixes) done(check, result)
+    for (const item of approved.config) done(item, result)
   }
   return outcomes
 })
