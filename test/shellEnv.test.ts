@@ -5,10 +5,10 @@ import { execFileSync } from "node:child_process"
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { HostProcess } from "../src/services/HostProcess.js"
 import { parseEnvZero, ShellEnv, ShellEnvError } from "../src/services/ShellEnv.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, runCli } from "./support/TestApp.js"
+import { hostProcess, shellEnvWithShellsFile } from "./support/TestPorts.js"
 
 const KEY = "sk-ant-api03-FAKEfromLoginShell" + "s".repeat(24) + "SHL1"
 
@@ -73,7 +73,7 @@ describe("ShellEnv live adapter with fake login shells", () => {
 
   const load = (shell: string, timeoutMs: number, shellsFile = shells) =>
     Effect.flatMap(ShellEnv, (s) => s.load(timeoutMs)).pipe(
-      Effect.provide(ShellEnv.layerWithShellsFile(shellsFile).pipe(Layer.provide(HostProcess.make({ vars: { SHELL: shell, PATH: process.env.PATH ?? "" } }))))
+      Effect.provide(shellEnvWithShellsFile(shellsFile).pipe(Layer.provide(hostProcess({ vars: { SHELL: shell, PATH: process.env.PATH ?? "" } }))))
     )
 
   it.effect("reads NUL-separated output of `$SHELL -l -c 'env -0'`", () =>

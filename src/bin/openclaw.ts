@@ -1,6 +1,3 @@
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import type { Teardown } from "@effect/platform/Runtime"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
@@ -8,28 +5,16 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { cli } from "../cli/Cli.js"
-import { ExitCode } from "../cli/ExitCode.js"
+import { cliPlatformLayer } from "../cli/CliPlatform.js"
 import { withOutputConsole } from "../cli/OutputConsole.js"
 import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
+import { makeAppLayer } from "../services/AppLayer.js"
+import { livePorts } from "../services/LivePorts.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
-import { AuthServicesLive } from "../services/AppLayer.js"
-import { Browser } from "../services/Browser.js"
-import { ClaudeCli } from "../services/ClaudeCli.js"
-import { OAuthCallback } from "../services/OAuthCallback.js"
-import { Prompter } from "../services/Prompter.js"
-import { SecureRandom } from "../services/SecureRandom.js"
-import { ProviderClientLive } from "../services/ProviderClientLive.js"
 import { lazyTerminalLayer } from "./lazyTerminal.js"
 
-// The only impure file of the CLI: live layers in, exit code out.
-const CliPlatform = Layer.mergeAll(
-  // @effect/cli wants a FileSystem for file-valued options; we have none, and our own files go through Files.
-  FileSystem.layerNoop({}),
-  Path.layer,
-  lazyTerminalLayer,
-  CliConfig.layer({ showBuiltIns: false })
-)
+// The only impure file of the CLI: live ports in, exit code out.
 
 // Under a file-size limit (ulimit -f, systemd LimitFSIZE=) the kernel signals SIGXFSZ, which kills by default; with
 // it handled the oversized write fails with EFBIG instead, and the user gets the one-line error with the fix.
@@ -38,16 +23,8 @@ process.on("SIGXFSZ", () => undefined)
 // One registry for the process, so the last-resort printer below can scrub with it too.
 const secrets = makeSecretRegistry()
 
-const CliLive = Layer.mergeAll(
-  ExitCode.layer,
-  ClaudeCli.layer,
-  Prompter.layer,
-  ProviderClientLive,
-  Browser.layer,
-  OAuthCallback.layer,
-  SecureRandom.layer
-).pipe(
-  Layer.provideMerge(Layer.mergeAll(AuthServicesLive, CliPlatform, Layer.succeed(SecretRegistry, secrets)))
+const CliLive = makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) }).pipe(
+  Layer.provideMerge(cliPlatformLayer(lazyTerminalLayer))
 )
 
 const program = withOutputConsole(cli(process.argv), { plain: !colorEnabled(process.stdout.isTTY === true, process.env) })

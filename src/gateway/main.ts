@@ -9,7 +9,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
 import { escapeControl } from "../domain/Untrusted.js"
-import { ProviderClientLive } from "../services/ProviderClientLive.js"
 import { SessionStore } from "../services/SessionStore.js"
 import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegistry.js"
 import { Background } from "./Background.js"
@@ -63,8 +62,8 @@ const serveGateway = (options: GatewayOptions) =>
   })
 
 /**
- * The running gateway over the auth services (AuthServices and its ports) the caller provides. Besides where it
- * listens it exposes its state, so a caller can reload it.
+ * The running gateway over the app layer (makeAppLayer and its ports) the caller provides: the CLI's, or a test's.
+ * Besides where it listens it exposes its state, so a caller can reload it.
  */
 export const GatewayLive = (options: GatewayOptions) =>
   Layer.scoped(GatewayAddress, serveGateway(options)).pipe(
@@ -75,7 +74,7 @@ export const GatewayLive = (options: GatewayOptions) =>
         Background.layer()
       )
     ),
-    Layer.provide(Layer.merge(FileWatcherLive, ProviderClientLive))
+    Layer.provide(FileWatcherLive)
   )
 
 /** Points the process's SIGHUP handler at this gateway's reload for as long as it runs. */

@@ -21,14 +21,4 @@ export class HostProcess extends Context.Tag("openclaw/HostProcess")<HostProcess
     stdinIsTTY: process.stdin.isTTY === true,
     platform: process.platform
   }))
-
-  static readonly make = (shape: Partial<HostProcessShape> & Pick<HostProcessShape, "vars">) =>
-    Layer.succeed(HostProcess, {
-      cwd: "/work",
-      osHome: "/home/user",
-      stdoutIsTTY: false,
-      stdinIsTTY: false,
-      platform: "linux",
-      ...shape
-    })
 }

@@ -49,9 +49,6 @@ export class ShellEnv extends Context.Tag("openclaw/ShellEnv")<ShellEnv, ShellEn
     ShellEnv,
     Effect.map(HostProcess, (host) => makeShellEnv(host.vars, "/etc/shells"))
   )
-  /** The live adapter with another list of allowed shells, for tests that bring their own shell. */
-  static readonly layerWithShellsFile = (shellsFile: string) =>
-    Layer.effect(ShellEnv, Effect.map(HostProcess, (host) => makeShellEnv(host.vars, shellsFile)))
 }
 
 /** `$SHELL` only when `shellsFile` lists it (a user-controlled path must not pick what we execute), else /bin/sh. */
@@ -65,7 +62,8 @@ const pickShell = async (vars: Readonly<Record<string, string | undefined>>, she
   return listed.includes(wanted) ? wanted : "/bin/sh"
 }
 
-const makeShellEnv = (vars: Readonly<Record<string, string | undefined>>, shellsFile: string): ShellEnvShape => ({
+/** The live adapter over `vars`; `shellsFile` lists the shells `$SHELL` may name (/etc/shells). */
+export const makeShellEnv = (vars: Readonly<Record<string, string | undefined>>, shellsFile: string): ShellEnvShape => ({
   load: (timeoutMs) =>
     Effect.flatMap(
       // node:child_process is loaded only when a login shell is actually run (it costs every start-up otherwise).

@@ -15,16 +15,15 @@ import OpenAI from "openai"
 import type { GatewayOptions } from "../../src/gateway/Options.js"
 import { GatewayAddress, GatewayLive } from "../../src/gateway/main.js"
 import { GatewayState } from "../../src/gateway/State.js"
-import { AuthServices } from "../../src/services/AppLayer.js"
-import { FileLock } from "../../src/services/FileLock.js"
-import { Files } from "../../src/services/Files.js"
-import { HostProcess } from "../../src/services/HostProcess.js"
-import { SecretRegistry } from "../../src/services/SecretRegistry.js"
-import { OAuthHttp } from "../../src/services/OAuthHttp.js"
+import { makeAppLayer } from "../../src/services/AppLayer.js"
+import { Browser } from "../../src/services/Browser.js"
+import { livePorts } from "../../src/services/LivePorts.js"
 import { ShellEnv } from "../../src/services/ShellEnv.js"
+import { FakeClaudeCli, ScriptedPrompter } from "../support/FakeInteraction.js"
 import { type FakeProvider, startFakeProvider } from "../support/fakeProviders.js"
 import { Sandbox } from "../support/Sandbox.js"
 import { expectNoLeak } from "../support/SecretScan.js"
+import { hostProcess, noBrowser } from "../support/TestPorts.js"
 import { scaled } from "../support/Timing.js"
 
 /** Fake secrets: a public prefix, a distinct body, and FAKE in each. */
@@ -141,20 +140,16 @@ export interface RunningGateway {
   readonly profiles: () => Promise<ReadonlyArray<string>>
 }
 
-/** The live ports over a HOME; the login shell is never consulted. */
+/** The live ports over a HOME; the login shell is never consulted and nobody is there to prompt. */
 const servicesFor = (world: GatewayHome, vars: Record<string, string>) =>
-  AuthServices.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        Files.layer,
-        FileLock.layer,
-        Layer.succeed(ShellEnv, { load: () => Effect.succeed({}) }),
-        SecretRegistry.layer,
-        OAuthHttp.layer,
-        HostProcess.make({ vars: { HOME: world.home, PATH: process.env.PATH ?? "", ...vars }, cwd: world.home, osHome: world.home })
-      )
-    )
-  )
+  makeAppLayer({
+    ...livePorts,
+    host: hostProcess({ vars: { HOME: world.home, PATH: process.env.PATH ?? "", ...vars }, cwd: world.home, osHome: world.home }),
+    shellEnv: Layer.succeed(ShellEnv, { load: () => Effect.succeed({}) }),
+    prompter: new ScriptedPrompter().layer,
+    claude: new FakeClaudeCli().layer,
+    browser: Layer.succeed(Browser, noBrowser)
+  })
 
 /**
  * The gateway in-process for the test's scope; it stops, sessions flushed, when the scope closes. Run it under

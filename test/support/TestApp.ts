@@ -1,6 +1,3 @@
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import * as Terminal from "@effect/platform/Terminal"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -8,21 +5,20 @@ import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import { cli } from "../../src/cli/Cli.js"
-import { ExitCode } from "../../src/cli/ExitCode.js"
-import { AuthServices } from "../../src/services/AppLayer.js"
-import { HostProcess, type HostProcessShape } from "../../src/services/HostProcess.js"
-import { ShellEnv, ShellEnvError, type ShellEnvShape } from "../../src/services/ShellEnv.js"
-import { ProviderClient, type ProviderClientShape } from "../../src/services/ProviderClient.js"
-import { ProviderError } from "../../src/domain/Chat.js"
-import { SecretRegistry } from "../../src/services/SecretRegistry.js"
+import { cliPlatformLayer } from "../../src/cli/CliPlatform.js"
 import { withOutputConsole } from "../../src/cli/OutputConsole.js"
-import { OAuthHttpError } from "../../src/domain/OAuthErrors.js"
+import { makeAppLayer } from "../../src/services/AppLayer.js"
 import { Browser, type BrowserShape } from "../../src/services/Browser.js"
+import type { HostProcessShape } from "../../src/services/HostProcess.js"
 import { OAuthCallback } from "../../src/services/OAuthCallback.js"
 import { OAuthHttp, type OAuthHttpShape } from "../../src/services/OAuthHttp.js"
+import { ProviderClient, type ProviderClientShape } from "../../src/services/ProviderClient.js"
+import { SecretRegistry } from "../../src/services/SecretRegistry.js"
 import { SecureRandom } from "../../src/services/SecureRandom.js"
+import { ShellEnv, type ShellEnvShape } from "../../src/services/ShellEnv.js"
+import { FakeClaudeCli, ScriptedPrompter } from "./FakeInteraction.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
-import { ScriptedPrompter, FakeClaudeCli } from "./FakeInteraction.js"
+import { hostProcess, noBrowser, noLoginShell, noOAuthServer, noProvider } from "./TestPorts.js"
 
 export const HOME = "/home/user"
 export const STATE = `${HOME}/.openclaw`
@@ -50,33 +46,22 @@ export interface World {
   readonly onOutput?: (line: string) => void
 }
 
-const noOAuthServer: OAuthHttpShape = {
-  requestToken: (r) => Effect.fail(new OAuthHttpError({ host: new URL(r.url).host, kind: "network", description: "no OAuth server in tests" }))
-}
-
-const noBrowser: BrowserShape = { available: false, open: () => Effect.succeed(false) }
-
-const noProvider: ProviderClientShape = {
-  complete: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" })),
-  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" }))
-}
-
-const noLoginShell: ShellEnvShape = { load: () => Effect.fail(new ShellEnvError({ shell: "/bin/sh", kind: "spawn", detail: "no login shell in tests" })) }
-
-/** The auth services over in-memory ports. */
+/** The app over in-memory and scripted ports. */
 export const testServices = (world: World) =>
-  AuthServices.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        world.fs.layer,
-        MemoryFileLock,
-        Layer.succeed(ShellEnv, world.shellEnv ?? noLoginShell),
-        SecretRegistry.layer,
-        Layer.succeed(OAuthHttp, world.oauthHttp ?? noOAuthServer),
-        HostProcess.make({ vars: { HOME, ...world.vars }, cwd: "/work", osHome: HOME, ...world.host })
-      )
-    )
-  )
+  makeAppLayer({
+    host: hostProcess({ vars: { HOME, ...world.vars }, cwd: "/work", osHome: HOME, ...world.host }),
+    files: world.fs.layer,
+    locks: MemoryFileLock,
+    shellEnv: Layer.succeed(ShellEnv, world.shellEnv ?? noLoginShell),
+    oauthHttp: Layer.succeed(OAuthHttp, world.oauthHttp ?? noOAuthServer),
+    providers: Layer.succeed(ProviderClient, world.provider ?? noProvider),
+    prompter: (world.prompter ?? new ScriptedPrompter()).layer,
+    claude: (world.claude ?? new FakeClaudeCli()).layer,
+    browser: Layer.succeed(Browser, world.browser ?? noBrowser),
+    oauthCallback: OAuthCallback.layer,
+    random: SecureRandom.layer,
+    secrets: SecretRegistry.layer
+  })
 
 const noTerminal = Layer.succeed(
   Terminal.Terminal,
@@ -112,20 +97,7 @@ export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Pr
     const console = yield* capture(out, err, world.onOutput)
     return yield* Effect.withConsole(withOutputConsole(cli(["node", "openclaw", ...args]), { plain: world.host?.stdoutIsTTY !== true }), console)
   })
-  const layer = Layer.mergeAll(
-    testServices(world),
-    (world.prompter ?? new ScriptedPrompter()).layer,
-    (world.claude ?? new FakeClaudeCli()).layer,
-    Layer.succeed(ProviderClient, world.provider ?? noProvider),
-    Layer.succeed(Browser, world.browser ?? noBrowser),
-    OAuthCallback.layer,
-    SecureRandom.layer,
-    ExitCode.layer,
-    FileSystem.layerNoop({}),
-    Path.layer,
-    noTerminal,
-    CliConfig.layer({ showBuiltIns: false })
-  )
+  const layer = testServices(world).pipe(Layer.provideMerge(cliPlatformLayer(noTerminal)))
   return Effect.runPromise(program.pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext))).then((code) => ({
     code,
     stdout: out.join("\n"),
