@@ -10,6 +10,7 @@ import { profileOrder } from "../domain/Order.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import type { AuthContext } from "../programs/AuthContext.js"
 import { type ChatFailedError, type Served, serveWithFailover } from "../programs/Failover.js"
+import type { StoreDocument } from "../services/ProfileStore.js"
 import { ProviderClient } from "../services/ProviderClient.js"
 import { SessionStore } from "../services/SessionStore.js"
 import { Background } from "./Background.js"
@@ -154,7 +155,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   log.agent = agentId
   const ctx = snapshot.agents.get(agentId)
   if (ctx === undefined) {
-    return jsonError(503, `Agent ${agentId} is unavailable: ${snapshot.agentErrors.get(agentId)}`, "unavailable")
+    return jsonError(503, `Agent ${agentId} is unavailable: ${snapshot.agentErrors.get(agentId)?.message}`, "unavailable")
   }
   const aliases = modelAliases(ctx.config)
 
@@ -212,6 +213,8 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   })
   const client = yield* ProviderClient
   const background = yield* Background
+  // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
+  const written = (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))
 
   /** After an answer: usage bookkeeping off the response path; the session remembers the profile that served. */
   const settle = <A>(served: Served<A>) =>
@@ -219,18 +222,12 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
       log.model = shown(served.model)
       if (served.profileId) log.profile = served.profileId
       log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
-      // Cooldowns were written while failing over: the next request must see them.
-      if (served.attempts.some((a) => a.outcome !== "ok")) yield* state.refreshStores("cooldown recorded")
       // Failover returns Effect.void when there is nothing to write. Until the write is in the snapshot every answer
-      // by this profile asks for it again: those coalesce into one write, and the stores are re-read right after.
+      // by this profile asks for it again: those coalesce into one write, which is patched into the snapshot.
       if (served.recordUse !== Effect.void) {
         yield* background.runLatest(
           `usage:${served.profileId}`,
-          served.recordUse.pipe(
-            Effect.zipRight(state.refreshStores("usage recorded")),
-            Effect.asVoid,
-            Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`))
-          )
+          served.recordUse.pipe(Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`)))
         )
       }
       if (sessionKey !== undefined && served.profileId !== undefined && session?.userPin === undefined && session?.autoPin !== served.profileId) {
@@ -241,14 +238,15 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   const failed = (error: ChatFailedError) =>
     Effect.gen(function* () {
       log.attempts = error.reason
-      const fresh = yield* state.refreshStores("failure recorded")
+      // The cooldowns recorded while failing over are in the snapshot already (storeWritten).
+      const fresh = yield* state.current
       const now = yield* Clock.currentTimeMillis
       return failedReply(error, fresh, fresh.agents.get(agentId), models, now)
     })
 
   if (!stream) {
     const result = yield* Effect.either(
-      serveWithFailover(ctx, models, session, (target, auth, model) => client.complete(target, auth, request(model), input.timeouts.completeMs))
+      serveWithFailover(ctx, models, session, (target, auth, model) => client.complete(target, auth, request(model), input.timeouts.completeMs), written)
     )
     if (Either.isLeft(result)) return yield* failed(result.left)
     const served = result.right
@@ -263,7 +261,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   }
 
   const result = yield* Effect.either(
-    serveWithFailover(ctx, models, session, (target, auth, model) => client.stream(target, auth, request(model), input.timeouts.streamIdleMs))
+    serveWithFailover(ctx, models, session, (target, auth, model) => client.stream(target, auth, request(model), input.timeouts.streamIdleMs), written)
   )
   if (Either.isLeft(result)) return yield* failed(result.left)
   const served = result.right

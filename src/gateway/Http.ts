@@ -12,8 +12,8 @@ import { randomBytes } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
-import { modelsStatus } from "../programs/ModelsStatus.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
+import { authStatusReply } from "./AuthStatus.js"
 import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
 import { decodeChatRequest } from "./OpenAiWire.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
@@ -172,16 +172,9 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       })
 
     const authStatus = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot) =>
-      Effect.gen(function* () {
-        const agent = new URL(request.url, "http://gateway").searchParams.get("agent") ?? snapshot.defaultAgentId
-        const result = yield* Effect.either(modelsStatus(agent))
-        if (Either.isLeft(result)) {
-          const e = result.left
-          const status = e._tag === "UnknownAgentError" ? 404 : 500
-          return respond(jsonError(status, redactSecrets(e.message, snapshot.secrets), status === 404 ? "invalid_request_error" : "server_error", e._tag))
-        }
-        return HttpServerResponse.unsafeJson(result.right.report)
-      })
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        respond(authStatusReply(snapshot, new URL(request.url, "http://gateway").searchParams.get("agent"), now))
+      )
 
     const chat = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, log: ChatLog) =>
       Effect.gen(function* () {

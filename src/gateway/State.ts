@@ -9,14 +9,15 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Option from "effect/Option"
-import { configuredAgentIds } from "../domain/Config.js"
+import { decodeAuthStore, overlayStore } from "../domain/AuthStore.js"
+import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { UsageError } from "../domain/Errors.js"
 import { PROVIDERS } from "../domain/Provider.js"
 import { type AuthContext, loadAgentStore, loadAuthContext } from "../programs/AuthContext.js"
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
-import { ProfileStore } from "../services/ProfileStore.js"
+import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { SecretRegistry, secretList } from "../services/SecretRegistry.js"
 import { isSendableToken } from "./Access.js"
 import { FileWatcher } from "./FileWatcher.js"
@@ -32,10 +33,16 @@ export interface GatewaySnapshot {
   readonly defaultAgentId: string
   readonly agents: ReadonlyMap<string, AuthContext>
   /** Agents whose store could not be loaded, with why (their requests fail with that message). */
-  readonly agentErrors: ReadonlyMap<string, string>
+  readonly agentErrors: ReadonlyMap<string, AgentFailure>
   readonly access: GatewayAccess
   /** Every secret the gateway knows, so nothing it sends or logs can contain one (≥ 8 characters). */
   readonly secrets: ReadonlyArray<string>
+}
+
+/** Why an agent could not be loaded: the error's tag and its message. */
+export interface AgentFailure {
+  readonly _tag: string
+  readonly message: string
 }
 
 export interface GatewayAccess {
@@ -108,6 +115,11 @@ export interface GatewayStateShape {
    * config parse and no login-shell import.
    */
   readonly refreshStores: (reason: string) => Effect.Effect<GatewaySnapshot>
+  /**
+   * Puts a store document this gateway has just written (ProfileStore `update` returns it) into the snapshot:
+   * what a failover or a usage record changed is seen by the next request without reading any file.
+   */
+  readonly storeWritten: (doc: StoreDocument) => Effect.Effect<GatewaySnapshot>
   /** Schedules a reload; requests within the debounce window share one (a full one if any asked for it). */
   readonly requestReload: (reason: string, kind?: ReloadKind) => Effect.Effect<void>
 }
@@ -123,7 +135,7 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
   Effect.gen(function* () {
     const first = yield* loadAuthContext(requested)
     const agents = new Map<string, AuthContext>([[first.agent.agentId, first]])
-    const agentErrors = new Map<string, string>()
+    const agentErrors = new Map<string, AgentFailure>()
     for (const id of configuredAgentIds(first.config)) {
       if (agents.has(id)) continue
       const loaded = yield* Effect.either(loadAuthContext(id))
@@ -132,7 +144,7 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
         // An agent whose store broke keeps serving from what it had, and says so.
         const kept = previous?.agents.get(id)
         if (kept) agents.set(id, kept)
-        agentErrors.set(id, loaded.left.message)
+        agentErrors.set(id, { _tag: loaded.left._tag, message: loaded.left.message })
       }
     }
     const access = gatewayAccess(first)
@@ -150,6 +162,24 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
 const refreshStore = (ctx: AuthContext) => Effect.map(loadAgentStore(ctx.config, ctx.agent), (store) => ({ ...ctx, store }))
 
 /**
+ * The agents with `doc` as the store at its path. A sub-agent that writes its own store keeps what it saw of the
+ * main store underneath (a gateway write only adds or changes usage entries); a write to the main store goes under
+ * every sub-agent's own store, which is decoded again from its raw document.
+ */
+export const withStoreDocument = (snapshot: GatewaySnapshot, doc: StoreDocument): ReadonlyMap<string, AuthContext> => {
+  const agents = new Map(snapshot.agents)
+  for (const [id, ctx] of snapshot.agents) {
+    if (ctx.agent.storePath === doc.path) {
+      agents.set(id, { ...ctx, store: ctx.agent.isDefault ? doc : { ...doc, store: overlayStore(ctx.store.store, doc.store) } })
+    } else if (!ctx.agent.isDefault && snapshot.agents.get(defaultAgentId(ctx.config))?.agent.storePath === doc.path) {
+      const own = decodeAuthStore(ctx.store.raw)
+      if (Either.isRight(own)) agents.set(id, { ...ctx, store: { ...ctx.store, store: overlayStore(doc.store, own.right) } })
+    }
+  }
+  return agents
+}
+
+/**
  * Loads the first snapshot (a failure here stops the start-up with the error), then keeps it current: on a
  * change in a watched file, on `reload`, `refreshStores` and `requestReload`.
  */
@@ -165,7 +195,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const initialSecrets = secretsOf([...initial.agents.values()], initial.access)
       yield* registry.register(initialSecrets)
       const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
-      for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why}`)
+      for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why.message}`)
 
       const lock = yield* Effect.makeSemaphore(1)
       // Reloads run on behalf of whoever asks (a request, a watch, a signal) with the services captured here.
@@ -185,9 +215,14 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
             }
             const secrets = secretsOf([...loaded.right.agents.values()], loaded.right.access)
             yield* registry.register(secrets)
-            const next: GatewaySnapshot = { ...loaded.right, generation: previous.generation + 1, loadedAt: yield* Clock.currentTimeMillis, secrets }
-            for (const [id, why] of loaded.right.agentErrors) yield* Effect.logWarning(`agent ${id}: ${why}`)
-            yield* SubscriptionRef.set(ref, next)
+            const loadedAt = yield* Clock.currentTimeMillis
+            for (const [id, why] of loaded.right.agentErrors) yield* Effect.logWarning(`agent ${id}: ${why.message}`)
+            const [patched, next] = yield* SubscriptionRef.modify(ref, (current) => {
+              const next: GatewaySnapshot = { ...loaded.right, generation: current.generation + 1, loadedAt, secrets }
+              return [[current !== previous, next] as const, next]
+            })
+            // A store written (and patched in) while this load ran may have been read before the write: read again.
+            if (patched) yield* requestReload("a store was written during the load", "stores")
             yield* Effect.logDebug(`${what} (generation ${next.generation}): ${reason}`)
             return next
           }).pipe(Effect.provide(services))
@@ -201,6 +236,19 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
             (entries) => ({ ...previous, agents: new Map(entries) })
           )
         )
+
+      // Not behind the lock: only memory is touched. A reload that read the store before this write and finishes
+      // after it notices the patch and reads the stores again (see swap).
+      const storeWritten = (doc: StoreDocument) =>
+        Effect.gen(function* () {
+          const next = yield* SubscriptionRef.updateAndGet(ref, (s) => {
+            const agents = withStoreDocument(s, doc)
+            return { ...s, agents, generation: s.generation + 1, secrets: secretsOf([...agents.values()], s.access) }
+          })
+          // Another process may have added a profile since our last read: its secret is masked from now on too.
+          yield* registry.register(next.secrets)
+          return next
+        })
 
       // Requests within the debounce window are served by one reload: a full one if any of them needs it.
       let pending: { full: boolean; reasons: Set<string> } = { full: false, reasons: new Set() }
@@ -243,6 +291,6 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
         Effect.forkScoped
       )
 
-      return GatewayState.of({ current: SubscriptionRef.get(ref), changes: ref.changes, reload, refreshStores, requestReload })
+      return GatewayState.of({ current: SubscriptionRef.get(ref), changes: ref.changes, reload, refreshStores, storeWritten, requestReload })
     })
   )

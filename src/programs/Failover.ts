@@ -12,7 +12,7 @@ import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
 import { type SessionState, sessionCandidates } from "../domain/Session.js"
 import { ExplainedError, type StoreError } from "../domain/Errors.js"
-import { ProfileStore } from "../services/ProfileStore.js"
+import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
 
@@ -49,13 +49,15 @@ type RefreshServices = Effect.Effect.Context<ReturnType<typeof credentialForRequ
 
 /**
  * §5.3: try the session's profiles for the first model (pinned, sticky, then the order), cooling down each one
- * that fails for a failover-worthy reason, then the agent's fallback models in turn.
+ * that fails for a failover-worthy reason, then the agent's fallback models in turn. `written` hears every store
+ * document written (cooldowns, usage), so a caller holding the context in memory can keep it current.
  */
 export const serveWithFailover = <A, R>(
   ctx: AuthContext,
   models: ReadonlyArray<ModelRef>,
   session: SessionState | undefined,
-  call: (target: ProviderTarget, auth: ProviderAuth, model: ModelRef) => Effect.Effect<A, ProviderError, R>
+  call: (target: ProviderTarget, auth: ProviderAuth, model: ModelRef) => Effect.Effect<A, ProviderError, R>,
+  written: (doc: StoreDocument) => Effect.Effect<void> = () => Effect.void
 ): Effect.Effect<Served<A>, ChatFailedError, R | ProfileStore | RefreshServices> =>
   Effect.gen(function* () {
     const attempts: Array<Attempt> = []
@@ -135,13 +137,11 @@ export const serveWithFailover = <A, R>(
             stats.disabledUntil !== undefined ||
             now - (stats.lastUsed ?? 0) >= LAST_USED_GRANULARITY_MS
           const recordUse = stale
-            ? Effect.asVoid(
-                Effect.flatMap(Clock.currentTimeMillis, (at) =>
-                  profiles.update(ctx.agent.storePath, (doc) =>
-                    Effect.succeed([setLastGood(setUsageStats(doc.raw, profileId, (s) => recordSuccess(s, at)), provider, profileId), undefined] as const)
-                  )
+            ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
+                profiles.update(ctx.agent.storePath, (doc) =>
+                  Effect.succeed([setLastGood(setUsageStats(doc.raw, profileId, (s) => recordSuccess(s, at)), provider, profileId), undefined] as const)
                 )
-              )
+              ).pipe(Effect.flatMap(([doc]) => written(doc)))
             : Effect.void
           return { value: result.right, model, profileId, attempts, recordUse }
         }
@@ -157,6 +157,7 @@ export const serveWithFailover = <A, R>(
             Effect.succeed([setUsageStats(doc.raw, profileId, (s) => recordFailure(s, classified.reason, at, settings, result.left.retryAfterMs)), undefined] as const)
           )
           .pipe(
+            Effect.flatMap(([doc]) => written(doc)),
             // The request goes on to the next profile either way; a cooldown we could not record must still be heard.
             Effect.catchAll((e) => Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`))
           )

@@ -1,11 +1,13 @@
 import * as Effect from "effect/Effect"
-import { buildStatusReport } from "../domain/Status.js"
-import { loadAuthContext } from "./AuthContext.js"
+import { buildStatusReport, type StatusReport } from "../domain/Status.js"
+import { type AuthContext, loadAuthContext } from "./AuthContext.js"
 
-/** `openclaw models status` (§6.1): the report a renderer prints and `--check` maps to an exit code. */
-export const modelsStatus = Effect.fn("Models.status")(function* (agent: string | undefined) {
-  const ctx = yield* loadAuthContext(agent)
-  const report = buildStatusReport({
+/**
+ * The report on one agent's loaded context at `now`: pure, so the gateway builds it from its snapshot without
+ * loading anything, and the JSON is the same as the CLI's for the same files.
+ */
+export const statusReport = (ctx: AuthContext, now: number): StatusReport =>
+  buildStatusReport({
     host: ctx.host,
     agent: ctx.agent,
     config: ctx.config,
@@ -15,7 +17,11 @@ export const modelsStatus = Effect.fn("Models.status")(function* (agent: string 
     shellEnv: ctx.env.shellEnv,
     missingConfigVars: ctx.missingConfigVars,
     notices: ctx.notices,
-    now: ctx.now
+    now
   })
-  return { report, configExists: ctx.configExists, stateEnvPath: ctx.host.stateEnvPath, ctx }
+
+/** `openclaw models status` (§6.1): the report a renderer prints and `--check` maps to an exit code. */
+export const modelsStatus = Effect.fn("Models.status")(function* (agent: string | undefined) {
+  const ctx = yield* loadAuthContext(agent)
+  return { report: statusReport(ctx, ctx.now), configExists: ctx.configExists, stateEnvPath: ctx.host.stateEnvPath, ctx }
 })

@@ -15,7 +15,7 @@ import OpenAI from "openai"
 import type { GatewayOptions } from "../../src/gateway/Options.js"
 import { GatewayAddress, GatewayLive } from "../../src/gateway/main.js"
 import { GatewayState } from "../../src/gateway/State.js"
-import { makeAppLayer } from "../../src/services/AppLayer.js"
+import { type AppPorts, makeAppLayer } from "../../src/services/AppLayer.js"
 import { Browser } from "../../src/services/Browser.js"
 import { livePorts } from "../../src/services/LivePorts.js"
 import { ShellEnv } from "../../src/services/ShellEnv.js"
@@ -140,15 +140,16 @@ export interface RunningGateway {
   readonly profiles: () => Promise<ReadonlyArray<string>>
 }
 
-/** The live ports over a HOME; the login shell is never consulted and nobody is there to prompt. */
-const servicesFor = (world: GatewayHome, vars: Record<string, string>) =>
+/** The live ports over a HOME, unless a test passes its own; the login shell is empty, nobody is there to prompt. */
+const servicesFor = (world: GatewayHome, vars: Record<string, string>, ports: Partial<AppPorts> = {}) =>
   makeAppLayer({
     ...livePorts,
     host: hostProcess({ vars: { HOME: world.home, PATH: process.env.PATH ?? "", ...vars }, cwd: world.home, osHome: world.home }),
     shellEnv: Layer.succeed(ShellEnv, { load: () => Effect.succeed({}) }),
     prompter: new ScriptedPrompter().layer,
     claude: new FakeClaudeCli().layer,
-    browser: Layer.succeed(Browser, noBrowser)
+    browser: Layer.succeed(Browser, noBrowser),
+    ...ports
   })
 
 /**
@@ -157,7 +158,7 @@ const servicesFor = (world: GatewayHome, vars: Record<string, string>) =>
  */
 export const startGateway = (
   world: GatewayHome,
-  options: Partial<GatewayOptions> & { readonly vars?: Record<string, string> } = {}
+  options: Partial<GatewayOptions> & { readonly vars?: Record<string, string>; readonly ports?: Partial<AppPorts> } = {}
 ) =>
   Effect.gen(function* () {
     const logs: Array<string> = []
@@ -166,7 +167,7 @@ export const startGateway = (
       logs.push(`${logLevel.label} ${text}`)
     })
     const layer = GatewayLive({ version: "test", port: 0, reloadDebounceMs: 40, sessionWriteDelayMs: 20, ...options }).pipe(
-      Layer.provide(servicesFor(world, options.vars ?? {}))
+      Layer.provide(servicesFor(world, options.vars ?? {}, options.ports))
     )
     const context = yield* Layer.build(layer).pipe(
       Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
