@@ -2,6 +2,7 @@ import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type Credential, decodeCredentialEntry, describe, encodeCredential, firstProblem } from "./Credential.js"
+import { firstControlCharacter } from "./ControlCharacters.js"
 import type { ProfileId } from "./ProfileId.js"
 import { normalizeProvider, type ProviderId } from "./Provider.js"
 
@@ -56,16 +57,22 @@ export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> 
       const profiles = new Map<ProfileId, Credential>()
       const skipped: Array<SkippedProfile> = []
       for (const [id, entry] of Object.entries(shape.profiles ?? {})) {
+        const control = firstControlCharacter(id)
+        if (control) {
+          skipped.push({ profileId: id, reason: `its id contains ${control.name} (a control character); rename the entry by hand` })
+          continue
+        }
         Either.match(decodeCredentialEntry(entry), {
           onLeft: (reason) => skipped.push({ profileId: id, reason }),
           onRight: (credential) => profiles.set(id as ProfileId, credential)
         })
       }
-      const order: Record<string, ReadonlyArray<ProfileId>> = {}
+      // No prototype: these are looked up by provider and profile ids that came from outside (§11).
+      const order: Record<string, ReadonlyArray<ProfileId>> = Object.create(null)
       for (const [provider, ids] of Object.entries(shape.order ?? {})) {
         order[normalizeProvider(provider)] = ids as ReadonlyArray<ProfileId>
       }
-      const lastGood: Record<string, ProfileId> = {}
+      const lastGood: Record<string, ProfileId> = Object.create(null)
       for (const [provider, id] of Object.entries(shape.lastGood ?? {})) {
         lastGood[normalizeProvider(provider)] = id as ProfileId
       }
@@ -74,7 +81,7 @@ export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> 
         profiles,
         order,
         lastGood,
-        usageStats: shape.usageStats ?? {},
+        usageStats: Object.assign(Object.create(null), shape.usageStats),
         skipped
       }
     })
@@ -171,8 +178,8 @@ export const hasCooldownState = (stats: UsageStats | undefined): boolean =>
 export const overlayStore = (base: AuthStore, own: AuthStore): AuthStore => ({
   version: own.version,
   profiles: new Map([...base.profiles, ...own.profiles]),
-  order: { ...base.order, ...own.order },
-  lastGood: { ...base.lastGood, ...own.lastGood },
-  usageStats: { ...base.usageStats, ...own.usageStats },
+  order: Object.assign(Object.create(null), base.order, own.order),
+  lastGood: Object.assign(Object.create(null), base.lastGood, own.lastGood),
+  usageStats: Object.assign(Object.create(null), base.usageStats, own.usageStats),
   skipped: [...own.skipped, ...base.skipped.filter((s) => !own.skipped.some((o) => o.profileId === s.profileId))]
 })

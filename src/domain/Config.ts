@@ -2,6 +2,7 @@ import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { describe, firstProblem } from "./Credential.js"
+import { withoutPrototypes } from "./JsonStructure.js"
 import { normalizeProvider, type ProviderId } from "./Provider.js"
 
 /** With no model configured (§3.2). */
@@ -107,9 +108,10 @@ export const OpenClawConfig = Schema.Struct({
 export type OpenClawConfig = typeof OpenClawConfig.Type
 
 
+/** Records keyed by provider and profile ids have no prototype: `--provider constructor` finds nothing (§11). */
 export const decodeConfig = (raw: unknown): Either.Either<OpenClawConfig, string> =>
   Predicate.isRecord(raw)
-    ? Schema.decodeUnknownEither(OpenClawConfig)(raw).pipe(Either.mapLeft(firstProblem))
+    ? Schema.decodeUnknownEither(OpenClawConfig)(raw).pipe(Either.mapLeft(firstProblem), Either.map(withoutPrototypes))
     : Either.left(`expected a JSON5 object at the top level, got ${describe(raw)}`)
 
 /** The config `env` block (§4.1 step 4): top-level string keys and `env.vars`; top-level keys win. */

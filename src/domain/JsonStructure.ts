@@ -14,6 +14,18 @@ const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor",
 /** A name that would reach an object's prototype when used as a key of a plain object. */
 export const isPrototypeKey = (key: string): boolean => PROTOTYPE_KEYS.has(key)
 
+/**
+ * A copy whose objects have no prototype, so a lookup by an id that came from outside (`order["constructor"]`)
+ * finds only what the data holds. For decoded data, whose depth the structure check already bounded.
+ */
+export const withoutPrototypes = <A>(value: A): A => {
+  if (Array.isArray(value)) return value.map(withoutPrototypes) as A
+  if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return value
+  const out = Object.create(null) as Record<string, unknown>
+  for (const [k, v] of Object.entries(value)) out[k] = withoutPrototypes(v)
+  return out as A
+}
+
 export type JsonStructureKind = "depth" | "duplicate-key" | "prototype-key" | "unsafe-number"
 
 export interface JsonStructureProblem {

@@ -3,6 +3,7 @@ import * as Encoding from "effect/Encoding"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { CONTROL_CHARACTER } from "./ControlCharacters.js"
 import type { JsonObject } from "./AuthStore.js"
 import { type Credential, encodeCredential, firstProblem, OAuthCredential } from "./Credential.js"
 import { slugProfileName, type ProfileId } from "./ProfileId.js"
@@ -90,6 +91,11 @@ const jwtClaims = (jwt: string): Record<string, unknown> => {
 }
 
 const nonEmpty = (s: unknown): string | undefined => (typeof s === "string" && s.trim() !== "" ? s.trim() : undefined)
+/** Account text we store and show: never with control characters, which make a store entry unusable (§11). */
+const plainText = (s: unknown): string | undefined => {
+  const v = nonEmpty(s)
+  return v !== undefined && !CONTROL_CHARACTER.test(v) ? v : undefined
+}
 const looksLikeEmail = (s: string | undefined): string | undefined => (s !== undefined && /^[^\s@]+@[^\s@]+$/.test(s) ? s : undefined)
 
 /** Decodes a token response; the problem names a field, never a value (values may be secrets). */
@@ -103,8 +109,8 @@ export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, strin
         access: r.access_token,
         refresh: nonEmpty(r.refresh_token),
         expiresInMs: expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : undefined,
-        email: looksLikeEmail(nonEmpty(r.account?.email_address) ?? nonEmpty(r.email) ?? nonEmpty(claims.email)),
-        accountId: nonEmpty(r.account?.uuid) ?? nonEmpty(claims.sub)
+        email: looksLikeEmail(plainText(r.account?.email_address) ?? plainText(r.email) ?? plainText(claims.email)),
+        accountId: plainText(r.account?.uuid) ?? plainText(claims.sub)
       }
     })
   )

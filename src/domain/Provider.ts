@@ -50,7 +50,8 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 export const normalizeProvider = (raw: string): ProviderId => {
   const id = raw.trim().toLowerCase()
-  return (ALIASES[id] ?? id) as ProviderId
+  // hasOwn: `constructor` and `__proto__` are names a user can type, not lookups into Object.prototype.
+  return (Object.hasOwn(ALIASES, id) ? ALIASES[id]! : id) as ProviderId
 }
 
 export const providerInfo = (id: ProviderId): Option.Option<ProviderInfo> =>
