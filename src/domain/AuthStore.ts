@@ -88,6 +88,27 @@ export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> 
   )
 }
 
+type ProfilesByProvider = ReadonlyMap<ProviderId, ReadonlyArray<readonly [ProfileId, Credential]>>
+// Built once per profiles map (never changed after decoding): status, ordering and resolution ask provider by
+// provider, and a scan of every profile each time made them quadratic in stores with many providers.
+const indexes = new WeakMap<AuthStore["profiles"], ProfilesByProvider>()
+
+/** The store's profiles of one provider, in store order. */
+export const profilesOf = (store: AuthStore, provider: ProviderId): ReadonlyArray<readonly [ProfileId, Credential]> => {
+  let index = indexes.get(store.profiles)
+  if (index === undefined) {
+    const groups = new Map<ProviderId, Array<readonly [ProfileId, Credential]>>()
+    for (const entry of store.profiles) {
+      const group = groups.get(entry[1].provider)
+      if (group === undefined) groups.set(entry[1].provider, [entry])
+      else group.push(entry)
+    }
+    index = groups
+    indexes.set(store.profiles, index)
+  }
+  return index.get(provider) ?? []
+}
+
 // ---- Mutations work on the raw JSON so that fields we do not own survive a rewrite (§3.1). ----
 
 const section = (raw: JsonObject, key: string): Record<string, unknown> => {
@@ -175,11 +196,14 @@ export const hasCooldownState = (stats: UsageStats | undefined): boolean =>
  * A sub-agent sees the main agent's store underneath its own (§3.1): the main profiles, order, lastGood and
  * usage stats, with the sub-agent's own entries winning key by key.
  */
-export const overlayStore = (base: AuthStore, own: AuthStore): AuthStore => ({
-  version: own.version,
-  profiles: new Map([...base.profiles, ...own.profiles]),
-  order: Object.assign(Object.create(null), base.order, own.order),
-  lastGood: Object.assign(Object.create(null), base.lastGood, own.lastGood),
-  usageStats: Object.assign(Object.create(null), base.usageStats, own.usageStats),
-  skipped: [...own.skipped, ...base.skipped.filter((s) => !own.skipped.some((o) => o.profileId === s.profileId))]
-})
+export const overlayStore = (base: AuthStore, own: AuthStore): AuthStore => {
+  const ownSkipped = new Set(own.skipped.map((s) => s.profileId))
+  return {
+    version: own.version,
+    profiles: new Map([...base.profiles, ...own.profiles]),
+    order: Object.assign(Object.create(null), base.order, own.order),
+    lastGood: Object.assign(Object.create(null), base.lastGood, own.lastGood),
+    usageStats: Object.assign(Object.create(null), base.usageStats, own.usageStats),
+    skipped: [...own.skipped, ...base.skipped.filter((s) => !ownSkipped.has(s.profileId))]
+  }
+}

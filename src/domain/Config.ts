@@ -3,6 +3,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { describe, firstProblem } from "./Credential.js"
 import { withoutPrototypes } from "./JsonStructure.js"
+import type { ProfileId } from "./ProfileId.js"
 import { normalizeProvider, type ProviderId } from "./Provider.js"
 
 /** With no model configured (§3.2). */
@@ -223,6 +224,29 @@ export const configuredAgentIds = (config: OpenClawConfig): ReadonlyArray<string
 export const defaultAgentId = (config: OpenClawConfig): string => {
   const list = config.agents?.list ?? []
   return (list.find((a) => a.default) ?? list[0])?.id ?? DEFAULT_AGENT_ID
+}
+
+type ConfigProfiles = NonNullable<NonNullable<OpenClawConfig["auth"]>["profiles"]>
+// Built once per decoded config, as profilesOf is per store: asked provider by provider.
+const configuredByProvider = new WeakMap<ConfigProfiles, ReadonlyMap<string, ReadonlyArray<ProfileId>>>()
+
+/** The ids config `auth.profiles` declares for a provider (its `provider` compared case-insensitively), in config order. */
+export const configuredProfilesOf = (config: OpenClawConfig, provider: ProviderId): ReadonlyArray<ProfileId> => {
+  const profiles = config.auth?.profiles
+  if (profiles === undefined) return []
+  let index = configuredByProvider.get(profiles)
+  if (index === undefined) {
+    const groups = new Map<string, Array<ProfileId>>()
+    for (const [id, p] of Object.entries(profiles)) {
+      const key = p.provider.toLowerCase()
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, [id as ProfileId])
+      else group.push(id as ProfileId)
+    }
+    index = groups
+    configuredByProvider.set(profiles, index)
+  }
+  return index.get(provider) ?? []
 }
 
 /** Config `auth.profiles[id].mode` for a profile, if the config declares one. */

@@ -1,5 +1,5 @@
-import type { AuthStore, UsageStats } from "./AuthStore.js"
-import { type OpenClawConfig, configProfileMode } from "./Config.js"
+import { type AuthStore, profilesOf, type UsageStats } from "./AuthStore.js"
+import { type OpenClawConfig, configProfileMode, configuredProfilesOf } from "./Config.js"
 import { type Credential, type CredentialType, credentialSecret } from "./Credential.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
@@ -94,10 +94,8 @@ export const profileOrder = (
   // An empty list (left by hand or by an older tool) is no override: it would otherwise disable the provider.
   const nonEmpty = (ids: ReadonlyArray<ProfileId> | undefined) => (ids !== undefined && ids.length > 0 ? ids : undefined)
   const explicitList = nonEmpty(store.order[provider]) ?? nonEmpty(config.auth?.order?.[provider] as ReadonlyArray<ProfileId> | undefined)
-  const configured = Object.entries(config.auth?.profiles ?? {})
-    .filter(([, p]) => p.provider.toLowerCase() === provider)
-    .map(([id]) => id as ProfileId)
-  const stored = [...store.profiles].filter(([, c]) => c.provider === provider).map(([id]) => id)
+  const configured = configuredProfilesOf(config, provider)
+  const stored = profilesOf(store, provider).map(([id]) => id)
   const base = explicitList ?? (configured.length > 0 ? configured : stored)
 
   const seen = new Set<ProfileId>()

@@ -1,6 +1,6 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { AuthStore } from "./AuthStore.js"
+import { type AuthStore, profilesOf } from "./AuthStore.js"
 import type { OpenClawConfig } from "./Config.js"
 import type { Credential } from "./Credential.js"
 import { type EnvMap, type EnvSource, formatEnvSource } from "./Env.js"
@@ -117,7 +117,7 @@ export const credentialShadowing = (
   if (envKey && resolved.kind === "profile") {
     return { kind: "env-hidden", envName: envKey.name, envSource: envKey.source, profileId: resolved.profileId }
   }
-  const stored = [...inputs.store.profiles].filter(([, c]) => c.provider === provider).map(([id]) => id)
+  const stored = profilesOf(inputs.store, provider).map(([id]) => id)
   return stored.length > 0 && resolved.kind !== "profile" ? { kind: "profiles-passed-over", used: resolved, stored } : undefined
 }
 

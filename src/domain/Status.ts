@@ -105,6 +105,20 @@ const listedProviders = (inputs: StatusInputs, inUse: ReadonlyArray<ProviderId>)
   return [...inUse, ...[...others].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))]
 }
 
+/**
+ * Items by provider, providers in order of first appearance. Grouped once: filtering every profile for each
+ * provider made the report quadratic in stores with many providers.
+ */
+const byProvider = <A>(items: ReadonlyArray<A>, providerOf: (a: A) => ProviderId): ReadonlyMap<ProviderId, ReadonlyArray<A>> => {
+  const groups = new Map<ProviderId, Array<A>>()
+  for (const item of items) {
+    const group = groups.get(providerOf(item))
+    if (group === undefined) groups.set(providerOf(item), [item])
+    else group.push(item)
+  }
+  return groups
+}
+
 export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   const { store, config, env, now } = inputs
   const inUse = providersInUse(inputs.models)
@@ -117,11 +131,12 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   }
   const unusableProfiles: Array<StatusReport["auth"]["unusableProfiles"][number]> = []
   const rows = storedProfileRows(store, now)
+  const rowsOf = byProvider(rows, (r) => r.credential.provider)
   const missing: Array<ProviderId> = []
 
   const providers = listedProviders(inputs, inUse).map((provider): ProviderStatus => {
     const order = profileOrder(store, config, provider, now)
-    const stored = rows.filter((r) => r.credential.provider === provider)
+    const stored = rowsOf.get(provider) ?? []
     const flags = new Map<string, string>()
     for (const u of order.unavailable) {
       const label = unavailableLabel(u.reason, u.disabledReason)
@@ -195,8 +210,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       refreshable: isRefreshable(c)
     })
   }
-  const expiryProviders = [...new Set(expiring.map((p) => p.provider))].map((provider) => {
-    const mine = expiring.filter((p) => p.provider === provider)
+  const expiryProviders = [...byProvider(expiring, (p) => p.provider)].map(([provider, mine]) => {
     const soonest = mine
       .filter((p) => p.expiresAt !== null)
       .sort((a, b) => a.expiresAt! - b.expiresAt!)[0]

@@ -59,7 +59,8 @@ export const renderStatusText = (
 
   lines.push("", style.bold("OAuth/token status"))
   if (auth.oauth.profiles.length === 0) lines.push("  (no token or OAuth profiles)")
-  const width = Math.max(0, ...auth.oauth.profiles.map((p) => esc(p.profileId).length))
+  // Not Math.max(...spread): one argument per profile overflows the stack past ~120,000 profiles.
+  const width = auth.oauth.profiles.reduce((w, p) => Math.max(w, esc(p.profileId).length), 0)
   for (const p of auth.oauth.profiles) {
     const expiry = { status: p.status, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) }
     // §5.2 keeps an expired oauth profile `expired` (and --check at 1); say whether the next use heals it.
