@@ -22,14 +22,14 @@ describe("auth-profiles.json reading (§3.1)", () => {
     expect(c.type === "api_key" && Redacted.value(c.key)).toBe("sk-FAKE")
   })
 
-  it("a provider named like a prototype key, or control characters in an id or email, are skipped and said (§11)", () => {
+  it("a provider named like a prototype key, or control characters in an id or a provider, are skipped and said (§11)", () => {
     const store = Either.getOrThrow(
       decodeAuthStore({
         profiles: {
           "x:1": { type: "api_key", provider: "constructor", key: "k" },
           "x:2": { type: "api_key", provider: "__proto__", key: "k" },
           "x:\u001b[2J": { type: "api_key", provider: "x", key: "k" },
-          "x:4": { type: "api_key", provider: "x", key: "k", email: "a\n[ok] b@c" },
+          "x:4": { type: "api_key", provider: "x\u0007", key: "k" },
           "x:ok": { type: "api_key", provider: "x", key: "k", email: "me@x.y" }
         },
         order: { x: ["x:1", "x:ok"] }
@@ -40,7 +40,7 @@ describe("auth-profiles.json reading (§3.1)", () => {
       { profileId: "x:1", reason: 'provider "constructor" is a reserved name' },
       { profileId: "x:2", reason: 'provider "__proto__" is a reserved name' },
       { profileId: "x:\u001b[2J", reason: "its id contains an ESC (a control character); rename the entry by hand" },
-      { profileId: "x:4", reason: "email contains a line feed (a control character)" }
+      { profileId: "x:4", reason: "provider contains a BEL (a control character)" }
     ])
     // Records keyed by ids from outside find only what the file holds.
     expect(store.order["constructor"]).toBeUndefined()
