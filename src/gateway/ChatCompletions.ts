@@ -2,19 +2,13 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import type { ChatChunk, ChatMessage, ChatRequest, ChatUsage, ProviderError } from "../domain/Chat.js"
-import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
+import type { ChatChunk, ChatUsage, ProviderError } from "../domain/Chat.js"
+import { formatModelRef, type ModelRef } from "../domain/Config.js"
 import { classifyFailure } from "../domain/Failure.js"
-import { parseModelDirective } from "../domain/ModelDirective.js"
-import { profileOrder } from "../domain/Order.js"
-import { redactSecrets } from "../services/SecretRegistry.js"
-import type { AuthContext } from "../programs/AuthContext.js"
-import { type ChatFailedError, type Served, serveWithFailover } from "../programs/Failover.js"
+import { type ChatTurn, chatTurn, completeWithin, streamWithin } from "../programs/ChatTurn.js"
+import type { ChatFailedError, Served } from "../programs/Failover.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
-import { ProviderClient } from "../services/ProviderClient.js"
-import { SessionStore } from "../services/SessionStore.js"
-import { Background } from "./Background.js"
-import { answerChatCommand, type ModelSource } from "./ChatCommands.js"
+import { redactSecrets } from "../services/SecretRegistry.js"
 import { headerValue } from "./Headers.js"
 import {
   type ChatCompletionRequest,
@@ -30,6 +24,11 @@ import {
 } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type GatewaySnapshot, GatewayState } from "./State.js"
+
+/**
+ * `POST /v1/chat/completions` in OpenAI's shape: the agent target, the session key and the messages are read
+ * from the request, the chat turn (programs/ChatTurn) does the rest, and its outcome is encoded back as JSON or SSE.
+ */
 
 /** A whole answer may take minutes; a stream must make progress within this long between reads. */
 export const DEFAULT_TIMEOUTS: ProviderTimeouts = { completeMs: 300_000, streamIdleMs: 120_000 }
@@ -82,28 +81,6 @@ export const agentTargets = (snapshot: GatewaySnapshot): ReadonlyArray<string> =
   ...[...snapshot.agents.keys(), ...snapshot.agentErrors.keys()].map((id) => `openclaw/${id}`)
 ]
 
-const lastUserText = (messages: ReadonlyArray<ChatMessage>): string | undefined =>
-  [...messages].reverse().find((m) => m.role === "user")?.content
-
-/** Earlier chat commands and the gateway's answers to them are not part of the conversation with the model. */
-const withoutCommands = (messages: ReadonlyArray<ChatMessage>): ReadonlyArray<ChatMessage> => {
-  const out: Array<ChatMessage> = []
-  let skipAnswer = false
-  for (const m of messages) {
-    if (m.role === "user" && parseModelDirective(m.content) !== undefined) {
-      skipAnswer = true
-      continue
-    }
-    if (skipAnswer && m.role === "assistant") {
-      skipAnswer = false
-      continue
-    }
-    skipAnswer = false
-    out.push(m)
-  }
-  return out
-}
-
 const textReply = (completion: Completion, text: string, stream: boolean): GatewayReply => {
   const usage: ChatUsage = { promptTokens: 0, completionTokens: 0 }
   if (!stream) return { _tag: "json", status: 200, body: completionBody(completion, { content: text, finishReason: "stop", usage }) }
@@ -118,27 +95,19 @@ const textReply = (completion: Completion, text: string, stream: boolean): Gatew
   }
 }
 
-const failedReply = (error: ChatFailedError, snapshot: GatewaySnapshot, ctx: AuthContext | undefined, models: ReadonlyArray<ModelRef>, now: number): GatewayReply => {
-  const message = redactSecrets(error.message, snapshot.secrets)
-  const headers: Record<string, string> = {}
-  if ((error.reason === "rate_limit" || error.reason === "unavailable") && ctx) {
-    // When the soonest profile of the models tried comes back.
-    const untils = [...new Set(models.map((m) => m.provider))].flatMap((p) =>
-      profileOrder(ctx.store.store, ctx.config, p, now).unavailable.map((u) => u.until)
-    )
-    if (untils.length > 0) headers["retry-after"] = String(Math.max(1, Math.ceil((Math.min(...untils) - now) / 1000)))
-  }
-  return jsonError(STATUS_BY_REASON[error.reason], message, error.reason, error.reason, headers)
+/** A turn that could not be served; the fresh snapshot's secrets (a token refreshed on the way) are scrubbed too. */
+const failedReply = (error: ChatFailedError, retryAfterSeconds: number | undefined, secrets: ReadonlyArray<string>): GatewayReply => {
+  const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) }
+  return jsonError(STATUS_BY_REASON[error.reason], redactSecrets(error.message, secrets), error.reason, error.reason, headers)
 }
 
 /**
- * `POST /v1/chat/completions` after access and body checks: a chat command, or the model call with failover.
- * Untraced: this runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the
+ * `POST /v1/chat/completions` after access and body checks: which agent, which session, which messages; then the
+ * chat turn (a chat command, or the model call with failover) and its outcome in OpenAI's shape. Untraced: this runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the
  * whole choice of credential (the gateway installs no tracer).
  */
 export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log: ChatLog) {
   const state = yield* GatewayState
-  const sessions = yield* SessionStore
   const { body, snapshot } = input
   const stream = body.stream === true
   const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
@@ -157,122 +126,75 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   if (ctx === undefined) {
     return jsonError(503, `Agent ${agentId} is unavailable: ${snapshot.agentErrors.get(agentId)?.message}`, "unavailable")
   }
-  const aliases = modelAliases(ctx.config)
 
   const converted = toChatMessages(body.messages)
   if (Either.isLeft(converted)) return jsonError(400, converted.left, "invalid_request_error", "invalid_value")
-  const messages = converted.right
 
-  const rawKey = input.sessionKeyHeader?.trim() || body.user?.trim() || undefined
-  if (rawKey !== undefined && rawKey.length > MAX_SESSION_KEY) {
+  const sessionKey = input.sessionKeyHeader?.trim() || body.user?.trim() || undefined
+  if (sessionKey !== undefined && sessionKey.length > MAX_SESSION_KEY) {
     return jsonError(400, `The session key is longer than ${MAX_SESSION_KEY} characters.`, "invalid_request_error", "invalid_value")
   }
-  const sessionKey = rawKey === undefined ? undefined : `${agentId}:${rawKey}`
-  const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
-
-  const override = input.modelHeader?.trim() ? parseModelRef(input.modelHeader, aliases) : undefined
-  const current: { model: ModelRef; source: ModelSource } = session?.model
-    ? { model: parseModelRef(session.model, aliases), source: "session" }
-    : override
-      ? { model: override, source: "header" }
-      : { model: ctx.models.primary, source: "agent" }
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined
+  const turn = {
+    agentId,
+    ctx,
+    messages: converted.right,
+    sessionKey,
+    modelOverride: input.modelHeader,
+    maxTokens: maxTokens ?? undefined,
+    temperature: body.temperature ?? undefined,
+    refreshStores: (reason: string) => Effect.map(state.refreshStores(reason), (fresh) => fresh.agents.get(agentId)),
+    current: Effect.map(state.current, (now) => now.agents.get(agentId)),
+    // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
+    storeWritten: (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))
+  }
+  const completion = (model: string): Completion => ({ id: `chatcmpl-${input.requestId}`, created, model })
   // A model id may hold text `${VAR}` put into the config: what reaches the client is redacted like any secret.
   const shown = (m: ModelRef) => redactSecrets(formatModelRef(m), snapshot.secrets)
-  const completion: Completion = { id: `chatcmpl-${input.requestId}`, created, model: shown(current.model) }
 
-  const directive = parseModelDirective(lastUserText(messages) ?? "")
-  if (directive !== undefined) {
-    log.command = directive.kind
-    // Commands are rare and show or check what is on disk: answer from a fresh load.
-    const fresh = (yield* state.refreshStores(`/${directive.kind === "reset" ? "new" : "model"} command`)).agents.get(agentId) ?? ctx
-    const outcome = answerChatCommand(directive, {
-      ctx: fresh,
-      session,
-      current,
-      persistent: sessionKey !== undefined,
-      now: yield* Clock.currentTimeMillis
-    })
-    if (sessionKey !== undefined && outcome.session !== undefined) yield* sessions.set(sessionKey, outcome.session)
-    return textReply({ ...completion, model: `openclaw/${agentId}` }, redactSecrets(outcome.text, snapshot.secrets), stream)
-  }
-
-  const seen = new Set<string>()
-  const models = [current.model, ...ctx.models.fallbacks].filter((m) => {
-    const id = formatModelRef(m)
-    if (seen.has(id)) return false
-    seen.add(id)
-    return true
-  })
-  const conversation = withoutCommands(messages)
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined
-  const request = (model: ModelRef): ChatRequest => ({
-    model: model.model,
-    messages: conversation,
-    ...(maxTokens != null ? { maxTokens } : {}),
-    ...(body.temperature != null ? { temperature: body.temperature } : {})
-  })
-  const client = yield* ProviderClient
-  const background = yield* Background
-  // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
-  const written = (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))
-
-  /** After an answer: usage bookkeeping off the response path; the session remembers the profile that served. */
-  const settle = <A>(served: Served<A>) =>
+  /** The turn's outcome on the wire; `answer` encodes a served one (JSON or SSE). */
+  const reply = <A>(outcome: ChatTurn<A>, answer: (served: Served<A>, completion: Completion) => GatewayReply) =>
     Effect.gen(function* () {
-      log.model = shown(served.model)
-      if (served.profileId) log.profile = served.profileId
-      log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
-      // Failover returns Effect.void when there is nothing to write. Until the write is in the snapshot every answer
-      // by this profile asks for it again: those coalesce into one write, which is patched into the snapshot.
-      if (served.recordUse !== Effect.void) {
-        yield* background.runLatest(
-          `usage:${served.profileId}`,
-          served.recordUse.pipe(Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`)))
-        )
+      switch (outcome._tag) {
+        case "Command":
+          log.command = outcome.kind
+          return textReply(completion(`openclaw/${agentId}`), redactSecrets(outcome.text, snapshot.secrets), stream)
+        case "Failed":
+          log.attempts = outcome.error.reason
+          return failedReply(outcome.error, outcome.retryAfterSeconds, (yield* state.current).secrets)
+        case "Served":
+          logServed(outcome.served, shown(outcome.served.model), log)
+          return answer(outcome.served, completion(shown(outcome.served.model)))
       }
-      if (sessionKey !== undefined && served.profileId !== undefined && session?.userPin === undefined && session?.autoPin !== served.profileId) {
-        yield* sessions.set(sessionKey, { ...session, autoPin: served.profileId, updatedAt: yield* Clock.currentTimeMillis })
-      }
-    })
-
-  const failed = (error: ChatFailedError) =>
-    Effect.gen(function* () {
-      log.attempts = error.reason
-      // The cooldowns recorded while failing over are in the snapshot already (storeWritten).
-      const fresh = yield* state.current
-      const now = yield* Clock.currentTimeMillis
-      return failedReply(error, fresh, fresh.agents.get(agentId), models, now)
     })
 
   if (!stream) {
-    const result = yield* Effect.either(
-      serveWithFailover(ctx, models, session, (target, auth, model) => client.complete(target, auth, request(model), input.timeouts.completeMs), written)
+    return yield* reply(
+      yield* chatTurn(turn, completeWithin(input.timeouts.completeMs)),
+      (served, answer): GatewayReply => ({
+        _tag: "json",
+        status: 200,
+        body: completionBody(answer, served.value),
+        headers: servedHeaders(served, snapshot.secrets)
+      })
     )
-    if (Either.isLeft(result)) return yield* failed(result.left)
-    const served = result.right
-    yield* settle(served)
-    const answer = { ...completion, model: shown(served.model) }
-    return {
-      _tag: "json",
-      status: 200,
-      body: completionBody(answer, served.value),
-      headers: servedHeaders(served, snapshot.secrets)
-    } satisfies GatewayReply
   }
-
-  const result = yield* Effect.either(
-    serveWithFailover(ctx, models, session, (target, auth, model) => client.stream(target, auth, request(model), input.timeouts.streamIdleMs), written)
+  return yield* reply(
+    yield* chatTurn(turn, streamWithin(input.timeouts.streamIdleMs)),
+    (served, answer): GatewayReply => ({
+      _tag: "sse",
+      events: sseEvents(answer, served.value, body.stream_options?.include_usage === true, snapshot.secrets),
+      headers: servedHeaders(served, snapshot.secrets)
+    })
   )
-  if (Either.isLeft(result)) return yield* failed(result.left)
-  const served = result.right
-  yield* settle(served)
-  const answer = { ...completion, model: shown(served.model) }
-  return {
-    _tag: "sse",
-    events: sseEvents(answer, served.value, body.stream_options?.include_usage === true, snapshot.secrets),
-    headers: servedHeaders(served, snapshot.secrets)
-  } satisfies GatewayReply
 })
+
+/** The access log names the model and profile that served, and every attempt before. */
+const logServed = (served: Served<unknown>, model: string, log: ChatLog): void => {
+  log.model = model
+  if (served.profileId) log.profile = served.profileId
+  log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
+}
 
 const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => ({
   "x-openclaw-model": headerValue(redactSecrets(formatModelRef(served.model), secrets)),

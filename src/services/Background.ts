@@ -17,7 +17,7 @@ export interface BackgroundShape {
   readonly runLatest: (key: string, task: Effect.Effect<void>) => Effect.Effect<void>
 }
 
-export class Background extends Context.Tag("openclaw/gateway/Background")<Background, BackgroundShape>() {
+export class Background extends Context.Tag("openclaw/Background")<Background, BackgroundShape>() {
   static readonly layer = (awaitAtShutdown: Duration.DurationInput = "10 seconds") =>
     Layer.scoped(
       Background,

@@ -11,7 +11,7 @@ import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
 import { resetSession, type SessionState, sessionCandidates } from "../domain/Session.js"
 import { unavailableLabel } from "../domain/StoredProfiles.js"
 import { escapeControl as esc } from "../domain/Untrusted.js"
-import type { AuthContext } from "../programs/AuthContext.js"
+import type { AuthContext } from "./AuthContext.js"
 
 /**
  * Chat commands (§8.3), answered by the gateway itself. Pure: the caller persists the new session state. Every

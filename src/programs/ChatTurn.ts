@@ -1,0 +1,178 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Stream from "effect/Stream"
+import type { ChatChunk, ChatMessage, ChatRequest, ChatResult, ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
+import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
+import { type ModelDirective, parseModelDirective } from "../domain/ModelDirective.js"
+import { profileOrder } from "../domain/Order.js"
+import { Background } from "../services/Background.js"
+import type { StoreDocument } from "../services/ProfileStore.js"
+import { ProviderClient, type ProviderClientShape } from "../services/ProviderClient.js"
+import { SessionStore } from "../services/SessionStore.js"
+import type { AuthContext } from "./AuthContext.js"
+import { answerChatCommand, type ModelSource } from "./ChatCommands.js"
+import { type ChatFailedError, type Served, serveWithFailover } from "./Failover.js"
+
+/**
+ * One chat turn for one agent, whatever the wire shape (§8.3, §5.3): the session and the model are chosen, then
+ * either a chat command is answered or the model is called with failover, and the bookkeeping that follows an
+ * answer (usage, cooldowns seen, the session's sticky profile) is done or handed to the background.
+ */
+
+export interface ChatTurnInput {
+  readonly agentId: string
+  /** The agent's context from the snapshot the request is served from. */
+  readonly ctx: AuthContext
+  readonly messages: ReadonlyArray<ChatMessage>
+  /** The client's own session key (checked by the caller), or none: nothing is remembered then. */
+  readonly sessionKey: string | undefined
+  /** A model chosen for this request only (`x-openclaw-model`): an alias or a ref. */
+  readonly modelOverride: string | undefined
+  readonly maxTokens: number | undefined
+  readonly temperature: number | undefined
+  /** Re-reads the credential stores (a command shows what is on disk): this agent's context then, if it still loads. */
+  readonly refreshStores: (reason: string) => Effect.Effect<AuthContext | undefined>
+  /** This agent's context as the caller holds it now (with what the failover wrote). */
+  readonly current: Effect.Effect<AuthContext | undefined>
+  /** Hears every store document the failover writes (cooldowns, usage), so the caller's copy stays current. */
+  readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
+}
+
+/** How the model is called: for a whole answer, or for a stream. */
+export type ProviderCall<A> = (
+  client: ProviderClientShape,
+  target: ProviderTarget,
+  auth: ProviderAuth,
+  request: ChatRequest
+) => Effect.Effect<A, ProviderError>
+
+export const completeWithin = (timeoutMs: number): ProviderCall<ChatResult> => (client, target, auth, request) =>
+  client.complete(target, auth, request, timeoutMs)
+
+export const streamWithin =
+  (idleMs: number): ProviderCall<Stream.Stream<ChatChunk, ProviderError>> =>
+  (client, target, auth, request) =>
+    client.stream(target, auth, request, idleMs)
+
+export type ChatTurn<A> =
+  | { readonly _tag: "Command"; readonly kind: ModelDirective["kind"]; readonly text: string }
+  | { readonly _tag: "Served"; readonly served: Served<A> }
+  | {
+      readonly _tag: "Failed"
+      readonly error: ChatFailedError
+      /** When rate-limited or unavailable: seconds until the soonest profile of the models tried comes back. */
+      readonly retryAfterSeconds: number | undefined
+    }
+
+const lastUserText = (messages: ReadonlyArray<ChatMessage>): string | undefined =>
+  [...messages].reverse().find((m) => m.role === "user")?.content
+
+/** Earlier chat commands and the gateway's answers to them are not part of the conversation with the model. */
+const withoutCommands = (messages: ReadonlyArray<ChatMessage>): ReadonlyArray<ChatMessage> => {
+  const out: Array<ChatMessage> = []
+  let skipAnswer = false
+  for (const m of messages) {
+    if (m.role === "user" && parseModelDirective(m.content) !== undefined) {
+      skipAnswer = true
+      continue
+    }
+    if (skipAnswer && m.role === "assistant") {
+      skipAnswer = false
+      continue
+    }
+    skipAnswer = false
+    out.push(m)
+  }
+  return out
+}
+
+/** The session's model, else the request's override, else the agent's default. */
+const currentModel = (
+  ctx: AuthContext,
+  sessionModel: string | undefined,
+  override: string | undefined
+): { readonly model: ModelRef; readonly source: ModelSource } => {
+  const aliases = modelAliases(ctx.config)
+  const header = override?.trim() ? parseModelRef(override, aliases) : undefined
+  return sessionModel
+    ? { model: parseModelRef(sessionModel, aliases), source: "session" }
+    : header
+      ? { model: header, source: "header" }
+      : { model: ctx.models.primary, source: "agent" }
+}
+
+/** Seconds until the soonest profile of these models' providers comes back, if one is cooling down. */
+const retryAfter = (ctx: AuthContext, models: ReadonlyArray<ModelRef>, now: number): number | undefined => {
+  const untils = [...new Set(models.map((m) => m.provider))].flatMap((p) =>
+    profileOrder(ctx.store.store, ctx.config, p, now).unavailable.map((u) => u.until)
+  )
+  return untils.length > 0 ? Math.max(1, Math.ceil((Math.min(...untils) - now) / 1000)) : undefined
+}
+
+/**
+ * The turn, from the snapshot's context for the agent. Untraced: this runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the
+ * whole choice of credential (the gateway installs no tracer).
+ */
+export const chatTurn = Effect.fnUntraced(function* <A>(input: ChatTurnInput, call: ProviderCall<A>) {
+  const sessions = yield* SessionStore
+  const { agentId, ctx } = input
+  const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
+  const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
+  const current = currentModel(ctx, session?.model, input.modelOverride)
+
+  const directive = parseModelDirective(lastUserText(input.messages) ?? "")
+  if (directive !== undefined) {
+    // Commands are rare and show or check what is on disk: answer from a fresh load.
+    const fresh = (yield* input.refreshStores(`/${directive.kind === "reset" ? "new" : "model"} command`)) ?? ctx
+    const outcome = answerChatCommand(directive, {
+      ctx: fresh,
+      session,
+      current,
+      persistent: sessionKey !== undefined,
+      now: yield* Clock.currentTimeMillis
+    })
+    if (sessionKey !== undefined && outcome.session !== undefined) yield* sessions.set(sessionKey, outcome.session)
+    return { _tag: "Command", kind: directive.kind, text: outcome.text } satisfies ChatTurn<A>
+  }
+
+  const seen = new Set<string>()
+  const models = [current.model, ...ctx.models.fallbacks].filter((m) => {
+    const id = formatModelRef(m)
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
+  const conversation = withoutCommands(input.messages)
+  const request = (model: ModelRef): ChatRequest => ({
+    model: model.model,
+    messages: conversation,
+    ...(input.maxTokens != null ? { maxTokens: input.maxTokens } : {}),
+    ...(input.temperature != null ? { temperature: input.temperature } : {})
+  })
+  const client = yield* ProviderClient
+  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call(client, target, auth, request(model)), input.storeWritten))
+
+  if (Either.isLeft(result)) {
+    const error = result.left
+    // The cooldowns recorded while failing over are in the caller's copy already (storeWritten).
+    const fresh = yield* input.current
+    const now = yield* Clock.currentTimeMillis
+    const retryAfterSeconds = (error.reason === "rate_limit" || error.reason === "unavailable") && fresh ? retryAfter(fresh, models, now) : undefined
+    return { _tag: "Failed", error, retryAfterSeconds } satisfies ChatTurn<A>
+  }
+
+  const served = result.right
+  // Failover returns Effect.void when there is nothing to write. Until the write is in the caller's copy every
+  // answer by this profile asks for it again: those coalesce into one write, which storeWritten patches in.
+  if (served.recordUse !== Effect.void) {
+    yield* (yield* Background).runLatest(
+      `usage:${served.profileId}`,
+      served.recordUse.pipe(Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`)))
+    )
+  }
+  if (sessionKey !== undefined && served.profileId !== undefined && session?.userPin === undefined && session?.autoPin !== served.profileId) {
+    yield* sessions.set(sessionKey, { ...session, autoPin: served.profileId, updatedAt: yield* Clock.currentTimeMillis })
+  }
+  return { _tag: "Served", served } satisfies ChatTurn<A>
+})
