@@ -5,8 +5,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { UsageError } from "../domain/Errors.js"
-import { LAUNCHD_LABEL, PATH_VARS, renderService, type ServicePlatform, SYSTEMD_UNIT_NAME } from "../gateway/Install.js"
-import { Files } from "../services/Files.js"
+import { pathVarsOf, renderService, type ServicePlatform, SYSTEMD_UNIT_NAME } from "../domain/ServiceDefinition.js"
+import { installGatewayService } from "../programs/GatewayInstall.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { Paths } from "../services/Paths.js"
 import { VERSION } from "./Version.js"
@@ -57,13 +57,7 @@ const install = Command.make(
       }
       const { processFacts } = yield* Effect.promise(() => import("../gateway/host.js"))
       const facts = yield* processFacts
-      const pathVars = Object.fromEntries(
-        PATH_VARS.flatMap((name) => {
-          const v = host.vars[name]?.trim()
-          return v ? [[name, v] as const] : []
-        })
-      )
-      const rendered = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars })
+      const rendered = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars: pathVarsOf(host.vars) })
       if (Either.isLeft(rendered)) {
         const { what, character } = rendered.left
         return yield* new UsageError({
@@ -74,20 +68,12 @@ const install = Command.make(
       const text = rendered.right
       if (opts.print) return yield* Console.log(text.trimEnd())
 
-      const userHome = host.vars.HOME?.trim() || host.osHome
-      const files = yield* Files
+      const target = yield* installGatewayService(platform, text)
+      yield* Console.log(`Wrote ${target}`)
       if (platform === "linux") {
-        const configHome = host.vars.XDG_CONFIG_HOME?.trim() || `${userHome}/.config`
-        const target = `${configHome}/systemd/user/${SYSTEMD_UNIT_NAME}`
-        yield* files.writeAtomic(target, text)
-        yield* Console.log(`Wrote ${target}`)
         yield* Console.log(`Start it now and at login: systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT_NAME.replace(/\.service$/, "")}`)
         yield* Console.log("To keep it running after you log out: loginctl enable-linger")
       } else {
-        const target = `${userHome}/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`
-        yield* files.makeDirectory(`${paths.stateDir}/logs`)
-        yield* files.writeAtomic(target, text)
-        yield* Console.log(`Wrote ${target}`)
         yield* Console.log(`Start it now and at login: launchctl bootstrap gui/$(id -u) ${target}`)
       }
     })

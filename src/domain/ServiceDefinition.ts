@@ -5,7 +5,7 @@
  */
 
 import * as Either from "effect/Either"
-import { firstControlCharacter } from "../domain/ControlCharacters.js"
+import { firstControlCharacter } from "./ControlCharacters.js"
 
 export type ServicePlatform = "linux" | "darwin"
 
@@ -27,7 +27,16 @@ export interface ServiceInput {
 export const SYSTEMD_UNIT_NAME = "openclaw-gateway.service"
 export const LAUNCHD_LABEL = "ai.openclaw.gateway"
 
-export const PATH_VARS = ["OPENCLAW_HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_AGENT_DIR"] as const
+const PATH_VARS = ["OPENCLAW_HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_AGENT_DIR"] as const
+
+/** The PATH_VARS set (non-blank) in this environment, for `ServiceInput.pathVars`. */
+export const pathVarsOf = (vars: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+  Object.fromEntries(
+    PATH_VARS.flatMap((name) => {
+      const v = vars[name]?.trim()
+      return v ? [[name, v] as const] : []
+    })
+  )
 
 /** systemd command-line quoting: double quotes, with `\`, `"` escaped and specifiers/variables doubled. */
 const systemdQuote = (arg: string): string =>
