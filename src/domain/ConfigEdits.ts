@@ -41,3 +41,13 @@ export const configReferences = (raw: JsonObject, id: ProfileId): boolean => {
   if (Predicate.isRecord(auth.profiles) && id in auth.profiles) return true
   return Predicate.isRecord(auth.order) && Object.values(auth.order).some((ids) => Array.isArray(ids) && ids.includes(id))
 }
+
+/** `agents.defaults.model.primary`, keeping fallbacks and every other key; the same object when nothing changes. */
+export const withDefaultModel = (raw: JsonObject, ref: string): JsonObject => {
+  const agents = Predicate.isRecord(raw.agents) ? raw.agents : {}
+  const defaults = Predicate.isRecord(agents.defaults) ? agents.defaults : {}
+  const model = defaults.model
+  if (model === ref || (Predicate.isRecord(model) && model.primary === ref)) return raw
+  const next = Predicate.isRecord(model) ? { ...model, primary: ref } : { primary: ref }
+  return { ...raw, agents: { ...agents, defaults: { ...defaults, model: next } } }
+}

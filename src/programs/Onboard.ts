@@ -2,29 +2,20 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import type { JsonObject } from "../domain/AuthStore.js"
+import { withDefaultModel } from "../domain/ConfigEdits.js"
 import { ApiKeyCredential, TokenCredential } from "../domain/Credential.js"
 import { type DotEnvUpsert, upsertDotEnv, validateEnvName } from "../domain/DotEnv.js"
 import { formatEnvSource } from "../domain/Env.js"
 import { maskSecret } from "../domain/Mask.js"
+import { checkFlags, envVarsFor, modelFlag, type OnboardOptions, type OnboardPlan, usage } from "../domain/Onboard.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { FileLock } from "../services/FileLock.js"
 import { Files } from "../services/Files.js"
 import { Prompter } from "../services/Prompter.js"
 import { type AuthContext, loadAuthContext } from "./AuthContext.js"
 import { modelsStatus } from "./ModelsStatus.js"
-import {
-  checkFlags,
-  envVarsFor,
-  modelFlag,
-  type OnboardOptions,
-  type OnboardPlan,
-  planFromFlags,
-  readStateEnv,
-  usage
-} from "./OnboardPlan.js"
+import { planFromFlags, readStateEnv } from "./OnboardPlan.js"
 import { runWizard } from "./OnboardWizard.js"
 import { type StoredProfile, storeCredential } from "./StoreCredential.js"
 
@@ -62,16 +53,6 @@ const writeStateEnv = (ctx: AuthContext, envVar: string, value: string) =>
     if (tightened) yield* files.chmod(path, 0o600)
     return { _tag: "env", path, envVar, upsert, tightened } satisfies Saved
   })
-
-/** `agents.defaults.model.primary`, keeping fallbacks and every other key; the same object when nothing changes. */
-export const withDefaultModel = (raw: JsonObject, ref: string): JsonObject => {
-  const agents = Predicate.isRecord(raw.agents) ? raw.agents : {}
-  const defaults = Predicate.isRecord(agents.defaults) ? agents.defaults : {}
-  const model = defaults.model
-  if (model === ref || (Predicate.isRecord(model) && model.primary === ref)) return raw
-  const next = Predicate.isRecord(model) ? { ...model, primary: ref } : { primary: ref }
-  return { ...raw, agents: { ...agents, defaults: { ...defaults, model: next } } }
-}
 
 /** Things worth knowing about where the secret went: what else would be used instead of it. */
 const notesFor = (ctx: AuthContext, plan: OnboardPlan): ReadonlyArray<string> => {
@@ -145,7 +126,7 @@ export const onboard = Effect.fn("Onboard.run")(function* (opts: OnboardOptions)
     )
   }
   const ctx = yield* loadAuthContext(opts.agent)
-  if (opts.model !== undefined) yield* modelFlag(opts.model, ctx)
+  if (opts.model !== undefined) yield* modelFlag(opts.model, ctx.config)
   const plan = opts.nonInteractive ? yield* planFromFlags(ctx, opts) : yield* runWizard(ctx, opts)
   if (plan.home._tag === "env") yield* readStateEnv(ctx)
   const saved = yield* apply(ctx, plan)

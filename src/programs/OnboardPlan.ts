@@ -1,163 +1,21 @@
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { InvalidSecretError } from "../domain/AuthErrors.js"
-import { modelAliases } from "../domain/Config.js"
-import { parseExpiresIn, SETUP_TOKEN_LIFETIME_MS } from "../domain/Duration.js"
-import { UsageError } from "../domain/Errors.js"
-import { type ProfileId, profileIdFromInput } from "../domain/ProfileId.js"
 import {
-  isTokenEnvVar,
-  normalizeProvider,
-  primaryEnvVar,
-  PROVIDERS,
-  type ProviderId,
-  providerInfo
-} from "../domain/Provider.js"
-import { normalizeSecretInput, validateApiKey, validateToken } from "../domain/SecretInput.js"
+  checkProvider,
+  envVarsFor,
+  homeFor,
+  KIND_FLAG,
+  knownProviders,
+  modelFlag,
+  type OnboardOptions,
+  type OnboardPlan,
+  type SecretKind,
+  tokenLifetime,
+  usage,
+  validateSecret
+} from "../domain/Onboard.js"
 import { Files } from "../services/Files.js"
 import type { AuthContext } from "./AuthContext.js"
-
-/** `openclaw onboard` (§6.4): what the user asked for, checked, before anything is written. */
-
-export type AuthChoice = "api-key" | "token"
-export type SecretHome = "profiles" | "env"
-export type SecretKind = "api_key" | "token"
-
-/** The flags of `openclaw onboard` (§6.4); in the wizard they pre-answer the questions they cover. */
-export interface OnboardOptions {
-  readonly nonInteractive: boolean
-  readonly authChoice: AuthChoice | undefined
-  readonly provider: string | undefined
-  readonly apiKey: Redacted.Redacted<string> | undefined
-  readonly token: Redacted.Redacted<string> | undefined
-  readonly tokenExpiresIn: string | undefined
-  readonly profileId: string | undefined
-  readonly store: SecretHome | undefined
-  readonly model: string | undefined
-  readonly agent: string | undefined
-}
-
-/** Everything decided, by flags or by the wizard; nothing has been written yet. */
-export interface OnboardPlan {
-  readonly provider: ProviderId
-  readonly kind: SecretKind
-  readonly secret: Redacted.Redacted<string>
-  readonly lifetimeMs: number | undefined
-  readonly home:
-    | { readonly _tag: "profiles"; readonly profileId: ProfileId }
-    | { readonly _tag: "env"; readonly envVar: string }
-  readonly model: string | undefined
-}
-
-export const usage = (problem: string, fix: string) => new UsageError({ problem, fix })
-
-const KIND_FLAG: Readonly<Record<SecretKind, string>> = { api_key: "--api-key", token: "--token" }
-
-export const knownProviders = (ctx: AuthContext): ReadonlyArray<string> => [
-  ...PROVIDERS.map((p) => p.id),
-  ...Object.keys(ctx.config.models?.providers ?? {}).filter((id) => !PROVIDERS.some((p) => p.id === id))
-]
-
-/** A provider of §4.2 or one the config defines under `models.providers`; a typo must not become a profile. */
-export const checkProvider = (ctx: AuthContext, raw: string): Either.Either<ProviderId, UsageError> => {
-  const provider = normalizeProvider(raw)
-  return knownProviders(ctx).includes(provider)
-    ? Either.right(provider)
-    : Either.left(
-        usage(
-          `unknown provider "${raw}"`,
-          `pass --provider with one of ${knownProviders(ctx).join(", ")} ` +
-            `(or define models.providers.${provider} in ${ctx.host.configPath})`
-        )
-      )
-}
-
-/** Variables that may carry this kind of secret for the provider (§4.2), earlier names first. */
-export const envVarsFor = (provider: ProviderId, kind: SecretKind): ReadonlyArray<string> => {
-  const names = Option.match(providerInfo(provider), {
-    onNone: () => [primaryEnvVar(provider)],
-    onSome: (p) => p.envVars
-  })
-  return names.filter((name) => (kind === "token") === isTokenEnvVar(name))
-}
-
-/** Where the daemon's `.env` keeps this kind of secret: the token variable for tokens when there is one. */
-export const envVarFor = (provider: ProviderId, kind: SecretKind): string =>
-  (kind === "token" ? envVarsFor(provider, "token")[0] : undefined) ?? primaryEnvVar(provider)
-
-/** `provider/model`, a configured alias, or a bare id (which means anthropic, as elsewhere). */
-export const checkModelRef = (raw: string, ctx: AuthContext): Either.Either<string, string> => {
-  const ref = raw.trim()
-  if (ref === "") return Either.left("the model id is empty")
-  if (/\s/.test(ref)) return Either.left(`"${ref}" contains whitespace`)
-  if (modelAliases(ctx.config).has(ref.toLowerCase())) return Either.right(ref)
-  const slash = ref.indexOf("/")
-  if (slash === 0 || slash === ref.length - 1) return Either.left(`"${ref}" is not <provider>/<model>`)
-  return Either.right(ref)
-}
-
-export const validateSecret = (kind: SecretKind, provider: ProviderId, raw: string) =>
-  Either.match((kind === "token" ? validateToken : validateApiKey)(provider, normalizeSecretInput(raw)), {
-    onLeft: (problem) => Either.left(new InvalidSecretError({ kind: kind === "token" ? "token" : "API key", detail: problem })),
-    onRight: (s) => Either.right(Redacted.make(s))
-  })
-
-/** `--token-expires-in`, else a year for Anthropic setup-tokens (so `status --check` warns in time), else none. */
-export const tokenLifetime = (
-  provider: ProviderId,
-  raw: string | undefined
-): Either.Either<number | undefined, UsageError> =>
-  raw === undefined
-    ? Either.right(provider === "anthropic" ? SETUP_TOKEN_LIFETIME_MS : undefined)
-    : Either.mapLeft(parseExpiresIn(raw), (problem) =>
-        usage(`--token-expires-in ${problem}`, "for example --token-expires-in 365d")
-      )
-
-/** Flag combinations that cannot mean anything, refused before anything is read or asked. */
-export const checkFlags = (o: OnboardOptions): Either.Either<void, UsageError> => {
-  const expiry = o.tokenExpiresIn === undefined ? Either.right(0) : parseExpiresIn(o.tokenExpiresIn)
-  const rules: ReadonlyArray<readonly [broken: boolean, problem: string, fix: string]> = [
-    [
-      o.apiKey !== undefined && o.token !== undefined,
-      "--api-key and --token cannot be used together",
-      "pass only the one that matches --auth-choice"
-    ],
-    [
-      o.apiKey !== undefined && o.authChoice === "token",
-      "--api-key cannot be used with --auth-choice token",
-      "pass the token with --token, or use --auth-choice api-key"
-    ],
-    [
-      o.token !== undefined && o.authChoice === "api-key",
-      "--token cannot be used with --auth-choice api-key",
-      "pass the key with --api-key, or use --auth-choice token"
-    ],
-    [
-      o.tokenExpiresIn !== undefined && (o.authChoice === "api-key" || o.apiKey !== undefined),
-      "--token-expires-in only applies to tokens (API keys do not expire)",
-      "drop --token-expires-in, or use --auth-choice token"
-    ],
-    [
-      o.store === "env" && o.profileId !== undefined,
-      "--profile-id names a stored profile, so it cannot be used with --store env",
-      "drop --profile-id, or use --store profiles"
-    ],
-    [
-      Either.isLeft(expiry),
-      `--token-expires-in ${Either.isLeft(expiry) ? expiry.left : ""}`,
-      "for example --token-expires-in 365d"
-    ],
-    [
-      o.store === "env" && o.tokenExpiresIn !== undefined,
-      "--token-expires-in cannot be used with --store env (a .env variable has no expiry)",
-      "use --store profiles to have the expiry tracked"
-    ]
-  ]
-  const rule = rules.find(([broken]) => broken)
-  return rule === undefined ? Either.right(undefined) : Either.left(usage(rule[1], rule[2]))
-}
 
 /** `--non-interactive`: every answer comes from flags or the provider's environment variable. */
 export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
@@ -172,10 +30,10 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
     if (o.provider === undefined) {
       return yield* usage(
         "--provider is required with --non-interactive",
-        `pass --provider with one of ${knownProviders(ctx).join(", ")}`
+        `pass --provider with one of ${knownProviders(ctx.config).join(", ")}`
       )
     }
-    const provider = yield* checkProvider(ctx, o.provider)
+    const provider = yield* checkProvider(ctx.config, ctx.host.configPath, o.provider)
     const kind: SecretKind = choice === "api-key" ? "api_key" : "token"
     const flag = KIND_FLAG[kind]
     const vars = envVarsFor(provider, kind)
@@ -196,7 +54,7 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
     const secret = yield* validateSecret(kind, provider, raw)
     const lifetimeMs =
       kind === "token" && o.store !== "env" ? yield* tokenLifetime(provider, o.tokenExpiresIn) : undefined
-    const model = o.model === undefined ? undefined : yield* modelFlag(o.model, ctx)
+    const model = o.model === undefined ? undefined : yield* modelFlag(o.model, ctx.config)
     return {
       provider,
       kind,
@@ -206,22 +64,6 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
       model
     } satisfies OnboardPlan
   })
-
-export const modelFlag = (raw: string, ctx: AuthContext) =>
-  Either.mapLeft(checkModelRef(raw, ctx), (problem) =>
-    usage(`--model ${problem}`, "pass --model <provider>/<model>, e.g. --model anthropic/claude-sonnet-4-5")
-  )
-
-/** The profile id defaults as paste-api-key / paste-token have them: `<p>:default` for keys, `<p>:manual` for tokens. */
-export const homeFor = (
-  home: SecretHome,
-  provider: ProviderId,
-  kind: SecretKind,
-  profileId: string | undefined
-): OnboardPlan["home"] =>
-  home === "env"
-    ? { _tag: "env", envVar: envVarFor(provider, kind) }
-    : { _tag: "profiles", profileId: profileIdFromInput(provider, profileId ?? (kind === "token" ? "manual" : "default")) }
 
 /** Reads `<state>/.env` before anything is written, so an unreadable file fails with nothing changed. */
 export const readStateEnv = (ctx: AuthContext) =>

@@ -11,10 +11,6 @@ import { UsageError } from "../domain/Errors.js"
 import { parseExpiresIn } from "../domain/Duration.js"
 import { formatEnvSource } from "../domain/Env.js"
 import { maskSecret } from "../domain/Mask.js"
-import { PROVIDERS, type ProviderId } from "../domain/Provider.js"
-import { ClaudeCli } from "../services/ClaudeCli.js"
-import { Prompter } from "../services/Prompter.js"
-import type { AuthContext } from "./AuthContext.js"
 import {
   checkModelRef,
   checkProvider,
@@ -23,12 +19,16 @@ import {
   homeFor,
   type OnboardOptions,
   type OnboardPlan,
-  readStateEnv,
   type SecretHome,
   type SecretKind,
   tokenLifetime,
   validateSecret
-} from "./OnboardPlan.js"
+} from "../domain/Onboard.js"
+import { PROVIDERS, type ProviderId } from "../domain/Provider.js"
+import { ClaudeCli } from "../services/ClaudeCli.js"
+import { Prompter } from "../services/Prompter.js"
+import type { AuthContext } from "./AuthContext.js"
+import { readStateEnv } from "./OnboardPlan.js"
 
 /** The interactive side of `openclaw onboard` (§6.4). Flags that were passed answer their question. */
 
@@ -148,7 +148,7 @@ const askModel = (ctx: AuthContext, provider: ProviderId) =>
     return yield* askUntil(
       prompter.text(`Default model (${provider}/<model>)`),
       (raw) =>
-        Either.mapLeft(checkModelRef(raw, ctx), (problem) =>
+        Either.mapLeft(checkModelRef(raw, ctx.config), (problem) =>
           new UsageError({ problem: `That is not a model id: ${problem}`, fix: `type <provider>/<model>, e.g. ${provider}/<model>` })
         ),
       (e) => `${e.problem}.`
@@ -193,7 +193,7 @@ export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext
   )
   const provider =
     o.provider !== undefined
-      ? yield* checkProvider(ctx, o.provider)
+      ? yield* checkProvider(ctx.config, ctx.host.configPath, o.provider)
       : yield* prompter.choose("Model provider", providerChoices(ctx))
   const method: Method =
     o.authChoice ??

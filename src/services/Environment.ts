@@ -4,12 +4,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { configEnvVars } from "../domain/Config.js"
-import { assembleEnv, type EnvLayer, type EnvMap } from "../domain/Env.js"
+import { assembleEnv, type EnvLayer, type EnvMap, shellEnvEnabled, shellEnvTimeoutMs } from "../domain/Env.js"
 import type { FileError } from "../domain/Errors.js"
 import { Files } from "./Files.js"
 import { HostProcess } from "./HostProcess.js"
 import { Paths } from "./Paths.js"
-import { DEFAULT_SHELL_ENV_TIMEOUT_MS, ShellEnv } from "./ShellEnv.js"
+import { ShellEnv } from "./ShellEnv.js"
 import { PROVIDERS } from "../domain/Provider.js"
 
 export interface EnvSnapshot {
@@ -80,22 +80,4 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
       }
     })
   )
-}
-
-/** `OPENCLAW_SHELL_ENV_TIMEOUT_MS`, else `env.shellEnv.timeoutMs`, else 15 s. */
-export const shellEnvTimeoutMs = (configRaw: JsonObject, vars: Readonly<Record<string, string | undefined>>): number => {
-  const fromEnv = Number(vars.OPENCLAW_SHELL_ENV_TIMEOUT_MS)
-  if (vars.OPENCLAW_SHELL_ENV_TIMEOUT_MS && Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv
-  const env = configRaw.env as { shellEnv?: { timeoutMs?: unknown } } | undefined
-  const fromConfig = env?.shellEnv?.timeoutMs
-  return typeof fromConfig === "number" && fromConfig > 0 ? fromConfig : DEFAULT_SHELL_ENV_TIMEOUT_MS
-}
-
-/** `env.shellEnv.enabled` or `OPENCLAW_LOAD_SHELL_ENV=1` (§4.1 step 5). */
-export const shellEnvEnabled = (configRaw: JsonObject, vars: Readonly<Record<string, string | undefined>>): boolean => {
-  if (vars.OPENCLAW_LOAD_SHELL_ENV === "1") return true
-  const env = configRaw.env
-  if (typeof env !== "object" || env === null) return false
-  const shellEnv = (env as { shellEnv?: unknown }).shellEnv
-  return typeof shellEnv === "object" && shellEnv !== null && (shellEnv as { enabled?: unknown }).enabled === true
 }

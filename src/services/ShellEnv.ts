@@ -42,8 +42,6 @@ export interface ShellEnvShape {
   readonly load: (timeoutMs: number) => Effect.Effect<Readonly<Record<string, string>>, ShellEnvError>
 }
 
-export const DEFAULT_SHELL_ENV_TIMEOUT_MS = 15_000
-
 export class ShellEnv extends Context.Tag("openclaw/ShellEnv")<ShellEnv, ShellEnvShape>() {
   static readonly layer = Layer.effect(
     ShellEnv,
