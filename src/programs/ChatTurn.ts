@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { ChatChunk, ChatMessage, ChatRequest, ChatResult, ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
 import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
@@ -39,19 +40,19 @@ export interface ChatTurnInput {
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
 }
 
-/** How the model is called: for a whole answer, or for a stream. */
-export type ProviderCall<A> = (
+/** How the model is called: for a whole answer, or for a stream (whose request lives as long as the scope). */
+export type ProviderCall<A, R = never> = (
   client: ProviderClientShape,
   target: ProviderTarget,
   auth: ProviderAuth,
   request: ChatRequest
-) => Effect.Effect<A, ProviderError>
+) => Effect.Effect<A, ProviderError, R>
 
 export const completeWithin = (timeoutMs: number): ProviderCall<ChatResult> => (client, target, auth, request) =>
   client.complete(target, auth, request, timeoutMs)
 
 export const streamWithin =
-  (idleMs: number): ProviderCall<Stream.Stream<ChatChunk, ProviderError>> =>
+  (idleMs: number): ProviderCall<Stream.Stream<ChatChunk, ProviderError>, Scope.Scope> =>
   (client, target, auth, request) =>
     client.stream(target, auth, request, idleMs)
 
@@ -114,7 +115,7 @@ const retryAfter = (ctx: AuthContext, models: ReadonlyArray<ModelRef>, now: numb
  * The turn, from the snapshot's context for the agent. Untraced: this runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the
  * whole choice of credential (the gateway installs no tracer).
  */
-export const chatTurn = Effect.fnUntraced(function* <A>(input: ChatTurnInput, call: ProviderCall<A>) {
+export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput, call: ProviderCall<A, R>) {
   const sessions = yield* SessionStore
   const { agentId, ctx } = input
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
