@@ -6,11 +6,15 @@ import { publicPrefixOf } from "./Mask.js"
  * (standard or URL-safe, at any byte alignment: `Basic` headers, JSON-in-base64) and its percent-encoding; and, by
  * shape, URL user-info and credential-like query parameters, whatever secret they hold.
  *
- * Matching is one pass over the text with a rolling hash of RUN characters, looked up in an index built once per
- * set of secrets: linear in the text, whatever the number of secrets.
+ * Matching is one pass over the text with a rolling hash of GRAM characters, looked up in an index built once per
+ * set of secrets: linear in the text, whatever the number of secrets. The index holds a secret's GRAM-character
+ * pieces only every STRIDE characters — any run of RUN = GRAM + STRIDE - 1 characters contains one of them — and an
+ * encoding only by its start (an encoding is found whole): 20,000 secrets make a few hundred thousand entries.
  */
 
 export const RUN = 8
+const GRAM = 5
+const STRIDE = RUN - GRAM + 1
 
 interface Piece {
   /** The text searched for: the secret itself, or one of its encodings. */
@@ -29,30 +33,26 @@ interface Entry {
 }
 
 export interface ScrubIndex {
-  readonly grams: ReadonlyMap<number, ReadonlyArray<Entry>>
+  /** One entry, or several when pieces share a hash (most do not: no array per entry). */
+  readonly grams: ReadonlyMap<number, Entry | ReadonlyArray<Entry>>
 }
 
 const BASE = 0x01000193
 
-/** Base^(RUN-1) mod 2^32, to take the oldest character out of the rolling hash. */
+/** Base^(GRAM-1) mod 2^32, to take the oldest character out of the rolling hash. */
 const TOP = (() => {
   let p = 1
-  for (let i = 1; i < RUN; i++) p = Math.imul(p, BASE)
+  for (let i = 1; i < GRAM; i++) p = Math.imul(p, BASE)
   return p
 })()
 
 const hashAt = (s: string, at: number): number => {
   let h = 0
-  for (let i = at; i < at + RUN; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0
+  for (let i = at; i < at + GRAM; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0
   return h
 }
 
-const toBase64 = (bytes: Uint8Array, urlSafe: boolean): string => {
-  let binary = ""
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  const b = btoa(binary).replace(/=+$/, "")
-  return urlSafe ? b.replace(/\+/g, "-").replace(/\//g, "_") : b
-}
+const toBase64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes))
 
 /**
  * The part of the base64 of `secret` that every encoding containing it shares, at each of the three byte
@@ -61,15 +61,16 @@ const toBase64 = (bytes: Uint8Array, urlSafe: boolean): string => {
 const base64Cores = (secret: string): ReadonlyArray<string> => {
   const bytes = new TextEncoder().encode(secret)
   const out: Array<string> = []
-  for (const urlSafe of [false, true]) {
-    for (let shift = 0; shift < 3; shift++) {
-      const shifted = new Uint8Array(shift + bytes.length)
-      shifted.set(bytes, shift)
-      const encoded = toBase64(shifted, urlSafe)
-      const from = Math.ceil((shift * 4) / 3)
-      const to = Math.floor(((shift + bytes.length) * 4) / 3)
-      if (to - from >= RUN) out.push(encoded.slice(from, to))
-    }
+  for (let shift = 0; shift < 3; shift++) {
+    const shifted = new Uint8Array(shift + bytes.length)
+    shifted.set(bytes, shift)
+    const from = Math.ceil((shift * 4) / 3)
+    const to = Math.floor(((shift + bytes.length) * 4) / 3)
+    if (to - from < RUN) continue
+    const core = toBase64(shifted).slice(from, to)
+    out.push(core)
+    const urlSafe = core.replace(/\+/g, "-").replace(/\//g, "_")
+    if (urlSafe !== core) out.push(urlSafe)
   }
   return out
 }
@@ -77,8 +78,8 @@ const base64Cores = (secret: string): ReadonlyArray<string> => {
 const piecesOf = (secret: string): ReadonlyArray<Piece> => {
   const pieces: Array<Piece> = [{ text: secret, hiddenFrom: publicPrefixOf(secret).length, secret, wholeOnly: false }]
   const percent = encodeURIComponent(secret)
-  if (percent !== secret) pieces.push({ text: percent, hiddenFrom: 0, secret: undefined, wholeOnly: false })
-  for (const core of base64Cores(secret)) pieces.push({ text: core, hiddenFrom: 0, secret: undefined, wholeOnly: false })
+  if (percent !== secret) pieces.push({ text: percent, hiddenFrom: 0, secret: undefined, wholeOnly: true })
+  for (const core of base64Cores(secret)) pieces.push({ text: core, hiddenFrom: 0, secret: undefined, wholeOnly: true })
   return pieces
 }
 
@@ -89,7 +90,7 @@ const piecesOf = (secret: string): ReadonlyArray<Piece> => {
  */
 const looksRandom = (text: string, at: number): boolean => {
   let classes = 0
-  for (let i = at; i < at + RUN; i++) {
+  for (let i = at; i < at + GRAM; i++) {
     const c = text.charCodeAt(i)
     classes |= c >= 97 && c <= 122 ? 1 : c >= 65 && c <= 90 ? 2 : c >= 48 && c <= 57 ? 4 : 0
   }
@@ -101,20 +102,20 @@ const looksRandom = (text: string, at: number): boolean => {
  * substituted from `${VAR}`); build it once per set and keep it.
  */
 export const scrubIndex = (secrets: Iterable<string>, values: Iterable<string> = []): ScrubIndex => {
-  const grams = new Map<number, Array<Entry>>()
-  const pieces: Array<Piece> = []
-  for (const secret of secrets) if (secret.length >= RUN) pieces.push(...piecesOf(secret))
-  for (const value of values) if (value.length >= RUN) pieces.push({ text: value, hiddenFrom: 0, secret: value, wholeOnly: true })
-  for (const piece of pieces) {
-    const last = piece.wholeOnly ? 0 : piece.text.length - RUN
-    for (let offset = piece.hiddenFrom; offset <= last; offset++) {
+  const grams = new Map<number, Entry | Array<Entry>>()
+  const add = (piece: Piece) => {
+    const last = piece.wholeOnly ? 0 : piece.text.length - GRAM
+    for (let offset = piece.hiddenFrom; offset <= last; offset += STRIDE) {
       if (!piece.wholeOnly && !looksRandom(piece.text, offset)) continue
       const h = hashAt(piece.text, offset)
-      const list = grams.get(h)
-      if (list === undefined) grams.set(h, [{ piece, offset }])
-      else if (list.length < 64) list.push({ piece, offset })
+      const found = grams.get(h)
+      if (found === undefined) grams.set(h, { piece, offset })
+      else if (!Array.isArray(found)) grams.set(h, [found as Entry, { piece, offset }])
+      else if (found.length < 64) found.push({ piece, offset })
     }
   }
+  for (const secret of secrets) if (secret.length >= RUN) for (const piece of piecesOf(secret)) add(piece)
+  for (const value of values) if (value.length >= RUN) add({ text: value, hiddenFrom: 0, secret: value, wholeOnly: true })
   return { grams }
 }
 
@@ -130,25 +131,30 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
   let out = text
   if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${other}@`)
   if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, `$1${other}`)
-  if (index.grams.size === 0 || out.length < RUN) return out
+  if (index.grams.size === 0 || out.length < GRAM) return out
   let result = ""
   let emitted = 0
   let h = hashAt(out, 0)
-  for (let i = 0; i + RUN <= out.length; ) {
-    const entries = index.grams.get(h)
+  for (let i = 0; i + GRAM <= out.length; ) {
+    const found = index.grams.get(h)
     let best: { start: number; end: number; piece: Piece } | undefined
-    if (entries !== undefined) {
-      for (const { piece, offset } of entries) {
+    if (found !== undefined) {
+      for (const { piece, offset } of Array.isArray(found) ? (found as ReadonlyArray<Entry>) : [found as Entry]) {
         const p = piece.text
         let k = 0
-        while (k < RUN && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
-        if (k < RUN) continue // a hash collision
-        if (piece.wholeOnly && offset !== 0) continue
+        while (k < GRAM && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
+        if (k < GRAM) continue // a hash collision
         while (i + k < out.length && offset + k < p.length && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
-        let b = 0
-        while (i - b > emitted && offset - b > 0 && out.charCodeAt(i - b - 1) === p.charCodeAt(offset - b - 1)) b++
-        if (piece.wholeOnly && k !== p.length) continue
-        if (best === undefined || k + b > best.end - best.start) best = { start: i - b, end: i + k, piece }
+        if (piece.wholeOnly) {
+          if (k !== p.length) continue
+        } else {
+          let b = 0
+          while (i - b > emitted && offset - b > 0 && out.charCodeAt(i - b - 1) === p.charCodeAt(offset - b - 1)) b++
+          if (k + b < RUN) continue
+          if (best === undefined || k + b > best.end - best.start) best = { start: i - b, end: i + k, piece }
+          continue
+        }
+        if (best === undefined || k > best.end - best.start) best = { start: i, end: i + k, piece }
       }
     }
     if (best !== undefined) {
@@ -156,10 +162,10 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
       result += out.slice(emitted, best.start) + (isWhole ? whole(best.piece.secret!) : other)
       emitted = best.end
       i = best.end
-      if (i + RUN <= out.length) h = hashAt(out, i)
+      if (i + GRAM <= out.length) h = hashAt(out, i)
       continue
     }
-    if (i + RUN < out.length) h = (Math.imul(h - Math.imul(out.charCodeAt(i), TOP), BASE) + out.charCodeAt(i + RUN)) | 0
+    if (i + GRAM < out.length) h = (Math.imul(h - Math.imul(out.charCodeAt(i), TOP), BASE) + out.charCodeAt(i + GRAM)) | 0
     i++
   }
   return emitted === 0 ? out : result + out.slice(emitted)
