@@ -40,16 +40,18 @@ describe("hostile text through the gateway (§11)", () => {
       store: {
         version: 1,
         profiles: {
-          [ID]: { type: "api_key", provider: "anthropic", key: KEYS.a },
+          // An id with control characters is skipped at load and reported (§11); it must not disturb anything.
+          [ID]: { type: "api_key", provider: "anthropic", key: KEYS.b },
+          "anthropic:first": { type: "api_key", provider: "anthropic", key: KEYS.a },
           "anthropic:mail": { type: "token", provider: "anthropic", token: KEYS.work, email: EMAIL }
         },
-        order: { anthropic: [ID, "anthropic:mail"] }
+        order: { anthropic: ["anthropic:first", "anthropic:mail"] }
       }
     })
     home.fake.script(KEYS.a, [reply.error(401, { message: PROVIDER_MESSAGE }), reply.error(401, { message: PROVIDER_MESSAGE })])
     gw = await startGatewayProcess({ cwd: home.home, env: home.env() })
 
-    // Served by the second profile after the hostile one failed with the hostile message: both ids reach the log.
+    // Served by the second profile after the first failed with the hostile message.
     const served = await chat("hello")
     expect(served.status).toBe(200)
     expect(home.fake.countFor(KEYS.a)).toBeGreaterThan(0)
@@ -58,7 +60,6 @@ describe("hostile text through the gateway (§11)", () => {
     expect(status.status).toBe(200)
     const text = ((await status.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content
     expect(RAW_CONTROL.exec(text), JSON.stringify(text)).toBeNull()
-    expect(text).toContain("evil\\nFORGED line\\x1b[5;41m\\x1b]0;pwned\\x07\\rTAKEOVER\\x9b2J\\x7f\\u2028end")
     expect(text).toContain("me\\r\\nFORGED mail\\x1b[2J@example.com")
     for (const line of text.split("\n")) if (line.includes("FORGED")) expect(line).toMatch(/(evil|me\\r)\\nFORGED/)
 
@@ -67,6 +68,6 @@ describe("hostile text through the gateway (§11)", () => {
     expect(RAW_CONTROL.exec(log), JSON.stringify(log.slice(0, 2000))).toBeNull()
     const lines = log.split("\n").filter((l) => l !== "")
     for (const line of lines) expect(line, JSON.stringify(log.slice(0, 2000))).toMatch(LOG_LINE)
-    expect(lines.some((l) => l.includes("evil\\nFORGED line\\x1b[5;41m"))).toBe(true)
+    expect(lines.some((l) => l.includes("anthropic:first"))).toBe(true)
   })
 })
