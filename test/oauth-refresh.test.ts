@@ -8,7 +8,8 @@ import { REFRESH_WINDOW_MS } from "../src/domain/OAuth.js"
 import type { ProfileId } from "../src/domain/ProfileId.js"
 import { loadAuthContext } from "../src/programs/AuthContext.js"
 import { credentialForRequest, refreshProfile } from "../src/programs/OAuthRefresh.js"
-import type { OAuthHttpShape, TokenRequest } from "../src/services/OAuthHttp.js"
+import { OAuthHttp, type OAuthHttpShape, type TokenRequest } from "../src/services/OAuthHttp.js"
+import { hostileProvider, modes } from "./support/hostileProvider.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, HOUR, NOW, runCli, STATE, STORE, testServices } from "./support/TestApp.js"
 
@@ -261,6 +262,33 @@ describe("OAuth refresh before use (§7)", () => {
       expect(accessOf(ok)).toBe(endpoint.latestAccess)
     }).pipe(Effect.provide(layer))
   })
+})
+
+describe("a hostile token endpoint (§8.6, §11)", () => {
+  it.scoped("a 1 GB token answer is that profile's failed refresh, with what happened and the fix; the store is untouched", () =>
+    Effect.gen(function* () {
+      const hostile = yield* hostileProvider
+      const { endpoint, fs } = setup(NOW - MIN)
+      const tokenUrl = `${hostile.baseUrl(modes.hugeBody({ bytes: 1 << 30 }))}/oauth/token`
+      fs.put(CONFIG, JSON.stringify({ auth: { oauth: { anthropic: { tokenUrl, clientId: "test-client" } } } }))
+      const before = fs.read(STORE)
+      const live = yield* Effect.provide(OAuthHttp, OAuthHttp.layer)
+      yield* Effect.gen(function* () {
+        yield* TestClock.setTime(NOW)
+        const error = yield* Effect.flip(freshNow)
+        expect(error.message).toBe(
+          `OAuth token refresh failed for anthropic: ${new URL(hostile.url).host} sent a token answer that is too large (over 1 MiB, where a token response is a few hundred bytes: the rest was not read and the connection was closed; check that the token endpoint URL points at the provider, not at a proxy or portal). Please try again or re-authenticate. Profile: ${ID}; the stored credential was left as it was. Fix: run \`openclaw models auth login --provider anthropic\`.`
+        )
+        // For failover it is this profile's auth failure: the next profile is tried, the gateway goes on.
+        const ctx = yield* loadAuthContext(undefined)
+        const failed = yield* Effect.flip(credentialForRequest(ctx, ID, ctx.store.store.profiles.get(ID)!))
+        expect(failed).toMatchObject({ _tag: "ProviderError", kind: "http", status: 401, provider: "anthropic" })
+        for (const s of endpoint.secrets) expect(error.message + failed.message).not.toContain(s.slice(12, 28))
+      }).pipe(Effect.provide(testServices({ fs, oauthHttp: live })))
+      expect(fs.read(STORE)).toBe(before)
+      yield* Effect.promise(() => hostile.waitFor((h) => h.open === 0, 5_000, "the token endpoint's connections to close"))
+    })
+  )
 })
 
 describe("models auth refresh, models status", () => {

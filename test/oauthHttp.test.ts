@@ -4,7 +4,8 @@ import * as http from "node:http"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import type { AddressInfo } from "node:net"
-import { OAuthHttp, type TokenRequest } from "../src/services/OAuthHttp.js"
+import { OAuthHttp, TOKEN_BODY_BYTES, type TokenRequest } from "../src/services/OAuthHttp.js"
+import { hostileProvider, modes } from "./support/hostileProvider.js"
 
 const REFRESH = "sk-ant-ort01-FAKEechoedRefresh" + "e".repeat(30) + "TEST"
 let server: http.Server
@@ -54,7 +55,7 @@ const request = (path: string, extra: Partial<TokenRequest> = {}) =>
     h.requestToken({ url: `${base}${path}`, params: { grant_type: "refresh_token", refresh_token: REFRESH, client_id: "cid" }, encoding: "form", timeoutMs: 5_000, ...extra })
   ).pipe(Effect.provide(OAuthHttp.layer))
 
-describe("OAuthHttp live (fetch)", () => {
+describe("OAuthHttp live (node:http)", () => {
   it.effect("POSTs form-encoded or JSON and returns the parsed body", () =>
     Effect.gen(function* () {
       expect(yield* request("/ok")).toEqual({ access_token: "x" })
@@ -102,6 +103,55 @@ describe("OAuthHttp live (fetch)", () => {
       )
       expect(closed).toMatchObject({ kind: "network" })
       expect(closed.reason).toBe(`cannot reach 127.0.0.1:${port} (ECONNREFUSED)`)
+    })
+  )
+})
+
+/** A hostile token endpoint (§8.6, §11): every answer costs a bounded amount of memory and time, and says what happened. */
+describe("OAuthHttp against a hostile token endpoint", () => {
+  const post = (url: string, timeoutMs = 5_000) =>
+    Effect.flatMap(OAuthHttp, (h) =>
+      h.requestToken({ url: `${url}/oauth/token`, params: { grant_type: "refresh_token", refresh_token: REFRESH, client_id: "cid" }, encoding: "form", timeoutMs })
+    ).pipe(Effect.provide(OAuthHttp.layer))
+
+  const noSecret = (e: unknown) => {
+    const all = JSON.stringify(e) + String((e as { message?: unknown }).message)
+    expect(all).not.toContain("FAKEechoed")
+    expect(all).not.toContain(REFRESH.slice(10, 30))
+  }
+
+  it.scoped("a 1 GB answer (success or error, with or without Content-Length) is cut at 1 MiB and its connection closed", () =>
+    Effect.gen(function* () {
+      const hostile = yield* hostileProvider
+      for (const mode of [
+        modes.hugeBody({ bytes: 1 << 30 }),
+        modes.hugeBody({ bytes: 1 << 30, status: 400 }),
+        modes.hugeBody({ bytes: 1 << 30, declareLength: true })
+      ]) {
+        const started = Date.now()
+        const e = yield* Effect.flip(post(hostile.baseUrl(mode)))
+        expect(e).toMatchObject({ _tag: "OAuthHttpError", kind: "too-large" })
+        expect(e.reason).toBe(
+          `${new URL(hostile.url).host} sent a token answer that is too large (over ${TOKEN_BODY_BYTES / 1024 / 1024} MiB, where a token response is a few hundred bytes: the rest was not read and the connection was closed; check that the token endpoint URL points at the provider, not at a proxy or portal)`
+        )
+        noSecret(e)
+        // The rest was not read: the server sees the connection close (it would stream 1 GB otherwise).
+        yield* Effect.promise(() => hostile.waitFor((h) => h.open === 0, 5_000, "the connection to close"))
+        expect(Date.now() - started).toBeLessThan(5_000)
+      }
+    })
+  )
+
+  it.scoped("an answer that drips forever, or never comes, ends at the deadline and closes the connection", () =>
+    Effect.gen(function* () {
+      const hostile = yield* hostileProvider
+      const drip = yield* Effect.flip(post(hostile.baseUrl(modes.drip({ intervalMs: 20 })), 400))
+      expect(drip).toMatchObject({ kind: "timeout" })
+      expect(drip.reason).toBe(`no answer from ${new URL(hostile.url).host} in time (its answer did not end within 400 ms)`)
+      const held = yield* Effect.flip(post(hostile.baseUrl(modes.hold()), 400))
+      expect(held.reason).toBe(`no answer from ${new URL(hostile.url).host} in time (after 400 ms)`)
+      for (const e of [drip, held]) noSecret(e)
+      yield* Effect.promise(() => hostile.waitFor((h) => h.open === 0, 5_000, "the connections to close"))
     })
   )
 })

@@ -8,7 +8,8 @@ import { ExplainedError } from "./Errors.js"
 export class OAuthHttpError extends ExplainedError<OAuthHttpError>()("OAuthHttpError", {
   /** Host of the token endpoint, e.g. `console.anthropic.com`. */
   host: Schema.String,
-  kind: Schema.Literal("http", "network", "timeout", "invalid-response"),
+  /** `too-large`: the answer passed the token endpoint's size cap and was cut off unread (§8.6, §11). */
+  kind: Schema.Literal("http", "network", "timeout", "invalid-response", "too-large"),
   status: Schema.optional(Schema.Number),
   /** The provider's `error` code, e.g. `invalid_grant`. */
   error: Schema.optional(Schema.String),
@@ -23,6 +24,8 @@ export class OAuthHttpError extends ExplainedError<OAuthHttpError>()("OAuthHttpE
         return `no answer from ${this.host} in time${this.description ? ` (${this.description})` : ""}`
       case "network":
         return `cannot reach ${this.host}${this.description ? ` (${this.description})` : ""}`
+      case "too-large":
+        return `${this.host} sent a token answer that is too large${this.description ? ` (${this.description})` : ""}`
       case "invalid-response":
         return `${this.host} answered with something that is not a token response${this.description ? ` (${this.description})` : ""}`
       case "http":

@@ -2,6 +2,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { OAuthHttpError } from "../domain/OAuthErrors.js"
+import { readBounded } from "./providers/body.js"
+import { loadNet, netLoaded, post, type Sent } from "./providers/http.js"
 import { replaceSecrets } from "./SecretRegistry.js"
 
 export interface TokenRequest {
@@ -65,48 +67,107 @@ const providerError = (body: unknown): { readonly error?: string; readonly descr
   return { ...(error ? { error } : {}), ...(description ? { description } : {}) }
 }
 
+/**
+ * A token response is a few hundred bytes; anything past this is a broken or hostile endpoint, and reading it all
+ * would cost the refresh (and the gateway it runs in) unbounded memory.
+ */
+export const TOKEN_BODY_BYTES = 1024 * 1024
+
+interface TokenAnswer {
+  readonly status: number
+  readonly text: string
+}
+
+/** node:http(s) once per process, on the first token request. */
+const net = Effect.suspend(() => {
+  const loaded = netLoaded()
+  return loaded === undefined ? Effect.promise(loadNet) : Effect.succeed(loaded)
+})
+
+const tooLarge = (host: string, status: number) =>
+  new OAuthHttpError({
+    host,
+    kind: "too-large",
+    status,
+    description: `over ${TOKEN_BODY_BYTES / 1024 / 1024} MiB, where a token response is a few hundred bytes: the rest was not read and the connection was closed; check that the token endpoint URL points at the provider, not at a proxy or portal`
+  })
+
+/**
+ * One POST over the provider wire (./providers/http.ts), its body read through the one bounded reader
+ * (./providers/body.ts), all of it under one deadline: headers that never come, a body that drips forever or one
+ * of a gigabyte each end the exchange with an OAuthHttpError, never a hang or a process out of memory.
+ * Interrupting it closes the connection.
+ */
+const exchange = (request: TokenRequest, host: string, contentType: string, body: string) =>
+  Effect.flatMap(net, (n) =>
+    Effect.async<TokenAnswer, OAuthHttpError>((resume) => {
+      let settled = false
+      let answered = false
+      let sent: Sent | undefined
+      const finish = (outcome: Effect.Effect<TokenAnswer, OAuthHttpError>, close: boolean) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        if (close) sent?.abort()
+        resume(outcome)
+      }
+      const seconds = request.timeoutMs < 1000 ? `${request.timeoutMs} ms` : `${Math.round(request.timeoutMs / 1000)}s`
+      const timer = setTimeout(
+        () =>
+          finish(
+            Effect.fail(
+              new OAuthHttpError({
+                host,
+                kind: "timeout",
+                description: answered ? `its answer did not end within ${seconds}` : `after ${seconds}`
+              })
+            ),
+            true
+          ),
+        request.timeoutMs
+      )
+      const network = (error: unknown) =>
+        finish(Effect.fail(new OAuthHttpError({ host, kind: "network", description: scrub(causeOf(error), request.params) })), true)
+      sent = post(
+        n,
+        { url: request.url, headers: { "content-type": contentType, accept: "application/json" }, body },
+        (answer) => {
+          answered = true
+          if (Number(answer.header("content-length")) > TOKEN_BODY_BYTES) return finish(Effect.fail(tooLarge(host, answer.status)), true)
+          readBounded(
+            answer.body,
+            TOKEN_BODY_BYTES,
+            ({ complete, text }) =>
+              complete
+                ? finish(Effect.succeed({ status: answer.status, text: text() }), false)
+                : finish(Effect.fail(tooLarge(host, answer.status)), true),
+            network
+          )
+        },
+        network
+      )
+      return Effect.sync(() => {
+        settled = true
+        clearTimeout(timer)
+        sent?.abort()
+      })
+    })
+  )
+
 const postToken = (request: TokenRequest): Effect.Effect<unknown, OAuthHttpError> => {
   const host = hostOf(request.url)
   const body =
     request.encoding === "json" ? JSON.stringify(request.params) : new URLSearchParams({ ...request.params }).toString()
   const contentType = request.encoding === "json" ? "application/json" : "application/x-www-form-urlencoded"
-  return Effect.tryPromise({
-    // The timeout is the fetch's own timer, so it also holds where Effect's clock is a test clock. A plain timer,
-    // not AbortSignal.any([signal, AbortSignal.timeout(ms)]): Node may collect a timeout signal inside `any`
-    // before it fires (nodejs/node#57736), and then a stalled token endpoint is waited on forever.
-    try: (signal) => {
-      const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(new DOMException(`after ${request.timeoutMs} ms`, "TimeoutError")), request.timeoutMs)
-      const interrupted = () => controller.abort(signal.reason)
-      signal.addEventListener("abort", interrupted, { once: true })
-      return fetch(request.url, {
-        method: "POST",
-        headers: { "content-type": contentType, accept: "application/json" },
-        body,
-        redirect: "error",
-        signal: controller.signal
-      })
-        .then(async (res) => ({ status: res.status, ok: res.ok, text: await res.text() }))
-        .finally(() => {
-          clearTimeout(timer)
-          signal.removeEventListener("abort", interrupted)
-        })
-    },
-    catch: (e) => {
-      const name = typeof e === "object" && e !== null && "name" in e ? String(e.name) : ""
-      return name === "TimeoutError" || name === "AbortError"
-        ? new OAuthHttpError({ host, kind: "timeout", description: `after ${Math.round(request.timeoutMs / 1000)}s` })
-        : new OAuthHttpError({ host, kind: "network", description: scrub(causeOf(e), request.params) })
-    }
-  }).pipe(
-    Effect.flatMap(({ status, ok, text }) => {
+  return exchange(request, host, contentType, body).pipe(
+    Effect.flatMap(({ status, text }) => {
       let json: unknown
       try {
         json = JSON.parse(text)
       } catch {
         json = undefined
       }
-      if (ok) {
+      if (status >= 200 && status <= 299) {
         return json === undefined
           ? Effect.fail(new OAuthHttpError({ host, kind: "invalid-response", status, description: `HTTP ${status}, not JSON` }))
           : Effect.succeed(json)
@@ -125,10 +186,11 @@ const postToken = (request: TokenRequest): Effect.Effect<unknown, OAuthHttpError
   )
 }
 
-/** fetch wraps the real reason (ECONNREFUSED, ENOTFOUND) in `cause`. */
+/** The system error's code (ECONNREFUSED, ENOTFOUND) when there is one, on the error or the `cause` it wraps. */
 const causeOf = (e: unknown): string => {
+  const codeOf = (x: unknown) => (typeof x === "object" && x !== null && "code" in x && typeof x.code === "string" ? x.code : undefined)
   const cause = typeof e === "object" && e !== null && "cause" in e ? (e as { cause: unknown }).cause : undefined
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : undefined
+  const code = codeOf(e) ?? codeOf(cause)
   if (code) return code
   if (cause instanceof Error && cause.message !== "") return cause.message
   return e instanceof Error ? e.message : String(e)

@@ -1,7 +1,7 @@
 /**
  * Provider answer bodies, read up to a cap (§8.6). A provider that answers hundreds of MB must cost the gateway a
  * bounded amount of memory, never a `RangeError: Invalid string length` thrown from a 'data' handler, which no one
- * can catch and which ends the process.
+ * can catch and which ends the process. The OAuth token endpoint's answers (../OAuthHttp.ts) are read through it too.
  */
 import type { IncomingMessage } from "node:http"
 

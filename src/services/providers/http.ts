@@ -3,6 +3,8 @@
  * undici's fetch costs ~0.5 ms of CPU per call in WHATWG streams and spec bookkeeping, which was the largest
  * part of what the gateway added to a request (bench/README.md, Gateway).
  *
+ * The OAuth token endpoint (../OAuthHttp.ts) is called over it as well.
+ *
  * node:http and node:https load on the first call, so a CLI command that never calls a provider never loads them.
  */
 import type * as NodeHttp from "node:http"
