@@ -1,9 +1,10 @@
 /**
  * A fake model provider on 127.0.0.1 that speaks both API shapes the gateway calls: Anthropic Messages
- * (`POST /v1/messages`) and OpenAI Chat Completions (`POST /chat/completions`, `POST /v1/chat/completions`).
- * It checks credentials the way the real APIs do, records every request (secrets masked), and answers from a
- * per-credential script: success (JSON or SSE in the provider's real event format), any error status with bodies
- * shaped like the real APIs', slow answers, errors mid-stream and dropped connections.
+ * (`POST /v1/messages`, `POST /v1/messages/count_tokens`) and OpenAI Chat Completions (`POST /chat/completions`,
+ * `POST /v1/chat/completions`). It checks credentials the way the real APIs do, records every request (the body's
+ * exact bytes; credentials masked in the recorded headers), and answers from a per-credential script: text or tool
+ * calls (JSON or SSE in the provider's real event format, fakeProviderWire.ts), any error status with bodies shaped
+ * like the real APIs', slow answers, errors mid-stream and dropped connections.
  *
  *   const fake = await startFakeProvider({ credentials: { anthropic: { apiKeys: [KEY], tokens: [TOKEN] } } })
  *   fake.script(KEY, [reply.rateLimited(30), reply.ok("hi")])   // or fake.script("*", …) for every credential
@@ -15,9 +16,21 @@ import * as Effect from "effect/Effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { maskSecret } from "../../src/domain/Mask.js"
+import { DEFAULT_TEXT, type ErrorReply, type FakeReply, errorBody, okEvents, okJson, reply, type Shape } from "./fakeProviderWire.js"
 import { scaled } from "./Timing.js"
 
-export type Shape = "anthropic" | "openai"
+export {
+  ANTHROPIC_ERRORS,
+  CLAUDE_CODE_ONLY_MESSAGE,
+  type DropReply,
+  type ErrorReply,
+  type FakeReply,
+  type FakeToolCall,
+  type OkReply,
+  OPENAI_ERRORS,
+  reply,
+  type Shape
+} from "./fakeProviderWire.js"
 
 export interface FakeCredentials {
   /** Absent: any credential (or none) is accepted for Anthropic requests. */
@@ -37,85 +50,22 @@ export interface FakeProviderOptions {
   readonly text?: string
 }
 
-interface Timing {
-  /** Wait this long before answering (the client's timeout or interruption can strike meanwhile). */
-  readonly delayMs?: number
-}
-
-export interface OkReply extends Timing {
-  readonly kind: "ok"
-  /** Answer text; an array becomes several text blocks (Anthropic) / is joined (OpenAI). */
-  readonly text?: string | ReadonlyArray<string>
-  /** Streaming: the deltas, or how many pieces to cut the text into (default 3). */
-  readonly chunks?: number | ReadonlyArray<string>
-  /** The provider's own value (`end_turn`, `max_tokens`, `tool_use`… / `stop`, `length`, `tool_calls`…). */
-  readonly stopReason?: string
-  readonly usage?: { readonly input: number; readonly output: number }
-  /** Streaming: after this many deltas send the provider's error event and end the body. */
-  readonly errorAfterChunks?: number
-  readonly streamError?: { readonly type: string; readonly message: string }
-  /** Streaming: after this many deltas destroy the socket. */
-  readonly dropAfterChunks?: number
-  /** Streaming: after this many deltas end the body cleanly, without the provider's end marker. */
-  readonly endAfterChunks?: number
-  /** Answer with one JSON completion even when the request asked for a stream (as some servers do). */
-  readonly ignoreStream?: boolean
-  /** Streaming: pause after each delta event. */
-  readonly chunkDelayMs?: number
-  /** Streaming: CRLF line ends instead of LF. */
-  readonly crlf?: boolean
-  /** Streaming: write the body in pieces of this many bytes (splitting lines, and UTF-8 characters, anywhere). */
-  readonly fragmentBytes?: number
-}
-
-export interface ErrorReply extends Timing {
-  readonly kind: "error"
-  readonly status: number
-  /** Default: what the real API says for this status. `{credential}` is replaced by the raw credential received. */
-  readonly message?: string
-  /** The error type (Anthropic `error.type`, OpenAI `error.type`); default per status. */
-  readonly type?: string
-  /** `Retry-After` header value: seconds or an HTTP date. */
-  readonly retryAfter?: string | number
-  /** A raw body instead of the provider-shaped JSON (an HTML error page from a proxy, say). */
-  readonly rawBody?: string
-}
-
-export interface DropReply extends Timing {
-  readonly kind: "drop"
-}
-
-export type FakeReply = OkReply | ErrorReply | DropReply
-
-export const CLAUDE_CODE_ONLY_MESSAGE =
-  "This credential is only authorized for use with Claude Code and cannot be used for other API requests."
-
-export const reply = {
-  ok: (text?: string | ReadonlyArray<string>, options: Omit<OkReply, "kind" | "text"> = {}): OkReply => ({
-    kind: "ok",
-    ...(text === undefined ? {} : { text }),
-    ...options
-  }),
-  error: (status: number, options: Omit<ErrorReply, "kind" | "status"> = {}): ErrorReply => ({ kind: "error", status, ...options }),
-  rateLimited: (retryAfter: string | number = 30): ErrorReply => ({ kind: "error", status: 429, retryAfter }),
-  overloaded: (): ErrorReply => ({ kind: "error", status: 529 }),
-  claudeCodeOnly: (): ErrorReply => ({ kind: "error", status: 400, message: CLAUDE_CODE_ONLY_MESSAGE }),
-  /** An error body that echoes the credential back, as a careless provider or proxy might. */
-  echoCredential: (status = 401): ErrorReply => ({ kind: "error", status, message: "Invalid credential {credential} for this endpoint" }),
-  slow: (delayMs: number, then: FakeReply = { kind: "ok" }): FakeReply => ({ ...then, delayMs }),
-  drop: (): DropReply => ({ kind: "drop" })
-} as const
-
 export interface RecordedRequest {
   /** 1-based arrival order. */
   readonly n: number
   readonly method: string
+  /** Without the query string. */
   readonly path: string
+  /** As requested, query string included (Claude Code asks for `/v1/messages?beta=true`). */
+  readonly url: string
   readonly shape: Shape | undefined
+  readonly endpoint: Endpoint | undefined
   /** Lower-case names; `x-api-key` and `authorization` values masked (`Bearer sk-ant-oat01-…wxyz`). */
   readonly headers: Readonly<Record<string, string>>
   /** Parsed JSON, or the raw text when it is not JSON. */
   readonly body: unknown
+  /** The body's bytes exactly as received. */
+  readonly raw: Buffer
   /** The credential received, masked; undefined when none was sent. */
   readonly credential: string | undefined
   /** Which TCP connection carried it: keep-alive reuse shows as the same number. */
@@ -142,141 +92,20 @@ export interface FakeProvider {
   readonly close: () => Promise<void>
 }
 
-// ---- the real APIs' error bodies ----------------------------------------------------------------------------------
-
-export const ANTHROPIC_ERRORS: Readonly<Record<number, readonly [string, string]>> = {
-  400: ["invalid_request_error", "messages: at least one message is required"],
-  401: ["authentication_error", "invalid x-api-key"],
-  402: ["billing_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."],
-  403: ["permission_error", "Your API key does not have permission to use the specified resource."],
-  404: ["not_found_error", "Not found"],
-  413: ["request_too_large", "Request exceeds the maximum allowed number of bytes."],
-  429: ["rate_limit_error", "This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits."],
-  500: ["api_error", "Internal server error"],
-  529: ["overloaded_error", "Overloaded"]
-}
-
-export const OPENAI_ERRORS: Readonly<Record<number, readonly [string, string, string | number | null]>> = {
-  400: ["invalid_request_error", "Invalid request: 'messages' is a required property.", null],
-  401: ["invalid_request_error", "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_api_key"],
-  402: ["insufficient_credits", "Insufficient credits. Add more using https://openrouter.ai/settings/credits", 402],
-  403: ["invalid_request_error", "You are not allowed to sample from this model", null],
-  404: ["invalid_request_error", "The model does not exist or you do not have access to it.", "model_not_found"],
-  429: ["requests", "Rate limit reached for gpt-4o-mini in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "rate_limit_exceeded"],
-  500: ["server_error", "The server had an error while processing your request. Sorry about that!", null],
-  503: ["server_error", "The engine is currently overloaded, please try again later", null],
-  529: ["server_error", "The engine is currently overloaded, please try again later", null]
-}
-
-const errorBody = (shape: Shape, status: number, message?: string, type?: string): string => {
-  if (shape === "anthropic") {
-    const [t, m] = ANTHROPIC_ERRORS[status] ?? ["api_error", "Internal server error"]
-    return JSON.stringify({ type: "error", error: { type: type ?? t, message: message ?? m }, request_id: "req_fake" })
-  }
-  const [t, m, code] = OPENAI_ERRORS[status] ?? ["server_error", "Internal server error", null]
-  return JSON.stringify({ error: { message: message ?? m, type: type ?? t, param: null, code } })
-}
-
-// ---- success bodies and event streams ------------------------------------------------------------------------------
-
-const DEFAULT_TEXT = "Hello from the fake provider."
-
-const deltasOf = (r: OkReply, text: string): ReadonlyArray<string> => {
-  if (Array.isArray(r.chunks)) return r.chunks as ReadonlyArray<string>
-  const n = Math.max(1, typeof r.chunks === "number" ? r.chunks : 3)
-  const size = Math.ceil(text.length / n)
-  return Array.from({ length: n }, (_, i) => text.slice(i * size, (i + 1) * size))
-}
-
-const okJson = (shape: Shape, r: OkReply, model: string, n: number, defaultText: string): string => {
-  const parts = typeof r.text === "string" ? [r.text] : (r.text ?? [defaultText])
-  const usage = r.usage ?? { input: 12, output: 7 }
-  if (shape === "anthropic") {
-    return JSON.stringify({
-      id: `msg_fake_${n}`,
-      type: "message",
-      role: "assistant",
-      model,
-      content: parts.map((text) => ({ type: "text", text })),
-      stop_reason: r.stopReason ?? "end_turn",
-      stop_sequence: null,
-      usage: { input_tokens: usage.input, output_tokens: usage.output }
-    })
-  }
-  return JSON.stringify({
-    id: `chatcmpl-fake-${n}`,
-    object: "chat.completion",
-    created: 1_700_000_000,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content: parts.join(""), refusal: null }, logprobs: null, finish_reason: r.stopReason ?? "stop" }],
-    usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output }
-  })
-}
-
-/** An event as framed on the wire; `delta` events are followed by `chunkDelayMs`. */
-type Sse = { readonly text: string; readonly delta?: true } | { readonly drop: true }
-
-/** The events of a streamed answer, exactly as the provider frames them. */
-const okEvents = (shape: Shape, r: OkReply, model: string, n: number, defaultText: string, includeUsage: boolean): Array<Sse> => {
-  const text = typeof r.text === "string" ? r.text : (r.text ?? [defaultText]).join("")
-  const deltas = deltasOf(r, text)
-  const usage = r.usage ?? { input: 12, output: 7 }
-  const out: Array<Sse> = []
-  const push = (text: string) => out.push({ text })
-  const ev = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
-  const cut = (i: number): boolean => {
-    if (r.dropAfterChunks === i) out.push({ drop: true })
-    else if (r.endAfterChunks === i) return true
-    else if (r.errorAfterChunks === i) {
-      const e = r.streamError ?? { type: shape === "anthropic" ? "overloaded_error" : "server_error", message: "Overloaded" }
-      out.push({ text: shape === "anthropic" ? ev("error", { type: "error", error: e }) : `data: ${JSON.stringify({ error: { ...e, param: null, code: null } })}\n\n` })
-    } else return false
-    return true
-  }
-  if (shape === "anthropic") {
-    push(ev("message_start", {
-      type: "message_start",
-      message: { id: `msg_fake_${n}`, type: "message", role: "assistant", content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: 1 } }
-    }))
-    push(ev("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }))
-    push(ev("ping", { type: "ping" }))
-    for (let i = 0; i < deltas.length; i++) {
-      if (cut(i)) return out
-      out.push({ text: ev("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: deltas[i] } }), delta: true })
-    }
-    if (cut(deltas.length)) return out
-    push(ev("content_block_stop", { type: "content_block_stop", index: 0 }))
-    push(ev("message_delta", { type: "message_delta", delta: { stop_reason: r.stopReason ?? "end_turn", stop_sequence: null }, usage: { output_tokens: usage.output } }))
-    push(ev("message_stop", { type: "message_stop" }))
-    return out
-  }
-  const base = { id: `chatcmpl-fake-${n}`, object: "chat.completion.chunk", created: 1_700_000_000, model, system_fingerprint: "fp_fake" }
-  const chunk = (delta: unknown, finish: string | null) =>
-    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) })}\n\n`
-  push(chunk({ role: "assistant", content: "", refusal: null }, null))
-  push(": keep-alive\n\n") // OpenRouter sends comments while it waits
-  for (let i = 0; i < deltas.length; i++) {
-    if (cut(i)) return out
-    out.push({ text: chunk({ content: deltas[i] }, null), delta: true })
-  }
-  if (cut(deltas.length)) return out
-  push(chunk({}, r.stopReason ?? "stop"))
-  if (includeUsage) {
-    const u = { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output }
-    push(`data: ${JSON.stringify({ ...base, choices: [], usage: u })}\n\n`)
-  }
-  push("data: [DONE]\n\n")
-  return out
-}
-
 // ---- the server ----------------------------------------------------------------------------------------------------
 
-const shapeOf = (method: string, path: string): Shape | undefined => {
+export type Endpoint = "messages" | "count_tokens" | "chat_completions"
+
+const endpointOf = (method: string, path: string): Endpoint | undefined => {
   if (method !== "POST") return undefined
-  if (path === "/v1/messages") return "anthropic"
-  if (path === "/chat/completions" || path === "/v1/chat/completions") return "openai"
+  if (path === "/v1/messages") return "messages"
+  if (path === "/v1/messages/count_tokens") return "count_tokens"
+  if (path === "/chat/completions" || path === "/v1/chat/completions") return "chat_completions"
   return undefined
 }
+
+const shapeOf = (endpoint: Endpoint | undefined): Shape | undefined =>
+  endpoint === undefined ? undefined : endpoint === "chat_completions" ? "openai" : "anthropic"
 
 const bearer = (value: string | undefined): string | undefined => /^Bearer\s+(.+)$/i.exec(value ?? "")?.[1]?.trim()
 
@@ -388,6 +217,7 @@ export const startFakeProvider = async (options: FakeProviderOptions = {}): Prom
       if (r.rawBody !== undefined) return send(r.status, { ...requestId, ...retry, "content-type": "text/html" }, r.rawBody)
       return send(r.status, { ...requestId, ...retry }, errorBody(shape, r.status, message, r.type))
     }
+    if (record.endpoint === "count_tokens") return send(200, requestId, JSON.stringify({ input_tokens: r.usage?.input ?? 12 }))
     const model = typeof body.model === "string" ? body.model : "fake-model"
     if (body.stream !== true || r.ignoreStream === true) return send(200, requestId, okJson(shape, r, model, record.n, defaultText))
     record.status = 200
@@ -418,23 +248,29 @@ export const startFakeProvider = async (options: FakeProviderOptions = {}): Prom
     const pieces: Array<Buffer> = []
     req.on("data", (b: Buffer) => pieces.push(b))
     req.on("end", () => {
-      const text = Buffer.concat(pieces).toString("utf8")
+      const bytes = Buffer.concat(pieces)
+      const text = bytes.toString("utf8")
       let body: unknown = text
       try {
         body = JSON.parse(text)
       } catch {
         // recorded as text
       }
-      const path = (req.url ?? "/").split("?")[0] ?? "/"
+      const url = req.url ?? "/"
+      const path = url.split("?")[0] ?? "/"
+      const endpoint = endpointOf(req.method ?? "", path)
       const raw = credentialOf(req)
       if (raw !== undefined) countByCredential.set(raw, (countByCredential.get(raw) ?? 0) + 1)
       const record: RecordedRequest = {
         n: requests.length + 1,
         method: req.method ?? "",
         path,
-        shape: shapeOf(req.method ?? "", path),
+        url,
+        shape: shapeOf(endpoint),
+        endpoint,
         headers: maskHeaders(req),
         body,
+        raw: bytes,
         credential: raw === undefined ? undefined : maskSecret(raw),
         connection: connectionIds.get(req.socket) ?? 0,
         outcome: "pending",
