@@ -30,7 +30,8 @@ const provider = (calls: Array<{ secret: string; model: string; maxTokens: numbe
       const result: ChatResult = { id: "x", model: request.model, content: "pong", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 } }
       return Effect.succeed(result)
     }),
-  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "unused" }))
+  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "unused" })),
+  forward: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "unused" }))
 })
 
 const world = () =>

@@ -8,6 +8,25 @@ import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderError, P
  * Calls a model provider in its own API shape (Anthropic Messages or OpenAI Chat Completions). The gateway and
  * `models status --probe` use the same adapters.
  */
+/**
+ * A client's request for a provider of the client's own wire shape (§8.4): the body goes as the client sent it
+ * (`model` already replaced by the caller); the adapter adds the URL and the credential headers.
+ */
+export interface ForwardRequest {
+  /** The shape's chat endpoint, or Anthropic's `/v1/messages/count_tokens`. */
+  readonly endpoint: "chat" | "count_tokens"
+  readonly body: string
+  /** The client asked for a stream (what to accept; the body itself says so to the provider). */
+  readonly stream: boolean
+  /** Client headers that pass through (`anthropic-version`, `anthropic-beta`), lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** The provider's own answer: its body's bytes, or its stream's events as SSE frames (one string per event). */
+export type Forwarded =
+  | { readonly _tag: "body"; readonly status: number; readonly contentType: string; readonly body: Uint8Array }
+  | { readonly _tag: "events"; readonly events: Stream.Stream<string, ProviderError> }
+
 export interface ProviderClientShape {
   readonly complete: (
     target: ProviderTarget,
@@ -25,6 +44,17 @@ export interface ProviderClientShape {
     request: ChatRequest,
     timeoutMs: number
   ) => Effect.Effect<Stream.Stream<ChatChunk, ProviderError>, ProviderError, Scope.Scope>
+  /**
+   * The same-shape passthrough (§8.4), with `complete`'s and `stream`'s limits, deadlines, abort and error
+   * classification: an error status fails before anything is returned (so the caller can fail over); a stream's
+   * events pass one by one, and an error event or an end before the provider's end marker fails the stream.
+   */
+  readonly forward: (
+    target: ProviderTarget,
+    auth: ProviderAuth,
+    request: ForwardRequest,
+    timeoutMs: number
+  ) => Effect.Effect<Forwarded, ProviderError, Scope.Scope>
 }
 
 export class ProviderClient extends Context.Tag("openclaw/ProviderClient")<ProviderClient, ProviderClientShape>() {}

@@ -21,10 +21,11 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { ChatChunk, ChatResult, ProviderAuth, ProviderTarget } from "../domain/Chat.js"
 import { ProviderError } from "../domain/Chat.js"
-import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
+import { type Forwarded, ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
+import { forwardCall, forwardWatch } from "./providers/passthrough.js"
 import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
@@ -127,19 +128,19 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatRes
  * larger than the body limit fails the stream as `format`. Ending the stream early aborts the request. The stream
  * reads one response body, so it can be run once.
  */
-const sseStream = (
+const sseStream = <T>(
   ctx: CallContext,
   body: IncomingMessage,
   abort: () => void,
-  decoder: StreamDecoder
-): Stream.Stream<ChatChunk, ProviderError> => {
+  decoder: StreamDecoder<T>
+): Stream.Stream<T, ProviderError> => {
   const reader = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
   // Characters, not bytes: within a factor of the byte limit, and the bound is what matters.
   const parser = new SseParser(ctx.maxBodyBytes)
   const utf8 = new TextDecoder()
   let finished = false
   let pending: ProviderError | undefined
-  const take = (step: StreamStep, out: Array<ChatChunk>) => {
+  const take = (step: StreamStep<T>, out: Array<T>) => {
     out.push(...step.chunks)
     if (step.error !== undefined) {
       const { message, status } = step.error
@@ -152,8 +153,8 @@ const sseStream = (
     }
     if (step.done) finished = true
   }
-  const readChunks = async (): Promise<ReadonlyArray<ChatChunk> | undefined> => {
-    const out: Array<ChatChunk> = []
+  const readChunks = async (): Promise<ReadonlyArray<T> | undefined> => {
+    const out: Array<T> = []
     while (out.length === 0 && !finished) {
       const { done, value } = await reader.next()
       let events: Array<SseEvent>
@@ -182,7 +183,7 @@ const sseStream = (
     if (pending !== undefined) throw pending
     return undefined
   }
-  const pull = Effect.async<Chunk.Chunk<ChatChunk>, Option.Option<ProviderError>>((resume) => {
+  const pull = Effect.async<Chunk.Chunk<T>, Option.Option<ProviderError>>((resume) => {
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
@@ -249,6 +250,26 @@ export const makeProviderClient = (): ProviderClientShape => ({
     const body = value.body
     yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
     return sseStream(ctx, body, abort, adapter.streamDecoder())
+  }),
+  forward: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
+    const ctx = contextFor(target, auth, timeoutMs)
+    type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
+    const { value, abort } = yield* send<Opened>(ctx, forwardCall(target, auth, request), (answer, ok, fail) => {
+      const contentType = answer.header("content-type") ?? "application/json"
+      if (request.stream && contentType.includes("text/event-stream")) return ok({ _tag: "sse", body: answer.body })
+      // A whole answer (or one JSON answer to a stream request, as some servers send): its bytes, as they came.
+      if (Number(answer.header("content-length")) > ctx.maxBodyBytes) return fail(tooLarge(ctx, "the answer"))
+      readBounded(
+        answer.body,
+        ctx.maxBodyBytes,
+        ({ bytes, complete }) => (complete ? ok({ _tag: "body", status: answer.status, contentType, body: bytes() }) : fail(tooLarge(ctx, "the answer"))),
+        fail
+      )
+    })
+    if (value._tag === "body") return value
+    const body = value.body
+    yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
+    return { _tag: "events", events: sseStream(ctx, body, abort, forwardWatch(target)) } satisfies Forwarded
   })
 })
 

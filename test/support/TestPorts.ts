@@ -35,7 +35,8 @@ export const noBrowser: BrowserShape = { available: false, open: () => Effect.su
 
 export const noProvider: ProviderClientShape = {
   complete: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" })),
-  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" }))
+  stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" })),
+  forward: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "no provider in tests" }))
 }
 
 export const noLoginShell: ShellEnvShape = { load: () => Effect.fail(new ShellEnvError({ shell: "/bin/sh", kind: "spawn", detail: "no login shell in tests" })) }

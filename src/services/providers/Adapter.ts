@@ -11,18 +11,21 @@ export interface HttpCall {
   readonly body: string
 }
 
-export interface StreamStep {
-  readonly chunks: ReadonlyArray<ChatChunk>
+export interface StreamStep<T = ChatChunk> {
+  readonly chunks: ReadonlyArray<T>
   /** The provider said it is finished (or failed): nothing after this counts. */
   readonly done: boolean
   readonly error?: { readonly message: string; readonly status?: number }
 }
 
-/** Stateful per stream: turns SSE events into chunks; the last chunk carries the finish reason and usage. */
-export interface StreamDecoder {
-  readonly onEvent: (event: SseEvent) => StreamStep
+/**
+ * Stateful per stream: turns SSE events into chunks; the last chunk carries the finish reason and usage. A
+ * passthrough's decoder (./passthrough.ts) turns them into the frames it hands on.
+ */
+export interface StreamDecoder<T = ChatChunk> {
+  readonly onEvent: (event: SseEvent) => StreamStep<T>
   /** The body ended without the provider's end marker: the final step when it still told us how it finished. */
-  readonly onEnd: () => StreamStep | undefined
+  readonly onEnd: () => StreamStep<T> | undefined
 }
 
 export interface ProviderAdapter {

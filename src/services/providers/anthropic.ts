@@ -135,7 +135,7 @@ export const decodeResult = (body: unknown): ChatResult | undefined => {
 }
 
 /** Anthropic documents one HTTP status per error type; a mid-stream `error` event carries only the type. */
-const STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
+export const STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
   invalid_request_error: 400,
   authentication_error: 401,
   billing_error: 402,

@@ -13,6 +13,8 @@ export interface BodyText {
   readonly complete: boolean
   /** The body, or its first `limit` bytes; decoded on demand (a caller that refuses a large body never pays for it). */
   readonly text: () => string
+  /** The same, as bytes: what a passthrough hands on unchanged (§8.4). */
+  readonly bytes: () => Buffer
 }
 
 /**
@@ -35,7 +37,8 @@ export const readBounded = (
     const kept = chunks
     chunks = []
     if (!complete) body.destroy()
-    onBody({ complete, text: () => Buffer.concat(kept, size).toString("utf8") })
+    const bytes = () => Buffer.concat(kept, size)
+    onBody({ complete, text: () => bytes().toString("utf8"), bytes })
   }
   body.on("data", (chunk: Buffer) => {
     if (done) return
