@@ -41,3 +41,25 @@ export const parseModelDirective = (text: string): ModelDirective | undefined =>
   }
   return profileId === "" ? { kind: "set", ref } : { kind: "set", ref, profileId }
 }
+
+/**
+ * Earlier chat commands and the gateway's answers to them (the assistant message right after each) are not part of
+ * the conversation with the model: their indexes, or undefined when there are none (the body then goes unchanged).
+ * `userText` is a user message's text, undefined for any other message; whatever the wire shape.
+ */
+export const commandTurns = <M>(messages: ReadonlyArray<M>, userText: (m: M) => string | undefined, isAssistant: (m: M) => boolean): ReadonlySet<number> | undefined => {
+  let out: Set<number> | undefined
+  let skipAnswer = false
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!
+    const text = userText(m)
+    if (text !== undefined && text.trimStart().charCodeAt(0) === 47 && parseModelDirective(text) !== undefined) {
+      ;(out ??= new Set()).add(i)
+      skipAnswer = true
+      continue
+    }
+    if (skipAnswer && isAssistant(m)) out!.add(i)
+    skipAnswer = false
+  }
+  return out
+}
