@@ -2,7 +2,7 @@ import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
 import { UnknownAgentError } from "../domain/Errors.js"
 import { statusReport } from "../programs/ModelsStatus.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
-import { type GatewayReply, jsonError } from "./ChatCompletions.js"
+import { type GatewayReply, jsonError } from "./Reply.js"
 import type { GatewaySnapshot } from "./State.js"
 
 /**

@@ -14,8 +14,11 @@ import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
-import { agentTargets, type ChatLog, chatCompletion, DEFAULT_TIMEOUTS, type GatewayReply, jsonError } from "./ChatCompletions.js"
-import { decodeChatRequest } from "./OpenAiWire.js"
+import { anthropicError } from "./AnthropicWire.js"
+import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
+import { agentTargets, type ChatLog } from "./ChatRoute.js"
+import { messages } from "./Messages.js"
+import { type GatewayReply, jsonError } from "./Reply.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
 import { type GatewaySnapshot, GatewayState } from "./State.js"
 
@@ -36,13 +39,19 @@ const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
 
 const encoder = new TextEncoder()
 
-const respond = (reply: GatewayReply): HttpServerResponse.HttpServerResponse =>
-  reply._tag === "json"
-    ? HttpServerResponse.unsafeJson(reply.body, { status: reply.status, headers: reply.headers ?? {} })
-    : HttpServerResponse.stream(Stream.map(reply.events, (s) => encoder.encode(s)), {
+const respond = (reply: GatewayReply): HttpServerResponse.HttpServerResponse => {
+  switch (reply._tag) {
+    case "json":
+      return HttpServerResponse.unsafeJson(reply.body, { status: reply.status, headers: reply.headers ?? {} })
+    case "raw":
+      return HttpServerResponse.uint8Array(reply.body, { status: reply.status, contentType: reply.contentType, headers: reply.headers ?? {} })
+    case "sse":
+      return HttpServerResponse.stream(Stream.map(reply.events, (s) => encoder.encode(s)), {
         contentType: "text/event-stream; charset=utf-8",
         headers: { "cache-control": "no-cache", "x-accel-buffering": "no", ...reply.headers }
       })
+  }
+}
 
 type BodyProblem = { readonly status: 413 | 400; readonly message: string; readonly close: boolean }
 
@@ -95,11 +104,33 @@ const header = (request: HttpServerRequest.HttpServerRequest, name: string): str
   return typeof v === "string" ? v : undefined
 }
 
+/** An error the gateway writes itself, in the wire shape of the route asked for (OpenAI's, or Anthropic's on /v1/messages). */
+interface Refusal {
+  readonly status: number
+  readonly message: string
+  readonly type: string
+  readonly code: string
+  readonly headers?: Record<string, string>
+}
+
 /** Why a request is refused before it is routed; `warning` goes to the log. */
 interface Denied {
-  readonly reply: GatewayReply
+  readonly refusal: Refusal
   readonly warning?: string
 }
+
+const refuse = (status: number, message: string, type: string, code: string = type, headers?: Record<string, string>): Refusal => ({
+  status,
+  message,
+  type,
+  code,
+  ...(headers ? { headers } : {})
+})
+
+const isMessagesPath = (path: string): boolean => path === "/v1/messages" || path === "/v1/messages/count_tokens"
+
+const shaped = (path: string, r: Refusal): GatewayReply =>
+  isMessagesPath(path) ? anthropicError(r.status, r.message, r.code, r.headers) : jsonError(r.status, r.message, r.type, r.code, r.headers)
 
 /** 24 hex digits like OpenAI's, unique and cheap: a random prefix chosen at start, then a counter. */
 const requestIds = () => {
@@ -122,31 +153,33 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     const timeouts = options.providerTimeouts ?? DEFAULT_TIMEOUTS
 
     /** §8.2: undefined when the request may go on, else the refusal (and what the log should say about it). */
-    const checkAccess = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, address: string, now: number): Denied | undefined => {
+    const checkAccess = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, address: string, now: number): Denied | undefined => {
       const origin = header(request, "origin")
       if (origin !== undefined && !isLoopbackOrigin(origin)) {
         return {
-          reply: jsonError(403, "Requests from web pages are refused: the gateway is for programs on this machine or your network, not for browsers. Fix: call it from a server-side client (no Origin header).", "forbidden", "origin_not_allowed"),
+          refusal: refuse(403, "Requests from web pages are refused: the gateway is for programs on this machine or your network, not for browsers. Fix: call it from a server-side client (no Origin header).", "forbidden", "origin_not_allowed"),
           warning: `refused a request with Origin ${JSON.stringify(origin.slice(0, 200))} from ${address}`
         }
       }
       if (request.method === "POST" && !isJsonMediaType(header(request, "content-type"))) {
-        return { reply: jsonError(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
+        return { refusal: refuse(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
       }
       const expected = snapshot.access.token
       if (expected === undefined) {
         if (options.bind !== "loopback") {
-          return { reply: jsonError(503, "The gateway has no token configured and refuses requests while bound beyond loopback. Fix: set gateway.auth.token in the config or OPENCLAW_GATEWAY_TOKEN in <state>/.env.", "gateway_token_missing") }
+          return { refusal: refuse(503, "The gateway has no token configured and refuses requests while bound beyond loopback. Fix: set gateway.auth.token in the config or OPENCLAW_GATEWAY_TOKEN in <state>/.env.", "gateway_token_missing") }
         }
         // Open on loopback: only this machine's own clients, not a web page that resolved a name to 127.0.0.1.
         if (!isLoopbackHost(header(request, "host"))) {
-          return { reply: jsonError(403, "Without a gateway token only requests addressed to 127.0.0.1 or localhost are served. Fix: configure gateway.auth.token and send it as a bearer token.", "forbidden", "host_not_allowed") }
+          return { refusal: refuse(403, "Without a gateway token only requests addressed to 127.0.0.1 or localhost are served. Fix: configure gateway.auth.token and send it as a bearer token.", "forbidden", "host_not_allowed") }
         }
         return undefined
       }
-      const presented = bearerToken(header(request, "authorization"))
+      // Anthropic clients send their key as `x-api-key` (ANTHROPIC_API_KEY); ANTHROPIC_AUTH_TOKEN goes as a bearer.
+      const presented = bearerToken(header(request, "authorization")) ?? (isMessagesPath(path) ? header(request, "x-api-key")?.trim() || undefined : undefined)
       if (presented === undefined) {
-        return { reply: jsonError(401, "This gateway needs `Authorization: Bearer <token>` (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).", "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" }) }
+        const how = isMessagesPath(path) ? "`x-api-key: <token>` or `Authorization: Bearer <token>`" : "`Authorization: Bearer <token>`"
+        return { refusal: refuse(401, `This gateway needs ${how} (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).`, "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" }) }
       }
       // The right token is never refused: every local client shares 127.0.0.1, and one script with a stale token
       // must not lock the others out. Only wrong guesses are counted, and only they are blocked.
@@ -154,11 +187,11 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       const blocked = limiter.blockedFor(address, now)
       if (blocked !== undefined) {
         const seconds = Math.ceil(blocked / 1000)
-        return { reply: jsonError(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
+        return { refusal: refuse(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
       }
       limiter.recordFailure(address, now)
       return {
-        reply: jsonError(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
+        refusal: refuse(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
         warning: `wrong gateway token from ${address}`
       }
     }
@@ -176,22 +209,37 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         respond(authStatusReply(snapshot, new URL(request.url, "http://gateway").searchParams.get("agent"), now))
       )
 
-    const chat = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot, log: ChatLog) =>
-      Effect.gen(function* () {
-        const body = yield* Effect.either(readBody(NodeHttpServerRequest.toIncomingMessage(request), maxBody))
+    /** The body read, capped and parsed; else the refusal. */
+    const readJson = (request: HttpServerRequest.HttpServerRequest) =>
+      Effect.map(Effect.either(readBody(NodeHttpServerRequest.toIncomingMessage(request), maxBody)), (body): Either.Either<{ text: string; json: unknown }, Refusal> => {
         if (Either.isLeft(body)) {
           const p = body.left
-          return respond(jsonError(p.status, p.message, "invalid_request_error", p.status === 413 ? "request_too_large" : "invalid_body", p.close ? { connection: "close" } : undefined))
+          return Either.left(refuse(p.status, p.message, "invalid_request_error", p.status === 413 ? "request_too_large" : "invalid_body", p.close ? { connection: "close" } : undefined))
         }
         const json = parseJson(body.right)
-        if (Either.isLeft(json)) return respond(jsonError(400, json.left, "invalid_request_error", "invalid_json"))
-        const decoded = decodeChatRequest(json.right)
-        if (Either.isLeft(decoded)) return respond(jsonError(400, `Invalid chat completion request: ${decoded.left}`, "invalid_request_error", "invalid_request"))
-        const reply = yield* chatCompletion(
-          { snapshot, body: decoded.right, sessionKeyHeader: header(request, "x-openclaw-session-key"), modelHeader: header(request, "x-openclaw-model"), requestId: nextRequestId(), timeouts },
-          log
-        )
-        return respond(reply)
+        return Either.isLeft(json) ? Either.left(refuse(400, json.left, "invalid_request_error", "invalid_json")) : Either.right({ text: body.right, json: json.right })
+      })
+
+    const chat = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, log: ChatLog) =>
+      Effect.gen(function* () {
+        const body = yield* readJson(request)
+        if (Either.isLeft(body)) return respond(shaped(path, body.left))
+        const common = {
+          snapshot,
+          text: body.right.text,
+          json: body.right.json,
+          sessionKeyHeader: header(request, "x-openclaw-session-key"),
+          modelHeader: header(request, "x-openclaw-model"),
+          requestId: nextRequestId(),
+          timeouts
+        }
+        if (!isMessagesPath(path)) return respond(yield* chatCompletion(common, log))
+        const passed: Record<string, string> = {}
+        for (const name of ["anthropic-version", "anthropic-beta"]) {
+          const value = header(request, name)
+          if (value !== undefined) passed[name] = value
+        }
+        return respond(yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed }, log))
       })
 
     /**
@@ -202,7 +250,9 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       const method = request.method
       switch (path) {
         case "/v1/chat/completions":
-          if (method === "POST") return chat(request, snapshot, log)
+        case "/v1/messages":
+        case "/v1/messages/count_tokens":
+          if (method === "POST") return chat(request, path, snapshot, log)
           break
         case "/v1/models":
           if (method === "GET") return Effect.succeed(models(snapshot))
@@ -214,7 +264,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           if (method === "GET") return Effect.succeed(health(snapshot))
           break
       }
-      return Effect.succeed(respond(jsonError(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found")))
+      return Effect.succeed(respond(shaped(path, refuse(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found"))))
     }
 
     return Effect.gen(function* () {
@@ -224,9 +274,9 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       const address = Option.getOrElse(request.remoteAddress, () => "unknown")
       const path = pathOf(request.url)
       const log: ChatLog = {}
-      const denied = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, snapshot, address, started)
+      const denied = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address, started)
       if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
-      const response = denied === undefined ? yield* route(request, path, snapshot, log) : respond(denied.reply)
+      const response = denied === undefined ? yield* route(request, path, snapshot, log) : respond(shaped(path, denied.refusal))
       const ms = (yield* Clock.currentTimeMillis) - started
       let details = ""
       for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
@@ -234,7 +284,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       return response
     }).pipe(
       Effect.catchAllCause((cause) =>
-        Effect.flatMap(state.current, (s) =>
+        Effect.flatMap(Effect.zip(state.current, HttpServerRequest.HttpServerRequest), ([s, request]) =>
           Cause.isInterruptedOnly(cause)
             ? Effect.failCause(cause)
             : Effect.as(
@@ -243,7 +293,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
                   Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(Cause.squash(cause))), s.secrets)}`),
                   Effect.logDebug(`internal error: ${redactSecrets(Cause.pretty(cause), s.secrets)}`)
                 ),
-                respond(jsonError(500, "Internal gateway error; see the gateway log.", "server_error"))
+                respond(shaped(pathOf(request.url), refuse(500, "Internal gateway error; see the gateway log.", "server_error")))
               )
         )
       )

@@ -41,6 +41,60 @@ export const decodeChatRequest = (json: unknown): Either.Either<ChatCompletionRe
     })
   )
 
+// ---- routing: what the gateway itself needs of a request it may pass through unchanged (§8.4) ---------------------
+
+const ROLES: ReadonlyArray<string> = ["system", "developer", "user", "assistant", "tool"]
+
+export interface ChatRouting {
+  readonly model: string
+  /** Each a record with a known role; the rest is the provider's to judge (same shape) or the translation's. */
+  readonly messages: ReadonlyArray<Record<string, unknown>>
+  readonly stream: boolean
+  readonly includeUsage: boolean
+  readonly user: string | undefined
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * By hand, not by Schema: this runs on every request, and a passed-through body is not decoded beyond what choosing
+ * the agent, the session and a chat command needs. The first problem, located like decodeChatRequest's.
+ */
+export const chatRouting = (json: unknown): Either.Either<ChatRouting, string> => {
+  if (!isRecord(json)) return Either.left("the request body does not have the chat completion shape")
+  const { model, messages, stream, stream_options: options, user } = json
+  if (typeof model !== "string" || model === "") return Either.left(`model: must be an agent target such as "openclaw"`)
+  if (!Array.isArray(messages) || messages.length === 0) return Either.left("messages: must hold at least one message")
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i]
+    if (!isRecord(m)) return Either.left(`messages.${i}: must be a message object`)
+    if (typeof m.role !== "string" || !ROLES.includes(m.role)) {
+      return Either.left(`messages.${i}.role: must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}, got ${JSON.stringify(m.role) ?? "nothing"}`.slice(0, 300))
+    }
+  }
+  if (stream != null && typeof stream !== "boolean") return Either.left("stream: must be a boolean")
+  if (user != null && typeof user !== "string") return Either.left("user: must be a string")
+  if (options != null && !isRecord(options)) return Either.left("stream_options: must be an object")
+  return Either.right({
+    model,
+    messages: messages as ReadonlyArray<Record<string, unknown>>,
+    stream: stream === true,
+    includeUsage: isRecord(options) && options.include_usage === true,
+    user: typeof user === "string" ? user : undefined
+  })
+}
+
+/** A user message's text (its text parts joined); undefined for any other message. */
+export const userText = (m: Record<string, unknown>): string | undefined => {
+  if (m.role !== "user") return undefined
+  const c = m.content
+  if (typeof c === "string") return c
+  if (!Array.isArray(c)) return ""
+  let text = ""
+  for (const p of c) if (isRecord(p) && p.type === "text" && typeof p.text === "string") text += p.text
+  return text
+}
+
 /** Text content only: the providers behind the gateway are called with plain text turns. */
 export const toChatMessages = (
   messages: ChatCompletionRequest["messages"]

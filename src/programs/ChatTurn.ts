@@ -1,9 +1,9 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
-import type { ChatChunk, ChatMessage, ChatRequest, ChatResult, ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
+import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
+import type { ApiShape } from "../domain/Provider.js"
+import { providerTarget } from "../domain/ProviderTarget.js"
 import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
 import { type ModelDirective, parseModelDirective } from "../domain/ModelDirective.js"
 import { profileOrder } from "../domain/Order.js"
@@ -18,20 +18,26 @@ import { type ChatFailedError, type Served, serveWithFailover } from "./Failover
 /**
  * One chat turn for one agent, whatever the wire shape (§8.3, §5.3): the session and the model are chosen, then
  * either a chat command is answered or the model is called with failover, and the bookkeeping that follows an
- * answer (usage, cooldowns seen, the session's sticky profile) is done or handed to the background.
+ * answer (usage, cooldowns seen, the session's sticky profile) is done or handed to the background. How one
+ * attempt calls the model (the client's body passed through, or translated for a provider of another shape) is
+ * the edge's: it knows the client's wire shape.
  */
 
 export interface ChatTurnInput {
   readonly agentId: string
   /** The agent's context from the snapshot the request is served from. */
   readonly ctx: AuthContext
-  readonly messages: ReadonlyArray<ChatMessage>
+  /** The last user message's text: a chat command there is answered by the gateway (§8.3). */
+  readonly lastUserText: string | undefined
   /** The client's own session key (checked by the caller), or none: nothing is remembered then. */
   readonly sessionKey: string | undefined
   /** A model chosen for this request only (`x-openclaw-model`): an alias or a ref. */
   readonly modelOverride: string | undefined
-  readonly maxTokens: number | undefined
-  readonly temperature: number | undefined
+  /**
+   * Only models whose provider speaks this API are tried (token counting exists only in Anthropic's); `refusal` is
+   * the answer when the turn has none.
+   */
+  readonly only?: { readonly api: ApiShape; readonly refusal: (model: string) => Refusal }
   /** Re-reads the credential stores (a command shows what is on disk): this agent's context then, if it still loads. */
   readonly refreshStores: (reason: string) => Effect.Effect<AuthContext | undefined>
   /** This agent's context as the caller holds it now (with what the failover wrote). */
@@ -40,23 +46,34 @@ export interface ChatTurnInput {
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
 }
 
-/** How the model is called: for a whole answer, or for a stream (whose request lives as long as the scope). */
-export type ProviderCall<A, R = never> = (
+/**
+ * One attempt: `model` (the provider's own id in `model.model`) at `target` with one credential. A stream's
+ * request lives as long as the scope the attempt runs in.
+ */
+export type ModelCall<A, R = never> = (
   client: ProviderClientShape,
   target: ProviderTarget,
   auth: ProviderAuth,
-  request: ChatRequest
+  model: ModelRef
 ) => Effect.Effect<A, ProviderError, R>
 
-export const completeWithin = (timeoutMs: number): ProviderCall<ChatResult> => (client, target, auth, request) =>
-  client.complete(target, auth, request, timeoutMs)
+/**
+ * The attempts' call, given the API shapes of every model the turn may try: the edge translates the client's body
+ * once when a shape differs from the client's, and refuses (a message naming the field) what cannot be translated
+ * before any provider is called (§8.4).
+ */
+export type Attempts<A, R = never> = (apis: ReadonlySet<ApiShape>) => Either.Either<ModelCall<A, R>, Refusal>
 
-export const streamWithin =
-  (idleMs: number): ProviderCall<Stream.Stream<ChatChunk, ProviderError>, Scope.Scope> =>
-  (client, target, auth, request) =>
-    client.stream(target, auth, request, idleMs)
+export interface Refusal {
+  readonly message: string
+  /** The error code the client sees (`invalid_request`, `untranslatable`). */
+  readonly code: string
+  /** 400 unless said. */
+  readonly status?: number
+}
 
 export type ChatTurn<A> =
+  | { readonly _tag: "Refused"; readonly refusal: Refusal }
   | { readonly _tag: "Command"; readonly kind: ModelDirective["kind"]; readonly text: string }
   | { readonly _tag: "Served"; readonly served: Served<A> }
   | {
@@ -65,28 +82,6 @@ export type ChatTurn<A> =
       /** When rate-limited or unavailable: seconds until the soonest profile of the models tried comes back. */
       readonly retryAfterSeconds: number | undefined
     }
-
-const lastUserText = (messages: ReadonlyArray<ChatMessage>): string | undefined =>
-  [...messages].reverse().find((m) => m.role === "user")?.content
-
-/** Earlier chat commands and the gateway's answers to them are not part of the conversation with the model. */
-const withoutCommands = (messages: ReadonlyArray<ChatMessage>): ReadonlyArray<ChatMessage> => {
-  const out: Array<ChatMessage> = []
-  let skipAnswer = false
-  for (const m of messages) {
-    if (m.role === "user" && parseModelDirective(m.content) !== undefined) {
-      skipAnswer = true
-      continue
-    }
-    if (skipAnswer && m.role === "assistant") {
-      skipAnswer = false
-      continue
-    }
-    skipAnswer = false
-    out.push(m)
-  }
-  return out
-}
 
 /** The session's model, else the request's override, else the agent's default. */
 const currentModel = (
@@ -115,14 +110,14 @@ const retryAfter = (ctx: AuthContext, models: ReadonlyArray<ModelRef>, now: numb
  * The turn, from the snapshot's context for the agent. Untraced: this runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the
  * whole choice of credential (the gateway installs no tracer).
  */
-export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput, call: ProviderCall<A, R>) {
+export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput, attempts: Attempts<A, R>) {
   const sessions = yield* SessionStore
   const { agentId, ctx } = input
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
   const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
   const current = currentModel(ctx, session?.model, input.modelOverride)
 
-  const directive = parseModelDirective(lastUserText(input.messages) ?? "")
+  const directive = input.lastUserText === undefined ? undefined : parseModelDirective(input.lastUserText)
   if (directive !== undefined) {
     // Commands are rare and show or check what is on disk: answer from a fresh load.
     const fresh = (yield* input.refreshStores(`/${directive.kind === "reset" ? "new" : "model"} command`)) ?? ctx
@@ -144,15 +139,18 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
     seen.add(id)
     return true
   })
-  const conversation = withoutCommands(input.messages)
-  const request = (model: ModelRef): ChatRequest => ({
-    model: model.model,
-    messages: conversation,
-    ...(input.maxTokens != null ? { maxTokens: input.maxTokens } : {}),
-    ...(input.temperature != null ? { temperature: input.temperature } : {})
-  })
+  const apis = new Set<ApiShape>()
+  const only = input.only
+  for (let i = 0; i < models.length; i++) {
+    const api = providerTarget(ctx.config, models[i]!.provider)?.api
+    if (only !== undefined && api !== only.api) models.splice(i--, 1)
+    else if (api !== undefined) apis.add(api)
+  }
+  if (only !== undefined && models.length === 0) return { _tag: "Refused", refusal: only.refusal(formatModelRef(current.model)) } satisfies ChatTurn<A>
+  const call = attempts(apis)
+  if (Either.isLeft(call)) return { _tag: "Refused", refusal: call.left } satisfies ChatTurn<A>
   const client = yield* ProviderClient
-  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call(client, target, auth, request(model)), input.storeWritten))
+  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call.right(client, target, auth, model), input.storeWritten))
 
   if (Either.isLeft(result)) {
     const error = result.left

@@ -62,8 +62,10 @@ describe("gateway: OpenAI-compatible surface (§8.2)", () => {
       const viaAlias = await gw.client().chat.completions.create(ask("hi"), { headers: { "x-openclaw-model": "sonnet" } })
       expect(viaAlias.model).toBe("anthropic/claude-sonnet-4-5")
       expect(world.fake.requests.at(-1)!.body).toMatchObject({ model: "claude-sonnet-4-5" })
-      const viaRef = await gw.client().chat.completions.create(ask("hi"), { headers: { "x-openclaw-model": FALLBACK } })
-      expect(viaRef.model).toBe(FALLBACK)
+      const { data: viaRef, response } = await gw.client().chat.completions.create(ask("hi"), { headers: { "x-openclaw-model": FALLBACK } }).withResponse()
+      // An OpenAI-shaped provider's own answer comes back (§8.4): its model id; the gateway's header names the ref.
+      expect(viaRef.model).toBe("gpt-4o-mini")
+      expect(response.headers.get("x-openclaw-model")).toBe(FALLBACK)
       expect(world.fake.requests.at(-1)).toMatchObject({ path: "/v1/chat/completions", body: { model: "gpt-4o-mini" } })
     }))
 

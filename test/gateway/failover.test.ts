@@ -50,8 +50,10 @@ describe("gateway: failover end to end (§5.3)", () => {
     withGateway(home(), async ({ world, gw }) => {
       world.fake.script(KEYS.a, [reply.overloaded()])
       world.fake.script(KEYS.b, [reply.error(401)])
-      const completion = await gw.client().chat.completions.create(ask("hi"))
-      expect(completion.model).toBe(FALLBACK)
+      const { data: completion, response } = await gw.client().chat.completions.create(ask("hi")).withResponse()
+      // The fallback is OpenAI-shaped, like the client: its own answer comes back (§8.4), the gateway's header names the ref.
+      expect(completion.model).toBe("gpt-4o-mini")
+      expect(response.headers.get("x-openclaw-model")).toBe(FALLBACK)
       expect(world.fake.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
         "/v1/messages 529",
         "/v1/messages 401",

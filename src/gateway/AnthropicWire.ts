@@ -1,0 +1,99 @@
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import type { GatewayReply } from "./Reply.js"
+
+/** The Anthropic Messages wire format, as far as the gateway itself writes it: errors and chat command answers. */
+
+/** Anthropic's error types by HTTP status (https://docs.anthropic.com/en/api/errors). */
+const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  402: "billing_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  415: "invalid_request_error",
+  429: "rate_limit_error",
+  500: "api_error",
+  502: "api_error",
+  503: "overloaded_error",
+  504: "timeout_error",
+  529: "overloaded_error"
+}
+
+export const errorType = (status: number): string => TYPE_BY_STATUS[status] ?? (status >= 500 ? "api_error" : "invalid_request_error")
+
+/** `{type: "error", error: {type, message}}`; the gateway's own code or classified reason rides along as `code`. */
+export const errorBody = (status: number, message: string, code?: string) => ({
+  type: "error" as const,
+  error: { type: errorType(status), message, ...(code === undefined ? {} : { code }) }
+})
+
+export const anthropicError = (status: number, message: string, code?: string, headers?: Record<string, string>): GatewayReply => ({
+  _tag: "json",
+  status,
+  body: errorBody(status, message, code),
+  ...(headers ? { headers } : {})
+})
+
+export const sseEvent = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+
+const NO_USAGE = { input_tokens: 0, output_tokens: 0 }
+
+/** A chat command's answer (§8.3) as a message, or as the event stream of one. */
+export const textReply = (id: string, model: string, text: string, stream: boolean): GatewayReply => {
+  const message = { id, type: "message", role: "assistant", model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: NO_USAGE }
+  if (!stream) return { _tag: "json", status: 200, body: message }
+  return {
+    _tag: "sse",
+    events: Stream.make(
+      sseEvent("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: NO_USAGE } }),
+      sseEvent("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+      sseEvent("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }),
+      sseEvent("content_block_stop", { type: "content_block_stop", index: 0 }),
+      sseEvent("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 0 } }),
+      sseEvent("message_stop", { type: "message_stop" })
+    )
+  }
+}
+
+// ---- routing: what the gateway itself needs of a Messages request it may pass through unchanged (§8.4) ----------
+
+export interface MessagesRouting {
+  readonly model: string
+  readonly messages: ReadonlyArray<Record<string, unknown>>
+  readonly stream: boolean
+  /** `metadata.user_id`: the session when no `x-openclaw-session-key` names one. */
+  readonly userId: string | undefined
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** By hand, not by Schema: a passed-through body is not decoded beyond what routing needs. */
+export const messagesRouting = (json: unknown): Either.Either<MessagesRouting, string> => {
+  if (!isRecord(json)) return Either.left("the request body must be a JSON object")
+  const { model, messages, stream, metadata } = json
+  if (typeof model !== "string" || model === "") return Either.left("model: must be a model id (claude-…, provider/model, an alias) or an agent target such as \"openclaw\"")
+  if (!Array.isArray(messages) || messages.length === 0) return Either.left("messages: must hold at least one message")
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i]
+    if (!isRecord(m)) return Either.left(`messages.${i}: must be a message object`)
+    if (m.role !== "user" && m.role !== "assistant") {
+      return Either.left(`messages.${i}.role: must be "user" or "assistant", got ${JSON.stringify(m.role) ?? "nothing"}`.slice(0, 300))
+    }
+  }
+  if (stream != null && typeof stream !== "boolean") return Either.left("stream: must be a boolean")
+  const userId = isRecord(metadata) && typeof metadata.user_id === "string" ? metadata.user_id : undefined
+  return Either.right({ model, messages: messages as ReadonlyArray<Record<string, unknown>>, stream: stream === true, userId })
+}
+
+/** A user message's text (its text blocks joined; tool results are not text); undefined for any other message. */
+export const userText = (m: Record<string, unknown>): string | undefined => {
+  if (m.role !== "user") return undefined
+  const c = m.content
+  if (typeof c === "string") return c
+  if (!Array.isArray(c)) return ""
+  let text = ""
+  for (const b of c) if (isRecord(b) && b.type === "text" && typeof b.text === "string") text += b.text
+  return text
+}

@@ -1,0 +1,172 @@
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { ProviderError } from "../domain/Chat.js"
+import { formatModelRef } from "../domain/Config.js"
+import { classifyFailure } from "../domain/Failure.js"
+import type { ApiShape } from "../domain/Provider.js"
+import { type Attempts, type ChatTurnInput, chatTurn } from "../programs/ChatTurn.js"
+import type { Served } from "../programs/Failover.js"
+import type { StoreDocument } from "../services/ProfileStore.js"
+import { redactSecrets } from "../services/SecretRegistry.js"
+import { headerValue } from "./Headers.js"
+import { STATUS_BY_REASON } from "./OpenAiWire.js"
+import type { GatewayReply } from "./Reply.js"
+import { type GatewaySnapshot, GatewayState } from "./State.js"
+
+/**
+ * The HTTP side of a chat turn, whatever the client's wire shape (OpenAI Chat Completions in ./ChatCompletions.ts,
+ * Anthropic Messages in ./Messages.ts): the turn itself is programs/ChatTurn; a route says how its shape writes
+ * errors, command answers and a stream's last error event, and how one attempt calls the model.
+ */
+
+/** What the access log says about a chat request: ids and outcomes only, never content or secrets. */
+export interface ChatLog {
+  agent?: string
+  model?: string
+  profile?: string
+  attempts?: string
+  command?: string
+}
+
+/** A served answer, already in the client's shape; the route adds only its `x-openclaw-*` headers. */
+export type Answer =
+  /** The provider's own bytes (same shape, §8.4). */
+  | { readonly _tag: "body"; readonly status: number; readonly contentType: string; readonly body: Uint8Array }
+  /** A translated answer. */
+  | { readonly _tag: "json"; readonly body: unknown }
+  /** SSE frames; a failure after the first ends the stream with the shape's error event. */
+  | { readonly _tag: "events"; readonly events: Stream.Stream<string, ProviderError> }
+
+export interface ClientWire {
+  readonly shape: ApiShape
+  /** An error in the client's shape; `reason` is the classified reason or the gateway's own error type. */
+  readonly error: (status: number, message: string, reason: string, code?: string, headers?: Record<string, string>) => GatewayReply
+  /** The gateway's answer to a chat command, as a whole answer or a stream (as the client asked). */
+  readonly commandReply: (text: string, model: string) => GatewayReply
+  /** The SSE frame that ends a stream which failed after it started (§8.4). */
+  readonly streamError: (reason: string, message: string) => string
+}
+
+export interface ChatRouteInput {
+  /** The snapshot current when the request arrived: the whole request is served from it. */
+  readonly snapshot: GatewaySnapshot
+  /** An agent the snapshot knows (loaded or failed to load). */
+  readonly agentId: string
+  readonly sessionKey: string | undefined
+  /** A model chosen for this request only (`x-openclaw-model`, or an Anthropic body's backend model). */
+  readonly modelOverride: string | undefined
+  readonly lastUserText: string | undefined
+  readonly attempts: Attempts<Answer, Scope.Scope>
+  readonly only?: ChatTurnInput["only"]
+}
+
+const MAX_SESSION_KEY = 256
+
+/** `openclaw`, `openclaw/default` → the default agent; `openclaw/<id>` → that agent. */
+export const agentForTarget = (target: string, snapshot: GatewaySnapshot): string | undefined => {
+  if (target === "openclaw" || target === "openclaw/default") return snapshot.defaultAgentId
+  return target.startsWith("openclaw/") ? target.slice("openclaw/".length) : undefined
+}
+
+export const agentTargets = (snapshot: GatewaySnapshot): ReadonlyArray<string> => [
+  "openclaw",
+  "openclaw/default",
+  ...[...snapshot.agents.keys(), ...snapshot.agentErrors.keys()].map((id) => `openclaw/${id}`)
+]
+
+export const knownAgent = (snapshot: GatewaySnapshot, agentId: string | undefined): agentId is string =>
+  agentId !== undefined && (snapshot.agents.has(agentId) || snapshot.agentErrors.has(agentId))
+
+/** The session key's problem, if it has one. */
+export const sessionKeyProblem = (key: string | undefined): string | undefined =>
+  key !== undefined && key.length > MAX_SESSION_KEY ? `The session key is longer than ${MAX_SESSION_KEY} characters.` : undefined
+
+/**
+ * The turn (a chat command, or the model call with failover) and its outcome in the client's shape. Untraced: this
+ * runs once per proxied request, and Effect.fn's call-site capture costs ~20 µs, more than the whole choice of
+ * credential (the gateway installs no tracer).
+ */
+export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: ChatRouteInput, log: ChatLog) {
+  const state = yield* GatewayState
+  const { agentId, snapshot } = input
+  log.agent = agentId
+  const ctx = snapshot.agents.get(agentId)
+  if (ctx === undefined) {
+    return wire.error(503, `Agent ${agentId} is unavailable: ${snapshot.agentErrors.get(agentId)?.message}`, "unavailable")
+  }
+  const outcome = yield* chatTurn(
+    {
+      agentId,
+      ctx,
+      lastUserText: input.lastUserText,
+      sessionKey: input.sessionKey,
+      modelOverride: input.modelOverride,
+      ...(input.only === undefined ? {} : { only: input.only }),
+      refreshStores: (reason: string) => Effect.map(state.refreshStores(reason), (fresh) => fresh.agents.get(agentId)),
+      current: Effect.map(state.current, (now) => now.agents.get(agentId)),
+      // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
+      storeWritten: (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))
+    },
+    input.attempts
+  )
+  switch (outcome._tag) {
+    case "Refused":
+      return wire.error(outcome.refusal.status ?? 400, outcome.refusal.message, "invalid_request_error", outcome.refusal.code)
+    case "Command":
+      log.command = outcome.kind
+      return wire.commandReply(redactSecrets(outcome.text, snapshot.secrets), `openclaw/${agentId}`)
+    case "Failed": {
+      log.attempts = outcome.error.reason
+      // The fresh snapshot's secrets (a token refreshed on the way) are scrubbed too.
+      const secrets = (yield* state.current).secrets
+      const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) }
+      const { reason } = outcome.error
+      return wire.error(STATUS_BY_REASON[reason], redactSecrets(outcome.error.message, secrets), reason, reason, headers)
+    }
+    case "Served": {
+      const served = outcome.served
+      logServed(served, redactSecrets(formatModelRef(served.model), snapshot.secrets), log)
+      return servedReply(wire, served, snapshot.secrets)
+    }
+  }
+})
+
+/** The access log names the model and profile that served, and every attempt before. */
+const logServed = (served: Served<unknown>, model: string, log: ChatLog): void => {
+  log.model = model
+  if (served.profileId) log.profile = served.profileId
+  log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
+}
+
+const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => ({
+  "x-openclaw-model": headerValue(redactSecrets(formatModelRef(served.model), secrets)),
+  ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {})
+})
+
+const servedReply = (wire: ClientWire, served: Served<Answer>, secrets: ReadonlyArray<string>): GatewayReply => {
+  const headers = servedHeaders(served, secrets)
+  const answer = served.value
+  switch (answer._tag) {
+    case "body":
+      return { _tag: "raw", status: answer.status, contentType: answer.contentType, body: answer.body, headers }
+    case "json":
+      return { _tag: "json", status: 200, body: answer.body, headers }
+    case "events":
+      return { _tag: "sse", events: endWithError(wire, answer.events, secrets), headers }
+  }
+}
+
+/**
+ * Failover is over once the provider answered; an error after that ends the stream with an error event in the
+ * client's shape (the official clients raise it).
+ */
+const endWithError = (wire: ClientWire, events: Stream.Stream<string, ProviderError>, secrets: ReadonlyArray<string>): Stream.Stream<string> =>
+  Stream.catchAll(events, (error) => {
+    const { reason } = classifyFailure(error)
+    const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets)
+    return Stream.fromEffect(Effect.logWarning(`stream ended early: ${reason}`)).pipe(
+      Stream.drain,
+      Stream.concat(Stream.make(wire.streamError(reason, message)))
+    )
+  })

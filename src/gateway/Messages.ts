@@ -1,0 +1,90 @@
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Scope from "effect/Scope"
+import type { Attempts } from "../programs/ChatTurn.js"
+import { anthropicError, messagesRouting, sseEvent, textReply, userText } from "./AnthropicWire.js"
+import { agentForTarget, agentTargets, type Answer, type ChatLog, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
+import type { ProviderTimeouts } from "./Options.js"
+import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
+import type { GatewayReply } from "./Reply.js"
+import type { GatewaySnapshot } from "./State.js"
+
+/**
+ * `POST /v1/messages` and `POST /v1/messages/count_tokens` in Anthropic's shape (§8.2), for Anthropic clients —
+ * the official SDK and Claude Code. The same chat turn as chat completions; an Anthropic provider gets the
+ * client's body as it came (§8.4), with the client's `anthropic-version`/`anthropic-beta`.
+ */
+
+export interface MessagesInput {
+  readonly snapshot: GatewaySnapshot
+  readonly text: string
+  readonly json: unknown
+  readonly endpoint: "chat" | "count_tokens"
+  readonly sessionKeyHeader: string | undefined
+  readonly modelHeader: string | undefined
+  /** `anthropic-version` and `anthropic-beta` as the client sent them (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>
+  readonly requestId: string
+  readonly timeouts: ProviderTimeouts
+}
+
+const anthropicWire = (id: string, stream: boolean): ClientWire => ({
+  shape: "anthropic-messages",
+  error: (status, message, _reason, code, headers) => anthropicError(status, message, code, headers),
+  commandReply: (text, model) => textReply(id, model, text, stream),
+  streamError: (reason, message) => sseEvent("error", { type: "error", error: { type: reason === "rate_limit" ? "rate_limit_error" : reason === "timeout" ? "timeout_error" : "api_error", message, code: reason } })
+})
+
+const COUNT_REFUSAL = (model: string) => ({
+  status: 404,
+  code: "count_tokens_unavailable",
+  message: `Token counting is not available for ${model}: its provider speaks the OpenAI Chat Completions API, which has no count_tokens endpoint (only Anthropic's Messages API counts tokens).`
+})
+
+/**
+ * The request after access and body checks. `model` is an agent target (`openclaw`, `openclaw/<agent>`: the agent's
+ * model) or a backend model for the default agent: a bare id means `anthropic/<id>`, a `provider/model` ref or an
+ * alias as in the config. Untraced: once per proxied request.
+ */
+export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: ChatLog) {
+  const { snapshot } = input
+  const counting = input.endpoint === "count_tokens"
+  const routing = messagesRouting(input.json)
+  if (Either.isLeft(routing)) return anthropicError(400, `Invalid ${counting ? "count_tokens" : "messages"} request: ${routing.left}`, "invalid_request")
+  const request = routing.right
+  const target = agentForTarget(request.model, snapshot)
+  const agentId = target ?? snapshot.defaultAgentId
+  if (!knownAgent(snapshot, agentId)) {
+    return anthropicError(404, `The agent of "${request.model}" does not exist on this gateway. Agent targets: ${agentTargets(snapshot).join(", ")}; or name a backend model.`, "model_not_found")
+  }
+  const sessionKey = input.sessionKeyHeader?.trim() || request.userId?.trim() || undefined
+  const problem = sessionKeyProblem(sessionKey)
+  if (problem !== undefined) return anthropicError(400, problem, "invalid_value")
+
+  const stream = request.stream && !counting
+  const body: ClientBody = { text: input.text, json: input.json as Record<string, unknown>, messages: request.messages, userText, stream }
+  const same = passthrough(body, input.headers, input.timeouts, input.endpoint)
+  const attempts: Attempts<Answer, Scope.Scope> = (apis) =>
+    apis.has("openai-completions")
+      ? Either.left({
+          code: "untranslatable",
+          message: "This request's models include an OpenAI-shaped provider; Anthropic Messages requests are passed only to Anthropic-shaped providers for now."
+        })
+      : Either.right(same)
+  const reply: GatewayReply = yield* serveChat(
+    anthropicWire(`msg_${input.requestId}`, stream),
+    {
+      snapshot,
+      agentId,
+      sessionKey,
+      // A header names the backend model for this request; else the body does, unless it named an agent.
+      modelOverride: input.modelHeader ?? (target === undefined ? request.model : undefined),
+      // Counting tokens is not a chat turn: a command in it is counted, not run.
+      lastUserText: counting ? undefined : lastUserText(body),
+      attempts,
+      ...(counting ? { only: { api: "anthropic-messages" as const, refusal: COUNT_REFUSAL } } : {})
+    },
+    log
+  )
+  return reply
+})
