@@ -41,6 +41,11 @@ const COUNT_REFUSAL = (model: string) => ({
   message: `Token counting is not available for ${model}: its provider speaks the OpenAI Chat Completions API, which has no count_tokens endpoint (only Anthropic's Messages API counts tokens).`
 })
 
+const TRANSLATION_REFUSAL = (model: string) => ({
+  code: "untranslatable",
+  message: `${model} is served by an OpenAI-shaped provider; Anthropic Messages requests are passed only to Anthropic-shaped providers for now. Fix: name an Anthropic model, or use /v1/chat/completions.`
+})
+
 /**
  * The request after access and body checks. `model` is an agent target (`openclaw`, `openclaw/<agent>`: the agent's
  * model) or a backend model for the default agent: a bare id means `anthropic/<id>`, a `provider/model` ref or an
@@ -62,15 +67,10 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
   if (problem !== undefined) return anthropicError(400, problem, "invalid_value")
 
   const stream = request.stream && !counting
-  const body: ClientBody = { text: input.text, json: input.json as Record<string, unknown>, messages: request.messages, userText, stream }
+  // Counting is not a chat turn: the body is counted as sent, commands and all.
+  const body: ClientBody = { text: input.text, json: input.json as Record<string, unknown>, messages: request.messages, userText: counting ? () => undefined : userText, stream }
   const same = passthrough(body, input.headers, input.timeouts, input.endpoint)
-  const attempts: Attempts<Answer, Scope.Scope> = (apis) =>
-    apis.has("openai-completions")
-      ? Either.left({
-          code: "untranslatable",
-          message: "This request's models include an OpenAI-shaped provider; Anthropic Messages requests are passed only to Anthropic-shaped providers for now."
-        })
-      : Either.right(same)
+  const attempts: Attempts<Answer, Scope.Scope> = () => Either.right(same)
   const reply: GatewayReply = yield* serveChat(
     anthropicWire(`msg_${input.requestId}`, stream),
     {
@@ -79,10 +79,10 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
       sessionKey,
       // A header names the backend model for this request; else the body does, unless it named an agent.
       modelOverride: input.modelHeader ?? (target === undefined ? request.model : undefined),
-      // Counting tokens is not a chat turn: a command in it is counted, not run.
-      lastUserText: counting ? undefined : lastUserText(body),
+      lastUserText: lastUserText(body),
       attempts,
-      ...(counting ? { only: { api: "anthropic-messages" as const, refusal: COUNT_REFUSAL } } : {})
+      // Until the translation to OpenAI's shape is in, only Anthropic-shaped models serve Anthropic clients.
+      only: { api: "anthropic-messages", refusal: counting ? COUNT_REFUSAL : TRANSLATION_REFUSAL }
     },
     log
   )
