@@ -1,11 +1,9 @@
 /** Server-sent events as providers stream them (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation). */
 
-export interface SseEvent {
-  /** `message` when the event names no type. */
-  readonly event: string
-  /** Multiple `data:` lines joined with `\n`. */
-  readonly data: string
-}
+import type { SseEvent } from "../../domain/chat/Codec.js"
+
+/** `event` is `message` when the event names no type; multiple `data:` lines are joined with `\n`. */
+export type { SseEvent }
 
 /** A line, or the data of one event, grew past the parser's limit: the stream is not one we can take (§8.6). */
 export class SseTooLarge extends Error {

@@ -1,0 +1,86 @@
+/**
+ * What a wire-shape codec offers (./openai/Codec.ts, ./anthropic/Codec.ts), so a caller can pick one by shape.
+ * Decoders take bodies from outside as `unknown` and check what they read; encoders trust the canonical model.
+ */
+import * as Either from "effect/Either"
+import { type ChatAnswer, type ChatRequest, type StreamEvent, type Unsupported, unsupported, type WireShape } from "./Model.js"
+
+export type Json = Readonly<Record<string, unknown>>
+
+/** One server-sent event: its `event:` name (`message` when it names none) and its `data:` lines joined by `\n`. */
+export interface SseEvent {
+  readonly event: string
+  readonly data: string
+}
+
+export interface StreamStep {
+  readonly events: ReadonlyArray<StreamEvent>
+  /** The provider said it is finished (or failed): nothing after this counts. */
+  readonly done: boolean
+  /** The provider's error event, with the HTTP status its type stands for when it names one. */
+  readonly error?: { readonly message: string; readonly status?: number }
+}
+
+/** Stateful per stream: a provider's SSE events → canonical events. */
+export interface StreamDecoder {
+  readonly onEvent: (event: SseEvent) => StreamStep
+  /** The body ended without the end marker: the final step when the provider still told how it finished. */
+  readonly onEnd: () => StreamStep | undefined
+}
+
+/** Stateful per stream: canonical events → SSE frames (`…\n\n`) in the client's shape. */
+export interface StreamEncoder {
+  readonly onEvent: (event: StreamEvent) => ReadonlyArray<string>
+  /** The stream is complete: the frames that close it (`data: [DONE]` / `message_stop`). */
+  readonly end: () => ReadonlyArray<string>
+  /** The stream failed after it started: an error event in the client's shape (the official clients raise it). */
+  readonly error: (status: number, reason: string, message: string) => ReadonlyArray<string>
+}
+
+export interface StreamEncoderOptions {
+  /** OpenAI: the client asked for the usage chunk (`stream_options.include_usage`). */
+  readonly includeUsage?: boolean
+}
+
+export interface ChatCodec {
+  readonly shape: WireShape
+  /** A client's body → canonical; what the body holds that the model cannot carry is Unsupported. */
+  readonly decodeRequest: (body: unknown) => Either.Either<ChatRequest, Unsupported>
+  /** Canonical → a provider's body; what this shape cannot carry is Unsupported. */
+  readonly encodeRequest: (request: ChatRequest) => Either.Either<Json, Unsupported>
+  /** A provider's answer → canonical; undefined when the body is not an answer of this shape. */
+  readonly decodeAnswer: (body: unknown) => ChatAnswer | undefined
+  /** Canonical → the client's answer body. */
+  readonly encodeAnswer: (answer: ChatAnswer) => Json
+  readonly streamDecoder: () => StreamDecoder
+  readonly streamEncoder: (options?: StreamEncoderOptions) => StreamEncoder
+  /** An error body in this shape; `code` (OpenAI's `error.code`) defaults to the reason. */
+  readonly errorBody: (status: number, reason: string, message: string, code?: string | null) => Json
+}
+
+// ---- small readers for bodies from outside ----------------------------------------------------------------------
+
+export const obj = (u: unknown): Record<string, unknown> | undefined =>
+  typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : undefined
+export const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
+export const num = (u: unknown): number | undefined => (typeof u === "number" && Number.isFinite(u) ? u : undefined)
+export const arr = (u: unknown): ReadonlyArray<unknown> | undefined => (Array.isArray(u) ? u : undefined)
+
+/** One SSE frame: an optional event name and one data line (JSON text has no raw newlines). */
+export const sseFrame = (data: unknown, event?: string): string =>
+  `${event === undefined ? "" : `event: ${event}\n`}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`
+
+export const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** A refusal whose message starts with the field it names. */
+export const refuse = (field: string, message: string): Either.Either<never, Unsupported> => Either.left(unsupported(field, `${field}: ${message}`))
+
+/** `{ key: value }`, or nothing when the value is absent (null counts as absent, as clients send it). */
+export const defined = <K extends string, V>(key: K, value: V | null | undefined): { [k in K]?: V } =>
+  (value === undefined || value === null ? {} : { [key]: value }) as { [k in K]?: V }

@@ -1,0 +1,193 @@
+/**
+ * A client's OpenAI Chat Completions body → the canonical model (wire fields as the `openai` package types them:
+ * resources/chat/completions/completions.d.ts).
+ */
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { defined, obj, refuse, str } from "../Codec.js"
+import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported, unsupported } from "../Model.js"
+
+const Nullable = <A, I>(s: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(s))
+const Loose = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+/** A content part: its type is checked here, the rest where it is translated. */
+const RawPart = Schema.Struct({ type: Schema.String }, Loose)
+const Content = Schema.NullOr(Schema.Union(Schema.String, Schema.Array(RawPart)))
+
+const WireToolCall = Schema.Struct({
+  id: Schema.String,
+  type: Schema.optional(Schema.String),
+  function: Schema.optional(Schema.Struct({ name: Schema.String, arguments: Schema.String }))
+})
+
+/** A wrong role names every valid one (the default message names only the first). */
+const Roles = Schema.Literal("system", "developer", "user", "assistant", "tool").annotations({
+  message: (issue) => ({ message: `Expected one of "system", "developer", "user", "assistant", "tool", actual ${JSON.stringify(issue.actual)}`, override: true })
+})
+
+const WireMessage = Schema.Struct({
+  role: Roles,
+  content: Schema.optional(Content),
+  tool_calls: Nullable(Schema.Array(WireToolCall)),
+  tool_call_id: Schema.optional(Schema.String),
+  function_call: Schema.optional(Schema.Unknown),
+  audio: Schema.optional(Schema.Unknown)
+})
+
+const WireTool = Schema.Struct({
+  type: Schema.String,
+  function: Schema.optional(
+    Schema.Struct({
+      name: Schema.String,
+      description: Schema.optional(Schema.String),
+      parameters: Schema.optional(Schema.Unknown),
+      strict: Nullable(Schema.Boolean)
+    })
+  )
+})
+
+const WireToolChoice = Schema.Union(
+  Schema.Literal("auto", "none", "required"),
+  Schema.Struct({ type: Schema.String, function: Schema.optional(Schema.Struct({ name: Schema.String })) })
+)
+
+const Int = Schema.Int
+export const WireRequest = Schema.Struct({
+  model: Schema.String.pipe(Schema.minLength(1, { message: () => "must be an agent target such as \"openclaw\"" })),
+  messages: Schema.Array(WireMessage).pipe(Schema.minItems(1, { message: () => "must hold at least one message" })),
+  stream: Nullable(Schema.Boolean),
+  stream_options: Nullable(Schema.Struct({ include_usage: Nullable(Schema.Boolean) })),
+  max_tokens: Nullable(Int.pipe(Schema.positive())),
+  max_completion_tokens: Nullable(Int.pipe(Schema.positive())),
+  temperature: Nullable(Schema.Number.pipe(Schema.between(0, 2))),
+  top_p: Nullable(Schema.Number.pipe(Schema.between(0, 1))),
+  stop: Nullable(Schema.Union(Schema.String, Schema.Array(Schema.String))),
+  n: Nullable(Int.pipe(Schema.positive())),
+  logprobs: Nullable(Schema.Boolean),
+  top_logprobs: Nullable(Int.pipe(Schema.between(0, 20))),
+  response_format: Nullable(Schema.Struct({ type: Schema.String }, Loose)),
+  seed: Nullable(Int),
+  frequency_penalty: Nullable(Schema.Number.pipe(Schema.between(-2, 2))),
+  presence_penalty: Nullable(Schema.Number.pipe(Schema.between(-2, 2))),
+  user: Nullable(Schema.String),
+  tools: Nullable(Schema.Array(WireTool)),
+  tool_choice: Nullable(WireToolChoice),
+  parallel_tool_calls: Nullable(Schema.Boolean)
+})
+type WireRequest = typeof WireRequest.Type
+type WireMessage = typeof WireMessage.Type
+
+const KNOWN = new Set<string>(Object.keys(WireRequest.fields))
+const decodeWire = Schema.decodeUnknownEither(WireRequest, { errors: "first" })
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s
+
+const decodePart = (part: typeof RawPart.Type, at: string, images: boolean): Either.Either<Part, Unsupported> => {
+  if (part.type === "text" || part.type === "refusal") {
+    const text = str(part.type === "text" ? part.text : part.refusal)
+    return text === undefined ? refuse(at, `a "${part.type}" part needs its text`) : Either.right({ type: "text", text })
+  }
+  if (part.type === "image_url" && images) {
+    const url = str(obj(part.image_url)?.url)
+    if (url === undefined) return refuse(at, "an image_url part needs image_url.url")
+    const data = DATA_URL.exec(url)
+    return Either.right({ type: "image", source: data ? { kind: "base64", mediaType: data[1]!, data: data[2]! } : { kind: "url", url } })
+  }
+  return refuse(at, `"${part.type}" parts have no translation here; ${images ? "text and image_url parts are" : "only text parts are"} supported`)
+}
+
+const decodeContent = (content: WireMessage["content"], at: string, images: boolean): Either.Either<ReadonlyArray<Part>, Unsupported> => {
+  if (content === undefined || content === null || content === "") return Either.right([])
+  if (typeof content === "string") return Either.right([{ type: "text", text: content }])
+  return Either.all(content.map((p, j) => decodePart(p, `${at}.${j}`, images)))
+}
+
+const decodeMessage = (m: WireMessage, i: number): Either.Either<Message, Unsupported> =>
+  Either.gen(function* () {
+    const at = `messages.${i}`
+    for (const field of ["function_call", "audio"] as const) {
+      if (m[field] !== undefined && m[field] !== null) return yield* refuse(`${at}.${field}`, "has no translation; use tool_calls")
+    }
+    switch (m.role) {
+      case "system":
+      case "developer":
+        return { role: "system", parts: yield* decodeContent(m.content, `${at}.content`, false) }
+      case "user":
+        return { role: "user", parts: yield* decodeContent(m.content, `${at}.content`, true) }
+      case "assistant": {
+        const toolCalls: Array<ToolCall> = []
+        for (const [j, c] of (m.tool_calls ?? []).entries()) {
+          if ((c.type !== undefined && c.type !== "function") || c.function === undefined) {
+            return yield* refuse(`${at}.tool_calls.${j}`, `only function tool calls are supported, got "${c.type}"`)
+          }
+          toolCalls.push({ id: c.id, name: c.function.name, arguments: c.function.arguments })
+        }
+        return { role: "assistant", parts: yield* decodeContent(m.content, `${at}.content`, false), toolCalls }
+      }
+      case "tool":
+        if (m.tool_call_id === undefined) return yield* refuse(`${at}.tool_call_id`, "a tool message needs the id of the tool call it answers")
+        return { role: "tool", toolCallId: m.tool_call_id, parts: yield* decodeContent(m.content, `${at}.content`, false) }
+    }
+  })
+
+const decodeTool = (t: NonNullable<WireRequest["tools"]>[number], i: number): Either.Either<Tool, Unsupported> => {
+  if (t.type !== "function" || t.function === undefined) return refuse(`tools.${i}`, `only function tools are supported, got "${t.type}"`)
+  const f = t.function
+  return Either.right({
+    name: f.name,
+    parameters: f.parameters,
+    ...(f.description === undefined ? {} : { description: f.description }),
+    ...(f.strict === undefined || f.strict === null ? {} : { strict: f.strict })
+  })
+}
+
+const decodeToolChoice = (c: NonNullable<WireRequest["tool_choice"]>): Either.Either<ToolChoice, Unsupported> => {
+  if (typeof c === "string") return Either.right({ type: c })
+  if (c.type === "function" && c.function !== undefined) return Either.right({ type: "tool", name: c.function.name })
+  return refuse("tool_choice", `"${c.type}" has no translation; use "auto", "none", "required" or a named function`)
+}
+
+/** The first problem, located: `messages.0.role: Expected "system" | … , actual "robot"`. */
+const located = (error: ParseResult.ParseError): Unsupported => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (issue === undefined) return unsupported("", "the request body does not have the chat completion shape")
+  const field = issue.path.join(".")
+  return unsupported(field, `${field === "" ? "" : `${field}: `}${issue.message}`)
+}
+
+/** A client's `POST /v1/chat/completions` body → canonical. Fields not named by the model travel in `extra`. */
+export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsupported> =>
+  Either.gen(function* () {
+    const wire = yield* Either.mapLeft(decodeWire(body), located)
+    const messages = yield* Either.all(wire.messages.map(decodeMessage))
+    // An empty list means none (OpenAI itself refuses `tools: []`, clients send it anyway).
+    const tools = wire.tools === undefined || wire.tools === null || wire.tools.length === 0 ? undefined : yield* Either.all(wire.tools.map(decodeTool))
+    const toolChoice = wire.tool_choice === undefined || wire.tool_choice === null ? undefined : yield* decodeToolChoice(wire.tool_choice)
+    const raw = body as Record<string, unknown>
+    const extra = Object.fromEntries(Object.entries(raw).filter(([k]) => !KNOWN.has(k)))
+    const stops = wire.stop === undefined || wire.stop === null ? [] : typeof wire.stop === "string" ? [wire.stop] : wire.stop
+    const stop = stops.length === 0 ? undefined : stops
+    return {
+      model: wire.model,
+      messages,
+      stream: wire.stream === true,
+      ...defined("tools", tools),
+      ...defined("toolChoice", toolChoice),
+      ...defined("parallelToolCalls", wire.parallel_tool_calls),
+      ...defined("maxTokens", wire.max_completion_tokens ?? wire.max_tokens),
+      ...defined("temperature", wire.temperature),
+      ...defined("topP", wire.top_p),
+      ...defined("stop", stop),
+      ...defined("n", wire.n),
+      ...defined("logprobs", wire.logprobs),
+      ...defined("topLogprobs", wire.top_logprobs),
+      ...defined("responseFormat", wire.response_format),
+      ...defined("seed", wire.seed),
+      ...defined("frequencyPenalty", wire.frequency_penalty),
+      ...defined("presencePenalty", wire.presence_penalty),
+      ...defined("user", wire.user),
+      ...defined("includeUsage", wire.stream_options?.include_usage),
+      ...(Object.keys(extra).length > 0 ? { extra: { shape: "openai" as const, fields: extra } } : {})
+    } satisfies ChatRequest
+  })
+

@@ -1,0 +1,288 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions"
+import * as anthropic from "../../../src/domain/chat/anthropic/Codec.js"
+import type { ChatRequest, StreamEvent } from "../../../src/domain/chat/Model.js"
+import * as openai from "../../../src/domain/chat/openai/Codec.js"
+import { sseEvents } from "./arbitraries.js"
+
+/** Real SDK-shaped bodies (the `openai` package's types; Anthropic's as @anthropic-ai/sdk types them) across shapes. */
+
+const right = <A>(e: Either.Either<A, { message: string }>): A => Either.getOrThrowWith(e, (u) => new Error(u.message))
+
+const PNG = "iVBORw0KGgo="
+const weatherTool = { type: "object", properties: { city: { type: "string" } }, required: ["city"] }
+
+describe("an OpenAI client's tool-calling conversation to an Anthropic model", () => {
+  const body: ChatCompletionCreateParams = {
+    model: "openclaw",
+    messages: [
+      { role: "developer", content: "You are terse." },
+      { role: "user", content: [{ type: "text", text: "Weather in Paris and Oslo? Also, this:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }, { type: "image_url", image_url: { url: "https://example.com/a.jpg", detail: "low" } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "weather", arguments: "{\"city\":\"Paris\"}" } },
+          { id: "call_2", type: "function", function: { name: "weather", arguments: "{\"city\":\"Oslo\"}" } }
+        ]
+      },
+      { role: "tool", tool_call_id: "call_1", content: "18°C" },
+      { role: "tool", tool_call_id: "call_2", content: [{ type: "text", text: "4°C" }] },
+      { role: "user", content: "Thanks. Which is warmer?" }
+    ],
+    tools: [{ type: "function", function: { name: "weather", description: "Current weather", parameters: weatherTool } }],
+    tool_choice: "required",
+    parallel_tool_calls: false,
+    stop: "END",
+    top_p: 0.9,
+    temperature: 0.3,
+    max_completion_tokens: 300,
+    user: "user-42",
+    stream: false
+  }
+
+  it("reaches Anthropic with tools, tool_use blocks and tool results in one user turn", () => {
+    const canonical = right(openai.decodeRequest(body))
+    expect(right(anthropic.encodeRequest({ ...canonical, model: "claude-opus-4-6" }))).toEqual({
+      model: "claude-opus-4-6",
+      max_tokens: 300,
+      system: "You are terse.",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Weather in Paris and Oslo? Also, this:" },
+            { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
+            { type: "image", source: { type: "url", url: "https://example.com/a.jpg" } }
+          ]
+        },
+        {
+          role: "assistant",
+          content: [
+            { type: "tool_use", id: "call_1", name: "weather", input: { city: "Paris" } },
+            { type: "tool_use", id: "call_2", name: "weather", input: { city: "Oslo" } }
+          ]
+        },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "call_1", content: "18°C" },
+            { type: "tool_result", tool_use_id: "call_2", content: "4°C" },
+            { type: "text", text: "Thanks. Which is warmer?" }
+          ]
+        }
+      ],
+      tools: [{ name: "weather", description: "Current weather", input_schema: weatherTool }],
+      tool_choice: { type: "any", disable_parallel_tool_use: true },
+      temperature: 0.3,
+      top_p: 0.9,
+      stop_sequences: ["END"],
+      metadata: { user_id: "user-42" }
+    })
+  })
+
+  it("without max_tokens gets Anthropic's required one by default; n, logprobs and json_schema are refused by name", () => {
+    const canonical = right(openai.decodeRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }] }))
+    expect(right(anthropic.encodeRequest(canonical))).toMatchObject({ max_tokens: anthropic.DEFAULT_MAX_TOKENS, messages: [{ role: "user", content: "hi" }] })
+    const refused = (extra: Partial<ChatCompletionCreateParams>) => {
+      const result = anthropic.encodeRequest(right(openai.decodeRequest({ ...body, ...extra })))
+      return Either.isLeft(result) ? result.left : undefined
+    }
+    expect(refused({ n: 3 })).toMatchObject({ _tag: "Unsupported", field: "n" })
+    expect(refused({ n: 1 })).toBeUndefined()
+    expect(refused({ logprobs: true })?.field).toBe("logprobs")
+    expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x" } } })?.message).toMatch(/^response_format: /)
+    expect(refused({ temperature: 1.7 })?.field).toBe("temperature")
+  })
+})
+
+describe("an Anthropic client's tool-calling conversation to an OpenAI-shaped model", () => {
+  // As Claude Code sends it: system blocks with cache_control, a tool_use, an erroring tool_result.
+  const body = {
+    model: "claude-sonnet-4-5",
+    max_tokens: 2048,
+    system: [
+      { type: "text", text: "You are Claude Code." },
+      { type: "text", text: "Project rules.", cache_control: { type: "ephemeral" } }
+    ],
+    messages: [
+      { role: "user", content: "List the files." },
+      { role: "assistant", content: [{ type: "text", text: "Let me look." }, { type: "tool_use", id: "toolu_01", name: "Bash", input: { command: "ls" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_01", content: "permission denied", is_error: true }, { type: "text", text: "Try again", cache_control: { type: "ephemeral" } }] }
+    ],
+    tools: [{ name: "Bash", description: "Run a command", input_schema: { type: "object", properties: { command: { type: "string" } } } }],
+    tool_choice: { type: "auto" },
+    stop_sequences: ["</done>"],
+    temperature: 1,
+    metadata: { user_id: "session-9" },
+    stream: true
+  }
+
+  it("reaches OpenAI with tool_calls, a tool message and the system prompt (cache hints left out)", () => {
+    const canonical = right(anthropic.decodeRequest(body))
+    expect(canonical.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "tool", "user"])
+    expect(right(openai.encodeRequest({ ...canonical, model: "gpt-4o" }))).toEqual({
+      model: "gpt-4o",
+      messages: [
+        { role: "system", content: [{ type: "text", text: "You are Claude Code." }, { type: "text", text: "Project rules." }] },
+        { role: "user", content: "List the files." },
+        { role: "assistant", content: "Let me look.", tool_calls: [{ id: "toolu_01", type: "function", function: { name: "Bash", arguments: "{\"command\":\"ls\"}" } }] },
+        { role: "tool", tool_call_id: "toolu_01", content: "permission denied" },
+        { role: "user", content: "Try again" }
+      ],
+      tools: [{ type: "function", function: { name: "Bash", description: "Run a command", parameters: { type: "object", properties: { command: { type: "string" } } } } }],
+      tool_choice: "auto",
+      max_tokens: 2048,
+      temperature: 1,
+      stop: ["</done>"],
+      user: "session-9",
+      stream: true,
+      stream_options: { include_usage: true }
+    })
+  })
+
+  it("refuses thinking, server tools and documents by name", () => {
+    const refusedField = (request: Either.Either<ChatRequest, { field: string }>) => {
+      const encoded = Either.flatMap(request, openai.encodeRequest)
+      return Either.isLeft(encoded) ? encoded.left.field : undefined
+    }
+    expect(refusedField(anthropic.decodeRequest({ ...body, thinking: { type: "enabled", budget_tokens: 1024 } }))).toBe("thinking")
+    expect(refusedField(anthropic.decodeRequest({ ...body, tools: [{ type: "web_search_20250305", name: "web_search" }] }))).toBe("tools.0")
+    const doc = { role: "user", content: [{ type: "document", source: { type: "text", media_type: "text/plain", data: "x" } }] }
+    expect(refusedField(anthropic.decodeRequest({ ...body, messages: [doc] }))).toBe("messages.0.content.0")
+  })
+})
+
+describe("answers across shapes", () => {
+  it("an Anthropic tool_use answer reaches an OpenAI client as tool_calls, with cached tokens in prompt_tokens", () => {
+    const answer = anthropic.decodeAnswer({
+      id: "msg_01",
+      type: "message",
+      role: "assistant",
+      model: "claude-opus-4-6",
+      content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_9", name: "weather", input: { city: "Paris" } }],
+      stop_reason: "tool_use",
+      stop_sequence: null,
+      usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 5 }
+    })!
+    const completion = openai.encodeAnswer({ ...answer, created: 1_700_000_000 }) as unknown as ChatCompletion
+    expect(completion.choices[0]).toEqual({
+      index: 0,
+      message: { role: "assistant", content: "Checking.", refusal: null, tool_calls: [{ id: "toolu_9", type: "function", function: { name: "weather", arguments: "{\"city\":\"Paris\"}" } }] },
+      logprobs: null,
+      finish_reason: "tool_calls"
+    })
+    expect(completion.usage).toEqual({ prompt_tokens: 115, completion_tokens: 20, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } })
+  })
+
+  it("an OpenAI tool_calls answer reaches an Anthropic client as tool_use blocks, cached tokens beside input_tokens", () => {
+    const body: ChatCompletion = {
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1_700_000_000,
+      model: "gpt-4o",
+      choices: [{ index: 0, finish_reason: "tool_calls", logprobs: null, message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "call_7", type: "function", function: { name: "weather", arguments: "{\"city\":\"Oslo\"}" } }] } }],
+      usage: { prompt_tokens: 50, completion_tokens: 9, total_tokens: 59, prompt_tokens_details: { cached_tokens: 32 } }
+    }
+    expect(anthropic.encodeAnswer(openai.decodeAnswer(body)!)).toEqual({
+      id: "chatcmpl-1",
+      type: "message",
+      role: "assistant",
+      model: "gpt-4o",
+      content: [{ type: "tool_use", id: "call_7", name: "weather", input: { city: "Oslo" } }],
+      stop_reason: "tool_use",
+      stop_sequence: null,
+      usage: { input_tokens: 18, output_tokens: 9, cache_creation_input_tokens: null, cache_read_input_tokens: 32 }
+    })
+  })
+})
+
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+const decodeAll = (decoder: ReturnType<typeof openai.streamDecoder>, text: string): Array<StreamEvent> =>
+  sseEvents([text]).flatMap((e) => decoder.onEvent(e).events)
+
+describe("streams across shapes", () => {
+  it("an Anthropic tool-use stream reaches an OpenAI client as tool_calls deltas, then finish_reason and usage", () => {
+    const upstream = [
+      frame("message_start", { type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "claude-opus-4-6", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 25, output_tokens: 1, cache_read_input_tokens: 0 } } }),
+      frame("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+      frame("ping", { type: "ping" }),
+      frame("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Let me check." } }),
+      frame("content_block_stop", { type: "content_block_stop", index: 0 }),
+      frame("content_block_start", { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_1", name: "weather", input: {} } }),
+      frame("content_block_delta", { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "{\"city\": " } }),
+      frame("content_block_delta", { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "\"Paris\"}" } }),
+      frame("content_block_stop", { type: "content_block_stop", index: 1 }),
+      frame("message_delta", { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 40 } }),
+      frame("message_stop", { type: "message_stop" })
+    ].join("")
+    const events = decodeAll(anthropic.streamDecoder(), upstream)
+    const encoder = openai.streamEncoder({ includeUsage: true })
+    const chunks = sseEvents([...events.flatMap((e) => encoder.onEvent(e)), ...encoder.end()]).map((e) => e.data)
+    expect(chunks.at(-1)).toBe("[DONE]")
+    const parsed = chunks.slice(0, -1).map((c) => JSON.parse(c) as ChatCompletionChunk)
+    expect(parsed.map((c) => c.choices[0]?.delta)).toEqual([
+      { role: "assistant", content: "" },
+      { content: "Let me check." },
+      { tool_calls: [{ index: 0, id: "toolu_1", type: "function", function: { name: "weather", arguments: "" } }] },
+      { tool_calls: [{ index: 0, function: { arguments: "{\"city\": " } }] },
+      { tool_calls: [{ index: 0, function: { arguments: "\"Paris\"}" } }] },
+      {},
+      undefined
+    ])
+    expect(parsed.at(-2)?.choices[0]?.finish_reason).toBe("tool_calls")
+    expect(parsed.at(-1)).toMatchObject({ id: "msg_1", model: "claude-opus-4-6", choices: [], usage: { prompt_tokens: 25, completion_tokens: 40, prompt_tokens_details: { cached_tokens: 0 } } })
+  })
+
+  it("an OpenAI tool_calls stream reaches an Anthropic client as a tool_use block with input_json_delta", () => {
+    const head = { id: "chatcmpl-9", object: "chat.completion.chunk", created: 1, model: "gpt-4o" }
+    const chunk = (delta: unknown, finish: string | null = null, usage?: unknown) => `data: ${JSON.stringify({ ...head, choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`
+    const upstream = [
+      chunk({ role: "assistant", content: null }),
+      chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "weather", arguments: "" } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: "{\"city\":" } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: "\"Oslo\"}" } }] }),
+      chunk({}, "tool_calls"),
+      chunk(undefined, null, { prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 }),
+      "data: [DONE]\n\n"
+    ].join("")
+    const events = decodeAll(openai.streamDecoder(), upstream)
+    expect(events.at(-1)).toEqual({ type: "finish", reason: "tool_calls", usage: { inputTokens: 30, outputTokens: 12 } })
+    const encoder = anthropic.streamEncoder()
+    const out = sseEvents([...events.flatMap((e) => encoder.onEvent(e)), ...encoder.end()])
+    expect(out.map((e) => e.event)).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"])
+    const data = out.map((e) => JSON.parse(e.data))
+    expect(data[1]).toEqual({ type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "call_1", name: "weather", input: {} } })
+    expect(data[2]).toEqual({ type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: "{\"city\":" } })
+    expect(data[5]).toEqual({ type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { input_tokens: 30, output_tokens: 12, cache_creation_input_tokens: null, cache_read_input_tokens: null } })
+  })
+
+  it("a provider's error event fails the stream with the status its type stands for", () => {
+    const step = anthropic.streamDecoder().onEvent({ event: "error", data: JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }) })
+    expect(step).toEqual({ events: [], done: true, error: { message: "Overloaded", status: 529 } })
+    expect(sseEvents(anthropic.streamEncoder().error(529, "unavailable", "Overloaded"))).toEqual([{ event: "error", data: JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }) }])
+    expect(JSON.parse(sseEvents(openai.streamEncoder().error(502, "unknown", "gone"))[0]!.data)).toEqual({ error: { message: "gone", type: "unknown", param: null, code: "unknown" } })
+  })
+})
+
+describe("client bodies that cannot be carried or are not bodies", () => {
+  it("names the field", () => {
+    const field = (body: unknown, codec: typeof openai | typeof anthropic = openai) => {
+      const decoded = codec.decodeRequest(body)
+      return Either.isLeft(decoded) ? decoded.left : undefined
+    }
+    expect(field({ model: "openclaw", messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "x", format: "wav" } }] }] })?.field).toBe("messages.0.content.0")
+    expect(field({ model: "openclaw", messages: [{ role: "robot", content: "hi" }] })?.message).toMatch(/^messages\.0\.role: .*"system".*"tool"/)
+    expect(field({ model: "openclaw", messages: [{ role: "tool", content: "x" }] })?.field).toBe("messages.0.tool_call_id")
+    expect(field({ model: "openclaw", messages: [{ role: "user", content: "x" }], tools: [{ type: "custom", custom: { name: "x" } }] })?.field).toBe("tools.0")
+    expect(field({ model: "claude", max_tokens: 5, messages: [{ role: "user", content: "x" }], temperature: 1.5 }, anthropic)?.field).toBe("temperature")
+    expect(field([1, 2], anthropic)?.message).toBeDefined()
+  })
+
+  it("error bodies in each shape", () => {
+    expect(anthropic.errorBody(401, "auth", "bad key")).toEqual({ type: "error", error: { type: "authentication_error", message: "bad key" } })
+    expect(anthropic.errorBody(429, "rate_limit", "slow down")).toEqual({ type: "error", error: { type: "rate_limit_error", message: "slow down" } })
+    expect(openai.errorBody(401, "auth", "bad key", "provider_auth_failed")).toEqual({ error: { message: "bad key", type: "auth", param: null, code: "provider_auth_failed" } })
+  })
+})
