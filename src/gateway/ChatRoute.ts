@@ -54,8 +54,10 @@ export interface ChatRouteInput {
   /** An agent the snapshot knows (loaded or failed to load). */
   readonly agentId: string
   readonly sessionKey: string | undefined
-  /** A model chosen for this request only (`x-openclaw-model`, or an Anthropic body's backend model). */
+  /** A model chosen for this request only (`x-openclaw-model`). */
   readonly modelOverride: string | undefined
+  /** The backend model the body names (Anthropic clients). */
+  readonly requestModel?: string | undefined
   readonly lastUserText: string | undefined
   readonly attempts: Attempts<Answer, Scope.Scope>
   readonly only?: ChatTurnInput["only"]
@@ -102,6 +104,7 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
       lastUserText: input.lastUserText,
       sessionKey: input.sessionKey,
       modelOverride: input.modelOverride,
+      requestModel: input.requestModel,
       ...(input.only === undefined ? {} : { only: input.only }),
       refreshStores: (reason: string) => Effect.map(state.refreshStores(reason), (fresh) => fresh.agents.get(agentId)),
       current: Effect.map(state.current, (now) => now.agents.get(agentId)),

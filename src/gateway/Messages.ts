@@ -77,8 +77,9 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
       snapshot,
       agentId,
       sessionKey,
-      // A header names the backend model for this request; else the body does, unless it named an agent.
-      modelOverride: input.modelHeader ?? (target === undefined ? request.model : undefined),
+      modelOverride: input.modelHeader,
+      // The body names a backend model, unless it named an agent.
+      requestModel: target === undefined ? request.model : undefined,
       lastUserText: lastUserText(body),
       attempts,
       // Until the translation to OpenAI's shape is in, only Anthropic-shaped models serve Anthropic clients.

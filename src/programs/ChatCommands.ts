@@ -19,7 +19,7 @@ import type { AuthContext } from "./AuthContext.js"
  * own words hold no control characters, and only its own line breaks separate lines.
  */
 
-export type ModelSource = "session" | "header" | "agent"
+export type ModelSource = "session" | "header" | "request" | "agent"
 
 export interface CommandInput {
   readonly ctx: AuthContext
@@ -39,6 +39,7 @@ export interface CommandOutcome {
 const SOURCE_LABEL: Readonly<Record<ModelSource, string>> = {
   session: "set for this session",
   header: "from the x-openclaw-model header",
+  request: "named by the request",
   agent: "agent default"
 }
 

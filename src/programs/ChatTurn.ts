@@ -34,6 +34,11 @@ export interface ChatTurnInput {
   /** A model chosen for this request only (`x-openclaw-model`): an alias or a ref. */
   readonly modelOverride: string | undefined
   /**
+   * The backend model the request's body names (an Anthropic client's `model`: a bare id, a ref or an alias), below
+   * the session's and the header's choice. Not the `/model` allow-list's business: Claude Code names its models itself.
+   */
+  readonly requestModel?: string | undefined
+  /**
    * Only models whose provider speaks this API are tried (token counting exists only in Anthropic's); `refusal` is
    * the answer when the turn has none.
    */
@@ -87,15 +92,14 @@ export type ChatTurn<A> =
 const currentModel = (
   ctx: AuthContext,
   sessionModel: string | undefined,
-  override: string | undefined
+  override: string | undefined,
+  requested: string | undefined
 ): { readonly model: ModelRef; readonly source: ModelSource } => {
   const aliases = modelAliases(ctx.config)
-  const header = override?.trim() ? parseModelRef(override, aliases) : undefined
-  return sessionModel
-    ? { model: parseModelRef(sessionModel, aliases), source: "session" }
-    : header
-      ? { model: header, source: "header" }
-      : { model: ctx.models.primary, source: "agent" }
+  if (sessionModel) return { model: parseModelRef(sessionModel, aliases), source: "session" }
+  if (override?.trim()) return { model: parseModelRef(override, aliases), source: "header" }
+  if (requested?.trim()) return { model: parseModelRef(requested, aliases), source: "request" }
+  return { model: ctx.models.primary, source: "agent" }
 }
 
 /** Seconds until the soonest profile of these models' providers comes back, if one is cooling down. */
@@ -115,7 +119,7 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const { agentId, ctx } = input
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
   const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
-  const current = currentModel(ctx, session?.model, input.modelOverride)
+  const current = currentModel(ctx, session?.model, input.modelOverride, input.requestModel)
 
   const directive = input.lastUserText === undefined ? undefined : parseModelDirective(input.lastUserText)
   if (directive !== undefined) {

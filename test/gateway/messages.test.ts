@@ -139,6 +139,8 @@ describe("gateway: POST /v1/messages (§8.2, §8.4)", () => {
       const bare = await send(gw, JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }))
       expect(bare.headers.get("x-openclaw-model")).toBe("anthropic/claude-haiku-4-5")
       expect(world.fake.requests.at(-1)!.body).toMatchObject({ model: "claude-haiku-4-5" })
+      const shown = await json(send(gw, JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "/model" }] })))
+      expect(shown.content[0].text).toContain("anthropic/claude-haiku-4-5 (named by the request)")
       const agent = await send(gw, ask("hi"))
       expect(agent.headers.get("x-openclaw-model")).toBe("anthropic/claude-opus-4-6")
       const unknown = await send(gw, ask("hi", { model: "openclaw/nobody" }))
