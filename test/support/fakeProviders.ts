@@ -73,6 +73,8 @@ export interface RecordedRequest {
   /** `aborted`: the client closed the connection before the answer was complete. */
   outcome: "pending" | "answered" | "aborted" | "dropped"
   status: number | undefined
+  /** The response body as written so far (every byte of a stream, in order). */
+  answer: string
 }
 
 export interface FakeProvider {
@@ -195,6 +197,7 @@ export const startFakeProvider = async (options: FakeProviderOptions = {}): Prom
     const shape = record.shape
     const send = (status: number, headers: Record<string, string>, body: string) => {
       record.status = status
+      record.answer = body
       res.writeHead(status, { "content-type": "application/json", ...headers })
       res.end(body)
     }
@@ -235,6 +238,7 @@ export const startFakeProvider = async (options: FakeProviderOptions = {}): Prom
       }
       const bytes = Buffer.from(r.crlf === true ? event.text.replace(/\n/g, "\r\n") : event.text, "utf8")
       const size = r.fragmentBytes ?? bytes.length
+      record.answer += bytes.toString("utf8")
       for (let i = 0; i < bytes.length; i += size) {
         res.write(bytes.subarray(i, i + size))
         if (r.fragmentBytes !== undefined) await pause(0, res)
@@ -274,7 +278,8 @@ export const startFakeProvider = async (options: FakeProviderOptions = {}): Prom
         credential: raw === undefined ? undefined : maskSecret(raw),
         connection: connectionIds.get(req.socket) ?? 0,
         outcome: "pending",
-        status: undefined
+        status: undefined,
+        answer: ""
       }
       requests.push(record)
       res.on("close", () => {
