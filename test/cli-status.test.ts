@@ -119,3 +119,61 @@ describe("models status --check (in-process)", () => {
     )
   })
 })
+
+describe("models status: control characters in a profile's email or account fields (§11)", () => {
+  const EMAIL = "me\u001b[2J\u0007\r\nFORGED@example.com"
+  const fs = () =>
+    new MemoryFs({
+      [STORE]: store({
+        "anthropic:mail": { type: "oauth", provider: "anthropic", access: TOKEN, expires: NOW + 48 * HOUR, email: EMAIL, accountId: "acct\u0007" },
+        "anthropic:key": { type: "api_key", provider: "anthropic", key: API_KEY, email: "ok@example.com" }
+      })
+    })
+
+  it("text: a flag on the profile's label and a section with the reason and the fix; nothing raw", async () => {
+    const r = await runCli(["models", "status"], { fs: fs() })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("(me\\x1b[2J\\x07\\r\\nFORGED@example.com) [email has control characters] [accountId has control characters]")
+    const section = r.stdout.split("\n\n").find((block) => block.startsWith("Profiles with control characters"))
+    expect(section).toBe(
+      [
+        "Profiles with control characters",
+        `  anthropic:mail: email contains an ESC (a control character); it is shown escaped (in ${STORE}). Fix: sign in again (openclaw models auth login --provider anthropic), or edit its "email" in the auth store`,
+        `  anthropic:mail: accountId contains a BEL (a control character); it is shown escaped (in ${STORE}). Fix: sign in again (openclaw models auth login --provider anthropic), or edit its "accountId" in the auth store`
+      ].join("\n")
+    )
+    expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    noSecrets(r.stdout + r.stderr)
+  })
+
+  it("--json: flaggedProfiles says which profile, field, why and the fix; --plain warns on stderr", async () => {
+    const r = await runCli(["models", "status", "--json"], { fs: fs() })
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout)
+    expect(report.auth.flaggedProfiles).toEqual([
+      {
+        profileId: "anthropic:mail",
+        provider: "anthropic",
+        field: "email",
+        reason: "email contains an ESC (a control character); it is shown escaped",
+        fix: 'sign in again (openclaw models auth login --provider anthropic), or edit its "email" in the auth store'
+      },
+      {
+        profileId: "anthropic:mail",
+        provider: "anthropic",
+        field: "accountId",
+        reason: "accountId contains a BEL (a control character); it is shown escaped",
+        fix: 'sign in again (openclaw models auth login --provider anthropic), or edit its "accountId" in the auth store'
+      }
+    ])
+    // The profile stays usable, its email as stored.
+    expect(report.auth.providers[0].effective.kind).toBe("profiles")
+    expect(report.auth.providers[0].profiles.labels.join("\n")).toContain(EMAIL)
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    const plain = await runCli(["models", "status", "--plain"], { fs: fs() })
+    expect(plain.stderr).toContain(`warning: ${STORE}: profile anthropic:mail: email contains an ESC (a control character); it is shown escaped; fix: sign in again`)
+    expect(plain.stdout + plain.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    const clean = await runCli(["models", "status", "--json"], { fs: new MemoryFs({ [STORE]: store({ "anthropic:key": { type: "api_key", provider: "anthropic", key: API_KEY, email: "ok@example.com" } }) }) })
+    expect(JSON.parse(clean.stdout).auth.flaggedProfiles).toEqual([])
+  })
+})

@@ -672,3 +672,55 @@ describe("doctor: agents", () => {
     expect(r.stderr).toContain('Unknown agent "nope". Configured agents: main, work.')
   })
 })
+
+describe("doctor: control characters in a profile's email or account fields (§11)", () => {
+  const fixture = () =>
+    fsWith({
+      [STORE]: store({
+        "anthropic:default": apiKey,
+        "anthropic:mail": { type: "oauth", provider: "anthropic", access: ACCESS, refresh: REFRESH, expires: NOW + 48 * HOUR, email: "me\u001b]0;pwned\u0007\n@example.com" },
+        "openai:key": { type: "api_key", provider: "openai", key: OPENAI_KEY, email: "a\rb@example.com" }
+      })
+    })
+
+  it("warns per profile and field with the fix (sign in again, or edit the field); nothing raw reaches the output", async () => {
+    const text = await run([], { fs: fixture() })
+    expect(text.code).toBe(0)
+    expect(textBlock(text.stdout, "control-characters")).toBe(
+      [
+        `warn  control-characters   profile anthropic:mail in ${STORE}: email contains an ESC (a control character); it is shown escaped`,
+        `                         fix: openclaw models auth login --provider anthropic (sign in again), or edit "email" of anthropic:mail in ${STORE}`
+      ].join("\n")
+    )
+    expect(text.stdout).toContain(`warn  control-characters   profile openai:key in ${STORE}: email contains a carriage return (a control character); it is shown escaped`)
+    expect(text.stdout).toContain(`fix: edit "email" of openai:key in ${STORE}`)
+    expect(text.stdout + text.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    const { report } = await runJson([], { fs: fixture() })
+    expect(entries(report, "control-characters")).toEqual([
+      {
+        id: "control-characters",
+        subject: "anthropic:mail",
+        status: "warn",
+        summary: `profile anthropic:mail in ${STORE}: email contains an ESC (a control character); it is shown escaped`,
+        remediation: `openclaw models auth login --provider anthropic (sign in again), or edit "email" of anthropic:mail in ${STORE}`
+      },
+      {
+        id: "control-characters",
+        subject: "openai:key",
+        status: "warn",
+        summary: `profile openai:key in ${STORE}: email contains a carriage return (a control character); it is shown escaped`,
+        remediation: `edit "email" of openai:key in ${STORE}`
+      }
+    ])
+    // Reported, not skipped: the profiles stay usable.
+    expect(only(report, "skipped-profiles")).toMatchObject({ status: "ok" })
+  })
+
+  it("--fix leaves the store alone: the right text is the user's to give", async () => {
+    const fs = fixture()
+    const before = fs.read(STORE)
+    const { report } = await runJson(["--fix", "--yes"], { fs })
+    expect(entries(report, "control-characters").map((c) => c.status)).toEqual(["warn", "warn"])
+    expect(fs.read(STORE)).toBe(before)
+  })
+})

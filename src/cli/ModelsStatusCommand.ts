@@ -68,6 +68,9 @@ export const modelsStatusCommand = Command.make(
         for (const s of report.auth.skippedProfiles) {
           yield* Console.error(`warning: ${esc(report.auth.storePath)}: skipped profile ${esc(s.profileId)}: ${esc(s.reason)}`)
         }
+        for (const f of report.auth.flaggedProfiles) {
+          yield* Console.error(`warning: ${esc(report.auth.storePath)}: profile ${esc(f.profileId)}: ${esc(f.reason)}; fix: ${esc(f.fix)}`)
+        }
       } else {
         const host = yield* HostProcess
         const style = makeStyle(colorEnabled(host.stdoutIsTTY, host.vars))

@@ -23,6 +23,7 @@ export const CHECK_IDS = [
   "permissions",
   "legacy-files",
   "skipped-profiles",
+  "control-characters",
   "mode-mismatch",
   "profile-expiry",
   "cooldowns",

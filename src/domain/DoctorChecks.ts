@@ -1,7 +1,7 @@
 import type { Check, DoctorInputs } from "./Doctor.js"
 import { effectiveStore, loadedConfig } from "./DoctorCheckKit.js"
 import { claudeCli, cooldowns, daemonEnv, envShadowing, missingCredentials, modeMismatch, profileExpiry } from "./DoctorCredentialChecks.js"
-import { configFile, envFile, legacyFiles, permissions, skippedProfiles, storeFile } from "./DoctorFileChecks.js"
+import { configFile, controlCharacters, envFile, legacyFiles, permissions, skippedProfiles, storeFile } from "./DoctorFileChecks.js"
 
 /**
  * The checks of `openclaw doctor` (§6.3), one function each, in report order: pure, computed from what the program
@@ -19,6 +19,7 @@ export const runChecks = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     ...permissions(inputs),
     ...legacyFiles(inputs),
     ...(store ? skippedProfiles(inputs) : []),
+    ...(store ? controlCharacters(inputs) : []),
     ...(store && config ? modeMismatch(inputs, store, config) : []),
     ...(store ? profileExpiry(inputs, store) : []),
     ...(store ? cooldowns(inputs, store) : []),

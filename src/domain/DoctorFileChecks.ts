@@ -1,8 +1,9 @@
 import type { Check, DoctorInputs } from "./Doctor.js"
 import { chmodRefusal, plural, shellArg } from "./Doctor.js"
 import { agentFlag, allClear, octal } from "./DoctorCheckKit.js"
+import { flaggedProfiles } from "./StoredProfiles.js"
 
-/** Doctor checks about files: parse state, permissions, legacy files, skipped entries (§6.3). */
+/** Doctor checks about files: parse state, permissions, legacy files, skipped entries, control characters (§6.3, §11). */
 
 export const configFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
   const c = inputs.config
@@ -133,4 +134,30 @@ export const skippedProfiles = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     }
   }
   return found.length > 0 ? found : [allClear("skipped-profiles", "every stored profile is readable")]
+}
+
+/**
+ * Usable profiles whose email, account id or client id holds a control character (§11): shown escaped everywhere,
+ * but the user should know, and fix it by signing in again (OAuth) or editing the field. Nothing for --fix to do:
+ * it would have to guess the right text.
+ */
+export const controlCharacters = (inputs: DoctorInputs): ReadonlyArray<Check> => {
+  const found: Array<Check> = []
+  for (const { load, inherited } of inputs.stores) {
+    if (load._tag !== "Loaded") continue
+    for (const f of flaggedProfiles(load.value)) {
+      const edit = `edit "${f.field}" of ${f.profileId} in ${load.path}`
+      found.push({
+        id: "control-characters",
+        subject: f.profileId,
+        status: "warn",
+        summary: `profile ${f.profileId} in ${load.path}: ${f.reason}`,
+        remediation:
+          load.value.profiles.get(f.profileId)?.type === "oauth"
+            ? `openclaw models auth login --provider ${shellArg(f.provider)}${inherited ? "" : agentFlag(inputs)} (sign in again), or ${edit}`
+            : edit
+      })
+    }
+  }
+  return found.length > 0 ? found : [allClear("control-characters", "no stored profile has control characters in its email, account id or client id")]
 }

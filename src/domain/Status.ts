@@ -11,7 +11,7 @@ import {
   type ProviderExpiryStatus
 } from "./Expiry.js"
 import { maskSecret } from "./Mask.js"
-import { storedProfileRows, unavailableLabel } from "./StoredProfiles.js"
+import { type FlaggedProfile, flaggedProfiles, flagLabel, storedProfileRows, unavailableLabel } from "./StoredProfiles.js"
 import { isRefreshable } from "./OAuth.js"
 import { describeUnusable, profileOrder } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
@@ -77,6 +77,8 @@ export interface StatusReport {
       readonly until: number | null
     }>
     readonly skippedProfiles: ReadonlyArray<{ readonly profileId: string; readonly reason: string }>
+    /** Usable profiles with control characters in a free-text field (email, account id, client id), §11. */
+    readonly flaggedProfiles: ReadonlyArray<FlaggedProfile>
     readonly missingProvidersInUse: ReadonlyArray<ProviderId>
     readonly warnings: ReadonlyArray<string>
     readonly oauth: {
@@ -132,6 +134,9 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   const unusableProfiles: Array<StatusReport["auth"]["unusableProfiles"][number]> = []
   const rows = storedProfileRows(store, now)
   const rowsOf = byProvider(rows, (r) => r.credential.provider)
+  const flagged = flaggedProfiles(store)
+  const flagsOf = new Map<ProfileId, Array<string>>()
+  for (const f of flagged) flagsOf.set(f.profileId, [...(flagsOf.get(f.profileId) ?? []), flagLabel(f.field)])
   const missing: Array<ProviderId> = []
 
   const providers = listedProviders(inputs, inUse).map((provider): ProviderStatus => {
@@ -155,7 +160,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     }
     const labels = stored.map(({ profileId: id, credential: c, secret }) => {
       const email = c.email ? ` (${c.email})` : ""
-      const flag = flags.get(id)
+      const own = flagsOf.get(id)
+      const flag = own === undefined ? flags.get(id) : [flags.get(id), ...own].filter(Boolean).join(" ")
       return `${id}=${secret}${email}${flag ? ` ${flag}` : ""}`
     })
     const envKey = Option.getOrUndefined(envKeyFor(env, provider))
@@ -238,6 +244,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       providers,
       unusableProfiles,
       skippedProfiles: store.skipped,
+      flaggedProfiles: flagged,
       missingProvidersInUse: missing,
       warnings,
       oauth: { warnAfterMs: EXPIRY_WARN_MS, profiles: expiring, providers: expiryProviders }

@@ -1,9 +1,12 @@
 import type { AuthStore } from "./AuthStore.js"
+import { firstControlCharacter } from "./ControlCharacters.js"
 import { type Credential, credentialSecret } from "./Credential.js"
+import { shellArg } from "./Doctor.js"
 import { credentialExpiry, type Expiry } from "./Expiry.js"
 import { maskSecret } from "./Mask.js"
 import type { Unavailable } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
+import type { ProviderId } from "./Provider.js"
 
 /** One stored profile as the reports show it (`models auth list`, `models status`): secret masked, expiry at `now`. */
 export interface StoredProfileRow {
@@ -24,3 +27,49 @@ export const storedProfileRows = (store: AuthStore, now: number): ReadonlyArray<
 /** `cooldown`, `disabled` or `disabled:<reason>`: how every report names an unavailable profile. */
 export const unavailableLabel = (reason: Unavailable["reason"], disabledReason: string | undefined): string =>
   reason === "disabled" && disabledReason ? `disabled:${disabledReason}` : reason
+
+/** The free-text fields of a profile: shown to the user (labels, lists), but naming nothing, so they stay usable. */
+const TEXT_FIELDS = ["email", "accountId", "clientId"] as const
+export type TextField = (typeof TEXT_FIELDS)[number]
+
+/** A profile whose free-text field holds a control character (§11): printed escaped, and reported so it gets fixed. */
+export interface FlaggedProfile {
+  readonly profileId: ProfileId
+  readonly provider: ProviderId
+  readonly field: TextField
+  /** `email contains an ESC (a control character); it is shown escaped`. */
+  readonly reason: string
+  /** Sign in again (OAuth) or edit the field; the store file is the caller's to name. */
+  readonly fix: string
+}
+
+/** The label flag of a profile with control characters in `field`, next to `[cooldown 5m]`. */
+export const flagLabel = (field: TextField): string => `[${field} has control characters]`
+
+/**
+ * Every stored profile whose email, account id or client id holds a control character, one entry per field. An id
+ * or a provider with one makes the entry skipped instead (decodeAuthStore): those name records, headers and log
+ * lines, while these are only shown.
+ */
+export const flaggedProfiles = (store: AuthStore): ReadonlyArray<FlaggedProfile> => {
+  const found: Array<FlaggedProfile> = []
+  for (const [profileId, credential] of store.profiles) {
+    for (const field of TEXT_FIELDS) {
+      const value = (credential as { readonly [K in TextField]?: unknown })[field]
+      const control = typeof value === "string" ? firstControlCharacter(value) : undefined
+      if (control === undefined) continue
+      const edit = `edit its "${field}" in the auth store`
+      found.push({
+        profileId,
+        provider: credential.provider,
+        field,
+        reason: `${field} contains ${control.name} (a control character); it is shown escaped`,
+        fix:
+          credential.type === "oauth"
+            ? `sign in again (openclaw models auth login --provider ${shellArg(credential.provider)}), or ${edit}`
+            : edit
+      })
+    }
+  }
+  return found
+}

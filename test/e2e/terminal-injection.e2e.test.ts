@@ -77,3 +77,26 @@ describe("hostile text in the store reaches the terminal escaped (§11)", () => 
     if (args[0] !== "doctor") expect(JSON.stringify(parsed)).toContain(JSON.stringify(ID).slice(1, -1))
   })
 })
+
+describe("a profile's email with control characters is reported, not only escaped (§11)", () => {
+  it.each([
+    ["models status", ["models", "status"], "anthropic:mail: email contains a carriage return (a control character); it is shown escaped"],
+    ["models status --json", ["models", "status", "--json"], '"reason": "email contains a carriage return (a control character); it is shown escaped"'],
+    ["doctor", ["doctor"], "control-characters   profile anthropic:mail in "],
+    ["doctor --json", ["doctor", "--json"], '"id": "control-characters"']
+  ])("%s says which profile and how to fix it; no raw control character", { timeout: 120_000 }, async (_, args, said) => {
+    const home = await newHome("inj")
+    await home.write(home.store, hostileStore())
+    const r = await home.run(args)
+    expectClean(r, false)
+    expect(r.stdout).not.toContain("\u001b")
+    expect(r.stdout).toContain(said)
+    expect(r.stdout).toContain("sign in again")
+    if (args.includes("--json")) {
+      const parsed = JSON.parse(r.stdout)
+      const flagged = args[0] === "doctor" ? parsed.checks.filter((c: { id: string }) => c.id === "control-characters") : parsed.auth.flaggedProfiles
+      expect(flagged).toHaveLength(1)
+      expect(flagged[0]).toMatchObject(args[0] === "doctor" ? { status: "warn", subject: "anthropic:mail" } : { profileId: "anthropic:mail", field: "email" })
+    }
+  })
+})

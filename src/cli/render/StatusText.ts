@@ -87,6 +87,12 @@ export const renderStatusText = (
       lines.push(`  ${style.yellow(esc(s.profileId))}: ${esc(s.reason)} (in ${esc(auth.storePath)}; fix or remove the entry, then run openclaw doctor)`)
     }
   }
+  if (auth.flaggedProfiles.length > 0) {
+    lines.push("", style.bold("Profiles with control characters"))
+    for (const f of auth.flaggedProfiles) {
+      lines.push(`  ${style.yellow(esc(f.profileId))}: ${esc(f.reason)} (in ${esc(auth.storePath)}). Fix: ${esc(f.fix)}`)
+    }
+  }
   if (auth.warnings.length > 0) {
     lines.push("", style.bold("Warnings"))
     for (const w of auth.warnings) lines.push(`  ${style.yellow("!")} ${esc(w)}`)
