@@ -489,14 +489,20 @@ describe("SSE parsing and Retry-After", () => {
     ([cuts]) => {
       const bytes = Buffer.from(WIRE, "utf8")
       const points = [0, ...cuts.filter((c) => c < bytes.length).sort((a, b) => a - b), bytes.length]
+      // The bytes as the socket delivers them (the gateway decodes only complete lines), and the same pieces as text.
       const parser = new SseParser()
-      const utf8 = new TextDecoder()
       const events = []
-      for (let i = 0; i + 1 < points.length; i++) {
-        events.push(...parser.push(utf8.decode(bytes.subarray(points[i], points[i + 1]), { stream: true })))
-      }
-      events.push(...parser.end(utf8.decode()))
+      for (let i = 0; i + 1 < points.length; i++) events.push(...parser.push(bytes.subarray(points[i], points[i + 1])))
+      events.push(...parser.end())
       expect(events).toEqual(EXPECTED)
+      const textParser = new SseParser()
+      const utf8 = new TextDecoder()
+      const fromText = []
+      for (let i = 0; i + 1 < points.length; i++) {
+        fromText.push(...textParser.push(utf8.decode(bytes.subarray(points[i], points[i + 1]), { stream: true })))
+      }
+      fromText.push(...textParser.end(utf8.decode()))
+      expect(fromText).toEqual(EXPECTED)
     }
   )
 

@@ -135,9 +135,8 @@ const sseStream = <T>(
   decoder: StreamDecoder<T>
 ): Stream.Stream<T, ProviderError> => {
   const reader = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
-  // Characters, not bytes: within a factor of the byte limit, and the bound is what matters.
+  // Fed the body's bytes as they come: the parser decodes only complete lines (./providers/sse.ts).
   const parser = new SseParser(ctx.maxBodyBytes)
-  const utf8 = new TextDecoder()
   let finished = false
   let pending: ProviderError | undefined
   const take = (step: StreamStep<T>, out: Array<T>) => {
@@ -159,7 +158,7 @@ const sseStream = <T>(
       const { done, value } = await reader.next()
       let events: Array<SseEvent>
       try {
-        events = done ? parser.end(utf8.decode()) : parser.push(utf8.decode(value, { stream: true }))
+        events = done ? parser.end() : parser.push(value)
       } catch (error) {
         throw error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error
       }
