@@ -75,7 +75,11 @@ describe("serveWithFailover (§5.3)", () => {
       yield* TestClock.adjust(2 * MIN + 1)
       const back = yield* serve(fake)
       expect(back.profileId).toBe("anthropic:a")
-      expect(stored(fs).usageStats["anthropic:a"]).toEqual({ lastUsed: NOW + 2 * MIN + 1 })
+      // Counters and cooldown go with the success; the last error stays for /model status.
+      expect(stored(fs).usageStats["anthropic:a"]).toEqual({
+        lastUsed: NOW + 2 * MIN + 1,
+        lastError: { reason: "rate_limit", at: NOW, message: "anthropic request failed (HTTP 429): rate limited" }
+      })
     }).pipe(Effect.provide(testServices({ fs })))
   })
 
@@ -101,10 +105,17 @@ describe("serveWithFailover (§5.3)", () => {
       const all = scripted({ [A]: [fail], [B]: [fail], [OR]: [{ status: 429, detail: "Too Many Requests" }] })
       yield* TestClock.adjust(HOUR + 1)
       const error = (yield* Effect.flip(serve(all))) as ChatFailedError
-      expect(error.reason).toBe("rate_limit")
+      // Auth twice, then a rate limit: a retry can help, so the rate limit decides (429 with Retry-After).
+      expect(error).toMatchObject({ reason: "rate_limit", status: 429, retryAfterSeconds: 60 })
+      expect(error.problem).toContain("anthropic:a for anthropic/claude-opus-4-6: auth — anthropic request failed (HTTP 401): invalid x-api-key")
+      expect(error.problem).toContain("openrouter:x for openrouter/meta/llama: rate_limit")
+      // Everything is cooling down now: nothing is called, and the answer still says why each one is out.
       const none = (yield* Effect.flip(serve(all))) as ChatFailedError
-      expect(error.provider).toBe("openrouter")
-      expect(none.message).toBe("No available auth profile for openrouter (all in cooldown or unavailable). Fix: wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`.")
+      expect(all.calls).toHaveLength(3)
+      expect(none).toMatchObject({ reason: "rate_limit", status: 429 })
+      expect(none.message).toMatch(/^No available auth profile for anthropic, openrouter \(all in cooldown or unavailable\)\. Candidates: anthropic:a for anthropic\/claude-opus-4-6: auth \(not tried: out of use for 5m, after: anthropic request failed \(HTTP 401\): invalid x-api-key\);/)
+      expect(none.message).toContain("Fix: retry in 1m, add another profile for openrouter, or lift the cooldown with `openclaw models auth cooldowns clear`")
+      expect(none.retryAfterSeconds).toBe(60)
     }).pipe(Effect.provide(testServices({ fs })))
   })
 
@@ -113,7 +124,7 @@ describe("serveWithFailover (§5.3)", () => {
     const fake = scripted({ [A]: [{ status: 400, detail: "invalid request format" }] })
     return Effect.gen(function* () {
       const error = (yield* Effect.flip(serve(fake))) as ChatFailedError
-      expect(error.reason).toBe("format")
+      expect(error).toMatchObject({ reason: "format", status: 400 })
       expect(fake.calls).toHaveLength(1)
       expect(stored(fs).usageStats).toBeUndefined()
     }).pipe(Effect.provide(testServices({ fs })))
@@ -129,19 +140,23 @@ describe("serveWithFailover (§5.3)", () => {
     return Effect.gen(function* () {
       const error = (yield* Effect.flip(serve(fake))) as ChatFailedError
       expect(fake.calls.map((c) => c.secret)).toEqual([A, B, OR])
-      expect(error.reason).toBe("unknown")
+      // The fallback's 500 may pass: a 502, and the hint for the two auth failures is still in the fix.
+      expect(error).toMatchObject({ reason: "unknown", status: 502 })
+      expect(error.fix).toContain("this is a Claude subscription token; use an Anthropic API key instead")
       expect(stored(fs).usageStats["anthropic:a"].failureCounts).toEqual({ auth: 1 })
     }).pipe(Effect.provide(testServices({ fs })))
   })
 
   it.effect("a user pin is the only profile tried and is never rotated; the auto pin is sticky", () => {
     const fs = world()
-    const fake = scripted({ [B]: [{ status: 429, detail: "slow down" }] })
+    const fake = scripted({ [B]: [{ status: 429, detail: "slow down", retryAfterMs: 90_000 }] })
     return Effect.gen(function* () {
-      // The pin is the only anthropic profile tried; the agent's fallback model still applies.
-      const pinned = yield* serve(fake, { userPin: "anthropic:b" as ProfileId, updatedAt: NOW })
-      expect(fake.calls.map((c) => c.secret)).toEqual([B, OR])
-      expect(pinned.profileId).toBe("openrouter:x")
+      yield* TestClock.setTime(NOW)
+      // The pin is the only profile tried, and no fallback model either (§8.5): its failure is the answer.
+      const pinned = (yield* Effect.flip(serve(fake, { userPin: "anthropic:b" as ProfileId, updatedAt: NOW }))) as ChatFailedError
+      expect(fake.calls.map((c) => c.secret)).toEqual([B])
+      expect(pinned).toMatchObject({ reason: "rate_limit", status: 429, retryAfterSeconds: 90 })
+      expect(pinned.problem).toContain("anthropic:b for anthropic/claude-opus-4-6: rate_limit")
       const sticky = scripted({})
       const served = yield* serve(sticky, { autoPin: "anthropic:b" as ProfileId, updatedAt: NOW })
       // anthropic:b is cooling down after its 429, so the sticky pin gives way.
@@ -149,7 +164,48 @@ describe("serveWithFailover (§5.3)", () => {
       const again = yield* serve(sticky, { autoPin: "anthropic:a" as ProfileId, updatedAt: NOW })
       expect(again.profileId).toBe("anthropic:a")
       const missing = (yield* Effect.flip(serve(sticky, { userPin: "anthropic:gone" as ProfileId, updatedAt: NOW }))) as ChatFailedError
-      expect(missing.message).toBe('No credentials found for profile "anthropic:gone".')
+      expect(missing).toMatchObject({ reason: "no_credentials", status: 401 })
+      expect(missing.message).toContain('No credentials found for profile "anthropic:gone"')
+      expect(sticky.calls).toHaveLength(2)
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("a pinned token that only Claude Code may use: its 401-worthy failure is the answer, hint included", () => {
+    const fs = world()
+    const claudeOnly = { status: 400, detail: "This credential is only authorized for use with Claude Code and cannot be used for other API requests." }
+    const fake = scripted({ [A]: [claudeOnly] })
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const error = (yield* Effect.flip(serve(fake, { userPin: "anthropic:a" as ProfileId, updatedAt: NOW }))) as ChatFailedError
+      expect(fake.calls.map((c) => c.secret)).toEqual([A])
+      expect(error).toMatchObject({ reason: "auth", status: 401, code: "provider_auth_failed" })
+      expect(error.fix).toMatch(/^this is a Claude subscription token; use an Anthropic API key instead \(`openclaw models auth paste-api-key --provider anthropic`\)/)
+      expect(stored(fs).usageStats["anthropic:a"]).toMatchObject({ failureCounts: { auth: 1 }, lastError: { reason: "auth", at: NOW } })
+      // Unpinned, the next request skips the cooling profile and says why, hint kept, should nothing else serve.
+      const next = scripted({ [B]: [claudeOnly], [OR]: [{ status: 401, detail: "invalid key" }] })
+      const again = (yield* Effect.flip(serve(next))) as ChatFailedError
+      expect(next.calls.map((c) => c.secret)).toEqual([B, OR])
+      expect(again).toMatchObject({ reason: "auth", status: 401, code: "provider_auth_failed" })
+      expect(again.problem).toContain("anthropic:a for anthropic/claude-opus-4-6: auth (not tried: out of use for 1m")
+      expect(again.fix).toContain("this is a Claude subscription token")
+      expect(again.fix).toContain("replace the credential of anthropic:b, anthropic:a, openrouter:x")
+    }).pipe(Effect.provide(testServices({ fs })))
+  })
+
+  it.effect("a failure after the answer began is the serving profile's failure; the success record does not undo it", () => {
+    const fs = world()
+    const fake = scripted({})
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ctx = yield* loadAuthContext(undefined)
+      const served = yield* serveWithFailover(ctx, [ctx.models.primary], undefined, fake.call)
+      expect(served.profileId).toBe("anthropic:a")
+      yield* served.recordFailure(new ProviderError({ provider: "anthropic", kind: "http", detail: "overloaded_error: Overloaded" }))
+      yield* served.recordUse
+      expect(stored(fs).usageStats["anthropic:a"]).toMatchObject({ cooldownUntil: NOW + MIN, failureCounts: { rate_limit: 1 }, lastError: { reason: "rate_limit" } })
+      expect(stored(fs).lastGood).toEqual({ anthropic: "anthropic:a" })
+      const next = yield* serve(fake)
+      expect(next.profileId).toBe("anthropic:b")
     }).pipe(Effect.provide(testServices({ fs })))
   })
 

@@ -18,7 +18,9 @@ const UsageStats = Schema.Struct({
   disabledReason: Schema.optional(Schema.String),
   errorCount: Schema.optional(Schema.Number),
   failureCounts: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
-  lastFailureAt: Schema.optional(Schema.Number)
+  lastFailureAt: Schema.optional(Schema.Number),
+  /** This project's addition: the last failure's reason, time and (scrubbed) message; read by domain/ChatFailure. */
+  lastError: Schema.optional(Schema.Unknown)
 })
 export type UsageStats = typeof UsageStats.Type
 

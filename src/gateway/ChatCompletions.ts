@@ -48,14 +48,15 @@ export interface ChatInput {
   readonly timeouts: ProviderTimeouts
 }
 
-const openAiWire = (completion: Omit<Completion, "model">, stream: boolean): ClientWire => ({
+const openAiWire = (completion: Omit<Completion, "model">, request: ChatRouting): ClientWire => ({
   shape: "openai-completions",
   error: (status, message, reason, code, headers) => jsonError(status, message, reason, code ?? reason, headers),
-  commandReply: (text, model) => textReply({ ...completion, model }, text, stream),
+  commandReply: (text, model) => textReply({ ...completion, model }, text, request.stream, request.includeUsage),
   streamError: (reason, message) => sseData(errorBody(message, reason))
 })
 
-const textReply = (completion: Completion, text: string, stream: boolean): GatewayReply => {
+/** A chat command's answer; no model was called, so its usage (sent when the client asked) is zero. */
+const textReply = (completion: Completion, text: string, stream: boolean, includeUsage: boolean): GatewayReply => {
   const usage: ChatUsage = { promptTokens: 0, completionTokens: 0 }
   if (!stream) return { _tag: "json", status: 200, body: completionBody(completion, { content: text, finishReason: "stop", usage }) }
   return {
@@ -64,6 +65,7 @@ const textReply = (completion: Completion, text: string, stream: boolean): Gatew
       sseData(chunkBody(completion, { role: "assistant", content: "" })),
       sseData(chunkBody(completion, { content: text })),
       sseData(chunkBody(completion, {}, "stop")),
+      ...(includeUsage ? [sseData(usageChunkBody(completion, usage))] : []),
       SSE_DONE
     )
   }
@@ -103,7 +105,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
     )
   }
   return yield* serveChat(
-    openAiWire(completion, request.stream),
+    openAiWire(completion, request),
     { snapshot, agentId, sessionKey, modelOverride: input.modelHeader, lastUserText: lastUserText(body), attempts },
     log
   )

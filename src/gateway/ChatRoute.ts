@@ -3,6 +3,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ProviderError } from "../domain/Chat.js"
 import { formatModelRef } from "../domain/Config.js"
+import { fallbackNote } from "../domain/ChatFailure.js"
 import { classifyFailure } from "../domain/Failure.js"
 import type { ApiShape } from "../domain/Provider.js"
 import { type Attempts, type ChatTurnInput, chatTurn } from "../programs/ChatTurn.js"
@@ -10,7 +11,6 @@ import type { Served } from "../programs/Failover.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { headerValue } from "./Headers.js"
-import { STATUS_BY_REASON } from "./OpenAiWire.js"
 import type { GatewayReply } from "./Reply.js"
 import { type GatewaySnapshot, GatewayState } from "./State.js"
 
@@ -107,7 +107,6 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
       requestModel: input.requestModel,
       ...(input.only === undefined ? {} : { only: input.only }),
       refreshStores: (reason: string) => Effect.map(state.refreshStores(reason), (fresh) => fresh.agents.get(agentId)),
-      current: Effect.map(state.current, (now) => now.agents.get(agentId)),
       // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
       storeWritten: (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))
     },
@@ -120,12 +119,13 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
       log.command = outcome.kind
       return wire.commandReply(redactSecrets(outcome.text, snapshot.secrets), `openclaw/${agentId}`)
     case "Failed": {
-      log.attempts = outcome.error.reason
+      // The verdict (domain/ChatFailure, §8.5) as it is: status, classified reason, code, profiles tried, fix.
+      const { error } = outcome
+      log.attempts = error.reason
       // The fresh snapshot's secrets (a token refreshed on the way) are scrubbed too.
       const secrets = (yield* state.current).secrets
-      const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) }
-      const { reason } = outcome.error
-      return wire.error(STATUS_BY_REASON[reason], redactSecrets(outcome.error.message, secrets), reason, reason, headers)
+      const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }
+      return wire.error(error.status, redactSecrets(error.message, secrets), error.reason, error.code, headers)
     }
     case "Served": {
       const served = outcome.served
@@ -142,10 +142,15 @@ const logServed = (served: Served<unknown>, model: string, log: ChatLog): void =
   log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
 }
 
-const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => ({
-  "x-openclaw-model": headerValue(redactSecrets(formatModelRef(served.model), secrets)),
-  ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {})
-})
+const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => {
+  const fallback = fallbackNote(served.attempts, formatModelRef(served.model))
+  return {
+    "x-openclaw-model": headerValue(redactSecrets(formatModelRef(served.model), secrets)),
+    ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {}),
+    // A fallback model served: the models before it and why they did not (§8.5).
+    ...(fallback ? { "x-openclaw-fallback": headerValue(redactSecrets(fallback, secrets)) } : {})
+  }
+}
 
 const servedReply = (wire: ClientWire, served: Served<Answer>, secrets: ReadonlyArray<string>): GatewayReply => {
   const headers = servedHeaders(served, secrets)
@@ -156,19 +161,24 @@ const servedReply = (wire: ClientWire, served: Served<Answer>, secrets: Readonly
     case "json":
       return { _tag: "json", status: 200, body: answer.body, headers }
     case "events":
-      return { _tag: "sse", events: endWithError(wire, answer.events, secrets), headers }
+      return { _tag: "sse", events: endWithError(wire, served, answer.events, secrets), headers }
   }
 }
 
 /**
  * Failover is over once the provider answered; an error after that ends the stream with an error event in the
- * client's shape (the official clients raise it).
+ * client's shape (the official clients raise it), recorded first as the serving profile's failure (§8.4).
  */
-const endWithError = (wire: ClientWire, events: Stream.Stream<string, ProviderError>, secrets: ReadonlyArray<string>): Stream.Stream<string> =>
+const endWithError = (
+  wire: ClientWire,
+  served: Served<unknown>,
+  events: Stream.Stream<string, ProviderError>,
+  secrets: ReadonlyArray<string>
+): Stream.Stream<string> =>
   Stream.catchAll(events, (error) => {
     const { reason } = classifyFailure(error)
     const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets)
-    return Stream.fromEffect(Effect.logWarning(`stream ended early: ${reason}`)).pipe(
+    return Stream.fromEffect(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), served.recordFailure(error))).pipe(
       Stream.drain,
       Stream.concat(Stream.make(wire.streamError(reason, message)))
     )

@@ -2,7 +2,6 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ChatMessage, ChatResult, ChatUsage } from "../domain/Chat.js"
-import type { ChatFailedError } from "../programs/Failover.js"
 
 /** The OpenAI Chat Completions wire format, as far as the gateway speaks it. */
 
@@ -10,7 +9,8 @@ const TextPart = Schema.Struct({ type: Schema.String, text: Schema.optional(Sche
 const Content = Schema.NullOr(Schema.Union(Schema.String, Schema.Array(TextPart)))
 
 const Message = Schema.Struct({
-  role: Schema.Literal("system", "developer", "user", "assistant", "tool"),
+  // The first-error formatter would name only the first literal; a client needs the whole list.
+  role: Schema.Literal("system", "developer", "user", "assistant", "tool").annotations({ message: () => ({ message: `must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}`, override: true }) }),
   content: Schema.optional(Content)
 })
 
@@ -172,15 +172,3 @@ export const SSE_DONE = "data: [DONE]\n\n"
 export const errorBody = (message: string, type: string, code: string | null = type) => ({
   error: { message, type, param: null, code }
 })
-
-/** The HTTP status of a failed chat (401 is kept for the gateway's own token). */
-export const STATUS_BY_REASON: Readonly<Record<ChatFailedError["reason"], number>> = {
-  rate_limit: 429,
-  billing: 402,
-  auth: 502,
-  timeout: 504,
-  format: 400,
-  unknown: 502,
-  no_credentials: 503,
-  unavailable: 503
-}

@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import { lastErrorOf } from "../domain/ChatFailure.js"
 import { type ModelRef, formatModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
 import { formatEnvSource } from "../domain/Env.js"
 import { credentialExpiry, describeExpiry, expiryLabel, formatDuration } from "../domain/Expiry.js"
@@ -110,6 +111,9 @@ const providerBlock = (input: CommandInput, provider: ProviderId): ReadonlyArray
     const expiry = credentialExpiry(c, now)
     if (expiry.status !== "static") flags.push(`${expiryLabel(expiry.status)}, ${describeExpiry(expiry)}`)
     lines.push(`  ${i + 1}. ${id} (${c.type}${c.email ? `, ${c.email}` : ""})${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`)
+    // Kept after a success too: why a profile last failed is what a user asks when answers come from elsewhere.
+    const last = lastErrorOf(store.usageStats[id])
+    if (last) lines.push(`     last error ${formatDuration(Math.max(0, now - last.at))} ago: ${last.reason} — ${last.message}`)
   })
   for (const x of order.excluded) lines.push(`  -  ${x.profileId}: not usable, ${describeUnusable(x.why)}`)
   if (order.candidates.length === 0) {
@@ -146,20 +150,30 @@ const statusText = (input: CommandInput): string => {
     .join("\n")
 }
 
+/**
+ * Why `model` (as `rawRef` named it) may not be chosen for this agent, or undefined: `/model` and the
+ * `x-openclaw-model` header share this one allow-list (§8.2, §8.3).
+ */
+export const modelRefusal = (ctx: AuthContext, rawRef: string, model: ModelRef): string | undefined => {
+  if (model.model === "") return `"${rawRef}" names no model.`
+  if (providerTarget(ctx.config, model.provider) === undefined) {
+    return `Unknown provider "${model.provider}" in ${formatModelRef(model)}. Configure it under models.providers.${model.provider} (baseUrl, api) or pick another model (/model list).`
+  }
+  const allowed = allowedModels(ctx)
+  const known = [ctx.models.primary, ...ctx.models.fallbacks, ...allowed].map(formatModelRef)
+  if (allowed.length > 0 && !known.includes(formatModelRef(model))) {
+    return `Model ${formatModelRef(model)} is not allowed here. Allowed: ${[...new Set(known)].join(", ")} (agents.defaults.models).`
+  }
+  return undefined
+}
+
 type SetResult = Either.Either<{ readonly model: ModelRef; readonly pin?: ProfileId }, string>
 
 const resolveSet = (input: CommandInput, rawRef: string, rawProfile: string | undefined): SetResult => {
   const { ctx } = input
   const model = parseModelRef(rawRef, modelAliases(ctx.config))
-  if (model.model === "") return Either.left(`"${rawRef}" names no model.`)
-  if (providerTarget(ctx.config, model.provider) === undefined) {
-    return Either.left(`Unknown provider "${model.provider}" in ${formatModelRef(model)}. Configure it under models.providers.${model.provider} (baseUrl, api) or pick another model (/model list).`)
-  }
-  const allowed = allowedModels(ctx)
-  const known = [ctx.models.primary, ...ctx.models.fallbacks, ...allowed].map(formatModelRef)
-  if (allowed.length > 0 && !known.includes(formatModelRef(model))) {
-    return Either.left(`Model ${formatModelRef(model)} is not allowed here. Allowed: ${[...new Set(known)].join(", ")} (agents.defaults.models).`)
-  }
+  const refused = modelRefusal(ctx, rawRef, model)
+  if (refused !== undefined) return Either.left(refused)
   if (rawProfile === undefined) return Either.right({ model })
   const store = ctx.store.store
   const id = (store.profiles.has(rawProfile as ProfileId) ? rawProfile : profileIdFromInput(model.provider, rawProfile)) as ProfileId

@@ -6,13 +6,12 @@ import type { ApiShape } from "../domain/Provider.js"
 import { providerTarget } from "../domain/ProviderTarget.js"
 import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
 import { type ModelDirective, parseModelDirective } from "../domain/ModelDirective.js"
-import { profileOrder } from "../domain/Order.js"
 import { Background } from "../services/Background.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
 import { ProviderClient, type ProviderClientShape } from "../services/ProviderClient.js"
 import { SessionStore } from "../services/SessionStore.js"
 import type { AuthContext } from "./AuthContext.js"
-import { answerChatCommand, type ModelSource } from "./ChatCommands.js"
+import { answerChatCommand, modelRefusal, type ModelSource } from "./ChatCommands.js"
 import { type ChatFailedError, type Served, serveWithFailover } from "./Failover.js"
 
 /**
@@ -45,8 +44,6 @@ export interface ChatTurnInput {
   readonly only?: { readonly api: ApiShape; readonly refusal: (model: string) => Refusal }
   /** Re-reads the credential stores (a command shows what is on disk): this agent's context then, if it still loads. */
   readonly refreshStores: (reason: string) => Effect.Effect<AuthContext | undefined>
-  /** This agent's context as the caller holds it now (with what the failover wrote). */
-  readonly current: Effect.Effect<AuthContext | undefined>
   /** Hears every store document the failover writes (cooldowns, usage), so the caller's copy stays current. */
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
 }
@@ -81,12 +78,8 @@ export type ChatTurn<A> =
   | { readonly _tag: "Refused"; readonly refusal: Refusal }
   | { readonly _tag: "Command"; readonly kind: ModelDirective["kind"]; readonly text: string }
   | { readonly _tag: "Served"; readonly served: Served<A> }
-  | {
-      readonly _tag: "Failed"
-      readonly error: ChatFailedError
-      /** When rate-limited or unavailable: seconds until the soonest profile of the models tried comes back. */
-      readonly retryAfterSeconds: number | undefined
-    }
+  /** The verdict over every candidate (§8.5): status, reason, profiles tried, fix, Retry-After. */
+  | { readonly _tag: "Failed"; readonly error: ChatFailedError }
 
 /** The session's model, else the request's override, else the agent's default. */
 const currentModel = (
@@ -100,14 +93,6 @@ const currentModel = (
   if (override?.trim()) return { model: parseModelRef(override, aliases), source: "header" }
   if (requested?.trim()) return { model: parseModelRef(requested, aliases), source: "request" }
   return { model: ctx.models.primary, source: "agent" }
-}
-
-/** Seconds until the soonest profile of these models' providers comes back, if one is cooling down. */
-const retryAfter = (ctx: AuthContext, models: ReadonlyArray<ModelRef>, now: number): number | undefined => {
-  const untils = [...new Set(models.map((m) => m.provider))].flatMap((p) =>
-    profileOrder(ctx.store.store, ctx.config, p, now).unavailable.map((u) => u.until)
-  )
-  return untils.length > 0 ? Math.max(1, Math.ceil((Math.min(...untils) - now) / 1000)) : undefined
 }
 
 /**
@@ -136,6 +121,15 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
     return { _tag: "Command", kind: directive.kind, text: outcome.text } satisfies ChatTurn<A>
   }
 
+  if (current.source === "header") {
+    // x-openclaw-model chooses from the same allow-list as `/model` (§8.2).
+    const refused = modelRefusal(ctx, input.modelOverride ?? "", current.model)
+    if (refused !== undefined) {
+      const message = `${refused} Fix: name an allowed model in x-openclaw-model (see /model list), or add it to agents.defaults.models.`
+      return { _tag: "Refused", refusal: { message, code: "model_not_allowed" } } satisfies ChatTurn<A>
+    }
+  }
+
   const seen = new Set<string>()
   const models = [current.model, ...ctx.models.fallbacks].filter((m) => {
     const id = formatModelRef(m)
@@ -156,14 +150,7 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const client = yield* ProviderClient
   const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call.right(client, target, auth, model), input.storeWritten))
 
-  if (Either.isLeft(result)) {
-    const error = result.left
-    // The cooldowns recorded while failing over are in the caller's copy already (storeWritten).
-    const fresh = yield* input.current
-    const now = yield* Clock.currentTimeMillis
-    const retryAfterSeconds = (error.reason === "rate_limit" || error.reason === "unavailable") && fresh ? retryAfter(fresh, models, now) : undefined
-    return { _tag: "Failed", error, retryAfterSeconds } satisfies ChatTurn<A>
-  }
+  if (Either.isLeft(result)) return { _tag: "Failed", error: result.left } satisfies ChatTurn<A>
 
   const served = result.right
   // Failover returns Effect.void when there is nothing to write. Until the write is in the caller's copy every

@@ -2,33 +2,37 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { setLastGood, setUsageStats, type FailureReason } from "../domain/AuthStore.js"
+import { setLastGood, setUsageStats, type UsageStats } from "../domain/AuthStore.js"
 import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
+import { type Attempt, failureVerdict, lastErrorOf, lastErrorRecord, outOfUseReason } from "../domain/ChatFailure.js"
 import { formatModelRef, type ModelRef } from "../domain/Config.js"
-import { classifyFailure, cooldownSettings, recordFailure, recordSuccess } from "../domain/Failure.js"
+import { type Classified, classifyFailure, cooldownSettings, recordFailure, recordSuccess } from "../domain/Failure.js"
 import { profileOrder, whyUnusable } from "../domain/Order.js"
 import { type ProfileId, providerOfProfileId } from "../domain/ProfileId.js"
+import type { ProviderId } from "../domain/Provider.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
 import { type SessionState, sessionCandidates } from "../domain/Session.js"
 import { ExplainedError, type StoreError } from "../domain/Errors.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
 
-/** Why a request could not be served, said the way an OpenAI client expects: a reason, a message, a fix. */
-export class ChatFailedError extends ExplainedError<ChatFailedError>()("ChatFailedError", {
-  reason: Schema.Literal("auth", "format", "rate_limit", "billing", "timeout", "unknown", "no_credentials", "unavailable"),
-  provider: Schema.String,
-  problem: Schema.String,
-  fix: Schema.UndefinedOr(Schema.String)
-}) {}
+export type { Attempt } from "../domain/ChatFailure.js"
 
-export interface Attempt {
-  readonly model: string
-  readonly profileId: ProfileId | undefined
-  readonly outcome: "ok" | FailureReason | "no_credentials" | "unavailable"
-}
+/**
+ * Why a request could not be served: the verdict of domain/ChatFailure (status, classified reason, the profiles
+ * tried and the fix), which every wire shape encodes as it is.
+ */
+export class ChatFailedError extends ExplainedError<ChatFailedError>()("ChatFailedError", {
+  status: Schema.Number,
+  reason: Schema.Literal("auth", "format", "rate_limit", "billing", "timeout", "unknown", "overloaded", "no_credentials", "unavailable"),
+  code: Schema.String,
+  problem: Schema.String,
+  fix: Schema.UndefinedOr(Schema.String),
+  retryAfterSeconds: Schema.optional(Schema.Number)
+}) {}
 
 export interface Served<A> {
   readonly value: A
@@ -40,6 +44,12 @@ export interface Served<A> {
    * after answering; it writes only when something changed or lastUsed is over a minute old.
    */
   readonly recordUse: Effect.Effect<void, StoreError>
+  /**
+   * A failure after the answer began (a stream that broke midway, §8.4): recorded as the serving profile's failure,
+   * cooldown and all, exactly as a failure before the first byte would have been. Never fails (a write that fails
+   * is logged).
+   */
+  readonly recordFailure: (error: ProviderError) => Effect.Effect<void>
 }
 
 const LAST_USED_GRANULARITY_MS = 60_000
@@ -49,8 +59,10 @@ type RefreshServices = Effect.Effect.Context<ReturnType<typeof credentialForRequ
 
 /**
  * §5.3: try the session's profiles for the first model (pinned, sticky, then the order), cooling down each one
- * that fails for a failover-worthy reason, then the agent's fallback models in turn. `written` hears every store
- * document written (cooldowns, usage), so a caller holding the context in memory can keep it current.
+ * that fails for a failover-worthy reason, then the agent's fallback models in turn. A user pin (§8.3) is the only
+ * profile tried and the first model the only one: its failure is the answer. When nothing is left the error is the
+ * verdict over every candidate called or skipped (§8.5). `written` hears every store document written (cooldowns,
+ * usage), so a caller holding the context in memory can keep it current.
  */
 export const serveWithFailover = <A, R>(
   ctx: AuthContext,
@@ -62,23 +74,62 @@ export const serveWithFailover = <A, R>(
   Effect.gen(function* () {
     const attempts: Array<Attempt> = []
     const profiles = yield* ProfileStore
+    const registry = yield* SecretRegistry
     const { store } = ctx.store
-    let last: ChatFailedError | undefined
-    for (const model of models) {
+    const pin = session?.userPin
+
+    /** Counted under the store lock against the stats as they are on disk now: concurrent failures all count. */
+    const recordProfileFailure = (profileId: ProfileId, provider: ProviderId, error: ProviderError, classified: Classified) =>
+      Effect.gen(function* () {
+        const settings = cooldownSettings(ctx.config, provider)
+        const at = yield* Clock.currentTimeMillis
+        const lastError = lastErrorRecord(classified.reason, at, registry.scrub(error.problem))
+        const [doc, stats] = yield* profiles.update(ctx.agent.storePath, (doc) => {
+          const current = (doc.store.usageStats[profileId] ?? {}) as UsageStats
+          const next: UsageStats = { ...recordFailure(current, classified.reason, at, settings, error.retryAfterMs), lastError }
+          return Effect.succeed([setUsageStats(doc.raw, profileId, () => next), next] as const)
+        })
+        yield* written(doc)
+        return Math.max(stats.cooldownUntil ?? 0, stats.disabledUntil ?? 0)
+      }).pipe(
+        // The request goes on to the next profile either way; a cooldown we could not record must still be heard.
+        Effect.catchAll((e) => Effect.as(Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`), undefined))
+      )
+
+    const failed = (model: string, provider: ProviderId, profileId: ProfileId | undefined, error: ProviderError, classified: Classified, until?: number): Attempt => ({
+      model,
+      provider,
+      profileId,
+      outcome: classified.reason,
+      problem: registry.scrub(error.problem),
+      ...(classified.hint ? { fix: classified.hint } : {}),
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(until ? { until } : {})
+    })
+
+    const verdict = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(new ChatFailedError(failureVerdict(attempts, now))))
+
+    // A user pin is never rotated and never falls back to another model (§8.3, §8.5).
+    for (const model of pin === undefined ? models : models.slice(0, 1)) {
       const provider = model.provider
+      const modelId = formatModelRef(model)
       const target = providerTarget(ctx.config, provider)
       if (target === undefined) {
-        last = new ChatFailedError({ reason: "format", provider, problem: `Unknown provider "${provider}" for model ${formatModelRef(model)}`, fix: `configure it under models.providers.${provider} (baseUrl, api)` })
+        attempts.push({ model: modelId, provider, profileId: undefined, outcome: "format", problem: `unknown provider "${provider}"`, fix: `configure it under models.providers.${provider} (baseUrl, api)` })
         continue
       }
       const now = yield* Clock.currentTimeMillis
-      const pin = session?.userPin
       const pinned = pin !== undefined && (store.profiles.get(pin)?.provider ?? providerOfProfileId(pin)) === provider
-      if (pinned) {
-        // A user pin is never rotated (§8.3).
-        if (whyUnusable(ctx.config, provider, pin, store.profiles.get(pin), now) !== undefined) {
-          return yield* new ChatFailedError({ reason: "no_credentials", provider, problem: `No credentials found for profile "${pin}"`, fix: undefined })
-        }
+      if (pinned && whyUnusable(ctx.config, provider, pin, store.profiles.get(pin), now) !== undefined) {
+        attempts.push({
+          model: modelId,
+          provider,
+          profileId: pin,
+          outcome: "no_credentials",
+          problem: `No credentials found for profile "${pin}"`,
+          fix: `pin another profile with /model ${modelId}@<profileId>, or end the pin with /new`
+        })
+        return yield* verdict
       }
       const order = profileOrder(store, ctx.config, provider, now)
       const cooling = new Set(order.unavailable.map((u) => u.profileId))
@@ -89,10 +140,11 @@ export const serveWithFailover = <A, R>(
         // No profiles at all: an env key, a config key, or a loopback provider; nothing to cool down.
         const resolved = resolveCredential({ store, config: ctx.config, env: ctx.env.vars, now }, provider)
         if (Either.isLeft(resolved)) {
-          attempts.push({ model: formatModelRef(model), profileId: undefined, outcome: "no_credentials" })
-          last = new ChatFailedError({
-            reason: "no_credentials",
+          attempts.push({
+            model: modelId,
             provider,
+            profileId: undefined,
+            outcome: "no_credentials",
             problem: `No API key found for provider "${provider}". Auth store: ${ctx.agent.storePath} (agentDir: ${ctx.agent.agentDir})`,
             fix: missingCredentialFix(provider, ctx.host.stateEnvPath)
           })
@@ -100,23 +152,12 @@ export const serveWithFailover = <A, R>(
         }
         const result = yield* Effect.either(call(target, providerAuth(resolved.right), model))
         if (Either.isRight(result)) {
-          attempts.push({ model: formatModelRef(model), profileId: undefined, outcome: "ok" })
-          return { value: result.right, model, profileId: undefined, attempts, recordUse: Effect.void }
+          attempts.push({ model: modelId, provider, profileId: undefined, outcome: "ok" })
+          return { value: result.right, model, profileId: undefined, attempts, recordUse: Effect.void, recordFailure: lateFailureWithoutProfile(modelId) }
         }
         const classified = classifyFailure(result.left)
-        attempts.push({ model: formatModelRef(model), profileId: undefined, outcome: classified.reason })
-        last = failedWith(provider, result.left, classified)
-        if (!classified.failover) return yield* last
-        continue
-      }
-      if (candidates.length === 0) {
-        attempts.push({ model: formatModelRef(model), profileId: undefined, outcome: "unavailable" })
-        last = new ChatFailedError({
-          reason: "unavailable",
-          provider,
-          problem: `No available auth profile for ${provider} (all in cooldown or unavailable)`,
-          fix: "wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`"
-        })
+        attempts.push(failed(modelId, provider, undefined, result.left, classified))
+        if (!classified.failover) return yield* verdict
         continue
       }
       for (const profileId of candidates) {
@@ -128,7 +169,8 @@ export const serveWithFailover = <A, R>(
           )
         )
         if (Either.isRight(result)) {
-          attempts.push({ model: formatModelRef(model), profileId, outcome: "ok" })
+          attempts.push({ model: modelId, provider, profileId, outcome: "ok" })
+          const answeredAt = yield* Clock.currentTimeMillis
           const stats = store.usageStats[profileId] ?? {}
           const stale =
             store.lastGood[provider] !== profileId ||
@@ -136,40 +178,57 @@ export const serveWithFailover = <A, R>(
             stats.cooldownUntil !== undefined ||
             stats.disabledUntil !== undefined ||
             now - (stats.lastUsed ?? 0) >= LAST_USED_GRANULARITY_MS
+          // A failure recorded since this answer arrived (the stream broke, or a concurrent request failed) stands.
+          const success = (s: UsageStats, at: number): UsageStats =>
+            (s.lastFailureAt ?? -Infinity) >= answeredAt ? { ...s, lastUsed: at } : recordSuccess(s, at)
           const recordUse = stale
             ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
                 profiles.update(ctx.agent.storePath, (doc) =>
-                  Effect.succeed([setLastGood(setUsageStats(doc.raw, profileId, (s) => recordSuccess(s, at)), provider, profileId), undefined] as const)
+                  Effect.succeed([setLastGood(setUsageStats(doc.raw, profileId, (s) => success(s, at)), provider, profileId), undefined] as const)
                 )
               ).pipe(Effect.flatMap(([doc]) => written(doc)))
             : Effect.void
-          return { value: result.right, model, profileId, attempts, recordUse }
+          const recordLate = (error: ProviderError) => {
+            const classified = classifyFailure(error)
+            return Effect.zipRight(
+              Effect.logWarning(`${profileId} failed after its answer began: ${classified.reason}`),
+              Effect.asVoid(recordProfileFailure(profileId, provider, error, classified))
+            )
+          }
+          return { value: result.right, model, profileId, attempts, recordUse, recordFailure: recordLate }
         }
         const classified = classifyFailure(result.left)
-        attempts.push({ model: formatModelRef(model), profileId, outcome: classified.reason })
-        last = failedWith(provider, result.left, classified)
-        if (!classified.failover) return yield* last
-        // Counted under the store lock against the stats as they are on disk now: concurrent failures all count.
-        const settings = cooldownSettings(ctx.config, provider)
-        const at = yield* Clock.currentTimeMillis
-        yield* profiles
-          .update(ctx.agent.storePath, (doc) =>
-            Effect.succeed([setUsageStats(doc.raw, profileId, (s) => recordFailure(s, classified.reason, at, settings, result.left.retryAfterMs)), undefined] as const)
-          )
-          .pipe(
-            Effect.flatMap(([doc]) => written(doc)),
-            // The request goes on to the next profile either way; a cooldown we could not record must still be heard.
-            Effect.catchAll((e) => Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`))
-          )
+        const until = classified.failover ? yield* recordProfileFailure(profileId, provider, result.left, classified) : undefined
+        attempts.push(failed(modelId, provider, profileId, result.left, classified, until))
+        if (!classified.failover) return yield* verdict
+      }
+      // The profiles left out because they are cooling down or disabled count too, with why (§8.5).
+      if (!pinned) {
+        for (const u of order.unavailable) {
+          const stats = store.usageStats[u.profileId]
+          const reason = outOfUseReason(stats)
+          const last = reason === undefined ? undefined : lastErrorOf(stats)
+          attempts.push({
+            model: modelId,
+            provider,
+            profileId: u.profileId,
+            outcome: reason ?? "unavailable",
+            skippedUntil: u.until,
+            ...(last ? { problem: last.message } : {}),
+            ...(last && reason === "auth" ? hintOf(last.message) : {})
+          })
+        }
       }
     }
-    return yield* (last ?? new ChatFailedError({ reason: "unknown", provider: "", problem: "No model is configured", fix: undefined }))
+    return yield* verdict
   })
 
-const failedWith = (provider: string, error: ProviderError, classified: ReturnType<typeof classifyFailure>) =>
-  new ChatFailedError({
-    reason: classified.reason,
-    provider,
-    problem: error.problem,
-    fix: classified.hint || undefined
-  })
+/** The hint a stored message still carries (the Claude-Code-only one), for a profile skipped after it failed. */
+const hintOf = (message: string): { readonly fix?: string } => {
+  const hint = classifyFailure({ detail: message }).hint
+  return hint ? { fix: hint } : {}
+}
+
+/** An env or config key has no usage stats to cool down: a late failure is only logged. */
+const lateFailureWithoutProfile = (model: string) => (error: ProviderError) =>
+  Effect.logWarning(`${model} (no profile) failed after its answer began: ${classifyFailure(error).reason}`)

@@ -102,17 +102,21 @@ describe("gateway: failover end to end (§5.3)", () => {
       // The fallback's provider has no profile, no key and a real (non-loopback) endpoint: nothing is sent there.
       world.fake.script(KEYS.a, [reply.echoCredential(401)])
       const error = await gw.client().chat.completions.create(ask("hi")).catch((e) => e)
-      expect(error.status).toBe(503)
-      expect(error.error).toMatchObject({ type: "no_credentials", code: "no_credentials" })
+      // Neither failure passes with a retry: the first (the model asked for) decides, 401 (§8.5).
+      expect(error.status).toBe(401)
+      expect(error.error).toMatchObject({ type: "auth", code: "provider_auth_failed" })
+      expect(error.message).toContain("anthropic:a for anthropic/claude-opus-4-6: auth")
       expect(error.message).toContain('No API key found for provider "openrouter"')
-      expect(error.message).toContain("Fix: openclaw models auth paste-api-key --provider openrouter")
+      expect(error.message).toContain("openclaw models auth paste-api-key --provider openrouter")
       expect(error.message).toContain(`OPENROUTER_API_KEY in ${world.state}/.env`)
       expect(world.fake.count).toBe(1)
-      // Both models failed; the anthropic profile is cooling down now: the next answer says when to retry.
+      // The anthropic profile is cooling down after its auth failure: the next answer still says auth, 401.
       const again = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi", { model: "openclaw/main" })) })
-      expect(again.status).toBe(503)
+      expect(again.status).toBe(401)
+      expect(again.headers.get("retry-after")).toBeNull()
       const body = await json(again)
-      expect(body.error.type).toBe("no_credentials")
+      expect(body.error).toMatchObject({ type: "auth", code: "provider_auth_failed" })
+      expect(world.fake.count).toBe(1)
       const wrapped = await gw.fetch("/v1/chat/completions", {
         method: "POST",
         headers: { "x-openclaw-model": PRIMARY },
@@ -124,7 +128,7 @@ describe("gateway: failover end to end (§5.3)", () => {
       expectNoSecrets(gw.logs.join("\n"))
     }))
 
-  it.scopedLive("maps reasons to HTTP statuses: auth → 502, format → 400, rate limit with Retry-After → 429", () =>
+  it.scopedLive("maps reasons to HTTP statuses: format → 400, rate limit with Retry-After → 429", () =>
     withGateway(home({ ...defaultStore(), order: { anthropic: ["anthropic:a"] }, profiles: { "anthropic:a": { type: "api_key", provider: "anthropic", key: KEYS.a }, "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai } } }), async ({ world, gw }) => {
       world.fake.script(KEYS.a, [reply.error(400, { message: "invalid request format: messages.0.content" })])
       const format = await gw.client().chat.completions.create(ask("hi")).catch((e) => e)
@@ -150,21 +154,21 @@ describe("gateway: failover end to end (§5.3)", () => {
       expect(stats["openai:default"].failureCounts).toEqual({ timeout: 1 })
     }))
 
-  it.scopedLive("every profile cooling down and no fallback → 503 unavailable with Retry-After and the fix", () =>
+  it.scopedLive("every profile cooling down after rate limits and no fallback → still 429 with Retry-After and the fix", () =>
     withGateway(home(undefined, { agents: { defaults: { model: PRIMARY } } }), async ({ world, gw }) => {
       world.fake.script(KEYS.a, [reply.rateLimited(600)])
       world.fake.script(KEYS.b, [reply.rateLimited(300)])
       const first = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
       expect(first.status).toBe(429)
       const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
-      expect(res.status).toBe(503)
+      expect(res.status).toBe(429)
       const retry = Number(res.headers.get("retry-after"))
       expect(retry).toBeGreaterThan(250)
       expect(retry).toBeLessThanOrEqual(300)
       const body = await json(res)
-      expect(body.error.type).toBe("unavailable")
-      expect(body.error.message).toBe(
-        "No available auth profile for anthropic (all in cooldown or unavailable). Fix: wait for the cooldown, or lift it with `openclaw models auth cooldowns clear`."
+      expect(body.error.type).toBe("rate_limit")
+      expect(body.error.message).toMatch(
+        /^No available auth profile for anthropic \(all in cooldown or unavailable\)\. Candidates: anthropic:b for anthropic\/claude-opus-4-6: rate_limit \(not tried: out of use for 5m, after: anthropic request failed \(HTTP 429\): [^)]*\); anthropic:a .*out of use for 10m.*Fix: retry in 5m, add another profile for anthropic, or lift the cooldown with `openclaw models auth cooldowns clear`\.$/
       )
       expect(world.fake.count).toBe(2)
     }))

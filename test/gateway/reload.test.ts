@@ -32,9 +32,9 @@ describe("gateway: reload without a restart (§8.1)", () => {
 
   it.scopedLive("a key set in <state>/.env is picked up, and a new gateway token takes effect", () =>
     withGateway({ store: { version: 1, profiles: {} }, config: { agents: { defaults: { model: "anthropic/claude-opus-4-6" } } } }, async ({ world, gw }) => {
-      // No key anywhere: a loopback endpoint is called without one, and the fake refuses (upstream auth → 502).
+      // No key anywhere: a loopback endpoint is called without one, and the fake refuses (upstream auth → 401).
       const refused = await gw.client().chat.completions.create(ask("hi")).catch((e) => e)
-      expect(refused.status).toBe(502)
+      expect(refused.status).toBe(401)
       expect(refused.error.type).toBe("auth")
       expect(world.fake.requests.at(-1)!.credential).toBeUndefined()
       await world.writeDotenv({ ANTHROPIC_API_KEY: KEYS.env, OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN })
