@@ -11,6 +11,7 @@ import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { jsonStructureProblem } from "../domain/JsonStructure.js"
+import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
@@ -139,6 +140,8 @@ const requestIds = () => {
   return () => `${prefix}${(++n).toString(16).padStart(12, "0")}`
 }
 
+const MODEL_PREFIX = "/v1/models/"
+
 const pathOf = (url: string): string => {
   const q = url.indexOf("?")
   return q === -1 ? url : url.slice(0, q)
@@ -204,6 +207,30 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         data: agentTargets(s).map((id) => ({ id, object: "model", created: options.startedAt, owned_by: "openclaw" }))
       })
 
+    /** `GET /v1/models/{id}` (the SDKs send the id percent-encoded: `openclaw%2Fdefault`), 404 in OpenAI's shape. */
+    const model = (s: GatewaySnapshot, encoded: string) => {
+      let id = encoded
+      try {
+        id = decodeURIComponent(encoded)
+      } catch {
+        // not percent-encoding: the id as sent
+      }
+      const targets = agentTargets(s)
+      if (targets.includes(id)) return HttpServerResponse.unsafeJson({ id, object: "model", created: options.startedAt, owned_by: "openclaw" })
+      return respond({
+        _tag: "json",
+        status: 404,
+        body: {
+          error: {
+            message: `The model "${escapeControl(id.slice(0, 200))}" does not exist on this gateway. Its models are the agent targets: ${targets.join(", ")}.`,
+            type: "invalid_request_error",
+            param: "model",
+            code: "model_not_found"
+          }
+        }
+      })
+    }
+
     const authStatus = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot) =>
       Effect.map(Clock.currentTimeMillis, (now) =>
         respond(authStatusReply(snapshot, new URL(request.url, "http://gateway").searchParams.get("agent"), now))
@@ -263,6 +290,8 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         case "/health":
           if (method === "GET") return Effect.succeed(health(snapshot))
           break
+        default:
+          if (method === "GET" && path.startsWith(MODEL_PREFIX)) return Effect.succeed(model(snapshot, path.slice(MODEL_PREFIX.length)))
       }
       return Effect.succeed(respond(shaped(path, refuse(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found"))))
     }

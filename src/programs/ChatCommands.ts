@@ -113,7 +113,7 @@ const providerBlock = (input: CommandInput, provider: ProviderId): ReadonlyArray
     lines.push(`  ${i + 1}. ${id} (${c.type}${c.email ? `, ${c.email}` : ""})${flags.length > 0 ? ` [${flags.join("; ")}]` : ""}`)
     // Kept after a success too: why a profile last failed is what a user asks when answers come from elsewhere.
     const last = lastErrorOf(store.usageStats[id])
-    if (last) lines.push(`     last error ${formatDuration(Math.max(0, now - last.at))} ago: ${last.reason} — ${last.message}`)
+    if (last) lines.push(`     last error ${now - last.at < 60_000 ? "<1m" : formatDuration(now - last.at)} ago: ${last.reason} — ${last.message}`)
   })
   for (const x of order.excluded) lines.push(`  -  ${x.profileId}: not usable, ${describeUnusable(x.why)}`)
   if (order.candidates.length === 0) {

@@ -188,12 +188,12 @@ export const serveWithFailover = <A, R>(
                 )
               ).pipe(Effect.flatMap(([doc]) => written(doc)))
             : Effect.void
+          // As before the first byte: only a failure worth failing over for counts against the profile (an answer
+          // over the body limit, `format`, is not the profile's fault).
           const recordLate = (error: ProviderError) => {
             const classified = classifyFailure(error)
-            return Effect.zipRight(
-              Effect.logWarning(`${profileId} failed after its answer began: ${classified.reason}`),
-              Effect.asVoid(recordProfileFailure(profileId, provider, error, classified))
-            )
+            const logged = Effect.logWarning(`${profileId} failed after its answer began: ${classified.reason}`)
+            return classified.failover ? Effect.zipRight(logged, Effect.asVoid(recordProfileFailure(profileId, provider, error, classified))) : logged
           }
           return { value: result.right, model, profileId, attempts, recordUse, recordFailure: recordLate }
         }

@@ -61,7 +61,9 @@ describe("hostile text through the gateway (§11)", () => {
     const text = ((await status.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content
     expect(RAW_CONTROL.exec(text), JSON.stringify(text)).toBeNull()
     expect(text).toContain("me\\r\\nFORGED mail\\x1b[2J@example.com")
-    for (const line of text.split("\n")) if (line.includes("FORGED")) expect(line).toMatch(/(evil|me\\r)\\nFORGED/)
+    // The provider's message is there too, as the profile's last error, escaped on its one line.
+    expect(text).toContain("last error <1m ago: auth — anthropic request failed (HTTP 401): bad key\\nFORGED provider\\x1b[31m\\x07\\rINFO fake line")
+    for (const line of text.split("\n")) if (line.includes("FORGED")) expect(line).toMatch(/(evil|me\\r|bad key)\\nFORGED/)
 
     await gw.stop()
     const log = gw.output()
