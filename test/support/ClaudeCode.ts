@@ -55,6 +55,9 @@ export interface ClaudeRunOptions {
   readonly cwd: string
   /** More arguments: `--model`, `--allowedTools`, … */
   readonly args?: ReadonlyArray<string>
+  /** CLAUDE_CODE_MAX_RETRIES (default 0). Claude Code retries even a 401 ten times, over about 200 s (measured with
+   * 2.1.332), so with its own retries a failing test would take minutes; at 0 the first answer is the outcome. */
+  readonly maxRetries?: number
   readonly timeoutMs?: number
 }
 
@@ -77,6 +80,7 @@ export const runClaude = async (options: ClaudeRunOptions): Promise<ClaudeRun> =
     HTTPS_PROXY: DEAD_PROXY,
     HTTP_PROXY: DEAD_PROXY,
     NO_PROXY: "127.0.0.1,localhost",
+    CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? 0),
     ...(options.authToken === undefined ? {} : { ANTHROPIC_AUTH_TOKEN: options.authToken }),
     ...(options.apiKey === undefined ? {} : { ANTHROPIC_API_KEY: options.apiKey })
   }
