@@ -1,5 +1,5 @@
 /**
- * Writing credentials end to end (SPEC §3.3, §6.2): many writers at once, writers killed at random moments,
+ * Writing credentials end to end (SPEC §3.3, §6.2): many writers at once, writers killed at every stage of a write,
  * files that must never be overwritten, and `models status` seeing every change. Runs the built binary in a
  * throw-away HOME with a clean environment.
  */
@@ -12,6 +12,7 @@ import { fakeBody, prng } from "../support/Random.js"
 import { Sandbox } from "../support/Sandbox.js"
 import { expectNoLeak, outputsOf } from "../support/SecretScan.js"
 import { scaled } from "../support/Timing.js"
+import { type WriteStage, watchWriteStages } from "../support/WriteStages.js"
 
 const sandboxes: Array<Sandbox> = []
 const newSandbox = async (label: string): Promise<Sandbox> => {
@@ -99,16 +100,37 @@ describe("20 writers at once against one store", () => {
   })
 })
 
-describe("crash safety: writers killed with SIGKILL at random moments", () => {
+describe("crash safety: writers killed with SIGKILL at every stage of a write", () => {
   const SEED = Number(process.env.OPENCLAW_CRASH_SEED ?? 0x5eed)
-  /** A fixed count, so a slow machine runs the same schedule (only slower); the kill delays scale with run time. */
-  const KILLS = Number(process.env.OPENCLAW_CRASH_KILLS ?? 80)
+  /** How many times the schedule below runs; raise it to hunt for rarer interleavings. */
+  const ROUNDS = Number(process.env.OPENCLAW_CRASH_ROUNDS ?? 1)
   const LANES = 4
 
+  type Kind = "add" | "order" | "logout"
   type Op =
     | { kind: "add"; id: string; key: string }
     | { kind: "order"; ids: Array<string> }
     | { kind: "logout"; id: string }
+  /** When the writer is killed: at a random moment of its run, at the nth stage of its writes, or not at all. */
+  type Moment = { at: "delay" } | { at: WriteStage; nth: number } | { at: "never" }
+
+  /**
+   * Every distinct moment a kill can land, per command: anywhere in a run (a random delay, start-up included),
+   * holding its first lock before writing, inside each atomic write (its temp file exists), just after each write
+   * landed (add: config then store; logout: store then config), and no kill. Triggered by the write's own file
+   * events, so a slow machine runs the same schedule and still lands the kills inside the writes.
+   */
+  const WRITES: Record<Kind, number> = { add: 2, order: 1, logout: 2 }
+  const SCHEDULE: ReadonlyArray<{ kind: Kind; moment: Moment }> = (["add", "order", "logout"] as const).flatMap((kind) =>
+    [
+      { at: "delay" } as Moment,
+      { at: "lock", nth: 1 } as Moment,
+      ...Array.from({ length: WRITES[kind] }, (_, i) => [{ at: "temp", nth: i + 1 } as Moment, { at: "landed", nth: i + 1 } as Moment]).flat(),
+      { at: "never" } as Moment
+    ].map((moment) => ({ kind, moment }))
+  )
+  const describeMoment = (m: Moment, delay: number) =>
+    m.at === "delay" ? `SIGKILL after ${delay} ms` : m.at === "never" ? "not killed" : `SIGKILL at ${m.at} #${m.nth}`
 
   interface Stats {
     attempts: number
@@ -126,19 +148,21 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
   const profileIds = (doc: any): Array<string> => Object.keys(doc?.profiles ?? {}).sort()
   const orderOf = (doc: any): Array<string> | undefined => doc?.order?.openai
 
-  it(`${KILLS} killed writes: the store is always the old or the new content, never torn`, async () => {
+  it(`${SCHEDULE.length * ROUNDS} writes killed at every stage: the store is always the old or the new content, never torn`, async () => {
     const lanes = await Promise.all(Array.from({ length: LANES }, (_, i) => newSandbox(`crash${i}`)))
     // One PRNG per lane: a lane is sequential, so its operations, keys and kill delays replay exactly.
     const rands = lanes.map((_, lane) => prng(SEED + lane))
 
-    // Seed every store with three profiles, all lanes at once: their run times tell how long a write takes
-    // under this load, so the kill delays can span a whole run rather than only its start-up.
-    const seedRuns: Array<Outcome> = []
-    for (let n = 0; n < 3; n++) {
-      const batch = await Promise.all(lanes.map((s, lane) => pasteKey(s, `seed${n}`, newKey(rands[lane]!, `s${lane}${n}x`)).done))
-      for (const r of batch) expect(record(r).code).toBe(0)
-      seedRuns.push(...batch)
+    // Seed every store with three profiles: two written as the CLI writes them, then one add by the CLI in all
+    // lanes at once, whose run times tell how long a write takes under this load (so a random delay can land
+    // anywhere in a run, not only in its start-up).
+    for (const [lane, s] of lanes.entries()) {
+      const seeds = [0, 1].map((n) => ({ id: `openai:seed${n}`, key: newKey(rands[lane]!, `s${lane}${n}x`) }))
+      await s.write(s.store, `${JSON.stringify({ version: 1, profiles: Object.fromEntries(seeds.map((x) => [x.id, { type: "api_key", provider: "openai", key: x.key }])) }, null, 2)}\n`)
+      await s.write(s.config, `${JSON.stringify({ auth: { profiles: Object.fromEntries(seeds.map((x) => [x.id, { provider: "openai", mode: "api_key" }])) } }, null, 2)}\n`)
     }
+    const seedRuns = await Promise.all(lanes.map((s, lane) => pasteKey(s, "seed2", newKey(rands[lane]!, `s${lane}2x`)).done))
+    for (const r of seedRuns) expect(record(r).code, r.stderr).toBe(0)
     const meanRunMs = seedRuns.reduce((a, r) => a + r.ms, 0) / seedRuns.length
     // 0–150 ms alone would mostly kill node before it touches a file; cover the whole run, and a bit more.
     const maxDelayMs = Math.max(150, Math.round(meanRunMs * 1.3))
@@ -158,21 +182,21 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
 
     const runLane = async (s: Sandbox, lane: number) => {
       const rand = rands[lane]!
-      const steps = Math.ceil(KILLS / LANES)
+      // Lane `lane` takes every LANES-th step, so the lanes mix commands and moments and run side by side.
+      const steps = Array.from({ length: ROUNDS }, () => SCHEDULE).flat().filter((_, i) => i % LANES === lane)
       let behind = new Set<string>()
       let ahead = new Set<string>()
-      for (let iter = 0; iter < steps; iter++) {
+      for (const [iter, { kind, moment }] of steps.entries()) {
         stats.attempts++
-        const roll = rand()
         const pick = rand()
         const delay = Math.round(rand() * maxDelayMs)
         const beforeText = (await s.readText(s.store))!
         const before = JSON.parse(beforeText)
         const ids = profileIds(before)
         let op: Op
-        if (roll < 0.45 || ids.length < 3) {
+        if (kind === "add" || ids.length === 0) {
           op = { kind: "add", id: `openai:k${lane}-${iter}`, key: newKey(rand, `k${lane}y${iter}x`) }
-        } else if (roll < 0.7) {
+        } else if (kind === "order") {
           const shuffled = [...ids]
           for (let i = shuffled.length - 1; i > 0; i--) {
             const j = Math.floor(rand() * (i + 1))
@@ -188,14 +212,24 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
             : op.kind === "order"
               ? ["models", "auth", "order", "set", "--provider", "openai", ...op.ids]
               : ["models", "auth", "logout", "--profile-id", op.id]
-        const r = record(
-          await s.run(args, { ...(op.kind === "add" ? { input: `${op.key}\n` } : {}), killAfterMs: delay, timeoutMs: scaled(20_000) })
-        )
-        const where = `lane ${lane} step ${iter} (${op.kind}, SIGKILL after ${delay} ms, seed ${SEED})`
+        const run = s.start(args, {
+          ...(op.kind === "add" ? { input: `${op.key}\n` } : {}),
+          ...(moment.at === "delay" ? { killAfterMs: delay } : {}),
+          timeoutMs: scaled(20_000)
+        })
+        const unwatch =
+          moment.at === "lock" || moment.at === "temp" || moment.at === "landed"
+            ? watchWriteStages([s.store, s.config], (stage, nth) => {
+                if (stage === moment.at && nth === moment.nth) run.child.kill("SIGKILL")
+              })
+            : () => undefined
+        const r = record(await run.done)
+        unwatch()
+        const where = `lane ${lane} step ${iter} (${op.kind}, ${describeMoment(moment, delay)}, seed ${SEED})`
         if (r.signal !== "SIGKILL") {
           expect({ where, code: r.code, signal: r.signal, stderr: r.stderr }).toEqual({ where, code: 0, signal: null, stderr: "" })
         }
-
+        if (moment.at === "never") expect(r.signal, where).toBeNull()
         const afterText = await s.readText(s.store)
         expect(afterText, `${where}: the store must still exist`).toBeDefined()
         let after: any
@@ -290,7 +324,7 @@ describe("crash safety: writers killed with SIGKILL at random moments", () => {
     if (stats.staleLocks.length > 0) console.info(`stale locks left by killed writers:\n  ${stats.staleLocks.join("\n  ")}`)
     if (stats.strayTemps.length > 0) console.info(`temp files left by killed writers:\n  ${stats.strayTemps.join("\n  ")}`)
     // The kills must have landed both before and after the write, or the test proves little.
-    expect(stats.attempts).toBe(LANES * Math.ceil(KILLS / LANES))
+    expect(stats.attempts).toBe(SCHEDULE.length * ROUNDS)
     expect(stats.killedBeforeWrite).toBeGreaterThan(0)
     expect(stats.killedAfterStoreWrite + stats.completed).toBeGreaterThan(0)
   }, scaled(90_000))
