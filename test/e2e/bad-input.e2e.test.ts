@@ -7,7 +7,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { type Outcome } from "../support/Child.js"
-import { allRuns, canRunUnprivileged, expectTreeUnchanged, Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { canRunUnprivileged, expectTreeUnchanged, runsOfThisFile, Sandbox, useSandboxes } from "../support/Sandbox.js"
 import { expectNoAnsi, expectNoInternals, expectNoSecrets, HOUR, SECRETS, storeJson } from "./harness.js"
 
 const newHome = useSandboxes()
@@ -400,5 +400,5 @@ it("the unreadable-file cases really ran as a user file modes apply to", async (
 })
 
 it("no fixture secret appears in any output of this suite", () => {
-  expectNoSecrets(allRuns, Object.values(SECRETS))
+  expectNoSecrets(runsOfThisFile(), Object.values(SECRETS))
 })

@@ -7,14 +7,14 @@ import * as fs from "node:fs/promises"
 import { afterAll, describe, expect, it } from "vitest"
 import type { Outcome } from "../support/Child.js"
 import { PtySession } from "../support/Pty.js"
-import { allRuns, expectTreeUnchanged, Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { expectTreeUnchanged, runsOfThisFile, Sandbox, useSandboxes } from "../support/Sandbox.js"
 import { expectNoAnsi, expectNoInternals, expectNoSecrets, SECRETS, storeJson } from "./harness.js"
 
 const newHome = useSandboxes()
 /** What the pty sessions showed, searched for secrets with the plain runs. */
 const ptyRuns: Array<Pick<Outcome, "args" | "stdout" | "stderr">> = []
 afterAll(async () => {
-  expectNoSecrets([...allRuns, ...ptyRuns], Object.values(SECRETS))
+  expectNoSecrets([...runsOfThisFile(), ...ptyRuns], Object.values(SECRETS))
 })
 
 interface Entry {

@@ -6,7 +6,7 @@
 import * as fs from "node:fs/promises"
 import { describe, expect, it } from "vitest"
 import { findScript, PtySession } from "../support/Pty.js"
-import { allRuns, canRunUnprivileged, type Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { canRunUnprivileged, runsOfThisFile, type Sandbox, useSandboxes } from "../support/Sandbox.js"
 import { secretPart, windows } from "../support/SecretScan.js"
 import { expectNoInternals, expectNoSecrets, SECRETS } from "./harness.js"
 
@@ -149,7 +149,7 @@ describe("onboard --non-interactive (built binary)", () => {
   })
 
   it("no secret reached any output of any run, nor any pty screen", () => {
-    expectNoSecrets(allRuns, Object.values(SECRETS))
+    expectNoSecrets(runsOfThisFile(), Object.values(SECRETS))
     for (const screen of ptys.map((p) => p.screenRaw)) {
       for (const s of Object.values(SECRETS)) for (const slice of windows(secretPart(s), 12)) expect(screen.includes(slice)).toBe(false)
     }

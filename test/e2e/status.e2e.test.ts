@@ -4,7 +4,7 @@
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { type Outcome } from "../support/Child.js"
-import { allRuns, Sandbox, useSandboxes } from "../support/Sandbox.js"
+import { runsOfThisFile, Sandbox, useSandboxes } from "../support/Sandbox.js"
 import { expectNoAnsi, expectNoInternals, expectNoSecrets, HOUR, SECRETS, storeJson } from "./harness.js"
 
 const newHome = useSandboxes()
@@ -393,5 +393,5 @@ describe.concurrent("help (built binary)", () => {
 })
 
 it("no secret from any fixture appears in any output of this suite", () => {
-  expectNoSecrets(allRuns, Object.values(SECRETS))
+  expectNoSecrets(runsOfThisFile(), Object.values(SECRETS))
 })

@@ -39,8 +39,16 @@ export const hasSetpriv = (): boolean =>
 /** Whether a test can run the binary as someone who is subject to file modes. */
 export const canRunUnprivileged = (): boolean => process.getuid?.() !== 0 || hasSetpriv()
 
-/** Every run in this test file, so a suite can check afterwards that no secret ever got out. */
-export const allRuns: Array<Outcome> = []
+/**
+ * Every run, by the test file that started it, so a suite can check afterwards that no secret ever got out. Keyed by
+ * file because a test process runs many files one after another (vitest.config.ts: no per-file isolation), and
+ * this module is loaded once per process.
+ */
+const runsByFile = new Map<string, Array<Outcome>>()
+const currentFile = (): string => expect.getState().testPath ?? ""
+
+/** Every run started so far by the current test file. */
+export const runsOfThisFile = (): ReadonlyArray<Outcome> => runsByFile.get(currentFile()) ?? []
 
 export class Sandbox {
   protected constructor(readonly home: string) {}
@@ -80,7 +88,10 @@ export class Sandbox {
       : [BIN, ...args]
     const env = this.env({ ...(options.path === undefined ? {} : { PATH: options.path }), ...options.env })
     const started = startChild(command, argv, args, { ...options, cwd: this.home, env })
-    return { child: started.child, done: started.done.then((o) => (allRuns.push(o), o)) }
+    const file = currentFile()
+    const runs = runsByFile.get(file) ?? []
+    runsByFile.set(file, runs)
+    return { child: started.child, done: started.done.then((o) => (runs.push(o), o)) }
   }
 
   run(args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Outcome> {
