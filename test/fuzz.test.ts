@@ -17,6 +17,7 @@ import { ConfigStore } from "../src/services/ConfigStore.js"
 import { ProfileStore } from "../src/services/ProfileStore.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, STORE, testServices } from "./support/TestApp.js"
+import { scaled } from "./support/Timing.js"
 
 /** Issue 7: at least 10,000 generated cases per parser; none may throw, every rejection is a clear message. */
 const RUNS = { fastCheck: { numRuns: 10_000 } }
@@ -71,7 +72,7 @@ describe("fuzz: readers never throw (10,000 cases each)", () => {
       }),
       RUNS.fastCheck
     )
-  }, 120_000)
+  }, scaled(120_000))
 
   it("openclaw.json (JSON5) files of any text", async () => {
     const texts = FastCheck.oneof(damagedJson, FastCheck.string({ maxLength: 120 }).map((s) => `{ ${s} }`))
@@ -86,7 +87,7 @@ describe("fuzz: readers never throw (10,000 cases each)", () => {
       }),
       RUNS.fastCheck
     )
-  }, 120_000)
+  }, scaled(120_000))
 
   it.prop("${VAR} substitution of any JSON value", [FastCheck.jsonValue({ maxDepth: 4 })], ([value]) => {
     const { missing } = substituteEnvRefs(value, () => undefined)

@@ -13,7 +13,7 @@ import { Files, type FilesShape } from "../../src/services/Files.js"
 import { ShellEnv } from "../../src/services/ShellEnv.js"
 import { BIN } from "../support/Child.js"
 import { reply } from "../support/fakeProviders.js"
-import { ask, defaultStore, GatewayHome, json, KEYS, type RunningGateway, startGateway } from "./harness.js"
+import { ask, defaultStore, GatewayHome, json, KEYS, POLL, type RunningGateway, startGateway } from "./harness.js"
 
 const HOUR = 3_600_000
 const OPENROUTER_KEY = "sk-or-v1-FAKEauthStatusFromDotEnv" + "r".repeat(40)
@@ -158,7 +158,7 @@ describe("GET /v1/auth/status from the snapshot", () => {
       const legacy = path.join(path.dirname(world.store), "auth.json")
       await fs.writeFile(legacy, JSON.stringify({ openai: { type: "api_key", key: "sk-proj-FAKElegacyKey" + "l".repeat(40) } }))
       // The watch saw the store change; its re-read failed and the snapshot stayed.
-      await expect.poll(() => gw.logs.some((l) => l.includes("store refresh") && l.includes("still serving generation"))).toBe(true)
+      await expect.poll(() => gw.logs.some((l) => l.includes("store refresh") && l.includes("still serving generation")), POLL).toBe(true)
 
       for (let i = 0; i < 3; i++) {
         const res = await gw.fetch("/v1/auth/status")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { reply } from "../support/fakeProviders.js"
-import { ask, defaultStore, expectNoSecrets, FALLBACK, json, KEYS, PRIMARY, withGateway } from "./harness.js"
+import { ask, defaultStore, expectNoSecrets, FALLBACK, json, KEYS, POLL, PRIMARY, withGateway } from "./harness.js"
 
 /** The default home with a token, its store or config replaced. */
 const home = (store?: Record<string, unknown>, config?: Record<string, unknown>) => ({ token: true, ...(store ? { store } : {}), ...(config ? { config } : {}) })
@@ -30,7 +30,7 @@ describe("gateway: failover end to end (§5.3)", () => {
       expect(world.fake.countFor(KEYS.a)).toBe(1)
       expect(world.fake.countFor(KEYS.b)).toBe(2)
       // lastGood and lastUsed are recorded after the answer, off the response path.
-      await expect.poll(async () => (await world.readJson(world.store)).lastGood).toEqual({ anthropic: "anthropic:b" })
+      await expect.poll(async () => (await world.readJson(world.store)).lastGood, POLL).toEqual({ anthropic: "anthropic:b" })
     }))
 
   it.scopedLive("billing disables a profile for hours", () =>

@@ -41,6 +41,9 @@ export const GATEWAY_TOKEN = "gw-FAKE-token-" + "t".repeat(40)
 export const PRIMARY = "anthropic/claude-opus-4-6"
 export const FALLBACK = "openai/gpt-4o-mini"
 
+/** For `expect.poll` on the gateway's background writes: its default 1 s runs out on a busy machine. */
+export const POLL = { timeout: scaled(5_000), interval: 25 } as const
+
 export interface GatewayHomeOptions {
   /** Config overrides merged over the default (anthropic primary, openai fallback, the fake as both endpoints). */
   readonly config?: Record<string, unknown>

@@ -3,14 +3,14 @@ import { reply } from "../support/fakeProviders.js"
 import { BIN, eventually } from "../support/Child.js"
 import { fileSizeLimit, startGatewayProcess } from "../support/GatewayProcess.js"
 import { scaled } from "../support/Timing.js"
-import { ask, expectNoSecrets, GATEWAY_TOKEN, type GatewayHome, json, KEYS, withGateway, withHome } from "./harness.js"
+import { ask, expectNoSecrets, GATEWAY_TOKEN, type GatewayHome, json, KEYS, POLL, withGateway, withHome } from "./harness.js"
 
 const onlyProfile = (id: string, key: string) => ({
   version: 1,
   profiles: { [id]: { type: "api_key", provider: "anthropic", key }, "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai } }
 })
 
-const usageRecorded = (world: GatewayHome) => expect.poll(async () => (await world.readJson(world.store)).lastGood?.anthropic).toBe("anthropic:a")
+const usageRecorded = (world: GatewayHome) => expect.poll(async () => (await world.readJson(world.store)).lastGood?.anthropic, POLL).toBe("anthropic:a")
 
 describe("gateway: reload without a restart (§8.1)", () => {
   it.scopedLive("a profile added to the store on disk is used by the next request", () =>

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { reply } from "../support/fakeProviders.js"
 import { eventually } from "../support/Child.js"
 import { scaled } from "../support/Timing.js"
-import { ask, FALLBACK, GatewayHome, KEYS, PRIMARY, type RunningGateway, startGateway, withGateway } from "./harness.js"
+import { ask, FALLBACK, GatewayHome, KEYS, POLL, PRIMARY, type RunningGateway, startGateway, withGateway } from "./harness.js"
 
 /** Talking to one gateway: a turn in a session (the assistant's text), and the credential last sent. */
 const turns = (world: GatewayHome, gw: RunningGateway) => ({
@@ -37,7 +37,7 @@ describe("gateway: sessions and chat commands (§8.3)", () => {
       const { say } = turns(world, gw)
       world.fake.script(KEYS.a, [reply.rateLimited(300)])
       await say("hello")
-      await expect.poll(async () => (await world.readJson(world.store)).lastGood).toEqual({ anthropic: "anthropic:b" })
+      await expect.poll(async () => (await world.readJson(world.store)).lastGood, POLL).toEqual({ anthropic: "anthropic:b" })
       const text = await say("/model status")
       expect(text).toContain("Agent: main")
       expect(text).toContain(`Auth file: ${world.store}`)
