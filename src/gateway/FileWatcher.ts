@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 
 /**
@@ -8,6 +9,11 @@ import type * as Stream from "effect/Stream"
 export interface FileWatcherShape {
   /** The full paths of entries that changed in any of `dirs`; a directory that does not exist is skipped. */
   readonly watch: (dirs: ReadonlyArray<string>) => Stream.Stream<string>
+  /**
+   * A cheap identity of a file as it is now (inode, size, modification time), undefined when absent: tells a change
+   * made by another process from the gateway's own write that a watch event reports alike.
+   */
+  readonly fingerprint: (path: string) => Effect.Effect<string | undefined>
 }
 
 export class FileWatcher extends Context.Tag("openclaw/FileWatcher")<FileWatcher, FileWatcherShape>() {}

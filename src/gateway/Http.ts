@@ -299,9 +299,10 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     return Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const started = yield* Clock.currentTimeMillis
-      const snapshot = yield* state.current
-      const address = Option.getOrElse(request.remoteAddress, () => "unknown")
       const path = pathOf(request.url)
+      // What a request chooses from includes a store change the watch reported a moment ago (a cooldown cleared).
+      const snapshot = yield* (path === "/health" ? state.current : state.fresh)
+      const address = Option.getOrElse(request.remoteAddress, () => "unknown")
       const log: ChatLog = {}
       const denied = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address, started)
       if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)

@@ -21,6 +21,7 @@ import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { SecretRegistry, secretList } from "../services/SecretRegistry.js"
 import { isSendableToken } from "./Access.js"
 import { FileWatcher } from "./FileWatcher.js"
+import { makeStoreChanges } from "./StoreChanges.js"
 
 /**
  * What the gateway serves from: every configured agent's AuthContext as loaded at one moment. A request takes the
@@ -103,10 +104,17 @@ export const watchTargets = (
   return { dirs, files, stores }
 }
 
+const storePaths = (agents: ReadonlyMap<string, AuthContext>): ReadonlyArray<string> => [...new Set([...agents.values()].map((c) => c.agent.storePath))]
+
 export type ReloadKind = "full" | "stores"
 
 export interface GatewayStateShape {
   readonly current: Effect.Effect<GatewaySnapshot>
+  /**
+   * `current`, after reading the stores again if one changed on disk since (./StoreChanges.ts): what a request
+   * chooses from, so a cooldown lifted by the CLI applies to the very next request, not after the debounce.
+   */
+  readonly fresh: Effect.Effect<GatewaySnapshot>
   readonly changes: Stream.Stream<GatewaySnapshot>
   /** Reloads config, environment and stores now (one at a time); a failure is logged and the snapshot stays. */
   readonly reload: (reason: string) => Effect.Effect<GatewaySnapshot>
@@ -191,7 +199,9 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const files = yield* Files
       const registry = yield* SecretRegistry
       const loadedAt = yield* Clock.currentTimeMillis
+      const storeChanges = makeStoreChanges(watcher.fingerprint)
       const initial = yield* loadAgents(options.agent, undefined)
+      yield* storeChanges.afterRead(storePaths(initial.agents), new Map())
       const initialSecrets = secretsOf([...initial.agents.values()], initial.access)
       yield* registry.register(initialSecrets)
       const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
@@ -208,11 +218,13 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
         lock.withPermits(1)(
           Effect.gen(function* () {
             const previous = yield* SubscriptionRef.get(ref)
+            const before = yield* storeChanges.beforeRead(storePaths(previous.agents))
             const loaded = yield* Effect.either(load(previous))
             if (Either.isLeft(loaded)) {
               yield* Effect.logWarning(`${what} (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
               return previous
             }
+            yield* storeChanges.afterRead(storePaths(loaded.right.agents), before)
             const secrets = secretsOf([...loaded.right.agents.values()], loaded.right.access)
             yield* registry.register(secrets)
             const loadedAt = yield* Clock.currentTimeMillis
@@ -241,6 +253,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       // after it notices the patch and reads the stores again (see swap).
       const storeWritten = (doc: StoreDocument) =>
         Effect.gen(function* () {
+          yield* storeChanges.written(doc.path)
           const next = yield* SubscriptionRef.updateAndGet(ref, (s) => {
             const agents = withStoreDocument(s, doc)
             return { ...s, agents, generation: s.generation + 1, secrets: secretsOf([...agents.values()], s.access) }
@@ -287,10 +300,17 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
           { switch: true }
         ),
         // A store change (the CLI, another gateway, our own writes) needs only the stores; anything else, all.
-        Stream.runForEach(([path, isStore]) => requestReload(`${path} changed`, isStore ? "stores" : "full")),
+        Stream.runForEach(([path, isStore]) => {
+          if (isStore) storeChanges.suspect(path)
+          return requestReload(`${path} changed`, isStore ? "stores" : "full")
+        }),
         Effect.forkScoped
       )
 
-      return GatewayState.of({ current: SubscriptionRef.get(ref), changes: ref.changes, reload, refreshStores, storeWritten, requestReload })
+      const current = SubscriptionRef.get(ref)
+      const fresh = Effect.suspend(() =>
+        storeChanges.anySuspect() ? Effect.flatMap(storeChanges.changed, (changed) => (changed ? refreshStores("a store changed on disk") : current)) : current
+      )
+      return GatewayState.of({ current, fresh, changes: ref.changes, reload, refreshStores, storeWritten, requestReload })
     })
   )

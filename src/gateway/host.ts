@@ -29,7 +29,16 @@ export const FileWatcherLive = Layer.succeed(FileWatcher, {
         ),
         (watchers) => Effect.sync(() => watchers.forEach((w) => w.close()))
       )
-    )
+    ),
+  fingerprint: (file) =>
+    Effect.sync(() => {
+      try {
+        const s = fs.statSync(file, { throwIfNoEntry: false })
+        return s === undefined ? undefined : `${s.ino}:${s.size}:${s.mtimeMs}`
+      } catch {
+        return undefined
+      }
+    })
 })
 
 /** What a service definition runs: this node, and the real path of the `openclaw` script that was started. */

@@ -187,3 +187,19 @@ describe("gateway: smaller truths (issue #13 item 6)", () => {
       )
     }))
 })
+
+describe("gateway: a cooldown lifted by hand applies at once", () => {
+  it.scopedLive("`openclaw models auth cooldowns clear`, then at once a request: the profile is back (no watch or debounce in between)", () =>
+    withGateway({ token: true }, { reloadDebounceMs: 150 }, async ({ world, gw }) => {
+      for (let round = 0; round < 3; round++) {
+        world.fake.script(KEYS.a, [reply.rateLimited(600)])
+        await gw.client().chat.completions.create(ask("hi"))
+        expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…BK02")
+        const cleared = await world.run(["models", "auth", "cooldowns", "clear"])
+        expect(cleared.stdout).toContain("anthropic:a")
+        const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("again")) })
+        expect(res.status).toBe(200)
+        expect(res.headers.get("x-openclaw-profile"), `round ${round}`).toBe("anthropic:a")
+      }
+    }), scaled(60_000))
+})
