@@ -123,10 +123,14 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatRes
 }
 
 /**
- * Pulls read until they have at least one chunk; each pull must have one within `timeoutMs` (an idle deadline: a
- * long answer is fine, while a stalled one, or one that drips bytes that never make an event, is cut). One event
- * larger than the body limit fails the stream as `format`. Ending the stream early aborts the request. The stream
- * reads one response body, so it can be run once.
+ * The body flows ('data' events, each chunk as the socket delivered it) into the parser and the decoder; chunks
+ * wait in `ready` for the next pull, and the body is paused while they do (a slow client slows the provider). Not
+ * the body's async iterator: its read() concatenates whatever is buffered into a new Buffer, a copy per read that
+ * was a large part of the gateway's CPU while a provider streamed megabytes without an event (bench/README.md,
+ * Hostile provider). Each pull must have a chunk within `timeoutMs` (an idle deadline: a long answer is fine, while
+ * a stalled one, or one that drips bytes that never make an event, is cut). One event larger than the body limit
+ * fails the stream as `format`. After the provider's end marker the rest of the body is read and dropped, so the
+ * connection goes back to the keep-alive pool; ending the stream early aborts the request. Run once.
  */
 const sseStream = <T>(
   ctx: CallContext,
@@ -134,13 +138,23 @@ const sseStream = <T>(
   abort: () => void,
   decoder: StreamDecoder<T>
 ): Stream.Stream<T, ProviderError> => {
-  const reader = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
-  // Fed the body's bytes as they come: the parser decodes only complete lines (./providers/sse.ts).
   const parser = new SseParser(ctx.maxBodyBytes)
+  let ready: Array<T> = []
+  /** Nothing more will be added to `ready`: the decoder's end, the body's end, or `broken`. */
   let finished = false
+  /** Why the stream broke (thrown after `ready` is delivered): a ProviderError, or a transport error to classify. */
+  let broken: unknown
+  /** The provider's own error event, thrown after the chunks before it. */
   let pending: ProviderError | undefined
-  const take = (step: StreamStep<T>, out: Array<T>) => {
-    out.push(...step.chunks)
+  /** The pull waiting for a chunk. */
+  let waiting: (() => void) | undefined
+  const wake = () => {
+    const w = waiting
+    waiting = undefined
+    w?.()
+  }
+  const take = (step: StreamStep<T>) => {
+    for (const chunk of step.chunks) ready.push(chunk)
     if (step.error !== undefined) {
       const { message, status } = step.error
       pending = new ProviderError({
@@ -152,54 +166,72 @@ const sseStream = <T>(
     }
     if (step.done) finished = true
   }
-  const readChunks = async (): Promise<ReadonlyArray<T> | undefined> => {
-    const out: Array<T> = []
-    while (out.length === 0 && !finished) {
-      const { done, value } = await reader.next()
-      let events: Array<SseEvent>
+  const breakWith = (error: unknown) => {
+    if (finished) return
+    finished = true
+    broken = error
+    wake()
+  }
+  const events = (all: ReadonlyArray<SseEvent>) => {
+    for (const event of all) {
+      take(decoder.onEvent(event))
+      if (finished) break
+    }
+  }
+  body.on("data", (bytes: Buffer) => {
+    if (finished) return // past the end marker: read to the end for the keep-alive pool
+    try {
+      events(parser.push(bytes))
+    } catch (error) {
+      return breakWith(error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error)
+    }
+    if (waiting !== undefined) {
+      if (ready.length > 0 || finished) wake()
+    } else if (ready.length > 0 && !finished) body.pause()
+  })
+  body.on("end", () => {
+    if (!finished) {
       try {
-        events = done ? parser.end() : parser.push(value)
+        events(parser.end())
       } catch (error) {
-        throw error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error
+        return breakWith(error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error)
       }
-      for (const event of events) {
-        take(decoder.onEvent(event), out)
-        if (finished) break
-      }
-      if (done && !finished) {
+      if (!finished) {
         const last = decoder.onEnd()
-        if (last === undefined) throw failure(ctx, new Error("the provider closed the stream before it finished"), false, "")
-        take(last, out)
-      }
-      // Read to the end after the provider's end marker so the connection goes back to the keep-alive pool.
-      if (finished && pending === undefined && !done) {
-        await (async () => {
-          while (!(await reader.next()).done);
-        })().catch(() => undefined)
+        if (last === undefined) return breakWith(failure(ctx, new Error("the provider closed the stream before it finished"), false, ""))
+        take(last)
+        finished = true
       }
     }
-    if (out.length > 0) return out
-    if (pending !== undefined) throw pending
-    return undefined
-  }
+    wake()
+  })
+  // Also after `finished`: an 'error' event without a listener would be thrown.
+  body.on("error", breakWith)
+  body.on("close", () => breakWith(Object.assign(new Error("aborted"), { code: "ECONNRESET" })))
   const pull = Effect.async<Chunk.Chunk<T>, Option.Option<ProviderError>>((resume) => {
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      abort()
-    }, ctx.timeoutMs)
-    readChunks().then(
-      (chunks) => {
-        clearTimeout(timer)
-        resume(chunks === undefined ? Effect.fail(Option.none()) : Effect.succeed(Chunk.unsafeFromArray(chunks)))
-      },
-      (error) => {
-        clearTimeout(timer)
-        resume(Effect.fail(Option.some(failure(ctx, error, timedOut, "data"))))
+    const deliver = () => {
+      clearTimeout(timer)
+      if (ready.length > 0) {
+        const chunks = ready
+        ready = []
+        return resume(Effect.succeed(Chunk.unsafeFromArray(chunks)))
       }
-    )
+      const error = broken ?? pending
+      resume(Effect.fail(error === undefined ? Option.none() : Option.some(failure(ctx, error, false, "data"))))
+    }
+    const timer = setTimeout(() => {
+      waiting = undefined
+      abort()
+      resume(Effect.fail(Option.some(failure(ctx, new Error("timeout"), true, "data"))))
+    }, ctx.timeoutMs)
+    if (ready.length > 0 || finished) deliver()
+    else {
+      waiting = deliver
+      if (body.isPaused()) body.resume()
+    }
     return Effect.sync(() => {
       clearTimeout(timer)
+      waiting = undefined
       abort()
     })
   })
