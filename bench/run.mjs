@@ -1,8 +1,9 @@
 // Start-up benchmark for the built CLI: cold processes of `node dist/openclaw.cjs models status …` against
 // generated stores, interleaved with `node -e 0` as the floor; then in-process resolution throughput
-// (bench/resolution.ts) and the gateway against a fake provider (bench/gateway.mjs). See bench/README.md.
+// (bench/resolution.ts), the gateway against a fake provider (bench/gateway.mjs) and against a hostile one
+// (bench/hostile.mjs). See bench/README.md.
 //
-//   BENCH_GATEWAY=0 / BENCH_RESOLUTION=0 skip those sections; BENCH_GATEWAY_SECONDS=10 lengthens each gateway trial.
+//   BENCH_GATEWAY=0 / BENCH_RESOLUTION=0 / BENCH_HOSTILE=0 skip those sections; BENCH_GATEWAY_SECONDS=10 lengthens each gateway trial.
 //   npm run bench                 # builds, then runs this
 //   BENCH_RUNS=60 node bench/run.mjs
 //
@@ -463,6 +464,18 @@ if (process.env.BENCH_GATEWAY !== "0") {
     sectionFailed = true
     extra.gateway = { error: e.message }
     process.stderr.write(`bench: gateway: ${e.message}\n`)
+  }
+}
+
+if (process.env.BENCH_HOSTILE !== "0") {
+  const { formatHostile, runHostileBench } = await import("./hostile.mjs")
+  try {
+    extra.hostile = await runHostileBench()
+    process.stdout.write("\n" + formatHostile(extra.hostile) + "\n")
+  } catch (e) {
+    sectionFailed = true
+    extra.hostile = { error: e.message }
+    process.stderr.write(`bench: hostile: ${e.message}\n`)
   }
 }
 
