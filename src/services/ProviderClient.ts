@@ -3,6 +3,7 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
+import type { SseEvent } from "../domain/chat/Codec.js"
 
 /**
  * Calls a model provider in its own API shape (Anthropic Messages or OpenAI Chat Completions). The gateway and
@@ -20,6 +21,25 @@ export interface ForwardRequest {
   readonly stream: boolean
   /** Client headers that pass through (`anthropic-version`, `anthropic-beta`), lower-case names. */
   readonly headers: Readonly<Record<string, string>>
+  /**
+   * A body translated for a provider of another shape: its stream's events become the client's frames through
+   * this (per stream); without it each event is handed on as it came.
+   */
+  readonly translate?: () => EventMapper
+}
+
+/** One step of a translated stream: the frames for the client, and whether (and how) the provider finished. */
+export interface FrameStep {
+  readonly frames: ReadonlyArray<string>
+  readonly done: boolean
+  readonly error?: { readonly message: string; readonly status?: number }
+}
+
+/** Stateful per stream: a provider's SSE events → the client's SSE frames. */
+export interface EventMapper {
+  readonly onEvent: (event: SseEvent) => FrameStep
+  /** The body ended without the provider's end marker: the last step when it still told how it finished. */
+  readonly onEnd: () => FrameStep | undefined
 }
 
 /** The provider's own answer: its body's bytes, or its stream's events as SSE frames (one string per event). */

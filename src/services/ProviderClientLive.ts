@@ -25,7 +25,7 @@ import { type Forwarded, ProviderClient, type ProviderClientShape } from "./Prov
 import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
-import { forwardCall, forwardWatch } from "./providers/passthrough.js"
+import { forwardCall, forwardWatch, framesOf } from "./providers/passthrough.js"
 import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
@@ -300,7 +300,7 @@ export const makeProviderClient = (): ProviderClientShape => ({
     if (value._tag === "body") return value
     const body = value.body
     yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
-    return { _tag: "events", events: sseStream(ctx, body, abort, forwardWatch(target)) } satisfies Forwarded
+    return { _tag: "events", events: sseStream(ctx, body, abort, request.translate ? framesOf(request.translate()) : forwardWatch(target)) } satisfies Forwarded
   })
 })
 

@@ -4,7 +4,7 @@
  * which hands every event on as it came and looks only for the end marker and an error event. Pure: no I/O here.
  */
 import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
-import type { ForwardRequest } from "../ProviderClient.js"
+import type { EventMapper, ForwardRequest, FrameStep } from "../ProviderClient.js"
 import type { HttpCall, StreamDecoder, StreamStep } from "./Adapter.js"
 import * as anthropic from "./anthropic.js"
 import * as openai from "./openai.js"
@@ -123,3 +123,15 @@ const openaiWatch = (): StreamDecoder<string> => {
 
 export const forwardWatch = (target: ProviderTarget): StreamDecoder<string> =>
   target.api === "anthropic-messages" ? anthropicWatch() : openaiWatch()
+
+/** A translation's mapper as the stream reader's decoder. */
+export const framesOf = (mapper: EventMapper): StreamDecoder<string> => {
+  const step = (s: FrameStep): Step => ({ chunks: s.frames, done: s.done, ...(s.error === undefined ? {} : { error: s.error }) })
+  return {
+    onEvent: (event) => step(mapper.onEvent(event)),
+    onEnd: () => {
+      const last = mapper.onEnd()
+      return last === undefined ? undefined : step(last)
+    }
+  }
+}
