@@ -6,7 +6,7 @@ import { formatModelRef } from "../domain/Config.js"
 import { fallbackNote } from "../domain/ChatFailure.js"
 import { classifyFailure } from "../domain/Failure.js"
 import type { ApiShape } from "../domain/Provider.js"
-import { type Attempts, type ChatTurnInput, chatTurn } from "../programs/ChatTurn.js"
+import { type Attempts, chatTurn } from "../programs/ChatTurn.js"
 import type { Served } from "../programs/Failover.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
@@ -60,7 +60,6 @@ export interface ChatRouteInput {
   readonly requestModel?: string | undefined
   readonly lastUserText: string | undefined
   readonly attempts: Attempts<Answer, Scope.Scope>
-  readonly only?: ChatTurnInput["only"]
 }
 
 const MAX_SESSION_KEY = 256
@@ -105,7 +104,6 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
       sessionKey: input.sessionKey,
       modelOverride: input.modelOverride,
       requestModel: input.requestModel,
-      ...(input.only === undefined ? {} : { only: input.only }),
       refreshStores: (reason: string) => Effect.map(state.refreshStores(reason), (fresh) => fresh.agents.get(agentId)),
       // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
       storeWritten: (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))

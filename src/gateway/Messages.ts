@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
@@ -8,11 +9,13 @@ import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
 import type { GatewayReply } from "./Reply.js"
 import type { GatewaySnapshot } from "./State.js"
+import { attemptsFor } from "./Translate.js"
 
 /**
  * `POST /v1/messages` and `POST /v1/messages/count_tokens` in Anthropic's shape (§8.2), for Anthropic clients —
  * the official SDK and Claude Code. The same chat turn as chat completions; an Anthropic provider gets the
- * client's body as it came (§8.4), with the client's `anthropic-version`/`anthropic-beta`.
+ * client's body as it came (§8.4), with the client's `anthropic-version`/`anthropic-beta`; an OpenAI-shaped one gets
+ * it translated (./Translate.ts).
  */
 
 export interface MessagesInput {
@@ -35,15 +38,10 @@ const anthropicWire = (id: string, stream: boolean): ClientWire => ({
   streamError: (reason, message) => sseEvent("error", { type: "error", error: { type: reason === "rate_limit" ? "rate_limit_error" : reason === "timeout" ? "timeout_error" : "api_error", message, code: reason } })
 })
 
-const COUNT_REFUSAL = (model: string) => ({
+const countRefusal = (model: string) => ({
   status: 404,
   code: "count_tokens_unavailable",
   message: `Token counting is not available for ${model}: its provider speaks the OpenAI Chat Completions API, which has no count_tokens endpoint (only Anthropic's Messages API counts tokens).`
-})
-
-const TRANSLATION_REFUSAL = (model: string) => ({
-  code: "untranslatable",
-  message: `${model} is served by an OpenAI-shaped provider; Anthropic Messages requests are passed only to Anthropic-shaped providers for now. Fix: name an Anthropic model, or use /v1/chat/completions.`
 })
 
 /**
@@ -70,9 +68,14 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
   // Counting is not a chat turn: the body is counted as sent, commands and all.
   const body: ClientBody = { text: input.text, json: input.json as Record<string, unknown>, messages: request.messages, userText: counting ? () => undefined : userText, stream }
   const same = passthrough(body, input.headers, input.timeouts, input.endpoint)
-  const attempts: Attempts<Answer, Scope.Scope> = () => Either.right(same)
+  const id = `msg_${input.requestId}`
+  const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+  // Token counting exists only in Anthropic's API: OpenAI-shaped models are not asked.
+  const attempts: Attempts<Answer, Scope.Scope> = counting
+    ? () => ({ call: same, refused: new Map([["openai-completions", countRefusal(request.model)]]) })
+    : attemptsFor("anthropic-messages", same, { client: "anthropic", json: input.json, id, created, secrets: snapshot.secrets, timeouts: input.timeouts })
   const reply: GatewayReply = yield* serveChat(
-    anthropicWire(`msg_${input.requestId}`, stream),
+    anthropicWire(id, stream),
     {
       snapshot,
       agentId,
@@ -81,9 +84,7 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
       // The body names a backend model, unless it named an agent.
       requestModel: target === undefined ? request.model : undefined,
       lastUserText: lastUserText(body),
-      attempts,
-      // Until the translation to OpenAI's shape is in, only Anthropic-shaped models serve Anthropic clients.
-      only: { api: "anthropic-messages", refusal: counting ? COUNT_REFUSAL : TRANSLATION_REFUSAL }
+      attempts
     },
     log
   )

@@ -1,45 +1,10 @@
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
-import type { ChatMessage, ChatResult, ChatUsage } from "../domain/Chat.js"
+import type { ChatResult, ChatUsage } from "../domain/Chat.js"
 
-/** The OpenAI Chat Completions wire format, as far as the gateway speaks it. */
-
-const TextPart = Schema.Struct({ type: Schema.String, text: Schema.optional(Schema.String) })
-const Content = Schema.NullOr(Schema.Union(Schema.String, Schema.Array(TextPart)))
-
-const Message = Schema.Struct({
-  // The first-error formatter would name only the first literal; a client needs the whole list.
-  role: Schema.Literal("system", "developer", "user", "assistant", "tool").annotations({ message: () => ({ message: `must be one of ${ROLES.map((r) => `"${r}"`).join(", ")}`, override: true }) }),
-  content: Schema.optional(Content)
-})
-
-const Nullable = <A, I>(s: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(s))
-
-export const ChatCompletionRequest = Schema.Struct({
-  model: Schema.String.pipe(Schema.minLength(1, { message: () => "must be an agent target such as \"openclaw\"" })),
-  messages: Schema.Array(Message).pipe(Schema.minItems(1, { message: () => "must hold at least one message" })),
-  stream: Nullable(Schema.Boolean),
-  stream_options: Nullable(Schema.Struct({ include_usage: Schema.optional(Schema.Boolean) })),
-  max_tokens: Nullable(Schema.Int.pipe(Schema.positive())),
-  max_completion_tokens: Nullable(Schema.Int.pipe(Schema.positive())),
-  temperature: Nullable(Schema.Number.pipe(Schema.between(0, 2))),
-  user: Nullable(Schema.String)
-})
-export type ChatCompletionRequest = typeof ChatCompletionRequest.Type
-
-const decodeRequest = Schema.decodeUnknownEither(ChatCompletionRequest, { errors: "first" })
-
-/** The first problem, located: `messages.0.role: Expected "system" | … , actual "robot"`. */
-export const decodeChatRequest = (json: unknown): Either.Either<ChatCompletionRequest, string> =>
-  decodeRequest(json).pipe(
-    Either.mapLeft((error) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-      if (issue === undefined) return "the request body does not have the chat completion shape"
-      const at = issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""
-      return `${at}${issue.message}`
-    })
-  )
+/**
+ * The OpenAI Chat Completions wire format, as far as the gateway itself reads and writes it: the fields routing
+ * needs, and its own answers (chat commands, errors). Translation is the codecs' (domain/chat/openai).
+ */
 
 // ---- routing: what the gateway itself needs of a request it may pass through unchanged (§8.4) ---------------------
 
@@ -58,7 +23,7 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "obj
 
 /**
  * By hand, not by Schema: this runs on every request, and a passed-through body is not decoded beyond what choosing
- * the agent, the session and a chat command needs. The first problem, located like decodeChatRequest's.
+ * the agent, the session and a chat command needs. The first problem, located (`messages.0.role: …`).
  */
 export const chatRouting = (json: unknown): Either.Either<ChatRouting, string> => {
   if (!isRecord(json)) return Either.left("the request body does not have the chat completion shape")
@@ -93,25 +58,6 @@ export const userText = (m: Record<string, unknown>): string | undefined => {
   let text = ""
   for (const p of c) if (isRecord(p) && p.type === "text" && typeof p.text === "string") text += p.text
   return text
-}
-
-/** Text content only: the providers behind the gateway are called with plain text turns. */
-export const toChatMessages = (
-  messages: ChatCompletionRequest["messages"]
-): Either.Either<ReadonlyArray<ChatMessage>, string> => {
-  const out: Array<ChatMessage> = []
-  for (const [i, m] of messages.entries()) {
-    let text: string
-    if (m.content === undefined || m.content === null) text = ""
-    else if (typeof m.content === "string") text = m.content
-    else {
-      const other = m.content.find((p) => p.type !== "text" || p.text === undefined)
-      if (other) return Either.left(`messages.${i}.content: only text parts are supported, got a "${other.type}" part`)
-      text = m.content.map((p) => p.text ?? "").join("")
-    }
-    out.push({ role: m.role === "developer" ? "system" : m.role, content: text })
-  }
-  return Either.right(out)
 }
 
 // ---- responses -------------------------------------------------------------------------------------------------

@@ -37,11 +37,6 @@ export interface ChatTurnInput {
    * the session's and the header's choice. Not the `/model` allow-list's business: Claude Code names its models itself.
    */
   readonly requestModel?: string | undefined
-  /**
-   * Only models whose provider speaks this API are tried (token counting exists only in Anthropic's); `refusal` is
-   * the answer when the turn has none.
-   */
-  readonly only?: { readonly api: ApiShape; readonly refusal: (model: string) => Refusal }
   /** Re-reads the credential stores (a command shows what is on disk): this agent's context then, if it still loads. */
   readonly refreshStores: (reason: string) => Effect.Effect<AuthContext | undefined>
   /** Hears every store document the failover writes (cooldowns, usage), so the caller's copy stays current. */
@@ -64,7 +59,16 @@ export type ModelCall<A, R = never> = (
  * once when a shape differs from the client's, and refuses (a message naming the field) what cannot be translated
  * before any provider is called (§8.4).
  */
-export type Attempts<A, R = never> = (apis: ReadonlySet<ApiShape>) => Either.Either<ModelCall<A, R>, Refusal>
+export type Attempts<A, R = never> = (apis: ReadonlySet<ApiShape>) => AttemptPlan<A, R>
+
+export interface AttemptPlan<A, R = never> {
+  readonly call: ModelCall<A, R>
+  /**
+   * The shapes this request cannot go to (a field the translation cannot carry, or an endpoint the shape does not
+   * have): when the turn's own model is of one, its refusal is the answer; fallbacks of one are not tried.
+   */
+  readonly refused?: ReadonlyMap<ApiShape, Refusal>
+}
 
 export interface Refusal {
   readonly message: string
@@ -137,18 +141,18 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
     seen.add(id)
     return true
   })
+  const apiOf = models.map((m) => providerTarget(ctx.config, m.provider)?.api)
   const apis = new Set<ApiShape>()
-  const only = input.only
-  for (let i = 0; i < models.length; i++) {
-    const api = providerTarget(ctx.config, models[i]!.provider)?.api
-    if (only !== undefined && api !== only.api) models.splice(i--, 1)
-    else if (api !== undefined) apis.add(api)
+  for (const api of apiOf) if (api !== undefined) apis.add(api)
+  const plan = attempts(apis)
+  if (plan.refused !== undefined && plan.refused.size > 0) {
+    // The request is judged by the model it is for; a fallback that cannot take it is left out.
+    const own = apiOf[0] === undefined ? undefined : plan.refused.get(apiOf[0])
+    if (own !== undefined) return { _tag: "Refused", refusal: own } satisfies ChatTurn<A>
+    for (let i = models.length - 1; i > 0; i--) if (apiOf[i] !== undefined && plan.refused.has(apiOf[i]!)) models.splice(i, 1)
   }
-  if (only !== undefined && models.length === 0) return { _tag: "Refused", refusal: only.refusal(formatModelRef(current.model)) } satisfies ChatTurn<A>
-  const call = attempts(apis)
-  if (Either.isLeft(call)) return { _tag: "Refused", refusal: call.left } satisfies ChatTurn<A>
   const client = yield* ProviderClient
-  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call.right(client, target, auth, model), input.storeWritten))
+  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => plan.call(client, target, auth, model), input.storeWritten))
 
   if (Either.isLeft(result)) return { _tag: "Failed", error: result.left } satisfies ChatTurn<A>
 

@@ -128,12 +128,17 @@ describe("gateway: deep and odd JSON from clients (§8.6, §11)", () => {
         expect(error.type).toBe("invalid_request_error")
         expect(error.message).toMatch(/nested deeper than \d+ levels/)
       }
-      const proto = await gw.fetch("/v1/chat/completions", {
-        method: "POST",
-        body: `{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"model":"openclaw","messages":[{"role":"user","content":"hi","__proto__":null}]}`
-      })
+      const body = `{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"model":"openclaw","messages":[{"role":"user","content":"hi","__proto__":null}]}`
+      // To an OpenAI-shaped model the body passes through as the client wrote it (§8.4): prototype keys and all.
+      const proto = await gw.fetch("/v1/chat/completions", { method: "POST", body, headers: { "x-openclaw-model": FALLBACK } })
       expect(proto.status).toBe(200)
       expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+      expect(world.fake.count).toBe(1)
+      expect(world.fake.requests[0]!.raw.toString("utf8")).toBe(body.replace(`"model":"openclaw"`, `"model":"gpt-4o-mini"`))
+      // To the Anthropic default model they are unknown fields, which have no translation: refused by name.
+      const across = await gw.fetch("/v1/chat/completions", { method: "POST", body })
+      expect(across.status).toBe(400)
+      expect((await json(across)).error.message).toContain("__proto__")
       expect(world.fake.count).toBe(1)
       expect(gw.logs.some((l) => l.includes("internal error") || /\n\s+at /.test(l))).toBe(false)
       expect((await gw.fetch("/health", { token: null })).status).toBe(200)

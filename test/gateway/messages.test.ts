@@ -162,12 +162,46 @@ describe("gateway: POST /v1/messages (§8.2, §8.4)", () => {
       expect(world.fake.requests.at(-1)!.body).toMatchObject({ model: "claude-sonnet-4-5", metadata: { user_id: "user_1_session_x" } })
     }))
 
-  it.scopedLive("an OpenAI-shaped model is not given an Anthropic body (until it is translated): a 400 naming why", () =>
+  it.scopedLive("across shapes: an OpenAI-shaped model gets the request translated, the answer comes back as an Anthropic message", () =>
     withGateway({ token: true }, async ({ world, gw }) => {
-      const res = await send(gw, ask("hi", { model: FALLBACK }))
-      expect(res.status).toBe(400)
-      expect((await json(res)).error).toMatchObject({ type: "invalid_request_error", message: expect.stringContaining("OpenAI-shaped") })
+      world.fake.script(KEYS.openai, [reply.ok("Bonjour.", { usage: { input: 21, output: 3 } })])
+      const body = JSON.stringify({ model: FALLBACK, max_tokens: 50, system: "Be brief.", messages: [{ role: "user", content: [{ type: "text", text: "Say hello" }] }], stop_sequences: ["END"] })
+      const res = await send(gw, body)
+      expect(res.status).toBe(200)
+      const sent = world.fake.requests.at(-1)!
+      expect(sent.path).toBe("/v1/chat/completions")
+      expect(sent.body).toMatchObject({ model: "gpt-4o-mini", max_tokens: 50, stop: ["END"], messages: [{ role: "system" }, { role: "user" }] })
+      expect(JSON.stringify(sent.body)).toContain("Say hello")
+      const message = await json(res)
+      expect(message).toMatchObject({ type: "message", role: "assistant", model: FALLBACK, content: [{ type: "text", text: "Bonjour." }], stop_reason: "end_turn" })
+      expect(message.id).toMatch(/^msg_[0-9a-f]{24}$/)
+      expect(message.usage).toMatchObject({ output_tokens: 3 })
+    }))
+
+  it.scopedLive("across shapes, streamed: OpenAI chunks become Anthropic events, message_start to message_stop", () =>
+    withGateway({ token: true }, async ({ world, gw }) => {
+      world.fake.script(KEYS.openai, [reply.ok("One two three", { chunks: ["One ", "two ", "three"] })])
+      const text = await (await send(gw, ask("count", { model: FALLBACK, stream: true }))).text()
+      const events = text.split("\n\n").filter((e) => e !== "")
+      const names = [...new Set(events.map((e) => e.split("\n")[0]))]
+      expect(names).toEqual(["event: message_start", "event: content_block_start", "event: content_block_delta", "event: content_block_stop", "event: message_delta", "event: message_stop"])
+      const deltas = events.filter((e) => e.startsWith("event: content_block_delta")).map((e) => JSON.parse(e.split("\n")[1]!.slice(6)).delta.text)
+      expect(deltas.join("")).toBe("One two three")
+      expect(world.fake.requests.at(-1)!.body).toMatchObject({ stream: true })
+    }))
+
+  it.scopedLive("what the translation cannot carry is a 400 naming the field; a fallback that cannot take it is not tried", () =>
+    withGateway({ token: true }, async ({ world, gw }) => {
+      const refused = await send(gw, ask("hi", { model: FALLBACK, top_k: 5 }))
+      expect(refused.status).toBe(400)
+      expect((await json(refused)).error).toMatchObject({ type: "invalid_request_error", message: expect.stringContaining("top_k") })
       expect(world.fake.count).toBe(0)
+      // Anthropic primary, OpenAI fallback: with top_k only the primary's profiles are tried.
+      world.fake.script("*", [reply.error(500), reply.error(500), reply.error(500)])
+      const failed = await send(gw, ask("hi", { top_k: 5 }))
+      expect(failed.status).toBeGreaterThanOrEqual(500)
+      expect(world.fake.requests.every((r) => r.path === "/v1/messages")).toBe(true)
+      expect(world.fake.count).toBeGreaterThan(0)
     }))
 })
 

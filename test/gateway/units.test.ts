@@ -8,7 +8,7 @@ import * as Deferred from "effect/Deferred"
 import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../../src/gateway/Access.js"
 import { Background } from "../../src/services/Background.js"
 import { renderLaunchdPlist, renderService, renderSystemdUnit } from "../../src/domain/ServiceDefinition.js"
-import { decodeChatRequest } from "../../src/gateway/OpenAiWire.js"
+import { chatRouting } from "../../src/gateway/OpenAiWire.js"
 import { SessionStore, sessionsPath } from "../../src/services/SessionStore.js"
 import { MemoryFs } from "../support/MemoryFiles.js"
 import { STATE, testServices } from "../support/TestApp.js"
@@ -145,17 +145,18 @@ describe("gateway access", () => {
   })
 })
 
-describe("chat completion requests", () => {
-  it("accepts the OpenAI shape with nulls where clients send them", () => {
-    const ok = decodeChatRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }], max_tokens: null, temperature: null, stream: false, tools: [] })
+describe("chat completion routing", () => {
+  it("accepts the OpenAI shape with nulls where clients send them, and whatever else the provider may judge", () => {
+    const ok = chatRouting({ model: "openclaw", messages: [{ role: "user", content: "hi" }], max_tokens: null, temperature: null, stream: false, stream_options: null, user: null, tools: [] })
     expect(ok._tag).toBe("Right")
   })
 
   it("locates the first problem", () => {
-    const bad = decodeChatRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }, { role: "user", content: 5 }] })
-    expect(bad._tag === "Left" && bad.left).toMatch(/^messages\.1\.content: /)
-    const neg = decodeChatRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }], max_tokens: -1 })
-    expect(neg._tag === "Left" && neg.left).toMatch(/^max_tokens: /)
+    const role = chatRouting({ model: "openclaw", messages: [{ role: "user", content: "hi" }, { role: "robot", content: "x" }] })
+    expect(role._tag === "Left" && role.left).toMatch(/^messages\.1\.role: must be one of "system", "developer", "user", "assistant", "tool", got "robot"/)
+    expect(chatRouting({ model: "", messages: [{ role: "user" }] })._tag === "Left").toBe(true)
+    const stream = chatRouting({ model: "openclaw", messages: [{ role: "user", content: "hi" }], stream: "yes" })
+    expect(stream._tag === "Left" && stream.left).toMatch(/^stream: /)
   })
 })
 
