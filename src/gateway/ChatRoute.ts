@@ -137,7 +137,8 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
 const logServed = (served: Served<unknown>, model: string, log: ChatLog): void => {
   log.model = model
   if (served.profileId) log.profile = served.profileId
-  log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.outcome}`).join(",")
+  // A profile left out because it was cooling down is marked so: it was not called.
+  log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.skippedUntil === undefined ? "" : "skipped-"}${a.outcome}`).join(",")
 }
 
 const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => {

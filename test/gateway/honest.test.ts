@@ -109,6 +109,12 @@ describe("gateway: pins mean pins, the fallback says why (§8.3, §8.5)", () => 
       expect(res.status).toBe(200)
       expect(res.headers.get("x-openclaw-model")).toBe(FALLBACK)
       expect(res.headers.get("x-openclaw-fallback")).toBe(`${PRIMARY}: rate_limit+auth`)
+      // Both cooling down now: not called, still named, and the access log says they were skipped.
+      const next = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("again")) })
+      expect(next.headers.get("x-openclaw-fallback")).toBe(`${PRIMARY}: auth+rate_limit`)
+      expect(world.fake.count).toBe(4)
+      expect(gw.logs.some((l) => l.includes("attempts=anthropic:a:rate_limit,anthropic:b:auth,openai:default:ok"))).toBe(true)
+      expect(gw.logs.some((l) => l.includes("attempts=anthropic:b:skipped-auth,anthropic:a:skipped-rate_limit,openai:default:ok"))).toBe(true)
       const text = await say(gw, "/model status")
       expect(text).toMatch(/anthropic:a \(api_key\) \[cooldown 2m\]\n {5}last error <1m ago: rate_limit — anthropic request failed \(HTTP 429\)/)
       expect(text).toMatch(/anthropic:b \(api_key\) \[cooldown 1m\]\n {5}last error <1m ago: auth — anthropic request failed \(HTTP 401\): bad key <redacted> /)
