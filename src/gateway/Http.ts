@@ -9,12 +9,11 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
-import type { IncomingMessage } from "node:http"
-import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
+import { MAX_BODY_BYTES, parseJson, readBody } from "./Body.js"
 import { anthropicError } from "./AnthropicWire.js"
 import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { agentTargets, type ChatLog } from "./ChatRoute.js"
@@ -34,10 +33,6 @@ export interface GatewayHttpOptions {
   readonly providerTimeouts?: ProviderTimeouts | undefined
 }
 
-export const MAX_BODY_BYTES = 1024 * 1024
-/** Past this a body is not even read to the end: the connection is closed. */
-const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
-
 const encoder = new TextEncoder()
 
 const respond = (reply: GatewayReply): HttpServerResponse.HttpServerResponse => {
@@ -51,52 +46,6 @@ const respond = (reply: GatewayReply): HttpServerResponse.HttpServerResponse => 
         contentType: "text/event-stream; charset=utf-8",
         headers: { "cache-control": "no-cache", "x-accel-buffering": "no", ...reply.headers }
       })
-  }
-}
-
-type BodyProblem = { readonly status: 413 | 400; readonly message: string; readonly close: boolean }
-
-/**
- * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
- * Straight from node's IncomingMessage: an Effect Stream per request costs more than the rest of the decoding.
- */
-const readBody = (message: IncomingMessage, max: number): Effect.Effect<string, BodyProblem> =>
-  Effect.async<string, BodyProblem>((resume) => {
-    const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
-    const declared = Number(message.headers["content-length"])
-    if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return resume(Effect.fail(tooLarge(true)))
-    // Usually the whole body came with the headers and is buffered already: take it without waiting for events.
-    if (message.complete && message.readableLength <= max) {
-      const buffered = message.read() as Buffer | null
-      message.resume() // lets 'end' happen, so the connection can serve the next request
-      return resume(Effect.succeed(buffered === null ? "" : buffered.toString("utf8")))
-    }
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const done = (outcome: Effect.Effect<string, BodyProblem>) => {
-      message.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
-      resume(outcome)
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= max) chunks.push(chunk)
-      else if (size > DRAIN_LIMIT_BYTES) done(Effect.fail(tooLarge(true)))
-    }
-    const onEnd = () => done(size > max ? Effect.fail(tooLarge(false)) : Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
-    const onError = () => done(Effect.fail({ status: 400, message: "The request body could not be read.", close: true }))
-    message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
-  })
-
-/** JSON.parse's own message quotes the input; say only where it broke. */
-const parseJson = (text: string): Either.Either<unknown, string> => {
-  // Before any parse or walk: a body nested thousands deep would overflow a recursive decoder.
-  const deep = jsonStructureProblem(text, { depthOnly: true })
-  if (deep !== undefined) return Either.left(`The request body is ${deep.detail} (at position ${deep.offset}).`)
-  try {
-    return Either.right(JSON.parse(text))
-  } catch (e) {
-    const at = /position (\d+)/.exec(e instanceof Error ? e.message : "")?.[1]
-    return Either.left(text.trim() === "" ? "The request body is empty; send a JSON chat completion request." : `The request body is not valid JSON${at ? ` (at position ${at})` : ""}.`)
   }
 }
 

@@ -23,7 +23,7 @@ const SECONDS = (() => {
   return Number.isFinite(n) && n > 0 ? n : 30
 })()
 const CLIENTS = 64
-/** The gateway's body limit (src/gateway/Http.ts MAX_BODY_BYTES). */
+/** The gateway's body limit (src/gateway/Body.ts MAX_BODY_BYTES). */
 const MAX_BODY = 1024 * 1024
 /** The gateway's default bad-token limit per address and window. */
 const BAD_TOKEN_LIMIT = 10

@@ -1,0 +1,56 @@
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type { IncomingMessage } from "node:http"
+import { jsonStructureProblem } from "../domain/JsonStructure.js"
+
+/** A request body, read up to a cap and parsed (§8.6): what every POST route starts with. */
+
+export const MAX_BODY_BYTES = 1024 * 1024
+/** Past this a body is not even read to the end: the connection is closed. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
+
+export type BodyProblem = { readonly status: 413 | 400; readonly message: string; readonly close: boolean }
+
+/**
+ * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
+ * Straight from node's IncomingMessage: an Effect Stream per request costs more than the rest of the decoding.
+ */
+export const readBody = (message: IncomingMessage, max: number): Effect.Effect<string, BodyProblem> =>
+  Effect.async<string, BodyProblem>((resume) => {
+    const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
+    const declared = Number(message.headers["content-length"])
+    if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return resume(Effect.fail(tooLarge(true)))
+    // Usually the whole body came with the headers and is buffered already: take it without waiting for events.
+    if (message.complete && message.readableLength <= max) {
+      const buffered = message.read() as Buffer | null
+      message.resume() // lets 'end' happen, so the connection can serve the next request
+      return resume(Effect.succeed(buffered === null ? "" : buffered.toString("utf8")))
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const done = (outcome: Effect.Effect<string, BodyProblem>) => {
+      message.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
+      resume(outcome)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= max) chunks.push(chunk)
+      else if (size > DRAIN_LIMIT_BYTES) done(Effect.fail(tooLarge(true)))
+    }
+    const onEnd = () => done(size > max ? Effect.fail(tooLarge(false)) : Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
+    const onError = () => done(Effect.fail({ status: 400, message: "The request body could not be read.", close: true }))
+    message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
+  })
+
+/** JSON.parse's own message quotes the input; say only where it broke. */
+export const parseJson = (text: string): Either.Either<unknown, string> => {
+  // Before any parse or walk: a body nested thousands deep would overflow a recursive decoder.
+  const deep = jsonStructureProblem(text, { depthOnly: true })
+  if (deep !== undefined) return Either.left(`The request body is ${deep.detail} (at position ${deep.offset}).`)
+  try {
+    return Either.right(JSON.parse(text))
+  } catch (e) {
+    const at = /position (\d+)/.exec(e instanceof Error ? e.message : "")?.[1]
+    return Either.left(text.trim() === "" ? "The request body is empty; send a JSON chat completion request." : `The request body is not valid JSON${at ? ` (at position ${at})` : ""}.`)
+  }
+}
