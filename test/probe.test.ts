@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { ProviderError, type ChatResult } from "../src/domain/Chat.js"
+import { ProviderError } from "../src/domain/Chat.js"
+import type { ChatAnswer } from "../src/domain/chat/Model.js"
 import type { ProviderClientShape } from "../src/services/ProviderClient.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, runCli, STORE } from "./support/TestApp.js"
@@ -27,7 +28,7 @@ const provider = (calls: Array<{ secret: string; model: string; maxTokens: numbe
         // Some providers quote the key back in their error text.
         return Effect.fail(new ProviderError({ provider: target.provider, kind: "http", status: 401, detail: `invalid x-api-key ${BAD}` }))
       }
-      const result: ChatResult = { id: "x", model: request.model, content: "pong", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 } }
+      const result: ChatAnswer = { id: "x", model: request.model, parts: [{ type: "text", text: "pong" }], toolCalls: [], finishReason: "stop", usage: { inputTokens: 1, outputTokens: 1 } }
       return Effect.succeed(result)
     }),
   stream: (target) => Effect.fail(new ProviderError({ provider: target.provider, kind: "network", detail: "unused" })),

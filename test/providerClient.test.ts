@@ -8,7 +8,8 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as http from "node:http"
-import type { ChatChunk, ChatRequest, ProviderAuth, ProviderError, ProviderTarget } from "../src/domain/Chat.js"
+import type { ProviderAuth, ProviderError, ProviderTarget } from "../src/domain/Chat.js"
+import { type ChatRequest, type Message, type StreamEvent, textOf } from "../src/domain/chat/Model.js"
 import { classifyFailure } from "../src/domain/Failure.js"
 import { maskSecret } from "../src/domain/Mask.js"
 import type { ProviderId } from "../src/domain/Provider.js"
@@ -50,11 +51,17 @@ const openaiAt = (fake: FakeProvider, path = "/v1"): ProviderTarget => ({
 const apiKey = (key: string): ProviderAuth => ({ kind: "api_key", secret: Redacted.make(key) })
 const token = (value: string): ProviderAuth => ({ kind: "token", secret: Redacted.make(value) })
 const NO_AUTH: ProviderAuth = { kind: "none", secret: undefined }
+const say = (role: Message["role"], text: string): Message =>
+  role === "assistant" ? { role, parts: [{ type: "text", text }], toolCalls: [] } : role === "tool" ? { role, toolCallId: "t", parts: [{ type: "text", text }] } : { role, parts: [{ type: "text", text }] }
 const ask = (model: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model,
-  messages: [{ role: "user", content: "Hi" }],
+  messages: [say("user", "Hi")],
+  stream: false,
   ...extra
 })
+const start = { type: "start", id: expect.any(String), model: expect.any(String) }
+const text = (delta: string): StreamEvent => ({ type: "text", delta })
+const texts = (events: ReadonlyArray<StreamEvent>) => events.flatMap((e) => (e.type === "text" ? [e.delta] : [])).join("")
 
 const setup = Effect.gen(function* () {
   const fake = yield* fakeProvider({ credentials: CREDENTIALS })
@@ -65,7 +72,7 @@ const run = <A, E>(self: Effect.Effect<A, E, ProviderClient | Scope.Scope>) =>
   self.pipe(Effect.provide(ProviderClientLive))
 
 /** Everything a stream emitted, then how it ended. */
-const drain = (stream: Stream.Stream<ChatChunk, ProviderError>) =>
+const drain = (stream: Stream.Stream<StreamEvent, ProviderError>) =>
   Effect.map(Stream.runCollect(Stream.either(stream)), (all) => {
     const items = Chunk.toReadonlyArray(all)
     const chunks = items.filter(Either.isRight).map((e) => e.right)
@@ -74,28 +81,18 @@ const drain = (stream: Stream.Stream<ChatChunk, ProviderError>) =>
   })
 
 describe("Anthropic Messages", () => {
-  it.scoped("maps a non-stream answer; key in x-api-key, system at the top level, max_tokens 1024 by default", () =>
+  it.scoped("maps a non-stream answer; key in x-api-key, system at the top level, max_tokens 4096 by default", () =>
     run(Effect.gen(function* () {
       const { client, fake } = yield* setup
       fake.script(ANT_KEY, [reply.ok(["Hello, ", "world"], { usage: { input: 21, output: 4 } })])
       const result = yield* client.complete(anthropicAt(fake), apiKey(ANT_KEY), {
         model: "claude-test",
-        messages: [
-          { role: "system", content: "Be brief." },
-          { role: "user", content: "Hi" },
-          { role: "system", content: "And kind." },
-          { role: "assistant", content: "Hello" },
-          { role: "user", content: "Again" }
-        ],
-        temperature: 0.2
+        messages: [say("system", "Be brief."), say("user", "Hi"), say("system", "And kind."), say("assistant", "Hello"), say("user", "Again")],
+        temperature: 0.2,
+        stream: false
       }, 5000)
-      expect(result).toEqual({
-        id: "msg_fake_1",
-        model: "claude-test",
-        content: "Hello, world",
-        finishReason: "stop",
-        usage: { promptTokens: 21, completionTokens: 4 }
-      })
+      expect(result).toMatchObject({ id: "msg_fake_1", model: "claude-test", toolCalls: [], finishReason: "stop", usage: { inputTokens: 21, outputTokens: 4 } })
+      expect(textOf(result.parts)).toBe("Hello, world")
       const [req] = fake.requests
       expect(req?.path).toBe("/v1/messages")
       expect(req?.headers).toMatchObject({
@@ -107,8 +104,9 @@ describe("Anthropic Messages", () => {
       expect(req?.headers["anthropic-beta"]).toBeUndefined()
       expect(req?.body).toEqual({
         model: "claude-test",
-        max_tokens: 1024,
-        system: "Be brief.\n\nAnd kind.",
+        max_tokens: 4096,
+        // Every system message goes to the top-level prompt, one text block each.
+        system: [{ type: "text", text: "Be brief." }, { type: "text", text: "And kind." }],
         messages: [
           { role: "user", content: "Hi" },
           { role: "assistant", content: "Hello" },
@@ -134,7 +132,7 @@ describe("Anthropic Messages", () => {
       const { client, fake } = yield* setup
       const target = anthropicAt(fake, { "X-Custom": "yes", "anthropic-beta": "prompt-caching-2024-07-31" })
       const result = yield* client.complete(target, token(ANT_TOKEN), ask("claude-test"), 5000)
-      expect(result.content).toBe("Hello from the fake provider.")
+      expect(textOf(result.parts)).toBe("Hello from the fake provider.")
       const headers = fake.requests[0]?.headers ?? {}
       expect(headers.authorization).toBe(`Bearer ${maskSecret(ANT_TOKEN)}`)
       expect(headers["anthropic-beta"]).toBe("prompt-caching-2024-07-31,oauth-2025-04-20")
@@ -157,10 +155,7 @@ describe("Anthropic Messages", () => {
       const stream = yield* client.stream(anthropicAt(fake), apiKey(ANT_KEY), ask("claude-test"), 5000)
       const { chunks, error } = yield* drain(stream)
       expect(error).toBeUndefined()
-      expect(chunks).toEqual([
-        ...deltas.map((delta) => ({ delta })),
-        { delta: "", finishReason: "length", usage: { promptTokens: 30, completionTokens: 9 } }
-      ])
+      expect(chunks).toEqual([start, ...deltas.map(text), { type: "finish", reason: "length", usage: { inputTokens: 30, outputTokens: 9 } }])
       expect((fake.requests[0]?.body as { stream: boolean }).stream).toBe(true)
       expect(fake.requests[0]?.headers.accept).toBe("text/event-stream")
     })))
@@ -171,7 +166,7 @@ describe("Anthropic Messages", () => {
       fake.script(ANT_KEY, [reply.ok(undefined, { chunks: ["a", "b", "c"], errorAfterChunks: 2 })])
       const stream = yield* client.stream(anthropicAt(fake), apiKey(ANT_KEY), ask("m"), 5000)
       const { chunks, error } = yield* drain(stream)
-      expect(chunks).toEqual([{ delta: "a" }, { delta: "b" }])
+      expect(chunks).toEqual([start, text("a"), text("b")])
       expect(error).toMatchObject({ kind: "http", status: 529, detail: "Overloaded" })
     })))
 
@@ -217,19 +212,15 @@ describe("OpenAI Chat Completions", () => {
     run(Effect.gen(function* () {
       const { client, fake } = yield* setup
       fake.script(OAI_KEY, [reply.ok("Hi there", { stopReason: "length", usage: { input: 11, output: 2 } })])
-      const request: ChatRequest = {
-        model: "gpt-test",
-        messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }],
-        maxTokens: 50,
-        temperature: 0
-      }
+      const request: ChatRequest = { model: "gpt-test", messages: [say("system", "Be brief."), say("user", "Hi")], maxTokens: 50, temperature: 0, stream: false }
       const result = yield* client.complete(openaiAt(fake), apiKey(OAI_KEY), request, 5000)
-      expect(result).toEqual({
+      expect(result).toMatchObject({
         id: "chatcmpl-fake-1",
         model: "gpt-test",
-        content: "Hi there",
+        parts: [{ type: "text", text: "Hi there" }],
+        toolCalls: [],
         finishReason: "length",
-        usage: { promptTokens: 11, completionTokens: 2 }
+        usage: { inputTokens: 11, outputTokens: 2 }
       })
       const [req] = fake.requests
       expect(req?.path).toBe("/v1/chat/completions")
@@ -250,14 +241,9 @@ describe("OpenAI Chat Completions", () => {
       fake.script(OAI_KEY, [reply.ok(undefined, { chunks: ["One ", "two ", "three"], usage: { input: 5, output: 3 }, fragmentBytes: 5 })])
       const first = yield* drain(yield* client.stream(openaiAt(fake, ""), apiKey(OAI_KEY), ask("gpt-test"), 5000))
       expect(first.error).toBeUndefined()
-      expect(first.chunks).toEqual([
-        { delta: "One " },
-        { delta: "two " },
-        { delta: "three" },
-        { delta: "", finishReason: "stop", usage: { promptTokens: 5, completionTokens: 3 } }
-      ])
+      expect(first.chunks).toEqual([{ ...start, created: expect.any(Number) }, text("One "), text("two "), text("three"), { type: "finish", reason: "stop", usage: { inputTokens: 5, outputTokens: 3 } }])
       const second = yield* drain(yield* client.stream(openaiAt(fake, ""), apiKey(OAI_KEY), ask("gpt-test"), 5000))
-      expect(second.chunks.map((c) => c.delta).join("")).toBe("Hello from the fake provider.")
+      expect(texts(second.chunks)).toBe("Hello from the fake provider.")
       yield* client.complete(openaiAt(fake, ""), apiKey(OAI_KEY), ask("gpt-test"), 5000)
       const [a] = fake.requests
       expect(a?.path).toBe("/chat/completions")
@@ -271,7 +257,7 @@ describe("OpenAI Chat Completions", () => {
       const { client, fake } = yield* setup
       fake.script(OAI_KEY, [reply.ok(undefined, { chunks: ["a", "b"], errorAfterChunks: 1, streamError: { type: "server_error", message: "upstream went away" } })])
       const { chunks, error } = yield* drain(yield* client.stream(openaiAt(fake), apiKey(OAI_KEY), ask("m"), 5000))
-      expect(chunks).toEqual([{ delta: "a" }])
+      expect(chunks).toEqual([{ ...start, created: expect.any(Number) }, text("a")])
       expect(error).toMatchObject({ kind: "http", detail: "upstream went away" })
     })))
 
@@ -295,7 +281,7 @@ describe("OpenAI Chat Completions", () => {
       const fake = yield* fakeProvider() // no credentials configured: a loopback server that needs none
       const client = yield* ProviderClient
       const result = yield* client.complete(openaiAt(fake), NO_AUTH, ask("llama"), 5000)
-      expect(result.content).toBe("Hello from the fake provider.")
+      expect(textOf(result.parts)).toBe("Hello from the fake provider.")
       expect(fake.requests[0]?.headers.authorization).toBeUndefined()
     })))
 })
@@ -336,7 +322,7 @@ describe("transport and errors", () => {
       const before = yield* Effect.flip(client.complete(anthropicAt(fake), apiKey(ANT_KEY), ask("m"), 5000))
       expect(before.kind).toBe("network")
       const { chunks, error } = yield* drain(yield* client.stream(anthropicAt(fake), apiKey(ANT_KEY), ask("m"), 5000))
-      expect(chunks).toEqual([{ delta: "a" }])
+      expect(chunks).toEqual([start, text("a")])
       expect(error).toMatchObject({ kind: "network", detail: expect.stringContaining("connection closed by the provider") })
     })))
 
@@ -348,11 +334,11 @@ describe("transport and errors", () => {
         reply.ok("whole answer", { ignoreStream: true, stopReason: "length", usage: { input: 3, output: 2 } })
       ])
       const cut = yield* drain(yield* client.stream(anthropicAt(fake), apiKey(ANT_KEY), ask("m"), 5000))
-      expect(cut.chunks).toEqual([{ delta: "a" }])
+      expect(cut.chunks).toEqual([start, text("a")])
       expect(cut.error).toMatchObject({ kind: "network", detail: "the provider closed the stream before it finished" })
       const replayed = yield* drain(yield* client.stream(openaiAt(fake), apiKey(OAI_KEY), ask("m"), 5000))
       expect(replayed).toEqual({
-        chunks: [{ delta: "whole answer" }, { delta: "", finishReason: "length", usage: { promptTokens: 3, completionTokens: 2 } }],
+        chunks: [{ ...start, created: expect.any(Number) }, text("whole answer"), { type: "finish", reason: "length", usage: { inputTokens: 3, outputTokens: 2 } }],
         error: undefined
       })
     })))
@@ -378,8 +364,8 @@ describe("transport and errors", () => {
       yield* Effect.promise(() => fake.waitFor((f) => f.requests[0]?.outcome === "aborted"))
       // A consumer that stops early (take) ends the stream, which aborts its request too.
       const stream = yield* client.stream(openaiAt(fake), apiKey(OAI_KEY), ask("m"), 30_000)
-      const first = yield* Stream.runCollect(Stream.take(stream, 1))
-      expect(Chunk.toReadonlyArray(first)).toEqual([{ delta: "a" }])
+      const first = yield* Stream.runCollect(Stream.take(stream, 2))
+      expect(Chunk.toReadonlyArray(first)).toEqual([{ ...start, created: expect.any(Number) }, text("a")])
       yield* Effect.promise(() => fake.waitFor((f) => f.requests[1]?.outcome === "aborted"))
     })))
 
@@ -433,7 +419,7 @@ describe("transport and errors", () => {
       const target: ProviderTarget = { provider: "openai" as ProviderId, api: "openai-completions", baseUrl: `http://127.0.0.1:${port}/v1`, headers: {}, maxBodyBytes: DEFAULT_MAX_PROVIDER_BODY_BYTES }
       const first = yield* client.complete(target, apiKey(OAI_KEY), ask("m"), 5000)
       const second = yield* client.complete(target, apiKey(OAI_KEY), ask("m"), 5000)
-      expect([first.content, second.content]).toEqual(["hello 1", "hello 2"])
+      expect([textOf(first.parts), textOf(second.parts)]).toEqual(["hello 1", "hello 2"])
       expect(seen).toEqual([{ connection: 1, nth: 1 }, { connection: 1, nth: 2 }, { connection: 2, nth: 1 }])
       // A fresh connection that is closed on us is not retried: that is the provider failing.
       server.removeAllListeners("request")

@@ -7,7 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import type { ChatRequest, ProviderAuth, ProviderTarget } from "../src/domain/Chat.js"
+import type { ProviderAuth, ProviderTarget } from "../src/domain/Chat.js"
+import { type ChatRequest, textOf } from "../src/domain/chat/Model.js"
 import { decodeConfig } from "../src/domain/Config.js"
 import { classifyFailure } from "../src/domain/Failure.js"
 import type { ProviderId } from "../src/domain/Provider.js"
@@ -21,7 +22,7 @@ import { scaled } from "./support/Timing.js"
 const MB = 1024 * 1024
 const LIMIT = 1 * MB
 const NO_AUTH: ProviderAuth = { kind: "none", secret: undefined }
-const ASK: ChatRequest = { model: "m", messages: [{ role: "user", content: "hi" }] }
+const ASK: ChatRequest = { model: "m", messages: [{ role: "user", parts: [{ type: "text", text: "hi" }] }], stream: false }
 
 const targetFor = (hostile: HostileProvider, mode: Mode, api: ProviderTarget["api"] = "openai-completions"): ProviderTarget => ({
   provider: (api === "anthropic-messages" ? "anthropic" : "openai") as ProviderId,
@@ -62,7 +63,7 @@ describe("provider answers are read up to a cap (§8.6)", () => {
       const declared = yield* Effect.flip(client.complete(targetFor(hostile, modes.hugeBody({ bytes: 600 * MB, declareLength: true })), NO_AUTH, ASK, 60_000))
       expect(declared).toMatchObject({ kind: "format" })
       const fits = yield* client.complete(targetFor(hostile, modes.hugeBody({ bytes: LIMIT - 1 })), NO_AUTH, ASK, 60_000)
-      expect(fits.content.length).toBeGreaterThan(LIMIT - 300)
+      expect(textOf(fits.parts).length).toBeGreaterThan(LIMIT - 300)
       yield* allClosed(hostile)
     }).pipe(Effect.provide(ProviderClientLive))
   )

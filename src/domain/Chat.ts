@@ -3,39 +3,7 @@ import type * as Redacted from "effect/Redacted"
 import type { ApiShape, ProviderId } from "./Provider.js"
 import { ExplainedError } from "./Errors.js"
 
-/** Provider-neutral chat, shaped like OpenAI's (the gateway speaks OpenAI to its clients). */
-export interface ChatMessage {
-  readonly role: "system" | "user" | "assistant" | "tool"
-  readonly content: string
-}
-
-export interface ChatRequest {
-  /** The provider's own model id, e.g. `claude-opus-4-6`. */
-  readonly model: string
-  readonly messages: ReadonlyArray<ChatMessage>
-  readonly maxTokens?: number
-  readonly temperature?: number
-}
-
-export interface ChatUsage {
-  readonly promptTokens: number
-  readonly completionTokens: number
-}
-
-export interface ChatResult {
-  readonly id: string
-  readonly model: string
-  readonly content: string
-  readonly finishReason: "stop" | "length" | "content_filter" | "tool_calls"
-  readonly usage: ChatUsage
-}
-
-/** One piece of a streamed answer; the last carries the finish reason (and usage when the provider gives it). */
-export interface ChatChunk {
-  readonly delta: string
-  readonly finishReason?: ChatResult["finishReason"]
-  readonly usage?: ChatUsage
-}
+/* The chat itself — requests, answers, stream events — is the canonical model of ./chat/Model.ts. */
 
 /** Where and how to call a provider. */
 export interface ProviderTarget {

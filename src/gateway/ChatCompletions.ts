@@ -2,9 +2,11 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import type { ChatUsage } from "../domain/Chat.js"
+import { answerEvents } from "../domain/chat/Events.js"
+import { type ChatAnswer, emptyUsage } from "../domain/chat/Model.js"
+import { openaiCodec } from "../domain/chat/openai/Codec.js"
 import { agentForTarget, agentTargets, type ChatLog, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
-import { type ChatRouting, chatRouting, chunkBody, type Completion, completionBody, errorBody, SSE_DONE, sseData, usageChunkBody, userText } from "./OpenAiWire.js"
+import { type ChatRouting, chatRouting, type Completion, errorBody, sseData, userText } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
@@ -40,18 +42,10 @@ const openAiWire = (completion: Omit<Completion, "model">, request: ChatRouting)
 
 /** A chat command's answer; no model was called, so its usage (sent when the client asked) is zero. */
 const textReply = (completion: Completion, text: string, stream: boolean, includeUsage: boolean): GatewayReply => {
-  const usage: ChatUsage = { promptTokens: 0, completionTokens: 0 }
-  if (!stream) return { _tag: "json", status: 200, body: completionBody(completion, { content: text, finishReason: "stop", usage }) }
-  return {
-    _tag: "sse",
-    events: Stream.make(
-      sseData(chunkBody(completion, { role: "assistant", content: "" })),
-      sseData(chunkBody(completion, { content: text })),
-      sseData(chunkBody(completion, {}, "stop")),
-      ...(includeUsage ? [sseData(usageChunkBody(completion, usage))] : []),
-      SSE_DONE
-    )
-  }
+  const answer: ChatAnswer = { ...completion, parts: [{ type: "text", text }], toolCalls: [], finishReason: "stop", usage: emptyUsage }
+  if (!stream) return { _tag: "json", status: 200, body: openaiCodec.encodeAnswer(answer) }
+  const encoder = openaiCodec.streamEncoder({ includeUsage })
+  return { _tag: "sse", events: Stream.fromIterable([...answerEvents(answer).flatMap(encoder.onEvent), ...encoder.end()]) }
 }
 
 /**

@@ -1,5 +1,4 @@
 import * as Either from "effect/Either"
-import type { ChatResult, ChatUsage } from "../domain/Chat.js"
 
 /**
  * The OpenAI Chat Completions wire format, as far as the gateway itself reads and writes it: the fields routing
@@ -68,51 +67,7 @@ export interface Completion {
   readonly model: string
 }
 
-const usageBody = (u: ChatUsage) => ({
-  prompt_tokens: u.promptTokens,
-  completion_tokens: u.completionTokens,
-  total_tokens: u.promptTokens + u.completionTokens
-})
-
-export const completionBody = (c: Completion, result: Pick<ChatResult, "content" | "finishReason" | "usage">) => ({
-  id: c.id,
-  object: "chat.completion" as const,
-  created: c.created,
-  model: c.model,
-  choices: [
-    {
-      index: 0,
-      message: { role: "assistant" as const, content: result.content, refusal: null },
-      logprobs: null,
-      finish_reason: result.finishReason
-    }
-  ],
-  usage: usageBody(result.usage)
-})
-
-export const chunkBody = (
-  c: Completion,
-  delta: { readonly role?: "assistant"; readonly content?: string },
-  finishReason: ChatResult["finishReason"] | null = null
-) => ({
-  id: c.id,
-  object: "chat.completion.chunk" as const,
-  created: c.created,
-  model: c.model,
-  choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }]
-})
-
-export const usageChunkBody = (c: Completion, usage: ChatUsage) => ({
-  id: c.id,
-  object: "chat.completion.chunk" as const,
-  created: c.created,
-  model: c.model,
-  choices: [],
-  usage: usageBody(usage)
-})
-
 export const sseData = (data: unknown): string => `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`
-export const SSE_DONE = "data: [DONE]\n\n"
 
 /** OpenAI's error envelope; `type` carries the classified reason. */
 export const errorBody = (message: string, type: string, code: string | null = type) => ({

@@ -1,7 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type { ChatRequest } from "../domain/Chat.js"
+import type { ChatRequest } from "../domain/chat/Model.js"
 import { type ModelRef, parseModelRef, modelAliases } from "../domain/Config.js"
 import { classifyFailure } from "../domain/Failure.js"
 import { maskSecret } from "../domain/Mask.js"
@@ -72,7 +72,7 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
         })
         if (!model) return row("unknown", `no model configured for ${provider}; add one to agents.defaults.models`)
         if (!target) return row("unknown", `no base URL for ${provider}; set models.providers.${provider}.baseUrl`)
-        const request: ChatRequest = { model: model.model, messages: [{ role: "user", content: "ping" }], maxTokens: opts.maxTokens }
+        const request: ChatRequest = { model: model.model, messages: [{ role: "user", parts: [{ type: "text", text: "ping" }] }], maxTokens: opts.maxTokens, stream: false }
         const started = yield* Clock.currentTimeMillis
         const result = yield* Effect.either(
           Effect.flatMap(credentialForRequest(ctx, profileId, credential), (fresh) =>

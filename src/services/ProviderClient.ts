@@ -2,12 +2,14 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
+import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
 import type { SseEvent } from "../domain/chat/Codec.js"
+import type { ChatAnswer, ChatRequest, StreamEvent } from "../domain/chat/Model.js"
 
 /**
- * Calls a model provider in its own API shape (Anthropic Messages or OpenAI Chat Completions). The gateway and
- * `models status --probe` use the same adapters.
+ * Calls a model provider in its own API shape (Anthropic Messages or OpenAI Chat Completions): `complete` and
+ * `stream` take the canonical request (domain/chat) and give the canonical answer or stream events; the codec of
+ * the provider's shape translates. The gateway and `models status --probe` use the same adapters.
  */
 /**
  * A client's request for a provider of the client's own wire shape (§8.4): the body goes as the client sent it
@@ -48,14 +50,16 @@ export type Forwarded =
   | { readonly _tag: "events"; readonly events: Stream.Stream<string, ProviderError> }
 
 export interface ProviderClientShape {
+  /** A whole answer (`request.stream` is ignored). */
   readonly complete: (
     target: ProviderTarget,
     auth: ProviderAuth,
     request: ChatRequest,
     timeoutMs: number
-  ) => Effect.Effect<ChatResult, ProviderError>
+  ) => Effect.Effect<ChatAnswer, ProviderError>
   /**
-   * Fails before the first chunk when the provider answers with an error status, so the caller can fail over.
+   * The answer's events, `start` first and `finish` last (`request.stream` is ignored). Fails before the first
+   * event when the provider answers with an error status, so the caller can fail over.
    * The request stays open at most as long as the scope: closing it aborts a stream that was never run to its end.
    */
   readonly stream: (
@@ -63,7 +67,7 @@ export interface ProviderClientShape {
     auth: ProviderAuth,
     request: ChatRequest,
     timeoutMs: number
-  ) => Effect.Effect<Stream.Stream<ChatChunk, ProviderError>, ProviderError, Scope.Scope>
+  ) => Effect.Effect<Stream.Stream<StreamEvent, ProviderError>, ProviderError, Scope.Scope>
   /**
    * The same-shape passthrough (§8.4), with `complete`'s and `stream`'s limits, deadlines, abort and error
    * classification: an error status fails before anything is returned (so the caller can fail over); a stream's

@@ -19,8 +19,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type { ChatChunk, ChatResult, ProviderAuth, ProviderTarget } from "../domain/Chat.js"
+import * as Either from "effect/Either"
+import type { ProviderAuth, ProviderTarget } from "../domain/Chat.js"
 import { ProviderError } from "../domain/Chat.js"
+import { answerEvents } from "../domain/chat/Events.js"
+import type { ChatAnswer, ChatRequest } from "../domain/chat/Model.js"
 import { type Forwarded, ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
@@ -100,7 +103,7 @@ const unexpected = (ctx: CallContext, status: number, what: string) =>
   new ProviderError({ provider: ctx.provider, kind: "http", status, detail: `unexpected response from the provider: ${what}` })
 
 /** The answer's body, up to the limit, as the adapter's completion. */
-const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatResult> => (answer, ok, fail) => {
+const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatAnswer> => (answer, ok, fail) => {
   const tooBig = () => fail(tooLarge(ctx, "the answer"))
   if (Number(answer.header("content-length")) > ctx.maxBodyBytes) return tooBig()
   readBounded(
@@ -242,6 +245,13 @@ const sseStream = <T>(
 const adapterFor = (target: ProviderTarget): ProviderAdapter =>
   target.api === "anthropic-messages" ? anthropicAdapter : openaiAdapter
 
+/**
+ * The request in the provider's shape. The gateway refuses what a shape cannot carry before it calls (§8.4), so an
+ * Unsupported here is a request the caller did not check: a `format` failure naming the field.
+ */
+const callFor = (ctx: CallContext, adapter: ProviderAdapter, target: ProviderTarget, auth: ProviderAuth, request: ChatRequest) =>
+  Either.mapLeft(adapter.buildCall(target, auth, request), (u) => new ProviderError({ provider: ctx.provider, kind: "format", status: 400, detail: u.message }))
+
 const contextFor = (target: ProviderTarget, auth: ProviderAuth, timeoutMs: number): CallContext => ({
   provider: target.provider,
   timeoutMs,
@@ -258,24 +268,21 @@ export const makeProviderClient = (): ProviderClientShape => ({
   complete: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
-    const { value } = yield* send(ctx, adapter.buildCall(target, auth, request, false), decodeBody(ctx, adapter))
+    const { value } = yield* send(ctx, yield* callFor(ctx, adapter, target, auth, { ...request, stream: false }), decodeBody(ctx, adapter))
     return value
   }),
   stream: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const adapter = adapterFor(target)
     const ctx = contextFor(target, auth, timeoutMs)
-    type Opened = { readonly _tag: "json"; readonly result: ChatResult } | { readonly _tag: "sse"; readonly body: IncomingMessage }
-    const { value, abort } = yield* send<Opened>(ctx, adapter.buildCall(target, auth, request, true), (answer, ok, fail) =>
+    type Opened = { readonly _tag: "json"; readonly result: ChatAnswer } | { readonly _tag: "sse"; readonly body: IncomingMessage }
+    const call = yield* callFor(ctx, adapter, target, auth, { ...request, stream: true })
+    const { value, abort } = yield* send<Opened>(ctx, call, (answer, ok, fail) =>
       // A server that ignores `stream: true` answers with one JSON completion: replay it as a stream.
       (answer.header("content-type") ?? "").includes("application/json")
         ? decodeBody(ctx, adapter)(answer, (result) => ok({ _tag: "json", result }), fail)
         : ok({ _tag: "sse", body: answer.body })
     )
-    if (value._tag === "json") {
-      const { content, finishReason, usage } = value.result
-      const chunks: Array<ChatChunk> = content === "" ? [] : [{ delta: content }]
-      return Stream.fromIterable([...chunks, { delta: "", finishReason, usage }])
-    }
+    if (value._tag === "json") return Stream.fromIterable(answerEvents(value.result))
     // However the request ends (the stream run to its end, failed, interrupted, or never run at all), the scope
     // it ran in closes the connection; a body read to its end is already back in the keep-alive pool.
     const body = value.body

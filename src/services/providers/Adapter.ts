@@ -2,7 +2,10 @@
  * The contract between the live ProviderClient and one adapter per API shape (./anthropic.ts, ./openai.ts): how to
  * build the HTTP call and how to read its answer. Its own module, so adapters and client do not import each other.
  */
-import type { ChatChunk, ChatRequest, ChatResult, ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
+import type * as Either from "effect/Either"
+import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
+import type { StreamDecoder as CodecStreamDecoder } from "../../domain/chat/Codec.js"
+import type { ChatAnswer, ChatRequest, StreamEvent, Unsupported } from "../../domain/chat/Model.js"
 import type { SseEvent } from "./sse.js"
 
 export interface HttpCall {
@@ -11,7 +14,7 @@ export interface HttpCall {
   readonly body: string
 }
 
-export interface StreamStep<T = ChatChunk> {
+export interface StreamStep<T = StreamEvent> {
   readonly chunks: ReadonlyArray<T>
   /** The provider said it is finished (or failed): nothing after this counts. */
   readonly done: boolean
@@ -19,17 +22,30 @@ export interface StreamStep<T = ChatChunk> {
 }
 
 /**
- * Stateful per stream: turns SSE events into chunks; the last chunk carries the finish reason and usage. A
- * passthrough's decoder (./passthrough.ts) turns them into the frames it hands on.
+ * Stateful per stream: turns SSE events into canonical stream events (the codec's decoder), or — for a
+ * passthrough (./passthrough.ts) — into the frames it hands on.
  */
-export interface StreamDecoder<T = ChatChunk> {
+export interface StreamDecoder<T = StreamEvent> {
   readonly onEvent: (event: SseEvent) => StreamStep<T>
   /** The body ended without the provider's end marker: the final step when it still told us how it finished. */
   readonly onEnd: () => StreamStep<T> | undefined
 }
 
 export interface ProviderAdapter {
-  readonly buildCall: (target: ProviderTarget, auth: ProviderAuth, request: ChatRequest, stream: boolean) => HttpCall
-  readonly decodeResult: (body: unknown) => ChatResult | undefined
+  /** The request in the provider's shape (`request.stream` says which answer to ask for); Unsupported when it cannot carry it. */
+  readonly buildCall: (target: ProviderTarget, auth: ProviderAuth, request: ChatRequest) => Either.Either<HttpCall, Unsupported>
+  readonly decodeResult: (body: unknown) => ChatAnswer | undefined
   readonly streamDecoder: () => StreamDecoder
 }
+
+/** A codec's stream decoder in the client's terms (events as the chunks it pulls). */
+export const fromCodecDecoder = (decoder: CodecStreamDecoder): StreamDecoder => ({
+  onEvent: (event) => {
+    const step = decoder.onEvent(event)
+    return { chunks: step.events, done: step.done, ...(step.error === undefined ? {} : { error: step.error }) }
+  },
+  onEnd: () => {
+    const step = decoder.onEnd()
+    return step === undefined ? undefined : { chunks: step.events, done: step.done, ...(step.error === undefined ? {} : { error: step.error }) }
+  }
+})

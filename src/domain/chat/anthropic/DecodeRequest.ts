@@ -14,7 +14,7 @@ const Content = Schema.Union(Schema.String, Schema.Array(RawBlock))
 
 /** A wrong role names every valid one (the default message names only the first). */
 const Roles = Schema.Literal("user", "assistant", "system").annotations({
-  message: (issue) => ({ message: `Expected one of "user", "assistant", "system", actual ${JSON.stringify(issue.actual)}`, override: true })
+  message: (issue) => ({ message: `must be one of "user", "assistant", "system", got ${JSON.stringify(issue.actual)}`, override: true })
 })
 const WireMessage = Schema.Struct({ role: Roles, content: Content })
 const WireTool = Schema.Struct(

@@ -22,7 +22,7 @@ const WireToolCall = Schema.Struct({
 
 /** A wrong role names every valid one (the default message names only the first). */
 const Roles = Schema.Literal("system", "developer", "user", "assistant", "tool").annotations({
-  message: (issue) => ({ message: `Expected one of "system", "developer", "user", "assistant", "tool", actual ${JSON.stringify(issue.actual)}`, override: true })
+  message: (issue) => ({ message: `must be one of "system", "developer", "user", "assistant", "tool", got ${JSON.stringify(issue.actual)}`, override: true })
 })
 
 const WireMessage = Schema.Struct({
