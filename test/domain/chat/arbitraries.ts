@@ -10,6 +10,8 @@ import { SseParser } from "../../../src/services/providers/sse.js"
 
 const fc = FastCheck
 const opt = <A>(arb: FastCheck.Arbitrary<A>) => fc.option(arb, { nil: undefined })
+/** A value as JSON carries it (no -0). */
+const asJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v))
 /** Drops the keys whose value is undefined, as the codecs build their objects. */
 export const clean = <A>(a: { readonly [K in keyof A]: A[K] | undefined }): A => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as A
 
@@ -82,7 +84,7 @@ export const openaiRequest: FastCheck.Arbitrary<ChatRequest> = fc
     seed: opt(fc.integer()),
     frequencyPenalty: opt(fc.integer({ min: -20, max: 20 }).map((x) => x / 10)),
     presencePenalty: opt(fc.integer({ min: -20, max: 20 }).map((x) => x / 10)),
-    extra: opt(fc.record({ store: fc.boolean(), metadata: fc.dictionary(word, text, { maxKeys: 2 }), custom_vendor_flag: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] })
+    extra: opt(fc.record({ store: fc.boolean(), metadata: fc.dictionary(word, text, { maxKeys: 2 }), custom_vendor_flag: fc.jsonValue({ maxDepth: 1 }).map(asJson) }, { requiredKeys: [] })
       .filter((f) => Object.keys(f).length > 0)
       .map((fields) => ({ shape: "openai" as const, fields })))
   })
