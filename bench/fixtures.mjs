@@ -236,6 +236,34 @@ ${list}
   return { profiles: total, agents }
 }
 
+/**
+ * (c) Scale store: one agent (`main`) holding `count` profiles (20,000 by default, ~5.7 MB) laid out like one
+ * agent of the large store (9 providers, usageStats, order overrides, lastGood); the same config shape, with one
+ * agent. Issue 12: `auth list --json` and `models status` must stay linear in the number of profiles.
+ */
+export const writeScaleStore = (stateDir, now = Date.now(), count = 20_000) => {
+  const agentDir = join(stateDir, "agents", "main", "agent")
+  mkdir700(agentDir)
+  const store = largeAgentStore(0, count, now)
+  writeSecret(join(agentDir, "auth-profiles.json"), JSON.stringify(store, null, 2) + "\n")
+  writeSecret(
+    join(stateDir, "openclaw.json"),
+    `// openclaw config (benchmark fixture: scale store)
+{
+  auth: {
+    profiles: { "anthropic:p027": { provider: "anthropic", mode: "token" } },
+    order: { groq: ["groq:p004", "groq:p013", "groq:p022"] },
+  },
+  agents: {
+    defaults: { model: { primary: "anthropic/claude-sonnet-4-5", fallbacks: ["openai/gpt-5", "groq/llama-3.3-70b"] } },
+    list: [{ id: "main", default: true }],
+  },
+}
+`
+  )
+  return { profiles: Object.keys(store.profiles).length, agents: ["main"] }
+}
+
 /** A fresh temp root holding `home/` (HOME) with `home/.openclaw` (OPENCLAW_STATE_DIR). */
 export const makeFixtureHome = (name) => {
   const root = mkdtempSync(join(tmpdir(), `openclaw-bench-${name}-`))

@@ -1,5 +1,6 @@
 // Start-up benchmark for the built CLI: cold processes of `node dist/openclaw.cjs models status …` against
-// generated stores, interleaved with `node -e 0` as the floor; then in-process resolution throughput
+// generated stores, interleaved with `node -e 0` as the floor, and `models auth list --json` / `models status` on a
+// 20,000-profile store (BENCH_SCALE_RUNS, default 10; 0 skips them); then in-process resolution throughput
 // (bench/resolution.ts), the gateway against a fake provider (bench/gateway.mjs) and against a hostile one
 // (bench/hostile.mjs). See bench/README.md.
 //
@@ -14,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, a
 import os from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { makeFixtureHome, writeLargeStore, writeSmallStore } from "./fixtures.mjs"
+import { makeFixtureHome, writeLargeStore, writeScaleStore, writeSmallStore } from "./fixtures.mjs"
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = join(ROOT, "dist", "openclaw.cjs")
@@ -34,10 +35,19 @@ const RUNS = (() => {
   return n
 })()
 const KEEP_FIXTURES = process.env.BENCH_KEEP_FIXTURES === "1"
+// The 20,000-profile cases take ~1 s each (35 s before issue 12): measured in the first rounds only.
+const SCALE_RUNS = (() => {
+  const raw = process.env.BENCH_SCALE_RUNS
+  if (raw === undefined || raw === "") return Math.min(RUNS, 10)
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 0) fail(`BENCH_SCALE_RUNS must be a non-negative integer, got ${JSON.stringify(raw)}`)
+  return Math.min(RUNS, n)
+})()
 
 const TARGETS = {
   small: { medianMs: 150, peakRssMb: 80 },
-  large: { medianMs: 300 }
+  large: { medianMs: 300 },
+  scale: { medianMs: 1000 }
 }
 
 function fail(message) {
@@ -90,6 +100,9 @@ const small = makeFixtureHome("small")
 const smallInfo = writeSmallStore(small.stateDir, now)
 const large = makeFixtureHome("large")
 const largeInfo = writeLargeStore(large.stateDir, now)
+const scale = makeFixtureHome("scale")
+const scaleInfo = writeScaleStore(scale.stateDir, now)
+const storeName = (fx) => (fx === small ? "small" : fx === large ? "large" : "scale")
 
 const timeOut = join(os.tmpdir(), `openclaw-bench-rss-${process.pid}`)
 
@@ -98,6 +111,7 @@ const cleanup = () => {
   if (KEEP_FIXTURES) return
   rmSync(small.root, { recursive: true, force: true })
   rmSync(large.root, { recursive: true, force: true })
+  rmSync(scale.root, { recursive: true, force: true })
 }
 process.on("exit", cleanup)
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130))
@@ -123,7 +137,14 @@ const CASES = [
     fx: large,
     target: "large"
   },
-  { id: "large-json", label: "large: status --json", args: [BIN, "models", "status", "--json"], fx: large, target: "large" }
+  { id: "large-json", label: "large: status --json", args: [BIN, "models", "status", "--json"], fx: large, target: "large" },
+  ...(SCALE_RUNS === 0
+    ? []
+    : [
+        { id: "scale-list-json", label: "20k: auth list --json", args: [BIN, "models", "auth", "list", "--json"], fx: scale, target: "scale", runs: SCALE_RUNS },
+        { id: "scale-json", label: "20k: status --json", args: [BIN, "models", "status", "--json"], fx: scale, target: "scale", runs: SCALE_RUNS },
+        { id: "scale-text", label: "20k: status", args: [BIN, "models", "status"], fx: scale, target: "scale", runs: SCALE_RUNS }
+      ])
 ]
 
 /** One cold process. Wall time is taken around the spawn, so it includes the fork/exec of `time` — as does the floor. */
@@ -188,10 +209,29 @@ const sanity = (fx, extra, expect) => {
   return { agentId: report.agentId, profiles: count, providers: report.auth.providers.length }
 }
 
+/** `auth list --json` on the scale store lists every profile, masked. */
+const sanityList = (fx, expect) => {
+  const c = { id: "sanity", label: "sanity: auth list --json", args: [BIN, "models", "auth", "list", "--json"], fx }
+  const r = runOnce(c)
+  assertHealthy(c, r)
+  let list
+  try {
+    list = JSON.parse(r.stdout)
+  } catch (e) {
+    fail(`${c.label}: stdout is not JSON (${e.message})`)
+  }
+  if (list.profiles?.length !== expect.profiles) fail(`${c.label}: ${list.profiles?.length} profiles listed, expected ${expect.profiles}`)
+  if (/FAKE[0-9a-f]{8}/.test(r.stdout)) fail(`${c.label}: a fake secret appears unmasked`)
+  return { profiles: list.profiles.length }
+}
+
 const sanityChecks = {
   small: sanity(small, [], { agentId: "main", profiles: smallInfo.profiles }),
   largeMain: sanity(large, [], { agentId: "main", profiles: largeInfo.profiles / largeInfo.agents.length }),
-  largeA9: sanity(large, ["--agent", "a9"], { agentId: "a9", profiles: largeInfo.profiles / largeInfo.agents.length })
+  largeA9: sanity(large, ["--agent", "a9"], { agentId: "a9", profiles: largeInfo.profiles / largeInfo.agents.length }),
+  ...(SCALE_RUNS === 0
+    ? {}
+    : { scale: sanity(scale, [], { agentId: "main", profiles: scaleInfo.profiles }), scaleList: sanityList(scale, { profiles: scaleInfo.profiles }) })
 }
 
 // ---------- measure: warm-up rounds, then interleaved rounds with a rotating start ----------
@@ -206,6 +246,7 @@ for (let round = 0; round < totalRounds; round++) {
   if (round === WARMUP) cacheAfterWarmup = cacheStat()
   for (let k = 0; k < CASES.length; k++) {
     const c = CASES[(round + k) % CASES.length]
+    if (round >= WARMUP && c.runs !== undefined && samples.get(c.id).wallMs.length >= c.runs) continue
     const r = runOnce(c)
     assertHealthy(c, r)
     if (round < WARMUP) continue
@@ -252,7 +293,7 @@ const results = CASES.map((c) => {
     id: c.id,
     label: c.label,
     command: c.id === "floor" ? "node -e 0" : `node dist/openclaw.cjs ${c.args.slice(1).join(" ")}`,
-    store: c.id === "floor" ? null : c.fx === small ? "small" : "large",
+    store: c.id === "floor" ? null : storeName(c.fx),
     exitCodes: [...s.exitCodes].sort(),
     wallMs: Object.fromEntries(Object.entries(wall).map(([k, v]) => [k, round1(v)])),
     overFloorMs: c.id === "floor" ? null : round1(wall.median - floorMedian),
@@ -317,8 +358,9 @@ const meta = {
       profiles: largeInfo.profiles,
       storeBytesPerAgent: fileBytes(join(large.stateDir, "agents/main/agent/auth-profiles.json"))
     },
+    scale: { agents: 1, profiles: scaleInfo.profiles, storeBytes: fileBytes(join(scale.stateDir, "agents/main/agent/auth-profiles.json")), runs: SCALE_RUNS },
     sanity: sanityChecks,
-    kept: KEEP_FIXTURES ? { small: small.root, large: large.root } : null
+    kept: KEEP_FIXTURES ? { small: small.root, large: large.root, scale: scale.root } : null
   },
   targets: TARGETS,
   totalSeconds: round1(totalSeconds)
@@ -374,7 +416,9 @@ out.push(
 )
 out.push(
   `stores: small ${meta.fixtures.small.profiles} profiles / 1 agent; large ${meta.fixtures.large.profiles} profiles / ` +
-    `${meta.fixtures.large.agents} agents (${Math.round(meta.fixtures.large.storeBytesPerAgent / 1024)} KB per store)`
+    `${meta.fixtures.large.agents} agents (${Math.round(meta.fixtures.large.storeBytesPerAgent / 1024)} KB per store); ` +
+    `scale ${meta.fixtures.scale.profiles} profiles / 1 agent (${(meta.fixtures.scale.storeBytes / 1048576).toFixed(1)} MB), ` +
+    `${SCALE_RUNS} run${SCALE_RUNS === 1 ? "" : "s"} per 20k case`
 )
 out.push("")
 out.push(header)
@@ -391,7 +435,7 @@ if (Math.max(meta.loadAvgBefore[0], meta.loadAvgAfter[0]) > meta.nproc / 2)
   out.push(`WARNING: the machine was busy (1-min load ${meta.loadAvgBefore[0]} → ${meta.loadAvgAfter[0]} on ${meta.nproc} CPUs); expect inflated, noisier figures.`)
 out.push(`load average before/after: ${meta.loadAvgBefore.join(" ")} / ${meta.loadAvgAfter.join(" ")}; measured in ${meta.totalSeconds} s`)
 
-if (KEEP_FIXTURES) out.push(`fixtures kept: ${small.root} ${large.root}`)
+if (KEEP_FIXTURES) out.push(`fixtures kept: ${small.root} ${large.root} ${scale.root}`)
 process.stdout.write(out.join("\n") + "\n")
 
 // ---------- resolution throughput (in-process) and the gateway, after the start-up cases ----------
