@@ -107,6 +107,21 @@ describe("scrubbing pieces and encodings of a secret (§11)", () => {
     expect(r.scrub("listening on http://127.0.0.1:18789")).toBe("listening on http://127.0.0.1:18789")
   })
 
+  it("finds the encodings of each of thousands of secrets that share a public prefix", () => {
+    // Their encodings all start alike (`c2stYW50LWFwaTAz…`): the index keeps only so many pieces per hash, and
+    // before issue 12's rework only the first 64 secrets' base64 was found.
+    const secrets = Array.from({ length: 2000 }, (_, i) => `sk-ant-api03-FAKE${(i * 2654435761).toString(36)}q${i}Z`)
+    const r = makeSecretRegistry()
+    Effect.runSync(r.register(secrets))
+    for (const secret of [secrets[0]!, secrets[999]!, secrets[1999]!]) {
+      for (const encoded of [0, 1, 2].map((pad) => Buffer.from(`${"x".repeat(pad)}${secret}`).toString("base64"))) {
+        const out = r.scrub(`Basic ${encoded}`)
+        expect(out, encoded).toContain("…")
+        expect(out).not.toContain(encoded.slice(-12, -2))
+      }
+    }
+  })
+
   it("is linear: 2,000 secrets over 1 MB of text", () => {
     const secrets = Array.from({ length: 2000 }, (_, i) => `sk-FAKE-${i.toString(36).padStart(6, "0")}-${"q".repeat(10)}${i}`)
     const r = makeSecretRegistry()

@@ -9,32 +9,41 @@ import { publicPrefixOf } from "./Mask.js"
  * Matching is one pass over the text with a rolling hash of GRAM characters, looked up in an index built once per
  * set of secrets: linear in the text, whatever the number of secrets. The index holds a secret's GRAM-character
  * pieces only every STRIDE characters — any run of RUN = GRAM + STRIDE - 1 characters contains one of them — and an
- * encoding only by its start (an encoding is found whole): 20,000 secrets make a few hundred thousand entries.
+ * encoding only by its two ends (an encoding is found whole): 20,000 secrets make a few hundred thousand entries.
  */
 
 export const RUN = 8
 const GRAM = 5
 const STRIDE = RUN - GRAM + 1
+/** Pieces kept per hash value: a secret repeating one pattern cannot make a lookup long. */
+const MAX_PER_HASH = 64
 
-interface Piece {
-  /** The text searched for: the secret itself, or one of its encodings. */
-  readonly text: string
-  /** Where its hidden part starts: a run must include at least RUN characters from here on. */
-  readonly hiddenFrom: number
-  /** The secret it stands for, when `text` is the secret itself (a whole match keeps its usual mask). */
-  readonly secret: string | undefined
-  /** Only a match of the whole text counts (a value substituted from `${VAR}`: its pieces are ordinary text). */
-  readonly wholeOnly: boolean
-}
-
-interface Entry {
-  readonly piece: Piece
-  readonly offset: number
-}
-
+/**
+ * The index, in flat arrays rather than an object per piece and per entry (20,000 secrets make ~140,000 pieces
+ * and ~400,000 entries: objects cost more to allocate and collect than the whole rest of `auth list`).
+ * A piece is the text searched for — a secret itself or one of its encodings; an entry is one of its
+ * GRAM-character pieces, found by an open-addressing table keyed by the rolling hash.
+ */
 export interface ScrubIndex {
-  /** One entry, or several when pieces share a hash (most do not: no array per entry). */
-  readonly grams: ReadonlyMap<number, Entry | ReadonlyArray<Entry>>
+  readonly size: number
+  /** The text of each piece. */
+  readonly texts: ReadonlyArray<string>
+  /** The secret a piece stands for, when it is the secret itself (a whole match keeps its usual mask). */
+  readonly secretOf: ReadonlyArray<string | undefined>
+  /** Only a match of a piece's whole text counts (an encoding, or a value substituted from `${VAR}`). */
+  readonly wholeOnly: ReadonlyArray<boolean>
+  /** Per entry: its hash, its piece and its offset in the piece's text. */
+  readonly entryHash: Int32Array
+  readonly entryPiece: Int32Array
+  readonly entryOffset: Int32Array
+  /** Open addressing (linear probing, at most half full): entry number + 1, 0 for an empty slot. */
+  readonly slots: Int32Array
+  readonly shift: number
+  /**
+   * One bit per 2^11 values of the mixed hash, set for those of an entry: 256 KB, small enough to stay in a
+   * CPU cache, where the table does not, so most positions of a text are passed over without touching the table.
+   */
+  readonly filter: Int32Array
 }
 
 const BASE = 0x01000193
@@ -52,35 +61,40 @@ const hashAt = (s: string, at: number): number => {
   return h
 }
 
-const toBase64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes))
+/** Fibonacci hashing: the rolling hash's low bits are poorly mixed. Its top bits pick a slot and a filter bit. */
+const mix = (h: number): number => Math.imul(h, 0x9e3779b1)
+const FILTER_SHIFT = 11
+const home = (h: number, shift: number): number => mix(h) >>> shift
+
+const ASCII = /^[\x00-\x7f]*$/
+
+/** base64 of `filler` zero bytes followed by the UTF-8 bytes of `text`. */
+const base64Behind = (filler: number, text: string): string => {
+  const zeros = "\0".repeat(filler)
+  if (ASCII.test(text)) return btoa(zeros + text)
+  let binary = zeros
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+const utf8Length = (text: string): number => (ASCII.test(text) ? text.length : new TextEncoder().encode(text).length)
 
 /**
  * The part of the base64 of `secret` that every encoding containing it shares, at each of the three byte
  * alignments: encode it behind 0, 1 or 2 filler bytes and drop the characters the filler or the cut end touch.
  */
 const base64Cores = (secret: string): ReadonlyArray<string> => {
-  const bytes = new TextEncoder().encode(secret)
+  const length = utf8Length(secret)
   const out: Array<string> = []
   for (let shift = 0; shift < 3; shift++) {
-    const shifted = new Uint8Array(shift + bytes.length)
-    shifted.set(bytes, shift)
     const from = Math.ceil((shift * 4) / 3)
-    const to = Math.floor(((shift + bytes.length) * 4) / 3)
+    const to = Math.floor(((shift + length) * 4) / 3)
     if (to - from < RUN) continue
-    const core = toBase64(shifted).slice(from, to)
+    const core = base64Behind(shift, secret).slice(from, to)
     out.push(core)
-    const urlSafe = core.replace(/\+/g, "-").replace(/\//g, "_")
-    if (urlSafe !== core) out.push(urlSafe)
+    if (core.includes("+") || core.includes("/")) out.push(core.replace(/\+/g, "-").replace(/\//g, "_"))
   }
   return out
-}
-
-const piecesOf = (secret: string): ReadonlyArray<Piece> => {
-  const pieces: Array<Piece> = [{ text: secret, hiddenFrom: publicPrefixOf(secret).length, secret, wholeOnly: false }]
-  const percent = encodeURIComponent(secret)
-  if (percent !== secret) pieces.push({ text: percent, hiddenFrom: 0, secret: undefined, wholeOnly: true })
-  for (const core of base64Cores(secret)) pieces.push({ text: core, hiddenFrom: 0, secret: undefined, wholeOnly: true })
-  return pieces
 }
 
 /**
@@ -102,21 +116,79 @@ const looksRandom = (text: string, at: number): boolean => {
  * substituted from `${VAR}`); build it once per set and keep it.
  */
 export const scrubIndex = (secrets: Iterable<string>, values: Iterable<string> = []): ScrubIndex => {
-  const grams = new Map<number, Entry | Array<Entry>>()
-  const add = (piece: Piece) => {
-    const last = piece.wholeOnly ? 0 : piece.text.length - GRAM
-    for (let offset = piece.hiddenFrom; offset <= last; offset += STRIDE) {
-      if (!piece.wholeOnly && !looksRandom(piece.text, offset)) continue
-      const h = hashAt(piece.text, offset)
-      const found = grams.get(h)
-      if (found === undefined) grams.set(h, { piece, offset })
-      else if (!Array.isArray(found)) grams.set(h, [found as Entry, { piece, offset }])
-      else if (found.length < 64) found.push({ piece, offset })
+  // The pieces first, with an upper bound of their entries, so the entries fill arrays of the right size.
+  const texts: Array<string> = []
+  const secretOf: Array<string | undefined> = []
+  const wholeOnly: Array<boolean> = []
+  const hiddenFrom: Array<number> = []
+  let bound = 0
+  const piece = (text: string, hidden: number, secret: string | undefined, whole: boolean) => {
+    texts.push(text)
+    secretOf.push(secret)
+    wholeOnly.push(whole)
+    hiddenFrom.push(hidden)
+    bound += whole ? 2 : Math.max(0, Math.floor((text.length - GRAM - hidden) / STRIDE) + 1)
+  }
+  for (const secret of secrets) {
+    if (secret.length < RUN) continue
+    piece(secret, publicPrefixOf(secret).length, secret, false)
+    const percent = encodeURIComponent(secret)
+    if (percent !== secret) piece(percent, 0, undefined, true)
+    for (const core of base64Cores(secret)) piece(core, 0, undefined, true)
+  }
+  for (const value of values) if (value.length >= RUN) piece(value, 0, value, true)
+
+  const entryHash = new Int32Array(bound)
+  const entryPiece = new Int32Array(bound)
+  const entryOffset = new Int32Array(bound)
+  let size = 0
+  for (let p = 0; p < texts.length; p++) {
+    const text = texts[p]!
+    if (wholeOnly[p]) {
+      // Found whole, by its start as well as by its end: encodings of secrets that share a public prefix
+      // (`sk-ant-api03-`) all start alike, more of them than one hash keeps; their ends differ.
+      for (const offset of [0, text.length - GRAM]) {
+        entryHash[size] = hashAt(text, offset)
+        entryPiece[size] = p
+        entryOffset[size++] = offset
+      }
+      continue
+    }
+    for (let offset = hiddenFrom[p]!; offset + GRAM <= text.length; offset += STRIDE) {
+      if (!looksRandom(text, offset)) continue
+      entryHash[size] = hashAt(text, offset)
+      entryPiece[size] = p
+      entryOffset[size++] = offset
     }
   }
-  for (const secret of secrets) if (secret.length >= RUN) for (const piece of piecesOf(secret)) add(piece)
-  for (const value of values) if (value.length >= RUN) add({ text: value, hiddenFrom: 0, secret: value, wholeOnly: true })
-  return { grams }
+
+  // Entries go in in the order they were made, so those sharing a hash are probed in that order and a match
+  // prefers the same piece whatever the table's size.
+  let bits = 4
+  while (1 << bits < size * 2) bits++
+  const shift = 32 - bits
+  const mask = (1 << bits) - 1
+  const slots = new Int32Array(1 << bits)
+  const filter = new Int32Array(1 << (32 - FILTER_SHIFT - 5))
+  // How many entries a hash holds, once it holds several (pieces that secrets share: `FAKE…`, or the start of
+  // their encodings), so that a full one is passed over without walking its run of slots again.
+  const crowded = new Map<number, number>()
+  for (let e = 0; e < size; e++) {
+    const h = entryHash[e]!
+    let slot = home(h, shift)
+    if (slots[slot] !== 0 && entryHash[slots[slot]! - 1] === h && crowded.get(h) === MAX_PER_HASH) continue
+    let same = 0
+    while (slots[slot] !== 0) {
+      if (entryHash[slots[slot]! - 1] === h) same++
+      slot = (slot + 1) & mask
+    }
+    if (same === MAX_PER_HASH) continue
+    slots[slot] = e + 1
+    const bit = mix(h) >>> FILTER_SHIFT
+    filter[bit >>> 5] = filter[bit >>> 5]! | (1 << (bit & 31))
+    if (same >= 8) crowded.set(h, same + 1)
+  }
+  return { size, texts, secretOf, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift, filter }
 }
 
 /** user:password@ in a URL, and the values of query parameters that carry credentials by their name. */
@@ -131,42 +203,86 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
   let out = text
   if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${other}@`)
   if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, `$1${other}`)
-  if (index.grams.size === 0 || out.length < GRAM) return out
-  let result = ""
+  if (index.size === 0 || out.length < GRAM) return out
+  const { texts, secretOf, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift, filter } = index
+  const mask = slots.length - 1
+  // Replacements so far, in order and apart: [start, end, replacement] each.
+  const starts: Array<number> = []
+  const ends: Array<number> = []
+  const replacements: Array<string> = []
   let emitted = 0
   let h = hashAt(out, 0)
   for (let i = 0; i + GRAM <= out.length; ) {
-    const found = index.grams.get(h)
-    let best: { start: number; end: number; piece: Piece } | undefined
-    if (found !== undefined) {
-      for (const { piece, offset } of Array.isArray(found) ? (found as ReadonlyArray<Entry>) : [found as Entry]) {
-        const p = piece.text
-        let k = 0
-        while (k < GRAM && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
-        if (k < GRAM) continue // a hash collision
-        while (i + k < out.length && offset + k < p.length && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
-        if (piece.wholeOnly) {
-          if (k !== p.length) continue
-        } else {
-          let b = 0
-          while (i - b > emitted && offset - b > 0 && out.charCodeAt(i - b - 1) === p.charCodeAt(offset - b - 1)) b++
-          if (k + b < RUN) continue
-          if (best === undefined || k + b > best.end - best.start) best = { start: i - b, end: i + k, piece }
-          continue
+    const bit = mix(h) >>> FILTER_SHIFT
+    if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+      if (i + GRAM < out.length) h = (Math.imul(h - Math.imul(out.charCodeAt(i), TOP), BASE) + out.charCodeAt(i + GRAM)) | 0
+      i++
+      continue
+    }
+    let bestStart = -1
+    let bestEnd = -1
+    let bestPiece = -1
+    for (let slot = home(h, shift); slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const e = slots[slot]! - 1
+      if (entryHash[e] !== h) continue
+      const piece = entryPiece[e]!
+      const offset = entryOffset[e]!
+      const p = texts[piece]!
+      let k = 0
+      while (k < GRAM && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
+      if (k < GRAM) continue // a hash collision
+      if (wholeOnly[piece]) {
+        const start = i - offset
+        if (start < 0 || !out.startsWith(p, start)) continue
+        if (bestPiece < 0 || p.length > bestEnd - bestStart) {
+          bestStart = start
+          bestEnd = start + p.length
+          bestPiece = piece
         }
-        if (best === undefined || k > best.end - best.start) best = { start: i, end: i + k, piece }
+        continue
+      }
+      while (i + k < out.length && offset + k < p.length && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
+      let b = 0
+      while (i - b > emitted && offset - b > 0 && out.charCodeAt(i - b - 1) === p.charCodeAt(offset - b - 1)) b++
+      if (k + b < RUN) continue
+      if (bestPiece < 0 || k + b > bestEnd - bestStart) {
+        bestStart = i - b
+        bestEnd = i + k
+        bestPiece = piece
       }
     }
-    if (best !== undefined) {
-      const isWhole = best.piece.secret !== undefined && best.end - best.start === best.piece.text.length
-      result += out.slice(emitted, best.start) + (isWhole ? whole(best.piece.secret!) : other)
-      emitted = best.end
-      i = best.end
+    if (bestPiece >= 0) {
+      const secret = secretOf[bestPiece]
+      let start = bestStart
+      let replacement = secret !== undefined && bestEnd - bestStart === texts[bestPiece]!.length ? whole(secret) : other
+      // A whole match found by its end takes the place of what was replaced inside it (runs of a secret between
+      // the escapes of its percent-encoding), and of the whole of one it overlaps.
+      while (ends.length > 0 && ends[ends.length - 1]! > start) {
+        ends.pop()
+        replacements.pop()
+        const before = starts.pop()!
+        if (before < start) {
+          start = before
+          replacement = other
+        }
+      }
+      starts.push(start)
+      ends.push(bestEnd)
+      replacements.push(replacement)
+      emitted = bestEnd
+      i = bestEnd
       if (i + GRAM <= out.length) h = hashAt(out, i)
       continue
     }
     if (i + GRAM < out.length) h = (Math.imul(h - Math.imul(out.charCodeAt(i), TOP), BASE) + out.charCodeAt(i + GRAM)) | 0
     i++
   }
-  return emitted === 0 ? out : result + out.slice(emitted)
+  if (starts.length === 0) return out
+  let result = ""
+  let from = 0
+  for (let r = 0; r < starts.length; r++) {
+    result += out.slice(from, starts[r]) + replacements[r]
+    from = ends[r]!
+  }
+  return result + out.slice(from)
 }
