@@ -3,6 +3,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type Credential, decodeCredentialEntry, describe, encodeCredential, firstProblem } from "./Credential.js"
 import { firstControlCharacter } from "./ControlCharacters.js"
+import { isPrototypeKey } from "./JsonStructure.js"
 import type { ProfileId } from "./ProfileId.js"
 import { normalizeProvider, type ProviderId } from "./Provider.js"
 
@@ -25,13 +26,77 @@ const UsageStats = Schema.Struct({
 export type UsageStats = typeof UsageStats.Type
 
 /** The sections whose shape must be right; individual profiles are read leniently instead. */
-const StoreShape = Schema.Struct({
+export const StoreShape = Schema.Struct({
   version: Schema.optional(Schema.Number),
   profiles: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   order: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })),
   lastGood: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   usageStats: Schema.optional(Schema.Record({ key: Schema.String, value: UsageStats }))
 })
+
+const INVALID = Symbol("invalid")
+type Checked<A> = A | typeof INVALID
+
+/** A copy of a record whose every value `item` accepts; prototype keys are left to the schema. */
+const recordOf = <A>(value: unknown, item: (v: unknown) => Checked<A>): Checked<Record<string, A>> => {
+  if (!Predicate.isRecord(value)) return INVALID
+  const out: Record<string, A> = {}
+  for (const key of Object.keys(value)) {
+    if (isPrototypeKey(key)) return INVALID
+    const checked = item(value[key])
+    if (checked === INVALID) return INVALID
+    out[key] = checked
+  }
+  return out
+}
+const number = (v: unknown): Checked<number> => (typeof v === "number" ? v : INVALID)
+const string = (v: unknown): Checked<string> => (typeof v === "string" ? v : INVALID)
+const strings = (v: unknown): Checked<Array<string>> => {
+  if (!Array.isArray(v)) return INVALID
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return INVALID
+  return v.slice()
+}
+const numbers = (v: unknown) => recordOf(v, number)
+
+/** UsageStats' fields in its order, with what each holds. */
+const USAGE_FIELDS: ReadonlyArray<readonly [keyof UsageStats, (v: unknown) => Checked<unknown>]> = [
+  ["lastUsed", number],
+  ["cooldownUntil", number],
+  ["disabledUntil", number],
+  ["disabledReason", string],
+  ["errorCount", number],
+  ["failureCounts", numbers],
+  ["lastFailureAt", number]
+]
+const usageStats = (v: unknown): Checked<UsageStats> => {
+  if (!Predicate.isRecord(v)) return INVALID
+  const out: Record<string, unknown> = {}
+  for (const [field, item] of USAGE_FIELDS) {
+    if (!Object.hasOwn(v, field)) continue
+    const checked = item(v[field])
+    if (checked === INVALID) return INVALID
+    out[field] = checked
+  }
+  return out as UsageStats
+}
+
+/**
+ * The sections as StoreShape decodes them, built directly when every value already holds what it must (the
+ * files openclaw and OpenClaw write): Schema's generic walk over 20,000 profiles and their usage stats costs more
+ * than everything else `auth list` does. Anything else is `undefined`, and the schema reads it and says what is
+ * wrong. A section present but undefined reads as absent, as with the schema.
+ */
+export const wellFormedStoreShape = (raw: JsonObject): typeof StoreShape.Type | undefined => {
+  const section = <A>(key: string, item: (v: unknown) => Checked<A>): Checked<A | undefined> =>
+    raw[key] === undefined ? undefined : item(raw[key])
+  const version = section("version", number)
+  const profiles = section("profiles", (v) => recordOf(v, (entry) => entry))
+  const order = section("order", (v) => recordOf(v, strings))
+  const lastGood = section("lastGood", (v) => recordOf(v, string))
+  const stats = section("usageStats", (v) => recordOf(v, usageStats))
+  if (version === INVALID || profiles === INVALID || order === INVALID || lastGood === INVALID || stats === INVALID) return undefined
+  return { version, profiles, order, lastGood, usageStats: stats }
+}
 
 export interface SkippedProfile {
   readonly profileId: string
@@ -53,8 +118,9 @@ export interface AuthStore {
 /** Fails with `at: problem` when a section has the wrong shape; a bad profile entry is skipped and reported. */
 export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> => {
   if (!Predicate.isRecord(raw)) return Either.left(`expected a JSON object at the top level, got ${describe(raw)}`)
-  return Schema.decodeUnknownEither(StoreShape)(raw).pipe(
-    Either.mapLeft(firstProblem),
+  const wellFormed = wellFormedStoreShape(raw)
+  const decoded = wellFormed !== undefined ? Either.right(wellFormed) : Schema.decodeUnknownEither(StoreShape)(raw).pipe(Either.mapLeft(firstProblem))
+  return decoded.pipe(
     Either.map((shape) => {
       const profiles = new Map<ProfileId, Credential>()
       const skipped: Array<SkippedProfile> = []

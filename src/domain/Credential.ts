@@ -78,10 +78,47 @@ export const decodeCredentialEntry = (entry: unknown): Either.Either<Credential,
   if (isPrototypeKey(normalizeProvider(entry.provider))) return Either.left(`provider "${normalizeProvider(entry.provider)}" is a reserved name`)
   const control = firstControlCharacter(entry.provider)
   if (control) return Either.left(`provider contains ${control.name} (a control character)`)
+  const wellFormed = wellFormedCredential(entry, type)
+  if (wellFormed !== undefined) return Either.right(wellFormed)
+  return decodeNormalizedEntry(entry, type)
+}
+
+/** The entry as the schema reads it: `type` for `mode`, `key` for `apiKey`; its mistakes said in words. */
+export const decodeNormalizedEntry = (entry: Readonly<Record<string, unknown>>, type: CredentialType): Either.Either<Credential, string> => {
   const normalized = { ...entry, type, ...(type === "api_key" && entry.key === undefined ? { key: entry.apiKey } : {}) }
   return Schema.decodeUnknownEither(Credential)(normalized, { onExcessProperty: "ignore" }).pipe(
     Either.mapLeft((e) => firstProblem(e))
   )
+}
+
+/** What each field of a credential holds, in the order of the classes' fields (the order decoding gives them). */
+type FieldKind = "secret" | "secret?" | "string?" | "number?"
+const FIELDS: { readonly [T in CredentialType]: ReadonlyArray<readonly [string, FieldKind]> } = {
+  api_key: [["key", "secret"], ["email", "string?"]],
+  token: [["token", "secret"], ["expires", "number?"], ["email", "string?"]],
+  oauth: [["access", "secret?"], ["refresh", "secret?"], ["expires", "number?"], ["email", "string?"], ["accountId", "string?"], ["clientId", "string?"]]
+}
+const CLASSES = { api_key: ApiKeyCredential, token: TokenCredential, oauth: OAuthCredential } as const
+
+/**
+ * The credential the schema would decode, built directly when every field already holds what it must (the files
+ * openclaw and OpenClaw write): Schema's generic walk is most of the cost of reading 20,000 profiles. Anything
+ * else — a missing secret, a wrong type, a field present but undefined — is `undefined`, and the schema reads
+ * it and says what is wrong. The provider is known to be a non-empty string.
+ */
+export const wellFormedCredential = (entry: Readonly<Record<string, unknown>>, type: CredentialType): Credential | undefined => {
+  const props: Record<string, unknown> = { type, provider: normalizeProvider(entry.provider as string) }
+  for (const [field, kind] of FIELDS[type]) {
+    const value = type === "api_key" && field === "key" && entry.key === undefined ? entry.apiKey : entry[field]
+    if (value === undefined) {
+      if (kind === "secret" || Object.hasOwn(entry, field)) return undefined
+      continue
+    }
+    if (typeof value !== (kind === "number?" ? "number" : "string")) return undefined
+    props[field] = kind === "secret" || kind === "secret?" ? Redacted.make(value as string) : value
+  }
+  // Validation is what the fields' checks above did; this is what Schema's decoding does once they pass.
+  return new CLASSES[type](props as never, true)
 }
 
 export const encodeCredential = (c: Credential): Record<string, unknown> =>
