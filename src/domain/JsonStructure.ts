@@ -95,8 +95,26 @@ const WORD = /[^\s{}[\],:"'/]+/y
 const EOL = /[\n\r\u2028\u2029]/g
 interface Frame {
   readonly object: boolean
-  /** Keys seen in this object, with where each was first seen. */
-  readonly keys: Map<string, number>
+  /** Keys seen in this object, with where each was first seen (made at its first key: arrays have none). */
+  keys: Map<string, number> | undefined
+}
+
+/**
+ * Where an integer of 1 to 15 digits (an optional minus first) ends, or -1 when the word at `at` is anything else.
+ * Such a number is always safe: most numbers in a store are (epoch milliseconds, counts), so most skip the regexes.
+ */
+const shortIntegerEnd = (text: string, at: number): number => {
+  let j = text.charCodeAt(at) === 0x2d ? at + 1 : at
+  const first = j
+  while (j < text.length) {
+    const c = text.charCodeAt(j)
+    if (c < 0x30 || c > 0x39) break
+    j++
+  }
+  if (j === first || j - first > 15) return -1
+  const next = text.charCodeAt(j)
+  // Followed by punctuation or whitespace that ends a JSON value: anything else (`.`, `e`, letters) is a longer word.
+  return next === 0x2c || next === 0x7d || next === 0x5d || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09 || j === text.length ? j : -1
 }
 
 /**
@@ -119,6 +137,7 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
     if (options.depthOnly) return undefined
     const frame = stack[stack.length - 1]
     if (frame === undefined || !frame.object) return undefined
+    frame.keys ??= new Map()
     if (!options.allowPrototypeKeys && isPrototypeKey(key)) {
       return problem("prototype-key", at, `the key "${key}" is not allowed (it is reserved in JavaScript)`)
     }
@@ -137,7 +156,7 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3a) {
       i++
     } else if (c === 0x7b || c === 0x5b) {
-      stack.push({ object: c === 0x7b, keys: new Map() })
+      stack.push({ object: c === 0x7b, keys: undefined })
       if (stack.length > maxDepth) return problem("depth", i, `nested deeper than ${maxDepth} levels`)
       expectKey = c === 0x7b
       i++
@@ -173,6 +192,8 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
     } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
       const close = text.indexOf("*/", i + 2)
       i = close < 0 ? text.length : close + 2
+    } else if (!expectKey && (c === 0x2d || (c >= 0x30 && c <= 0x39)) && shortIntegerEnd(text, i) > i) {
+      i = shortIntegerEnd(text, i)
     } else {
       WORD.lastIndex = i
       const word = WORD.exec(text)?.[0]
