@@ -1,27 +1,9 @@
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
+import { errorType } from "../domain/chat/anthropic/Answer.js"
 import type { GatewayReply } from "./Reply.js"
 
 /** The Anthropic Messages wire format, as far as the gateway itself writes it: errors and chat command answers. */
-
-/** Anthropic's error types by HTTP status (https://docs.anthropic.com/en/api/errors). */
-const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
-  400: "invalid_request_error",
-  401: "authentication_error",
-  402: "billing_error",
-  403: "permission_error",
-  404: "not_found_error",
-  413: "request_too_large",
-  415: "invalid_request_error",
-  429: "rate_limit_error",
-  500: "api_error",
-  502: "api_error",
-  503: "overloaded_error",
-  504: "timeout_error",
-  529: "overloaded_error"
-}
-
-export const errorType = (status: number): string => TYPE_BY_STATUS[status] ?? (status >= 500 ? "api_error" : "invalid_request_error")
 
 /** `{type: "error", error: {type, message}}`; the gateway's own code or classified reason rides along as `code`. */
 export const errorBody = (status: number, message: string, code?: string) => ({

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import type { Attempts } from "../programs/ChatTurn.js"
-import { anthropicError, messagesRouting, sseEvent, textReply, userText } from "./AnthropicWire.js"
+import { anthropicError, errorBody, messagesRouting, sseEvent, textReply, userText } from "./AnthropicWire.js"
 import { agentForTarget, agentTargets, type Answer, type ChatLog, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
@@ -35,7 +35,8 @@ const anthropicWire = (id: string, stream: boolean): ClientWire => ({
   shape: "anthropic-messages",
   error: (status, message, _reason, code, headers) => anthropicError(status, message, code, headers),
   commandReply: (text, model) => textReply(id, model, text, stream),
-  streamError: (reason, message) => sseEvent("error", { type: "error", error: { type: reason === "rate_limit" ? "rate_limit_error" : reason === "timeout" ? "timeout_error" : "api_error", message, code: reason } })
+  // The event names no status: the type the classified reason stands for (the SDK raises it by type).
+  streamError: (reason, message) => sseEvent("error", errorBody(reason === "rate_limit" ? 429 : reason === "timeout" ? 504 : 500, message, reason))
 })
 
 const countRefusal = (model: string) => ({

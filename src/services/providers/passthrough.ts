@@ -4,6 +4,7 @@
  * which hands every event on as it came and looks only for the end marker and an error event. Pure: no I/O here.
  */
 import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
+import { STATUS_BY_ERROR_TYPE } from "../../domain/chat/anthropic/Answer.js"
 import type { EventMapper, ForwardRequest, FrameStep } from "../ProviderClient.js"
 import type { HttpCall, StreamDecoder, StreamStep } from "./Adapter.js"
 import * as anthropic from "./anthropic.js"
@@ -85,7 +86,7 @@ const anthropicWatch = (): StreamDecoder<string> => {
         case "error": {
           const error = obj(parse(event.data)?.error)
           const type = str(error?.type) ?? ""
-          const status = anthropic.STATUS_BY_ERROR_TYPE[type]
+          const status = STATUS_BY_ERROR_TYPE[type]
           return { chunks: [], done: true, error: { message: str(error?.message) ?? (type || "stream error"), ...(status === undefined ? {} : { status }) } }
         }
         default:
