@@ -12,7 +12,7 @@ export type JsonObject = { readonly [key: string]: unknown }
 const FAILURE_REASONS = ["auth", "format", "rate_limit", "billing", "timeout", "unknown"] as const
 export type FailureReason = (typeof FAILURE_REASONS)[number]
 
-const UsageStats = Schema.Struct({
+export const UsageStats = Schema.Struct({
   lastUsed: Schema.optional(Schema.Number),
   cooldownUntil: Schema.optional(Schema.Number),
   disabledUntil: Schema.optional(Schema.Number),
@@ -58,16 +58,22 @@ const strings = (v: unknown): Checked<Array<string>> => {
 }
 const numbers = (v: unknown) => recordOf(v, number)
 
-/** UsageStats' fields in its order, with what each holds. */
-const USAGE_FIELDS: ReadonlyArray<readonly [keyof UsageStats, (v: unknown) => Checked<unknown>]> = [
-  ["lastUsed", number],
-  ["cooldownUntil", number],
-  ["disabledUntil", number],
-  ["disabledReason", string],
-  ["errorCount", number],
-  ["failureCounts", numbers],
-  ["lastFailureAt", number]
-]
+/**
+ * UsageStats' fields in its order, with what each holds. Typed over every key of UsageStats, so a field added to
+ * the schema and not here is a compile error instead of a value the fast path silently drops.
+ */
+const USAGE_CHECKS: { readonly [K in keyof Required<UsageStats>]: (v: unknown) => Checked<unknown> } = {
+  lastUsed: number,
+  cooldownUntil: number,
+  disabledUntil: number,
+  disabledReason: string,
+  errorCount: number,
+  failureCounts: numbers,
+  lastFailureAt: number,
+  // Any JSON value: domain/ChatFailure reads it leniently, as the schema does (Schema.Unknown).
+  lastError: (v) => v
+}
+const USAGE_FIELDS = Object.entries(USAGE_CHECKS) as ReadonlyArray<readonly [keyof UsageStats, (v: unknown) => Checked<unknown>]>
 const usageStats = (v: unknown): Checked<UsageStats> => {
   if (!Predicate.isRecord(v)) return INVALID
   const out: Record<string, unknown> = {}

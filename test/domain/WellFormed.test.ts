@@ -3,7 +3,7 @@ import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { StoreShape, wellFormedStoreShape } from "../../src/domain/AuthStore.js"
+import { StoreShape, UsageStats, wellFormedStoreShape } from "../../src/domain/AuthStore.js"
 import { type CredentialType, decodeNormalizedEntry, wellFormedCredential } from "../../src/domain/Credential.js"
 
 /**
@@ -92,7 +92,8 @@ describe("well-formed profiles read without Schema's walk agree with Schema (iss
     FastCheck.dictionary(
       FastCheck.constantFrom("p:1", "p:2"),
       FastCheck.dictionary(
-        FastCheck.constantFrom("lastUsed", "cooldownUntil", "disabledUntil", "disabledReason", "errorCount", "failureCounts", "lastFailureAt", "other"),
+        // Every field the schema knows (a field the fast path forgot would be dropped), and one it does not.
+        FastCheck.constantFrom(...Object.keys(UsageStats.fields), "other"),
         FastCheck.oneof(anyValue, FastCheck.dictionary(FastCheck.constantFrom("auth", "billing"), FastCheck.oneof(FastCheck.integer(), FastCheck.string({ maxLength: 3 })), { maxKeys: 2 })),
         { maxKeys: 4 }
       ),
@@ -121,7 +122,9 @@ describe("well-formed profiles read without Schema's walk agree with Schema (iss
       profiles: { "openai:a": { type: "api_key", provider: "openai", key: "sk-FAKE-1" } },
       order: { openai: ["openai:a"] },
       lastGood: { openai: "openai:a" },
-      usageStats: { "openai:a": { lastUsed: 1, errorCount: 0, failureCounts: { auth: 1 }, cooldownUntil: 5 } }
+      usageStats: {
+        "openai:a": { lastUsed: 1, errorCount: 0, failureCounts: { auth: 1 }, cooldownUntil: 5, lastError: { reason: "auth", at: 4, message: "401" } }
+      }
     }
     const direct = wellFormedStoreShape(raw)
     expect(direct).toBeDefined()
