@@ -215,7 +215,8 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           const value = header(request, name)
           if (value !== undefined) passed[name] = value
         }
-        return respond(yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed }, log))
+        const betaEndpoint = request.url.length > path.length && new URL(request.url, "http://gateway").searchParams.get("beta") === "true"
+        return respond(yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed, betaEndpoint }, log))
       })
 
     /**

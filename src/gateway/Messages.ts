@@ -27,6 +27,8 @@ export interface MessagesInput {
   readonly modelHeader: string | undefined
   /** `anthropic-version` and `anthropic-beta` as the client sent them (lower-case names). */
   readonly headers: Readonly<Record<string, string>>
+  /** The client called `…?beta=true`: so does a same-shape provider call. */
+  readonly betaEndpoint: boolean
   readonly requestId: string
   readonly timeouts: ProviderTimeouts
 }
@@ -68,7 +70,7 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
   const stream = request.stream && !counting
   // Counting is not a chat turn: the body is counted as sent, commands and all.
   const body: ClientBody = { text: input.text, json: input.json as Record<string, unknown>, messages: request.messages, userText: counting ? () => undefined : userText, stream }
-  const same = passthrough(body, input.headers, input.timeouts, input.endpoint)
+  const same = passthrough(body, input.headers, input.timeouts, input.endpoint, input.betaEndpoint)
   const id = `msg_${input.requestId}`
   const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
   // Token counting exists only in Anthropic's API: OpenAI-shaped models are not asked.

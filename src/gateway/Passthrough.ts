@@ -52,10 +52,11 @@ export const passthrough = (
   body: ClientBody,
   headers: ForwardRequest["headers"],
   timeouts: ProviderTimeouts,
-  endpoint: ForwardRequest["endpoint"] = "chat"
+  endpoint: ForwardRequest["endpoint"] = "chat",
+  betaEndpoint = false
 ): ModelCall<Answer, Scope.Scope> => {
   const forModel = bodyForModel(body)
   const timeoutMs = body.stream ? timeouts.streamIdleMs : timeouts.completeMs
   return (client, target, auth, model) =>
-    client.forward(target, auth, { endpoint, body: forModel(model.model), stream: body.stream, headers }, timeoutMs)
+    client.forward(target, auth, { endpoint, body: forModel(model.model), stream: body.stream, headers, betaEndpoint }, timeoutMs)
 }

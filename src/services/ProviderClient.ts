@@ -23,6 +23,8 @@ export interface ForwardRequest {
   readonly stream: boolean
   /** Client headers that pass through (`anthropic-version`, `anthropic-beta`), lower-case names. */
   readonly headers: Readonly<Record<string, string>>
+  /** Anthropic: the client called the beta endpoint (`?beta=true`, as the SDK's beta client and Claude Code do). */
+  readonly betaEndpoint?: boolean
   /**
    * A body translated for a provider of another shape: its stream's events become the client's frames through
    * this (per stream); without it each event is handed on as it came.

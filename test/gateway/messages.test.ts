@@ -88,6 +88,17 @@ describe("gateway: POST /v1/messages (§8.2, §8.4)", () => {
       expect(sent.headers["x-api-key"]).toBeUndefined()
     }))
 
+  it.scopedLive("the beta endpoint (`?beta=true`, as Claude Code and the SDK's beta client call it) is called on the provider too", () =>
+    withGateway({ token: true }, async ({ world, gw }) => {
+      expect((await send(gw, ask("hi"), {}, "/v1/messages?beta=true")).status).toBe(200)
+      expect(world.fake.requests.at(-1)!.url).toBe("/v1/messages?beta=true")
+      expect((await send(gw, ask("hi"))).status).toBe(200)
+      expect(world.fake.requests.at(-1)!.url).toBe("/v1/messages")
+      // Any other query is the gateway's business only, never handed on.
+      expect((await send(gw, ask("hi"), {}, "/v1/messages?beta=false&key=x")).status).toBe(200)
+      expect(world.fake.requests.at(-1)!.url).toBe("/v1/messages")
+    }))
+
   it.scopedLive("fails over across profiles: a 429 cools the first down, the second serves the same bytes", () =>
     withGateway({ token: true }, async ({ world, gw }) => {
       world.fake.script(KEYS.a, [reply.rateLimited(30)])

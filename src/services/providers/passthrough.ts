@@ -39,7 +39,7 @@ export const forwardCall = (target: ProviderTarget, auth: ProviderAuth, request:
   if (target.api === "anthropic-messages") {
     const url = anthropic.messagesUrl(target.baseUrl)
     return {
-      url: request.endpoint === "count_tokens" ? `${url}/count_tokens` : url,
+      url: `${request.endpoint === "count_tokens" ? `${url}/count_tokens` : url}${request.betaEndpoint === true ? "?beta=true" : ""}`,
       headers: anthropicHeaders(target, auth, request),
       body: request.body
     }
