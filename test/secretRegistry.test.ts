@@ -122,6 +122,31 @@ describe("scrubbing pieces and encodings of a secret (§11)", () => {
     }
   })
 
+  it("finds encodings in a later text after texts that could hold none (the encodings' table is made on need)", () => {
+    // Encodings are indexed only once a text has a long enough base64 run or a `%`; the registry must not stay
+    // on the plain table. A secret with no random-looking run has no plain entry at all, only encodings.
+    const words = "correcthorsebatterystaple"
+    const odd = "p@ss/w0rd+FAKE&secret=="
+    const r = makeSecretRegistry()
+    Effect.runSync(r.register([KEY, words, odd]))
+    expect(r.scrub("nothing encoded here: anthropic:p001")).toBe("nothing encoded here: anthropic:p001")
+    expect(r.scrub(`whole: ${KEY}`)).toBe("whole: sk-ant-api03-…wxyz")
+    for (const secret of [KEY, words, odd]) {
+      for (const pad of [0, 1, 2]) {
+        const encoded = Buffer.from(`${"x".repeat(pad)}${secret}`).toString("base64")
+        expect(r.scrub(`Basic ${encoded}`), encoded).not.toContain(encoded.slice(4, -4))
+      }
+    }
+    const alone = makeSecretRegistry()
+    Effect.runSync(alone.register([words]))
+    expect(alone.scrub(`Basic ${btoa(words)}`)).toMatch(/^Basic …[A-Za-z0-9+/=]{0,4}$/) // the padded end is no secret
+    const percent = encodeURIComponent(odd)
+    const r2 = makeSecretRegistry()
+    Effect.runSync(r2.register([odd]))
+    expect(r2.scrub("plain text first")).toBe("plain text first")
+    expect(r2.scrub(`q=${percent}&x`)).toBe("q=…&x")
+  })
+
   it("is linear: 2,000 secrets over 1 MB of text", () => {
     const secrets = Array.from({ length: 2000 }, (_, i) => `sk-FAKE-${i.toString(36).padStart(6, "0")}-${"q".repeat(10)}${i}`)
     const r = makeSecretRegistry()
