@@ -301,16 +301,13 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
         ),
         // A store change (the CLI, another gateway, our own writes) needs only the stores; anything else, all.
         Stream.runForEach(([path, isStore]) => {
-          if (isStore) storeChanges.suspect(path)
           return requestReload(`${path} changed`, isStore ? "stores" : "full")
         }),
         Effect.forkScoped
       )
 
       const current = SubscriptionRef.get(ref)
-      const fresh = Effect.suspend(() =>
-        storeChanges.anySuspect() ? Effect.flatMap(storeChanges.changed, (changed) => (changed ? refreshStores("a store changed on disk") : current)) : current
-      )
+      const fresh = Effect.flatMap(storeChanges.changed, (changed) => (changed ? refreshStores("a store changed on disk") : current))
       return GatewayState.of({ current, fresh, changes: ref.changes, reload, refreshStores, storeWritten, requestReload })
     })
   )
