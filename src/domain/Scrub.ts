@@ -131,13 +131,19 @@ const shortestCoreLength = (secret: string): number => {
 const isBase64Char = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f
 
-/** Whether `text` holds a run of base64 characters at least `length` long. */
+/**
+ * Whether `text` holds a run of base64 characters at least `length` long. A run that could start at `start` covers
+ * `start + length - 1`: that character is read first and, when it is not base64, no run starts before it ends, so a
+ * text of short runs is read at about one character in `length` (outputs are megabytes; cores ~60 characters).
+ */
 const hasBase64Run = (text: string, length: number): boolean => {
-  if (length > text.length) return false
-  let run = 0
-  for (let i = 0; i < text.length; i++) {
-    if (!isBase64Char(text.charCodeAt(i))) run = 0
-    else if (++run >= length) return true
+  let start = 0 // no run of `length` starts before it
+  while (start + length <= text.length) {
+    const end = start + length - 1
+    let k = end
+    while (k >= start && isBase64Char(text.charCodeAt(k))) k--
+    if (k < start) return true
+    start = k + 1
   }
   return false
 }
