@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import { isRecord } from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import { errorType } from "../domain/chat/anthropic/Answer.js"
 import type { GatewayReply } from "./Reply.js"
@@ -49,7 +50,6 @@ export interface MessagesRouting {
   readonly userId: string | undefined
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** By hand, not by Schema: a passed-through body is not decoded beyond what routing needs. */
 export const messagesRouting = (json: unknown): Either.Either<MessagesRouting, string> => {
@@ -69,13 +69,3 @@ export const messagesRouting = (json: unknown): Either.Either<MessagesRouting, s
   return Either.right({ model, messages: messages as ReadonlyArray<Record<string, unknown>>, stream: stream === true, userId })
 }
 
-/** A user message's text (its text blocks joined; tool results are not text); undefined for any other message. */
-export const userText = (m: Record<string, unknown>): string | undefined => {
-  if (m.role !== "user") return undefined
-  const c = m.content
-  if (typeof c === "string") return c
-  if (!Array.isArray(c)) return ""
-  let text = ""
-  for (const b of c) if (isRecord(b) && b.type === "text" && typeof b.text === "string") text += b.text
-  return text
-}

@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import { isRecord } from "effect/Predicate"
 
 /**
  * The OpenAI Chat Completions wire format, as far as the gateway itself reads and writes it: the fields routing
@@ -18,7 +19,6 @@ export interface ChatRouting {
   readonly user: string | undefined
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
  * By hand, not by Schema: this runs on every request, and a passed-through body is not decoded beyond what choosing
@@ -46,17 +46,6 @@ export const chatRouting = (json: unknown): Either.Either<ChatRouting, string> =
     includeUsage: isRecord(options) && options.include_usage === true,
     user: typeof user === "string" ? user : undefined
   })
-}
-
-/** A user message's text (its text parts joined); undefined for any other message. */
-export const userText = (m: Record<string, unknown>): string | undefined => {
-  if (m.role !== "user") return undefined
-  const c = m.content
-  if (typeof c === "string") return c
-  if (!Array.isArray(c)) return ""
-  let text = ""
-  for (const p of c) if (isRecord(p) && p.type === "text" && typeof p.text === "string") text += p.text
-  return text
 }
 
 // ---- responses -------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
  * Decoders take bodies from outside as `unknown` and check what they read; encoders trust the canonical model.
  */
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import { type ChatAnswer, type ChatRequest, type StreamEvent, type Unsupported, unsupported, type WireShape } from "./Model.js"
 
 export type Json = Readonly<Record<string, unknown>>
@@ -84,3 +86,25 @@ export const refuse = (field: string, message: string): Either.Either<never, Uns
 /** `{ key: value }`, or nothing when the value is absent (null counts as absent, as clients send it). */
 export const defined = <K extends string, V>(key: K, value: V | null | undefined): { [k in K]?: V } =>
   (value === undefined || value === null ? {} : { [key]: value }) as { [k in K]?: V }
+
+/** Schema's first problem, located (`messages.0.role: must be one of …`); `shape` names the body it is not. */
+export const located = (shape: string) => (error: ParseResult.ParseError): Unsupported => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (issue === undefined) return unsupported("", `the request body does not have the ${shape} shape`)
+  const field = issue.path.join(".")
+  return unsupported(field, `${field === "" ? "" : `${field}: `}${issue.message}`)
+}
+
+/**
+ * A user message's text on either wire (its text parts or blocks joined; images and tool results are not text);
+ * undefined for any other message. Read from the raw body, so chat commands need no decoding of a passthrough.
+ */
+export const userText = (m: Record<string, unknown>): string | undefined => {
+  if (m.role !== "user") return undefined
+  const c = m.content
+  if (typeof c === "string") return c
+  if (!Array.isArray(c)) return ""
+  let text = ""
+  for (const p of c) if (Predicate.isRecord(p) && p.type === "text" && typeof p.text === "string") text += p.text
+  return text
+}

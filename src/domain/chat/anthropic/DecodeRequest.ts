@@ -3,10 +3,9 @@
  * src/resources/messages/messages.ts, MessageCreateParamsBase).
  */
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { defined, obj, refuse, str } from "../Codec.js"
-import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported, unsupported } from "../Model.js"
+import { defined, located, obj, refuse, str } from "../Codec.js"
+import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
 
 const Loose = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const RawBlock = Schema.Struct({ type: Schema.String }, Loose)
@@ -146,17 +145,11 @@ const decodeToolChoice = (c: NonNullable<WireRequest["tool_choice"]>): Either.Ei
   }
 }
 
-const located = (error: ParseResult.ParseError): Unsupported => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  if (issue === undefined) return unsupported("", "the request body does not have the Messages shape")
-  const field = issue.path.join(".")
-  return unsupported(field, `${field === "" ? "" : `${field}: `}${issue.message}`)
-}
 
 /** A client's `POST /v1/messages` body → canonical. Fields not named by the model travel in `extra`. */
 export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsupported> =>
   Either.gen(function* () {
-    const wire = yield* Either.mapLeft(decodeWire(body), located)
+    const wire = yield* Either.mapLeft(decodeWire(body), located("Messages"))
     const system = wire.system === undefined ? [] : yield* decodeParts(wire.system, "system", false)
     const messages: Array<Message> = system.length > 0 ? [{ role: "system", parts: system }] : []
     for (const [i, m] of wire.messages.entries()) {

@@ -3,10 +3,9 @@
  * resources/chat/completions/completions.d.ts).
  */
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { defined, obj, refuse, str } from "../Codec.js"
-import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported, unsupported } from "../Model.js"
+import { defined, located, obj, refuse, str } from "../Codec.js"
+import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
 
 const Nullable = <A, I>(s: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(s))
 const Loose = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -147,18 +146,11 @@ const decodeToolChoice = (c: NonNullable<WireRequest["tool_choice"]>): Either.Ei
   return refuse("tool_choice", `"${c.type}" has no translation; use "auto", "none", "required" or a named function`)
 }
 
-/** The first problem, located: `messages.0.role: Expected "system" | … , actual "robot"`. */
-const located = (error: ParseResult.ParseError): Unsupported => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  if (issue === undefined) return unsupported("", "the request body does not have the chat completion shape")
-  const field = issue.path.join(".")
-  return unsupported(field, `${field === "" ? "" : `${field}: `}${issue.message}`)
-}
 
 /** A client's `POST /v1/chat/completions` body → canonical. Fields not named by the model travel in `extra`. */
 export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsupported> =>
   Either.gen(function* () {
-    const wire = yield* Either.mapLeft(decodeWire(body), located)
+    const wire = yield* Either.mapLeft(decodeWire(body), located("chat completion"))
     const messages = yield* Either.all(wire.messages.map(decodeMessage))
     // An empty list means none (OpenAI itself refuses `tools: []`, clients send it anyway).
     const tools = wire.tools === undefined || wire.tools === null || wire.tools.length === 0 ? undefined : yield* Either.all(wire.tools.map(decodeTool))
