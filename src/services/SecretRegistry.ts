@@ -2,7 +2,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { maskSecret } from "../domain/Mask.js"
-import { RUN, scrub, type ScrubIndex, scrubIndex } from "../domain/Scrub.js"
+import { scrub } from "../domain/Scrub.js"
+import { RUN, type ScrubIndex, scrubIndex } from "../domain/ScrubIndex.js"
 
 /**
  * Every secret value this process has loaded (stores, env files, env vars, config, secret command-line options),

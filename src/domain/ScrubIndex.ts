@@ -1,0 +1,272 @@
+import { publicPrefixOf } from "./Mask.js"
+
+/**
+ * The index the scrubber (./Scrub.ts) looks secrets up in, and the rolling hash both use. What is found:
+ * secrets in text that is about to leave the process (§11): not only whole values, but any run of
+ * RUN or more characters of a secret's hidden part (a provider error quoting "all but the last four"), its base64
+ * (standard or URL-safe, at any byte alignment: `Basic` headers, JSON-in-base64) and its percent-encoding; and, by
+ * shape, URL user-info and credential-like query parameters, whatever secret they hold.
+ *
+ * Matching is one pass over the text with a rolling hash of GRAM characters, looked up in an index built once per
+ * set of secrets: linear in the text, whatever the number of secrets. The index holds a secret's GRAM-character
+ * pieces only every STRIDE characters — any run of RUN = GRAM + STRIDE - 1 characters contains one of them — and an
+ * encoding only by its two ends (an encoding is found whole): 20,000 secrets make a few hundred thousand entries.
+ */
+
+export const RUN = 8
+export const GRAM = 5
+const STRIDE = RUN - GRAM + 1
+/** Pieces kept per hash value: a secret repeating one pattern cannot make a lookup long. */
+const MAX_PER_HASH = 64
+
+/**
+ * The index, in flat arrays rather than an object per piece and per entry (20,000 secrets make ~140,000 pieces
+ * and ~400,000 entries: objects cost more to allocate and collect than the whole rest of `auth list`).
+ * A piece is the text searched for — a secret itself or one of its encodings; an entry is one of its
+ * GRAM-character pieces, found by an open-addressing table keyed by the rolling hash.
+ */
+export interface Table {
+  readonly size: number
+  /** The text of each piece. */
+  readonly texts: ReadonlyArray<string>
+  /** The secret a piece stands for, when it is the secret itself (a whole match keeps its usual mask). */
+  readonly secretOf: ReadonlyArray<string | undefined>
+  /** Only a match of a piece's whole text counts (an encoding, or a value substituted from `${VAR}`). */
+  readonly wholeOnly: ReadonlyArray<boolean>
+  /** Per entry: its hash, its piece and its offset in the piece's text. */
+  readonly entryHash: Int32Array
+  readonly entryPiece: Int32Array
+  readonly entryOffset: Int32Array
+  /** Open addressing (linear probing, at most half full): entry number + 1, 0 for an empty slot. */
+  readonly slots: Int32Array
+  readonly shift: number
+  /**
+   * One bit per 2^11 values of the mixed hash, set for those of an entry: 256 KB, small enough to stay in a
+   * CPU cache, where the table does not, so most positions of a text are passed over without touching the table.
+   */
+  readonly filter: Int32Array
+}
+
+/**
+ * Two tables over one set of secrets: `plain` holds the secrets and whole-only values, `full` their percent and
+ * base64 encodings too, made on first need. An encoding is only ever found whole, and every one is a run of the
+ * base64 alphabet (both variants) at least `shortestCore` long, or holds a `%`: a text with neither — most outputs;
+ * the masked list of 20,000 profiles is one — gives the same result with the plain table, which costs a fraction to
+ * build (no encoding of each secret) and to scan (fewer filter bits set).
+ */
+export interface ScrubIndex {
+  /** 0 only when nothing can be found: no entry in the plain table and no secret to encode. */
+  readonly size: number
+  readonly plain: Table
+  full: Table | undefined
+  readonly secrets: ReadonlyArray<string>
+  readonly values: ReadonlyArray<string>
+  /** The length of the shortest base64 core of any secret (Infinity when none), and whether any encodes with `%`. */
+  readonly shortestCore: number
+  readonly anyPercent: boolean
+}
+
+const BASE = 0x01000193
+
+/** Base^(GRAM-1) mod 2^32, to take the oldest character out of the rolling hash. */
+const TOP = (() => {
+  let p = 1
+  for (let i = 1; i < GRAM; i++) p = Math.imul(p, BASE)
+  return p
+})()
+
+export const hashAt = (s: string, at: number): number => {
+  let h = 0
+  for (let i = at; i < at + GRAM; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0
+  return h
+}
+
+/** Fibonacci hashing: the rolling hash's low bits are poorly mixed. Its top bits pick a slot and a filter bit. */
+export const mix = (h: number): number => Math.imul(h, 0x9e3779b1)
+export const FILTER_SHIFT = 11
+export const home = (h: number, shift: number): number => mix(h) >>> shift
+
+const ASCII = /^[\x00-\x7f]*$/
+
+/** base64 of `filler` zero bytes followed by the UTF-8 bytes of `text`. */
+const base64Behind = (filler: number, text: string): string => {
+  const zeros = "\0".repeat(filler)
+  if (ASCII.test(text)) return btoa(zeros + text)
+  let binary = zeros
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+const utf8Length = (text: string): number => (ASCII.test(text) ? text.length : new TextEncoder().encode(text).length)
+
+/**
+ * The part of the base64 of `secret` that every encoding containing it shares, at each of the three byte
+ * alignments: encode it behind 0, 1 or 2 filler bytes and drop the characters the filler or the cut end touch.
+ */
+const base64Cores = (secret: string): ReadonlyArray<string> => {
+  const length = utf8Length(secret)
+  const out: Array<string> = []
+  for (let shift = 0; shift < 3; shift++) {
+    const from = Math.ceil((shift * 4) / 3)
+    const to = Math.floor(((shift + length) * 4) / 3)
+    if (to - from < RUN) continue
+    const core = base64Behind(shift, secret).slice(from, to)
+    out.push(core)
+    if (core.includes("+") || core.includes("/")) out.push(core.replace(/\+/g, "-").replace(/\//g, "_"))
+  }
+  return out
+}
+
+/** The length of the shortest of `base64Cores(secret)`, without encoding it; Infinity when it has none. */
+const shortestCoreLength = (secret: string): number => {
+  const length = utf8Length(secret)
+  let shortest = Infinity
+  for (let shift = 0; shift < 3; shift++) {
+    const core = Math.floor(((shift + length) * 4) / 3) - Math.ceil((shift * 4) / 3)
+    if (core >= RUN && core < shortest) shortest = core
+  }
+  return shortest
+}
+
+/** Characters of standard and URL-safe base64, without padding (a core has none): A-Z a-z 0-9 + / - _. */
+const isBase64Char = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f
+
+/**
+ * Whether `text` holds a run of base64 characters at least `length` long. A run that could start at `start` covers
+ * `start + length - 1`: that character is read first and, when it is not base64, no run starts before it ends, so a
+ * text of short runs is read at about one character in `length` (outputs are megabytes; cores ~60 characters).
+ */
+const hasBase64Run = (text: string, length: number): boolean => {
+  let start = 0 // no run of `length` starts before it
+  while (start + length <= text.length) {
+    const end = start + length - 1
+    let k = end
+    while (k >= start && isBase64Char(text.charCodeAt(k))) k--
+    if (k < start) return true
+    start = k + 1
+  }
+  return false
+}
+
+/**
+ * Whether a run mixes at least two of lower case, upper case and digits. Secrets are random; a run of one class
+ * ("deepseek" inside `FAKE-deepseek-pat-…`) is as likely an ordinary word of the output, and a leak that starts
+ * with one is still caught, extended backwards from the first random-looking run it contains.
+ */
+const looksRandom = (text: string, at: number): boolean => {
+  let classes = 0
+  for (let i = at; i < at + GRAM; i++) {
+    const c = text.charCodeAt(i)
+    classes |= c >= 97 && c <= 122 ? 1 : c >= 65 && c <= 90 ? 2 : c >= 48 && c <= 57 ? 4 : 0
+  }
+  return classes !== 0 && (classes & (classes - 1)) !== 0
+}
+
+/**
+ * The index of every secret of at least RUN characters, and of `values` that are sensitive only whole (text
+ * substituted from `${VAR}`); build it once per set and keep it.
+ */
+export const scrubIndex = (secrets: Iterable<string>, values: Iterable<string> = []): ScrubIndex => {
+  const secretList = [...secrets].filter((secret) => secret.length >= RUN)
+  const valueList = [...values].filter((value) => value.length >= RUN)
+  let shortestCore = Infinity
+  let anyPercent = false
+  for (const secret of secretList) {
+    shortestCore = Math.min(shortestCore, shortestCoreLength(secret))
+    if (!anyPercent && encodeURIComponent(secret) !== secret) anyPercent = true
+  }
+  const plain = buildTable(secretList, valueList, false)
+  return { size: plain.size + secretList.length, plain, full: undefined, secrets: secretList, values: valueList, shortestCore, anyPercent }
+}
+
+/** The table for `text`: the plain one unless an encoding could be in it. */
+export const tableFor = (text: string, index: ScrubIndex): Table => {
+  if (index.full === undefined) {
+    const encoded = (index.anyPercent && text.includes("%")) || hasBase64Run(text, index.shortestCore)
+    if (!encoded) return index.plain
+    index.full = buildTable(index.secrets, index.values, true)
+  }
+  return index.full
+}
+
+const buildTable = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string>, encodings: boolean): Table => {
+  // The pieces first, with an upper bound of their entries, so the entries fill arrays of the right size.
+  const texts: Array<string> = []
+  const secretOf: Array<string | undefined> = []
+  const wholeOnly: Array<boolean> = []
+  const hiddenFrom: Array<number> = []
+  let bound = 0
+  const piece = (text: string, hidden: number, secret: string | undefined, whole: boolean) => {
+    texts.push(text)
+    secretOf.push(secret)
+    wholeOnly.push(whole)
+    hiddenFrom.push(hidden)
+    bound += whole ? 2 : Math.max(0, Math.floor((text.length - GRAM - hidden) / STRIDE) + 1)
+  }
+  for (const secret of secrets) {
+    if (secret.length < RUN) continue
+    piece(secret, publicPrefixOf(secret).length, secret, false)
+    if (!encodings) continue
+    const percent = encodeURIComponent(secret)
+    if (percent !== secret) piece(percent, 0, undefined, true)
+    for (const core of base64Cores(secret)) piece(core, 0, undefined, true)
+  }
+  for (const value of values) if (value.length >= RUN) piece(value, 0, value, true)
+
+  const entryHash = new Int32Array(bound)
+  const entryPiece = new Int32Array(bound)
+  const entryOffset = new Int32Array(bound)
+  let size = 0
+  for (let p = 0; p < texts.length; p++) {
+    const text = texts[p]!
+    if (wholeOnly[p]) {
+      // Found whole, by its start as well as by its end: encodings of secrets that share a public prefix
+      // (`sk-ant-api03-`) all start alike, more of them than one hash keeps; their ends differ.
+      for (const offset of [0, text.length - GRAM]) {
+        entryHash[size] = hashAt(text, offset)
+        entryPiece[size] = p
+        entryOffset[size++] = offset
+      }
+      continue
+    }
+    for (let offset = hiddenFrom[p]!; offset + GRAM <= text.length; offset += STRIDE) {
+      if (!looksRandom(text, offset)) continue
+      entryHash[size] = hashAt(text, offset)
+      entryPiece[size] = p
+      entryOffset[size++] = offset
+    }
+  }
+
+  // Entries go in in the order they were made, so those sharing a hash are probed in that order and a match
+  // prefers the same piece whatever the table's size.
+  let bits = 4
+  while (1 << bits < size * 2) bits++
+  const shift = 32 - bits
+  const mask = (1 << bits) - 1
+  const slots = new Int32Array(1 << bits)
+  const filter = new Int32Array(1 << (32 - FILTER_SHIFT - 5))
+  // How many entries a hash holds, once it holds several (pieces that secrets share: `FAKE…`, or the start of
+  // their encodings), so that a full one is passed over without walking its run of slots again.
+  const crowded = new Map<number, number>()
+  for (let e = 0; e < size; e++) {
+    const h = entryHash[e]!
+    let slot = home(h, shift)
+    if (slots[slot] !== 0 && entryHash[slots[slot]! - 1] === h && crowded.get(h) === MAX_PER_HASH) continue
+    let same = 0
+    while (slots[slot] !== 0) {
+      if (entryHash[slots[slot]! - 1] === h) same++
+      slot = (slot + 1) & mask
+    }
+    if (same === MAX_PER_HASH) continue
+    slots[slot] = e + 1
+    const bit = mix(h) >>> FILTER_SHIFT
+    filter[bit >>> 5] = filter[bit >>> 5]! | (1 << (bit & 31))
+    if (same >= 8) crowded.set(h, same + 1)
+  }
+  return { size, texts, secretOf, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift, filter }
+}
+
+/** The rolling hash one character on: `text[at]` out, `text[at + GRAM]` in. */
+export const roll = (h: number, text: string, at: number): number =>
+  (Math.imul(h - Math.imul(text.charCodeAt(at), TOP), BASE) + text.charCodeAt(at + GRAM)) | 0
