@@ -18,12 +18,12 @@ import http from "node:http"
 import os from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { mergeSection, RESULTS_DIR } from "./results.mjs"
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = join(ROOT, "dist", "openclaw.cjs")
 const FAKE = join(ROOT, "bench", "fake-provider.mjs")
 const MINIMAL_PROXY = join(ROOT, "bench", "minimal-proxy.mjs")
-const RESULTS_DIR = join(ROOT, "bench", "results")
 
 export const GATEWAY_TARGETS = { addedP50Ms: 1, throughputRatio: 0.8 }
 
@@ -680,18 +680,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const result = await runGatewayBench(gatewayOptionsFromEnv(), progress)
     if (process.stderr.isTTY) process.stderr.write("\r" + " ".repeat(72) + "\r")
     process.stdout.write(formatGateway(result) + "\n")
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    const latest = join(RESULTS_DIR, "latest.json")
-    let combined = {}
-    try {
-      combined = JSON.parse(readFileSync(latest, "utf8"))
-    } catch {
-      // no earlier results: the file holds the gateway section only
-    }
-    combined.gateway = result
-    writeFileSync(latest, JSON.stringify(combined, null, 2) + "\n")
+    const latest = mergeSection("gateway", result)
     writeFileSync(join(RESULTS_DIR, `gateway-${result.meta.date.replace(/[:.]/g, "-")}.json`), JSON.stringify({ gateway: result }, null, 2) + "\n")
-    process.stdout.write(`written: ${relative(process.cwd(), latest)} (gateway section)\n`)
+    process.stdout.write(`written: ${latest} (gateway section)\n`)
   } catch (e) {
     process.stderr.write(`bench gateway: ${e.message}\n`)
     process.exitCode = 1

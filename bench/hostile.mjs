@@ -16,14 +16,14 @@ import { spawn } from "node:child_process"
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import http from "node:http"
 import os from "node:os"
-import { dirname, join, relative } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { mergeSection } from "./results.mjs"
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = process.env.BENCH_HOSTILE_BIN || join(ROOT, "dist", "openclaw.cjs")
 const HOSTILE = join(ROOT, "bench", "hostile-provider.mjs")
 const LOOP_DELAY = join(ROOT, "bench", "loop-delay.cjs")
-const RESULTS_DIR = join(ROOT, "bench", "results")
 
 const MB = 1024 * 1024
 const STREAM_BYTES = 40 * MB
@@ -279,17 +279,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     const result = await runHostileBench()
     process.stdout.write(formatHostile(result) + "\n")
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    const latest = join(RESULTS_DIR, "latest.json")
-    let combined = {}
-    try {
-      combined = JSON.parse(readFileSync(latest, "utf8"))
-    } catch {
-      // no earlier results: the file holds this section only
-    }
-    combined.hostile = result
-    writeFileSync(latest, JSON.stringify(combined, null, 2) + "\n")
-    process.stdout.write(`written: ${relative(process.cwd(), latest)} (hostile section)\n`)
+    const latest = mergeSection("hostile", result)
+    process.stdout.write(`written: ${latest} (hostile section)\n`)
   } catch (e) {
     process.stderr.write(`bench hostile: ${e.message}\n`)
     process.exitCode = 1

@@ -16,10 +16,10 @@ import os from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { makeFixtureHome, writeLargeStore, writeScaleStore, writeSmallStore } from "./fixtures.mjs"
+import { LATEST, RESULTS_DIR } from "./results.mjs"
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = join(ROOT, "dist", "openclaw.cjs")
-const RESULTS_DIR = join(ROOT, "bench", "results")
 const CODE_CACHE = join(ROOT, "dist", `.openclaw-main.${process.versions.v8}.cache`)
 const GNU_TIME = process.env.BENCH_GNU_TIME || "/usr/bin/time"
 // Peak RSS (KiB), user and system CPU seconds (GNU time prints them to 10 ms).
@@ -525,8 +525,8 @@ if (process.env.BENCH_HOSTILE !== "0") {
 
 mkdirSync(RESULTS_DIR, { recursive: true })
 const json = JSON.stringify({ meta, results, ...extra }, null, 2) + "\n"
-writeFileSync(join(RESULTS_DIR, "latest.json"), json)
+writeFileSync(LATEST, json)
 writeFileSync(join(RESULTS_DIR, `${meta.date.replace(/[:.]/g, "-")}.json`), json)
-process.stdout.write(`written: ${relative(process.cwd(), join(RESULTS_DIR, "latest.json"))}\n`)
+process.stdout.write(`written: ${relative(process.cwd(), LATEST)}\n`)
 // A section that could not measure (the gateway did not start, answered errors) is a failure, as for the CLI.
 if (sectionFailed) process.exitCode = 1
