@@ -127,8 +127,9 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
     }
     case "Served": {
       const served = outcome.served
-      logServed(served, redactSecrets(formatModelRef(served.model), snapshot.secrets), log)
-      return servedReply(wire, served, snapshot.secrets)
+      const model = formatModelRef(served.model)
+      logServed(served, redactSecrets(model, snapshot.secrets), log)
+      return servedReply(wire, served, model, snapshot.secrets)
     }
   }
 })
@@ -141,18 +142,19 @@ const logServed = (served: Served<unknown>, model: string, log: ChatLog): void =
   log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.skippedUntil === undefined ? "" : "skipped-"}${a.outcome}`).join(",")
 }
 
-const servedHeaders = (served: Served<unknown>, secrets: ReadonlyArray<string>): Record<string, string> => {
-  const fallback = fallbackNote(served.attempts, formatModelRef(served.model))
+/** `model`: the ref that served, formatted. */
+const servedHeaders = (served: Served<unknown>, model: string, secrets: ReadonlyArray<string>): Record<string, string> => {
+  const fallback = fallbackNote(served.attempts, model)
   return {
-    "x-openclaw-model": headerValue(redactSecrets(formatModelRef(served.model), secrets)),
+    "x-openclaw-model": headerValue(redactSecrets(model, secrets)),
     ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {}),
     // A fallback model served: the models before it and why they did not (§8.5).
     ...(fallback ? { "x-openclaw-fallback": headerValue(redactSecrets(fallback, secrets)) } : {})
   }
 }
 
-const servedReply = (wire: ClientWire, served: Served<Answer>, secrets: ReadonlyArray<string>): GatewayReply => {
-  const headers = servedHeaders(served, secrets)
+const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, secrets: ReadonlyArray<string>): GatewayReply => {
+  const headers = servedHeaders(served, model, secrets)
   const answer = served.value
   switch (answer._tag) {
     case "body":
