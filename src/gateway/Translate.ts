@@ -3,14 +3,14 @@ import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { ProviderError } from "../domain/Chat.js"
-import { parseJson } from "../domain/chat/Codec.js"
+import { parseJson, type StreamStep } from "../domain/chat/Codec.js"
 import { codecFor, shapeOfApi } from "../domain/chat/Codecs.js"
 import { type ChatAnswer, type ChatRequest, type Message, type StreamEvent, textOf, type WireShape } from "../domain/chat/Model.js"
 import { formatModelRef } from "../domain/Config.js"
 import { commandTurns } from "../domain/ModelDirective.js"
 import type { ApiShape } from "../domain/Provider.js"
 import type { Attempts, ModelCall, Refusal } from "../programs/ChatTurn.js"
-import type { EventMapper, FrameStep } from "../services/ProviderClient.js"
+import type { EventMapper } from "../services/ProviderClient.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import type { Answer } from "./ChatRoute.js"
 import type { ProviderTimeouts } from "./Options.js"
@@ -117,11 +117,11 @@ const translated = (
 const streamMapper = (provider: WireShape, client: WireShape, head: { readonly id: string; readonly model: string; readonly created: number }, includeUsage: boolean): EventMapper => {
   const decoder = codecFor(provider).streamDecoder()
   const encoder = codecFor(client).streamEncoder({ includeUsage })
-  const frames = (step: ReturnType<typeof decoder.onEvent>): FrameStep => {
+  const frames = (step: StreamStep): StreamStep<string> => {
     const out: Array<string> = []
     for (const event of step.events) out.push(...encoder.onEvent(event.type === "start" ? { ...event, ...head } : event))
     if (step.done && step.error === undefined) out.push(...encoder.end())
-    return { frames: out, done: step.done, ...(step.error === undefined ? {} : { error: step.error }) }
+    return { events: out, done: step.done, ...(step.error === undefined ? {} : { error: step.error }) }
   }
   return {
     onEvent: (event) => frames(decoder.onEvent(event)),

@@ -3,7 +3,7 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
-import type { SseEvent } from "../domain/chat/Codec.js"
+import type { StreamDecoder } from "../domain/chat/Codec.js"
 import type { ChatAnswer, ChatRequest, StreamEvent } from "../domain/chat/Model.js"
 
 /**
@@ -32,19 +32,8 @@ export interface ForwardRequest {
   readonly translate?: () => EventMapper
 }
 
-/** One step of a translated stream: the frames for the client, and whether (and how) the provider finished. */
-export interface FrameStep {
-  readonly frames: ReadonlyArray<string>
-  readonly done: boolean
-  readonly error?: { readonly message: string; readonly status?: number }
-}
-
 /** Stateful per stream: a provider's SSE events → the client's SSE frames. */
-export interface EventMapper {
-  readonly onEvent: (event: SseEvent) => FrameStep
-  /** The body ended without the provider's end marker: the last step when it still told how it finished. */
-  readonly onEnd: () => FrameStep | undefined
-}
+export type EventMapper = StreamDecoder<string>
 
 /** The provider's own answer: its body's bytes, or its stream's events as SSE frames (one string per event). */
 export type Forwarded =

@@ -25,10 +25,11 @@ import { ProviderError } from "../domain/Chat.js"
 import { answerEvents } from "../domain/chat/Events.js"
 import type { ChatAnswer, ChatRequest } from "../domain/chat/Model.js"
 import { type Forwarded, ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
-import type { HttpCall, ProviderAdapter, StreamDecoder, StreamStep } from "./providers/Adapter.js"
+import type { StreamDecoder, StreamStep } from "../domain/chat/Codec.js"
+import type { HttpCall, ProviderAdapter } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
-import { forwardCall, forwardWatch, framesOf } from "./providers/passthrough.js"
+import { forwardCall, forwardWatch } from "./providers/passthrough.js"
 import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
@@ -157,7 +158,7 @@ const sseStream = <T>(
     w?.()
   }
   const take = (step: StreamStep<T>) => {
-    for (const chunk of step.chunks) ready.push(chunk)
+    for (const chunk of step.events) ready.push(chunk)
     if (step.error !== undefined) {
       const { message, status } = step.error
       pending = new ProviderError({
@@ -307,7 +308,7 @@ export const makeProviderClient = (): ProviderClientShape => ({
     if (value._tag === "body") return value
     const body = value.body
     yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
-    return { _tag: "events", events: sseStream(ctx, body, abort, request.translate ? framesOf(request.translate()) : forwardWatch(target)) } satisfies Forwarded
+    return { _tag: "events", events: sseStream(ctx, body, abort, request.translate ? request.translate() : forwardWatch(target)) } satisfies Forwarded
   })
 })
 

@@ -15,19 +15,23 @@ export interface SseEvent {
   readonly data: string
 }
 
-export interface StreamStep {
-  readonly events: ReadonlyArray<StreamEvent>
+/** One step of reading a provider's stream: what it gave (canonical events, or SSE frames to hand on). */
+export interface StreamStep<A = StreamEvent> {
+  readonly events: ReadonlyArray<A>
   /** The provider said it is finished (or failed): nothing after this counts. */
   readonly done: boolean
   /** The provider's error event, with the HTTP status its type stands for when it names one. */
   readonly error?: { readonly message: string; readonly status?: number }
 }
 
-/** Stateful per stream: a provider's SSE events → canonical events. */
-export interface StreamDecoder {
-  readonly onEvent: (event: SseEvent) => StreamStep
+/**
+ * Stateful per stream: a provider's SSE events → canonical events (a codec), or → the client's frames (the
+ * passthrough's watch, a translation).
+ */
+export interface StreamDecoder<A = StreamEvent> {
+  readonly onEvent: (event: SseEvent) => StreamStep<A>
   /** The body ended without the end marker: the final step when the provider still told how it finished. */
-  readonly onEnd: () => StreamStep | undefined
+  readonly onEnd: () => StreamStep<A> | undefined
 }
 
 /** Stateful per stream: canonical events → SSE frames (`…\n\n`) in the client's shape. */

@@ -8,7 +8,7 @@ import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
 import { anthropicCodec } from "../../domain/chat/anthropic/Codec.js"
 import { STATUS_BY_ERROR_TYPE } from "../../domain/chat/anthropic/Answer.js"
 import type { ChatRequest, Unsupported } from "../../domain/chat/Model.js"
-import { fromCodecDecoder, type HttpCall, type ProviderAdapter } from "./Adapter.js"
+import type { HttpCall, ProviderAdapter } from "./Adapter.js"
 
 export const ANTHROPIC_VERSION = "2023-06-01"
 /** Required next to `Authorization: Bearer` for setup-tokens and OAuth access tokens. */
@@ -57,5 +57,5 @@ export { STATUS_BY_ERROR_TYPE }
 export const anthropicAdapter: ProviderAdapter = {
   buildCall,
   decodeResult: anthropicCodec.decodeAnswer,
-  streamDecoder: () => fromCodecDecoder(anthropicCodec.streamDecoder())
+  streamDecoder: anthropicCodec.streamDecoder
 }

@@ -8,7 +8,7 @@ import * as Redacted from "effect/Redacted"
 import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
 import type { ChatRequest, Unsupported } from "../../domain/chat/Model.js"
 import { openaiCodec } from "../../domain/chat/openai/Codec.js"
-import { fromCodecDecoder, type HttpCall, type ProviderAdapter } from "./Adapter.js"
+import type { HttpCall, ProviderAdapter } from "./Adapter.js"
 
 /** The base URL already carries the version (`…/v1`, `…/openai/v1`, `…/v1beta/openai`). */
 export const completionsUrl = (baseUrl: string): string => `${baseUrl.replace(/\/+$/, "")}/chat/completions`
@@ -35,5 +35,5 @@ export const buildCall = (target: ProviderTarget, auth: ProviderAuth, request: C
 export const openaiAdapter: ProviderAdapter = {
   buildCall,
   decodeResult: openaiCodec.decodeAnswer,
-  streamDecoder: () => fromCodecDecoder(openaiCodec.streamDecoder())
+  streamDecoder: openaiCodec.streamDecoder
 }

@@ -5,8 +5,9 @@
  */
 import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
 import { STATUS_BY_ERROR_TYPE } from "../../domain/chat/anthropic/Answer.js"
-import type { EventMapper, ForwardRequest, FrameStep } from "../ProviderClient.js"
-import type { HttpCall, StreamDecoder, StreamStep } from "./Adapter.js"
+import type { StreamDecoder, StreamStep } from "../../domain/chat/Codec.js"
+import type { ForwardRequest } from "../ProviderClient.js"
+import type { HttpCall } from "./Adapter.js"
 import * as anthropic from "./anthropic.js"
 import * as openai from "./openai.js"
 import type { SseEvent } from "./sse.js"
@@ -67,7 +68,7 @@ const parse = (data: string): Json | undefined => {
 }
 
 type Step = StreamStep<string>
-const pass = (event: SseEvent): Step => ({ chunks: [sseFrame(event)], done: false })
+const pass = (event: SseEvent): Step => ({ events: [sseFrame(event)], done: false })
 
 /**
  * Anthropic: `message_stop` ends it, an `error` event fails it (not handed on: the caller ends the stream with its
@@ -79,7 +80,7 @@ const anthropicWatch = (): StreamDecoder<string> => {
     onEvent: (event) => {
       switch (event.event) {
         case "message_stop":
-          return { chunks: [sseFrame(event)], done: true }
+          return { events: [sseFrame(event)], done: true }
         case "message_delta":
           stopped = true
           return pass(event)
@@ -87,13 +88,13 @@ const anthropicWatch = (): StreamDecoder<string> => {
           const error = obj(parse(event.data)?.error)
           const type = str(error?.type) ?? ""
           const status = STATUS_BY_ERROR_TYPE[type]
-          return { chunks: [], done: true, error: { message: str(error?.message) ?? (type || "stream error"), ...(status === undefined ? {} : { status }) } }
+          return { events: [], done: true, error: { message: str(error?.message) ?? (type || "stream error"), ...(status === undefined ? {} : { status }) } }
         }
         default:
           return pass(event)
       }
     },
-    onEnd: () => (stopped ? { chunks: [], done: true } : undefined)
+    onEnd: () => (stopped ? { events: [], done: true } : undefined)
   }
 }
 
@@ -106,33 +107,21 @@ const openaiWatch = (): StreamDecoder<string> => {
   return {
     onEvent: (event) => {
       const data = event.data
-      if (data.length < 16 && data.trim() === "[DONE]") return { chunks: [sseFrame(event)], done: true }
+      if (data.length < 16 && data.trim() === "[DONE]") return { events: [sseFrame(event)], done: true }
       if (event.event === "error" || data.includes('"error"')) {
         const json = parse(data)
         const error = json?.error === undefined ? (event.event === "error" ? {} : undefined) : (obj(json.error) ?? { message: str(json.error) })
         if (error !== undefined) {
           const code = typeof error.code === "number" && error.code >= 400 && error.code < 600 ? error.code : undefined
-          return { chunks: [], done: true, error: { message: str(error.message) ?? str(json?.message) ?? "stream error", ...(code === undefined ? {} : { status: code }) } }
+          return { events: [], done: true, error: { message: str(error.message) ?? str(json?.message) ?? "stream error", ...(code === undefined ? {} : { status: code }) } }
         }
       }
       if (!finished && FINISH.test(data)) finished = true
       return pass(event)
     },
-    onEnd: () => (finished ? { chunks: [], done: true } : undefined)
+    onEnd: () => (finished ? { events: [], done: true } : undefined)
   }
 }
 
 export const forwardWatch = (target: ProviderTarget): StreamDecoder<string> =>
   target.api === "anthropic-messages" ? anthropicWatch() : openaiWatch()
-
-/** A translation's mapper as the stream reader's decoder. */
-export const framesOf = (mapper: EventMapper): StreamDecoder<string> => {
-  const step = (s: FrameStep): Step => ({ chunks: s.frames, done: s.done, ...(s.error === undefined ? {} : { error: s.error }) })
-  return {
-    onEvent: (event) => step(mapper.onEvent(event)),
-    onEnd: () => {
-      const last = mapper.onEnd()
-      return last === undefined ? undefined : step(last)
-    }
-  }
-}
