@@ -13,6 +13,7 @@ import { ProfileStore } from "./ProfileStore.js"
 import type { Prompter } from "./Prompter.js"
 import type { ProviderClient } from "./ProviderClient.js"
 import type { SecretRegistry } from "./SecretRegistry.js"
+import type { SecretResolver } from "./SecretResolver.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { ShellEnv } from "./ShellEnv.js"
 
@@ -34,6 +35,8 @@ export interface AppPorts<R = never> {
   readonly oauthCallback: Layer.Layer<OAuthCallback, never, HostProcess | R>
   readonly random: Layer.Layer<SecureRandom, never, HostProcess | R>
   readonly secrets: Layer.Layer<SecretRegistry, never, HostProcess | R>
+  /** SecretRefs (§9): env, file and exec providers. */
+  readonly resolver: Layer.Layer<SecretResolver, never, HostProcess | R>
 }
 
 /** The app's services (paths, stores, environment) over its ports, built once; the ports stay visible too. */
@@ -49,7 +52,8 @@ export const makeAppLayer = <R>(ports: AppPorts<R>) => {
     ports.browser,
     ports.oauthCallback,
     ports.random,
-    ports.secrets
+    ports.secrets,
+    ports.resolver
   ).pipe(Layer.provideMerge(ports.host))
   return Layer.mergeAll(ProfileStore.layer, ConfigStore.layer, Environment.layer).pipe(
     Layer.provideMerge(Paths.layer),

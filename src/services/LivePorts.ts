@@ -8,6 +8,7 @@ import { OAuthHttp } from "./OAuthHttp.js"
 import { Prompter } from "./Prompter.js"
 import { ProviderClientLive } from "./ProviderClientLive.js"
 import { SecretRegistry } from "./SecretRegistry.js"
+import { SecretResolverLive } from "./SecretResolverLive.js"
 import { SecureRandom } from "./SecureRandom.js"
 import { ShellEnv } from "./ShellEnv.js"
 
@@ -24,5 +25,6 @@ export const livePorts = {
   browser: Browser.layer,
   oauthCallback: OAuthCallback.layer,
   random: SecureRandom.layer,
-  secrets: SecretRegistry.layer
+  secrets: SecretRegistry.layer,
+  resolver: SecretResolverLive
 }

@@ -18,6 +18,7 @@ import { SecureRandom } from "../../src/services/SecureRandom.js"
 import { ShellEnv, type ShellEnvShape } from "../../src/services/ShellEnv.js"
 import { FakeClaudeCli, ScriptedPrompter } from "./FakeInteraction.js"
 import { MemoryFileLock, MemoryFs } from "./MemoryFiles.js"
+import { MemorySecretResolver } from "./SecretResolverTest.js"
 import { hostProcess, noBrowser, noLoginShell, noOAuthServer, noProvider } from "./TestPorts.js"
 
 export const HOME = "/home/user"
@@ -44,6 +45,8 @@ export interface World {
   readonly browser?: BrowserShape
   /** Sees every line printed, as it is printed (a test playing the user reads the URL it is shown). */
   readonly onOutput?: (line: string) => void
+  /** SecretRefs' file and exec values; env refs read the world's environment. */
+  readonly resolver?: MemorySecretResolver
 }
 
 /** The app over in-memory and scripted ports. */
@@ -60,7 +63,8 @@ export const testServices = (world: World) =>
     browser: Layer.succeed(Browser, world.browser ?? noBrowser),
     oauthCallback: OAuthCallback.layer,
     random: SecureRandom.layer,
-    secrets: SecretRegistry.layer
+    secrets: SecretRegistry.layer,
+    resolver: (world.resolver ?? new MemorySecretResolver()).layer
   })
 
 const noTerminal = Layer.succeed(
