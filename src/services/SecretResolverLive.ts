@@ -3,7 +3,8 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import { providerFor } from "../domain/SecretProviders.js"
 import { secretRefKey } from "../domain/SecretRef.js"
-import { type Resolution, resolveEnvRef, SecretResolver, unresolved } from "./SecretResolver.js"
+import { type Resolution, resolveEnvRef, unresolved } from "../domain/SecretResolution.js"
+import { SecretResolver } from "./SecretResolver.js"
 
 // Interim: env refs only; file and exec providers land next (wt-resolver).
 export const SecretResolverLive = Layer.succeed(SecretResolver, {

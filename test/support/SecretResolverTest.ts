@@ -3,13 +3,8 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import { providerFor } from "../../src/domain/SecretProviders.js"
 import { secretRefKey } from "../../src/domain/SecretRef.js"
-import {
-  type Resolution,
-  resolveEnvRef,
-  resolved,
-  SecretResolver,
-  unresolved
-} from "../../src/services/SecretResolver.js"
+import { type Resolution, resolved, resolveEnvRef, unresolved } from "../../src/domain/SecretResolution.js"
+import { SecretResolver } from "../../src/services/SecretResolver.js"
 
 /**
  * The in-memory resolver: env refs as the live layer resolves them; file and exec refs from a map keyed by
