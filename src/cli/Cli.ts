@@ -11,6 +11,7 @@ import { doctorCommand } from "./DoctorCommand.js"
 import { gatewayCommand } from "./GatewayCommand.js"
 import { modelsStatusCommand } from "./ModelsStatusCommand.js"
 import { onboardCommand } from "./OnboardCommand.js"
+import { secretsCommand } from "./secrets/SecretsCommand.js"
 import { VERSION } from "./Version.js"
 
 const models = Command.make("models").pipe(
@@ -20,7 +21,7 @@ const models = Command.make("models").pipe(
 
 export const rootCommand = Command.make("openclaw").pipe(
   Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
-  Command.withSubcommands([models, doctorCommand, onboardCommand, gatewayCommand])
+  Command.withSubcommands([models, secretsCommand, doctorCommand, onboardCommand, gatewayCommand])
 )
 
 const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })

@@ -33,6 +33,8 @@ export interface FilesShape {
   readonly realPath: (path: string) => Effect.Effect<string, FileError>
   readonly chmod: (path: string, mode: number) => Effect.Effect<void, FileError>
   readonly makeDirectory: (path: string) => Effect.Effect<void, FileError>
+  /** The names in a directory; none when it does not exist (an audit looks for agent dirs nobody configured). */
+  readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, FileError>
 }
 
 export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
@@ -168,5 +170,9 @@ const makeNodeFiles = (): FilesShape => ({
     ),
   realPath: (file) => attempt(file, "stat", () => fs.realpath(file)),
   chmod: (file, mode) => attempt(file, "chmod", () => fs.chmod(file, mode)),
-  makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined))
+  makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined)),
+  list: (dir) =>
+    attempt(dir, "read", () =>
+      fs.readdir(dir).catch((e) => (codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR" ? [] : Promise.reject(e)))
+    )
 })

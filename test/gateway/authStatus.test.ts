@@ -117,7 +117,8 @@ const breakableFiles = (broken: () => boolean, onCall: () => void) =>
         stat: guard("stat", live.stat),
         chmod: guard("chmod", live.chmod),
         makeDirectory: guard("mkdir", live.makeDirectory),
-        realPath: guard("stat", live.realPath)
+        realPath: guard("stat", live.realPath),
+        list: guard("read", live.list)
       }
     })
   ).pipe(Layer.provide(Files.layer))

@@ -78,7 +78,11 @@ export class MemoryFs {
           if (entry) entry.mode = mode
           else if (this.dirs.has(path)) this.dirs.set(path, mode)
         }),
-      makeDirectory: (dir) => Effect.sync(() => this.mkdirs(dir))
+      makeDirectory: (dir) => Effect.sync(() => this.mkdirs(dir)),
+      list: (dir) =>
+        Effect.sync(() =>
+          [...this.dirs.keys(), ...this.files.keys()].filter((p) => dirname(p) === dir).map((p) => p.slice(dir.length + 1))
+        )
     })
   }
 }

@@ -1,0 +1,8 @@
+import * as Command from "@effect/cli/Command"
+import { auditCommand } from "./AuditCommand.js"
+
+/** `openclaw secrets …` (§9): each subcommand in its own module, added here. */
+export const secretsCommand = Command.make("secrets").pipe(
+  Command.withDescription("Secret references: audit, configure, apply, reload."),
+  Command.withSubcommands([auditCommand])
+)
