@@ -19,6 +19,7 @@ import type {
 } from "../domain/OAuthErrors.js"
 import { escapeControl } from "../domain/Untrusted.js"
 import type { GatewayStartError } from "../gateway/StartError.js"
+import type { SecretsExecNotAllowedError, SecretsPlanError, SecretsUnresolvedError } from "../domain/SecretsApplyErrors.js"
 
 /** A secret given as an argument: refused before anything runs, since shell history and `ps` have seen it. */
 export class SecretOnCommandLineError extends ExplainedError<SecretOnCommandLineError>()("SecretOnCommandLineError", {
@@ -56,6 +57,9 @@ export type CliError =
   | ClaudeCodeImportError
   | ImportWouldDowngradeError
   | GatewayStartError
+  | SecretsPlanError
+  | SecretsExecNotAllowedError
+  | SecretsUnresolvedError
 
 /** Exit codes are 0 (done), 2 (`models status --check` found a problem: not a failure) and 1 for every failure. */
 export const exitCodeOf = (_: CliError): number => 1

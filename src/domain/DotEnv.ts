@@ -163,3 +163,24 @@ export const upsertDotEnv = (text: string, key: string, value: string): Either.E
       removedDuplicates: duplicates.length
     }
   })
+
+/**
+ * Every assignment `remove(key, value)` picks is taken out (all its lines, a multi-line value included); every
+ * other line stays byte for byte. `removed` names the keys, once each.
+ */
+export const removeDotEnvAssignments = (
+  text: string,
+  remove: (key: string, value: string) => boolean
+): { readonly text: string; readonly removed: ReadonlyArray<string> } => {
+  const { eol, lines, trailingNewline } = splitLines(text)
+  const drop = new Set<number>()
+  const removed = new Set<string>()
+  for (const a of scan(lines)) {
+    if (!remove(a.key, decodeRaw(a.rawValue))) continue
+    removed.add(a.key)
+    for (let i = a.start; i <= a.end; i++) drop.add(i)
+  }
+  if (drop.size === 0) return { text, removed: [] }
+  const out = lines.filter((_, i) => !drop.has(i))
+  return { text: out.join(eol) + (trailingNewline && out.length > 0 ? eol : ""), removed: [...removed] }
+}

@@ -1,0 +1,45 @@
+import * as Schema from "effect/Schema"
+import { ExplainedError } from "./Errors.js"
+
+/** Why `secrets apply` wrote nothing (§9). Problems name targets, refs and files, never a value. */
+
+const list = (items: ReadonlyArray<string>): string =>
+  items.length === 1 ? items[0]! : items.map((p, i) => `(${i + 1}) ${p}`).join("; ")
+
+export class SecretsPlanError extends ExplainedError<SecretsPlanError>()("SecretsPlanError", {
+  /** The plan file, or `the plan` when it came from the wizard. */
+  source: Schema.String,
+  problems: Schema.Array(Schema.String)
+}) {
+  get problem(): string {
+    return `${this.source} cannot be applied: ${list(this.problems)}. Nothing was written`
+  }
+  get fix(): string {
+    return "correct those targets (see the plan contract in `openclaw secrets apply --help`) or make a new plan with `openclaw secrets configure`"
+  }
+}
+
+export class SecretsExecNotAllowedError extends ExplainedError<SecretsExecNotAllowedError>()("SecretsExecNotAllowedError", {
+  /** What in the plan would run a command: `ref exec:vault`, `provider vault`. */
+  uses: Schema.Array(Schema.String)
+}) {
+  get problem(): string {
+    return `the plan uses exec secrets providers (${this.uses.join(", ")}), which run commands to resolve refs; nothing was written`
+  }
+  get fix(): string {
+    return "check the commands under secrets.providers, then run again with --allow-exec"
+  }
+}
+
+export class SecretsUnresolvedError extends ExplainedError<SecretsUnresolvedError>()("SecretsUnresolvedError", {
+  /** `<path> (<ref label>): <reason>` each. */
+  unresolved: Schema.Array(Schema.String)
+}) {
+  get problem(): string {
+    const n = this.unresolved.length
+    return `${n} ref${n === 1 ? "" : "s"} of the plan did not resolve: ${list(this.unresolved)}. Nothing was written`
+  }
+  get fix(): string {
+    return "make every ref resolve (set the variable, fix the file or the command), then run again; --dry-run checks without writing"
+  }
+}
