@@ -232,18 +232,23 @@ export const runResolver = async (backend) => {
   if (request.error !== undefined) fail(request.error)
   const limitMs = timeoutMs()
   const env = programEnv(backend)
-  const values = {}
-  const errors = {}
+  // Maps, not objects: an id such as "__proto__" must come back as that key, not disappear into a prototype.
+  const values = new Map()
+  const errors = new Map()
   const queue = [...request.ids]
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const found = await lookUp(backend, id, limitMs, env)
-      if (found.error !== undefined) errors[id] = { message: found.error }
-      else values[id] = found.value
+      if (found.error !== undefined) errors.set(id, { message: found.error })
+      else values.set(id, found.value)
     }
   }
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker))
-  const response = JSON.stringify({ protocolVersion: PROTOCOL_VERSION, values, errors }) + "\n"
+  const response = JSON.stringify({
+    protocolVersion: PROTOCOL_VERSION,
+    values: Object.fromEntries(values),
+    errors: Object.fromEntries(errors)
+  }) + "\n"
   // Exit once stdout is flushed (on macOS a pipe write is asynchronous), even if a killed program left a handle.
   process.stdout.write(response, () => process.exit(0))
 }

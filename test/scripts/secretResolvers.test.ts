@@ -242,6 +242,14 @@ describe("the protocol (shared by every resolver; run through pass.mjs)", () => 
     expect(responseOf(await run("pass.mjs", request([]), cwd, env))).toEqual({ protocolVersion: 1, values: {}, errors: {} })
   })
 
+  it("answers ids that are also names of Object.prototype under their own key", async () => {
+    const { cwd, env } = await withPass("proto", { [passArgv("__proto__")]: { stdout: "sk-standin-pass-2-Q9xT4mZr8LwP2vKc\n" } })
+    const response = responseOf(await run("pass.mjs", request(["__proto__", "constructor"]), cwd, env))
+    expect(Object.keys(response.values)).toEqual(["__proto__"])
+    expect(response.values["__proto__"]).toBe("sk-standin-pass-2-Q9xT4mZr8LwP2vKc")
+    expect(Object.keys(response.errors)).toEqual(["constructor"])
+  })
+
   it.each([
     ["not JSON", "{nope", /not JSON/],
     ["another protocol version", JSON.stringify({ protocolVersion: 2, ids: ["a"] }), /unsupported protocolVersion 2/],
