@@ -37,7 +37,7 @@ type Method = "api-key" | "setup-token" | "token"
 const ATTEMPTS = 3
 
 /** Asks until `check` accepts the answer, at most three times; the last problem is the failure. */
-const askUntil = <A, E, R>(
+export const askUntil = <A, E, R>(
   ask: Effect.Effect<string, PromptCancelledError, R>,
   check: (answer: string) => Either.Either<A, E>,
   say: (problem: E) => string

@@ -47,7 +47,7 @@ export interface Preflight {
 }
 
 /** Enough of the config to find agents' dirs: the rest may hold refs that an older schema would not read. */
-const agentsConfig = (raw: JsonObject, lookup: (name: string) => string | undefined) => {
+export const agentsConfig = (raw: JsonObject, lookup: (name: string) => string | undefined) => {
   const agents = raw.agents === undefined ? {} : { agents: substituteEnvRefs(raw.agents, lookup).value }
   return decodeConfig(agents)
 }
