@@ -15,7 +15,7 @@ import { agentOption, jsonOption } from "./SharedOptions.js"
 
 const fix = Options.boolean("fix").pipe(
   Options.withDescription(
-    "Repair what is safe (file modes, legacy import, ended cooldowns, config mode entries); ask before anything that deletes data."
+    "Repair what is safe (file modes, legacy import, ended cooldowns, config mode entries); ask before anything that deletes data. Never changes a secrets file or an exec provider's command."
   )
 )
 const yes = Options.boolean("yes").pipe(
@@ -69,6 +69,6 @@ export const doctorCommand = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Check credential stores, config, permissions, expiry, cooldowns and the daemon's environment; --fix repairs what it safely can. Exit 1 if any check fails."
+    "Check credential stores, config, permissions, expiry, cooldowns, secret references (unresolved refs, insecure secrets providers, plain residue) and the daemon's environment; --fix repairs what it safely can. Exit 1 if any check fails."
   )
 )

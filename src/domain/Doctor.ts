@@ -4,6 +4,7 @@ import type { AgentModels, OpenClawConfig } from "./Config.js"
 import type { CredentialType } from "./Credential.js"
 import type { EnvMap } from "./Env.js"
 import type { Explained } from "./Errors.js"
+import type { SecretsDoctorInputs } from "./DoctorSecretInputs.js"
 import type { AgentPaths, HostPaths } from "./Paths.js"
 
 /**
@@ -29,6 +30,9 @@ export const CHECK_IDS = [
   "cooldowns",
   "missing-credentials",
   "env-shadowing",
+  "secret-refs",
+  "secret-providers",
+  "secret-residue",
   "daemon-env",
   "claude-cli"
 ] as const
@@ -89,14 +93,19 @@ export interface PathMode {
   readonly ownedByYou: boolean
   /** Really (symlinks resolved) the state dir or under it. */
   readonly insideStateDir: boolean
+  /** A secrets file or exec command a ref depends on (§9): never re-moded. */
+  readonly refTarget: boolean
 }
 
 /**
  * Why `doctor --fix` must leave a path's mode alone, or `undefined` when it may change it (§11): only paths the
- * user owns inside the state dir, never a shared or sticky directory (an agent dir configured as /tmp, say).
+ * user owns inside the state dir, never a shared or sticky directory (an agent dir configured as /tmp, say), and
+ * never what a secret reference reads or runs (§9: `--fix` never touches a ref's target).
  */
-export const chmodRefusal = (p: Pick<PathMode, "sticky" | "ownedByYou" | "insideStateDir">): string | undefined =>
-  p.sticky
+export const chmodRefusal = (p: Pick<PathMode, "sticky" | "ownedByYou" | "insideStateDir" | "refTarget">): string | undefined =>
+  p.refTarget
+    ? "a secret reference depends on it (doctor never changes a secrets file or an exec provider's command)"
+    : p.sticky
     ? "it is a shared directory (sticky bit set)"
     : !p.ownedByYou
       ? "another user owns it"
@@ -120,6 +129,7 @@ export interface DoctorInputs {
   readonly modes: ReadonlyArray<PathMode>
   readonly legacyFiles: ReadonlyArray<string>
   readonly claudePath: string | undefined
+  readonly secrets: SecretsDoctorInputs
   readonly now: number
 }
 

@@ -1,6 +1,7 @@
 import type { Check, DoctorInputs } from "./Doctor.js"
 import { effectiveStore, loadedConfig } from "./DoctorCheckKit.js"
 import { claudeCli, cooldowns, daemonEnv, envShadowing, missingCredentials, modeMismatch, profileExpiry } from "./DoctorCredentialChecks.js"
+import { secretProviders, secretRefs, secretResidue } from "./DoctorSecretChecks.js"
 import { configFile, controlCharacters, envFile, legacyFiles, permissions, skippedProfiles, storeFile } from "./DoctorFileChecks.js"
 
 /**
@@ -25,6 +26,9 @@ export const runChecks = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     ...(store ? cooldowns(inputs, store) : []),
     ...(store && config ? missingCredentials(inputs, store, config) : []),
     ...(store && config ? envShadowing(inputs, store, config) : []),
+    ...secretRefs(inputs.secrets),
+    ...secretProviders(inputs.secrets),
+    ...secretResidue(inputs.secrets),
     ...daemonEnv(inputs, store, config),
     ...(store ? claudeCli(inputs, store) : [])
   ]

@@ -51,6 +51,7 @@ interface Collector {
   readonly refs: Array<AuditRef>
   readonly configKeyRefs: Array<AuditRef & { readonly provider: string }>
   readonly storeCredentials: Array<{ provider: string; file: string; profileId: string; type: string }>
+  readonly residue: Array<{ file: string; profileId: string; field: string; refField: string }>
   readonly plainValues: Array<string>
   envDefault: string
 }
@@ -203,6 +204,7 @@ const scanStore = (c: Collector, file: string, raw: JsonObject): void => {
       const value = entry[field]
       if (!nonEmpty(value)) continue
       c.plainValues.push(value)
+      if (refValue !== undefined) c.residue.push({ file, profileId, field, refField: fields.ref })
       const segments = ["profiles", profileId, field]
       c.findings.push(
         refValue === undefined
@@ -281,7 +283,7 @@ const scanDotEnv = (c: Collector, file: string, vars: Readonly<Record<string, st
 
 /** Scans every document. The config comes first in `docs` so its `secrets.defaults.env` names the env shorthand's provider. */
 export const scanDocuments = (docs: ReadonlyArray<AuditDocument>, envDefault: string | undefined): AuditScan => {
-  const c: Collector = { findings: [], refs: [], configKeyRefs: [], storeCredentials: [], plainValues: [], envDefault: envDefault ?? DEFAULT_ENV_PROVIDER }
+  const c: Collector = { findings: [], refs: [], configKeyRefs: [], storeCredentials: [], residue: [], plainValues: [], envDefault: envDefault ?? DEFAULT_ENV_PROVIDER }
   let canResolve = true
   for (const doc of docs) {
     switch (doc.kind) {
@@ -313,6 +315,7 @@ export const scanDocuments = (docs: ReadonlyArray<AuditDocument>, envDefault: st
     refs: c.refs,
     configKeyRefs: c.configKeyRefs,
     storeCredentials: c.storeCredentials,
+    residue: c.residue,
     plainValues: c.plainValues,
     canResolve
   }

@@ -27,6 +27,7 @@ import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { agentBeneath } from "./AuthContext.js"
 import { applyFixes, decide, insideOf } from "./DoctorFixes.js"
+import { gatherSecrets } from "./DoctorSecrets.js"
 import { legacyAuthPath, legacyOAuthPath } from "./LegacyImport.js"
 
 export interface DoctorOptions {
@@ -84,13 +85,18 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
       ? yield* paths.agent(decoded, requestedAgent)
       : Either.getOrUndefined(yield* Effect.either(paths.agent(decoded, requestedAgent)))
 
+  // The stores as written, for the secret checks: refs are JSON objects at known paths (§9).
+  const rawStores: Array<{ path: string; raw: JsonObject }> = []
   const loadStore = (path: string, inherited: boolean) =>
-    Effect.map(Effect.either(profiles.load(path)), (r): StoreLoad => ({
-      inherited,
-      load: Either.isRight(r)
-        ? { _tag: "Loaded", path, exists: r.right.exists, value: r.right.store }
-        : failed<AuthStore>(path, r.left)
-    }))
+    Effect.map(Effect.either(profiles.load(path)), (r): StoreLoad => {
+      if (Either.isRight(r) && r.right.exists) rawStores.push({ path, raw: r.right.raw })
+      return {
+        inherited,
+        load: Either.isRight(r)
+          ? { _tag: "Loaded", path, exists: r.right.exists, value: r.right.store }
+          : failed<AuthStore>(path, r.left)
+      }
+    })
   // Each store's own load, not the overlay: the checks report each file, and overlay them where they need to.
   const stores: Array<StoreLoad> = []
   if (agent !== undefined) {
@@ -109,6 +115,13 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   for (const [name, value] of Object.entries(parseDotenv(stateEnv))) if (value !== "") daemonEnvNames.add(name)
   for (const [name, value] of Object.entries(configEnvVars(configRaw))) if (value !== "") daemonEnvNames.add(name)
 
+  const secrets = yield* gatherSecrets({
+    config: Either.isRight(configDoc) && configDoc.right.exists ? { path: paths.configPath, raw: configRaw } : undefined,
+    stores: rawStores,
+    env,
+    home: paths.home
+  })
+
   const statOf = (path: string) => Effect.map(Effect.either(files.stat(path)), (r) => (Either.isRight(r) ? Option.getOrUndefined(r.right) : undefined))
   const legacyCandidates = agent === undefined ? [] : [legacyAuthPath(agent), ...(agent.isDefault ? [legacyOAuthPath(paths)] : [])]
   const dirs = [paths.stateDir, ...(agent ? dirsBetween(paths.stateDir, agent.agentDir) : []), join(paths.stateDir, "credentials")]
@@ -120,7 +133,9 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
     if (modes.some((m) => m.path === path)) continue
     const info = yield* statOf(path)
     if (info === undefined || (kind === "dir" ? !info.isDirectory : !info.isFile)) continue
-    modes.push({ path, kind, mode: info.mode, sticky: info.sticky, ownedByYou: info.ownedByYou, insideStateDir: yield* insideStateDir(path) })
+    const insideState = yield* insideStateDir(path)
+    const refTarget = secrets.targets.has(path) || secrets.targets.has((yield* Effect.either(files.realPath(path))).pipe(Either.getOrElse(() => path)))
+    modes.push({ path, kind, mode: info.mode, sticky: info.sticky, ownedByYou: info.ownedByYou, insideStateDir: insideState, refTarget })
     if (legacyCandidates.includes(path)) legacyFiles.push(path)
   }
 
@@ -148,6 +163,7 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
     modes,
     legacyFiles,
     claudePath,
+    secrets,
     now
   } satisfies DoctorInputs
 })

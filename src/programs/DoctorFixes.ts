@@ -145,7 +145,9 @@ export const applyFixes = Effect.fn("Doctor.applyFixes")(function* (inputs: Doct
   for (const item of approved.chmod) {
     const { path, mode } = item.fix
     const info = Option.getOrUndefined(Either.getOrElse(yield* Effect.either(files.stat(path)), () => Option.none()))
-    const refusal = info === undefined ? "it is gone" : chmodRefusal({ ...info, insideStateDir: yield* insideStateDir(path) })
+    const real = Either.getOrElse(yield* Effect.either(files.realPath(path)), () => path)
+    const refTarget = inputs.secrets.targets.has(path) || inputs.secrets.targets.has(real)
+    const refusal = info === undefined ? "it is gone" : chmodRefusal({ ...info, insideStateDir: yield* insideStateDir(path), refTarget })
     if (refusal !== undefined) outcomes.push({ check: item.check, applied: false, detail: `not changed: ${refusal}` })
     else done(item, yield* Effect.either(files.chmod(path, mode)))
   }

@@ -16,6 +16,8 @@ export interface FileInfo {
   readonly sticky: boolean
   /** Owned by the user running openclaw. */
   readonly ownedByYou: boolean
+  /** Owned by root: trusted like the user's own (§9, a secrets file or an exec provider's command). */
+  readonly ownedByRoot: boolean
 }
 
 /** The file-system port: text files, atomic writes and modes. Everything openclaw stores goes through it. */
@@ -35,6 +37,8 @@ export interface FilesShape {
   readonly makeDirectory: (path: string) => Effect.Effect<void, FileError>
   /** The names in a directory; none when it does not exist (an audit looks for agent dirs nobody configured). */
   readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, FileError>
+  /** Whether the path itself is a symlink (not followed); false when it does not exist. */
+  readonly isSymlink: (path: string) => Effect.Effect<boolean, FileError>
 }
 
 export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
@@ -159,7 +163,8 @@ const makeNodeFiles = (): FilesShape => ({
           isDirectory: s.isDirectory(),
           mode: s.mode & 0o777,
           sticky: (s.mode & 0o1000) !== 0,
-          ownedByYou: s.uid === (process.getuid?.() ?? s.uid)
+          ownedByYou: s.uid === (process.getuid?.() ?? s.uid),
+          ownedByRoot: s.uid === 0
         })
       ),
       Effect.catchAll((e) =>
@@ -174,5 +179,12 @@ const makeNodeFiles = (): FilesShape => ({
   list: (dir) =>
     attempt(dir, "read", () =>
       fs.readdir(dir).catch((e) => (codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR" ? [] : Promise.reject(e)))
+    ),
+  isSymlink: (file) =>
+    attempt(file, "stat", () =>
+      fs.lstat(file).then(
+        (s) => s.isSymbolicLink(),
+        (e) => (codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR" ? false : Promise.reject(e))
+      )
     )
 })

@@ -118,7 +118,8 @@ const breakableFiles = (broken: () => boolean, onCall: () => void) =>
         chmod: guard("chmod", live.chmod),
         makeDirectory: guard("mkdir", live.makeDirectory),
         realPath: guard("stat", live.realPath),
-        list: guard("read", live.list)
+        list: guard("read", live.list),
+        isSymlink: guard("stat", live.isSymlink)
       }
     })
   ).pipe(Layer.provide(Files.layer))

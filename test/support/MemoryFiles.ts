@@ -21,6 +21,10 @@ export class MemoryFs {
   failWritesWith: string | undefined
   /** Paths another user owns (everything else is yours). */
   readonly notOwned = new Set<string>()
+  /** Paths root owns. */
+  readonly rootOwned = new Set<string>()
+  /** Symlinks: path → the real path it leads to (stat and reads see the link's path as given). */
+  readonly symlinks = new Map<string, string>()
 
   constructor(initial: Record<string, string | MemoryEntry> = {}) {
     for (const [path, v] of Object.entries(initial)) this.put(path, v)
@@ -61,7 +65,7 @@ export class MemoryFs {
       stat: (path) =>
         Effect.sync(() => {
           const dirMode = this.dirs.get(path)
-          const owner = { ownedByYou: !this.notOwned.has(path) }
+          const owner = { ownedByYou: !this.notOwned.has(path) && !this.rootOwned.has(path), ownedByRoot: this.rootOwned.has(path) }
           if (dirMode !== undefined) {
             return Option.some<FileInfo>({ isFile: false, isDirectory: true, mode: dirMode & 0o777, sticky: (dirMode & 0o1000) !== 0, ...owner })
           }
@@ -69,7 +73,9 @@ export class MemoryFs {
           return entry ? Option.some<FileInfo>({ isFile: true, isDirectory: false, mode: entry.mode & 0o777, sticky: false, ...owner }) : Option.none()
         }),
       realPath: (path) =>
-        this.dirs.has(path) || this.files.has(path)
+        this.symlinks.has(path)
+          ? Effect.succeed(this.symlinks.get(path)!)
+          : this.dirs.has(path) || this.files.has(path)
           ? Effect.succeed(path)
           : Effect.fail(new FileError({ path, operation: "stat", code: "ENOENT" })),
       chmod: (path, mode) =>
@@ -79,6 +85,7 @@ export class MemoryFs {
           else if (this.dirs.has(path)) this.dirs.set(path, mode)
         }),
       makeDirectory: (dir) => Effect.sync(() => this.mkdirs(dir)),
+      isSymlink: (path) => Effect.sync(() => this.symlinks.has(path)),
       list: (dir) =>
         Effect.sync(() =>
           [...this.dirs.keys(), ...this.files.keys()].filter((p) => dirname(p) === dir).map((p) => p.slice(dir.length + 1))
