@@ -16,14 +16,15 @@ describe("--help", () => {
       "models auth order get",
       "models auth order set",
       "models auth order clear",
-      "models auth cooldowns clear"
+      "models auth cooldowns clear",
+      "secrets audit"
     ]) {
       expect(r.stdout).toContain(`- ${path}`)
     }
     expect(r.stdout).not.toMatch(/models models|auth models|order models/)
   })
 
-  it.each([["models"], ["models", "auth"], ["models", "auth", "order"], ["models", "status"], ["models", "auth", "paste-token"]])(
+  it.each([["models"], ["models", "auth"], ["models", "auth", "order"], ["models", "status"], ["models", "auth", "paste-token"], ["secrets"], ["secrets", "audit"]])(
     "%s --help exits 0 and describes the command",
     async (...path) => {
       const r = await runCli([...path, "--help"], { fs: new MemoryFs() })
