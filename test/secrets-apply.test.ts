@@ -259,6 +259,27 @@ describe("secrets apply", () => {
     expect(json(fs, STORE).profiles["openai:default"].key).toBeUndefined()
   })
 
+  it("a provider the plan deletes may not stay named by a ref the plan leaves in place", async () => {
+    const fs = new MemoryFs({
+      [CONFIG]: JSON.stringify({
+        secrets: { providers: { old: VAULT } },
+        models: { providers: { groq: { apiKey: { source: "exec", provider: "old", id: "groq" } }, xai: { apiKey: { source: "exec", provider: "old", id: "xai" } } } }
+      })
+    })
+    const remapGroq = { type: "models.providers.apiKey", path: "models.providers.groq.apiKey", ref: envRef("OPENAI_KEY_V2") }
+    withPlan(fs, { version: 1, protocolVersion: 1, providerDeletes: ["old"], targets: [remapGroq] })
+    const before = contents(fs)
+    const refused = await runCli(["secrets", "apply", "--from", PLAN], world(fs))
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`a ref at models.providers.xai.apiKey in ${CONFIG} still uses a provider the plan deletes`)
+    expect(refused.stderr).not.toContain("models.providers.groq.apiKey in")
+    expect(contents(fs)).toEqual(before)
+    withPlan(fs, { version: 1, protocolVersion: 1, providerDeletes: ["old"], targets: [remapGroq, { ...remapGroq, path: "models.providers.xai.apiKey" }] })
+    const ok = await runCli(["secrets", "apply", "--from", PLAN], world(fs))
+    expect(ok.stderr).toBe("")
+    expect(json(fs, CONFIG).secrets.providers).toEqual({})
+  })
+
   it("a plan file that is not JSON, or missing, fails with nothing written", async () => {
     const fs = fixture()
     fs.put(PLAN, "{ targets: [")

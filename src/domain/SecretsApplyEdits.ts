@@ -2,7 +2,7 @@ import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import type { JsonObject } from "./AuthStore.js"
 import type { ConfigTarget, StoreTarget } from "./SecretsPlan.js"
-import type { SecretRef } from "./SecretRef.js"
+import { looksLikeSecretRef, type SecretRef } from "./SecretRef.js"
 
 /**
  * The edits `secrets apply` makes (§9), pure and on the raw documents so every field it does not own survives:
@@ -133,4 +133,19 @@ export const scrubConfigEnv = (
   const env = drop(raw.env, "env.")
   if (Predicate.isRecord(env.vars)) env.vars = drop(env.vars, "env.vars.")
   return { raw: removed.length === 0 ? raw : { ...raw, env }, removed }
+}
+
+/** Where `raw` holds a ref naming one of `aliases` (dot paths): a provider still in use must not be deleted. */
+export const refsUsing = (raw: unknown, aliases: ReadonlySet<string>): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  const walk = (node: unknown, at: ReadonlyArray<string>): void => {
+    if (looksLikeSecretRef(node)) {
+      if (typeof node.provider === "string" && aliases.has(node.provider)) found.push(at.join("."))
+      return
+    }
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...at, String(i)]))
+    else if (Predicate.isRecord(node)) for (const [k, v] of Object.entries(node)) if (k !== "secrets") walk(v, [...at, k])
+  }
+  walk(raw, [])
+  return found
 }

@@ -5,7 +5,7 @@ import type { JsonObject } from "../domain/AuthStore.js"
 import { decodeConfig, defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
 import { FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths } from "../domain/Paths.js"
-import { applyProviderChanges, configModeOf, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
+import { applyProviderChanges, configModeOf, refsUsing, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
 import { SecretsExecNotAllowedError, SecretsPlanError, SecretsUnresolvedError } from "../domain/SecretsApplyErrors.js"
 import type { PlanTarget, SecretsPlan } from "../domain/SecretsPlan.js"
 import { decodeSecretsConfig } from "../domain/SecretProviders.js"
@@ -112,6 +112,15 @@ export const preflightPlan = Effect.fn("Secrets.preflight")(function* (
         checks.push({ target, file: store.agent.storePath, replacesPlain: e.replaced !== undefined })
       }
     })
+  }
+  // A provider the plan deletes must not be left named by a ref the plan does not move elsewhere.
+  const deleted = new Set(plan.providerDeletes.filter((a) => !plan.providerUpserts.some(([u]) => u === a)))
+  if (deleted.size > 0) {
+    const stillUsed = [
+      ...refsUsing(configRaw, deleted).map((path) => `${path} in ${configDoc.path}`),
+      ...[...stores].flatMap(([agentId, s]) => refsUsing(edited.get(agentId) ?? s.doc.raw, deleted).map((path) => `${path} in ${s.agent.storePath}`))
+    ]
+    for (const use of stillUsed) problems.push(`providerDeletes: a ref at ${use} still uses a provider the plan deletes; map it to another provider in the same plan`)
   }
   if (problems.length > 0) return yield* new SecretsPlanError({ source: options.source, problems })
   yield* registry.register(replaced)
