@@ -280,6 +280,15 @@ describe("secrets apply", () => {
     expect(json(fs, CONFIG).secrets.providers).toEqual({})
   })
 
+  it("on a terminal, resolution is announced on stderr; piped or --json, nothing is", async () => {
+    const onTty = await runCli(["secrets", "apply", "--from", PLAN, "--dry-run"], { ...world(withPlan(fixture(), fullPlan)), host: { stdoutIsTTY: true } })
+    expect(onTty.stderr).toBe("Resolving 4 secret references…")
+    const json = await runCli(["secrets", "apply", "--from", PLAN, "--dry-run", "--json"], { ...world(withPlan(fixture(), fullPlan)), host: { stdoutIsTTY: true } })
+    expect(json.stderr).toBe("")
+    const piped = await runCli(["secrets", "apply", "--from", PLAN, "--dry-run"], world(withPlan(fixture(), fullPlan)))
+    expect(piped.stderr).toBe("")
+  })
+
   it("a plan file that is not JSON, or missing, fails with nothing written", async () => {
     const fs = fixture()
     fs.put(PLAN, "{ targets: [")

@@ -197,6 +197,8 @@ const restoring = <A, E, R>(pre: Preflight, self: Effect.Effect<A, E, R>) =>
 export interface ApplyOptions {
   readonly dryRun: boolean
   readonly allowExec: boolean
+  /** A line on stderr while refs resolve (a terminal, not --json). */
+  readonly progress?: boolean
 }
 
 /** Checks the whole plan (targets, files, refs), then writes it, or in a dry run reports what it would change. */

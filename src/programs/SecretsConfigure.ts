@@ -29,6 +29,7 @@ export interface ConfigureOptions {
   readonly skipProviderSetup: boolean
   readonly agent: string | undefined
   readonly allowExec: boolean
+  readonly json: boolean
   /** Shows the preflight report before the apply question (the CLI renders it; nothing for --json). */
   readonly show: (preflight: ApplyReport) => Effect.Effect<void>
 }
@@ -78,7 +79,7 @@ export const secretsConfigure = Effect.fn("Secrets.configure")(function* (o: Con
     return { plan: undefined, planOut: undefined, preflight: undefined, applied: undefined } satisfies ConfigureResult
   }
   // The same checks and resolution `secrets apply --dry-run` makes: a plan that fails them is never written.
-  const preflight = yield* applyPlan(plan, "the plan", { dryRun: true, allowExec: o.allowExec })
+  const preflight = yield* applyPlan(plan, "the plan", { dryRun: true, allowExec: o.allowExec, progress: !o.json })
   yield* o.show(preflight)
   const encoded = encodePlan(plan, new Date(yield* Clock.currentTimeMillis).toISOString())
   if (o.planOut !== undefined) {

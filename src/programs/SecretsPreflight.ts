@@ -1,3 +1,4 @@
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -61,7 +62,7 @@ const execUses = (plan: SecretsPlan): ReadonlyArray<string> => [
 
 export const preflightPlan = Effect.fn("Secrets.preflight")(function* (
   plan: SecretsPlan,
-  options: { readonly source: string; readonly dryRun: boolean; readonly allowExec: boolean }
+  options: { readonly source: string; readonly dryRun: boolean; readonly allowExec: boolean; readonly progress?: boolean }
 ) {
   const uses = execUses(plan)
   if (!options.dryRun && !options.allowExec && uses.length > 0) return yield* new SecretsExecNotAllowedError({ uses })
@@ -127,6 +128,11 @@ export const preflightPlan = Effect.fn("Secrets.preflight")(function* (
 
   // Refs resolve against the providers as they will be once the plan's upserts and deletes are in.
   const secretsBlock = substituteEnvRefs(applyProviderChanges(configDoc.raw, plan.providerUpserts, plan.providerDeletes).secrets, lookup)
+  // An exec provider may take seconds: on a terminal, say what is going on (stderr, never in --json output).
+  if (options.progress === true && plan.targets.length > 0) {
+    const n = new Set(plan.targets.map((t) => secretRefKey(t.ref))).size
+    yield* Console.error(`Resolving ${n} secret reference${n === 1 ? "" : "s"}…`)
+  }
   const resolutions = yield* (yield* SecretResolver).resolve({
     refs: plan.targets.map((t) => t.ref),
     config: decodeSecretsConfig(secretsBlock.value),

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import { secretRefLabel } from "../../domain/SecretRef.js"
 import { escapeControl as esc } from "../../domain/Untrusted.js"
 import type { ApplyReport } from "../../programs/SecretsApply.js"
+import { HostProcess } from "../../services/HostProcess.js"
 import { jsonOption } from "../SharedOptions.js"
 
 export const dryRunOption = Options.boolean("dry-run").pipe(
@@ -70,7 +71,8 @@ export const applyCommand = Command.make(
   (o) =>
     Effect.gen(function* () {
       const { secretsApply } = yield* Effect.promise(() => import("../../programs/SecretsApply.js"))
-      const report = yield* secretsApply(o.from, { dryRun: o.dryRun, allowExec: o.allowExec })
+      const host = yield* HostProcess
+      const report = yield* secretsApply(o.from, { dryRun: o.dryRun, allowExec: o.allowExec, progress: host.stdoutIsTTY && !o.json })
       yield* Console.log(o.json ? JSON.stringify(applyJson(report), null, 2) : renderApplyText(report))
     })
 ).pipe(

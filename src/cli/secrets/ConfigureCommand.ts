@@ -35,6 +35,7 @@ export const configureCommand = Command.make(
         skipProviderSetup: o.skipProviderSetup,
         agent: Option.getOrUndefined(o.agent),
         allowExec: o.allowExec,
+        json: o.json,
         show: (preflight) => (o.json ? Effect.void : Console.log(renderApplyText(preflight)))
       })
       if (o.json) {
