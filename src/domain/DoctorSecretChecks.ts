@@ -1,6 +1,7 @@
 import type { Check } from "./Doctor.js"
 import { plural, shellArg } from "./Doctor.js"
 import { allClear, octal } from "./DoctorCheckKit.js"
+import { writableBy } from "./SecretPathTrust.js"
 import type { PathState, SecretProviderState, SecretsDoctorInputs } from "./DoctorSecretInputs.js"
 
 /**
@@ -9,13 +10,14 @@ import type { PathState, SecretProviderState, SecretsDoctorInputs } from "./Doct
  * command), and plain values left beside a ref. `--fix` has nothing to do here: it never touches a ref's target.
  */
 
-/** Why a secrets file or command is not to be trusted (§9: owned by you or root, not writable by group or others). */
+/**
+ * Why a secrets file or command is not to be trusted (§9: owned by you or root, not writable by group or others):
+ * SecretPathTrust's rule, over what the Files port says (owner as you/root, not a uid).
+ */
 export const trustProblem = (what: string, path: string, s: PathState): string | undefined => {
   if (!s.ownedByYou && !s.ownedByRoot) return `${what} ${path} is owned by another user (not you or root)`
-  const writable = s.mode & 0o022
-  if (writable === 0) return undefined
-  const by = writable === 0o022 ? "its group and others" : writable === 0o020 ? "its group" : "others"
-  return `${what} ${path} is writable by ${by} (mode ${octal(s.mode)})`
+  const by = writableBy(s.mode)
+  return by === undefined ? undefined : `${what} ${path} is writable by ${by} (mode ${octal(s.mode)})`
 }
 
 const isInside = (dir: string, file: string): boolean => file.startsWith(`${dir.replace(/\/+$/, "")}/`)

@@ -13,6 +13,12 @@ export interface PathOwnership {
 /** `0620`: permission bits as chmod takes them. */
 export const octalMode = (mode: number): string => `0${(mode & 0o777).toString(8).padStart(3, "0")}`
 
+/** Who besides the owner may write to a path of this mode (`its group`, `others`, …), or undefined when nobody. */
+export const writableBy = (mode: number): string | undefined => {
+  const w = mode & 0o022
+  return w === 0 ? undefined : w === 0o022 ? "its group and others" : w === 0o020 ? "its group" : "others"
+}
+
 /** Why `path` cannot be trusted, or undefined when it can. `what` names it for the reason (`the secrets file`). */
 export const pathTrustProblem = (
   what: string,
@@ -27,8 +33,8 @@ export const pathTrustProblem = (
       `holds (chown it, or set allowInsecurePath: true on the provider if it is trusted)`
     )
   }
-  if ((stat.mode & 0o022) !== 0) {
-    const by = (stat.mode & 0o022) === 0o022 ? "its group and others" : (stat.mode & 0o020) !== 0 ? "its group" : "others"
+  const by = writableBy(stat.mode)
+  if (by !== undefined) {
     return (
       `${what} ${path} is writable by ${by} (mode ${octalMode(stat.mode)}): ` +
       `chmod go-w ${path}, or set allowInsecurePath: true on the provider if it is trusted`
