@@ -3,6 +3,8 @@
  * else, stand-in programs (`op`, `security`, `secret-tool`, `pass`) that record how they were called and answer from
  * a fixture, and one way to run a resolver with a request.
  */
+import { spawnSync } from "node:child_process"
+import { accessSync, constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { REPO, runChild, type Outcome } from "../support/Child.js"
@@ -120,4 +122,56 @@ export const runResolver = (script: string, input: string, cwd: string, env: Rec
 export const processGone = async (pid: number): Promise<boolean> => {
   const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined)
   return stat === undefined || / Z /.test(stat.slice(stat.lastIndexOf(")")))
+}
+
+/** The test process's PATH, where the real programs are looked for. */
+export const PARENT_PATH = process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"
+
+const onPath = (program: string): boolean =>
+  PARENT_PATH.split(":").some((dir) => {
+    try {
+      accessSync(path.join(dir, program), constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+
+/** Why real-program tests cannot run here (`not installed: pass, gpg`), or undefined when they can. */
+export const missingPrograms = (programs: ReadonlyArray<string>): string | undefined => {
+  const absent = programs.filter((p) => !onPath(p))
+  return absent.length === 0 ? undefined : `not installed: ${absent.join(", ")}`
+}
+
+const must = (what: string, r: { status: number | null; stderr: string | Buffer }): void => {
+  if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr.toString()}`)
+}
+
+/** A real password store under `home`, encrypted for a throw-away GPG key (no passphrase) in its own GNUPGHOME. */
+export interface PassStore {
+  /** GNUPGHOME and PASSWORD_STORE_DIR, for the resolver's environment (and the provider's passEnv). */
+  readonly env: { readonly GNUPGHOME: string; readonly PASSWORD_STORE_DIR: string }
+  /** Stops the gpg-agent this key started. */
+  readonly stop: () => void
+}
+
+/** Needs `pass`, `gpg` and `gpgconf` (see missingPrograms); `entries` maps entry names to their whole content. */
+export const makePassStore = async (home: string, entries: Readonly<Record<string, string>>): Promise<PassStore> => {
+  const gnupg = path.join(home, "gnupg")
+  await fs.mkdir(gnupg, { recursive: true, mode: 0o700 })
+  const env = { GNUPGHOME: gnupg, PASSWORD_STORE_DIR: path.join(home, "password-store") }
+  const processEnv = { PATH: PARENT_PATH, HOME: home, ...env }
+  const sh = (what: string, argv: ReadonlyArray<string>, input?: string) =>
+    must(what, spawnSync(argv[0]!, argv.slice(1), { env: processEnv, input, encoding: "utf8" }))
+  const stop = () => void spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: processEnv })
+  try {
+    sh("gpg key generation", ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", "openclaw test <resolver@example.invalid>", "default", "default", "never"])
+    const listed = spawnSync("gpg", ["--batch", "--list-keys", "--with-colons"], { env: processEnv, encoding: "utf8" })
+    sh("pass init", ["pass", "init", /^fpr:+([0-9A-F]+):/m.exec(listed.stdout)![1]!])
+    for (const [name, content] of Object.entries(entries)) sh(`pass insert ${name}`, ["pass", "insert", "--multiline", name], content)
+  } catch (e) {
+    stop()
+    throw e
+  }
+  return { env, stop }
 }

@@ -5,31 +5,22 @@
  * A test skips, saying what is missing, only when its programs are not installed.
  */
 import { spawnSync } from "node:child_process"
-import { accessSync, constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Outcome, runChild } from "../support/Child.js"
 import { expectNoLeak } from "../support/SecretScan.js"
-import { request, resolverPath, responseOf, runResolver } from "./resolverHarness.js"
-
-const PATH = process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"
-
-const onPath = (program: string): boolean =>
-  PATH.split(":").some((dir) => {
-    try {
-      accessSync(path.join(dir, program), constants.X_OK)
-      return true
-    } catch {
-      return false
-    }
-  })
-
-const missing = (programs: ReadonlyArray<string>): string | undefined => {
-  const absent = programs.filter((p) => !onPath(p))
-  return absent.length === 0 ? undefined : `not installed: ${absent.join(", ")}`
-}
+import {
+  makePassStore,
+  missingPrograms,
+  PARENT_PATH as PATH,
+  type PassStore,
+  request,
+  resolverPath,
+  responseOf,
+  runResolver
+} from "./resolverHarness.js"
 
 const SECRETS = {
   openai: "sk-real-pass-openai-7Hq2Lm9Xv4Rt",
@@ -50,35 +41,22 @@ afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true })
 })
 
-const must = (what: string, r: { status: number | null; stderr: string | Buffer }): void => {
-  if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr.toString()}`)
-}
-
 describe("pass.mjs with the real pass and a throw-away GPG key", () => {
-  const absent = missing(["pass", "gpg", "gpgconf"])
+  const absent = missingPrograms(["pass", "gpg", "gpgconf"])
   let env: Record<string, string>
-  const gnupgHomes: Array<string> = []
+  let store: PassStore | undefined
 
   beforeAll(async () => {
     if (absent !== undefined) return
     const home = path.join(tmp, "pass-home")
-    const gnupg = path.join(home, "gnupg")
-    await fs.mkdir(gnupg, { recursive: true, mode: 0o700 })
-    gnupgHomes.push(gnupg)
-    env = { PATH, HOME: home, GNUPGHOME: gnupg, PASSWORD_STORE_DIR: path.join(home, "store") }
-    const sh = (what: string, argv: Array<string>, input?: string) =>
-      must(what, spawnSync(argv[0]!, argv.slice(1), { env, input, encoding: "utf8" }))
-    sh("gpg key generation", ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", "openclaw test <resolver@example.invalid>", "default", "default", "never"])
-    const listed = spawnSync("gpg", ["--batch", "--list-keys", "--with-colons"], { env, encoding: "utf8" })
-    const fingerprint = /^fpr:+([0-9A-F]+):/m.exec(listed.stdout)![1]!
-    sh("pass init", ["pass", "init", fingerprint])
-    sh("pass insert", ["pass", "insert", "--multiline", "openclaw/openai"], `${SECRETS.openai}\nlogin: me\n`)
-    sh("pass insert", ["pass", "insert", "--multiline", "team a/odd $(touch PWNED)"], `${SECRETS.odd}\n`)
+    store = await makePassStore(home, {
+      "openclaw/openai": `${SECRETS.openai}\nlogin: me\n`,
+      "team a/odd $(touch PWNED)": `${SECRETS.odd}\n`
+    })
+    env = { PATH, HOME: home, ...store.env }
   })
 
-  afterAll(() => {
-    for (const gnupg of gnupgHomes) spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: { PATH, GNUPGHOME: gnupg } })
-  })
+  afterAll(() => store?.stop())
 
   it("resolves a batch: the first line of each entry, a clear error for a missing one", async (ctx) => {
     ctx.skip(absent !== undefined, `pass resolver, real program: ${absent}`)
@@ -95,9 +73,10 @@ describe("pass.mjs with the real pass and a throw-away GPG key", () => {
     ctx.skip(absent !== undefined, `pass resolver, real program: ${absent}`)
     const emptyKeyring = path.join(tmp, "empty-gnupg")
     await fs.mkdir(emptyKeyring, { recursive: true, mode: 0o700 })
-    gnupgHomes.push(emptyKeyring)
     const outcome = await runResolver("pass.mjs", request(["openclaw/openai"]), tmp, { ...env, GNUPGHOME: emptyKeyring })
     outcomes.push(outcome)
+    // gpg started an agent for the empty keyring too.
+    spawnSync("gpgconf", ["--kill", "gpg-agent"], { env: { PATH, GNUPGHOME: emptyKeyring } })
     const response = responseOf(outcome)
     expect(response.values).toEqual({})
     expect(response.errors["openclaw/openai"]!.message).toMatch(/^pass exited with code 2: gpg: decryption failed: No secret key/)
@@ -105,7 +84,7 @@ describe("pass.mjs with the real pass and a throw-away GPG key", () => {
 })
 
 describe("secret-service.mjs with the real secret-tool and gnome-keyring in a private D-Bus session", () => {
-  const absent = missing(["secret-tool", "gnome-keyring-daemon", "dbus-run-session"])
+  const absent = missingPrograms(["secret-tool", "gnome-keyring-daemon", "dbus-run-session"])
 
   /**
    * Inside a fresh session bus: start gnome-keyring unlocked with a throw-away password (a new login keyring in the
