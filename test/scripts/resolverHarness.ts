@@ -8,6 +8,7 @@ import { accessSync, constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { REPO, runChild, type Outcome } from "../support/Child.js"
+import { scaled } from "../support/Timing.js"
 
 export const RESOLVERS_DIR = path.join(REPO, "scripts", "secret-resolvers")
 export const resolverPath = (script: string): string => path.join(RESOLVERS_DIR, script)
@@ -114,9 +115,16 @@ export const responseOf = (outcome: Outcome): Response => {
   return JSON.parse(outcome.stdout) as Response
 }
 
-/** Runs `script` with `input` on stdin, in `cwd`, with exactly `env`. */
+/**
+ * Runs `script` with `input` on stdin, in `cwd`, with exactly `env` — plus, unless `env` sets it, a per-id timeout
+ * stretched to the machine's load (a loaded machine can take seconds to start the stand-in's node).
+ */
 export const runResolver = (script: string, input: string, cwd: string, env: Record<string, string>): Promise<Outcome> =>
-  runChild(resolverPath(script), [], [script], { cwd, env, input })
+  runChild(resolverPath(script), [], [script], {
+    cwd,
+    env: { OPENCLAW_RESOLVER_TIMEOUT_MS: String(scaled(4_000)), ...env },
+    input
+  })
 
 /** Whether a process is gone (a zombie waiting for a parent that never reaps counts as gone). */
 export const processGone = async (pid: number): Promise<boolean> => {

@@ -11,6 +11,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Outcome } from "../support/Child.js"
 import { expectNoLeak } from "../support/SecretScan.js"
+import { scaled } from "../support/Timing.js"
 import { type Answer, nodeOnlyBin, processGone, request, responseOf, runResolver, type StandIn, standIn } from "./resolverHarness.js"
 
 interface Case {
@@ -176,7 +177,7 @@ describe.each(CASES)("$script", (c) => {
       PATH: nodeBin,
       HOME: cwd,
       [c.binEnv]: tool.file,
-      OPENCLAW_RESOLVER_TIMEOUT_MS: "3000",
+      OPENCLAW_RESOLVER_TIMEOUT_MS: String(scaled(3_000)),
       UNRELATED_API_KEY: "sk-unrelated-must-not-travel",
       ...(c.toolVar === undefined ? {} : { [c.toolVar]: "needed" })
     }
@@ -213,10 +214,12 @@ describe("the protocol (shared by every resolver; run through pass.mjs)", () => 
       [passArgv("slow")]: { sleepMs: 60_000, grandchild: true },
       [passArgv("fast")]: { stdout: "sk-standin-pass-0-Q9xT4mZr8LwP2vKc\n" }
     })
-    const outcome = await run("pass.mjs", request(["slow", "fast"]), cwd, { ...env, OPENCLAW_RESOLVER_TIMEOUT_MS: "500" })
+    // Long enough for the quick stand-in to start on a loaded machine, far below the stuck one's minute.
+    const limit = scaled(2_000)
+    const outcome = await run("pass.mjs", request(["slow", "fast"]), cwd, { ...env, OPENCLAW_RESOLVER_TIMEOUT_MS: String(limit) })
     const response = responseOf(outcome)
     expect(response.values).toEqual({ fast: "sk-standin-pass-0-Q9xT4mZr8LwP2vKc" })
-    expect(response.errors.slow!.message).toMatch(/^pass gave no answer within 500 ms/)
+    expect(response.errors.slow!.message).toMatch(new RegExp(`^pass gave no answer within ${limit} ms`))
     const slow = (await tool.calls()).find((call) => call.argv[1] === "slow")!
     expect(await processGone(slow.grandchild!)).toBe(true)
   })
