@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
 import { mkdtempSync, rmSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
@@ -100,6 +101,16 @@ export const waitForFile = (file: string, timeoutMs = 10_000) =>
       if (Date.now() > deadline) return yield* Effect.die(new Error(`${file} never appeared`))
       yield* realSleep(20)
     }
+  })
+
+/** Waits (real time, bounded) until `count` timers are queued on the TestClock, so an adjust reaches them. */
+export const timersQueued = (count: number) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 500; i++) {
+      if ((yield* TestClock.sleeps()).length >= count) return
+      yield* realSleep(10)
+    }
+    return yield* Effect.die(new Error("the resolver's timers never started"))
   })
 
 /** Whether a process with this pid exists (a zombie counts: the resolver must have reaped its child). */

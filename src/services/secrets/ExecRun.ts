@@ -138,12 +138,17 @@ export const runExec = (spec: ExecSpec): Effect.Effect<ExecOutcome> =>
     // Loaded when a command is actually run: it costs every start-up otherwise.
     const { spawn } = yield* Effect.promise(() => import("node:child_process"))
     const clock = yield* Effect.clock
-    let lastOutput = clock.unsafeCurrentTimeMillis()
+    const start = clock.unsafeCurrentTimeMillis()
+    let lastOutput = start
+    // A silence that would end at or after the overall deadline is the timeout's to report (the default, where
+    // noOutputTimeoutMs equals timeoutMs, always says "timed out").
     const silence: Effect.Effect<ExecOutcome> = Effect.gen(function* () {
       for (;;) {
-        const quietFor = (yield* Clock.currentTimeMillis) - lastOutput
-        if (quietFor >= spec.noOutputTimeoutMs) return { _tag: "Silent" } as const
-        yield* Effect.sleep(Duration.millis(spec.noOutputTimeoutMs - quietFor))
+        const ends = lastOutput + spec.noOutputTimeoutMs
+        if (ends >= start + spec.timeoutMs) return yield* Effect.never
+        const now = yield* Clock.currentTimeMillis
+        if (now >= ends) return { _tag: "Silent" } as const
+        yield* Effect.sleep(Duration.millis(ends - now))
       }
     })
     const overall = Effect.as(Effect.sleep(Duration.millis(spec.timeoutMs)), { _tag: "TimedOut" } as const)
