@@ -11,6 +11,26 @@ export const DEFAULT_MODEL = "anthropic/claude-opus-4-6"
 const DEFAULT_AGENT_ID = "main"
 
 const StringRecord = Schema.Record({ key: Schema.String, value: Schema.String })
+
+/**
+ * A field that takes a secret (§9): plain text, or a SecretRef object. Any object with a `source` is taken as a ref
+ * here and checked where refs are collected (domain/ConfigRefs), so one bad ref spoils only its own field, not the
+ * whole config.
+ */
+const SecretInputRef = Schema.Struct({ source: Schema.Unknown }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+export type SecretInputRef = typeof SecretInputRef.Type
+const SecretInput = Schema.Union(Schema.String, SecretInputRef)
+export type SecretInput = typeof SecretInput.Type
+
+/** The text of a secret field: itself when plain (or resolved into the config), nothing while it is a ref. */
+export const secretText = (input: SecretInput | undefined): string | undefined => (typeof input === "string" ? input : undefined)
+
+/** The headers that hold text (a header whose ref did not resolve is left out). */
+export const textHeaders = (headers: Readonly<Record<string, SecretInput>> | undefined): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) if (typeof value === "string") out[name] = value
+  return out
+}
 const ModelSetting = Schema.Union(
   Schema.String,
   Schema.Struct({ primary: Schema.optional(Schema.String), fallbacks: Schema.optional(Schema.Array(Schema.String)) })
@@ -82,18 +102,20 @@ export const OpenClawConfig = Schema.Struct({
           value: Schema.Struct({
             baseUrl: Schema.optional(Schema.String),
             api: Schema.optional(Schema.String),
-            apiKey: Schema.optional(Schema.String),
-            headers: Schema.optional(StringRecord)
+            apiKey: Schema.optional(SecretInput),
+            headers: Schema.optional(Schema.Record({ key: Schema.String, value: SecretInput }))
           })
         })
       )
     })
   ),
+  /** §9: read by decodeSecretsConfig, leniently (one bad provider spoils only its refs). */
+  secrets: Schema.optional(Schema.Unknown),
   gateway: Schema.optional(
     Schema.Struct({
       port: Schema.optional(Schema.Number),
       bind: Schema.optional(Schema.String),
-      auth: Schema.optional(Schema.Struct({ mode: Schema.optional(Schema.String), token: Schema.optional(Schema.String) })),
+      auth: Schema.optional(Schema.Struct({ mode: Schema.optional(Schema.String), token: Schema.optional(SecretInput) })),
       limits: Schema.optional(
         Schema.Struct(
           {

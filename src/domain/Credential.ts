@@ -6,6 +6,7 @@ import * as Schema from "effect/Schema"
 import { firstControlCharacter } from "./ControlCharacters.js"
 import { isPrototypeKey } from "./JsonStructure.js"
 import { normalizeProvider, ProviderId } from "./Provider.js"
+import { decodeSecretRef, type SecretRef, SecretRefSchema } from "./SecretRef.js"
 
 /** Secrets are `Redacted` in memory: a stray log or error prints `<redacted>`. */
 const Secret = Schema.Redacted(Schema.String)
@@ -17,17 +18,25 @@ const Provider = Schema.transform(Schema.String, ProviderId, {
 /** Epoch milliseconds. */
 const EpochMs = Schema.Number
 
+/**
+ * `key` is absent only beside a `keyRef` (§9): as read from the file a ref stands alone (a ref wins over a sibling
+ * plain value, which is dropped); once the snapshot resolved it (domain/StoreRefs), `key` holds the resolved value
+ * in memory — and encodeCredential never writes it.
+ */
 export class ApiKeyCredential extends Schema.Class<ApiKeyCredential>("ApiKeyCredential")({
   type: Schema.Literal("api_key"),
   provider: Provider,
-  key: Secret,
+  key: Schema.optional(Secret),
+  keyRef: Schema.optional(SecretRefSchema),
   email: Schema.optional(Schema.String)
 }) {}
 
+/** `token` and `tokenRef` as `key` and `keyRef` of ApiKeyCredential. */
 export class TokenCredential extends Schema.Class<TokenCredential>("TokenCredential")({
   type: Schema.Literal("token"),
   provider: Provider,
-  token: Secret,
+  token: Schema.optional(Secret),
+  tokenRef: Schema.optional(SecretRefSchema),
   expires: Schema.optional(EpochMs),
   email: Schema.optional(Schema.String)
 }) {}
@@ -52,14 +61,45 @@ export type CredentialType = Credential["type"]
 export const credentialSecret = (c: Credential): string | undefined => {
   switch (c.type) {
     case "api_key":
-      return Redacted.value(c.key)
+      return c.key && Redacted.value(c.key)
     case "token":
-      return Redacted.value(c.token)
+      return c.token && Redacted.value(c.token)
     case "oauth":
       return c.access ? Redacted.value(c.access) : c.refresh ? Redacted.value(c.refresh) : undefined
   }
 }
 
+/** The ref a credential's secret comes from (§9), if it is ref-backed. */
+export const credentialRef = (c: Credential): SecretRef | undefined =>
+  c.type === "api_key" ? c.keyRef : c.type === "token" ? c.tokenRef : undefined
+
+/** The field that may hold a ref in place of the secret, per type; OAuth material rotates, so never a ref (§9). */
+export const REF_FIELD = { api_key: "keyRef", token: "tokenRef" } as const
+const PLAIN_FIELDS = { api_key: ["key", "apiKey"], token: ["token"] } as const
+export const OAUTH_REF_REFUSED = "OAuth material rotates: never a ref (remove keyRef/tokenRef, or store an api_key or token profile)"
+
+/**
+ * The entry with its ref read (§9): the ref decoded, and the plain value beside it dropped (a ref wins). An invalid
+ * ref, or any ref on an oauth entry, is why the entry is skipped. Entries without a ref come back as they are.
+ */
+export const withDecodedRef = (
+  entry: Readonly<Record<string, unknown>>,
+  type: CredentialType
+): Either.Either<Readonly<Record<string, unknown>>, string> => {
+  if (type === "oauth") {
+    return entry.keyRef !== undefined || entry.tokenRef !== undefined ? Either.left(OAUTH_REF_REFUSED) : Either.right(entry)
+  }
+  const field = REF_FIELD[type]
+  if (entry[field] === undefined) return Either.right(entry)
+  return Either.match(decodeSecretRef(entry[field]), {
+    onLeft: (problem) => Either.left(`${field}: ${problem}`),
+    onRight: (ref) => {
+      const out: Record<string, unknown> = { ...entry, [field]: ref }
+      for (const plain of PLAIN_FIELDS[type]) delete out[plain]
+      return Either.right(out)
+    }
+  })
+}
 
 /**
  * Lenient entry reading, as OpenClaw does (§3.1): `mode` for `type`, `apiKey` for `key`. Returns why an entry
@@ -84,18 +124,30 @@ export const decodeCredentialEntry = (entry: unknown): Either.Either<Credential,
 }
 
 /** The entry as the schema reads it: `type` for `mode`, `key` for `apiKey`; its mistakes said in words. */
-export const decodeNormalizedEntry = (entry: Readonly<Record<string, unknown>>, type: CredentialType): Either.Either<Credential, string> => {
-  const normalized = { ...entry, type, ...(type === "api_key" && entry.key === undefined ? { key: entry.apiKey } : {}) }
-  return Schema.decodeUnknownEither(Credential)(normalized, { onExcessProperty: "ignore" }).pipe(
-    Either.mapLeft((e) => firstProblem(e))
-  )
-}
+export const decodeNormalizedEntry = (raw: Readonly<Record<string, unknown>>, type: CredentialType): Either.Either<Credential, string> =>
+  Either.flatMap(withDecodedRef(raw, type), (entry) => {
+    const normalized: Record<string, unknown> = {
+      ...entry,
+      type,
+      ...(type === "api_key" && entry.key === undefined && entry.keyRef === undefined ? { key: entry.apiKey } : {})
+    }
+    // The classes' secret is optional for the sake of refs; without one it is required, as it always was.
+    const required = type === "oauth" || normalized[REF_FIELD[type]] !== undefined ? undefined : SECRET_REQUIRED[type]
+    const checked: Either.Either<unknown, ParseResult.ParseError> =
+      required === undefined ? Either.right(normalized) : Schema.decodeUnknownEither(required as Schema.Schema<unknown, unknown>)(normalized, { onExcessProperty: "ignore" })
+    return checked.pipe(
+      Either.flatMap(() => Schema.decodeUnknownEither(Credential)(normalized, { onExcessProperty: "ignore" })),
+      Either.mapLeft((e) => firstProblem(e))
+    )
+  })
+
+const SECRET_REQUIRED = { api_key: Schema.Struct({ key: Secret }), token: Schema.Struct({ token: Secret }) } as const
 
 /** What each field of a credential holds, in the order of the classes' fields (the order decoding gives them). */
-type FieldKind = "secret" | "secret?" | "string?" | "number?"
+type FieldKind = "secret" | "secret?" | "ref?" | "string?" | "number?"
 const FIELDS: { readonly [T in CredentialType]: ReadonlyArray<readonly [string, FieldKind]> } = {
-  api_key: [["key", "secret"], ["email", "string?"]],
-  token: [["token", "secret"], ["expires", "number?"], ["email", "string?"]],
+  api_key: [["key", "secret"], ["keyRef", "ref?"], ["email", "string?"]],
+  token: [["token", "secret"], ["tokenRef", "ref?"], ["expires", "number?"], ["email", "string?"]],
   oauth: [["access", "secret?"], ["refresh", "secret?"], ["expires", "number?"], ["email", "string?"], ["accountId", "string?"], ["clientId", "string?"]]
 }
 const CLASSES = { api_key: ApiKeyCredential, token: TokenCredential, oauth: OAuthCredential } as const
@@ -106,12 +158,21 @@ const CLASSES = { api_key: ApiKeyCredential, token: TokenCredential, oauth: OAut
  * else — a missing secret, a wrong type, a field present but undefined — is `undefined`, and the schema reads
  * it and says what is wrong. The provider is known to be a non-empty string.
  */
-export const wellFormedCredential = (entry: Readonly<Record<string, unknown>>, type: CredentialType): Credential | undefined => {
+export const wellFormedCredential = (raw: Readonly<Record<string, unknown>>, type: CredentialType): Credential | undefined => {
+  const withRef = withDecodedRef(raw, type)
+  if (Either.isLeft(withRef)) return undefined
+  const entry = withRef.right
+  const hasRef = type !== "oauth" && entry[REF_FIELD[type]] !== undefined
   const props: Record<string, unknown> = { type, provider: normalizeProvider(entry.provider as string) }
   for (const [field, kind] of FIELDS[type]) {
     const value = type === "api_key" && field === "key" && entry.key === undefined ? entry.apiKey : entry[field]
     if (value === undefined) {
-      if (kind === "secret" || Object.hasOwn(entry, field)) return undefined
+      if ((kind === "secret" && !hasRef) || Object.hasOwn(entry, field)) return undefined
+      continue
+    }
+    // A ref is already checked and copied by withDecodedRef.
+    if (kind === "ref?") {
+      props[field] = value
       continue
     }
     if (typeof value !== (kind === "number?" ? "number" : "string")) return undefined
@@ -121,8 +182,16 @@ export const wellFormedCredential = (entry: Readonly<Record<string, unknown>>, t
   return new CLASSES[type](props as never, true)
 }
 
-export const encodeCredential = (c: Credential): Record<string, unknown> =>
-  Schema.encodeSync(Credential)(c) as Record<string, unknown>
+/**
+ * The credential as a store holds it. A ref-backed credential is written as its ref alone: the value a snapshot
+ * resolved into it lives in memory only and is never written anywhere (§9).
+ */
+export const encodeCredential = (c: Credential): Record<string, unknown> => {
+  const encoded = Schema.encodeSync(Credential)(c) as Record<string, unknown>
+  if (c.type === "api_key" && c.keyRef !== undefined) delete encoded.key
+  if (c.type === "token" && c.tokenRef !== undefined) delete encoded.token
+  return encoded
+}
 
 /** Schema's type notation, said the way a person editing the file would put it. */
 const friendlyType = (expected: string): string => {

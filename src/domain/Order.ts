@@ -1,6 +1,7 @@
 import { type AuthStore, profilesOf, type UsageStats } from "./AuthStore.js"
 import { type OpenClawConfig, configProfileMode, configuredProfilesOf } from "./Config.js"
-import { type Credential, type CredentialType, credentialSecret } from "./Credential.js"
+import { type Credential, type CredentialType, credentialRef, credentialSecret, OAUTH_REF_REFUSED } from "./Credential.js"
+import type { SecretRef } from "./SecretRef.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
 
@@ -9,6 +10,10 @@ export type Unusable =
   | { readonly kind: "wrong-provider"; readonly provider: ProviderId }
   | { readonly kind: "mode-mismatch"; readonly configMode: string; readonly storedType: CredentialType }
   | { readonly kind: "no-secret" }
+  /** Its SecretRef did not resolve when the snapshot was built (the snapshot says why). */
+  | { readonly kind: "unresolved-ref"; readonly ref: SecretRef }
+  /** A ref on a profile the config declares `oauth` (§9). */
+  | { readonly kind: "oauth-ref" }
   | { readonly kind: "expired"; readonly expiredAt: number }
 
 export interface Excluded {
@@ -52,8 +57,10 @@ export const whyUnusable = (
   if (!modeAgrees(configMode, credential.type)) {
     return { kind: "mode-mismatch", configMode: configMode!, storedType: credential.type }
   }
+  const ref = credentialRef(credential)
+  if (ref !== undefined && configMode === "oauth") return { kind: "oauth-ref" }
   const secret = credentialSecret(credential)
-  if (secret === undefined || secret.trim() === "") return { kind: "no-secret" }
+  if (secret === undefined || secret.trim() === "") return ref === undefined ? { kind: "no-secret" } : { kind: "unresolved-ref", ref }
   if (credential.type === "token" && typeof credential.expires === "number" && credential.expires <= now) {
     return { kind: "expired", expiredAt: credential.expires }
   }
@@ -72,6 +79,10 @@ export const describeUnusable = (why: Unusable): string => {
       return "holds no secret"
     case "expired":
       return "token expired"
+    case "unresolved-ref":
+      return "unresolved_ref"
+    case "oauth-ref":
+      return `config says mode "oauth": ${OAUTH_REF_REFUSED}`
   }
 }
 

@@ -1,6 +1,6 @@
 import * as Option from "effect/Option"
 import type { ProviderAuth, ProviderTarget } from "./Chat.js"
-import type { OpenClawConfig } from "./Config.js"
+import { type OpenClawConfig, textHeaders } from "./Config.js"
 import { type ApiShape, type ProviderId, providerInfo } from "./Provider.js"
 import type { Resolved } from "./Resolve.js"
 import * as Redacted from "effect/Redacted"
@@ -21,7 +21,7 @@ export const providerTarget = (config: OpenClawConfig, provider: ProviderId): Pr
     provider,
     api,
     baseUrl: baseUrl.replace(/\/+$/, ""),
-    headers: custom?.headers ?? {},
+    headers: textHeaders(custom?.headers),
     maxBodyBytes: config.gateway?.limits?.maxProviderBodyBytes ?? DEFAULT_MAX_PROVIDER_BODY_BYTES
   }
 }

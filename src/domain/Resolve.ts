@@ -1,7 +1,7 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { type AuthStore, profilesOf } from "./AuthStore.js"
-import type { OpenClawConfig } from "./Config.js"
+import { type OpenClawConfig, secretText } from "./Config.js"
 import type { Credential } from "./Credential.js"
 import { type EnvMap, type EnvSource, formatEnvSource } from "./Env.js"
 import { profileOrder, whyUnusable } from "./Order.js"
@@ -67,7 +67,7 @@ export const resolveCredential = (
   }
   const fromEnv = envKeyFor(env, provider)
   if (Option.isSome(fromEnv)) return Either.right({ kind: "env", ...fromEnv.value, isToken: isTokenEnvVar(fromEnv.value.name) })
-  const configured = config.models?.providers?.[provider]?.apiKey
+  const configured = secretText(config.models?.providers?.[provider]?.apiKey)
   if (configured !== undefined && configured.trim() !== "") return Either.right({ kind: "config", value: configured })
   const baseUrl = providerBaseUrl(config, provider)
   if (baseUrl !== undefined && isLoopbackUrl(baseUrl)) return Either.right({ kind: "none" })

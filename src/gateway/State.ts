@@ -10,11 +10,11 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Option from "effect/Option"
 import { decodeAuthStore, overlayStore } from "../domain/AuthStore.js"
-import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
+import { configuredAgentIds, defaultAgentId, secretText, textHeaders } from "../domain/Config.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { UsageError } from "../domain/Errors.js"
 import { PROVIDERS } from "../domain/Provider.js"
-import { type AuthContext, loadAgentStore, loadAuthContext } from "../programs/AuthContext.js"
+import { type AuthContext, loadAgentStore, loadAuthContext, materializedDocument } from "../programs/AuthContext.js"
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
@@ -55,7 +55,7 @@ export const GATEWAY_TOKEN_VAR = "OPENCLAW_GATEWAY_TOKEN"
 
 /** `gateway.auth.token` (after `${VAR}` substitution), else OPENCLAW_GATEWAY_TOKEN from the assembled env. */
 export const gatewayAccess = (ctx: AuthContext): GatewayAccess => {
-  const configured = ctx.config.gateway?.auth?.token?.trim()
+  const configured = secretText(ctx.config.gateway?.auth?.token)?.trim()
   if (configured) return { token: Redacted.make(configured), source: "config" }
   const fromEnv = ctx.env.vars.get(GATEWAY_TOKEN_VAR)?.value.trim()
   if (fromEnv) return { token: Redacted.make(fromEnv), source: "env" }
@@ -77,8 +77,9 @@ const secretsOf = (contexts: ReadonlyArray<AuthContext>, access: GatewayAccess):
       if (v) out.add(v)
     }
     for (const p of Object.values(ctx.config.models?.providers ?? {})) {
-      if (p.apiKey) out.add(p.apiKey)
-      for (const h of Object.values(p.headers ?? {})) out.add(h)
+      const apiKey = secretText(p.apiKey)
+      if (apiKey) out.add(apiKey)
+      for (const h of Object.values(textHeaders(p.headers))) out.add(h)
     }
   }
   if (access.token) out.add(Redacted.value(access.token))
@@ -166,8 +167,12 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
     return { defaultAgentId: first.agent.agentId, agents, agentErrors, access }
   })
 
-/** An agent's context with its store re-read. */
-const refreshStore = (ctx: AuthContext) => Effect.map(loadAgentStore(ctx.config, ctx.agent), (store) => ({ ...ctx, store }))
+/**
+ * An agent's context with its store re-read, its refs as this snapshot resolved them (a ref that is new since then
+ * resolves on the next full reload: resolution happens when a snapshot is built, §9).
+ */
+const refreshStore = (ctx: AuthContext) =>
+  Effect.map(loadAgentStore(ctx.config, ctx.agent), (store) => ({ ...ctx, store: materializedDocument(store, ctx.secrets) }))
 
 /**
  * The agents with `doc` as the store at its path. A sub-agent that writes its own store keeps what it saw of the
@@ -178,10 +183,11 @@ export const withStoreDocument = (snapshot: GatewaySnapshot, doc: StoreDocument)
   const agents = new Map(snapshot.agents)
   for (const [id, ctx] of snapshot.agents) {
     if (ctx.agent.storePath === doc.path) {
-      agents.set(id, { ...ctx, store: ctx.agent.isDefault ? doc : { ...doc, store: overlayStore(ctx.store.store, doc.store) } })
+      const store = ctx.agent.isDefault ? doc : { ...doc, store: overlayStore(ctx.store.store, doc.store) }
+      agents.set(id, { ...ctx, store: materializedDocument(store, ctx.secrets) })
     } else if (!ctx.agent.isDefault && snapshot.agents.get(defaultAgentId(ctx.config))?.agent.storePath === doc.path) {
       const own = decodeAuthStore(ctx.store.raw)
-      if (Either.isRight(own)) agents.set(id, { ...ctx, store: { ...ctx.store, store: overlayStore(doc.store, own.right) } })
+      if (Either.isRight(own)) agents.set(id, { ...ctx, store: materializedDocument({ ...ctx.store, store: overlayStore(doc.store, own.right) }, ctx.secrets) })
     }
   }
   return agents

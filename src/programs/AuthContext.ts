@@ -3,14 +3,19 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { agentModels, decodeConfig, substituteEnvRefs, type AgentModels, type OpenClawConfig } from "../domain/Config.js"
+import { agentModels, decodeConfig, secretText, substituteEnvRefs, type AgentModels, type OpenClawConfig } from "../domain/Config.js"
+import { type ConfigRefProblem, configRefs, materializeConfig } from "../domain/ConfigRefs.js"
+import { decodeSecretsConfig } from "../domain/SecretProviders.js"
+import { emptySecretSnapshot, type SecretSnapshot } from "../domain/SecretResolution.js"
+import { materializeStore, plainResidueValues, storeRefs } from "../domain/StoreRefs.js"
+import { SecretResolver } from "../services/SecretResolver.js"
 import { FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths, HostPaths } from "../domain/Paths.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { Environment, type EnvSnapshot } from "../services/Environment.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
-import { overlayStore } from "../domain/AuthStore.js"
+import { holdsProfile, overlayStore } from "../domain/AuthStore.js"
 import { defaultAgentId } from "../domain/Config.js"
 import { migrateLegacy } from "./LegacyImport.js"
 import { credentialSecret } from "../domain/Credential.js"
@@ -20,11 +25,17 @@ import { isSecretVarName, SecretRegistry } from "../services/SecretRegistry.js"
 export interface AuthContext {
   readonly host: HostPaths
   readonly agent: AgentPaths
+  /** As decoded, with the SecretRefs the snapshot resolved put in (in memory only: domain/ConfigRefs). */
   readonly config: OpenClawConfig
   readonly configExists: boolean
   readonly models: AgentModels
   readonly env: EnvSnapshot
+  /** The agent's store; ref-backed credentials hold what `secrets` resolved them to (domain/StoreRefs). */
   readonly store: StoreDocument
+  /** Every SecretRef of config and store, and what each resolved to: resolved once, when this context was built (§9). */
+  readonly secrets: SecretSnapshot
+  /** Config fields holding something meant as a SecretRef that is not a valid one, with why (they count as not set). */
+  readonly configRefProblems: ReadonlyArray<ConfigRefProblem>
   readonly missingConfigVars: ReadonlyArray<string>
   /** Values `${VAR}` put into the config (model ids, base URLs, headers): never shown, wherever they end up (§11). */
   readonly configValues: ReadonlyArray<string>
@@ -63,31 +74,71 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   const secrets = yield* SecretRegistry
   yield* secrets.register([
     ...[...env.vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
-    ...Object.values(config.models?.providers ?? {}).map((p) => p.apiKey),
-    config.gateway?.auth?.token
+    ...Object.values(config.models?.providers ?? {}).map((p) => secretText(p.apiKey)),
+    secretText(config.gateway?.auth?.token)
   ])
   yield* secrets.register(substituted.substituted, "value")
   const agent = yield* paths.agent(config, requestedAgent)
   const legacy = yield* migrateLegacy(paths, agent)
-  const store = yield* loadAgentStore(config, agent)
+  const loaded = yield* loadAgentStore(config, agent)
+  const resolvedRefs = yield* resolveRefs(configDoc.path, config, agent, loaded, env)
+  const store = materializedDocument(loaded, resolvedRefs.snapshot)
   const now = yield* Clock.currentTimeMillis
-  // Store secrets too: everything secret this command has seen, so every printer can scrub it by value.
+  // Store secrets too (resolved refs among them, and plain values a ref left behind): everything secret this
+  // command has seen, so every printer can scrub it by value.
   yield* secrets.register(
     [...store.store.profiles.values()].flatMap((c) =>
       c.type === "oauth" ? [credentialSecret(c), c.refresh ? Redacted.value(c.refresh) : undefined] : [credentialSecret(c)]
     )
   )
+  yield* secrets.register(plainResidueValues(loaded.raw))
+  const resolvedConfig = materializeConfig(config, resolvedRefs.snapshot)
   return {
     host: paths,
     agent,
-    config,
+    config: resolvedConfig,
     configExists: configDoc.exists,
-    models: agentModels(config, agent.agentId),
+    models: agentModels(resolvedConfig, agent.agentId),
     env,
     store,
+    secrets: resolvedRefs.snapshot,
+    configRefProblems: resolvedRefs.problems,
     missingConfigVars: substituted.missing,
     configValues: substituted.substituted,
     notices: legacy.notices,
     now
   } satisfies AuthContext
 })
+
+/**
+ * Every SecretRef of the config and of the agent's store (its own and the main store beneath), resolved once in one
+ * request (one batch per provider; exec allowed: this is a snapshot build, §9). Each resolved value joins the
+ * registry before anything else can print.
+ */
+const resolveRefs = Effect.fn("Auth.resolveRefs")(function* (
+  configPath: string,
+  config: OpenClawConfig,
+  agent: AgentPaths,
+  store: StoreDocument,
+  env: EnvSnapshot
+) {
+  const beneath = yield* agentBeneath(config, agent)
+  const mainPath = Option.match(beneath, { onNone: () => agent.storePath, onSome: (a) => a.storePath })
+  const fromConfig = configRefs(config, configPath)
+  const refs = [...fromConfig.refs, ...storeRefs(store.store, (id) => (holdsProfile(store.raw, id) ? agent.storePath : mainPath))]
+  if (refs.length === 0) return { snapshot: emptySecretSnapshot, problems: fromConfig.problems }
+  const resolutions = yield* (yield* SecretResolver).resolve({
+    refs: refs.map((r) => r.ref),
+    config: decodeSecretsConfig(config.secrets),
+    env: (name) => env.vars.get(name)?.value,
+    allowExec: true
+  })
+  yield* (yield* SecretRegistry).register([...resolutions.values()].flatMap((r) => (r._tag === "Resolved" ? [r.value] : [])))
+  return { snapshot: { refs, resolutions } satisfies SecretSnapshot, problems: fromConfig.problems }
+})
+
+/** The document with its ref-backed credentials as `snapshot` resolved them (memory only; writes go through `raw`). */
+export const materializedDocument = (doc: StoreDocument, snapshot: SecretSnapshot): StoreDocument => {
+  const store = materializeStore(doc.store, snapshot)
+  return store === doc.store ? doc : { ...doc, store }
+}

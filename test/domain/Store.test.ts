@@ -19,7 +19,7 @@ describe("auth-profiles.json reading (§3.1)", () => {
     const c = store.profiles.get("anthropic:a" as ProfileId)!
     expect(c.type).toBe("api_key")
     expect(c.provider).toBe("anthropic")
-    expect(c.type === "api_key" && Redacted.value(c.key)).toBe("sk-FAKE")
+    expect(c.type === "api_key" && Redacted.value(c.key!)).toBe("sk-FAKE")
   })
 
   it("a provider named like a prototype key, or control characters in an id or a provider, are skipped and said (§11)", () => {

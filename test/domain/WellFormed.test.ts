@@ -23,8 +23,17 @@ const shape = (value: unknown): unknown => {
 }
 
 const TYPES: ReadonlyArray<CredentialType> = ["api_key", "token", "oauth"]
-const FIELDS = ["key", "apiKey", "token", "access", "refresh", "expires", "email", "accountId", "clientId", "extra"]
+const FIELDS = ["key", "apiKey", "token", "access", "refresh", "expires", "email", "accountId", "clientId", "extra", "keyRef", "tokenRef"]
+/** SecretRefs (§9), valid and not: either reading must decode, drop or refuse them alike. */
+const refValue = FastCheck.oneof(
+  FastCheck.constant({ source: "env", provider: "default", id: "OPENAI_API_KEY" }),
+  FastCheck.constant({ source: "file", provider: "filemain", id: "/providers/openai/apiKey", extra: 1 }),
+  FastCheck.constant({ source: "exec", provider: "vault", id: "a/../b" }),
+  FastCheck.constant({ source: "env", provider: "Default", id: "X" }),
+  FastCheck.constant({ source: "keychain", provider: "default", id: "X" })
+)
 const anyValue = FastCheck.oneof(
+  refValue,
   FastCheck.string({ maxLength: 12 }),
   FastCheck.constant("sk-FAKE-0123456789"),
   FastCheck.double(),
@@ -49,8 +58,10 @@ const wellFormedArb = FastCheck.record({
   useApiKey: FastCheck.boolean(),
   expires: FastCheck.option(FastCheck.integer({ min: 0 }), { nil: undefined }),
   email: FastCheck.option(FastCheck.emailAddress(), { nil: undefined }),
-  refresh: FastCheck.option(FastCheck.string({ maxLength: 20 }), { nil: undefined })
-}).map(({ type, provider, secret, useApiKey, expires, email, refresh }) => {
+  refresh: FastCheck.option(FastCheck.string({ maxLength: 20 }), { nil: undefined }),
+  // A ref alone, or beside a plain value it wins over (§9).
+  ref: FastCheck.constantFrom("none", "alone", "beside")
+}).map(({ type, provider, secret, useApiKey, expires, email, refresh, ref }) => {
   const entry: Record<string, unknown> = { provider, mode: type, unknownField: 1 }
   if (email !== undefined) entry.email = email
   if (type === "api_key") entry[useApiKey ? "apiKey" : "key"] = secret
@@ -60,6 +71,10 @@ const wellFormedArb = FastCheck.record({
     if (refresh !== undefined) entry.refresh = refresh
   }
   if (type !== "api_key" && expires !== undefined) entry.expires = expires
+  if (type !== "oauth" && ref !== "none") {
+    entry[type === "api_key" ? "keyRef" : "tokenRef"] = { source: "exec", provider: "vault", id: "providers/openai#key" }
+    if (ref === "alone") for (const field of ["key", "apiKey", "token"]) delete entry[field]
+  }
   return { type, entry }
 })
 

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import { ProviderError, type ProviderAuth, type ProviderTarget } from "../src/domain/Chat.js"
+import type { ModelRef } from "../src/domain/Config.js"
+import { credentialSecret } from "../src/domain/Credential.js"
+import type { ProfileId } from "../src/domain/ProfileId.js"
+import { resolutionOf } from "../src/domain/SecretResolution.js"
+import { loadAuthContext } from "../src/programs/AuthContext.js"
+import { serveWithFailover } from "../src/programs/Failover.js"
+import { SecretRegistry } from "../src/services/SecretRegistry.js"
+import { ScriptedPrompter } from "./support/FakeInteraction.js"
+import { MemoryFs } from "./support/MemoryFiles.js"
+import { MemorySecretResolver } from "./support/SecretResolverTest.js"
+import { CONFIG, NOW, runCli, STORE, testServices } from "./support/TestApp.js"
+
+/** What the refs resolve to: none of it is in any file, and none of it may ever be written to one (§9). */
+const OPENAI_KEY = "sk-proj-FAKEresolvedFromEnv0123456789abcdefWXYZ"
+const ANTHROPIC_TOKEN = "sk-ant-oat01-FAKEresolvedFromExec" + "t".repeat(60) + "TK42"
+const GROQ_KEY = "gsk_FAKEresolvedFromFile0123456789abcdef"
+const GATEWAY_TOKEN = "gw-FAKEresolvedGatewayToken0123456789"
+const RESOLVED = [OPENAI_KEY, ANTHROPIC_TOKEN, GROQ_KEY, GATEWAY_TOKEN]
+const PASTED = "sk-ant-api03-FAKEpasted" + "p".repeat(40) + "PST1"
+
+const configJson = {
+  agents: { defaults: { model: { primary: "openai/gpt-5", fallbacks: ["anthropic/claude-opus-4-6", "groq/llama"] } } },
+  models: { providers: { groq: { apiKey: { source: "file", provider: "filemain", id: "/groq/apiKey" } } } },
+  gateway: { auth: { token: { source: "exec", provider: "vault", id: "gateway/token" } } },
+  secrets: {
+    providers: {
+      filemain: { source: "file", path: "~/.openclaw/secrets.json", mode: "json" },
+      vault: { source: "exec", command: "/usr/local/bin/vault-resolver" }
+    }
+  }
+}
+const storeJson = {
+  version: 1,
+  profiles: {
+    "openai:default": { type: "api_key", provider: "openai", keyRef: { source: "env", provider: "default", id: "OPENAI_API_KEY" } },
+    "anthropic:work": { type: "token", provider: "anthropic", tokenRef: { source: "exec", provider: "vault", id: "anthropic/token" } }
+  }
+}
+
+const setup = () => {
+  const fs = new MemoryFs({ [CONFIG]: JSON.stringify(configJson), [STORE]: JSON.stringify(storeJson) })
+  const resolver = new MemorySecretResolver(
+    new Map([
+      ["exec:vault:anthropic/token", ANTHROPIC_TOKEN],
+      ["exec:vault:gateway/token", GATEWAY_TOKEN],
+      ["file:filemain:/groq/apiKey", GROQ_KEY]
+    ])
+  )
+  return { fs, resolver }
+}
+
+/** Every file in the in-memory home, searched for every resolved value. */
+const filesHoldingResolved = (fs: MemoryFs): ReadonlyArray<string> =>
+  [...fs.files].flatMap(([path, entry]) => (RESOLVED.some((v) => entry.content.includes(v)) ? [path] : []))
+
+describe("SecretRefs resolved when the AuthContext is built (§9)", () => {
+  it.effect("every ref of config and store resolves once, into memory, and joins the registry", () => {
+    const { fs, resolver } = setup()
+    return Effect.gen(function* () {
+      const ctx = yield* loadAuthContext(undefined)
+      // One batch per provider alias, for all the refs of both files.
+      expect(Object.fromEntries(resolver.calls)).toEqual({ vault: 1, filemain: 1 })
+      expect(ctx.secrets.refs.map((r) => [r.file, r.path])).toEqual([
+        [CONFIG, "models.providers.groq.apiKey"],
+        [CONFIG, "gateway.auth.token"],
+        [STORE, "profiles.openai:default.keyRef"],
+        [STORE, "profiles.anthropic:work.tokenRef"]
+      ])
+      expect(credentialSecret(ctx.store.store.profiles.get("openai:default" as ProfileId)!)).toBe(OPENAI_KEY)
+      expect(credentialSecret(ctx.store.store.profiles.get("anthropic:work" as ProfileId)!)).toBe(ANTHROPIC_TOKEN)
+      expect(ctx.config.models?.providers?.groq?.apiKey).toBe(GROQ_KEY)
+      expect(ctx.config.gateway?.auth?.token).toBe(GATEWAY_TOKEN)
+      const registry = yield* SecretRegistry
+      for (const value of RESOLVED) expect(registry.scrub(`said ${value} and ${value.slice(5, 20)}`)).not.toContain(value.slice(5, 20))
+      expect(filesHoldingResolved(fs)).toEqual([])
+    }).pipe(Effect.provide(testServices({ fs, resolver, vars: { OPENAI_API_KEY: OPENAI_KEY } })))
+  })
+
+  it.effect("a ref that does not resolve leaves its credential without a secret, and says why in the snapshot", () => {
+    const { fs, resolver } = setup()
+    return Effect.gen(function* () {
+      const ctx = yield* loadAuthContext(undefined)
+      const openai = ctx.store.store.profiles.get("openai:default" as ProfileId)!
+      expect(credentialSecret(openai)).toBeUndefined()
+      expect(resolutionOf(ctx.secrets, { source: "env", provider: "default", id: "OPENAI_API_KEY" })).toEqual({
+        _tag: "Unresolved",
+        reason: "OPENAI_API_KEY is not set (set it in the environment or in <state>/.env)"
+      })
+    }).pipe(Effect.provide(testServices({ fs, resolver })))
+  })
+
+  it.effect("the gateway's choice and usage recording use the resolved values and never write them", () => {
+    const { fs, resolver } = setup()
+    const sent: Array<string> = []
+    const call = (target: ProviderTarget, auth: ProviderAuth, _model: ModelRef) =>
+      Effect.suspend(() => {
+        sent.push(auth.secret ? Redacted.value(auth.secret) : "")
+        return target.provider === "openai"
+          ? Effect.fail(new ProviderError({ provider: target.provider, kind: "http", status: 429, detail: "rate limited" }))
+          : Effect.succeed("ok")
+      })
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ctx = yield* loadAuthContext(undefined)
+      const served = yield* serveWithFailover(ctx, [ctx.models.primary, ...ctx.models.fallbacks], undefined, call)
+      yield* served.recordUse
+      expect(sent).toEqual([OPENAI_KEY, ANTHROPIC_TOKEN])
+      const written = JSON.parse(fs.read(STORE)!)
+      expect(written.usageStats["openai:default"]).toMatchObject({ errorCount: 1 })
+      expect(written.lastGood).toEqual({ anthropic: "anthropic:work" })
+      expect(written.profiles).toEqual(storeJson.profiles)
+      expect(filesHoldingResolved(fs)).toEqual([])
+    }).pipe(Effect.provide(testServices({ fs, resolver, vars: { OPENAI_API_KEY: OPENAI_KEY } })))
+  })
+
+  it("commands that write the store and config after resolution never write a resolved value", async () => {
+    const { fs, resolver } = setup()
+    const vars = { OPENAI_API_KEY: OPENAI_KEY }
+    const runs = [
+      await runCli(["models", "auth", "paste-api-key", "--provider", "anthropic"], { fs, resolver, vars, prompter: new ScriptedPrompter({ secrets: [PASTED] }) }),
+      await runCli(["models", "auth", "order", "set", "--provider", "anthropic", "anthropic:work", "anthropic:default"], { fs, resolver, vars }),
+      await runCli(["models", "auth", "cooldowns", "clear"], { fs, resolver, vars }),
+      await runCli(["models", "auth", "logout", "--profile-id", "anthropic:default"], { fs, resolver, vars }),
+      await runCli(["onboard", "--non-interactive", "--auth-choice", "api-key", "--provider", "openai", "--profile-id", "spare", "--api-key", "sk-proj-FAKEspare0123456789abcdef"], { fs, resolver, vars }),
+      await runCli(["doctor", "--fix", "--yes", "--non-interactive"], { fs, resolver, vars }),
+      await runCli(["models", "status", "--json"], { fs, resolver, vars })
+    ]
+    for (const r of runs) for (const value of RESOLVED) expect(r.stdout + r.stderr).not.toContain(value)
+    expect(runs.slice(0, 5).map((r) => r.code)).toEqual([0, 0, 0, 0, 0])
+    expect(fs.writes).toBeGreaterThan(4)
+    expect(filesHoldingResolved(fs)).toEqual([])
+    // The refs themselves are still there, untouched.
+    const profiles = JSON.parse(fs.read(STORE)!).profiles
+    expect(profiles["openai:default"]).toEqual(storeJson.profiles["openai:default"])
+    expect(profiles["anthropic:work"]).toEqual(storeJson.profiles["anthropic:work"])
+    expect(JSON.parse(fs.read(CONFIG)!).gateway).toEqual(configJson.gateway)
+  })
+})
