@@ -112,6 +112,41 @@ describe("secrets apply with the built binary", () => {
     expectTreeUnchanged(before, await s.snapshot())
   })
 
+  it("file and exec refs over the live resolver: exec needs --allow-exec; then no fixture secret is left in the state dir", async () => {
+    const s = await newSandbox("sapply-live")
+    // The secrets' new homes lie outside the state dir: a JSON file only we can write, and a resolver command.
+    const secretsFile = await s.write("vault/secrets.json", JSON.stringify({ openai: { apiKey: OPENAI_KEY } }))
+    const resolver = await s.write("vault/resolver.sh", `#!/bin/sh\nprintf '%s' '${TOKEN}'\n`, 0o700)
+    const plan = await seed(s, {
+      version: 1,
+      protocolVersion: 1,
+      providerUpserts: {
+        files: { source: "file", path: secretsFile, mode: "json" },
+        vault: { source: "exec", command: resolver, jsonOnly: false }
+      },
+      targets: [
+        { type: "models.providers.apiKey", path: "models.providers.openai.apiKey", ref: { source: "file", provider: "files", id: "/openai/apiKey" } },
+        { type: "auth-profiles.api_key.key", path: "profiles.openai:default.key", agentId: "main", ref: { source: "file", provider: "files", id: "/openai/apiKey" } },
+        { type: "auth-profiles.token.token", path: "profiles.anthropic:manual.token", agentId: "main", ref: { source: "exec", provider: "vault", id: "anthropic" } }
+      ]
+    })
+    const before = await s.snapshot()
+    const refused = await s.run(["secrets", "apply", "--from", plan])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("--allow-exec")
+    expectTreeUnchanged(before, await s.snapshot())
+
+    const r = await s.run(["secrets", "apply", "--from", plan, "--allow-exec", "--json"])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout).targets.map((t: { check: string }) => t.check)).toEqual(["resolved", "resolved", "resolved"])
+    for (const f of await stateFiles(s)) {
+      for (const secret of [OPENAI_KEY, TOKEN]) expect(findLeak(f.text, secret), `${f.rel} holds a fixture secret`).toBeUndefined()
+    }
+    expect((await s.readJson(s.store)).profiles["anthropic:manual"].tokenRef).toEqual({ source: "exec", provider: "vault", id: "anthropic" })
+    // What is left in plain text is what the plan did not replace: the proxy header and the gateway token.
+    expect(await s.readText(path.join(s.state, ".env"))).toBe(`OPENCLAW_GATEWAY_TOKEN=${GATEWAY}\nLOG_LEVEL=debug\n`)
+  })
+
   it("no run printed any piece of a fixture secret", () => {
     expect(runsOfThisFile().length).toBeGreaterThan(0)
     expectNoLeak(outputsOf(runsOfThisFile()), SECRETS)
