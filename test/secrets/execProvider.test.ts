@@ -273,6 +273,22 @@ exec /usr/bin/yes sk-repeated-secret`))
   )
 })
 
+describe("exec provider: the output cap's edge (§9)", () => {
+  it.effect("an answer of exactly maxOutputBytes is read; one byte more is refused", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const answer = JSON.stringify({ protocolVersion: 1, values: { a: "sk-exactly-at-the-cap" } })
+      const command = yield* Effect.promise(() => shScript(path.join(dir, "exact"), `printf '%s' '${answer}'`))
+      const r = ref("exec", "vault", "a")
+      const bytes = Buffer.byteLength(answer)
+      expect(of(yield* resolveLive([r], exec(command, { maxOutputBytes: bytes })), r)).toEqual({ _tag: "Resolved", value: "sk-exactly-at-the-cap" })
+      expect(reasonOf(yield* resolveLive([r], exec(command, { maxOutputBytes: bytes - 1 })), r)).toContain(
+        `its output exceeds ${bytes - 1} bytes (maxOutputBytes)`
+      )
+    })
+  )
+})
+
 describe("exec provider: which commands may run (§9)", () => {
   const answering = (file: string) => nodeScript(file, `${READ_REQUEST}
 reply({ a: "sk-from-" + require("node:path").basename(process.argv[1]) })`)

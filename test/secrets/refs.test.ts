@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
 import { readJsonPointer } from "../../src/domain/JsonPointer.js"
 import { commandDetail, readExecAnswer } from "../../src/domain/SecretExecProtocol.js"
 import { decodeSecretProvider, decodeSecretsConfig, providerFor } from "../../src/domain/SecretProviders.js"
@@ -210,6 +211,18 @@ describe("JSON pointers (RFC 6901)", () => {
     expect(readJsonPointer(doc, "/a~1b/x/y")).toEqual({ found: false, missing: "/a~1b/x" })
     expect(readJsonPointer(doc, "/nested/k/deeper")).toEqual({ found: false, missing: "/nested/k/deeper" })
     expect(readJsonPointer(doc, "/toString")).toEqual({ found: false, missing: "/toString" })
+  })
+})
+
+describe("JSON pointers, any keys", () => {
+  const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1")
+  // Keys drawn from a small alphabet heavy in the two escaped characters, so ~0, ~1 and ~01 turn up often.
+  const key = FastCheck.string({ unit: FastCheck.constantFrom("~", "/", "0", "1", "a"), maxLength: 6 })
+  it.prop("a pointer built from escaped keys reaches the value they nest it under", [FastCheck.array(key, { minLength: 1, maxLength: 4 }), FastCheck.string()], ([keys, value]) => {
+    const document = keys.reduceRight<unknown>((inner, k) => ({ [k]: inner }), value)
+    const pointer = keys.map((k) => `/${escape(k)}`).join("")
+    expect(idProblem("file", pointer)).toBeUndefined()
+    expect(readJsonPointer(document, pointer)).toEqual({ found: true, value })
   })
 })
 
