@@ -100,6 +100,10 @@ describe("secrets apply with the built binary", () => {
     for (const f of ["openclaw.json", "agents/main/agent/auth-profiles.json", ".env"]) {
       expect(((await fs.stat(path.join(s.state, f))).mode & 0o777).toString(8), f).toBe("600")
     }
+    // The credentials still work, now through their refs: the default model's provider has its token.
+    const status = await s.run(["models", "status", "--check"], { env: VAULT_ENV })
+    expect(status.code, status.stdout + status.stderr).toBe(0)
+    expect(status.stdout).toContain(`anthropic:manual=sk-ant-oat01-…${TOKEN.slice(-4)}`)
   })
 
   it("one target whose ref does not resolve: nothing under HOME changes", async () => {
