@@ -78,6 +78,17 @@ describe("doctor: secret references", () => {
     expect(of(parsed.checks, "secret-residue")).toEqual([expect.objectContaining({ status: "ok" })])
   })
 
+  it("on a terminal, resolution is announced on stderr once; with --json or piped, nothing is", async () => {
+    const world = () => ({
+      fs: new MemoryFs({ [STORE]: storeWith({ "anthropic:default": { type: "api_key", provider: "anthropic", keyRef: envRef("ANTHROPIC_API_KEY") } }) }),
+      vars: { ANTHROPIC_API_KEY: KEY },
+      host: { stdoutIsTTY: true }
+    })
+    expect((await doctor([], world())).stderr).toBe("Resolving 1 secret reference…")
+    expect((await doctor(["--json"], world())).stderr).toBe("")
+    expect((await doctor([], { ...world(), host: { stdoutIsTTY: false } })).stderr).toBe("")
+  })
+
   it("without refs or providers the checks say so, and count as ok", async () => {
     const { code, checks } = await report({ fs: new MemoryFs() })
     expect(of(checks, "secret-refs")[0]).toMatchObject({ status: "ok", summary: "no secret references" })

@@ -270,6 +270,13 @@ describe("secrets audit", () => {
     expect((await audit(["--check"], { fs })).code).toBe(2)
   })
 
+  it("on a terminal, resolution is announced on stderr; piped or --json, nothing is", async () => {
+    const tty = { fs: cleanFs(), vars: cleanVars, host: { stdoutIsTTY: true } }
+    expect((await audit([], tty)).stderr).toBe("Resolving 2 secret references…")
+    expect((await audit(["--json"], tty)).stderr).toBe("")
+    expect((await audit([], { fs: cleanFs(), vars: cleanVars })).stderr).toBe("")
+  })
+
   it("control characters in ids and paths are escaped in the text output", async () => {
     const fs = new MemoryFs({ [STORE]: json({ version: 1, profiles: { "openai:\u001b[31mevil\nFAKE": { type: "api_key", provider: "openai", key: OPENAI_KEY } } }) })
     const r = await audit([], { fs })

@@ -58,11 +58,17 @@ export const doctorCommand = Command.make(
       }
       // Loaded on use, so other commands do not pay for initialising it.
       const { doctor } = yield* Effect.promise(() => import("../programs/Doctor.js"))
-      const report = yield* doctor({ agent: Option.getOrUndefined(o.agent), fix: o.fix, yes: o.yes, nonInteractive: o.nonInteractive })
+      const host = yield* HostProcess
+      const report = yield* doctor({
+        agent: Option.getOrUndefined(o.agent),
+        fix: o.fix,
+        yes: o.yes,
+        nonInteractive: o.nonInteractive,
+        progress: host.stdoutIsTTY && !o.json
+      })
       if (o.json) {
         yield* Console.log(JSON.stringify({ ...report, counts: countStatuses(report.checks) }, null, 2))
       } else {
-        const host = yield* HostProcess
         yield* Console.log(renderDoctorText(report, makeStyle(colorEnabled(host.stdoutIsTTY, host.vars))))
       }
       if (report.checks.some((c) => c.status === "fail")) yield* Ref.set(yield* ExitCode, 1)

@@ -37,6 +37,8 @@ export interface DoctorOptions {
   readonly yes: boolean
   /** Never prompt: destructive fixes without `yes` are skipped. */
   readonly nonInteractive: boolean
+  /** A line on stderr while secret refs resolve (a terminal, not --json). */
+  readonly progress?: boolean
 }
 
 export interface DoctorReport {
@@ -52,7 +54,7 @@ const failed = <A>(path: string, e: Explained): Loaded<A> => ({ _tag: "Failed", 
 const join = (dir: string, name: string) => `${dir.replace(/\/+$/, "")}/${name}`
 
 /** Reads everything the checks look at. Never writes, never imports legacy files, never fails on a bad file. */
-const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | undefined) {
+const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | undefined, progress: boolean) {
   const paths = yield* Paths
   const files = yield* Files
   const host = yield* HostProcess
@@ -119,7 +121,8 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
     config: Either.isRight(configDoc) && configDoc.right.exists ? { path: paths.configPath, raw: configRaw } : undefined,
     stores: rawStores,
     env,
-    home: paths.home
+    home: paths.home,
+    progress
   })
 
   const statOf = (path: string) => Effect.map(Effect.either(files.stat(path)), (r) => (Either.isRight(r) ? Option.getOrUndefined(r.right) : undefined))
@@ -178,7 +181,7 @@ const dirsBetween = (stateDir: string, agentDir: string): ReadonlyArray<string> 
 
 /** `openclaw doctor` (§6.3): check everything, and with `fix` repair what can be, then check again. */
 export const doctor = Effect.fn("Doctor.run")(function* (options: DoctorOptions) {
-  const before = yield* gather(options.agent)
+  const before = yield* gather(options.agent, options.progress === true)
   const beforeChecks = runChecks(before)
   const report = (inputs: DoctorInputs, checks: ReadonlyArray<CheckReport>): DoctorReport => ({
     schemaVersion: DOCTOR_SCHEMA_VERSION,
@@ -190,6 +193,6 @@ export const doctor = Effect.fn("Doctor.run")(function* (options: DoctorOptions)
   if (!options.fix) return report(before, beforeChecks.map(({ fix: _fix, ...c }) => c))
   const decisions = yield* decide(beforeChecks, options)
   const outcomes = yield* applyFixes(before, decisions)
-  const after = yield* gather(options.agent)
+  const after = yield* gather(options.agent, false)
   return report(after, mergeOutcomes(runChecks(after), outcomes))
 })

@@ -1,3 +1,4 @@
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -22,6 +23,8 @@ export interface SecretSources {
   readonly env: EnvMap
   /** For `~` in a file provider's path. */
   readonly home: string
+  /** A line on stderr while refs resolve: an exec provider can take seconds. */
+  readonly progress: boolean
 }
 
 const expandHome = (path: string, home: string): string =>
@@ -42,6 +45,8 @@ export const gatherSecrets = Effect.fn("Doctor.gatherSecrets")(function* (source
     ...sources.stores.map((s) => ({ kind: "store" as const, ...s }))
   ]
   const scan = scanDocuments(docs, config.defaults.env)
+  const distinct = new Set(scan.refs.map((r) => secretRefKey(r.ref))).size
+  if (sources.progress && distinct > 0) yield* Console.error(`Resolving ${distinct} secret reference${distinct === 1 ? "" : "s"}…`)
   const resolutions =
     scan.refs.length === 0
       ? new Map()
@@ -99,7 +104,7 @@ export const gatherSecrets = Effect.fn("Doctor.gatherSecrets")(function* (source
     }
   }
   return {
-    refCount: new Set(scan.refs.map((r) => secretRefKey(r.ref))).size,
+    refCount: distinct,
     unresolved,
     providers,
     residue: scan.residue,

@@ -1,3 +1,4 @@
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -11,6 +12,7 @@ import type { AgentPaths } from "../domain/Paths.js"
 import { type AuditReport, auditReport } from "../domain/SecretAudit.js"
 import { type AuditDocument, scanDocuments } from "../domain/SecretAuditScan.js"
 import { decodeSecretsConfig } from "../domain/SecretProviders.js"
+import { secretRefKey } from "../domain/SecretRef.js"
 import { Environment } from "../services/Environment.js"
 import { Files } from "../services/Files.js"
 import { HostProcess } from "../services/HostProcess.js"
@@ -23,6 +25,8 @@ import { legacyAuthPath, legacyOAuthPath } from "./LegacyImport.js"
 export interface SecretsAuditOptions {
   /** Run exec providers to check their refs (§9: audit does not, unless asked). */
   readonly allowExec: boolean
+  /** A line on stderr while refs resolve (a terminal, not --json): an exec provider can take seconds. */
+  readonly progress?: boolean
 }
 
 const join = (dir: string, name: string) => `${dir.replace(/\/+$/, "")}/${name}`
@@ -108,9 +112,15 @@ export const secretsAudit = Effect.fn("Secrets.audit")(function* (options: Secre
   const scan = scanDocuments(docs, secretsConfig.defaults.env)
   // Whatever was met in plain text is scrubbed from every output, as a net under "never a value" (§9).
   yield* registry.register(scan.plainValues)
-  const resolutions = scan.canResolve && scan.refs.length > 0
-    ? yield* (yield* SecretResolver).resolve({ refs: scan.refs.map((r) => r.ref), config: secretsConfig, env: lookup, allowExec: options.allowExec })
-    : new Map()
+  const toResolve = scan.canResolve ? scan.refs.map((r) => r.ref) : []
+  if (options.progress === true && toResolve.length > 0) {
+    const n = new Set(toResolve.map(secretRefKey)).size
+    yield* Console.error(`Resolving ${n} secret reference${n === 1 ? "" : "s"}…`)
+  }
+  const resolutions =
+    toResolve.length > 0
+      ? yield* (yield* SecretResolver).resolve({ refs: toResolve, config: secretsConfig, env: lookup, allowExec: options.allowExec })
+      : new Map()
   yield* registry.register([...resolutions.values()].flatMap((r) => (r._tag === "Resolved" ? [r.value] : [])))
   return auditReport(scan, resolutions) satisfies AuditReport
 })

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { type AuditReport, type AuditSeverity, auditExitCode } from "../../domain/SecretAudit.js"
 import { escapeControl as esc } from "../../domain/Untrusted.js"
+import { HostProcess } from "../../services/HostProcess.js"
 import { ExitCode } from "../ExitCode.js"
 import { jsonOption } from "../SharedOptions.js"
 
@@ -49,7 +50,8 @@ export const auditCommand = Command.make("audit", { check, json: jsonOption, all
   Effect.gen(function* () {
     // Loaded on use, so other commands do not pay for initialising it.
     const { secretsAudit } = yield* Effect.promise(() => import("../../programs/SecretsAudit.js"))
-    const report = yield* secretsAudit({ allowExec: o.allowExec })
+    const host = yield* HostProcess
+    const report = yield* secretsAudit({ allowExec: o.allowExec, progress: host.stdoutIsTTY && !o.json })
     yield* Console.log(o.json ? JSON.stringify(report, null, 2) : renderAuditText(report))
     const min: AuditSeverity = o.severityMin === "warning" ? "warn" : o.severityMin
     yield* Ref.set(yield* ExitCode, auditExitCode(report, o.check, min))
