@@ -1,4 +1,4 @@
-import { FILTER_SHIFT, GRAM, hashAt, home, mix, roll, RUN, type ScrubIndex, tableFor } from "./ScrubIndex.js"
+import { FILTER_SHIFT, GRAM, hashAt, home, mix, roll, RUN, type ScrubIndex, type Table, tableFor } from "./ScrubIndex.js"
 
 /**
  * Scrubbing text that is about to leave the process (§11): secrets found through the index (./ScrubIndex.ts) —
@@ -11,6 +11,85 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
 const CREDENTIAL_PARAM = /([?&](?:api[_-]?key|key|token|access[_-]?token|refresh[_-]?token|auth|secret|client[_-]?secret|password|passwd|sig|signature)=)[^&\s#"'<>]+/gi
 
 /**
+ * The next position from `at` that may start an entry's GRAM characters: all of them in the table's alphabet and
+ * their hash's filter bit set; -1 when there is none. Kept apart from the matching below, so this loop — which
+ * reads the whole text — is optimised on its own and never thrown back to the interpreter by a first match.
+ */
+const nextCandidate = (text: string, at: number, table: Table): number => {
+  const { alphabet, filter } = table
+  const n = text.length
+  let i = at
+  while (i + GRAM <= n) {
+    // A window of alphabet characters, read from its end: one outside it moves the window past it.
+    let k = i + GRAM - 1
+    while (k >= i && alphabet[text.charCodeAt(k)] === 1) k--
+    if (k >= i) {
+      i = k + 1
+      continue
+    }
+    let h = hashAt(text, i)
+    for (;;) {
+      const bit = mix(h) >>> FILTER_SHIFT
+      if ((filter[bit >>> 5]! & (1 << (bit & 31))) !== 0) return i
+      const next = i + GRAM
+      if (next >= n) return -1
+      if (alphabet[text.charCodeAt(next)] !== 1) {
+        i = next + 1
+        break
+      }
+      h = roll(h, text, i)
+      i++
+    }
+  }
+  return -1
+}
+
+/**
+ * The longest match of an entry at `i` (a whole-only piece found whole, or a run of RUN or more characters of a
+ * secret, extended both ways but not back over `emitted`): its piece, with its start and end in `span`; -1 for none.
+ */
+const bestMatchAt = (out: string, i: number, emitted: number, table: Table, span: Int32Array): number => {
+  const { texts, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift } = table
+  const mask = slots.length - 1
+  const h = hashAt(out, i)
+  let bestStart = -1
+  let bestEnd = -1
+  let bestPiece = -1
+  for (let slot = home(h, shift); slots[slot] !== 0; slot = (slot + 1) & mask) {
+    const e = slots[slot]! - 1
+    if (entryHash[e] !== h) continue
+    const piece = entryPiece[e]!
+    const offset = entryOffset[e]!
+    const p = texts[piece]!
+    let k = 0
+    while (k < GRAM && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
+    if (k < GRAM) continue // a hash collision
+    if (wholeOnly[piece]) {
+      const start = i - offset
+      if (start < 0 || !out.startsWith(p, start)) continue
+      if (bestPiece < 0 || p.length > bestEnd - bestStart) {
+        bestStart = start
+        bestEnd = start + p.length
+        bestPiece = piece
+      }
+      continue
+    }
+    while (i + k < out.length && offset + k < p.length && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
+    let b = 0
+    while (i - b > emitted && offset - b > 0 && out.charCodeAt(i - b - 1) === p.charCodeAt(offset - b - 1)) b++
+    if (k + b < RUN) continue
+    if (bestPiece < 0 || k + b > bestEnd - bestStart) {
+      bestStart = i - b
+      bestEnd = i + k
+      bestPiece = piece
+    }
+  }
+  span[0] = bestStart
+  span[1] = bestEnd
+  return bestPiece
+}
+
+/**
  * `text` with every secret run replaced: a whole secret by `whole(secret)` (its mask, or `<redacted>`), anything
  * less or encoded by `other`.
  */
@@ -19,78 +98,41 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
   if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${other}@`)
   if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, `$1${other}`)
   if (index.size === 0 || out.length < GRAM) return out
-  const { texts, secretOf, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift, filter } = tableFor(out, index)
-  const mask = slots.length - 1
+  const table = tableFor(out, index)
+  const { texts, secretOf } = table
   // Replacements so far, in order and apart: [start, end, replacement] each.
   const starts: Array<number> = []
   const ends: Array<number> = []
   const replacements: Array<string> = []
+  const span = new Int32Array(2)
   let emitted = 0
-  let h = hashAt(out, 0)
-  for (let i = 0; i + GRAM <= out.length; ) {
-    const bit = mix(h) >>> FILTER_SHIFT
-    if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
-      if (i + GRAM < out.length) h = roll(h, out, i)
-      i++
+  let i = nextCandidate(out, 0, table)
+  while (i >= 0) {
+    const bestPiece = bestMatchAt(out, i, emitted, table, span)
+    if (bestPiece < 0) {
+      i = nextCandidate(out, i + 1, table)
       continue
     }
-    let bestStart = -1
-    let bestEnd = -1
-    let bestPiece = -1
-    for (let slot = home(h, shift); slots[slot] !== 0; slot = (slot + 1) & mask) {
-      const e = slots[slot]! - 1
-      if (entryHash[e] !== h) continue
-      const piece = entryPiece[e]!
-      const offset = entryOffset[e]!
-      const p = texts[piece]!
-      let k = 0
-      while (k < GRAM && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
-      if (k < GRAM) continue // a hash collision
-      if (wholeOnly[piece]) {
-        const start = i - offset
-        if (start < 0 || !out.startsWith(p, start)) continue
-        if (bestPiece < 0 || p.length > bestEnd - bestStart) {
-          bestStart = start
-          bestEnd = start + p.length
-          bestPiece = piece
-        }
-        continue
-      }
-      while (i + k < out.length && offset + k < p.length && out.charCodeAt(i + k) === p.charCodeAt(offset + k)) k++
-      let b = 0
-      while (i - b > emitted && offset - b > 0 && out.charCodeAt(i - b - 1) === p.charCodeAt(offset - b - 1)) b++
-      if (k + b < RUN) continue
-      if (bestPiece < 0 || k + b > bestEnd - bestStart) {
-        bestStart = i - b
-        bestEnd = i + k
-        bestPiece = piece
+    const bestEnd = span[1]!
+    const secret = secretOf[bestPiece]
+    let start = span[0]!
+    let replacement = secret !== undefined && bestEnd - start === texts[bestPiece]!.length ? whole(secret) : other
+    // A whole match found by its end takes the place of what was replaced inside it (runs of a secret between
+    // the escapes of its percent-encoding), and of the whole of one it overlaps.
+    while (ends.length > 0 && ends[ends.length - 1]! > start) {
+      ends.pop()
+      replacements.pop()
+      const before = starts.pop()!
+      if (before < start) {
+        start = before
+        replacement = other
       }
     }
-    if (bestPiece >= 0) {
-      const secret = secretOf[bestPiece]
-      let start = bestStart
-      let replacement = secret !== undefined && bestEnd - bestStart === texts[bestPiece]!.length ? whole(secret) : other
-      // A whole match found by its end takes the place of what was replaced inside it (runs of a secret between
-      // the escapes of its percent-encoding), and of the whole of one it overlaps.
-      while (ends.length > 0 && ends[ends.length - 1]! > start) {
-        ends.pop()
-        replacements.pop()
-        const before = starts.pop()!
-        if (before < start) {
-          start = before
-          replacement = other
-        }
-      }
-      starts.push(start)
-      ends.push(bestEnd)
-      replacements.push(replacement)
-      emitted = bestEnd
-      i = bestEnd
-      if (i + GRAM <= out.length) h = hashAt(out, i)
-      continue
-    }
-    if (i + GRAM < out.length) h = roll(h, out, i)
-    i++
+    starts.push(start)
+    ends.push(bestEnd)
+    replacements.push(replacement)
+    emitted = bestEnd
+    i = nextCandidate(out, bestEnd, table)
   }
   if (starts.length === 0) return out
   let result = ""

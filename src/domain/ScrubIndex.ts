@@ -1,4 +1,5 @@
 import { publicPrefixOf } from "./Mask.js"
+import { base64Cores, coreLength, hasBase64Run, PERCENT_ENCODED, utf8Length } from "./ScrubEncodings.js"
 
 /**
  * The index the scrubber (./Scrub.ts) looks secrets up in, and the rolling hash both use. What is found:
@@ -45,6 +46,12 @@ export interface Table {
    * CPU cache, where the table does not, so most positions of a text are passed over without touching the table.
    */
   readonly filter: Int32Array
+  /**
+   * 1 for each UTF-16 code unit that occurs in an entry: a position whose GRAM characters are not all such cannot
+   * match, so the scan skips past the first one it meets (most of an output — spaces, quotes, punctuation — is
+   * outside the alphabet of secrets), touching about one character in GRAM there.
+   */
+  readonly alphabet: Uint8Array
 }
 
 /**
@@ -86,69 +93,6 @@ export const mix = (h: number): number => Math.imul(h, 0x9e3779b1)
 export const FILTER_SHIFT = 11
 export const home = (h: number, shift: number): number => mix(h) >>> shift
 
-const ASCII = /^[\x00-\x7f]*$/
-
-/** base64 of `filler` zero bytes followed by the UTF-8 bytes of `text`. */
-const base64Behind = (filler: number, text: string): string => {
-  const zeros = "\0".repeat(filler)
-  if (ASCII.test(text)) return btoa(zeros + text)
-  let binary = zeros
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
-const utf8Length = (text: string): number => (ASCII.test(text) ? text.length : new TextEncoder().encode(text).length)
-
-/**
- * The part of the base64 of `secret` that every encoding containing it shares, at each of the three byte
- * alignments: encode it behind 0, 1 or 2 filler bytes and drop the characters the filler or the cut end touch.
- */
-const base64Cores = (secret: string): ReadonlyArray<string> => {
-  const length = utf8Length(secret)
-  const out: Array<string> = []
-  for (let shift = 0; shift < 3; shift++) {
-    const from = Math.ceil((shift * 4) / 3)
-    const to = Math.floor(((shift + length) * 4) / 3)
-    if (to - from < RUN) continue
-    const core = base64Behind(shift, secret).slice(from, to)
-    out.push(core)
-    if (core.includes("+") || core.includes("/")) out.push(core.replace(/\+/g, "-").replace(/\//g, "_"))
-  }
-  return out
-}
-
-/** The length of the shortest of `base64Cores(secret)`, without encoding it; Infinity when it has none. */
-const shortestCoreLength = (secret: string): number => {
-  const length = utf8Length(secret)
-  let shortest = Infinity
-  for (let shift = 0; shift < 3; shift++) {
-    const core = Math.floor(((shift + length) * 4) / 3) - Math.ceil((shift * 4) / 3)
-    if (core >= RUN && core < shortest) shortest = core
-  }
-  return shortest
-}
-
-/** Characters of standard and URL-safe base64, without padding (a core has none): A-Z a-z 0-9 + / - _. */
-const isBase64Char = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f
-
-/**
- * Whether `text` holds a run of base64 characters at least `length` long. A run that could start at `start` covers
- * `start + length - 1`: that character is read first and, when it is not base64, no run starts before it ends, so a
- * text of short runs is read at about one character in `length` (outputs are megabytes; cores ~60 characters).
- */
-const hasBase64Run = (text: string, length: number): boolean => {
-  let start = 0 // no run of `length` starts before it
-  while (start + length <= text.length) {
-    const end = start + length - 1
-    let k = end
-    while (k >= start && isBase64Char(text.charCodeAt(k))) k--
-    if (k < start) return true
-    start = k + 1
-  }
-  return false
-}
-
 /**
  * Whether a run mixes at least two of lower case, upper case and digits. Secrets are random; a run of one class
  * ("deepseek" inside `FAKE-deepseek-pat-…`) is as likely an ordinary word of the output, and a leak that starts
@@ -165,18 +109,23 @@ const looksRandom = (text: string, at: number): boolean => {
 
 /**
  * The index of every secret of at least RUN characters, and of `values` that are sensitive only whole (text
- * substituted from `${VAR}`); build it once per set and keep it.
+ * substituted from `${VAR}`); build it once per set and keep it. Built once per command over up to tens of thousands
+ * of secrets, so it is written to be quick before the JIT has optimised it: plain loops, one regex test per secret.
  */
 export const scrubIndex = (secrets: Iterable<string>, values: Iterable<string> = []): ScrubIndex => {
-  const secretList = [...secrets].filter((secret) => secret.length >= RUN)
-  const valueList = [...values].filter((value) => value.length >= RUN)
-  let shortestCore = Infinity
+  const secretList: Array<string> = []
+  const valueList: Array<string> = []
+  for (const secret of secrets) if (secret.length >= RUN) secretList.push(secret)
+  for (const value of values) if (value.length >= RUN) valueList.push(value)
+  // Every secret is at least RUN long, so each of its cores is too, and the shortest core is the shortest secret's.
+  let shortestUtf8 = Infinity
   let anyPercent = false
   for (const secret of secretList) {
-    shortestCore = Math.min(shortestCore, shortestCoreLength(secret))
-    if (!anyPercent && encodeURIComponent(secret) !== secret) anyPercent = true
+    if (secret.length < shortestUtf8) shortestUtf8 = Math.min(shortestUtf8, utf8Length(secret))
+    if (!anyPercent && PERCENT_ENCODED.test(secret)) anyPercent = true
   }
-  const plain = buildTable(secretList, valueList, false)
+  const shortestCore = shortestUtf8 === Infinity ? Infinity : coreLength(shortestUtf8, RUN)
+  const plain = buildTable(plainPieces(secretList, valueList))
   return { size: plain.size + secretList.length, plain, full: undefined, secrets: secretList, values: valueList, shortestCore, anyPercent }
 }
 
@@ -185,35 +134,53 @@ export const tableFor = (text: string, index: ScrubIndex): Table => {
   if (index.full === undefined) {
     const encoded = (index.anyPercent && text.includes("%")) || hasBase64Run(text, index.shortestCore)
     if (!encoded) return index.plain
-    index.full = buildTable(index.secrets, index.values, true)
+    index.full = buildTable(encodedPieces(index.secrets, index.values))
   }
   return index.full
 }
 
-const buildTable = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string>, encodings: boolean): Table => {
-  // The pieces first, with an upper bound of their entries, so the entries fill arrays of the right size.
-  const texts: Array<string> = []
-  const secretOf: Array<string | undefined> = []
-  const wholeOnly: Array<boolean> = []
-  const hiddenFrom: Array<number> = []
-  let bound = 0
-  const piece = (text: string, hidden: number, secret: string | undefined, whole: boolean) => {
-    texts.push(text)
-    secretOf.push(secret)
-    wholeOnly.push(whole)
-    hiddenFrom.push(hidden)
-    bound += whole ? 2 : Math.max(0, Math.floor((text.length - GRAM - hidden) / STRIDE) + 1)
-  }
-  for (const secret of secrets) {
-    if (secret.length < RUN) continue
-    piece(secret, publicPrefixOf(secret).length, secret, false)
-    if (!encodings) continue
-    const percent = encodeURIComponent(secret)
-    if (percent !== secret) piece(percent, 0, undefined, true)
-    for (const core of base64Cores(secret)) piece(core, 0, undefined, true)
-  }
-  for (const value of values) if (value.length >= RUN) piece(value, 0, value, true)
+/** What a table searches for, before its entries are made; `bound` is at least the number of entries. */
+interface Pieces {
+  readonly texts: Array<string>
+  readonly secretOf: Array<string | undefined>
+  readonly wholeOnly: Array<boolean>
+  /** Where the part of a secret that a run may come from starts: after its public prefix. */
+  readonly hiddenFrom: Array<number>
+  bound: number
+}
 
+const addPiece = (pieces: Pieces, text: string, hidden: number, secret: string | undefined, whole: boolean): void => {
+  pieces.texts.push(text)
+  pieces.secretOf.push(secret)
+  pieces.wholeOnly.push(whole)
+  pieces.hiddenFrom.push(hidden)
+  pieces.bound += whole ? 2 : Math.max(0, Math.floor((text.length - GRAM - hidden) / STRIDE) + 1)
+}
+
+const noPieces = (): Pieces => ({ texts: [], secretOf: [], wholeOnly: [], hiddenFrom: [], bound: 0 })
+
+/** The secrets (runs of their hidden part) and the values (whole). */
+const plainPieces = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string>): Pieces => {
+  const pieces = noPieces()
+  for (const secret of secrets) addPiece(pieces, secret, publicPrefixOf(secret).length, secret, false)
+  for (const value of values) addPiece(pieces, value, 0, value, true)
+  return pieces
+}
+
+/** As plainPieces, with each secret's percent-encoding and base64 cores (whole) after it. */
+const encodedPieces = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string>): Pieces => {
+  const pieces = noPieces()
+  for (const secret of secrets) {
+    addPiece(pieces, secret, publicPrefixOf(secret).length, secret, false)
+    const percent = encodeURIComponent(secret)
+    if (percent !== secret) addPiece(pieces, percent, 0, undefined, true)
+    for (const core of base64Cores(secret, RUN)) addPiece(pieces, core, 0, undefined, true)
+  }
+  for (const value of values) addPiece(pieces, value, 0, value, true)
+  return pieces
+}
+
+const buildTable = ({ texts, secretOf, wholeOnly, hiddenFrom, bound }: Pieces): Table => {
   const entryHash = new Int32Array(bound)
   const entryPiece = new Int32Array(bound)
   const entryOffset = new Int32Array(bound)
@@ -223,11 +190,12 @@ const buildTable = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string
     if (wholeOnly[p]) {
       // Found whole, by its start as well as by its end: encodings of secrets that share a public prefix
       // (`sk-ant-api03-`) all start alike, more of them than one hash keeps; their ends differ.
-      for (const offset of [0, text.length - GRAM]) {
-        entryHash[size] = hashAt(text, offset)
-        entryPiece[size] = p
-        entryOffset[size++] = offset
-      }
+      entryHash[size] = hashAt(text, 0)
+      entryPiece[size] = p
+      entryOffset[size++] = 0
+      entryHash[size] = hashAt(text, text.length - GRAM)
+      entryPiece[size] = p
+      entryOffset[size++] = text.length - GRAM
       continue
     }
     for (let offset = hiddenFrom[p]!; offset + GRAM <= text.length; offset += STRIDE) {
@@ -237,7 +205,13 @@ const buildTable = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string
       entryOffset[size++] = offset
     }
   }
+  const { slots, shift, filter } = hashTable(entryHash, size)
+  const alphabet = alphabetOf(texts, entryPiece, entryOffset, size)
+  return { size, texts, secretOf, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift, filter, alphabet }
+}
 
+/** The open-addressing table and the filter over the first `size` entries' hashes. */
+const hashTable = (entryHash: Int32Array, size: number) => {
   // Entries go in in the order they were made, so those sharing a hash are probed in that order and a match
   // prefers the same piece whatever the table's size.
   let bits = 4
@@ -264,7 +238,18 @@ const buildTable = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string
     filter[bit >>> 5] = filter[bit >>> 5]! | (1 << (bit & 31))
     if (same >= 8) crowded.set(h, same + 1)
   }
-  return { size, texts, secretOf, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift, filter }
+  return { slots, shift, filter }
+}
+
+/** The code units of the entries' GRAM characters (Table.alphabet). */
+const alphabetOf = (texts: ReadonlyArray<string>, entryPiece: Int32Array, entryOffset: Int32Array, size: number): Uint8Array => {
+  const alphabet = new Uint8Array(0x10000)
+  for (let e = 0; e < size; e++) {
+    const text = texts[entryPiece[e]!]!
+    const offset = entryOffset[e]!
+    for (let k = offset; k < offset + GRAM; k++) alphabet[text.charCodeAt(k)] = 1
+  }
+  return alphabet
 }
 
 /** The rolling hash one character on: `text[at]` out, `text[at + GRAM]` in. */
