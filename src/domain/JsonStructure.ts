@@ -47,6 +47,13 @@ export interface JsonStructureOptions {
    * to judge, but a deep one must not reach a recursive walk.
    */
   readonly depthOnly?: boolean
+  /**
+   * The value the text parsed to. Given, duplicate keys are found by counting instead of by name: a text without
+   * them has exactly one own property per key (JSON.parse defines even `__proto__` as one), so equal totals mean
+   * none, and only a text with some (or with any other problem) is read again key by key to say which and where.
+   * Keeps the pass from slicing every key and keeping a Map per object: most of its cost on a 20,000-profile store.
+   */
+  readonly parsed?: unknown
 }
 
 const lineColumn = (text: string, offset: number): { line: number; column: number } => {
@@ -93,11 +100,6 @@ const isSafeNumber = (literal: string): boolean => {
 /** A run of anything that is not punctuation, a quote, a comment start or whitespace: a number, literal or bare key. */
 const WORD = /[^\s{}[\],:"'/]+/y
 const EOL = /[\n\r\u2028\u2029]/g
-interface Frame {
-  readonly object: boolean
-  /** Keys seen in this object, with where each was first seen (made at its first key: arrays have none). */
-  keys: Map<string, number> | undefined
-}
 
 /**
  * Where an integer of 1 to 15 digits (an optional minus first) ends, or -1 when the word at `at` is anything else.
@@ -117,36 +119,74 @@ const shortIntegerEnd = (text: string, at: number): number => {
   return next === 0x2c || next === 0x7d || next === 0x5d || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09 || j === text.length ? j : -1
 }
 
+/** Own properties of every object in a parsed value (its depth already bounded by the text's). */
+const ownKeyCount = (value: unknown): number => {
+  if (value === null || typeof value !== "object") return 0
+  let count = 0
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) count += ownKeyCount(value[i])
+    return count
+  }
+  for (const key of Object.keys(value)) count += 1 + ownKeyCount((value as Record<string, unknown>)[key])
+  return count
+}
+
 /**
  * The first structural problem of a text that already parsed as JSON or JSON5, or `undefined`. Linear in the text:
  * strings are skipped with `indexOf`, and the pass stops at the first problem (depth stops it before any
  * recursion could run).
  */
 export const jsonStructureProblem = (text: string, options: JsonStructureOptions = {}): JsonStructureProblem | undefined => {
+  if (options.parsed === undefined || options.depthOnly) return structurePass(text, options, undefined)
+  const keys = { count: 0 }
+  const found = structurePass(text, options, keys)
+  // Anything amiss is looked at again key by key, so the problem reported is the first in the text, as always.
+  if (found !== undefined || keys.count !== ownKeyCount(options.parsed)) return structurePass(text, options, undefined)
+  return undefined
+}
+
+/** The pass; with `counted`, keys are counted into it (and checked for prototype names) instead of compared. */
+const structurePass = (text: string, options: JsonStructureOptions, counted: { count: number } | undefined): JsonStructureProblem | undefined => {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH
-  const stack: Array<Frame> = []
+  // Per open bracket: whether it is an object, and (comparing keys by name) the keys seen in it with where each
+  // was first seen, made at its first key.
+  const isObject: Array<boolean> = []
+  const keysAt: Array<Map<string, number> | undefined> = []
+  let depth = 0
   let expectKey = false
+  // The next backslash at or after the current string (text.length when none): a key without one is its own value.
+  let backslash = -1
   const problem = (kind: JsonStructureKind, offset: number, detail: string): JsonStructureProblem => ({
     kind,
     offset,
     ...lineColumn(text, offset),
     detail
   })
-  const onKey = (key: string, at: number): JsonStructureProblem | undefined => {
+  const prototypeKey = (key: string, at: number): JsonStructureProblem | undefined =>
+    !options.allowPrototypeKeys && isPrototypeKey(key)
+      ? problem("prototype-key", at, `the key "${key}" is not allowed (it is reserved in JavaScript)`)
+      : undefined
+  /** The key spelled by text[from, to), found at `at` (its opening quote, or its first character when bare). */
+  const onKey = (from: number, to: number, at: number): JsonStructureProblem | undefined => {
     expectKey = false
-    if (options.depthOnly) return undefined
-    const frame = stack[stack.length - 1]
-    if (frame === undefined || !frame.object) return undefined
-    frame.keys ??= new Map()
-    if (!options.allowPrototypeKeys && isPrototypeKey(key)) {
-      return problem("prototype-key", at, `the key "${key}" is not allowed (it is reserved in JavaScript)`)
+    if (options.depthOnly || depth === 0 || !isObject[depth - 1]) return undefined
+    if (counted !== undefined) {
+      counted.count++
+      if (backslash < from) backslash = text.indexOf("\\", from) >>> 0 // -1 becomes 2^32 - 1: none further on
+      const length = to - from
+      if (backslash >= to && length !== 9 && length !== 11) return undefined // no escape, not a prototype key's length
+      return prototypeKey(backslash >= to ? text.slice(from, to) : unescape(text.slice(from, to)), at)
     }
-    const first = frame.keys.get(key)
+    const key = unescape(text.slice(from, to))
+    const found = prototypeKey(key, at)
+    if (found) return found
+    const keys = (keysAt[depth - 1] ??= new Map())
+    const first = keys.get(key)
     if (first !== undefined) {
       const was = lineColumn(text, first)
       return problem("duplicate-key", at, `duplicate key ${nameOf(key)}(also at ${was.line}:${was.column}); openclaw cannot tell which one is meant`)
     }
-    frame.keys.set(key, at)
+    keys.set(key, at)
     return undefined
   }
 
@@ -156,16 +196,18 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3a) {
       i++
     } else if (c === 0x7b || c === 0x5b) {
-      stack.push({ object: c === 0x7b, keys: undefined })
-      if (stack.length > maxDepth) return problem("depth", i, `nested deeper than ${maxDepth} levels`)
+      isObject[depth] = c === 0x7b
+      keysAt[depth] = undefined
+      depth++
+      if (depth > maxDepth) return problem("depth", i, `nested deeper than ${maxDepth} levels`)
       expectKey = c === 0x7b
       i++
     } else if (c === 0x7d || c === 0x5d) {
-      stack.pop()
+      if (depth > 0) depth--
       expectKey = false
       i++
     } else if (c === 0x2c) {
-      expectKey = stack[stack.length - 1]?.object === true
+      expectKey = depth > 0 && isObject[depth - 1] === true
       i++
     } else if (c === 0x22 || c === 0x27) {
       // The closing quote is the first one not escaped by an odd run of backslashes.
@@ -182,7 +224,7 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
         end = text.indexOf(quote, end + 1)
       }
       if (expectKey) {
-        const found = onKey(unescape(text.slice(i + 1, end)), i)
+        const found = onKey(i + 1, end, i)
         if (found) return found
       }
       i = end + 1
@@ -202,7 +244,7 @@ export const jsonStructureProblem = (text: string, options: JsonStructureOptions
         continue
       }
       if (expectKey) {
-        const found = onKey(unescape(word), i)
+        const found = onKey(i, i + word.length, i)
         if (found) return found
       } else if (!options.depthOnly && /^[+\-.\d]|^(Infinity|NaN)$/.test(word) && !isSafeNumber(word)) {
         const shown = word.length > 24 ? `${word.slice(0, 24)}…` : word

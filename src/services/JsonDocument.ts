@@ -73,7 +73,7 @@ export const parseJsonText = (file: string, text: string, format: "JSON" | "JSON
   Effect.tryPromise({
     try: async () => {
       const value = await (format === "JSON" ? parseJson(file, text) : parseJson5(file, text))
-      const problem = jsonStructureProblem(text)
+      const problem = jsonStructureProblem(text, { parsed: value })
       if (problem) throw new FileParseError({ path: file, format, detail: problem.detail, line: problem.line, column: problem.column })
       return value
     },

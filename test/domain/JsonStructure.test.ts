@@ -2,11 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import json5 from "json5"
 import { isPrototypeKey, jsonStructureProblem, MAX_JSON_DEPTH } from "../../src/domain/JsonStructure.js"
 
-/** Every case must first be accepted by the parser that reads it: the check is about what parsers let through. */
+/**
+ * Every case must first be accepted by the parser that reads it: the check is about what parsers let through. Given
+ * the parsed value too, the pass finds duplicates by counting keys: it must answer exactly the same.
+ */
 const check = (text: string, format: "JSON" | "JSON5" = "JSON") => {
-  if (format === "JSON") JSON.parse(text)
-  else json5.parse(text)
-  return jsonStructureProblem(text)
+  const parsed: unknown = format === "JSON" ? JSON.parse(text) : json5.parse(text)
+  const byName = jsonStructureProblem(text)
+  expect(jsonStructureProblem(text, { parsed }), `counted: ${text.slice(0, 80)}`).toEqual(byName)
+  return byName
 }
 
 describe("JSON structure checks (§11)", () => {
@@ -28,6 +32,10 @@ describe("JSON structure checks (§11)", () => {
     expect(check("{a: 1, 'a': 2}", "JSON5")?.kind).toBe("duplicate-key")
     // The same key in sibling objects is fine.
     expect(check('{"x":{"a":1},"y":{"a":1}}')).toBeUndefined()
+    // Counted, a duplicate in one object is not hidden by a missing key elsewhere, nor found in arrays of objects.
+    expect(check('[{"a":1,"a":2},{"b":1}]')?.kind).toBe("duplicate-key")
+    expect(check('{"l":[{"a":1},{"a":2}],"m":[[{"x":[]}]]}')).toBeUndefined()
+    expect(check('{"a":{"k":1},"b":[1,{"k":2,"j":{"k":3,"k":4}}]}')).toMatchObject({ kind: "duplicate-key", column: 39 })
     // A key that could be anything is not quoted back.
     expect(check('{"sk live\\u001b":1,"sk live\\u001b":2}')?.detail).toBe("duplicate key (also at 1:2); openclaw cannot tell which one is meant")
   })
@@ -80,5 +88,9 @@ describe("JSON structure checks (§11)", () => {
     expect(jsonStructureProblem(text)).toBeUndefined()
     // ~50 ms on an idle machine; a pass that rescanned (quadratic) would take minutes. Generous for a busy box.
     expect(performance.now() - started).toBeLessThan(5_000)
+    const parsed: unknown = JSON.parse(text)
+    const counted = performance.now()
+    expect(jsonStructureProblem(text, { parsed })).toBeUndefined()
+    expect(performance.now() - counted).toBeLessThan(5_000)
   })
 })
