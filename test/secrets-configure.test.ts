@@ -115,6 +115,18 @@ describe("secrets configure (scripted prompter)", () => {
     expect(json(fs, STORE).profiles["openai:default"].key).toBe(OPENAI_KEY)
   })
 
+  it("editing a provider keeps the fields the wizard does not ask about", async () => {
+    const fs = fixture()
+    const config = json(fs, CONFIG)
+    fs.put(CONFIG, JSON.stringify({ ...config, secrets: { providers: { vault: { source: "exec", command: "/opt/vault/bin/resolver", timeoutMs: 9000, trustedDirs: ["/opt/vault"], jsonOnly: false } } } }))
+    // Enter keeps each answer's default (the current value); the protocol question is answered yes this time.
+    const prompter = tty({ choices: ["edit:vault", "done"], texts: ["", "", "PATH"], confirms: [true, true] })
+    const r = await runCli(["secrets", "configure", "--providers-only", "--allow-exec"], world(fs, prompter))
+    expect(r.code, r.stderr).toBe(0)
+    expect(prompter.asked).toContain("Does it answer with the JSON protocol? (no: its whole output is one secret)")
+    expect(json(fs, CONFIG).secrets.providers.vault).toEqual({ source: "exec", command: "/opt/vault/bin/resolver", timeoutMs: 9000, trustedDirs: ["/opt/vault"], passEnv: ["PATH"] })
+  })
+
   it("without a terminal it says it needs one; contradictory flags are refused", async () => {
     const fs = fixture()
     const r = await runCli(["secrets", "configure"], world(fs, new ScriptedPrompter({}, false)))

@@ -87,13 +87,16 @@ export const listAnswer = (text: string): ReadonlyArray<string> => text.split(/[
 /** The answers of the provider questions as a `secrets.providers` entry, checked as the resolver will read it. */
 export const providerEntry = (
   source: SecretSource,
-  answers: Readonly<Record<string, string | boolean>>
+  answers: Readonly<Record<string, string | boolean>>,
+  /** An entry being edited: fields the wizard does not ask about (timeoutMs, trustedDirs, env …) are kept. */
+  existing?: Readonly<Record<string, unknown>>
 ): Either.Either<Record<string, unknown>, string> => {
   const text = (k: string) => (typeof answers[k] === "string" ? (answers[k] as string).trim() : "")
-  const entry: Record<string, unknown> = { source }
+  const entry: Record<string, unknown> = { ...existing, source }
   if (source === "env") {
     const allowlist = listAnswer(text("allowlist"))
     if (allowlist.length > 0) entry.allowlist = allowlist
+    else delete entry.allowlist
   } else if (source === "file") {
     entry.path = text("path")
     entry.mode = text("mode") || "json"
@@ -101,9 +104,12 @@ export const providerEntry = (
     entry.command = text("command")
     const args = listAnswer(text("args"))
     if (args.length > 0) entry.args = args
+    else delete entry.args
     const passEnv = listAnswer(text("passEnv"))
     if (passEnv.length > 0) entry.passEnv = passEnv
+    else delete entry.passEnv
     if (answers.jsonOnly === false) entry.jsonOnly = false
+    else delete entry.jsonOnly
   }
   return Either.map(decodeSecretProvider(entry), () => entry)
 }

@@ -45,7 +45,7 @@ const askProvider = (source: SecretSource, existing: Raw | undefined) =>
       return { command, args, passEnv, jsonOnly }
     })
     for (let attempt = 1; ; attempt++) {
-      const entry = providerEntry(source, yield* answers)
+      const entry = providerEntry(source, yield* answers, existing)
       if (Either.isRight(entry)) return entry.right
       const problem = `that ${source} provider would not work: ${entry.left}`
       if (attempt >= 3) return yield* new UsageError({ problem, fix: "run `openclaw secrets configure` again" })
