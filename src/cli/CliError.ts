@@ -18,8 +18,9 @@ import type {
   OAuthSetupError
 } from "../domain/OAuthErrors.js"
 import { escapeControl } from "../domain/Untrusted.js"
-import type { GatewayStartError } from "../gateway/StartError.js"
+import type { GatewaySecretsError, GatewayStartError } from "../gateway/StartError.js"
 import type { SecretsExecNotAllowedError, SecretsPlanError, SecretsUnresolvedError } from "../domain/SecretsApplyErrors.js"
+import type { SecretsReloadError } from "./secrets/ReloadError.js"
 
 /** A secret given as an argument: refused before anything runs, since shell history and `ps` have seen it. */
 export class SecretOnCommandLineError extends ExplainedError<SecretOnCommandLineError>()("SecretOnCommandLineError", {
@@ -60,6 +61,8 @@ export type CliError =
   | SecretsPlanError
   | SecretsExecNotAllowedError
   | SecretsUnresolvedError
+  | GatewaySecretsError
+  | SecretsReloadError
 
 /** Exit codes are 0 (done), 2 (`models status --check` found a problem: not a failure) and 1 for every failure. */
 export const exitCodeOf = (_: CliError): number => 1

@@ -19,6 +19,7 @@ import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { agentTargets, type ChatLog } from "./ChatRoute.js"
 import { messages } from "./Messages.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
+import { SECRETS_RELOAD_PATH, secretsReloadReply } from "./SecretsReload.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
 import { type GatewaySnapshot, GatewayState } from "./State.js"
 
@@ -148,7 +149,14 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       }
     }
 
-    const health = (s: GatewaySnapshot) => HttpServerResponse.unsafeJson({ status: "ok", version: options.version, generation: s.generation })
+    /** `degraded` while a reload is held back by a ref that does not resolve (§9): the gateway serves, from older secrets. */
+    const health = (s: GatewaySnapshot) =>
+      Effect.map(state.secretsHealth, (h) =>
+        HttpServerResponse.unsafeJson({ status: h.degraded ? "degraded" : "ok", version: options.version, generation: s.generation })
+      )
+
+    /** Re-resolves every ref and swaps the snapshot, or keeps the old one (§9); behind the token like every route. */
+    const secretsReload = Effect.map(state.reload(`POST ${SECRETS_RELOAD_PATH}`), (outcome) => respond(secretsReloadReply(outcome)))
 
     const models = (s: GatewaySnapshot) =>
       HttpServerResponse.unsafeJson({
@@ -220,7 +228,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       })
 
     /**
-     * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: four fixed routes,
+     * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: a few fixed routes,
      * and no per-request route lookup or route context.
      */
     const route = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, log: ChatLog) => {
@@ -238,7 +246,10 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           if (method === "GET") return authStatus(request, snapshot)
           break
         case "/health":
-          if (method === "GET") return Effect.succeed(health(snapshot))
+          if (method === "GET") return health(snapshot)
+          break
+        case SECRETS_RELOAD_PATH:
+          if (method === "POST") return secretsReload
           break
         default:
           if (method === "GET" && path.startsWith(MODEL_PREFIX)) return Effect.succeed(model(snapshot, path.slice(MODEL_PREFIX.length)))

@@ -1,11 +1,10 @@
 /** Where the gateway listens (address, port) and whether the configured access allows it; the refusal is a GatewayStartError. */
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import { DEFAULT_GATEWAY_PORT } from "../programs/GatewayAccess.js"
 import type { Bind, GatewayOptions } from "./Options.js"
 import { GatewayStartError } from "./StartError.js"
 import type { GatewaySnapshot } from "./State.js"
-
-export const DEFAULT_PORT = 18789
 
 export interface ListenPlan {
   readonly bind: Bind
@@ -24,7 +23,7 @@ export const planListen = (options: GatewayOptions, snapshot: GatewaySnapshot): 
   if (rawBind !== "loopback" && rawBind !== "lan") {
     return Either.left(new GatewayStartError({ kind: "bind", value: rawBind, ...(options.bind === undefined ? { configPath } : {}) }))
   }
-  const port = options.port ?? ctx.config.gateway?.port ?? DEFAULT_PORT
+  const port = options.port ?? ctx.config.gateway?.port ?? DEFAULT_GATEWAY_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     return Either.left(new GatewayStartError({ kind: "port", value: String(port), ...(options.port === undefined ? { configPath } : {}) }))
   }

@@ -38,3 +38,29 @@ export class GatewayStartError extends ExplainedError<GatewayStartError>()("Gate
     }
   }
 }
+
+const UnresolvedRef = Schema.Struct({ location: Schema.String, path: Schema.String, ref: Schema.String, reason: Schema.String })
+
+/**
+ * The gateway did not start because a secret reference it needs did not resolve (§9: fail fast, before anything
+ * is served). Names each ref by where it is and why, never a value.
+ */
+export class GatewaySecretsError extends ExplainedError<GatewaySecretsError>()("GatewaySecretsError", {
+  /** Never empty. */
+  unresolved: Schema.Array(UnresolvedRef),
+  /** `<state>/.env`, where OPENCLAW_GATEWAY_TOKEN can go instead of a token ref. */
+  stateEnvPath: Schema.String
+}) {
+  get problem(): string {
+    const first = this.unresolved[0]
+    return first !== undefined && this.unresolved.length === 1
+      ? `The gateway did not start: the secret reference at ${first.location} (${first.ref}) did not resolve: ${first.reason}`
+      : `The gateway did not start: ${this.unresolved.length} secret references it needs did not resolve: ${this.unresolved.map((u) => `${u.location} (${u.ref}): ${u.reason}`).join("; ")}`
+  }
+  get fix(): string {
+    const token = this.unresolved.some((u) => u.path === "gateway.auth.token")
+      ? `; for the gateway token, OPENCLAW_GATEWAY_TOKEN in ${this.stateEnvPath} wins over the ref`
+      : ""
+    return `make the reference resolvable (its secrets provider running and the secret present; \`openclaw secrets audit --allow-exec\` checks every ref) or point the field at another secret, then start the gateway again${token}`
+  }
+}

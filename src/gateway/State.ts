@@ -6,6 +6,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Option from "effect/Option"
@@ -15,12 +16,16 @@ import { credentialSecret } from "../domain/Credential.js"
 import { UsageError } from "../domain/Errors.js"
 import { PROVIDERS } from "../domain/Provider.js"
 import { type AuthContext, loadAgentStore, loadAuthContext, materializedDocument } from "../programs/AuthContext.js"
+import { type GatewayAccess, gatewayAccess, GATEWAY_TOKEN_VAR } from "../programs/GatewayAccess.js"
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { SecretRegistry, secretList } from "../services/SecretRegistry.js"
 import { isSendableToken } from "./Access.js"
 import { FileWatcher } from "./FileWatcher.js"
+import { afterAttempt, healthy, type LogLine, type SecretsHealth } from "./SecretsHealth.js"
+import { unresolvedSecrets, type UnresolvedSecret } from "./SecretSurface.js"
+import { GatewaySecretsError } from "./StartError.js"
 import { makeStoreChanges } from "./StoreChanges.js"
 
 /**
@@ -46,22 +51,6 @@ export interface AgentFailure {
   readonly message: string
 }
 
-export interface GatewayAccess {
-  readonly token: Redacted.Redacted<string> | undefined
-  readonly source: "config" | "env" | undefined
-}
-
-export const GATEWAY_TOKEN_VAR = "OPENCLAW_GATEWAY_TOKEN"
-
-/** `gateway.auth.token` (after `${VAR}` substitution), else OPENCLAW_GATEWAY_TOKEN from the assembled env. */
-export const gatewayAccess = (ctx: AuthContext): GatewayAccess => {
-  const configured = secretText(ctx.config.gateway?.auth?.token)?.trim()
-  if (configured) return { token: Redacted.make(configured), source: "config" }
-  const fromEnv = ctx.env.vars.get(GATEWAY_TOKEN_VAR)?.value.trim()
-  if (fromEnv) return { token: Redacted.make(fromEnv), source: "env" }
-  return { token: undefined, source: undefined }
-}
-
 const PROVIDER_VARS = PROVIDERS.flatMap((p) => p.envVars)
 
 const secretsOf = (contexts: ReadonlyArray<AuthContext>, access: GatewayAccess): ReadonlyArray<string> => {
@@ -83,6 +72,8 @@ const secretsOf = (contexts: ReadonlyArray<AuthContext>, access: GatewayAccess):
     }
   }
   if (access.token) out.add(Redacted.value(access.token))
+  // What the refs resolved to: masked like every other secret, though no file holds them.
+  for (const ctx of contexts) for (const r of ctx.secrets.resolutions.values()) if (r._tag === "Resolved") out.add(r.value)
   const values = new Set<string>()
   for (const ctx of contexts) for (const v of ctx.configValues) values.add(v)
   return secretList([...out].filter((s) => s.length >= 8), values)
@@ -109,6 +100,19 @@ const storePaths = (agents: ReadonlyMap<string, AuthContext>): ReadonlyArray<str
 
 export type ReloadKind = "full" | "stores"
 
+/** What a reload did: swapped in a new snapshot, or kept the old one (and why). */
+export interface ReloadOutcome {
+  /** The snapshot serving after it. */
+  readonly snapshot: GatewaySnapshot
+  readonly swapped: boolean
+  /** Why the load itself failed (a file that no longer parses …), when it did. */
+  readonly failure?: string
+  /** Every ref the attempt could not resolve; a needed one is why it kept the old snapshot. */
+  readonly unresolved: ReadonlyArray<UnresolvedSecret>
+  /** Whether the gateway serves an older snapshot than it should because needed refs do not resolve. */
+  readonly degraded: boolean
+}
+
 export interface GatewayStateShape {
   readonly current: Effect.Effect<GatewaySnapshot>
   /**
@@ -117,8 +121,13 @@ export interface GatewayStateShape {
    */
   readonly fresh: Effect.Effect<GatewaySnapshot>
   readonly changes: Stream.Stream<GatewaySnapshot>
-  /** Reloads config, environment and stores now (one at a time); a failure is logged and the snapshot stays. */
-  readonly reload: (reason: string) => Effect.Effect<GatewaySnapshot>
+  /**
+   * Reloads config, environment and stores and resolves the secret refs again, now (one at a time); the new
+   * snapshot is swapped in whole, or — a failure, a needed ref unresolved — not at all (logged; the old one serves).
+   */
+  readonly reload: (reason: string) => Effect.Effect<ReloadOutcome>
+  /** Whether the last attempt left needed refs unresolved (and which). */
+  readonly secretsHealth: Effect.Effect<SecretsHealth>
   /**
    * Re-reads only the credential stores: what the gateway's own writes (cooldowns, usage) change. Cheap: no
    * config parse and no login-shell import.
@@ -160,7 +169,7 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
     if (access.token !== undefined && !isSendableToken(Redacted.value(access.token))) {
       // Accepted, it would match no request and lock every client out.
       return yield* new UsageError({
-        problem: `The gateway token (${access.source === "env" ? `${GATEWAY_TOKEN_VAR} in the environment` : `gateway.auth.token in ${first.host.configPath}`}) holds spaces, control or non-ASCII characters, so no client can send it as \`Authorization: Bearer <token>\``,
+        problem: `The gateway token (${access.source === "env" ? `${GATEWAY_TOKEN_VAR} in the environment` : `${access.source === "ref" ? "what the ref at " : ""}gateway.auth.token in ${first.host.configPath}${access.source === "ref" ? " resolves to" : ""}`}) holds spaces, control or non-ASCII characters, so no client can send it as \`Authorization: Bearer <token>\``,
         fix: "use a token of visible ASCII characters without spaces, e.g. `openssl rand -hex 32`"
       })
     }
@@ -207,11 +216,27 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const loadedAt = yield* Clock.currentTimeMillis
       const storeChanges = makeStoreChanges(watcher.fingerprint)
       const initial = yield* loadAgents(options.agent, undefined)
+      // Fail fast (§9): a gateway that cannot resolve a ref it needs does not start; it was never healthy, so it
+      // is not "degraded" either. Unneeded unresolved refs are reported once below.
+      const initialUnresolved = unresolvedSecrets(initial.agents.values())
+      const blocking = initialUnresolved.filter((u) => u.needed)
+      if (blocking.length > 0) {
+        const main = initial.agents.get(initial.defaultAgentId)!
+        return yield* new GatewaySecretsError({
+          unresolved: blocking.map(({ location, path, ref, reason }) => ({ location, path, ref, reason })),
+          stateEnvPath: main.host.stateEnvPath
+        })
+      }
       yield* storeChanges.afterRead(storePaths(initial.agents), new Map())
       const initialSecrets = secretsOf([...initial.agents.values()], initial.access)
       yield* registry.register(initialSecrets)
       const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
       for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why.message}`)
+      const [startHealth, startLines] = afterAttempt(healthy, { what: "start", unresolved: initialUnresolved, generation: 1 })
+      const health = yield* Ref.make(startHealth)
+      const log = (lines: ReadonlyArray<LogLine>) =>
+        Effect.forEach(lines, (l) => (l.level === "info" ? Effect.logInfo(l.text) : Effect.logWarning(l.text)), { discard: true })
+      yield* log(startLines)
 
       const lock = yield* Effect.makeSemaphore(1)
       // Reloads run on behalf of whoever asks (a request, a watch, a signal) with the services captured here.
@@ -220,7 +245,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
         what: string,
         reason: string,
         load: (previous: GatewaySnapshot) => Effect.Effect<Omit<GatewaySnapshot, "generation" | "loadedAt" | "secrets">, { readonly message: string }, Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>
-      ) =>
+      ): Effect.Effect<ReloadOutcome> =>
         lock.withPermits(1)(
           Effect.gen(function* () {
             const previous = yield* SubscriptionRef.get(ref)
@@ -228,7 +253,18 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
             const loaded = yield* Effect.either(load(previous))
             if (Either.isLeft(loaded)) {
               yield* Effect.logWarning(`${what} (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
-              return previous
+              return { snapshot: previous, swapped: false, failure: loaded.left.message, unresolved: [], degraded: (yield* Ref.get(health)).degraded }
+            }
+            const unresolved = unresolvedSecrets(loaded.right.agents.values())
+            if (unresolved.some((u) => u.needed)) {
+              // Last known good (§9): nothing of this load is used, not even what it read correctly. The stores
+              // count as seen, so requests do not retry it one by one; the next change, signal or
+              // `secrets reload` does.
+              yield* storeChanges.afterRead(storePaths(loaded.right.agents), before)
+              const [next, lines] = afterAttempt(yield* Ref.get(health), { what: `${what} (${reason})`, unresolved, generation: previous.generation })
+              yield* Ref.set(health, next)
+              yield* log(lines)
+              return { snapshot: previous, swapped: false, unresolved, degraded: true }
             }
             yield* storeChanges.afterRead(storePaths(loaded.right.agents), before)
             const secrets = secretsOf([...loaded.right.agents.values()], loaded.right.access)
@@ -239,20 +275,26 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               const next: GatewaySnapshot = { ...loaded.right, generation: current.generation + 1, loadedAt, secrets }
               return [[current !== previous, next] as const, next]
             })
+            const [after, lines] = afterAttempt(yield* Ref.get(health), { what: `${what} (${reason})`, unresolved, generation: next.generation })
+            yield* Ref.set(health, after)
+            yield* log(lines)
             // A store written (and patched in) while this load ran may have been read before the write: read again.
             if (patched) yield* requestReload("a store was written during the load", "stores")
             yield* Effect.logDebug(`${what} (generation ${next.generation}): ${reason}`)
-            return next
+            return { snapshot: next, swapped: true, unresolved, degraded: false }
           }).pipe(Effect.provide(services))
         )
 
       const reload = (reason: string) => swap("reload", reason, (previous) => loadAgents(options.agent, previous))
       const refreshStores = (reason: string) =>
-        swap("store refresh", reason, (previous) =>
-          Effect.map(
-            Effect.forEach([...previous.agents], ([id, ctx]) => Effect.map(refreshStore(ctx), (fresh) => [id, fresh] as const)),
-            (entries) => ({ ...previous, agents: new Map(entries) })
-          )
+        Effect.map(
+          swap("store refresh", reason, (previous) =>
+            Effect.map(
+              Effect.forEach([...previous.agents], ([id, ctx]) => Effect.map(refreshStore(ctx), (fresh) => [id, fresh] as const)),
+              (entries) => ({ ...previous, agents: new Map(entries) })
+            )
+          ),
+          (outcome) => outcome.snapshot
         )
 
       // Not behind the lock: only memory is touched. A reload that read the store before this write and finishes
@@ -314,6 +356,6 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
 
       const current = SubscriptionRef.get(ref)
       const fresh = Effect.flatMap(storeChanges.changed, (changed) => (changed ? refreshStores("a store changed on disk") : current))
-      return GatewayState.of({ current, fresh, changes: ref.changes, reload, refreshStores, storeWritten, requestReload })
+      return GatewayState.of({ current, fresh, changes: ref.changes, reload, secretsHealth: Ref.get(health), refreshStores, storeWritten, requestReload })
     })
   )

@@ -53,7 +53,9 @@ const serveGateway = (options: GatewayOptions) =>
     )
     const url = `http://${listening.host}:${listening.port}`
     const agents = [...snapshot.agents.keys()].join(", ")
-    const access = snapshot.access.token ? `token from ${snapshot.access.source === "env" ? "OPENCLAW_GATEWAY_TOKEN" : "gateway.auth.token"}` : "no token (loopback only)"
+    const access = snapshot.access.token
+      ? `token from ${snapshot.access.source === "env" ? "OPENCLAW_GATEWAY_TOKEN" : snapshot.access.source === "ref" ? "the gateway.auth.token ref" : "gateway.auth.token"}`
+      : "no token (loopback only)"
     yield* Effect.logInfo(
       `openclaw gateway ${options.version} listening on ${url} (bind ${plan.bind}; agent ${snapshot.defaultAgentId}; agents ${agents}; ${access})`
     )
@@ -85,7 +87,9 @@ const HangupReload = (onHangup: { current: () => void }) =>
       const runtime = yield* Effect.runtime<never>()
       onHangup.current = () =>
         void Runtime.runFork(runtime)(
-          Effect.flatMap(state.reload("SIGHUP"), (s) => Effect.logInfo(`reloaded on SIGHUP (generation ${s.generation})`))
+          Effect.flatMap(state.reload("SIGHUP"), (o) =>
+            o.swapped ? Effect.logInfo(`reloaded on SIGHUP (generation ${o.snapshot.generation})`) : Effect.logWarning(`SIGHUP reload kept generation ${o.snapshot.generation}`)
+          )
         )
       yield* Effect.addFinalizer(() => Effect.sync(() => void (onHangup.current = () => undefined)))
     })
