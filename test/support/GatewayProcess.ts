@@ -26,6 +26,8 @@ export interface GatewayProcessOptions {
   readonly cwd: string
   readonly env: Record<string, string>
   readonly args?: ReadonlyArray<string>
+  /** `--port` (default 0: a free one); "config": no flag, so gateway.port of the config decides. */
+  readonly port?: number | "config"
   /** A command prefix, e.g. ["bash", "-c", "ulimit -f 8; exec \"$0\" \"$@\""]. */
   readonly prefix?: ReadonlyArray<string>
   /** Sees every complete line of output (stdout and stderr). */
@@ -41,7 +43,8 @@ export const fileSizeLimit = (blocks: number): ReadonlyArray<string> => ["bash",
 
 /** Starts the gateway; resolves once it listens, or rejects with its output. */
 export const startGatewayProcess = async (options: GatewayProcessOptions): Promise<GatewayProcess> => {
-  const argv = [BIN, "gateway", "--port", "0", ...(options.args ?? [])]
+  const port = options.port ?? 0
+  const argv = [BIN, "gateway", ...(port === "config" ? [] : ["--port", String(port)]), ...(options.args ?? [])]
   const [command, ...rest] = options.prefix ? [...options.prefix, process.execPath, ...argv] : [process.execPath, ...argv]
   const child = spawn(command!, rest, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] })
   let all = ""
