@@ -28,7 +28,8 @@ const context = (options: {
     }
   }) as unknown as AuthContext
 
-const down = unresolved("the resolver exited with status 1")
+const DOWN = "the resolver exited with status 1"
+const down = unresolved(DOWN)
 
 describe("the gateway's active secret surface (§9)", () => {
   it("needs the token ref unless OPENCLAW_GATEWAY_TOKEN is set, and refs of providers the agents' models use", () => {
@@ -46,7 +47,7 @@ describe("the gateway's active secret surface (§9)", () => {
     expect(needed(without)).toEqual(["gateway.auth.token", "models.providers.openai.apiKey", "profiles.anthropic:me@example.com.keyRef"])
     expect(without.find((u) => u.path === "models.providers.groq.headers.x-key")).toMatchObject({ needed: false, inactiveBecause: "no agent's model uses provider groq" })
     expect(without.map((u) => u.path)).not.toContain("profiles.anthropic:ok.tokenRef")
-    expect(without[0]).toMatchObject({ location: `gateway.auth.token in ${CONFIG}`, ref: "ref exec:vault", reason: down.reason })
+    expect(without[0]).toMatchObject({ location: `gateway.auth.token in ${CONFIG}`, ref: "ref exec:vault", reason: DOWN })
     const withEnvToken = unresolvedSecrets([context({ refs, profiles, vars: { OPENCLAW_GATEWAY_TOKEN: "gw-FAKE-token-xxxxxxxxxxxx" } })])
     expect(needed(withEnvToken)).not.toContain("gateway.auth.token")
   })
