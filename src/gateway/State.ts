@@ -241,9 +241,11 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const lock = yield* Effect.makeSemaphore(1)
       // Reloads run on behalf of whoever asks (a request, a watch, a signal) with the services captured here.
       const services = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>()
+      /** `resolves`: the load resolves the refs again (a full reload), so it decides the secrets' health (§9). */
       const swap = (
         what: string,
         reason: string,
+        resolves: boolean,
         load: (previous: GatewaySnapshot) => Effect.Effect<Omit<GatewaySnapshot, "generation" | "loadedAt" | "secrets">, { readonly message: string }, Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>
       ): Effect.Effect<ReloadOutcome> =>
         lock.withPermits(1)(
@@ -255,7 +257,8 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               yield* Effect.logWarning(`${what} (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
               return { snapshot: previous, swapped: false, failure: loaded.left.message, unresolved: [], degraded: (yield* Ref.get(health)).degraded }
             }
-            const unresolved = unresolvedSecrets(loaded.right.agents.values())
+            // A store refresh keeps the refs as the snapshot resolved them: it neither degrades nor recovers.
+            const unresolved = resolves ? unresolvedSecrets(loaded.right.agents.values()) : []
             if (unresolved.some((u) => u.needed)) {
               // Last known good (§9): nothing of this load is used, not even what it read correctly. The stores
               // count as seen, so requests do not retry it one by one; the next change, signal or
@@ -275,20 +278,22 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               const next: GatewaySnapshot = { ...loaded.right, generation: current.generation + 1, loadedAt, secrets }
               return [[current !== previous, next] as const, next]
             })
-            const [after, lines] = afterAttempt(yield* Ref.get(health), { what: `${what} (${reason})`, unresolved, generation: next.generation })
-            yield* Ref.set(health, after)
-            yield* log(lines)
+            if (resolves) {
+              const [after, lines] = afterAttempt(yield* Ref.get(health), { what: `${what} (${reason})`, unresolved, generation: next.generation })
+              yield* Ref.set(health, after)
+              yield* log(lines)
+            }
             // A store written (and patched in) while this load ran may have been read before the write: read again.
             if (patched) yield* requestReload("a store was written during the load", "stores")
             yield* Effect.logDebug(`${what} (generation ${next.generation}): ${reason}`)
-            return { snapshot: next, swapped: true, unresolved, degraded: false }
+            return { snapshot: next, swapped: true, unresolved, degraded: (yield* Ref.get(health)).degraded }
           }).pipe(Effect.provide(services))
         )
 
-      const reload = (reason: string) => swap("reload", reason, (previous) => loadAgents(options.agent, previous))
+      const reload = (reason: string) => swap("reload", reason, true, (previous) => loadAgents(options.agent, previous))
       const refreshStores = (reason: string) =>
         Effect.map(
-          swap("store refresh", reason, (previous) =>
+          swap("store refresh", reason, false, (previous) =>
             Effect.map(
               Effect.forEach([...previous.agents], ([id, ctx]) => Effect.map(refreshStore(ctx), (fresh) => [id, fresh] as const)),
               (entries) => ({ ...previous, agents: new Map(entries) })

@@ -194,7 +194,14 @@ export const startGateway = (
         if (rest.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json")
         return fetch(`${base}${route}`, { ...rest, headers })
       },
-      reload: (reason = "test") => Effect.runPromise(Effect.map(state.reload(reason), (o) => o.snapshot.generation)),
+      // Logged to `logs` like everything the gateway does itself.
+      reload: (reason = "test") =>
+        Effect.runPromise(
+          Effect.map(state.reload(reason), (o) => o.snapshot.generation).pipe(
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+            Logger.withMinimumLogLevel(LogLevel.Debug)
+          )
+        ),
       generation: () => Effect.runPromise(Effect.map(state.current, (s) => s.generation)),
       profiles: () => Effect.runPromise(Effect.map(state.current, (s) => [...(s.agents.get(s.defaultAgentId)?.store.store.profiles.keys() ?? [])]))
     }
