@@ -3,7 +3,7 @@ import * as net from "node:net"
 import { startGatewayProcess } from "../support/GatewayProcess.js"
 import { Sandbox } from "../support/Sandbox.js"
 import { expectNoLeak } from "../support/SecretScan.js"
-import { expectNoSecrets, GATEWAY_TOKEN, json, withGateway, withHome } from "./harness.js"
+import { ask, expectNoSecrets, GATEWAY_TOKEN, type GatewayHome, json, KEYS, withGateway, withHome } from "./harness.js"
 
 /** A port nothing listens on (now). */
 const freePort = () =>
@@ -76,4 +76,72 @@ describe("`openclaw secrets reload` (built binary)", () => {
         await proc.stop()
       }
     }))
+})
+
+/** The home's config with the gateway on `port` (so the CLI finds it there) and `extra` merged in. */
+const configure = async (world: GatewayHome, port: number, extra: Record<string, unknown> = {}) => {
+  const config = await world.readJson(world.config)
+  await world.writeJson(world.config, { ...config, ...extra, gateway: { ...config.gateway, port } })
+}
+
+const count = (text: string, code: string) => text.split("\n").filter((l) => l.includes(code)).length
+
+describe("a ref-backed key through a resolver outage (built binary, §9)", () => {
+  it.scopedLive("env ref in <state>/.env: the key goes to the provider; unset, the gateway keeps the old one (degraded once); set again, recovered and the new one used", () =>
+    withHome(
+      {
+        token: true,
+        store: {
+          version: 1,
+          profiles: {
+            "anthropic:a": { type: "api_key", provider: "anthropic", keyRef: { source: "env", provider: "default", id: "VAULT_ANTHROPIC_KEY" } },
+            "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai }
+          }
+        },
+        dotenv: { VAULT_ANTHROPIC_KEY: KEYS.a }
+      },
+      async (world) => {
+        const port = await freePort()
+        await configure(world, port)
+        const proc = await startGatewayProcess({ cwd: world.home, env: world.env(), port: "config" })
+        try {
+          const chat = async () => {
+            const res = await fetch(`${proc.url}/v1/chat/completions`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json" },
+              body: JSON.stringify(ask("hi"))
+            })
+            expect(res.status).toBe(200)
+            return world.fake.requests.at(-1)!.credential
+          }
+          expect(await chat()).toBe("sk-ant-api03-…AK01")
+
+          // The secret goes away: a reload (the CLI's; the watch may run one too) keeps the old snapshot.
+          await world.writeDotenv({ UNRELATED: "1" })
+          const kept = await world.run(["secrets", "reload"])
+          expect(kept.code).toBe(1)
+          expect(kept.stderr).toContain(`The gateway at http://127.0.0.1:${port} kept serving its old secrets`)
+          expect(kept.stderr).toContain(`profiles.anthropic:a.keyRef in ${world.store} (ref env:VAULT_ANTHROPIC_KEY): VAULT_ANTHROPIC_KEY is not set`)
+          const keptJson = await world.run(["secrets", "reload", "--json"])
+          expect(keptJson.code).toBe(1)
+          expect(JSON.parse(keptJson.stdout)).toMatchObject({ ok: false, degraded: true, unresolved: [{ location: `profiles.anthropic:a.keyRef in ${world.store}`, needed: true }] })
+          expect(await chat()).toBe("sk-ant-api03-…AK01")
+          expect(await json(fetch(`${proc.url}/health`))).toMatchObject({ status: "degraded" })
+          expect(count(proc.output(), "SECRETS_RELOADER_DEGRADED")).toBe(1)
+
+          // It comes back, rotated.
+          await world.writeDotenv({ VAULT_ANTHROPIC_KEY: KEYS.b })
+          const healed = await world.run(["secrets", "reload"])
+          expect(healed.code, healed.stderr).toBe(0)
+          expect(await chat()).toBe("sk-ant-api03-…BK02")
+          expect(await json(fetch(`${proc.url}/health`))).toMatchObject({ status: "ok" })
+          expect(count(proc.output(), "SECRETS_RELOADER_RECOVERED")).toBe(1)
+          expect(count(proc.output(), "SECRETS_RELOADER_DEGRADED")).toBe(1)
+          for (const out of [kept, keptJson, healed]) expectNoSecrets(out.stdout + out.stderr)
+          expectNoSecrets(proc.output())
+        } finally {
+          await proc.stop()
+        }
+      }
+    ))
 })
