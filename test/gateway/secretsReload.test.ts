@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs/promises"
 import * as net from "node:net"
+import * as path from "node:path"
 import { startGatewayProcess } from "../support/GatewayProcess.js"
 import { Sandbox } from "../support/Sandbox.js"
 import { expectNoLeak } from "../support/SecretScan.js"
@@ -86,23 +88,79 @@ const configure = async (world: GatewayHome, port: number, extra: Record<string,
 
 const count = (text: string, code: string) => text.split("\n").filter((l) => l.includes(code)).length
 
+/** Where the key lives, and how it goes away and comes back (rotated). */
+interface Source {
+  readonly ref: Record<string, string>
+  /** The ref's label and what the failure's reason says. */
+  readonly label: string
+  readonly reason: string
+  readonly setUp: (world: GatewayHome, key: string) => Promise<Record<string, unknown>>
+  readonly fail: (world: GatewayHome) => Promise<void>
+  readonly heal: (world: GatewayHome, key: string) => Promise<void>
+  /** How many times the resolver ran (exec only). */
+  readonly runs?: (world: GatewayHome) => Promise<number>
+}
+
+const envSource: Source = {
+  ref: { source: "env", provider: "default", id: "VAULT_ANTHROPIC_KEY" },
+  label: "ref env:VAULT_ANTHROPIC_KEY",
+  reason: "VAULT_ANTHROPIC_KEY is not set",
+  setUp: async (world, key) => (await world.writeDotenv({ VAULT_ANTHROPIC_KEY: key }), {}),
+  fail: (world) => world.writeDotenv({ UNRELATED: "1" }),
+  heal: (world, key) => world.writeDotenv({ VAULT_ANTHROPIC_KEY: key })
+}
+
+/**
+ * A resolver speaking the exec protocol (§9): answers from answer.json beside it, fails while a `sealed` file is
+ * there, and counts its runs.
+ */
+const RESOLVER = `#!/bin/sh
+dir=$(dirname "$0")
+cat >/dev/null
+echo run >> "$dir/runs"
+if [ -e "$dir/sealed" ]; then echo "the vault is sealed" >&2; exit 1; fi
+cat "$dir/answer.json"
+`
+const vaultDir = (world: GatewayHome) => path.join(world.home, "vault")
+const answer = (key: string) => JSON.stringify({ protocolVersion: 1, values: { "anthropic/a": key } })
+
+const execSource: Source = {
+  ref: { source: "exec", provider: "vault", id: "anthropic/a" },
+  label: "ref exec:vault",
+  reason: "exit",
+  setUp: async (world, key) => {
+    const dir = await world.mkdir(vaultDir(world))
+    await world.write(path.join(dir, "answer.json"), answer(key))
+    const command = await world.write(path.join(dir, "resolver"), RESOLVER, 0o700)
+    return { secrets: { providers: { vault: { source: "exec", command, timeoutMs: 10_000 } } } }
+  },
+  fail: async (world) => void (await world.write(path.join(vaultDir(world), "sealed"), "")),
+  heal: async (world, key) => {
+    await world.write(path.join(vaultDir(world), "answer.json"), answer(key))
+    await fs.rm(path.join(vaultDir(world), "sealed"))
+  },
+  runs: async (world) => ((await world.readText(path.join(vaultDir(world), "runs"))) ?? "").split("\n").filter((l) => l === "run").length
+}
+
 describe("a ref-backed key through a resolver outage (built binary, §9)", () => {
-  it.scopedLive("env ref in <state>/.env: the key goes to the provider; unset, the gateway keeps the old one (degraded once); set again, recovered and the new one used", () =>
+  it.scopedLive.each([
+    { name: "an env ref in <state>/.env", source: envSource },
+    { name: "an exec resolver script", source: execSource }
+  ])("$name: the key reaches the provider; failing, the gateway keeps the old one (degraded once); healed, recovered and the new one used", ({ source }) =>
     withHome(
       {
         token: true,
         store: {
           version: 1,
           profiles: {
-            "anthropic:a": { type: "api_key", provider: "anthropic", keyRef: { source: "env", provider: "default", id: "VAULT_ANTHROPIC_KEY" } },
+            "anthropic:a": { type: "api_key", provider: "anthropic", keyRef: source.ref },
             "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai }
           }
-        },
-        dotenv: { VAULT_ANTHROPIC_KEY: KEYS.a }
+        }
       },
       async (world) => {
         const port = await freePort()
-        await configure(world, port)
+        await configure(world, port, await source.setUp(world, KEYS.a))
         const proc = await startGatewayProcess({ cwd: world.home, env: world.env(), port: "config" })
         try {
           const chat = async () => {
@@ -115,24 +173,30 @@ describe("a ref-backed key through a resolver outage (built binary, §9)", () =>
             return world.fake.requests.at(-1)!.credential
           }
           expect(await chat()).toBe("sk-ant-api03-…AK01")
+          // Resolved when the snapshot was built, never per request.
+          const runs = await source.runs?.(world)
+          for (let i = 0; i < 20; i++) await chat()
+          expect(await source.runs?.(world)).toBe(runs)
 
           // The secret goes away: a reload (the CLI's; the watch may run one too) keeps the old snapshot.
-          await world.writeDotenv({ UNRELATED: "1" })
+          await source.fail(world)
           const kept = await world.run(["secrets", "reload"])
           expect(kept.code).toBe(1)
           expect(kept.stderr).toContain(`The gateway at http://127.0.0.1:${port} kept serving its old secrets`)
-          expect(kept.stderr).toContain(`profiles.anthropic:a.keyRef in ${world.store} (ref env:VAULT_ANTHROPIC_KEY): VAULT_ANTHROPIC_KEY is not set`)
+          expect(kept.stderr).toContain(`profiles.anthropic:a.keyRef in ${world.store} (${source.label}): `)
+          expect(kept.stderr).toContain(source.reason)
           const keptJson = await world.run(["secrets", "reload", "--json"])
           expect(keptJson.code).toBe(1)
-          expect(JSON.parse(keptJson.stdout)).toMatchObject({ ok: false, degraded: true, unresolved: [{ location: `profiles.anthropic:a.keyRef in ${world.store}`, needed: true }] })
+          expect(JSON.parse(keptJson.stdout)).toMatchObject({ ok: false, degraded: true, unresolved: [{ location: `profiles.anthropic:a.keyRef in ${world.store}`, ref: source.label, needed: true }] })
           expect(await chat()).toBe("sk-ant-api03-…AK01")
           expect(await json(fetch(`${proc.url}/health`))).toMatchObject({ status: "degraded" })
           expect(count(proc.output(), "SECRETS_RELOADER_DEGRADED")).toBe(1)
 
           // It comes back, rotated.
-          await world.writeDotenv({ VAULT_ANTHROPIC_KEY: KEYS.b })
+          await source.heal(world, KEYS.b)
           const healed = await world.run(["secrets", "reload"])
           expect(healed.code, healed.stderr).toBe(0)
+          expect(healed.stdout).toContain(`the gateway at http://127.0.0.1:${port} now serves generation`)
           expect(await chat()).toBe("sk-ant-api03-…BK02")
           expect(await json(fetch(`${proc.url}/health`))).toMatchObject({ status: "ok" })
           expect(count(proc.output(), "SECRETS_RELOADER_RECOVERED")).toBe(1)
@@ -143,5 +207,6 @@ describe("a ref-backed key through a resolver outage (built binary, §9)", () =>
           await proc.stop()
         }
       }
-    ))
+    )
+  )
 })
