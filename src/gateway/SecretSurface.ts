@@ -5,6 +5,7 @@ import { secretRefLabel } from "../domain/SecretRef.js"
 import { type LocatedRef, unresolvedRefs } from "../domain/SecretResolution.js"
 import type { AuthContext } from "../programs/AuthContext.js"
 import { GATEWAY_TOKEN_PATH, GATEWAY_TOKEN_VAR } from "../programs/GatewayAccess.js"
+import { GatewaySecretsError } from "./StartError.js"
 
 /**
  * Which SecretRefs the gateway needs (§9), after OpenClaw's "active surface" rule: an unresolved ref on a surface
@@ -84,3 +85,11 @@ export const unresolvedSecrets = (agents: Iterable<AuthContext>): ReadonlyArray<
 
 /** One clause per ref: `gateway.auth.token in /h/openclaw.json (ref exec:vault): <reason>`. */
 export const describeUnresolved = (u: UnresolvedSecret): string => `${u.location} (${u.ref}): ${u.reason}`
+
+/** Fail fast (§9): the refusal to start when a needed ref did not resolve, naming each; undefined when none. */
+export const startRefusal = (unresolved: ReadonlyArray<UnresolvedSecret>, stateEnvPath: string): GatewaySecretsError | undefined => {
+  const blocking = unresolved.filter((u) => u.needed)
+  return blocking.length === 0
+    ? undefined
+    : new GatewaySecretsError({ unresolved: blocking.map(({ location, path, ref, reason }) => ({ location, path, ref, reason })), stateEnvPath })
+}

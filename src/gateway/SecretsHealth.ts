@@ -1,3 +1,5 @@
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
 import { describeUnresolved, type UnresolvedSecret } from "./SecretSurface.js"
 
 /**
@@ -71,3 +73,16 @@ export const afterAttempt = (health: SecretsHealth, attempt: Attempt): [SecretsH
     : []
   return [{ degraded: false, blocking: [], reported }, [...lines, ...recovered]]
 }
+
+/** The gateway's record of it: each attempt goes through `afterAttempt`, and what that says is logged. */
+export const makeSecretsHealthRecord = Effect.map(Ref.make(healthy), (ref) => ({
+  current: Ref.get(ref),
+  record: (attempt: Attempt) =>
+    Effect.flatMap(
+      Ref.modify(ref, (health) => {
+        const [next, lines] = afterAttempt(health, attempt)
+        return [lines, next]
+      }),
+      (lines) => Effect.forEach(lines, (l) => (l.level === "info" ? Effect.logInfo(l.text) : Effect.logWarning(l.text)), { discard: true })
+    )
+}))

@@ -6,7 +6,6 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Option from "effect/Option"
@@ -23,9 +22,8 @@ import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { SecretRegistry, secretList } from "../services/SecretRegistry.js"
 import { isSendableToken } from "./Access.js"
 import { FileWatcher } from "./FileWatcher.js"
-import { afterAttempt, healthy, type LogLine, type SecretsHealth } from "./SecretsHealth.js"
-import { unresolvedSecrets, type UnresolvedSecret } from "./SecretSurface.js"
-import { GatewaySecretsError } from "./StartError.js"
+import { makeSecretsHealthRecord, type SecretsHealth } from "./SecretsHealth.js"
+import { startRefusal, unresolvedSecrets, type UnresolvedSecret } from "./SecretSurface.js"
 import { makeStoreChanges } from "./StoreChanges.js"
 
 /**
@@ -217,26 +215,17 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const storeChanges = makeStoreChanges(watcher.fingerprint)
       const initial = yield* loadAgents(options.agent, undefined)
       // Fail fast (§9): a gateway that cannot resolve a ref it needs does not start; it was never healthy, so it
-      // is not "degraded" either. Unneeded unresolved refs are reported once below.
+      // is not "degraded" either. Unneeded unresolved refs are reported once.
       const initialUnresolved = unresolvedSecrets(initial.agents.values())
-      const blocking = initialUnresolved.filter((u) => u.needed)
-      if (blocking.length > 0) {
-        const main = initial.agents.get(initial.defaultAgentId)!
-        return yield* new GatewaySecretsError({
-          unresolved: blocking.map(({ location, path, ref, reason }) => ({ location, path, ref, reason })),
-          stateEnvPath: main.host.stateEnvPath
-        })
-      }
+      const refusal = startRefusal(initialUnresolved, initial.agents.get(initial.defaultAgentId)!.host.stateEnvPath)
+      if (refusal !== undefined) return yield* refusal
       yield* storeChanges.afterRead(storePaths(initial.agents), new Map())
       const initialSecrets = secretsOf([...initial.agents.values()], initial.access)
       yield* registry.register(initialSecrets)
       const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
       for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why.message}`)
-      const [startHealth, startLines] = afterAttempt(healthy, { what: "start", unresolved: initialUnresolved, generation: 1 })
-      const health = yield* Ref.make(startHealth)
-      const log = (lines: ReadonlyArray<LogLine>) =>
-        Effect.forEach(lines, (l) => (l.level === "info" ? Effect.logInfo(l.text) : Effect.logWarning(l.text)), { discard: true })
-      yield* log(startLines)
+      const health = yield* makeSecretsHealthRecord
+      yield* health.record({ what: "start", unresolved: initialUnresolved, generation: 1 })
 
       const lock = yield* Effect.makeSemaphore(1)
       // Reloads run on behalf of whoever asks (a request, a watch, a signal) with the services captured here.
@@ -255,7 +244,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
             const loaded = yield* Effect.either(load(previous))
             if (Either.isLeft(loaded)) {
               yield* Effect.logWarning(`${what} (${reason}) failed, still serving generation ${previous.generation}: ${loaded.left.message}`)
-              return { snapshot: previous, swapped: false, failure: loaded.left.message, unresolved: [], degraded: (yield* Ref.get(health)).degraded }
+              return { snapshot: previous, swapped: false, failure: loaded.left.message, unresolved: [], degraded: (yield* health.current).degraded }
             }
             // A store refresh keeps the refs as the snapshot resolved them: it neither degrades nor recovers.
             const unresolved = resolves ? unresolvedSecrets(loaded.right.agents.values()) : []
@@ -264,9 +253,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               // count as seen, so requests do not retry it one by one; the next change, signal or
               // `secrets reload` does.
               yield* storeChanges.afterRead(storePaths(loaded.right.agents), before)
-              const [next, lines] = afterAttempt(yield* Ref.get(health), { what: `${what} (${reason})`, unresolved, generation: previous.generation })
-              yield* Ref.set(health, next)
-              yield* log(lines)
+              yield* health.record({ what: `${what} (${reason})`, unresolved, generation: previous.generation })
               return { snapshot: previous, swapped: false, unresolved, degraded: true }
             }
             yield* storeChanges.afterRead(storePaths(loaded.right.agents), before)
@@ -278,15 +265,11 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               const next: GatewaySnapshot = { ...loaded.right, generation: current.generation + 1, loadedAt, secrets }
               return [[current !== previous, next] as const, next]
             })
-            if (resolves) {
-              const [after, lines] = afterAttempt(yield* Ref.get(health), { what: `${what} (${reason})`, unresolved, generation: next.generation })
-              yield* Ref.set(health, after)
-              yield* log(lines)
-            }
+            if (resolves) yield* health.record({ what: `${what} (${reason})`, unresolved, generation: next.generation })
             // A store written (and patched in) while this load ran may have been read before the write: read again.
             if (patched) yield* requestReload("a store was written during the load", "stores")
             yield* Effect.logDebug(`${what} (generation ${next.generation}): ${reason}`)
-            return { snapshot: next, swapped: true, unresolved, degraded: (yield* Ref.get(health)).degraded }
+            return { snapshot: next, swapped: true, unresolved, degraded: (yield* health.current).degraded }
           }).pipe(Effect.provide(services))
         )
 
@@ -361,6 +344,6 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
 
       const current = SubscriptionRef.get(ref)
       const fresh = Effect.flatMap(storeChanges.changed, (changed) => (changed ? refreshStores("a store changed on disk") : current))
-      return GatewayState.of({ current, fresh, changes: ref.changes, reload, secretsHealth: Ref.get(health), refreshStores, storeWritten, requestReload })
+      return GatewayState.of({ current, fresh, changes: ref.changes, reload, secretsHealth: health.current, refreshStores, storeWritten, requestReload })
     })
   )
