@@ -29,13 +29,21 @@ interface Answer {
   readonly error?: { readonly message?: string }
 }
 
-const asAnswer = (text: string): Answer | undefined => {
+const parsed = (text: string): unknown => {
   try {
-    const u: unknown = JSON.parse(text)
-    return Predicate.isRecord(u) && typeof u.ok === "boolean" && typeof u.generation === "number" && Array.isArray(u.unresolved) ? (u as unknown as Answer) : undefined
+    return JSON.parse(text)
   } catch {
     return undefined
   }
+}
+
+const asAnswer = (u: unknown): Answer | undefined =>
+  Predicate.isRecord(u) && typeof u.ok === "boolean" && typeof u.generation === "number" && Array.isArray(u.unresolved) ? (u as unknown as Answer) : undefined
+
+/** The message of the gateway's error object (every refusal has one), else the status. */
+const errorMessage = (u: unknown, status: number): string => {
+  const error = Predicate.isRecord(u) ? u.error : undefined
+  return Predicate.isRecord(error) && typeof error.message === "string" ? error.message : `status ${status}`
 }
 
 /** A reload asks every exec resolver once; each may take its own timeout. */
@@ -61,18 +69,9 @@ const reload = (opts: { readonly json: boolean; readonly port: Option.Option<num
       return yield* fail(code === "ECONNREFUSED" ? "not-running" : "unreachable", code === "ECONNREFUSED" ? "connection refused" : code)
     }
     const { status, text } = sent.right
-    const answer = asAnswer(text)
-    if (status === 401 || status === 403 || status === 429) {
-      const message = (() => {
-        try {
-          const m = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message
-          return typeof m === "string" ? m : `status ${status}`
-        } catch {
-          return `status ${status}`
-        }
-      })()
-      return yield* fail("refused", `${status}: ${message}`)
-    }
+    const body = parsed(text)
+    if (status === 401 || status === 403 || status === 429) return yield* fail("refused", `${status}: ${errorMessage(body, status)}`)
+    const answer = asAnswer(body)
     if (answer === undefined) return yield* fail("bad-answer", `status ${status}, no reload result${status === 404 ? ": it has no /v1/secrets/reload" : ""}`)
     if (opts.json) {
       yield* Console.log(JSON.stringify(answer, null, 2))
