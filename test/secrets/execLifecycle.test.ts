@@ -52,6 +52,26 @@ describe("exec provider: no child outlives a run (§9)", () => {
       expect(yield* Effect.promise(() => processGone(grandchild))).toBe(true)
     })
   )
+
+  it.effect("a command that exits while what it started holds stdout open: the timeout still kills that, and returns", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const childFile = path.join(dir, "grandchild")
+      // The backgrounded sleep inherits stdout, so no "close" comes when the script exits: only the timeout ends it.
+      const command = yield* Effect.promise(() =>
+        shScript(path.join(dir, "leaver"), `/bin/sleep 30 &\necho $! > ${childFile}\nprintf '{"protocolVersion":1,"values":{"a":"v"}}'`)
+      )
+      const r = ref("exec", "vault", "a")
+      const fiber = yield* Effect.fork(resolveLive([r], { providers: { vault: { source: "exec", command, timeoutMs: 2000 } } }))
+      const grandchild = Number(yield* waitForFile(childFile))
+      yield* timersQueued(1)
+      yield* TestClock.adjust("2 seconds")
+      const results = yield* Fiber.join(fiber)
+      expect(reasonOf(results, r)).toContain("timed out after 2000 ms")
+      for (let i = 0; i < 100 && !(yield* Effect.promise(() => processGone(grandchild))); i++) yield* realSleep(20)
+      expect(yield* Effect.promise(() => processGone(grandchild))).toBe(true)
+    })
+  )
 })
 
 describe("exec provider: scheduling and start-up (§9)", () => {

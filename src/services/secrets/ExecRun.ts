@@ -50,6 +50,18 @@ const killGroup = (child: ChildProcess): void => {
 }
 
 /**
+ * Ends a run that did not close by itself (a limit was hit, or the caller gave up). The group is killed even when
+ * the command itself has exited: what it left in the background may hold our stdout open (that is why no "close"
+ * came), and our ends of the pipes are destroyed so nothing it left can keep this process alive.
+ */
+const abandon = (child: ChildProcess): void => {
+  killGroup(child)
+  child.stdin?.destroy()
+  child.stdout?.destroy()
+  child.stderr?.destroy()
+}
+
+/**
  * Runs the command once and settles only when it is gone: on exit, or after it was killed because its output passed
  * the cap, or (when a timer wins the race below and interrupts this) because time ran out. Never fails.
  */
@@ -90,7 +102,7 @@ const runChild = (
     const settle = (outcome: ExecOutcome): void => {
       if (settled) return
       settled = true
-      if (!gone) killGroup(child)
+      if (outcome._tag !== "Exited") abandon(child)
       whenGone(() => resume(Effect.succeed(outcome)))
     }
     const stdout: Array<Buffer> = []
@@ -123,7 +135,7 @@ const runChild = (
     child.stdin!.end(spec.input)
     return Effect.async<void>((done) => {
       settled = true
-      if (!gone) killGroup(child)
+      abandon(child)
       whenGone(() => done(Effect.void))
     })
   })
