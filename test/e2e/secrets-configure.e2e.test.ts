@@ -7,7 +7,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { findScript, PtySession } from "../support/Pty.js"
 import { fakeBody, prng } from "../support/Random.js"
-import { useSandboxes } from "../support/Sandbox.js"
+import { expectTreeUnchanged, useSandboxes } from "../support/Sandbox.js"
 import { findLeak } from "../support/SecretScan.js"
 
 const newSandbox = useSandboxes()
@@ -41,5 +41,18 @@ describe.skipIf(findScript() === undefined)("secrets configure under a real term
       if (!e.dir) expect(findLeak(await fs.readFile(path.join(s.state, e.rel), "utf8"), KEY), e.rel).toBeUndefined()
     }
     expect(findLeak(pty.screenRaw, KEY)).toBeUndefined()
+  })
+
+  it("Ctrl-C in the wizard: nothing under HOME changes and it says so", async () => {
+    const s = await newSandbox("sconf-cancel")
+    await s.write(s.store, JSON.stringify({ version: 1, profiles: { "openai:default": { type: "api_key", provider: "openai", key: KEY } } }))
+    const before = await s.snapshot()
+    const pty = new PtySession(s, ["secrets", "configure", "--plan-out", path.join(s.home, "plan.json"), "--apply", "--yes"])
+    await pty.answer("Secrets providers: what next?", ENTER)
+    await pty.answer("Which credential field should hold a ref?", "\u0003")
+    const exit = await pty.exit()
+    expect(exit.code, pty.screen).not.toBe(0)
+    expect(pty.screen).toContain("Cancelled; nothing was stored.")
+    expectTreeUnchanged(before, await s.snapshot())
   })
 })
