@@ -2,7 +2,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { type AuthStore, profilesOf } from "./AuthStore.js"
 import { type OpenClawConfig, secretText } from "./Config.js"
-import type { Credential } from "./Credential.js"
+import { type Credential, credentialRef } from "./Credential.js"
 import { type EnvMap, type EnvSource, formatEnvSource } from "./Env.js"
 import { profileOrder, whyUnusable } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
@@ -114,7 +114,10 @@ export const credentialShadowing = (
   resolved: Resolved
 ): Shadowing | undefined => {
   const envKey = Option.getOrUndefined(envKeyFor(inputs.env, provider))
-  if (envKey && resolved.kind === "profile") {
+  // A profile whose env ref reads that very variable bills the same account: no competition (§9).
+  const ref = resolved.kind === "profile" ? credentialRef(resolved.credential) : undefined
+  const sameVariable = ref !== undefined && ref.source === "env" && ref.id === envKey?.name
+  if (envKey && resolved.kind === "profile" && !sameVariable) {
     return { kind: "env-hidden", envName: envKey.name, envSource: envKey.source, profileId: resolved.profileId }
   }
   const stored = profilesOf(inputs.store, provider).map(([id]) => id)

@@ -11,13 +11,14 @@ import {
   type ProviderExpiryStatus
 } from "./Expiry.js"
 import { maskSecret } from "./Mask.js"
-import { type FlaggedProfile, flaggedProfiles, flagLabel, storedProfileRows, unavailableLabel } from "./StoredProfiles.js"
+import { type FlaggedProfile, flaggedProfiles, flagLabel, rowSource, storedProfileRows, unavailableLabel } from "./StoredProfiles.js"
 import { isRefreshable } from "./OAuth.js"
 import { describeUnusable, profileOrder } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { type ProviderId, PROVIDERS } from "./Provider.js"
 import { credentialShadowing, describeShadowing, envKeyFor, resolveCredential } from "./Resolve.js"
 import type { AgentPaths, HostPaths } from "./Paths.js"
+import { configKeySource, refWarnings, secretRefRows, type StatusRefInputs, type StatusSecretRef, unresolvedReason } from "./StatusRefs.js"
 
 /** Everything the report is computed from; the program gathers it, this module only computes. */
 export interface StatusInputs {
@@ -30,6 +31,8 @@ export interface StatusInputs {
   readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string>; readonly error?: string }
   readonly missingConfigVars: ReadonlyArray<string>
   readonly notices?: ReadonlyArray<string>
+  /** SecretRefs: what resolved, invalid config refs, plain residue beside refs (§9). */
+  readonly refs: StatusRefInputs
   readonly now: number
 }
 
@@ -75,12 +78,16 @@ export interface StatusReport {
       readonly provider: ProviderId
       readonly reason: string
       readonly until: number | null
+      /** Why, in words, where the reason is a code (`unresolved_ref`). */
+      readonly detail?: string
     }>
     readonly skippedProfiles: ReadonlyArray<{ readonly profileId: string; readonly reason: string }>
     /** Usable profiles with control characters in a free-text field (email, account id, client id), §11. */
     readonly flaggedProfiles: ReadonlyArray<FlaggedProfile>
     readonly missingProvidersInUse: ReadonlyArray<ProviderId>
     readonly warnings: ReadonlyArray<string>
+    /** Every SecretRef this report's snapshot resolved, by place and label (§9). */
+    readonly secretRefs: ReadonlyArray<StatusSecretRef>
     readonly oauth: {
       readonly warnAfterMs: number
       readonly profiles: ReadonlyArray<ProfileExpiryStatus>
@@ -150,7 +157,13 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     }
     for (const x of order.excluded) {
       flags.set(x.profileId, `[unusable: ${describeUnusable(x.why)}]`)
-      unusableProfiles.push({ profileId: x.profileId, provider, reason: describeUnusable(x.why), until: null })
+      unusableProfiles.push({
+        profileId: x.profileId,
+        provider,
+        reason: describeUnusable(x.why),
+        until: null,
+        ...(x.why.kind === "unresolved-ref" ? { detail: unresolvedReason(inputs.refs, x.why.ref) } : {})
+      })
       if (x.why.kind === "not-found") {
         warnings.push(`profile ${x.profileId} is listed for ${provider} (config auth.profiles or an order) but is not in the store; add it again or remove it from the list`)
       }
@@ -158,8 +171,10 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
         warnings.push(`profile ${x.profileId}: ${describeUnusable(x.why)}; fix the config entry auth.profiles["${x.profileId}"] or re-add the credential`)
       }
     }
-    const labels = stored.map(({ profileId: id, credential: c, secret }) => {
-      const email = c.email ? ` (${c.email})` : ""
+    const labels = stored.map((row) => {
+      const { profileId: id, credential: c, secret } = row
+      const source = rowSource(row)
+      const email = (source === undefined ? "" : ` (${source})`) + (c.email ? ` (${c.email})` : "")
       const own = flagsOf.get(id)
       const flag = own === undefined ? flags.get(id) : [flags.get(id), ...own].filter(Boolean).join(" ")
       return `${id}=${secret}${email}${flag ? ` ${flag}` : ""}`
@@ -178,7 +193,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
           case "env":
             return { kind: "env", detail: `${r.name} (${formatEnvSource(r.source)})` }
           case "config":
-            return { kind: "models.json", detail: `models.providers.${provider}.apiKey` }
+            return { kind: "models.json", detail: configKeySource(inputs.refs, provider) ?? `models.providers.${provider}.apiKey` }
           case "none":
             return { kind: "missing", detail: "no key needed: loopback base URL" }
         }
@@ -246,7 +261,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       skippedProfiles: store.skipped,
       flaggedProfiles: flagged,
       missingProvidersInUse: missing,
-      warnings,
+      warnings: [...warnings, ...refWarnings(inputs.refs, inputs.agent.storePath, inputs.host.configPath)],
+      secretRefs: secretRefRows(inputs.refs),
       oauth: { warnAfterMs: EXPIRY_WARN_MS, profiles: expiring, providers: expiryProviders }
     }
   }

@@ -1,27 +1,36 @@
 import type { AuthStore } from "./AuthStore.js"
 import { firstControlCharacter } from "./ControlCharacters.js"
-import { type Credential, credentialSecret } from "./Credential.js"
+import { type Credential, credentialRef, credentialSecret } from "./Credential.js"
 import { shellArg } from "./Doctor.js"
 import { credentialExpiry, type Expiry } from "./Expiry.js"
 import { maskSecret } from "./Mask.js"
 import type { Unavailable } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
+import { type SecretRef, secretRefLabel } from "./SecretRef.js"
 
 /** One stored profile as the reports show it (`models auth list`, `models status`): secret masked, expiry at `now`. */
 export interface StoredProfileRow {
   readonly profileId: ProfileId
   readonly credential: Credential
-  /** The secret's mask, or `(empty)`. */
+  /** The secret's mask, or `(empty)`; for a ref that did not resolve, `(unresolved)`. */
   readonly secret: string
+  /** Where a ref-backed secret comes from (§9). */
+  readonly ref?: SecretRef
   readonly expiry: Expiry
 }
+
+/** `ref env:OPENAI_API_KEY`, when the row's secret comes from a ref. */
+export const rowSource = (row: StoredProfileRow): string | undefined => (row.ref === undefined ? undefined : secretRefLabel(row.ref))
 
 /** Every stored profile in store order. */
 export const storedProfileRows = (store: AuthStore, now: number): ReadonlyArray<StoredProfileRow> =>
   [...store.profiles].map(([profileId, credential]) => {
     const secret = credentialSecret(credential)
-    return { profileId, credential, secret: secret ? maskSecret(secret) : "(empty)", expiry: credentialExpiry(credential, now) }
+    const ref = credentialRef(credential)
+    const expiry = credentialExpiry(credential, now)
+    if (ref === undefined) return { profileId, credential, secret: secret ? maskSecret(secret) : "(empty)", expiry }
+    return { profileId, credential, secret: secret ? maskSecret(secret) : "(unresolved)", ref, expiry }
   })
 
 /** `cooldown`, `disabled` or `disabled:<reason>`: how every report names an unavailable profile. */

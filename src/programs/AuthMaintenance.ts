@@ -5,7 +5,8 @@ import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
 import { unavailableUntil } from "../domain/Order.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import { normalizeProvider } from "../domain/Provider.js"
-import { storedProfileRows, unavailableLabel } from "../domain/StoredProfiles.js"
+import { credentialSecret } from "../domain/Credential.js"
+import { rowSource, storedProfileRows, unavailableLabel } from "../domain/StoredProfiles.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { loadAuthContext } from "./AuthContext.js"
@@ -14,7 +15,10 @@ export interface ProfileListEntry {
   readonly profileId: string
   readonly provider: string
   readonly type: string
+  /** The masked secret; for a ref-backed profile its source instead (`ref env:OPENAI_API_KEY`, §9). */
   readonly secret: string
+  /** Ref-backed profiles: whether the ref resolved when this list was made; null for plain secrets. */
+  readonly refResolved: boolean | null
   readonly email: string | null
   readonly status: string
   readonly expiresAt: number | null
@@ -26,14 +30,17 @@ export interface ProfileListEntry {
 export const listProfiles = Effect.fn("Auth.list")(function* (agent: string | undefined) {
   const ctx = yield* loadAuthContext(agent)
   const { store } = ctx.store
-  const profiles = storedProfileRows(store, ctx.now).map(({ profileId, credential: c, secret, expiry }): ProfileListEntry => {
+  const profiles = storedProfileRows(store, ctx.now).map((row): ProfileListEntry => {
+    const { profileId, credential: c, secret, expiry } = row
+    const source = rowSource(row)
     const stats = store.usageStats[profileId]
     const reason = unavailableUntil(stats, ctx.now)
     return {
       profileId,
       provider: c.provider,
       type: c.type,
-      secret,
+      secret: source ?? secret,
+      refResolved: source === undefined ? null : credentialSecret(c) !== undefined,
       email: c.email ?? null,
       status: expiry.status,
       expiresAt: expiry.expiresAt ?? null,

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import { buildStatusReport, type StatusReport } from "../domain/Status.js"
+import { plainResidue } from "../domain/StoreRefs.js"
 import { type AuthContext, loadAuthContext } from "./AuthContext.js"
 
 /**
@@ -17,6 +18,7 @@ export const statusReport = (ctx: AuthContext, now: number): StatusReport =>
     shellEnv: ctx.env.shellEnv,
     missingConfigVars: ctx.missingConfigVars,
     notices: ctx.notices,
+    refs: { snapshot: ctx.secrets, configProblems: ctx.configRefProblems, plainResidue: plainResidue(ctx.store.raw) },
     now
   })
 

@@ -8,7 +8,9 @@ import { maskSecret } from "../domain/Mask.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
-import { credentialSecret } from "../domain/Credential.js"
+import { credentialRef, credentialSecret } from "../domain/Credential.js"
+import { resolutionOf } from "../domain/SecretResolution.js"
+import { secretRefLabel } from "../domain/SecretRef.js"
 import { ProviderClient } from "../services/ProviderClient.js"
 import { replaceSecrets } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
@@ -72,6 +74,12 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
         })
         if (!model) return row("unknown", `no model configured for ${provider}; add one to agents.defaults.models`)
         if (!target) return row("unknown", `no base URL for ${provider}; set models.providers.${provider}.baseUrl`)
+        // A ref that did not resolve has nothing to send: say why instead of asking the provider without a key.
+        const ref = credentialRef(credential)
+        const resolution = ref === undefined ? undefined : resolutionOf(ctx.secrets, ref)
+        if (ref !== undefined && resolution?._tag !== "Resolved") {
+          return row("unknown", `unresolved_ref: ${secretRefLabel(ref)} did not resolve: ${resolution?.reason ?? ""}`)
+        }
         const request: ChatRequest = { model: model.model, messages: [{ role: "user", parts: [{ type: "text", text: "ping" }] }], maxTokens: opts.maxTokens, stream: false }
         const started = yield* Clock.currentTimeMillis
         const result = yield* Effect.either(

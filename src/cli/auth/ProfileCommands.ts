@@ -18,7 +18,7 @@ export const listCommand = Command.make("list", { agent: agentOption, json: json
     const rows = list.profiles.map((p) => [
       p.profileId,
       p.type,
-      p.secret + (p.email ? ` (${p.email})` : ""),
+      p.secret + (p.refResolved === false ? " (unresolved)" : "") + (p.email ? ` (${p.email})` : ""),
       `${expiryLabel(p.status as ExpiryStatus)}${p.status === "static" ? "" : `, ${describeExpiry({ status: p.status as ExpiryStatus, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) })}`}`,
       p.unavailable ? `${p.unavailable.reason} ${formatDuration(p.unavailable.until - list.now)}` : ""
     ].map(esc))
@@ -27,7 +27,7 @@ export const listCommand = Command.make("list", { agent: agentOption, json: json
     for (const s of list.skipped) lines.push(`skipped ${esc(s.profileId)}: ${esc(s.reason)}`)
     yield* Console.log(lines.join("\n"))
   })
-).pipe(Command.withDescription("List this agent's stored profiles: id, type, masked secret, expiry and cooldown."))
+).pipe(Command.withDescription("List this agent's stored profiles: id, type, masked secret (or the secret reference it comes from), expiry and cooldown."))
 
 const profileIdOption = Options.text("profile-id").pipe(Options.withDescription("The profile to remove, e.g. anthropic:work."))
 
