@@ -73,7 +73,7 @@ describe("doctor: secret references", () => {
     const parsed = JSON.parse(r.stdout) as { schemaVersion: number; checks: Array<Entry> }
     expect(parsed.schemaVersion).toBe(1)
     expect(parsed.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["secret-refs", "secret-providers", "secret-residue"]))
-    expect(of(parsed.checks, "secret-refs")).toEqual([expect.objectContaining({ status: "ok", summary: "2 secret references resolve" })])
+    expect(of(parsed.checks, "secret-refs")).toEqual([expect.objectContaining({ status: "ok", summary: "all 2 secret references resolve" })])
     expect(of(parsed.checks, "secret-providers")).toEqual([expect.objectContaining({ status: "ok", summary: "2 secrets providers look safe" })])
     expect(of(parsed.checks, "secret-residue")).toEqual([expect.objectContaining({ status: "ok" })])
   })
@@ -182,6 +182,17 @@ describe("doctor: secret references", () => {
       "secrets.providers.relative": `secrets provider "relative" is invalid: command must be an absolute path`,
       "secrets.providers.open": `secrets provider "open" will not run: its command ${RESOLVER} is writable by its group and others (mode 0777)`
     })
+  })
+
+  it("a ref-backed profile counts as the credential it resolves to, as in status: missing-credentials follows the ref", async () => {
+    const fs = () => new MemoryFs({ [STORE]: storeWith({ "anthropic:default": { type: "api_key", provider: "anthropic", keyRef: envRef("MY_ANTHROPIC_KEY") } }) })
+    const resolvedRef = await report({ fs: fs(), vars: { MY_ANTHROPIC_KEY: KEY } })
+    expect(resolvedRef.code).toBe(0)
+    expect(of(resolvedRef.checks, "missing-credentials").map((c) => c.status)).toEqual(["ok"])
+    const unresolvedRef = await report({ fs: fs() })
+    expect(unresolvedRef.code).toBe(1)
+    expect(of(unresolvedRef.checks, "missing-credentials").map((c) => c.status)).toEqual(["fail"])
+    expect(of(unresolvedRef.checks, "secret-refs").map((c) => c.status)).toEqual(["fail"])
   })
 
   it("a plain value kept beside a ref is residue: a warning, not a failure", async () => {

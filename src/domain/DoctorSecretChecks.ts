@@ -41,7 +41,7 @@ export const commandProblem = (p: Extract<SecretProviderState, { _tag: "Exec" }>
 
 export const secretRefs = (s: SecretsDoctorInputs): ReadonlyArray<Check> =>
   s.unresolved.length === 0
-    ? [allClear("secret-refs", s.refCount === 0 ? "no secret references" : `${plural(s.refCount, "secret reference")} resolve`)]
+    ? [allClear("secret-refs", s.refCount === 0 ? "no secret references" : s.refCount === 1 ? "the secret reference resolves" : `all ${s.refCount} secret references resolve`)]
     : s.unresolved.map((u) => ({
         id: "secret-refs",
         subject: `${u.file} ${u.jsonPath}`,

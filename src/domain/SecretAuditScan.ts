@@ -3,7 +3,7 @@ import * as Predicate from "effect/Predicate"
 import type { JsonObject } from "./AuthStore.js"
 import { normalizeProvider, PROVIDERS } from "./Provider.js"
 import { type AuditFinding, type AuditRef, type AuditScan, CONFIGURE_FIX, dottedPath } from "./SecretAudit.js"
-import { DEFAULT_ENV_PROVIDER, decodeSecretRef, ENV_ID, looksLikeSecretRef, type SecretRef } from "./SecretRef.js"
+import { decodeSecretRef, looksLikeSecretRef, type SecretRef } from "./SecretRef.js"
 
 /**
  * What `secrets audit` finds in the files it reads (§9), before any ref is resolved: plain secrets in the fields
@@ -31,11 +31,7 @@ export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([...PROVIDERS.flatM
 export const isSensitiveHeaderName = (name: string): boolean =>
   /authorization|api[-_]?key|token|secret|passw(or)?d|credential|cookie|(^|[-_])key$/i.test(name)
 
-const TEMPLATE = /\$\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
-
-/** The variables a config string takes from the environment (`${NAME}`; `$${NAME}` is a literal). */
-const templateNames = (value: string): ReadonlyArray<string> =>
-  [...value.matchAll(TEMPLATE)].flatMap((m) => (m[1] === undefined ? [] : [m[1]]))
+const TEMPLATE = /\$?\$\{[A-Za-z_][A-Za-z0-9_]*\}/g
 
 /**
  * Whether a config string is a secret written out. `${VAR}` parts come from the environment (§3.2), and an auth
@@ -53,7 +49,6 @@ interface Collector {
   readonly storeCredentials: Array<{ provider: string; file: string; profileId: string; type: string }>
   readonly residue: Array<{ file: string; profileId: string; field: string; refField: string }>
   readonly plainValues: Array<string>
-  envDefault: string
 }
 
 const finding = (
@@ -65,8 +60,8 @@ const finding = (
 
 /**
  * A SecretInput field of the config (§9: `models.providers.<p>.apiKey`, `.headers.<name>`, `gateway.auth.token`):
- * a ref object, a string taking `${VAR}`s from the environment (each an env ref, as OpenClaw reads the shorthand),
- * or a plain secret. Returns the refs it holds.
+ * a ref object, or a string — a plain secret unless the environment fills it (`${VAR}`, §3.2: substitution, not a
+ * ref; a variable left unset is what status reports). Returns the ref it holds.
  */
 const configInput = (
   c: Collector,
@@ -87,17 +82,13 @@ const configInput = (
     return [ref]
   }
   if (typeof value !== "string") return []
-  const refs = templateNames(value)
-    .filter((name) => ENV_ID.test(name))
-    .map((id): AuditRef => ({ file, pathSegments: segments, ref: { source: "env", provider: c.envDefault, id }, ...provider }))
-  c.refs.push(...refs)
   if (plain.counts && isPlainSecret(value)) {
     c.plainValues.push(value)
     c.findings.push(
       finding({ code: "PLAINTEXT_FOUND", severity: "warn", file, segments, message: `${plain.what} is stored as plain text`, fix: CONFIGURE_FIX, ...provider })
     )
   }
-  return refs
+  return []
 }
 
 const invalidRef = (file: string, segments: ReadonlyArray<string>, reason: string, provider?: string, profileId?: string): AuditFinding =>
@@ -281,9 +272,9 @@ const scanDotEnv = (c: Collector, file: string, vars: Readonly<Record<string, st
   }
 }
 
-/** Scans every document. The config comes first in `docs` so its `secrets.defaults.env` names the env shorthand's provider. */
-export const scanDocuments = (docs: ReadonlyArray<AuditDocument>, envDefault: string | undefined): AuditScan => {
-  const c: Collector = { findings: [], refs: [], configKeyRefs: [], storeCredentials: [], residue: [], plainValues: [], envDefault: envDefault ?? DEFAULT_ENV_PROVIDER }
+/** Scans every document. */
+export const scanDocuments = (docs: ReadonlyArray<AuditDocument>): AuditScan => {
+  const c: Collector = { findings: [], refs: [], configKeyRefs: [], storeCredentials: [], residue: [], plainValues: [] }
   let canResolve = true
   for (const doc of docs) {
     switch (doc.kind) {

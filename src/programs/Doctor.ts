@@ -16,6 +16,8 @@ import {
   type StoreLoad
 } from "../domain/Doctor.js"
 import { runChecks } from "../domain/DoctorChecks.js"
+import { materializeConfig } from "../domain/ConfigRefs.js"
+import { materializeStore } from "../domain/StoreRefs.js"
 import { assembleEnv } from "../domain/Env.js"
 import { type Explained, FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths } from "../domain/Paths.js"
@@ -117,7 +119,7 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   for (const [name, value] of Object.entries(parseDotenv(stateEnv))) if (value !== "") daemonEnvNames.add(name)
   for (const [name, value] of Object.entries(configEnvVars(configRaw))) if (value !== "") daemonEnvNames.add(name)
 
-  const secrets = yield* gatherSecrets({
+  const { inputs: secrets, snapshot } = yield* gatherSecrets({
     config: Either.isRight(configDoc) && configDoc.right.exists ? { path: paths.configPath, raw: configRaw } : undefined,
     stores: rawStores,
     env,
@@ -153,13 +155,18 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
     }
   }
 
+  // Ref-backed credentials as the snapshot resolved them (in memory only), so expiry, missing credentials and the
+  // rest judge them as status and the gateway do; an unresolved one holds no secret, which makes it unusable.
+  const resolvedStores = stores.map(
+    (s): StoreLoad => (s.load._tag === "Loaded" ? { ...s, load: { ...s.load, value: materializeStore(s.load.value, snapshot) } } : s)
+  )
   return {
     host: paths,
     agent,
     requestedAgent,
-    config,
+    config: config._tag === "Loaded" ? { ...config, value: materializeConfig(config.value, snapshot) } : config,
     models: agentModels(decoded, agent?.agentId ?? defaultAgentId(decoded)),
-    stores,
+    stores: resolvedStores,
     env,
     daemonEnvNames,
     envFileProblems,

@@ -8,6 +8,7 @@ import { substituteEnvRefs } from "../domain/Config.js"
 import type { PathState, SecretProviderState, SecretsDoctorInputs } from "../domain/DoctorSecretInputs.js"
 import type { EnvMap } from "../domain/Env.js"
 import { dottedPath } from "../domain/SecretAudit.js"
+import type { Resolution, SecretSnapshot } from "../domain/SecretResolution.js"
 import { type AuditDocument, scanDocuments } from "../domain/SecretAuditScan.js"
 import { decodeSecretsConfig } from "../domain/SecretProviders.js"
 import { secretRefKey, secretRefLabel } from "../domain/SecretRef.js"
@@ -44,10 +45,10 @@ export const gatherSecrets = Effect.fn("Doctor.gatherSecrets")(function* (source
     ...(sources.config ? [{ kind: "config" as const, ...sources.config }] : []),
     ...sources.stores.map((s) => ({ kind: "store" as const, ...s }))
   ]
-  const scan = scanDocuments(docs, config.defaults.env)
+  const scan = scanDocuments(docs)
   const distinct = new Set(scan.refs.map((r) => secretRefKey(r.ref))).size
   if (sources.progress && distinct > 0) yield* Console.error(`Resolving ${distinct} secret reference${distinct === 1 ? "" : "s"}…`)
-  const resolutions =
+  const resolutions: ReadonlyMap<string, Resolution> =
     scan.refs.length === 0
       ? new Map()
       : yield* (yield* SecretResolver).resolve({ refs: scan.refs.map((r) => r.ref), config, env: lookup, allowExec: true })
@@ -103,11 +104,11 @@ export const gatherSecrets = Effect.fn("Doctor.gatherSecrets")(function* (source
       })
     }
   }
-  return {
-    refCount: distinct,
-    unresolved,
-    providers,
-    residue: scan.residue,
-    targets
-  } satisfies SecretsDoctorInputs
+  const inputs: SecretsDoctorInputs = { refCount: distinct, unresolved, providers, residue: scan.residue, targets }
+  // What the refs resolved to, so the other checks see a ref-backed credential as status does (domain/StoreRefs).
+  const snapshot: SecretSnapshot = {
+    refs: scan.refs.map((r) => ({ file: r.file, path: dottedPath(r.pathSegments), ref: r.ref })),
+    resolutions
+  }
+  return { inputs, snapshot }
 })

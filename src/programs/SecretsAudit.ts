@@ -109,7 +109,7 @@ export const secretsAudit = Effect.fn("Secrets.audit")(function* (options: Secre
 
   const secretsBlock = Predicate.isRecord(substituted) ? substituted.secrets : undefined
   const secretsConfig = decodeSecretsConfig(secretsBlock)
-  const scan = scanDocuments(docs, secretsConfig.defaults.env)
+  const scan = scanDocuments(docs)
   // Whatever was met in plain text is scrubbed from every output, as a net under "never a value" (§9).
   yield* registry.register(scan.plainValues)
   const toResolve = scan.canResolve ? scan.refs.map((r) => r.ref) : []
