@@ -81,3 +81,15 @@ describe("pass.mjs behind openclaw's exec provider", () => {
     expect(finding.message).toContain("pass exited with code 1: Error: openclaw/nothere is not in the password store.")
   })
 })
+
+describe("models status over a keyRef resolved by pass.mjs", () => {
+  it("--json shows the ref's source and the masked resolved value; --check is 0 (the in-use provider has its key)", async (ctx) => {
+    ctx.skip(absent !== undefined, `pass resolver end to end: ${absent}`)
+    await home.write(home.store, storeWithRef("openclaw/anthropic"))
+    const status = await home.run(["models", "status", "--json", "--check"], { env: passEnv })
+    expect(status.code).toBe(0)
+    const anthropic = JSON.parse(status.stdout).auth.providers.find((p: { provider: string }) => p.provider === "anthropic")
+    expect(anthropic.effective.kind).toBe("profiles")
+    expect(anthropic.profiles.labels).toEqual([`anthropic:default=sk-ant-api03-…${SECRET.slice(-4)} (ref exec:pass)`])
+  })
+})
