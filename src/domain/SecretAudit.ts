@@ -47,8 +47,6 @@ export interface AuditScan {
   readonly configKeyRefs: ReadonlyArray<AuditRef & { readonly provider: string }>
   /** Store credentials with something usable in them, by provider: they take precedence over the config (§5). */
   readonly storeCredentials: ReadonlyArray<{ readonly provider: string; readonly file: string; readonly profileId: string; readonly type: string }>
-  /** Plain values kept beside a ref in a store (`key` beside `keyRef`): doctor reports these on their own. */
-  readonly residue: ReadonlyArray<{ readonly file: string; readonly profileId: string; readonly field: string; readonly refField: string }>
   /** The plain values met on the way: the program hands them to the scrubber, so none can reach any output. */
   readonly plainValues: ReadonlyArray<string>
   /** False when the config could not be read: without its `secrets.providers` no ref can be checked. */

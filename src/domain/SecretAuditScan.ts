@@ -47,7 +47,6 @@ interface Collector {
   readonly refs: Array<AuditRef>
   readonly configKeyRefs: Array<AuditRef & { readonly provider: string }>
   readonly storeCredentials: Array<{ provider: string; file: string; profileId: string; type: string }>
-  readonly residue: Array<{ file: string; profileId: string; field: string; refField: string }>
   readonly plainValues: Array<string>
 }
 
@@ -195,7 +194,6 @@ const scanStore = (c: Collector, file: string, raw: JsonObject): void => {
       const value = entry[field]
       if (!nonEmpty(value)) continue
       c.plainValues.push(value)
-      if (refValue !== undefined) c.residue.push({ file, profileId, field, refField: fields.ref })
       const segments = ["profiles", profileId, field]
       c.findings.push(
         refValue === undefined
@@ -274,7 +272,7 @@ const scanDotEnv = (c: Collector, file: string, vars: Readonly<Record<string, st
 
 /** Scans every document. */
 export const scanDocuments = (docs: ReadonlyArray<AuditDocument>): AuditScan => {
-  const c: Collector = { findings: [], refs: [], configKeyRefs: [], storeCredentials: [], residue: [], plainValues: [] }
+  const c: Collector = { findings: [], refs: [], configKeyRefs: [], storeCredentials: [], plainValues: [] }
   let canResolve = true
   for (const doc of docs) {
     switch (doc.kind) {
@@ -306,7 +304,6 @@ export const scanDocuments = (docs: ReadonlyArray<AuditDocument>): AuditScan => 
     refs: c.refs,
     configKeyRefs: c.configKeyRefs,
     storeCredentials: c.storeCredentials,
-    residue: c.residue,
     plainValues: c.plainValues,
     canResolve
   }

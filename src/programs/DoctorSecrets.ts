@@ -11,6 +11,7 @@ import { dottedPath } from "../domain/SecretAudit.js"
 import type { Resolution, SecretSnapshot } from "../domain/SecretResolution.js"
 import { type AuditDocument, scanDocuments } from "../domain/SecretAuditScan.js"
 import { decodeSecretsConfig } from "../domain/SecretProviders.js"
+import { plainResidue } from "../domain/StoreRefs.js"
 import { secretRefKey, secretRefLabel } from "../domain/SecretRef.js"
 import { Files } from "../services/Files.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
@@ -104,7 +105,7 @@ export const gatherSecrets = Effect.fn("Doctor.gatherSecrets")(function* (source
       })
     }
   }
-  const inputs: SecretsDoctorInputs = { refCount: distinct, unresolved, providers, residue: scan.residue, targets }
+  const inputs: SecretsDoctorInputs = { refCount: distinct, unresolved, providers, residue: sources.stores.flatMap((st) => plainResidue(st.raw).map((r) => ({ file: st.path, ...r }))), targets }
   // What the refs resolved to, so the other checks see a ref-backed credential as status does (domain/StoreRefs).
   const snapshot: SecretSnapshot = {
     refs: scan.refs.map((r) => ({ file: r.file, path: dottedPath(r.pathSegments), ref: r.ref })),
