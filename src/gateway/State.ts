@@ -11,9 +11,10 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Option from "effect/Option"
 import { decodeAuthStore, overlayStore } from "../domain/AuthStore.js"
 import { configuredAgentIds, defaultAgentId, secretText, textHeaders } from "../domain/Config.js"
-import { credentialSecret } from "../domain/Credential.js"
+import { credentialRef, credentialSecret } from "../domain/Credential.js"
 import { UsageError } from "../domain/Errors.js"
 import { PROVIDERS } from "../domain/Provider.js"
+import { secretRefKey } from "../domain/SecretRef.js"
 import { type AuthContext, loadAgentStore, loadAuthContext, materializedDocument } from "../programs/AuthContext.js"
 import { type GatewayAccess, gatewayAccess, GATEWAY_TOKEN_VAR } from "../programs/GatewayAccess.js"
 import { Files } from "../services/Files.js"
@@ -181,6 +182,18 @@ const loadAgents = (requested: string | undefined, previous: GatewaySnapshot | u
 const refreshStore = (ctx: AuthContext) =>
   Effect.map(loadAgentStore(ctx.config, ctx.agent), (store) => ({ ...ctx, store: materializedDocument(store, ctx.secrets) }))
 
+/** Refs the stores hold that the snapshot never resolved (stored since it was built: `paste-api-key --ref`), by key. */
+const refsNotResolved = (agents: ReadonlyMap<string, AuthContext>): ReadonlyArray<string> => {
+  const keys = new Set<string>()
+  for (const ctx of agents.values()) {
+    for (const c of ctx.store.store.profiles.values()) {
+      const ref = credentialRef(c)
+      if (ref !== undefined && !ctx.secrets.resolutions.has(secretRefKey(ref))) keys.add(secretRefKey(ref))
+    }
+  }
+  return [...keys]
+}
+
 /**
  * The agents with `doc` as the store at its path. A sub-agent that writes its own store keeps what it saw of the
  * main store underneath (a gateway write only adds or changes usage entries); a write to the main store goes under
@@ -274,15 +287,24 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
         )
 
       const reload = (reason: string) => swap("reload", reason, true, (previous) => loadAgents(options.agent, previous))
+      // Refs a store refresh found unresolved, for which a full reload was asked: once each, so one that the reload
+      // cannot resolve (degraded) does not have every later store change ask again.
+      const newRefsAsked = new Set<string>()
       const refreshStores = (reason: string) =>
-        Effect.map(
+        Effect.flatMap(
           swap("store refresh", reason, false, (previous) =>
             Effect.map(
               Effect.forEach([...previous.agents], ([id, ctx]) => Effect.map(refreshStore(ctx), (fresh) => [id, fresh] as const)),
               (entries) => ({ ...previous, agents: new Map(entries) })
             )
           ),
-          (outcome) => outcome.snapshot
+          (outcome) => {
+            // A store refresh does not resolve (the snapshot's resolutions are kept): a ref stored since needs the
+            // full reload, which resolves every ref once — soon (debounced), not for each request.
+            const fresh = refsNotResolved(outcome.snapshot.agents).filter((key) => !newRefsAsked.has(key))
+            for (const key of fresh) newRefsAsked.add(key)
+            return Effect.as(fresh.length > 0 ? requestReload("a store holds a secret reference not resolved yet", "full") : Effect.void, outcome.snapshot)
+          }
         )
 
       // Not behind the lock: only memory is touched. A reload that read the store before this write and finishes

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { DEGRADED, IGNORED_INACTIVE, RECOVERED } from "../../src/gateway/SecretsHealth.js"
 import { MemorySecretResolver } from "../support/SecretResolverTest.js"
-import { ask, expectNoSecrets, GATEWAY_TOKEN, GatewayHome, json, KEYS, startGateway } from "./harness.js"
+import { ask, expectNoSecrets, GATEWAY_TOKEN, GatewayHome, json, KEYS, POLL, startGateway } from "./harness.js"
 
 /**
  * The gateway's side of secret refs (§9) in-process, over MemorySecretResolver: what it needs fails the start,
@@ -113,4 +113,26 @@ describe("gateway reload with secret refs (§9)", () => {
       expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…BK02")
       expectNoSecrets(gw.logs.join("\n") + JSON.stringify(body))
     }))
+
+  it.scopedLive("a ref stored since the last reload (the CLI's paste-api-key --ref) is resolved by a reload the store change brings, not left unusable", () =>
+    Effect.gen(function* () {
+      const world = yield* GatewayHome.scoped({ token: true, store: refStore, config: { secrets: { providers: { vault: VAULT } } } })
+      const resolver = new MemorySecretResolver(new Map([[key("anthropic/a"), KEYS.a], [key("anthropic/added"), KEYS.added]]))
+      const gw = yield* startGateway(world, { ports: { resolver: resolver.layer } })
+      yield* Effect.promise(() => gw.client().chat.completions.create(ask("hi")))
+      expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…AK01")
+      // The gateway records that use in the store (under its lock); the test's writer takes none, so it waits.
+      yield* Effect.promise(() => expect.poll(async () => (await world.readJson(world.store)).lastGood?.anthropic, POLL).toBe("anthropic:a"))
+      const store = yield* Effect.promise(() => world.readJson(world.store))
+      store.profiles["anthropic:added"] = { type: "api_key", provider: "anthropic", keyRef: vaultRef("anthropic/added") }
+      store.order = { anthropic: ["anthropic:added", "anthropic:a"] }
+      yield* Effect.promise(() => world.writeJson(world.store, store))
+      yield* Effect.promise(() =>
+        expect
+          .poll(async () => (await gw.client().chat.completions.create(ask("hi")), world.fake.requests.at(-1)!.credential), POLL)
+          .toBe("sk-ant-api03-…NK05")
+      )
+      expectNoSecrets(gw.logs.join("\n"))
+    }))
 })
+
