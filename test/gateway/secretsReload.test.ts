@@ -41,6 +41,23 @@ describe("POST /v1/secrets/reload (§9)", () => {
 })
 
 describe("`openclaw secrets reload` (built binary)", () => {
+  it.scopedLive("`openclaw gateway` does not start when the token ref it needs does not resolve: one line, where and why, exit 1", () =>
+    withHome({}, async (world) => {
+      const config = await world.readJson(world.config)
+      await world.writeJson(world.config, {
+        ...config,
+        gateway: { auth: { mode: "token", token: { source: "exec", provider: "vault", id: "gateway/token" } } },
+        secrets: { providers: { vault: { source: "exec", command: path.join(world.home, "no-such-resolver") } } }
+      })
+      const started = await world.run(["gateway", "--port", "0"])
+      expect(started.code).toBe(1)
+      const lines = started.stderr.trim().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(`openclaw: The gateway did not start: the secret reference at gateway.auth.token in ${world.config} (ref exec:vault) did not resolve: `)
+      expect(lines[0]).toContain("no-such-resolver")
+      expect(started.stdout).toBe("")
+    }))
+
   it.scopedLive("reaches the gateway at gateway.port with the configured token; says how to start one when none runs", () =>
     withHome({ token: true }, async (world) => {
       const port = await freePort()
