@@ -55,13 +55,15 @@ describe("onboard wizard", () => {
   it("stores the key in <state>/.env for the daemon: other lines kept, the key replaced in place, 0600, no profile", async () => {
     const before = "# gateway daemon\nexport ANTHROPIC_API_KEY=sk-ant-api03-OLD-old-old-old-OLD1 # personal\nGROQ_API_KEY=gsk_x\n"
     const fs = new MemoryFs({ [ENV_FILE]: { content: before, mode: 0o644 } })
-    // The old key is offered first (declined), then the new one replaces it after a second question.
-    const prompter = tty({ choices: ["anthropic", "api-key", "env", "keep"], secrets: [ANTHROPIC_KEY], confirms: [false, true] })
+    // The variable is set, so the wizard first offers to store a reference to it (§9: declined, plain text); the old
+    // key is offered next (declined), then the new one replaces it after a second question.
+    const prompter = tty({ choices: ["anthropic", "api-key", "plaintext", "env", "keep"], secrets: [ANTHROPIC_KEY], confirms: [false, true] })
     const r = await runCli(["onboard"], { fs, prompter })
     expect(r.code).toBe(0)
     expect(prompter.asked).toContain(`Use ANTHROPIC_API_KEY from .env: ${ENV_FILE} (sk-ant-api03-…OLD1)?`)
     expect(prompter.offered[1]!.values).toEqual(["api-key", "setup-token", "token"])
-    expect(prompter.offered[3]!.values).toEqual(["keep", "set"])
+    expect(prompter.offered[2]!.values).toEqual(["plaintext", "ref"])
+    expect(prompter.offered[4]!.values).toEqual(["keep", "set"])
     expect(prompter.asked).toContain(`Replace ANTHROPIC_API_KEY in ${ENV_FILE} (sk-ant-api03-…OLD1)?`)
     expect(fs.files.get(ENV_FILE)).toEqual({
       content: `# gateway daemon\nexport ANTHROPIC_API_KEY=${ANTHROPIC_KEY} # personal\nGROQ_API_KEY=gsk_x\n`,
@@ -117,7 +119,7 @@ describe("onboard wizard", () => {
 
   it("offers a provider key that is already in the environment instead of asking for it", async () => {
     const fs = new MemoryFs()
-    const prompter = tty({ choices: ["openai", "api-key", "env", "keep"], confirms: [true] })
+    const prompter = tty({ choices: ["openai", "api-key", "plaintext", "env", "keep"], confirms: [true] })
     const r = await runCli(["onboard"], { fs, prompter, vars: { OPENAI_API_KEY: OPENAI_KEY } })
     expect(r.code).toBe(0)
     expect(prompter.asked).toContain("Use OPENAI_API_KEY from env (sk-proj-…OAK1)?")

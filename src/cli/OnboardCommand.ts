@@ -45,6 +45,11 @@ const options = {
     "Where the secret lives: profiles (the agent's auth-profiles.json, default) or env (<state>/.env, for the " +
       "gateway daemon)."
   ),
+  secretInputMode: optional(
+    Options.choice("secret-input-mode", ["plaintext", "ref"]),
+    "plaintext (default: the secret goes into the store) or ref: the profile stores a reference to the provider's " +
+      "variable (e.g. {source: env, id: OPENAI_API_KEY}) instead of the value; the variable must be set now."
+  ),
   model: optional(
     Options.text("model"),
     "Also set the default model (agents.defaults.model.primary), e.g. anthropic/claude-sonnet-4-5."
@@ -97,6 +102,7 @@ export const onboardCommand = Command.make("onboard", options, (o) =>
       tokenExpiresIn: Option.getOrUndefined(o.tokenExpiresIn),
       profileId: Option.getOrUndefined(o.profileId),
       store: Option.getOrUndefined(o.store),
+      secretInputMode: Option.getOrUndefined(o.secretInputMode),
       model: Option.getOrUndefined(o.model),
       agent: Option.getOrUndefined(o.agent)
     })),

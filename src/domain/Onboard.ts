@@ -15,12 +15,15 @@ import {
   providerInfo
 } from "./Provider.js"
 import { normalizeSecretInput, validateApiKey, validateToken } from "./SecretInput.js"
+import { DEFAULT_ENV_PROVIDER, type SecretRef } from "./SecretRef.js"
 
 /** `openclaw onboard` (§6.4): what the user asked for, and the pure checks of it, before anything is read or written. */
 
 export type AuthChoice = "api-key" | "token"
 export type SecretHome = "profiles" | "env"
 export type SecretKind = "api_key" | "token"
+/** §9: the secret itself into the store, or a SecretRef to the provider's environment variable. */
+export type SecretInputMode = "plaintext" | "ref"
 
 /** The flags of `openclaw onboard` (§6.4); in the wizard they pre-answer the questions they cover. */
 export interface OnboardOptions {
@@ -32,6 +35,7 @@ export interface OnboardOptions {
   readonly tokenExpiresIn: string | undefined
   readonly profileId: string | undefined
   readonly store: SecretHome | undefined
+  readonly secretInputMode?: SecretInputMode | undefined
   readonly model: string | undefined
   readonly agent: string | undefined
 }
@@ -40,7 +44,9 @@ export interface OnboardOptions {
 export interface OnboardPlan {
   readonly provider: ProviderId
   readonly kind: SecretKind
+  /** The secret (with `ref`: what the ref resolved to at preflight, for checks only — the ref is what is stored). */
   readonly secret: Redacted.Redacted<string>
+  readonly ref?: SecretRef | undefined
   readonly lifetimeMs: number | undefined
   readonly home:
     | { readonly _tag: "profiles"; readonly profileId: ProfileId }
@@ -137,6 +143,16 @@ export const checkFlags = (o: OnboardOptions): Either.Either<void, UsageError> =
       "drop --token-expires-in, or use --auth-choice token"
     ],
     [
+      o.secretInputMode === "ref" && (o.apiKey !== undefined || o.token !== undefined),
+      `--secret-input-mode ref stores a reference to the provider's environment variable, so it takes no ${o.apiKey !== undefined ? "--api-key" : "--token"}`,
+      "export the provider's variable (e.g. OPENAI_API_KEY) and drop the flag, or use --secret-input-mode plaintext"
+    ],
+    [
+      o.secretInputMode === "ref" && o.store === "env",
+      "--secret-input-mode ref stores a profile holding a reference, so it cannot be used with --store env",
+      "drop --store env (the secret already lives in the environment), or use --secret-input-mode plaintext"
+    ],
+    [
       o.store === "env" && o.profileId !== undefined,
       "--profile-id names a stored profile, so it cannot be used with --store env",
       "drop --profile-id, or use --store profiles"
@@ -171,3 +187,10 @@ export const homeFor = (
   home === "env"
     ? { _tag: "env", envVar: envVarFor(provider, kind) }
     : { _tag: "profiles", profileId: profileIdFromInput(provider, profileId ?? (kind === "token" ? "manual" : "default")) }
+
+/** The ref `--secret-input-mode ref` stores (§9): the provider's variable for this kind of secret, default env provider. */
+export const envRefFor = (provider: ProviderId, kind: SecretKind): SecretRef => ({
+  source: "env",
+  provider: DEFAULT_ENV_PROVIDER,
+  id: envVarFor(provider, kind)
+})

@@ -96,13 +96,14 @@ const apply = (ctx: AuthContext, plan: OnboardPlan) =>
       saved = yield* writeStateEnv(ctx, plan.home.envVar, Redacted.value(plan.secret))
     } else {
       const now = yield* Clock.currentTimeMillis
+      // With a ref the profile holds the ref alone: what it resolved to at preflight is never written (§9).
       const credential =
         plan.kind === "api_key"
-          ? new ApiKeyCredential({ type: "api_key", provider: plan.provider, key: plan.secret })
+          ? new ApiKeyCredential({ type: "api_key", provider: plan.provider, ...(plan.ref ? { keyRef: plan.ref } : { key: plan.secret }) })
           : new TokenCredential({
               type: "token",
               provider: plan.provider,
-              token: plan.secret,
+              ...(plan.ref ? { tokenRef: plan.ref } : { token: plan.secret }),
               ...(plan.lifetimeMs === undefined ? {} : { expires: now + plan.lifetimeMs })
             })
       saved = { _tag: "profile", stored: yield* storeCredential(ctx, plan.home.profileId, credential) }

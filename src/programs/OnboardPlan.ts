@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import {
   checkProvider,
+  envRefFor,
   envVarsFor,
   homeFor,
   KIND_FLAG,
@@ -14,7 +15,9 @@ import {
   usage,
   validateSecret
 } from "../domain/Onboard.js"
+import type { ProviderId } from "../domain/Provider.js"
 import { Files } from "../services/Files.js"
+import { preflightRef } from "./RefPreflight.js"
 import type { AuthContext } from "./AuthContext.js"
 
 /** `--non-interactive`: every answer comes from flags or the provider's environment variable. */
@@ -35,6 +38,7 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
     }
     const provider = yield* checkProvider(ctx.config, ctx.host.configPath, o.provider)
     const kind: SecretKind = choice === "api-key" ? "api_key" : "token"
+    if (o.secretInputMode === "ref") return yield* refPlan(ctx, o, provider, kind)
     const flag = KIND_FLAG[kind]
     const vars = envVarsFor(provider, kind)
     const fromFlag = kind === "api_key" ? o.apiKey : o.token
@@ -63,6 +67,19 @@ export const planFromFlags = (ctx: AuthContext, o: OnboardOptions) =>
       home: homeFor(o.store ?? "profiles", provider, kind, o.profileId),
       model
     } satisfies OnboardPlan
+  })
+
+/**
+ * `--secret-input-mode ref` (§9): the profile holds `{source: "env", provider: "default", id: <the provider's
+ * variable>}`; the variable must resolve now and hold a valid secret (preflight), or nothing is stored.
+ */
+export const refPlan = (ctx: AuthContext, o: OnboardOptions, provider: ProviderId, kind: SecretKind) =>
+  Effect.gen(function* () {
+    const ref = envRefFor(provider, kind)
+    const secret = yield* validateSecret(kind, provider, yield* preflightRef(ctx, ref))
+    const lifetimeMs = kind === "token" ? yield* tokenLifetime(provider, o.tokenExpiresIn) : undefined
+    const model = o.model === undefined ? undefined : yield* modelFlag(o.model, ctx.config)
+    return { provider, kind, secret, ref, lifetimeMs, home: homeFor("profiles", provider, kind, o.profileId), model } satisfies OnboardPlan
   })
 
 /** Reads `<state>/.env` before anything is written, so an unreadable file fails with nothing changed. */

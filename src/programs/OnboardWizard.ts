@@ -14,6 +14,7 @@ import { maskSecret } from "../domain/Mask.js"
 import {
   checkModelRef,
   checkProvider,
+  envRefFor,
   envVarFor,
   envVarsFor,
   homeFor,
@@ -29,6 +30,7 @@ import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
 import type { AuthContext } from "./AuthContext.js"
 import { readStateEnv } from "./OnboardPlan.js"
+import { preflightRef } from "./RefPreflight.js"
 
 /** The interactive side of `openclaw onboard` (§6.4). Flags that were passed answer their question. */
 
@@ -185,6 +187,28 @@ const storeChoices = (ctx: AuthContext, envVar: string) => [
   }
 ]
 
+/**
+ * §9: keep the secret itself, or a reference to the provider's variable (preflighted: it must be set now). A
+ * reference that does not resolve is said, and the question asked again (plain text stays possible).
+ */
+const askRefMode = (ctx: AuthContext, provider: ProviderId, kind: SecretKind) =>
+  Effect.gen(function* () {
+    const prompter = yield* Prompter
+    const ref = envRefFor(provider, kind)
+    const noun = kind === "api_key" ? "key" : "token"
+    for (let attempt = 1; ; attempt++) {
+      const mode = yield* prompter.choose(`Store the ${noun} itself, or a reference to where it lives?`, [
+        { title: `The ${noun} itself (plain text in the agent's store)`, value: "plaintext" as const },
+        { title: `A reference to ${ref.id} (the ${noun} stays in the environment)`, value: "ref" as const, description: "SecretRef {source: env}; the variable must be set wherever openclaw runs" }
+      ])
+      if (mode === "plaintext") return undefined
+      const checked = yield* Effect.either(Effect.flatMap(preflightRef(ctx, ref), (value) => validateSecret(kind, provider, value)))
+      if (Either.isRight(checked)) return { ref, secret: checked.right }
+      yield* Console.error(checked.left.message)
+      if (attempt >= ATTEMPTS) return yield* checked.left
+    }
+  })
+
 /** Provider, method, secret (hidden), where it lives, default model: the plan, with nothing written yet. */
 export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext, o: OnboardOptions) {
   const prompter = yield* Prompter
@@ -205,10 +229,24 @@ export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext
     yield* (yield* ClaudeCli).setupToken
   }
   const fromFlag = kind === "api_key" ? o.apiKey : o.token
-  const secret = fromFlag
-    ? yield* validateSecret(kind, provider, Redacted.value(fromFlag))
-    : Option.getOrUndefined(yield* offerEnvSecret(ctx, provider, kind)) ?? (yield* askSecret(provider, kind, method))
+  // Asked only where a reference can work: a secret typed on the command line or bound for .env is plain text, and
+  // a reference to a variable that is not set could not resolve.
+  const refVar = ctx.env.vars.get(envRefFor(provider, kind).id)?.value.trim()
+  const asRef =
+    o.secretInputMode === "plaintext" || fromFlag !== undefined || o.store === "env" || method === "setup-token"
+      ? undefined
+      : o.secretInputMode === "ref"
+        ? { ref: envRefFor(provider, kind), secret: yield* validateSecret(kind, provider, yield* preflightRef(ctx, envRefFor(provider, kind))) }
+        : refVar
+          ? yield* askRefMode(ctx, provider, kind)
+          : undefined
+  const secret = asRef
+    ? asRef.secret
+    : fromFlag
+      ? yield* validateSecret(kind, provider, Redacted.value(fromFlag))
+      : Option.getOrUndefined(yield* offerEnvSecret(ctx, provider, kind)) ?? (yield* askSecret(provider, kind, method))
   const where: SecretHome =
+    (asRef ? "profiles" : undefined) ??
     o.store ??
     (yield* prompter.choose(
       `Where should openclaw keep the ${kind === "api_key" ? "key" : "token"}?`,
@@ -223,5 +261,5 @@ export const runWizard = Effect.fn("Onboard.wizard")(function* (ctx: AuthContext
         ? yield* tokenLifetime(provider, o.tokenExpiresIn)
         : yield* askLifetime(provider)
   const model = o.model ?? (yield* askModel(ctx, provider))
-  return { provider, kind, secret, lifetimeMs, home, model } satisfies OnboardPlan
+  return { provider, kind, secret, ...(asRef ? { ref: asRef.ref } : {}), lifetimeMs, home, model } satisfies OnboardPlan
 })

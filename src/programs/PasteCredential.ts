@@ -20,11 +20,15 @@ import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
 import { type AuthContext, loadAuthContext } from "./AuthContext.js"
 import { storeCredential } from "./StoreCredential.js"
+import { preflightRef, refArgument } from "./RefPreflight.js"
+import { type SecretRef, secretRefLabel } from "../domain/SecretRef.js"
 
 export interface PasteOptions {
   readonly provider: string
   readonly profileId: string | undefined
   readonly agent: string | undefined
+  /** `--ref <source>:<provider>:<id>`: store a SecretRef instead of reading a secret (§9). */
+  readonly ref?: string | undefined
 }
 
 const expiresInMs = (raw: string | undefined, fallback: number | undefined) =>
@@ -34,6 +38,19 @@ const expiresInMs = (raw: string | undefined, fallback: number | undefined) =>
         parseExpiresIn(raw),
         (problem) => new UsageError({ problem: `--expires-in ${problem}`, fix: "for example --expires-in 365d" })
       )
+
+/**
+ * With `--ref`: the ref, after its value resolved and passed the same checks a pasted secret does (the value is
+ * not kept). Nothing is read from the terminal or standard input.
+ */
+const checkedRef = (ctx: AuthContext, kind: "token" | "API key", provider: ProviderId, text: string) =>
+  Effect.gen(function* () {
+    const ref = yield* refArgument(text)
+    const value = normalizeSecretInput(yield* preflightRef(ctx, ref))
+    const valid = kind === "token" ? validateToken(provider, value) : validateApiKey(provider, value)
+    yield* Either.mapLeft(valid, (problem) => new InvalidSecretError({ kind, detail: `${secretRefLabel(ref)} resolves to an unusable value: ${problem}` }))
+    return ref
+  })
 
 /** Reads a secret (hidden prompt or stdin), strips whitespace and validates it; never echoes it. */
 const readSecret = (kind: "token" | "API key", provider: ProviderId, command: string) =>
@@ -46,13 +63,19 @@ const readSecret = (kind: "token" | "API key", provider: ProviderId, command: st
     return Redacted.make(yield* Either.mapLeft(valid, (problem) => new InvalidSecretError({ kind, detail: problem })))
   })
 
-const storeToken = (ctx: AuthContext, provider: ProviderId, profileId: ProfileId, token: Redacted.Redacted<string>, lifetime: number | undefined) =>
+const storeToken = (
+  ctx: AuthContext,
+  provider: ProviderId,
+  profileId: ProfileId,
+  token: Redacted.Redacted<string> | SecretRef,
+  lifetime: number | undefined
+) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
     const credential = new TokenCredential({
       type: "token",
       provider,
-      token,
+      ...(Redacted.isRedacted(token) ? { token } : { tokenRef: token }),
       ...(lifetime === undefined ? {} : { expires: now + lifetime })
     })
     return yield* storeCredential(ctx, profileId, credential)
@@ -64,7 +87,10 @@ export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOpt
   const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
   const lifetime = yield* expiresInMs(opts.expiresIn, undefined)
   const ctx = yield* loadAuthContext(opts.agent)
-  const token = yield* readSecret("token", provider, `openclaw models auth paste-token --provider ${provider}`)
+  const token =
+    opts.ref !== undefined
+      ? yield* checkedRef(ctx, "token", provider, opts.ref)
+      : yield* readSecret("token", provider, `openclaw models auth paste-token --provider ${provider}`)
   return yield* storeToken(ctx, provider, profileId, token, lifetime)
 })
 
@@ -73,6 +99,10 @@ export const pasteApiKey = Effect.fn("Auth.pasteApiKey")(function* (opts: PasteO
   const provider = normalizeProvider(opts.provider)
   const profileId = profileIdFromInput(provider, opts.profileId ?? "default")
   const ctx = yield* loadAuthContext(opts.agent)
+  if (opts.ref !== undefined) {
+    const keyRef = yield* checkedRef(ctx, "API key", provider, opts.ref)
+    return yield* storeCredential(ctx, profileId, new ApiKeyCredential({ type: "api_key", provider, keyRef }))
+  }
   const key = yield* readSecret("API key", provider, `openclaw models auth paste-api-key --provider ${provider}`)
   return yield* storeCredential(ctx, profileId, new ApiKeyCredential({ type: "api_key", provider, key }))
 })

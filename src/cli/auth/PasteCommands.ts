@@ -22,6 +22,16 @@ const expiresIn = (defaultText: string) =>
     Options.optional
   )
 
+const ref = (secret: string) =>
+  Options.text("ref").pipe(
+    Options.withDescription(
+      `Store a secret reference instead of the ${secret}: <source>:<provider>:<id>, e.g. env:default:OPENAI_API_KEY, ` +
+        `file:filemain:/providers/openai/apiKey, exec:vault:openai/api-key. Nothing is prompted or read from standard ` +
+        `input; the reference must resolve now (its value is checked, never stored).`
+    ),
+    Options.optional
+  )
+
 /** `Auth profile: <id> (<p>/<type>)`, and a note when the agent's explicit order leaves the new profile out. */
 export const report = (stored: StoredProfile) =>
   Effect.gen(function* () {
@@ -37,33 +47,43 @@ export const report = (stored: StoredProfile) =>
 
 export const pasteTokenCommand = Command.make(
   "paste-token",
-  { provider, profileId: profileId("manual"), expiresIn: expiresIn("Default: no expiry."), agent: agentOption },
+  { provider, profileId: profileId("manual"), expiresIn: expiresIn("Default: no expiry."), ref: ref("token"), agent: agentOption },
   (o) =>
     Effect.flatMap(
       pasteToken({
         provider: o.provider,
         profileId: Option.getOrUndefined(o.profileId),
         expiresIn: Option.getOrUndefined(o.expiresIn),
+        ref: Option.getOrUndefined(o.ref),
         agent: Option.getOrUndefined(o.agent)
       }),
       report
     )
 ).pipe(
   Command.withDescription(
-    "Store a token (e.g. from `claude setup-token`). Prompts without echo on a terminal; reads standard input when piped."
+    "Store a token (e.g. from `claude setup-token`). Prompts without echo on a terminal; reads standard input when " +
+      "piped; with --ref stores where the token lives instead (a secret reference)."
   )
 )
 
 export const pasteApiKeyCommand = Command.make(
   "paste-api-key",
-  { provider, profileId: profileId("default"), agent: agentOption },
+  { provider, profileId: profileId("default"), ref: ref("key"), agent: agentOption },
   (o) =>
     Effect.flatMap(
-      pasteApiKey({ provider: o.provider, profileId: Option.getOrUndefined(o.profileId), agent: Option.getOrUndefined(o.agent) }),
+      pasteApiKey({
+        provider: o.provider,
+        profileId: Option.getOrUndefined(o.profileId),
+        ref: Option.getOrUndefined(o.ref),
+        agent: Option.getOrUndefined(o.agent)
+      }),
       report
     )
 ).pipe(
-  Command.withDescription("Store an API key. Prompts without echo on a terminal; reads standard input when piped.")
+  Command.withDescription(
+    "Store an API key. Prompts without echo on a terminal; reads standard input when piped; with --ref stores " +
+      "where the key lives instead (a secret reference)."
+  )
 )
 
 const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask before running `claude setup-token`."))
