@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { serializeStore } from "../domain/AuthStore.js"
 import { removeDotEnvAssignments } from "../domain/DotEnv.js"
-import { applyProviderChanges, scrubConfigEnv, scrubLegacyAuth, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
+import { applyProviderChanges, editBatch, scrubConfigEnv, scrubLegacyAuth, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
 import { SecretsPlanError } from "../domain/SecretsApplyErrors.js"
 import { decodePlan, PLAN_MAX_BYTES, type SecretsPlan } from "../domain/SecretsPlan.js"
 import { ConfigStore } from "../services/ConfigStore.js"
@@ -61,9 +61,10 @@ const editConfig = (pre: Preflight, raw: JsonObject, source: string) =>
   Effect.gen(function* () {
     let next = applyProviderChanges(raw, pre.plan.providerUpserts, pre.plan.providerDeletes)
     const values = new Set(pre.replaced)
+    const batch = editBatch()
     for (const target of pre.plan.targets) {
       if (target._tag !== "config") continue
-      const edited = yield* Either.mapLeft(setConfigRef(next, target), (p) => failed(source, `${target.path}: ${p}`))
+      const edited = yield* Either.mapLeft(setConfigRef(next, target, batch), (p) => failed(source, `${target.path}: ${p}`))
       next = edited.raw
       if (edited.replaced !== undefined) values.add(edited.replaced)
     }
@@ -77,9 +78,10 @@ const editStore = (pre: Preflight, agentId: string, raw: JsonObject, source: str
     let next = raw
     const values = new Set<string>()
     const scrubbed: Array<string> = []
+    const batch = editBatch()
     for (const target of pre.plan.targets) {
       if (target._tag !== "store" || target.agentId !== agentId) continue
-      const edited = yield* Either.mapLeft(setStoreRef(next, target), (p) => failed(source, `${target.path}: ${p}`))
+      const edited = yield* Either.mapLeft(setStoreRef(next, target, batch), (p) => failed(source, `${target.path}: ${p}`))
       next = edited.raw
       if (edited.replaced !== undefined) {
         values.add(edited.replaced)

@@ -6,7 +6,7 @@ import type { JsonObject } from "../domain/AuthStore.js"
 import { decodeConfig, defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
 import { FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths } from "../domain/Paths.js"
-import { applyProviderChanges, configModeOf, refsUsing, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
+import { applyProviderChanges, configModeOf, editBatch, refsUsing, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
 import { SecretsExecNotAllowedError, SecretsPlanError, SecretsUnresolvedError } from "../domain/SecretsApplyErrors.js"
 import type { PlanTarget, SecretsPlan } from "../domain/SecretsPlan.js"
 import { decodeSecretsConfig } from "../domain/SecretProviders.js"
@@ -79,9 +79,10 @@ export const preflightPlan = Effect.fn("Secrets.preflight")(function* (
   let configRaw = applyProviderChanges(configDoc.raw, plan.providerUpserts, plan.providerDeletes)
   const stores = new Map<string, { agent: AgentPaths; doc: StoreDocument }>()
   const edited = new Map<string, JsonObject>()
+  const batch = editBatch()
   for (const target of plan.targets) {
     if (target._tag === "config") {
-      Either.match(setConfigRef(configRaw, target), {
+      Either.match(setConfigRef(configRaw, target, batch), {
         onLeft: (problem) => problems.push(`${target.path}: ${problem}`),
         onRight: (e) => {
           configRaw = e.raw
@@ -105,7 +106,7 @@ export const preflightPlan = Effect.fn("Secrets.preflight")(function* (
       problems.push(`${target.path}: the config registers ${target.profileId} as oauth, which never takes a ref`)
       continue
     }
-    Either.match(setStoreRef(edited.get(target.agentId) ?? store.doc.raw, target), {
+    Either.match(setStoreRef(edited.get(target.agentId) ?? store.doc.raw, target, batch), {
       onLeft: (problem) => problems.push(`${target.path} (agent ${target.agentId}): ${problem}`),
       onRight: (e) => {
         edited.set(target.agentId, e.raw)
