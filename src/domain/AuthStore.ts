@@ -3,7 +3,6 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type Credential, decodeCredentialEntry, describe, encodeCredential, firstProblem } from "./Credential.js"
 import { firstControlCharacter } from "./ControlCharacters.js"
-import { isPrototypeKey } from "./JsonStructure.js"
 import type { ProfileId } from "./ProfileId.js"
 import { normalizeProvider, type ProviderId } from "./Provider.js"
 
@@ -37,18 +36,25 @@ export const StoreShape = Schema.Struct({
 const INVALID = Symbol("invalid")
 type Checked<A> = A | typeof INVALID
 
+/** Whether a parsed record has a key named like a prototype property (JSON.parse makes each an own property). */
+const hasPrototypeKey = (value: object): boolean =>
+  Object.hasOwn(value, "__proto__") || Object.hasOwn(value, "constructor") || Object.hasOwn(value, "prototype")
+
 /** A copy of a record whose every value `item` accepts; prototype keys are left to the schema. */
 const recordOf = <A>(value: unknown, item: (v: unknown) => Checked<A>): Checked<Record<string, A>> => {
-  if (!Predicate.isRecord(value)) return INVALID
+  if (!Predicate.isRecord(value) || hasPrototypeKey(value)) return INVALID
   const out: Record<string, A> = {}
   for (const key of Object.keys(value)) {
-    if (isPrototypeKey(key)) return INVALID
     const checked = item(value[key])
     if (checked === INVALID) return INVALID
     out[key] = checked
   }
   return out
 }
+
+/** The profiles section as it is (only read, never changed): its entries are checked one by one afterwards. */
+const profilesRecord = (value: unknown): Checked<Record<string, unknown>> =>
+  Predicate.isRecord(value) && !hasPrototypeKey(value) ? value : INVALID
 const number = (v: unknown): Checked<number> => (typeof v === "number" ? v : INVALID)
 const string = (v: unknown): Checked<string> => (typeof v === "string" ? v : INVALID)
 const strings = (v: unknown): Checked<Array<string>> => {
@@ -96,7 +102,7 @@ export const wellFormedStoreShape = (raw: JsonObject): typeof StoreShape.Type | 
   const section = <A>(key: string, item: (v: unknown) => Checked<A>): Checked<A | undefined> =>
     raw[key] === undefined ? undefined : item(raw[key])
   const version = section("version", number)
-  const profiles = section("profiles", (v) => recordOf(v, (entry) => entry))
+  const profiles = section("profiles", profilesRecord)
   const order = section("order", (v) => recordOf(v, strings))
   const lastGood = section("lastGood", (v) => recordOf(v, string))
   const stats = section("usageStats", (v) => recordOf(v, usageStats))
@@ -130,16 +136,16 @@ export const decodeAuthStore = (raw: unknown): Either.Either<AuthStore, string> 
     Either.map((shape) => {
       const profiles = new Map<ProfileId, Credential>()
       const skipped: Array<SkippedProfile> = []
-      for (const [id, entry] of Object.entries(shape.profiles ?? {})) {
+      const entries = shape.profiles ?? {}
+      for (const id of Object.keys(entries)) {
         const control = firstControlCharacter(id)
         if (control) {
           skipped.push({ profileId: id, reason: `its id contains ${control.name} (a control character); rename the entry by hand` })
           continue
         }
-        Either.match(decodeCredentialEntry(entry), {
-          onLeft: (reason) => skipped.push({ profileId: id, reason }),
-          onRight: (credential) => profiles.set(id as ProfileId, credential)
-        })
+        const decoded = decodeCredentialEntry(entries[id])
+        if (Either.isLeft(decoded)) skipped.push({ profileId: id, reason: decoded.left })
+        else profiles.set(id as ProfileId, decoded.right)
       }
       // No prototype: these are looked up by provider and profile ids that came from outside (§11).
       const order: Record<string, ReadonlyArray<ProfileId>> = Object.create(null)

@@ -178,8 +178,10 @@ export const wellFormedCredential = (raw: Readonly<Record<string, unknown>>, typ
     if (typeof value !== (kind === "number?" ? "number" : "string")) return undefined
     props[field] = kind === "secret" || kind === "secret?" ? Redacted.make(value as string) : value
   }
-  // Validation is what the fields' checks above did; this is what Schema's decoding does once they pass.
-  return new CLASSES[type](props as never, true)
+  // Validation is what the fields' checks above did; this is what Schema's decoding does once they pass:
+  // `new CLASSES[type](props, true)` makes exactly this — the class's prototype with these own properties, in this
+  // order (Schema.Class's constructor copies `props` twice and looks for field defaults these classes do not have).
+  return Object.assign(Object.create(CLASSES[type].prototype), props) as Credential
 }
 
 /**
