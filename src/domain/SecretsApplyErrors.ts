@@ -3,8 +3,15 @@ import { ExplainedError } from "./Errors.js"
 
 /** Why `secrets apply` wrote nothing (§9). Problems name targets, refs and files, never a value. */
 
-const list = (items: ReadonlyArray<string>): string =>
-  items.length === 1 ? items[0]! : items.map((p, i) => `(${i + 1}) ${p}`).join("; ")
+/** Problems shown in the one message line; a plan with thousands of bad targets would otherwise print them all. */
+export const LISTED_PROBLEMS = 10
+
+const list = (items: ReadonlyArray<string>): string => {
+  if (items.length === 1) return items[0]!
+  const shown = items.slice(0, LISTED_PROBLEMS).map((p, i) => `(${i + 1}) ${p}`)
+  const more = items.length - shown.length
+  return more > 0 ? `${shown.join("; ")}; … and ${more} more` : shown.join("; ")
+}
 
 export class SecretsPlanError extends ExplainedError<SecretsPlanError>()("SecretsPlanError", {
   /** The plan file, or `the plan` when it came from the wizard. */
