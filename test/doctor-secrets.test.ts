@@ -10,6 +10,7 @@ import { MemoryFs } from "./support/MemoryFiles.js"
 import { expectNoLeak, outputsOf } from "./support/SecretScan.js"
 import { MemorySecretResolver } from "./support/SecretResolverTest.js"
 import { CONFIG, type CliResult, runCli, STATE, STORE, type World } from "./support/TestApp.js"
+import type { DoctorEntry as Entry } from "./support/DoctorReport.js"
 
 const KEY = "sk-ant-api03-FAKEdoctorRefKey" + "k".repeat(30) + "-TESTdr01"
 const OPENAI_KEY = "sk-proj-FAKEdoctorRefOpenai" + "o".repeat(30) + "-TESTdr02"
@@ -24,16 +25,6 @@ afterAll(() => {
   expect(runs.length).toBeGreaterThan(0)
   expectNoLeak(outputsOf(runs), SECRETS)
 })
-
-interface Entry {
-  id: string
-  subject: string | null
-  status: "ok" | "warn" | "fail"
-  summary: string
-  remediation: string | null
-  fixed?: boolean
-  fixDetail?: string
-}
 
 const doctor = async (args: ReadonlyArray<string>, world: World) => {
   const full = ["doctor", ...args]

@@ -7,6 +7,7 @@ import { CHECK_IDS } from "../src/domain/Doctor.js"
 import { ScriptedPrompter } from "./support/FakeInteraction.js"
 import { type MemoryEntry, MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, type CliResult, HOUR, NOW, runCli, STATE, STORE, type World } from "./support/TestApp.js"
+import type { DoctorReport as Report } from "./support/DoctorReport.js"
 
 const KEY = "sk-ant-api03-FAKEdoctorKey" + "k".repeat(30) + "-TESTdk01"
 const TOKEN = "sk-ant-oat01-FAKEdoctorToken" + "t".repeat(70) + "-TESTdt02"
@@ -17,22 +18,6 @@ const SECRETS = [KEY, TOKEN, OPENAI_KEY, ACCESS, REFRESH]
 
 const AGENT_DIR = `${STATE}/agents/main/agent`
 const STATE_ENV = `${STATE}/.env`
-
-interface Entry {
-  id: string
-  subject: string | null
-  status: "ok" | "warn" | "fail"
-  summary: string
-  remediation: string | null
-  fixed?: boolean
-  fixDetail?: string
-}
-interface Report {
-  schemaVersion: number
-  agentId: string
-  checks: Array<Entry>
-  counts: { ok: number; warn: number; fail: number }
-}
 
 const outputs: Array<string> = []
 afterAll(() => {
