@@ -65,8 +65,19 @@ describe("doctor: secret references", () => {
     expect(parsed.schemaVersion).toBe(1)
     expect(parsed.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["secret-refs", "secret-providers", "secret-residue"]))
     expect(of(parsed.checks, "secret-refs")).toEqual([expect.objectContaining({ status: "ok", summary: "all 2 secret references resolve" })])
-    expect(of(parsed.checks, "secret-providers")).toEqual([expect.objectContaining({ status: "ok", summary: "2 secrets providers look safe" })])
+    expect(of(parsed.checks, "secret-providers")).toEqual([expect.objectContaining({ status: "ok", summary: "all 2 secrets providers look safe" })])
     expect(of(parsed.checks, "secret-residue")).toEqual([expect.objectContaining({ status: "ok" })])
+  })
+
+  it("one ref and one provider are spoken of in the singular", async () => {
+    const fs = new MemoryFs({
+      [CONFIG]: json({ secrets: { providers: { keys: { source: "file", path: "~/.openclaw/secrets.json" } } } }),
+      [STORE]: storeWith({ "openai:default": { type: "api_key", provider: "openai", keyRef: { source: "file", provider: "keys", id: "/openai" } } }),
+      [SECRETS_FILE]: { content: json({ openai: FILE_VALUE }), mode: 0o600 }
+    })
+    const { checks } = await report({ fs, resolver: new MemorySecretResolver(new Map([["file:keys:/openai", FILE_VALUE]])) })
+    expect(of(checks, "secret-refs")[0]).toMatchObject({ status: "ok", summary: "the secret reference resolves" })
+    expect(of(checks, "secret-providers")[0]).toMatchObject({ status: "ok", summary: "the secrets provider looks safe" })
   })
 
   it("on a terminal, resolution is announced on stderr once; with --json or piped, nothing is", async () => {

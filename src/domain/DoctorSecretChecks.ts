@@ -1,5 +1,5 @@
 import type { Check } from "./Doctor.js"
-import { plural, shellArg } from "./Doctor.js"
+import { shellArg } from "./Doctor.js"
 import { allClear, octal } from "./DoctorCheckKit.js"
 import { writableBy } from "./SecretPathTrust.js"
 import type { PathState, SecretProviderState, SecretsDoctorInputs } from "./DoctorSecretInputs.js"
@@ -96,7 +96,7 @@ export const secretProviders = (s: SecretsDoctorInputs): ReadonlyArray<Check> =>
     }
   }
   if (found.length > 0) return found
-  return [allClear("secret-providers", s.providers.length === 0 ? "no secrets providers configured" : `${plural(s.providers.length, "secrets provider")} look safe`)]
+  return [allClear("secret-providers", s.providers.length === 0 ? "no secrets providers configured" : s.providers.length === 1 ? "the secrets provider looks safe" : `all ${s.providers.length} secrets providers look safe`)]
 }
 
 export const secretResidue = (s: SecretsDoctorInputs): ReadonlyArray<Check> =>
