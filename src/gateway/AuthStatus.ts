@@ -3,7 +3,7 @@ import { UnknownAgentError } from "../domain/Errors.js"
 import { statusReport } from "../programs/ModelsStatus.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
-import type { GatewaySnapshot } from "./State.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
 
 /**
  * `GET /v1/auth/status[?agent=<id>]` (§8): the `models status --json` report of the agent as the snapshot holds

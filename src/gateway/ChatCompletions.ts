@@ -11,7 +11,7 @@ import { type ChatRouting, chatRouting, type Completion, errorBody, sseData } fr
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
-import type { GatewaySnapshot } from "./State.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
 import { attemptsFor } from "./Translate.js"
 
 /**

@@ -12,7 +12,8 @@ import type { StoreDocument } from "../services/ProfileStore.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { headerValue } from "./Headers.js"
 import type { GatewayReply } from "./Reply.js"
-import { type GatewaySnapshot, GatewayState } from "./State.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
+import { GatewayState } from "./State.js"
 
 /**
  * The HTTP side of a chat turn, whatever the client's wire shape (OpenAI Chat Completions in ./ChatCompletions.ts,

@@ -21,7 +21,8 @@ import { messages } from "./Messages.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
 import { SECRETS_RELOAD_PATH, secretsReloadReply } from "./SecretsReload.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
-import { type GatewaySnapshot, GatewayState } from "./State.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
+import { GatewayState } from "./State.js"
 
 export interface GatewayHttpOptions {
   readonly bind: Bind

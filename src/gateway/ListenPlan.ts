@@ -4,7 +4,7 @@ import * as Redacted from "effect/Redacted"
 import { DEFAULT_GATEWAY_PORT } from "../programs/GatewayAccess.js"
 import type { Bind, GatewayOptions } from "./Options.js"
 import { GatewayStartError } from "./StartError.js"
-import type { GatewaySnapshot } from "./State.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
 
 export interface ListenPlan {
   readonly bind: Bind

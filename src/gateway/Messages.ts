@@ -9,7 +9,7 @@ import { agentForTarget, agentTargets, type Answer, type ChatLog, type ClientWir
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
 import type { GatewayReply } from "./Reply.js"
-import type { GatewaySnapshot } from "./State.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
 import { attemptsFor } from "./Translate.js"
 
 /**
