@@ -54,7 +54,10 @@ const S = {
   onboardFlagKey: `sk-${body("onboardFlagKey", 27)}`,
   onboardToken: `sk-ant-oat01-${body("onboardToken", 28)}${body("onboardTail", 29)}`,
   badToken: `sk-ant-xyz99-${body("invalidToken", 30)}`,
-  argumentSecret: `sk-proj-${body("argumentSecret", 31)}`
+  argumentSecret: `sk-proj-${body("argumentSecret", 31)}`,
+  // Secrets only SecretRefs lead to (§9): resolved when a command or the gateway starts, never written anywhere.
+  refEnvKey: `gsk_${body("refEnvResolved", 32)}`,
+  refFileKey: `${body("refFileResolved", 33)}`
 } as const
 type SecretName = keyof typeof S
 
@@ -100,7 +103,7 @@ const sandboxes: Array<Sandbox> = []
 const DAY = 86_400_000
 
 /** The process environment of every run: secrets in variables, as a user's shell would have them. */
-const PROCESS_ENV = { XAI_API_KEY: S.processXai, DEEPSEEK_API_KEY: S.processDeepseek, OPENAI_API_KEY: S.processOpenai }
+const PROCESS_ENV = { XAI_API_KEY: S.processXai, DEEPSEEK_API_KEY: S.processDeepseek, OPENAI_API_KEY: S.processOpenai, VAULT_GROQ_KEY: S.refEnvKey }
 const envOf = (sb: Sandbox, extra: Record<string, string> = {}) => ({ ...sb.env(), ...PROCESS_ENV, ...extra })
 const workStore = (sb: Sandbox) => path.join(sb.state, "agents", "work", "agent", "auth-profiles.json")
 
@@ -116,8 +119,11 @@ const runAll = async (specs: ReadonlyArray<{ args: ReadonlyArray<string>; input?
   return outs
 }
 
-const configText = (fakeUrl: string) => `// The user's config: JSON5, with secrets where the docs allow them.
+const secretsFile = (sb: Sandbox) => path.join(sb.state, "secrets.json")
+
+const configText = (fakeUrl: string, sb: Sandbox) => `// The user's config: JSON5, with secrets where the docs allow them.
 {
+  secrets: { providers: { filemain: { source: "file", path: "${secretsFile(sb)}", mode: "json" } } },
   env: { TOGETHER_API_KEY: "${S.configTogether}", vars: { GEMINI_API_KEY: "${S.configVarsGemini}" } },
   auth: {
     profiles: {
@@ -167,6 +173,9 @@ const mainStore = () => ({
     "anthropic:work": { type: "token", provider: "anthropic", token: S.mainToken, expires: Date.now() + 30 * DAY },
     "anthropic:oauth": { type: "oauth", provider: "anthropic", access: S.mainOauthAccess, refresh: S.mainOauthRefresh, expires: Date.now() + 10 * DAY },
     "openai:default": { type: "api_key", provider: "openai", key: S.mainOpenai },
+    // SecretRefs (§9): the values come from a process variable and a secrets file.
+    "groq:ref": { type: "api_key", provider: "groq", keyRef: { source: "env", provider: "default", id: "VAULT_GROQ_KEY" } },
+    "together:ref": { type: "api_key", provider: "together", keyRef: { source: "file", provider: "filemain", id: "/together/apiKey" } },
     // Malformed: skipped and reported, never printed.
     "weird:entry": { type: "telepathy", provider: "weird", key: S.malformedEntry }
   },
@@ -174,7 +183,8 @@ const mainStore = () => ({
 })
 
 const seed = async (sb: Sandbox, fakeUrl: string) => {
-  await sb.write(sb.config, configText(fakeUrl))
+  await sb.write(sb.config, configText(fakeUrl, sb))
+  await sb.write(secretsFile(sb), JSON.stringify({ together: { apiKey: S.refFileKey } }), 0o600)
   await sb.write(sb.store, `${JSON.stringify(mainStore(), null, 2)}\n`)
   await sb.write(
     workStore(sb),
@@ -250,6 +260,9 @@ describe("secret hygiene: the CLI", () => {
         { args: ["models", "status", "--agent", "work", "--json"] },
         { args: ["models", "status", "--json", "--plain"] }
       ])
+      // The refs resolved (so their values were there to leak): each shown by its source and mask only.
+      expect(outs[0]!.stdout).toContain(`groq:ref=gsk_…${S.refEnvKey.slice(-4)} (ref env:VAULT_GROQ_KEY)`)
+      expect(outs[0]!.stdout).toContain(`together:ref=…${S.refFileKey.slice(-4)} (ref file:filemain)`)
       for (const o of outs.slice(0, 3)) expect(o.code, o.stderr).toBe(0)
       const json = JSON.parse(outs[1]!.stdout)
       expect(json.auth.providers.length).toBeGreaterThan(3)
@@ -401,7 +414,7 @@ describe("secret hygiene: the CLI", () => {
         expect(o.code).toBe(1)
       }
       // A store that is not an object; a profile with a secret where the type belongs.
-      await broken.write(broken.config, configText(fake.url))
+      await broken.write(broken.config, configText(fake.url, broken))
       await broken.write(broken.store, JSON.stringify([{ type: "api_key", provider: "anthropic", key: S.mainApiKey }]))
       for (const o of await runAll(cases.map((a) => ({ args: a })), broken)) expect(o.code).toBe(1)
       await broken.write(broken.store, JSON.stringify({ version: 1, profiles: { "anthropic:x": { type: S.mainApiKey, provider: "anthropic", key: S.mainApiKey } } }))
@@ -566,7 +579,7 @@ describe("secret hygiene: files that are not meant to hold secrets", () => {
       expect(sessions).toContain("main:hygiene")
       capture("sessions.json", sessions)
       // Everything else under HOME, apart from the files whose job is to hold secrets.
-      const holders = new Set([s.store, workStore(s), path.join(s.state, ".env"), path.join(s.home, ".env"), s.config, path.join(s.home, ".claude", ".credentials.json")])
+      const holders = new Set([secretsFile(s), s.store, workStore(s), path.join(s.state, ".env"), path.join(s.home, ".env"), s.config, path.join(s.home, ".claude", ".credentials.json")])
       const walk = async (dir: string): Promise<void> => {
         for (const e of await fs.readdir(dir, { withFileTypes: true })) {
           const abs = path.join(dir, e.name)
