@@ -147,6 +147,15 @@ describe("scrubbing pieces and encodings of a secret (§11)", () => {
     expect(r2.scrub(`q=${percent}&x`)).toBe("q=…&x")
   })
 
+  it("takes a secret that is not well-formed text (a lone surrogate from a hostile file) without throwing", () => {
+    const broken = "sk-broken-\ud800-x9Qz7LmP2vT8kR4w"
+    const r = makeSecretRegistry()
+    Effect.runSync(r.register([broken, KEY]))
+    // A `%` and a long base64-like run (a state-dir path) make the scan look for encodings.
+    const text = `50% done in /tmp/home-abcdefghij/.openclaw: ${broken} ${KEY}`
+    expect(r.scrub(text)).toBe("50% done in /tmp/home-abcdefghij/.openclaw: sk-…kR4w sk-ant-api03-…wxyz")
+  })
+
   it("is linear: 2,000 secrets over 1 MB of text", () => {
     const secrets = Array.from({ length: 2000 }, (_, i) => `sk-FAKE-${i.toString(36).padStart(6, "0")}-${"q".repeat(10)}${i}`)
     const r = makeSecretRegistry()

@@ -167,13 +167,22 @@ const plainPieces = (secrets: ReadonlyArray<string>, values: ReadonlyArray<strin
   return pieces
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * The secret as encodeURIComponent writes it; none for text that is not well-formed (a lone surrogate, which a
+ * hostile file can hold): no encoder produces one for it, and encodeURIComponent would throw.
+ */
+const percentEncoding = (secret: string): string | undefined =>
+  LONE_SURROGATE.test(secret) ? undefined : encodeURIComponent(secret)
+
 /** As plainPieces, with each secret's percent-encoding and base64 cores (whole) after it. */
 const encodedPieces = (secrets: ReadonlyArray<string>, values: ReadonlyArray<string>): Pieces => {
   const pieces = noPieces()
   for (const secret of secrets) {
     addPiece(pieces, secret, publicPrefixOf(secret).length, secret, false)
-    const percent = encodeURIComponent(secret)
-    if (percent !== secret) addPiece(pieces, percent, 0, undefined, true)
+    const percent = percentEncoding(secret)
+    if (percent !== undefined && percent !== secret) addPiece(pieces, percent, 0, undefined, true)
     for (const core of base64Cores(secret, RUN)) addPiece(pieces, core, 0, undefined, true)
   }
   for (const value of values) addPiece(pieces, value, 0, value, true)
