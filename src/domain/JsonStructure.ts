@@ -127,7 +127,9 @@ const ownKeyCount = (value: unknown): number => {
     for (let i = 0; i < value.length; i++) count += ownKeyCount(value[i])
     return count
   }
-  for (const key of Object.keys(value)) count += 1 + ownKeyCount((value as Record<string, unknown>)[key])
+  // for-in, not Object.keys: no array of keys per object (a store has an object per profile). Parsed JSON has no
+  // inherited enumerable keys, and hasOwn keeps it so for any other value.
+  for (const key in value) if (Object.hasOwn(value, key)) count += 1 + ownKeyCount((value as Record<string, unknown>)[key])
   return count
 }
 

@@ -63,10 +63,14 @@ export interface PlainResidue {
 
 const PLAIN = [["keyRef", ["key", "apiKey"]], ["tokenRef", ["token"]]] as const
 
+// A store may hold 20,000 profiles, few or none with a ref: a loop that allocates nothing per entry.
 const residueOf = (raw: JsonObject, found: (profileId: string, field: string, refField: string, value: string) => void) => {
-  if (!Predicate.isRecord(raw.profiles)) return
-  for (const [profileId, entry] of Object.entries(raw.profiles)) {
-    if (!Predicate.isRecord(entry)) continue
+  const profiles = raw.profiles
+  if (!Predicate.isRecord(profiles)) return
+  for (const profileId in profiles) {
+    if (!Object.hasOwn(profiles, profileId)) continue
+    const entry = profiles[profileId]
+    if (!Predicate.isRecord(entry) || (entry.keyRef === undefined && entry.tokenRef === undefined)) continue
     for (const [refField, fields] of PLAIN) {
       if (entry[refField] === undefined) continue
       for (const field of fields) {
