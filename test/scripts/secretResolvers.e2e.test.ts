@@ -12,7 +12,7 @@ import { expectNoLeak, outputsOf } from "../support/SecretScan.js"
 import { scaled } from "../support/Timing.js"
 import { makePassStore, missingPrograms, type PassStore, RESOLVERS_DIR } from "./resolverHarness.js"
 
-const SECRET = "sk-ant-api03-e2eResolverKey-Mq7Vt2Xc9Lp4Rb8Nz3Hw6Jd1Fk5"
+const SECRET = "sk-ant-api03-FAKEe2eResolverKey-Mq7Vt2Xc9Lp4Rb8Nz3Hw6Jd1Fk5"
 const absent = missingPrograms(["pass", "gpg", "gpgconf"])
 const newHome = useSandboxes()
 
