@@ -2,7 +2,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { AuthStore } from "./AuthStore.js"
 import { type AgentModels, type OpenClawConfig, formatModelRef, providersInUse } from "./Config.js"
-import { type EnvMap, formatEnvSource } from "./Env.js"
+import { describeIgnoredEnvVar, type EnvMap, formatEnvSource, type IgnoredEnvVar } from "./Env.js"
 import {
   EXPIRY_WARN_MS,
   type ExpiryStatus,
@@ -30,6 +30,8 @@ export interface StatusInputs {
   readonly store: AuthStore
   readonly shellEnv: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string>; readonly error?: string }
   readonly missingConfigVars: ReadonlyArray<string>
+  /** Variables of `./.env` that were refused (§4.1). */
+  readonly ignoredEnv?: ReadonlyArray<IgnoredEnvVar>
   readonly notices?: ReadonlyArray<string>
   /** SecretRefs: what resolved, invalid config refs, plain residue beside refs (§9). */
   readonly refs: StatusRefInputs
@@ -73,6 +75,8 @@ export interface StatusReport {
     readonly storePath: string
     readonly shellEnvFallback: { readonly enabled: boolean; readonly appliedKeys: ReadonlyArray<string>; readonly error?: string }
     readonly providers: ReadonlyArray<ProviderStatus>
+    /** Variables of the working directory's `./.env` that were not used (§4.1), with where they belong. */
+    readonly ignoredEnv: ReadonlyArray<IgnoredEnvVar & { readonly fix: string }>
     readonly unusableProfiles: ReadonlyArray<{
       readonly profileId: string
       readonly provider: ProviderId
@@ -135,6 +139,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     (name) => `config references \${${name}}, which is not set in any environment source`
   )
   warnings.push(...(inputs.notices ?? []))
+  const ignoredEnv = (inputs.ignoredEnv ?? []).map((v) => ({ ...v, fix: `put ${v.name} in ${inputs.host.stateEnvPath}` }))
+  for (const v of ignoredEnv) warnings.push(describeIgnoredEnvVar(v, inputs.host.stateEnvPath))
   if (inputs.shellEnv.error) {
     warnings.push(`login-shell import failed (${inputs.shellEnv.error}); keys set only in your shell profile are not used`)
   }
@@ -257,6 +263,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
         ...(inputs.shellEnv.error ? { error: inputs.shellEnv.error } : {})
       },
       providers,
+      ignoredEnv,
       unusableProfiles,
       skippedProfiles: store.skipped,
       flaggedProfiles: flagged,

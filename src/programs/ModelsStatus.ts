@@ -17,6 +17,7 @@ export const statusReport = (ctx: AuthContext, now: number): StatusReport =>
     store: ctx.store.store,
     shellEnv: ctx.env.shellEnv,
     missingConfigVars: ctx.missingConfigVars,
+    ignoredEnv: ctx.env.ignored,
     notices: ctx.notices,
     refs: { snapshot: ctx.secrets, configProblems: ctx.configRefProblems, plainResidue: plainResidue(ctx.store.raw) },
     now

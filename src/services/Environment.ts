@@ -4,7 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { configEnvVars } from "../domain/Config.js"
-import { assembleEnv, type EnvLayer, type EnvMap, shellEnvEnabled, shellEnvTimeoutMs } from "../domain/Env.js"
+import { assembleEnv, type EnvLayer, type IgnoredEnvVar, splitCwdDotEnv, type EnvMap, shellEnvEnabled, shellEnvTimeoutMs } from "../domain/Env.js"
 import type { FileError } from "../domain/Errors.js"
 import { Files } from "./Files.js"
 import { HostProcess } from "./HostProcess.js"
@@ -20,6 +20,8 @@ export interface EnvSnapshot {
     /** Why the login-shell import failed; the rest of the environment is still used. */
     readonly error?: string
   }
+  /** Variables of `./.env` that were refused (§4.1); status names each. */
+  readonly ignored: ReadonlyArray<IgnoredEnvVar>
 }
 
 /** Only provider keys are taken from the login shell (§4.2), never PATH or anything else. */
@@ -55,9 +57,14 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
       return {
         load: (configRaw) =>
           Effect.gen(function* () {
-            const cwdEnv = yield* dotenv(paths.cwdEnvPath)
+            const cwdRaw = yield* dotenv(paths.cwdEnvPath)
+            // Run from inside the state dir, ./.env IS the daemon's <state>/.env, where keys belong.
+            const inStateDir = paths.stateEnvPath === paths.cwdEnvPath
+            const { allowed, refused } = inStateDir ? { allowed: cwdRaw.vars, refused: [] } : splitCwdDotEnv(cwdRaw.vars)
+            const cwdEnv: EnvLayer = { source: cwdRaw.source, vars: allowed }
+            const ignored = refused.map((name) => ({ name, path: paths.cwdEnvPath }))
             // Running from inside the state dir must not read the same file twice under two names.
-            const stateEnv = paths.stateEnvPath === paths.cwdEnvPath ? undefined : yield* dotenv(paths.stateEnvPath)
+            const stateEnv = inStateDir ? undefined : yield* dotenv(paths.stateEnvPath)
             const layers: Array<EnvLayer> = [
               { source: { kind: "env" }, vars: host.vars },
               cwdEnv,
@@ -67,14 +74,14 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
             const vars = assembleEnv(layers)
             const enabled = shellEnvEnabled(configRaw, host.vars)
             const missing = PROVIDER_KEYS.filter((k) => !vars.has(k))
-            if (!enabled || missing.length === 0) return { vars, shellEnv: { enabled, appliedKeys: [] } }
+            if (!enabled || missing.length === 0) return { vars, shellEnv: { enabled, appliedKeys: [] }, ignored }
             return yield* shell.load(shellEnvTimeoutMs(configRaw, host.vars)).pipe(
               Effect.map((fromShell): EnvSnapshot => {
                 const applied = missing.filter((k) => fromShell[k] !== undefined && fromShell[k] !== "")
                 const withShell = assembleEnv([...layers, { source: { kind: "shell" }, vars: Object.fromEntries(applied.map((k) => [k, fromShell[k]])) }])
-                return { vars: withShell, shellEnv: { enabled, appliedKeys: applied } }
+                return { vars: withShell, shellEnv: { enabled, appliedKeys: applied }, ignored }
               }),
-              Effect.catchAll((e) => Effect.succeed<EnvSnapshot>({ vars, shellEnv: { enabled, appliedKeys: [], error: e.reason } }))
+              Effect.catchAll((e) => Effect.succeed<EnvSnapshot>({ vars, shellEnv: { enabled, appliedKeys: [], error: e.reason }, ignored }))
             )
           })
       }
