@@ -13,6 +13,9 @@ import { modelsStatusCommand } from "./ModelsStatusCommand.js"
 import { onboardCommand } from "./OnboardCommand.js"
 import { secretsCommand } from "./secrets/SecretsCommand.js"
 import { VERSION } from "./Version.js"
+import { complete, COMPLETE_WORD } from "./completion/Complete.js"
+import { completionCommand } from "./completion/CompletionCommand.js"
+import { commandTree } from "./completion/CommandTree.js"
 
 const models = Command.make("models").pipe(
   Command.withDescription("Model providers: credential status and auth profiles."),
@@ -21,7 +24,7 @@ const models = Command.make("models").pipe(
 
 export const rootCommand = Command.make("openclaw").pipe(
   Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
-  Command.withSubcommands([models, secretsCommand, doctorCommand, onboardCommand, gatewayCommand])
+  Command.withSubcommands([models, secretsCommand, doctorCommand, onboardCommand, gatewayCommand, completionCommand])
 )
 
 const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })
@@ -31,6 +34,8 @@ const run = Command.run(rootCommand, { name: "openclaw", version: VERSION })
  * rendered (`renderError`) and mapped (`exitCodeOf`) here.
  */
 export const cli = (argv: ReadonlyArray<string>) => {
+  // The shells' completion scripts call back here; it is not a command, so help never lists it.
+  if (argv[2] === COMPLETE_WORD) return Effect.as(complete(commandTree(rootCommand), argv.slice(3)), 0)
   const secret = secretInArguments(argv.slice(2), SECRET_OPTIONS)
   // The values given to SECRET_OPTIONS are registered before anything runs, so the output console masks them
   // everywhere: @effect/cli echoes a stray argument, and in `onboard --provider --api-key <key>` the key is one
