@@ -2,6 +2,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { LockTimeoutError, FileError } from "../domain/Errors.js"
+import { type LockTimings, lockTimings } from "../domain/LockTimings.js"
+import { HostProcess } from "./HostProcess.js"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 
@@ -13,19 +15,19 @@ export interface FileLockShape {
   ) => Effect.Effect<A, E | LockTimeoutError | FileError, R>
 }
 
-/** A lock whose holder stopped refreshing it for this long (crashed, killed) is taken over. */
-const STALE_MS = 5_000
-/**
- * How long a writer waits before giving up with a clear error: well past STALE_MS, so a lock left by a killed
- * writer is always taken over rather than reported.
- */
-const LOCK_WAIT_MS = 15_000
-
 export class FileLock extends Context.Tag("openclaw/FileLock")<FileLock, FileLockShape>() {
-  static readonly layer = Layer.sync(FileLock, () => ({
-    withLock: (file, use) =>
-      Effect.acquireUseRelease(acquire(file), () => use, (release) => Effect.promise(() => release().catch(() => undefined)))
-  }))
+  // A lock whose holder stopped refreshing it for `staleMs` (crashed, killed) is taken over; a writer gives up with
+  // a clear error after `waitMs`, well past it (domain/LockTimings.ts).
+  static readonly layer = Layer.effect(
+    FileLock,
+    Effect.map(HostProcess, (host) => {
+      const timings = lockTimings(host.vars)
+      return {
+        withLock: (file, use) =>
+          Effect.acquireUseRelease(acquire(file, timings), () => use, (release) => Effect.promise(() => release().catch(() => undefined)))
+      }
+    })
+  )
 }
 
 const codeOf = (e: unknown): string =>
@@ -33,24 +35,24 @@ const codeOf = (e: unknown): string =>
 
 // proper-lockfile's mkdir lock works across processes and on network file systems; it is imported lazily so
 // read-only commands never load it.
-const acquire = (file: string) =>
+const acquire = (file: string, { staleMs, waitMs }: LockTimings) =>
   Effect.tryPromise({
     try: async () => {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
       const lockfile = await import("proper-lockfile")
       return lockfile.lock(file, {
         realpath: false,
-        stale: STALE_MS,
+        stale: staleMs,
         update: 1_000,
-        // 35–70 ms between attempts (randomized so waiters do not move in lock-step): about LOCK_WAIT_MS in all.
-        retries: { retries: Math.ceil(LOCK_WAIT_MS / 52), factor: 1, minTimeout: 35, maxTimeout: 70, randomize: true },
-        // A compromised lock means another process took it over after we stalled for STALE_MS; the write still
+        // 35–70 ms between attempts (randomized so waiters do not move in lock-step): about waitMs in all.
+        retries: { retries: Math.ceil(waitMs / 52), factor: 1, minTimeout: 35, maxTimeout: 70, randomize: true },
+        // A compromised lock means another process took it over after we stalled for staleMs; the write still
         // goes through temp+rename, so the file stays whole. Never throw from a timer.
         onCompromised: () => undefined
       })
     },
     catch: (e) =>
       codeOf(e) === "ELOCKED"
-        ? new LockTimeoutError({ path: file, waitedMs: LOCK_WAIT_MS })
+        ? new LockTimeoutError({ path: file, waitedMs: waitMs })
         : new FileError({ path: `${file}.lock`, operation: "write", code: codeOf(e) })
   })
