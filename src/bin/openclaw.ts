@@ -42,7 +42,12 @@ const teardown: Teardown = (exit, onExit) => {
   if (Exit.isSuccess(exit)) {
     process.exitCode = exit.value as number
   } else if (Cause.isInterruptedOnly(exit.cause)) {
-    onExit(INTERRUPTED)
+    // §6: Ctrl-C anywhere says so on a line of its own (the terminal's "^C" is still on the current one) and leaves
+    // the cursor visible, even when a child that hid it (`claude`'s UI) was killed mid-screen.
+    const tty = process.stderr.isTTY === true
+    process.stderr.write(`${tty ? "\n" : ""}openclaw: Cancelled; nothing was stored.\n${tty ? "\u001b[?25h" : ""}`, () =>
+      onExit(INTERRUPTED)
+    )
   } else {
     const detail = process.env.OPENCLAW_DEBUG ? Cause.pretty(exit.cause) : Cause.squash(exit.cause)
     const text = detail instanceof Error ? detail.message : String(detail)

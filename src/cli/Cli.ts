@@ -3,6 +3,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { maskSecret, secretInArguments } from "../domain/Mask.js"
+import { UsageError } from "../domain/Errors.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import { type CliError, exitCodeOf, renderError, SecretOnCommandLineError } from "./CliError.js"
 import { ExitCode } from "./ExitCode.js"
@@ -44,9 +45,25 @@ export const cli = (argv: ReadonlyArray<string>) => {
   const commands: Effect.Effect<number, CliError, Effect.Effect.Context<ReturnType<typeof run>> | ExitCode | SecretRegistry> =
     secret !== undefined
       ? Effect.fail(new SecretOnCommandLineError({ masked: maskSecret(secret) }))
+      : asksForWizardMode(argv.slice(2))
+      ? Effect.fail(NO_WIZARD_MODE)
       : registered.pipe(Effect.zipRight(run(argv)), Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)))
   return Effect.catchAll(commands, (e) => Effect.as(Console.error(renderError(e)), exitCodeOf(e)))
 }
+
+/**
+ * @effect/cli's built-in `--wizard` (on every command) builds a command line by questions; Ctrl-C in it "quits"
+ * with exit 0, and its questions are the framework's, not ours. It is refused rather than half supported.
+ */
+const asksForWizardMode = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  return (end === -1 ? args : args.slice(0, end)).includes("--wizard")
+}
+
+const NO_WIZARD_MODE = new UsageError({
+  problem: "there is no --wizard mode",
+  fix: "run `openclaw onboard` for the set-up wizard, or add --help to a command to see its options"
+})
 
 const secretOptionValues = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
   args.flatMap((arg, i) => {

@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { ClaudeCliError } from "../domain/AuthErrors.js"
 
@@ -30,6 +32,8 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
         Command.stderr("inherit")
       )
       const exitCode = yield* Command.exitCode(command).pipe(
+        // Killed or failed, claude's UI may have left the terminal without echo and with its cursor hidden.
+        Effect.onExit((exit) => (Exit.isSuccess(exit) && exit.value === 0 ? Effect.void : Effect.sync(restoreTerminal))),
         Effect.provide(NodeCommandExecutor.layer),
         Effect.provide(NodeFileSystem.layer),
         Effect.mapError((e) =>
@@ -41,4 +45,11 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
       if (exitCode !== 0) return yield* new ClaudeCliError({ reason: "failed", exitCode })
     })
   })
+}
+
+/** `stty sane` on the terminal (echo, line editing, Ctrl-C back on) and the cursor shown again. */
+const restoreTerminal = (): void => {
+  if (process.stdin.isTTY !== true) return
+  spawnSync("stty", ["sane"], { stdio: ["inherit", "ignore", "ignore"] })
+  if (process.stdout.isTTY === true) process.stdout.write("\u001b[?25h")
 }

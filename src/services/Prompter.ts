@@ -2,6 +2,7 @@ import * as Prompt from "@effect/cli/Prompt"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import type * as Terminal from "@effect/platform/Terminal"
+import { Terminal as TerminalTag } from "@effect/platform/Terminal"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -9,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { PromptCancelledError } from "../domain/AuthErrors.js"
 import { HostProcess } from "./HostProcess.js"
+import * as TerminalPrompts from "./TerminalPrompts.js"
 
 /** Asking the user things. Secrets are read without any echo, not even masking characters. */
 export interface PrompterShape {
@@ -31,20 +33,24 @@ export class Prompter extends Context.Tag("openclaw/Prompter")<Prompter, Prompte
       const host = yield* HostProcess
       // What @effect/cli prompts run on, captured once so the port's methods need nothing.
       const promptContext = yield* Effect.context<Terminal.Terminal | FileSystem.FileSystem | Path.Path>()
+      const terminal = Context.get(promptContext, TerminalTag)
       const run = <A>(prompt: Prompt.Prompt<A>) =>
         Prompt.run(prompt).pipe(
           Effect.provide(promptContext),
-          Effect.catchTag("QuitException", () => new PromptCancelledError())
+          // The prompt leaves the cursor after its question: end that line, so the "Cancelled" message gets its own.
+          Effect.catchTag("QuitException", () =>
+            Effect.zipRight(Effect.orDie(terminal.display("\n")), new PromptCancelledError())
+          )
         )
       return {
         interactive: host.stdinIsTTY && host.stdoutIsTTY,
         readSecret: (message) =>
           host.stdinIsTTY
-            ? Effect.map(run(Prompt.hidden({ message })), (secret) =>
+            ? Effect.map(run(TerminalPrompts.hidden(message)), (secret) =>
                 Redacted.value(secret).trim() === "" ? Option.none() : Option.some(secret)
               )
             : Effect.map(readAllStdin, (text) => (text.trim() === "" ? Option.none() : Option.some(Redacted.make(text)))),
-        confirm: (message, initial) => run(Prompt.confirm({ message, initial })),
+        confirm: (message, initial) => run(TerminalPrompts.confirm(message, initial)),
         choose: (message, choices) =>
           run(Prompt.select({ message, choices: choices.map((c) => ({ ...c })) })),
         text: (message, initial) => run(Prompt.text({ message, ...(initial === undefined ? {} : { default: initial }) }))

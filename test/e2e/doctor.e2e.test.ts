@@ -96,9 +96,9 @@ describe("openclaw doctor (built binary)", () => {
     }
 
     it.each([
-      ["y", true],
-      ["n", false]
-    ])("answering %s at the prompt", async (answer, removes) => {
+      ["y\r", true],
+      ["n\r", false]
+    ])("answering %j at the prompt", async (answer, removes) => {
       const home = await fixture()
       const session = await onPty(home, ["doctor", "--fix"], "Remove the unreadable profile anthropic:bad", answer)
       expect(session.code, session.screen).toBe(0)

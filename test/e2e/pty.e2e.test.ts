@@ -139,7 +139,7 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     expect(config.auth.profiles["anthropic:manual"].provider).toBe("anthropic")
   })
 
-  it("setup-token: confirming with y runs claude on the terminal after the prompt has let go of it", async () => {
+  it("setup-token: the confirmation takes a typed answer with Enter (n, rubbed out, then y), then claude runs on the terminal after the prompt has let go of it", async () => {
     const s = await newSandbox()
     const claude = await withFakeClaude(s)
     const token = newToken()
@@ -148,7 +148,10 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
       env: { FAKE_CLAUDE_TOKEN: token, FAKE_CLAUDE_MARKER: claude.marker }
     })
     await pty.waitFor("Run `claude setup-token` now?")
-    pty.type("y")
+    // A single key decides nothing (§6): "n" alone would have cancelled with the old one-key confirm.
+    pty.type("n")
+    pty.type("\x7fy")
+    pty.type("\r")
     await pty.waitFor("continue in the browser? [y/N]")
     pty.type("yes please\r")
     // The whole line reached claude: openclaw no longer reads the terminal while claude runs.
@@ -167,7 +170,7 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
       env: { FAKE_CLAUDE_MARKER: claude.marker }
     })
     await pty.waitFor("Run `claude setup-token` now?")
-    pty.type("n")
+    pty.type("n\r")
     const exit = await pty.exit()
     expect(exit.code, pty.screen).toBe(1)
     expect(pty.screen).toContain("Cancelled; nothing was stored.")
