@@ -353,7 +353,8 @@ describe("crash safety: writers killed with SIGKILL at every stage of a write", 
   }, scaled(30_000))
 })
 
-describe("files that do not parse are refused and left byte-for-byte unchanged", () => {
+// Concurrent: every case has its own sandbox and waits on one child.
+describe.concurrent("files that do not parse are refused and left byte-for-byte unchanged", () => {
   const rand = prng(3)
   const brokenKey = newKey(rand, "broken")
   const goodKey = newKey(rand, "good")

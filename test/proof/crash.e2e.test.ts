@@ -670,7 +670,8 @@ const DISK_CASES: ReadonlyArray<DiskCase> = [
   }
 ]
 
-describe("full disk: a file-size limit (ulimit -f)", () => {
+// Concurrent: each case has its own sandbox (and mount), and they mostly wait on a child.
+describe.concurrent("full disk: a file-size limit (ulimit -f)", () => {
   const LIMIT_BLOCKS = 16 // 16 KiB: the files below are ~24 KiB, so rewriting them must fail
 
   const runLimited = async (s: Sandbox, c: DiskCase, rand: () => number) => {
@@ -752,7 +753,7 @@ describe("full disk: a file-size limit (ulimit -f)", () => {
   })
 })
 
-describe("full disk: a tiny tmpfs that is full (root only)", () => {
+describe.concurrent("full disk: a tiny tmpfs that is full (root only)", () => {
   const tryMount = async (label: string): Promise<{ s: Sandbox; dir: string } | undefined> => {
     if (process.getuid?.() !== 0) return undefined
     const s = await newSandbox(label)
