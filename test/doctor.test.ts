@@ -354,7 +354,8 @@ describe("doctor: expiry", () => {
         "anthropic:soon": { type: "token", provider: "anthropic", token: TOKEN, expires: NOW + 5 * HOUR },
         "openai:oauth": { type: "oauth", provider: "openai", access: ACCESS, refresh: REFRESH },
         "anthropic:forever": { type: "token", provider: "anthropic", token: TOKEN }
-      })
+      // A refreshable oauth profile counts only once its last refresh was refused (§5.2, issue 15 item 7).
+      }, { usageStats: { "openai:oauth": { lastRefreshError: { at: NOW - HOUR, reason: "invalid_grant" } } } })
     })
 
   it("expired and unknown fail, expiring warns, static tokens pass; each says how to renew", async () => {
@@ -364,7 +365,7 @@ describe("doctor: expiry", () => {
     expect(text.stdout).toContain("fix: openclaw models auth setup-token --provider anthropic --profile-id anthropic:old")
     expect(text.stdout).toContain("warn  profile-expiry       token profile anthropic:soon: expires in 5h")
     expect(text.stdout).toContain(
-      "fail  profile-expiry       oauth profile openai:oauth: expiry unknown (no valid expires) (a refresh is tried on next use)"
+      "fail  profile-expiry       oauth profile openai:oauth: expiry unknown (no valid expires) (its last refresh was refused)"
     )
     expect(text.stdout).toContain("fix: openclaw models auth login --provider openai")
     const { report } = await runJson([], { fs: fixture() })

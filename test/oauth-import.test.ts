@@ -25,7 +25,8 @@ describe("models auth import --from claude-code", () => {
     expect(stored(fs).profiles["anthropic:claude-cli"]).toEqual({ type: "oauth", provider: "anthropic", access: ACCESS, refresh: REFRESH, expires: NOW + 6 * HOUR })
     expect(JSON.parse(fs.read(CONFIG)!).auth.profiles["anthropic:claude-cli"]).toEqual({ provider: "anthropic", mode: "oauth" })
     const status = await runCli(["models", "status"], { fs })
-    expect(status.stdout).toContain("anthropic:claude-cli  oauth  expiring  expires in 6h, refreshable")
+    // A refresh token makes it `ok` while expiring (§5.2, issue 15 item 7: deliberately changed from `expiring`).
+    expect(status.stdout).toContain("anthropic:claude-cli  oauth  ok        refreshes on use")
     clean(r.stdout + r.stderr + status.stdout)
   })
 

@@ -161,17 +161,19 @@ describe("OAuth refresh before use (§7)", () => {
     }).pipe(Effect.provide(layer))
   })
 
-  it.effect("a refused refresh fails with the provider's reason and the fix, and leaves the store as it was", () => {
+  // The credential stays as it was; since issue 15 item 7 the refusal itself is recorded (§5.2).
+  it.effect("a refused refresh fails with the provider's reason and the fix, and leaves the credential as it was", () => {
     const { endpoint, fs, layer } = setup(NOW - MIN)
     endpoint.failWith.push(new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant", description: "refresh_token_reused" }))
-    const before = fs.read(STORE)
+    const before = JSON.parse(fs.read(STORE)!).profiles
     return Effect.gen(function* () {
       yield* TestClock.setTime(NOW)
       const error = yield* Effect.flip(freshNow)
       expect(error.message).toBe(
         "OAuth token refresh failed for anthropic: invalid_grant (refresh_token_reused). Please try again or re-authenticate. Profile: anthropic:me@example.com; the stored credential was left as it was. Fix: run `openclaw models auth login --provider anthropic`."
       )
-      expect(fs.read(STORE)).toBe(before)
+      expect(JSON.parse(fs.read(STORE)!).profiles).toEqual(before)
+      expect(JSON.parse(fs.read(STORE)!).usageStats[ID].lastRefreshError.reason).toBe("invalid_grant (refresh_token_reused)")
       for (const s of endpoint.secrets) expect(error.message).not.toContain(s)
     }).pipe(Effect.provide(layer))
   })
@@ -265,13 +267,14 @@ describe("OAuth refresh before use (§7)", () => {
 })
 
 describe("a hostile token endpoint (§8.6, §11)", () => {
-  it.scoped("a 1 GB token answer is that profile's failed refresh, with what happened and the fix; the store is untouched", () =>
+  // The credential is untouched; the refusal is recorded (§5.2, issue 15 item 7).
+  it.scoped("a 1 GB token answer is that profile's failed refresh, with what happened and the fix; the credential is untouched", () =>
     Effect.gen(function* () {
       const hostile = yield* hostileProvider
       const { endpoint, fs } = setup(NOW - MIN)
       const tokenUrl = `${hostile.baseUrl(modes.hugeBody({ bytes: 1 << 30 }))}/oauth/token`
       fs.put(CONFIG, JSON.stringify({ auth: { oauth: { anthropic: { tokenUrl, clientId: "test-client" } } } }))
-      const before = fs.read(STORE)
+      const before = JSON.parse(fs.read(STORE)!).profiles
       const live = yield* Effect.provide(OAuthHttp, OAuthHttp.layer)
       yield* Effect.gen(function* () {
         yield* TestClock.setTime(NOW)
@@ -285,7 +288,8 @@ describe("a hostile token endpoint (§8.6, §11)", () => {
         expect(failed).toMatchObject({ _tag: "ProviderError", kind: "http", status: 401, provider: "anthropic" })
         for (const s of endpoint.secrets) expect(error.message + failed.message).not.toContain(s.slice(12, 28))
       }).pipe(Effect.provide(testServices({ fs, oauthHttp: live })))
-      expect(fs.read(STORE)).toBe(before)
+      expect(JSON.parse(fs.read(STORE)!).profiles).toEqual(before)
+      expect(JSON.parse(fs.read(STORE)!).usageStats[ID].lastRefreshError.reason).toContain("too large")
       yield* Effect.promise(() => hostile.waitFor((h) => h.open === 0, 5_000, "the token endpoint's connections to close"))
     })
   )
@@ -305,30 +309,49 @@ describe("models auth refresh, models status", () => {
     for (const s of endpoint.secrets) expect(r.stdout + again.stdout + notOAuth.stderr).not.toContain(s)
   })
 
-  it("a failed refresh exits 1 with the message; the store is untouched", async () => {
+  it("a refused refresh exits 1 with the message; the tokens are untouched, the failure is recorded (§5.2) and a later refresh clears it", async () => {
     const { endpoint, fs } = setup(NOW - MIN)
     endpoint.failWith.push(new OAuthHttpError({ host: "auth.test", kind: "http", status: 400, error: "invalid_grant", description: "refresh_token_reused" }))
-    const before = fs.read(STORE)
+    const before = JSON.parse(fs.read(STORE)!)
     const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^openclaw: OAuth token refresh failed for anthropic: invalid_grant \(refresh_token_reused\)\. Please try again or re-authenticate\./)
+    const after = JSON.parse(fs.read(STORE)!)
+    expect(after.profiles).toEqual(before.profiles)
+    expect(after.usageStats[ID].lastRefreshError).toEqual({ at: NOW, reason: expect.stringContaining("invalid_grant") })
+    const failed = await runCli(["models", "status", "--json", "--check"], { fs })
+    expect(failed.code).toBe(1)
+    expect(JSON.parse(failed.stdout).auth.oauth.profiles[0]).toMatchObject({ status: "expired", refreshable: true, refreshFailed: true })
+    const healed = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+    expect(healed.code).toBe(0)
+    expect(JSON.parse(fs.read(STORE)!).usageStats).toEqual({})
+    expect((await runCli(["models", "status", "--check"], { fs })).code).toBe(0)
+  })
+
+  it("a refresh that cannot reach the endpoint is not recorded: the next use may work (§5.2)", async () => {
+    const { endpoint, fs } = setup(NOW - MIN)
+    endpoint.failWith.push(new OAuthHttpError({ host: "auth.test", kind: "network" }))
+    const before = fs.read(STORE)
+    const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+    expect(r.code).toBe(1)
     expect(fs.read(STORE)).toBe(before)
   })
 
-  it("status shows whether an oauth profile is refreshable; an expired one still fails --check (§5.2, §6.1)", async () => {
+  // Behaviour changed deliberately (issue 15 item 7, §5.2): an expired refreshable profile is `ok`, as in OpenClaw.
+  it("status shows whether an oauth profile is refreshable; an expired refreshable one is ok, renewed on use (§5.2, §6.1)", async () => {
     const { fs } = setup(NOW - 2 * HOUR)
     const store = JSON.parse(fs.read(STORE)!)
     store.profiles["anthropic:norefresh"] = { type: "oauth", provider: "anthropic", access: "sk-ant-oat01-FAKEnr" + "x".repeat(30), expires: NOW + 3 * HOUR }
     fs.put(STORE, JSON.stringify(store))
     const json = await runCli(["models", "status", "--json", "--check"], { fs })
-    expect(json.code).toBe(1)
+    expect(json.code).toBe(2)
     const report = JSON.parse(json.stdout)
     expect(report.auth.oauth.profiles).toEqual([
-      { profileId: ID, provider: "anthropic", type: "oauth", status: "expired", expiresAt: NOW - 2 * HOUR, remainingMs: -2 * HOUR, refreshable: true },
-      { profileId: "anthropic:norefresh", provider: "anthropic", type: "oauth", status: "expiring", expiresAt: NOW + 3 * HOUR, remainingMs: 3 * HOUR, refreshable: false }
+      { profileId: ID, provider: "anthropic", type: "oauth", status: "ok", expiresAt: NOW - 2 * HOUR, remainingMs: -2 * HOUR, refreshable: true, refreshFailed: false },
+      { profileId: "anthropic:norefresh", provider: "anthropic", type: "oauth", status: "expiring", expiresAt: NOW + 3 * HOUR, remainingMs: 3 * HOUR, refreshable: false, refreshFailed: false }
     ])
     const text = await runCli(["models", "status"], { fs })
-    expect(text.stdout).toContain(`${ID}  oauth  expired   expired 2h ago, refreshable: refreshed on next use`)
+    expect(text.stdout).toContain(`${ID}  oauth  ok        refreshes on use`)
     expect(text.stdout).toContain("anthropic:norefresh       oauth  expiring  expires in 3h, no refresh token")
   })
 })

@@ -20,7 +20,12 @@ export const UsageStats = Schema.Struct({
   failureCounts: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
   lastFailureAt: Schema.optional(Schema.Number),
   /** This project's addition: the last failure's reason, time and (scrubbed) message; read by domain/ChatFailure. */
-  lastError: Schema.optional(Schema.Unknown)
+  lastError: Schema.optional(Schema.Unknown),
+  /**
+   * This project's addition (§5.2): the last OAuth refresh the token endpoint refused, `{ at, reason }` (scrubbed);
+   * cleared by a successful refresh. While set, an expired or expiring oauth profile counts as `expired`.
+   */
+  lastRefreshError: Schema.optional(Schema.Unknown)
 })
 export type UsageStats = typeof UsageStats.Type
 
@@ -77,7 +82,8 @@ const USAGE_CHECKS: { readonly [K in keyof Required<UsageStats>]: (v: unknown) =
   failureCounts: numbers,
   lastFailureAt: number,
   // Any JSON value: domain/ChatFailure reads it leniently, as the schema does (Schema.Unknown).
-  lastError: (v) => v
+  lastError: (v) => v,
+  lastRefreshError: (v) => v
 }
 const USAGE_FIELDS = Object.entries(USAGE_CHECKS) as ReadonlyArray<readonly [keyof UsageStats, (v: unknown) => Checked<unknown>]>
 const usageStats = (v: unknown): Checked<UsageStats> => {
@@ -254,6 +260,22 @@ export const setUsageStats = (
   else usageStats[id] = next
   return { ...raw, usageStats }
 }
+
+/** A refused refresh as the store keeps it (§5.2): when, and what the token endpoint said (already scrubbed). */
+export const withRefreshFailure = (stats: UsageStats, at: number, reason: string): UsageStats => ({
+  ...stats,
+  lastRefreshError: { at, reason }
+})
+
+/** A successful refresh heals the profile (§5.2). */
+export const withoutRefreshFailure = (stats: UsageStats): UsageStats | undefined => {
+  const { lastRefreshError: _r, ...rest } = stats
+  return Object.keys(rest).length === 0 ? undefined : rest
+}
+
+/** Whether the profile's last OAuth refresh was refused (§5.2). */
+export const lastRefreshFailed = (stats: UsageStats | undefined): boolean =>
+  stats !== undefined && stats.lastRefreshError !== undefined && stats.lastRefreshError !== null
 
 export const setLastGood = (raw: JsonObject, provider: ProviderId, id: ProfileId): JsonObject => ({
   ...raw,

@@ -1,6 +1,6 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { AuthStore } from "./AuthStore.js"
+import { type AuthStore, lastRefreshFailed } from "./AuthStore.js"
 import { formatModelRef, type OpenClawConfig, providersInUse } from "./Config.js"
 import {
   type Check,
@@ -48,11 +48,13 @@ export const profileExpiry = (inputs: DoctorInputs, store: AuthStore): ReadonlyA
   let checked = 0
   for (const [id, c] of store.profiles) {
     if (c.type === "api_key") continue
-    const e = credentialExpiry(c, inputs.now)
+    // §5.2: a refreshable oauth profile is only out of date once its last refresh was refused.
+    const refreshFailed = lastRefreshFailed(store.usageStats[id])
+    const e = credentialExpiry(c, inputs.now, refreshFailed)
     if (e.status === "static") continue
     checked++
     if (e.status === "ok") continue
-    const refreshable = c.type === "oauth" && c.refresh !== undefined ? " (a refresh is tried on next use)" : ""
+    const refreshable = refreshFailed && c.type === "oauth" ? " (its last refresh was refused)" : ""
     found.push({
       id: "profile-expiry",
       subject: id,

@@ -1,4 +1,5 @@
 import type { Credential } from "./Credential.js"
+import { isRefreshable } from "./OAuth.js"
 
 export const EXPIRY_WARN_MS = 24 * 60 * 60 * 1000
 
@@ -15,12 +16,19 @@ export interface Expiry {
 const isValidExpiry = (expires: unknown): expires is number =>
   typeof expires === "number" && Number.isFinite(expires) && expires > 0
 
-export const credentialExpiry = (c: Credential, now: number): Expiry => {
+/**
+ * §5.2. An oauth profile holding a refresh token is renewed on use (§7), so its access-token expiry alone is `ok`
+ * (as OpenClaw's `--check` treats it) — unless `refreshFailed`: its last refresh was refused, and then it is
+ * `expired` once its access token is expired or expiring.
+ */
+export const credentialExpiry = (c: Credential, now: number, refreshFailed = false): Expiry => {
   if (c.type === "api_key") return { status: "static" }
   if (c.type === "token" && c.expires === undefined) return { status: "static" }
-  if (!isValidExpiry(c.expires)) return { status: "missing" }
+  const refreshable = isRefreshable(c)
+  if (!isValidExpiry(c.expires)) return { status: refreshable && !refreshFailed ? "ok" : "missing" }
   const remainingMs = c.expires - now
   const status: ExpiryStatus = remainingMs <= 0 ? "expired" : remainingMs <= EXPIRY_WARN_MS ? "expiring" : "ok"
+  if (refreshable && status !== "ok") return { status: refreshFailed ? "expired" : "ok", expiresAt: c.expires, remainingMs }
   return { status, expiresAt: c.expires, remainingMs }
 }
 

@@ -1,6 +1,6 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { AuthStore } from "./AuthStore.js"
+import { type AuthStore, lastRefreshFailed } from "./AuthStore.js"
 import { type AgentModels, type OpenClawConfig, formatModelRef, providersInUse } from "./Config.js"
 import { describeIgnoredEnvVar, type EnvMap, formatEnvSource, type IgnoredEnvVar } from "./Env.js"
 import {
@@ -63,6 +63,8 @@ export interface ProfileExpiryStatus {
   readonly remainingMs: number | null
   /** An oauth profile with a refresh token: refreshed before use, so `expired` heals on the next request (§7). */
   readonly refreshable: boolean
+  /** Its last refresh was refused (usageStats[id].lastRefreshError, §5.2): expired or expiring, it is `expired`. */
+  readonly refreshFailed: boolean
 }
 
 export interface StatusReport {
@@ -234,7 +236,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       status: e.status,
       expiresAt: e.expiresAt ?? null,
       remainingMs: e.remainingMs ?? null,
-      refreshable: isRefreshable(c)
+      refreshable: isRefreshable(c),
+      refreshFailed: lastRefreshFailed(store.usageStats[profileId])
     })
   }
   const expiryProviders = [...byProvider(expiring, (p) => p.provider)].map(([provider, mine]) => {

@@ -1,4 +1,4 @@
-import type { AuthStore } from "./AuthStore.js"
+import { type AuthStore, lastRefreshFailed } from "./AuthStore.js"
 import { firstControlCharacter } from "./ControlCharacters.js"
 import { type Credential, credentialRef, credentialSecret } from "./Credential.js"
 import { shellArg } from "./Doctor.js"
@@ -28,7 +28,7 @@ export const storedProfileRows = (store: AuthStore, now: number): ReadonlyArray<
   [...store.profiles].map(([profileId, credential]) => {
     const secret = credentialSecret(credential)
     const ref = credentialRef(credential)
-    const expiry = credentialExpiry(credential, now)
+    const expiry = credentialExpiry(credential, now, lastRefreshFailed(store.usageStats[profileId]))
     if (ref === undefined) return { profileId, credential, secret: secret ? maskSecret(secret) : "(empty)", expiry }
     return { profileId, credential, secret: secret ? maskSecret(secret) : "(unresolved)", ref, expiry }
   })

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
-import { holdsProfile } from "../domain/AuthStore.js"
+import { holdsProfile, setUsageStats, withoutRefreshFailure, withRefreshFailure } from "../domain/AuthStore.js"
 import { ProviderError } from "../domain/Chat.js"
 import { defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
 import { type Credential, credentialSecret, type OAuthCredential } from "../domain/Credential.js"
@@ -147,20 +147,40 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         })
         const [, decided] = yield* profiles.update(storePath, (latest) => {
           const cas = casDecision(latest.store.profiles.get(profileId), provider, used)
-          return Effect.succeed([cas.kind === "write" ? applyRefreshedTokens(latest.raw, profileId, next) : latest.raw, cas] as const)
+          // A refresh that worked heals a profile whose last refresh was refused (§5.2).
+          const written = cas.kind === "write" ? setUsageStats(applyRefreshedTokens(latest.raw, profileId, next), profileId, withoutRefreshFailure) : latest.raw
+          return Effect.succeed([written, cas] as const)
         })
         // Removed meanwhile (logout): the new tokens serve this request but are not resurrected in the store.
         return decided.kind === "keep-stored"
           ? result(profileId, decided.stored, "kept-stored")
           : result(profileId, next, "refreshed")
       })
+    /**
+     * The token endpoint refused (or the grant was unusable): recorded in usageStats[id].lastRefreshError so status
+     * --check counts the profile expired (§5.2). A network failure or timeout is not recorded — the next use
+     * may well succeed, and paging someone for a blip is what §5.2 avoids.
+     */
+    const recordRefused = (e: OAuthRefreshError) =>
+      e.transient === true
+        ? Effect.void
+        : Effect.gen(function* () {
+            const reason = (yield* SecretRegistry).scrub(e.reason)
+            const at = yield* Clock.currentTimeMillis
+            yield* profiles.update(storePath, (latest) =>
+              Effect.succeed([
+                latest.store.profiles.has(profileId) ? setUsageStats(latest.raw, profileId, (s) => withRefreshFailure(s, at, reason)) : latest.raw,
+                undefined
+              ] as const)
+            )
+          }).pipe(Effect.ignore)
     const locked = Effect.gen(function* () {
       const doc = yield* profiles.load(storePath)
       const current = doc.store.profiles.get(profileId)
       if (current === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
       yield* (yield* SecretRegistry).register([credentialSecret(current), current.type === "oauth" ? refreshTokenOf(current) : undefined])
       if (current.type !== "oauth") return result(profileId, current, "kept-stored")
-      return yield* whenDue(provider, profileId, current, "refreshed-elsewhere", exchange(current))
+      return yield* whenDue(provider, profileId, current, "refreshed-elsewhere", exchange(current).pipe(Effect.tapErrorTag("OAuthRefreshError", recordRefused)))
     })
     return yield* (yield* FileLock).withLock(refreshLockPath(ctx.host.stateDir, provider, profileId), locked)
   })

@@ -63,17 +63,20 @@ export const renderStatusText = (
   const width = auth.oauth.profiles.reduce((w, p) => Math.max(w, esc(p.profileId).length), 0)
   for (const p of auth.oauth.profiles) {
     const expiry = { status: p.status, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) }
-    // §5.2 keeps an expired oauth profile `expired` (and --check at 1); say whether the next use heals it.
+    // §5.2: a refreshable oauth profile is `ok` while its access token is merely expired or expiring — the next
+    // use renews it — unless its last refresh was refused.
+    const renewsOnUse = p.type === "oauth" && p.refreshable && p.status === "ok" && (p.remainingMs === null || p.remainingMs <= auth.oauth.warnAfterMs)
     const refresh =
       p.type !== "oauth"
         ? ""
-        : p.refreshable
-          ? p.status === "ok" || p.status === "static"
+        : p.refreshFailed
+          ? ", last refresh failed: sign in again (openclaw models auth login)"
+          : p.refreshable
             ? ", refreshable"
-            : ", refreshable: refreshed on next use"
-          : ", no refresh token"
+            : ", no refresh token"
+    const when = renewsOnUse ? "refreshes on use" : describeExpiry(expiry)
     lines.push(
-      `  ${esc(p.profileId).padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${describeExpiry(expiry)}${refresh}`
+      `  ${esc(p.profileId).padEnd(width)}  ${p.type.padEnd(5)}  ${statusColor(style, expiryLabel(p.status).padEnd(8))}  ${when}${renewsOnUse ? "" : refresh}`
     )
   }
   for (const p of auth.oauth.providers) {
