@@ -33,7 +33,7 @@ const options = {
   token: optional(Options.redacted("token"), "The token (or set ANTHROPIC_OAUTH_TOKEN for anthropic)."),
   tokenExpiresIn: optional(
     Options.text("token-expires-in"),
-    "How long the token is valid: 30m, 12h, 365d (a bare number means days). Default: 365d for anthropic " +
+    "How long the token is valid: 30m, 12h, 2w, 365d, 1y (a bare number means days). Default: 365d for anthropic " +
       "setup-tokens, else no expiry."
   ),
   profileId: optional(

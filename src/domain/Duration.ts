@@ -1,16 +1,16 @@
 import * as Either from "effect/Either"
 
-const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 }
 
-/** `--expires-in`: `365d`, `12h`, `30m`; a bare number means days. */
+/** `--expires-in`: `1y` (365 d), `2w`, `365d`, `12h`, `30m`; a bare number means days. */
 export const parseExpiresIn = (raw: string): Either.Either<number, string> => {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([mhd]?)\s*$/i.exec(raw)
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([mhdwy]?)\s*$/i.exec(raw)
   const value = match ? Number(match[1]) : Number.NaN
   if (!match || !(value > 0)) {
-    return Either.left(`"${raw}" is not a duration: use a positive number with m, h or d (30m, 12h, 365d; a bare number means days)`)
+    return Either.left(`"${raw}" is not a duration: use a positive number with m, h, d, w or y (30m, 12h, 2w, 365d, 1y; a bare number means days)`)
   }
   const ms = value * UNIT_MS[(match[2] || "d").toLowerCase()]!
-  if (ms < UNIT_MS.m!) return Either.left(`"${raw}" is shorter than a minute (use 30m, 12h, 365d)`)
+  if (ms < UNIT_MS.m!) return Either.left(`"${raw}" is shorter than a minute (use 30m, 12h, 2w, 1y)`)
   return ms > 100 * 365 * UNIT_MS.d! ? Either.left(`"${raw}" is more than 100 years`) : Either.right(Math.round(ms))
 }
 

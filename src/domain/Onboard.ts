@@ -8,9 +8,7 @@ import { UsageError } from "./Errors.js"
 import { type ProfileId, profileIdFromInput } from "./ProfileId.js"
 import {
   isTokenEnvVar,
-  normalizeProvider,
   primaryEnvVar,
-  PROVIDERS,
   type ProviderId,
   providerInfo
 } from "./Provider.js"
@@ -58,24 +56,7 @@ export const usage = (problem: string, fix: string) => new UsageError({ problem,
 
 export const KIND_FLAG: Readonly<Record<SecretKind, string>> = { api_key: "--api-key", token: "--token" }
 
-export const knownProviders = (config: OpenClawConfig): ReadonlyArray<string> => [
-  ...PROVIDERS.map((p) => p.id),
-  ...Object.keys(config.models?.providers ?? {}).filter((id) => !PROVIDERS.some((p) => p.id === id))
-]
-
-/** A provider of §4.2 or one the config defines under `models.providers`; a typo must not become a profile. */
-export const checkProvider = (config: OpenClawConfig, configPath: string, raw: string): Either.Either<ProviderId, UsageError> => {
-  const provider = normalizeProvider(raw)
-  return knownProviders(config).includes(provider)
-    ? Either.right(provider)
-    : Either.left(
-        usage(
-          `unknown provider "${raw}"`,
-          `pass --provider with one of ${knownProviders(config).join(", ")} ` +
-            `(or define models.providers.${provider} in ${configPath})`
-        )
-      )
-}
+export { checkProvider, knownProviders } from "./ProviderCheck.js"
 
 /** Variables that may carry this kind of secret for the provider (§4.2), earlier names first. */
 export const envVarsFor = (provider: ProviderId, kind: SecretKind): ReadonlyArray<string> => {
@@ -99,6 +80,16 @@ export const checkModelRef = (raw: string, config: OpenClawConfig): Either.Eithe
   const slash = ref.indexOf("/")
   if (slash === 0 || slash === ref.length - 1) return Either.left(`"${ref}" is not <provider>/<model>`)
   return Either.right(ref)
+}
+
+/**
+ * The model as it goes into the config: a bare id (`gpt-4o`) means the provider just set up, not anthropic, which
+ * is what a bare id resolves to everywhere else (so `--check` would fail on a provider without a credential).
+ * Aliases and `provider/model` stay as typed.
+ */
+export const qualifyModel = (model: string, provider: ProviderId, config: OpenClawConfig): string => {
+  const ref = model.trim()
+  return ref.includes("/") || modelAliases(config).has(ref.toLowerCase()) ? ref : `${provider}/${ref}`
 }
 
 export const validateSecret = (kind: SecretKind, provider: ProviderId, raw: string) =>

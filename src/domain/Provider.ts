@@ -37,7 +37,7 @@ export const PROVIDERS: ReadonlyArray<ProviderInfo> = [
 ]
 
 /** Deliberately small: only names users actually type for the same vendor. */
-const ALIASES: Readonly<Record<string, string>> = {
+export const ALIASES: Readonly<Record<string, string>> = {
   claude: "anthropic",
   "claude-code": "anthropic",
   gemini: "google",

@@ -5,11 +5,42 @@ import type { ProviderId } from "./Provider.js"
 export const normalizeSecretInput = (raw: string): string => raw.replace(/\s+/g, "")
 
 const SETUP_TOKEN_PREFIX = "sk-ant-oat01-"
+
+/**
+ * Prefixes that only one vendor issues (§6 "Command-line manners"): such a secret under another provider is a
+ * mix-up that would only surface as a 401 later. Plain `sk-` is shared by several vendors, so it says nothing.
+ */
+const VENDOR_PREFIXES: ReadonlyArray<readonly [prefix: string, provider: string, vendor: string]> = [
+  ["sk-ant-", "anthropic", "Anthropic"],
+  ["sk-or-", "openrouter", "OpenRouter"],
+  ["sk-proj-", "openai", "OpenAI"],
+  ["sk-svcacct-", "openai", "OpenAI"],
+  ["gsk_", "groq", "Groq"],
+  ["xai-", "xai", "xAI"],
+  ["AIza", "google", "Google"]
+]
+
+/** Providers that pass keys through to someone else's account (a local server) are not second-guessed. */
+const CHECKED_PROVIDERS = new Set(["anthropic", "openai", "openrouter", "google", "groq", "mistral", "xai", "deepseek", "together"])
+
+const foreignSecret = (provider: ProviderId, secret: string, kind: "token" | "API key"): string | undefined => {
+  if (!CHECKED_PROVIDERS.has(provider)) return undefined
+  const owner = VENDOR_PREFIXES.find(([prefix]) => secret.startsWith(prefix))
+  if (owner === undefined || owner[1] === provider) return undefined
+  const [prefix, ownerId, vendor] = owner
+  const command = kind === "token" ? "paste-token" : "paste-api-key"
+  return (
+    `this ${kind} starts with ${prefix}, which ${vendor} issues, so it will not work for ${provider}: ` +
+    `store it with \`openclaw models auth ${command} --provider ${ownerId}\`, or paste the ${provider} ${kind}`
+  )
+}
 const SETUP_TOKEN_MIN_LENGTH = 80
 
 /** §6.2: an Anthropic token must be a setup-token. */
 export const validateToken = (provider: ProviderId, token: string): Either.Either<string, string> => {
   if (token === "") return Either.left("no token was given")
+  const foreign = foreignSecret(provider, token, "token")
+  if (foreign !== undefined) return Either.left(foreign)
   if (provider !== "anthropic") return Either.right(token)
   if (token.startsWith("sk-ant-api")) {
     return Either.left(
@@ -29,6 +60,8 @@ export const validateToken = (provider: ProviderId, token: string): Either.Eithe
 
 export const validateApiKey = (provider: ProviderId, key: string): Either.Either<string, string> => {
   if (key === "") return Either.left("no API key was given")
+  const foreign = foreignSecret(provider, key, "API key")
+  if (foreign !== undefined) return Either.left(foreign)
   if (provider === "anthropic" && key.startsWith(SETUP_TOKEN_PREFIX)) {
     return Either.left(
       "this is a Claude setup-token, not an API key: store it with `openclaw models auth paste-token --provider anthropic`"

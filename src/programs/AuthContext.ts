@@ -17,6 +17,7 @@ import { Paths } from "../services/Paths.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { holdsProfile, overlayStore } from "../domain/AuthStore.js"
 import { defaultAgentId } from "../domain/Config.js"
+import { checkProvider } from "../domain/ProviderCheck.js"
 import { migrateLegacy } from "./LegacyImport.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { isSecretVarName, SecretRegistry } from "../services/SecretRegistry.js"
@@ -43,6 +44,9 @@ export interface AuthContext {
   readonly notices: ReadonlyArray<string>
   readonly now: number
 }
+
+/** `--provider` as typed, checked against §4.2, the aliases and this config's `models.providers` (did-you-mean on a typo). */
+export const checkedProvider = (ctx: AuthContext, raw: string) => checkProvider(ctx.config, ctx.host.configPath, raw)
 
 /** The agent whose store lies underneath this one's (§3.1): the main agent, for a sub-agent; none for the main agent. */
 export const agentBeneath = (config: OpenClawConfig, agent: AgentPaths) =>

@@ -4,12 +4,11 @@ import { ProfileNotFoundError } from "../domain/AuthErrors.js"
 import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
 import { unavailableUntil } from "../domain/Order.js"
 import type { ProfileId } from "../domain/ProfileId.js"
-import { normalizeProvider } from "../domain/Provider.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { rowSource, storedProfileRows, unavailableLabel } from "../domain/StoredProfiles.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { ProfileStore } from "../services/ProfileStore.js"
-import { loadAuthContext } from "./AuthContext.js"
+import { checkedProvider, loadAuthContext } from "./AuthContext.js"
 
 export interface ProfileListEntry {
   readonly profileId: string
@@ -83,7 +82,7 @@ export const clearCooldowns = Effect.fn("Auth.cooldowns.clear")(function* (
   agent: string | undefined
 ) {
   const ctx = yield* loadAuthContext(agent)
-  const provider = filter.provider === undefined ? undefined : normalizeProvider(filter.provider)
+  const provider = filter.provider === undefined ? undefined : yield* checkedProvider(ctx, filter.provider)
   const profileId = filter.profileId?.trim()
   if (profileId !== undefined && !ctx.store.store.profiles.has(profileId as ProfileId)) {
     return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })

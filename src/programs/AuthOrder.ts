@@ -2,9 +2,8 @@ import * as Effect from "effect/Effect"
 import { setOrder } from "../domain/AuthStore.js"
 import { ProfileNotFoundError, ProfileProviderMismatchError } from "../domain/AuthErrors.js"
 import type { ProfileId } from "../domain/ProfileId.js"
-import { normalizeProvider } from "../domain/Provider.js"
 import { ProfileStore } from "../services/ProfileStore.js"
-import { loadAuthContext } from "./AuthContext.js"
+import { checkedProvider, loadAuthContext } from "./AuthContext.js"
 
 export interface OrderView {
   readonly agentId: string
@@ -22,8 +21,8 @@ const view = (ctx: { agent: { agentId: string; storePath: string } }, provider: 
 
 /** `models auth order get` (§6.2). */
 export const getOrder = Effect.fn("Auth.order.get")(function* (providerInput: string, agent: string | undefined) {
-  const provider = normalizeProvider(providerInput)
   const ctx = yield* loadAuthContext(agent)
+  const provider = yield* checkedProvider(ctx, providerInput)
   return view(ctx, provider, ctx.store.store.order[provider])
 })
 
@@ -36,8 +35,8 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
   ids: ReadonlyArray<string>,
   agent: string | undefined
 ) {
-  const provider = normalizeProvider(providerInput)
   const ctx = yield* loadAuthContext(agent)
+  const provider = yield* checkedProvider(ctx, providerInput)
   const unique = [...new Set(ids.map((id) => id.trim()))] as Array<ProfileId>
   const [doc] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
     Effect.gen(function* () {
@@ -56,8 +55,11 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
 
 /** `models auth order clear` (§6.2). */
 export const clearProfileOrder = Effect.fn("Auth.order.clear")(function* (providerInput: string, agent: string | undefined) {
-  const provider = normalizeProvider(providerInput)
   const ctx = yield* loadAuthContext(agent)
-  yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => Effect.succeed([setOrder(doc.raw, provider, undefined), undefined] as const))
-  return view(ctx, provider, undefined)
+  const provider = yield* checkedProvider(ctx, providerInput)
+  // Decided on the store as read inside the lock: "Cleared" only when there was an override to clear.
+  const [, hadOverride] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
+    Effect.succeed([setOrder(doc.raw, provider, undefined), doc.store.order[provider] !== undefined] as const)
+  )
+  return { ...view(ctx, provider, undefined), hadOverride }
 })

@@ -22,14 +22,14 @@ import {
 } from "../domain/OAuthLogin.js"
 import type { OAuthEndpoints } from "../domain/OAuthProviders.js"
 import { profileIdFromInput } from "../domain/ProfileId.js"
-import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
+import type { ProviderId } from "../domain/Provider.js"
 import { Browser } from "../services/Browser.js"
 import { OAuthCallback } from "../services/OAuthCallback.js"
 import { OAuthHttp } from "../services/OAuthHttp.js"
 import { Prompter } from "../services/Prompter.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import { SecureRandom } from "../services/SecureRandom.js"
-import { loadAuthContext } from "./AuthContext.js"
+import { checkedProvider, loadAuthContext } from "./AuthContext.js"
 import { oauthEndpointsFor } from "./OAuthRefresh.js"
 import { storeCredential } from "./StoreCredential.js"
 
@@ -116,8 +116,8 @@ const viaPaste = (provider: ProviderId, endpoints: OAuthEndpoints, pkce: Pkce) =
  * the account's email when the provider gives one.
  */
 export const loginOAuth = Effect.fn("OAuth.login")(function* (opts: LoginOptions) {
-  const provider = normalizeProvider(opts.provider)
   const ctx = yield* loadAuthContext(opts.agent)
+  const provider = yield* checkedProvider(ctx, opts.provider)
   const endpoints = yield* oauthEndpointsFor(ctx, provider)
   const random = yield* SecureRandom
   const verifier = pkceVerifier(yield* random.bytes(32))

@@ -8,7 +8,7 @@ import { ApiKeyCredential, TokenCredential } from "../domain/Credential.js"
 import { type DotEnvUpsert, upsertDotEnv, validateEnvName } from "../domain/DotEnv.js"
 import { formatEnvSource } from "../domain/Env.js"
 import { maskSecret } from "../domain/Mask.js"
-import { checkFlags, envVarsFor, modelFlag, type OnboardOptions, type OnboardPlan, usage } from "../domain/Onboard.js"
+import { checkFlags, envVarsFor, modelFlag, type OnboardOptions, type OnboardPlan, qualifyModel, usage } from "../domain/Onboard.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { FileLock } from "../services/FileLock.js"
 import { Files } from "../services/Files.js"
@@ -128,7 +128,8 @@ export const onboard = Effect.fn("Onboard.run")(function* (opts: OnboardOptions)
   }
   const ctx = yield* loadAuthContext(opts.agent)
   if (opts.model !== undefined) yield* modelFlag(opts.model, ctx.config)
-  const plan = opts.nonInteractive ? yield* planFromFlags(ctx, opts) : yield* runWizard(ctx, opts)
+  const planned = opts.nonInteractive ? yield* planFromFlags(ctx, opts) : yield* runWizard(ctx, opts)
+  const plan = planned.model === undefined ? planned : { ...planned, model: qualifyModel(planned.model, planned.provider, ctx.config) }
   if (plan.home._tag === "env") yield* readStateEnv(ctx)
   const saved = yield* apply(ctx, plan)
   const status = yield* modelsStatus(opts.agent)

@@ -120,12 +120,12 @@ const askSecret = (provider: ProviderId, kind: SecretKind, method: Method) =>
 const askLifetime = (provider: ProviderId) =>
   askUntil(
     Effect.flatMap(Prompter, (p) =>
-      p.text(`How long is this ${provider} token valid? (30m, 12h, 365d; empty: it does not expire)`)
+      p.text(`How long is this ${provider} token valid? (30m, 12h, 2w, 1y; empty: it does not expire)`)
     ),
     (raw): Either.Either<number | undefined, UsageError> =>
       raw.trim() === ""
         ? Either.right(undefined)
-        : Either.mapLeft(parseExpiresIn(raw), (problem) => new UsageError({ problem, fix: "give a duration such as 30m, 12h or 365d, or nothing if it does not expire" })),
+        : Either.mapLeft(parseExpiresIn(raw), (problem) => new UsageError({ problem, fix: "give a duration such as 30m, 12h, 2w or 1y, or nothing if it does not expire" })),
     (e) => `${e.problem}.`
   )
 

@@ -18,7 +18,7 @@ import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
 import { normalizeSecretInput, validateApiKey, validateToken } from "../domain/SecretInput.js"
 import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
-import { type AuthContext, loadAuthContext } from "./AuthContext.js"
+import { type AuthContext, checkedProvider, loadAuthContext } from "./AuthContext.js"
 import { storeCredential } from "./StoreCredential.js"
 import { preflightRef, refArgument } from "./RefPreflight.js"
 import { type SecretRef, secretRefLabel } from "../domain/SecretRef.js"
@@ -83,10 +83,10 @@ const storeToken = (
 
 /** `models auth paste-token` (§6.2). Everything that can fail without the secret is checked before asking for it. */
 export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOptions & { readonly expiresIn: string | undefined }) {
-  const provider = normalizeProvider(opts.provider)
-  const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
   const lifetime = yield* expiresInMs(opts.expiresIn, undefined)
   const ctx = yield* loadAuthContext(opts.agent)
+  const provider = yield* checkedProvider(ctx, opts.provider)
+  const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
   const token =
     opts.ref !== undefined
       ? yield* checkedRef(ctx, "token", provider, opts.ref)
@@ -96,9 +96,9 @@ export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOpt
 
 /** `models auth paste-api-key` (§6.2). */
 export const pasteApiKey = Effect.fn("Auth.pasteApiKey")(function* (opts: PasteOptions) {
-  const provider = normalizeProvider(opts.provider)
-  const profileId = profileIdFromInput(provider, opts.profileId ?? "default")
   const ctx = yield* loadAuthContext(opts.agent)
+  const provider = yield* checkedProvider(ctx, opts.provider)
+  const profileId = profileIdFromInput(provider, opts.profileId ?? "default")
   if (opts.ref !== undefined) {
     const keyRef = yield* checkedRef(ctx, "API key", provider, opts.ref)
     return yield* storeCredential(ctx, profileId, new ApiKeyCredential({ type: "api_key", provider, keyRef }))

@@ -36,7 +36,9 @@ const set = Command.make("set", { provider, ids, agent: agentOption, json: jsonO
 ).pipe(Command.withDescription("Set this agent's order override: the profiles are tried in the given order."))
 
 const clear = Command.make("clear", { provider, agent: agentOption }, (o) =>
-  Effect.zipRight(clearProfileOrder(o.provider, Option.getOrUndefined(o.agent)), Console.log("Cleared per-agent order override."))
+  Effect.flatMap(clearProfileOrder(o.provider, Option.getOrUndefined(o.agent)), (r) =>
+    Console.log(r.hadOverride ? "Cleared per-agent order override." : `No per-agent order override for ${esc(r.provider)}; nothing to clear.`)
+  )
 ).pipe(Command.withDescription("Remove this agent's order override (the config order or round-robin applies again)."))
 
 export const orderCommand = Command.make("order").pipe(

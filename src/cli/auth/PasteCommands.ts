@@ -18,7 +18,7 @@ const profileId = (defaultName: string) =>
   )
 const expiresIn = (defaultText: string) =>
   Options.text("expires-in").pipe(
-    Options.withDescription(`How long the token is valid: 30m, 12h, 365d (a bare number means days). ${defaultText}`),
+    Options.withDescription(`How long the token is valid: 30m, 12h, 2w, 365d, 1y (a bare number means days). ${defaultText}`),
     Options.optional
   )
 
