@@ -13,7 +13,7 @@ import {
 import { maskSecret } from "./Mask.js"
 import { type FlaggedProfile, flaggedProfiles, flagLabel, rowSource, storedProfileRows, unavailableLabel } from "./StoredProfiles.js"
 import { isRefreshable } from "./OAuth.js"
-import { describeUnusable, profileOrder } from "./Order.js"
+import { describeUnusable, profileOrder, unavailableUntil } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { type ProviderId, PROVIDERS } from "./Provider.js"
 import { credentialShadowing, describeShadowing, envKeyFor, resolveCredential } from "./Resolve.js"
@@ -178,6 +178,16 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       if (x.why.kind === "mode-mismatch") {
         warnings.push(`profile ${x.profileId}: ${describeUnusable(x.why)}; fix the config entry auth.profiles["${x.profileId}"] or re-add the credential`)
       }
+    }
+    // Profiles an order override leaves out are not in `order.unavailable`, but their cooldown is still real and
+    // `auth list` shows it: the same label here, so the two commands agree (not counted as unusable: never tried).
+    for (const { profileId: id } of stored) {
+      if (flags.has(id)) continue
+      const stats = store.usageStats[id]
+      const reason = unavailableUntil(stats, now)
+      if (reason === undefined) continue
+      const until = Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0)
+      flags.set(id, `[${unavailableLabel(reason, stats?.disabledReason)} ${formatDuration(until - now)}]`)
     }
     const labels = stored.map((row) => {
       const { profileId: id, credential: c, secret } = row
