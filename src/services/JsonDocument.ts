@@ -80,18 +80,22 @@ export const parseJsonText = (file: string, text: string, format: "JSON" | "JSON
     catch: (e) => (e instanceof FileParseError ? e : new FileParseError({ path: file, format, detail: String(e) }))
   })
 
-/** Reads a JSON or JSON5 document whose top level must be an object; a missing file is an empty document. */
-export const readJsonDocument = (files: FilesShape, file: string, format: "JSON" | "JSON5") =>
+/** The document and the text it was parsed from (empty for a missing file), for an editor that keeps that text. */
+export const readJsonSource = (files: FilesShape, file: string, format: "JSON" | "JSON5") =>
   Effect.flatMap(files.readText(file), (text) =>
     Option.match(text, {
-      onNone: () => Effect.succeed<RawDocument>({ path: file, exists: false, raw: {} }),
+      onNone: () => Effect.succeed({ doc: { path: file, exists: false, raw: {} } as RawDocument, text: "" }),
       onSome: (text) =>
         parseJsonText(file, text, format).pipe(
           Effect.filterOrFail(
             (raw): raw is JsonObject => Predicate.isRecord(raw),
             (raw) => new FileShapeError({ path: file, detail: `expected a ${format} object at the top level, got ${describe(raw)}` })
           ),
-          Effect.map((raw): RawDocument => ({ path: file, exists: true, raw }))
+          Effect.map((raw) => ({ doc: { path: file, exists: true, raw } as RawDocument, text }))
         )
     })
   )
+
+/** Reads a JSON or JSON5 document whose top level must be an object; a missing file is an empty document. */
+export const readJsonDocument = (files: FilesShape, file: string, format: "JSON" | "JSON5") =>
+  Effect.map(readJsonSource(files, file, format), (source) => source.doc)
