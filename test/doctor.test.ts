@@ -3,6 +3,7 @@
  * exists the same fixture after `--fix`. Every output is kept and searched for the fixture secrets at the end.
  */
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import JSON5 from "json5"
 import { CHECK_IDS } from "../src/domain/Doctor.js"
 import { ScriptedPrompter } from "./support/FakeInteraction.js"
 import { type MemoryEntry, MemoryFs } from "./support/MemoryFiles.js"
@@ -67,7 +68,8 @@ const store = (profiles: Record<string, unknown>, extra: Record<string, unknown>
 const apiKey = { type: "api_key", provider: "anthropic", key: KEY }
 const healthyStore = () => store({ "anthropic:default": apiKey })
 const fsWith = (files: Record<string, string | MemoryEntry>) => new MemoryFs({ [STORE]: healthyStore(), ...files })
-const json = (fs: MemoryFs, path: string) => JSON.parse(fs.read(path)!)
+/** The config stays JSON5 as its owner wrote it (#15 item 6); the stores are JSON. */
+const json = (fs: MemoryFs, path: string) => (path === CONFIG ? JSON5.parse(fs.read(path)!) : JSON.parse(fs.read(path)!))
 
 describe("doctor: a healthy setup", () => {
   it("reports every check ok, once, in text and JSON, and exits 0", async () => {
@@ -522,6 +524,8 @@ describe("doctor: config mode disagrees with the stored type (safe fix)", () => 
     const r = await run(["--fix"], { fs })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('fixed: set auth.profiles["anthropic:default"].mode to "api_key"')
+    // the user's JSON5 kept as written, only the value changed (#15 item 6)
+    expect(fs.read(CONFIG)).toBe("// mine\n{ gateway: { port: 1 }, auth: { profiles: { 'anthropic:default': { provider: 'anthropic', mode: 'api_key', email: 'a@b' } } } }")
     expect(json(fs, CONFIG)).toEqual({
       gateway: { port: 1 },
       auth: { profiles: { "anthropic:default": { provider: "anthropic", mode: "api_key", email: "a@b" } } }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import JSON5 from "json5"
 import { ScriptedPrompter } from "./support/FakeInteraction.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { MemorySecretResolver } from "./support/SecretResolverTest.js"
@@ -28,7 +29,8 @@ const world = (fs: MemoryFs, prompter: ScriptedPrompter) => ({
   vars: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_KEY_V2: OPENAI_KEY, ANTHROPIC_TOKEN_V2: TOKEN }
 })
 const tty = (answers: ConstructorParameters<typeof ScriptedPrompter>[0]) => new ScriptedPrompter(answers, true)
-const json = (fs: MemoryFs, path: string) => JSON.parse(fs.read(path)!)
+/** The config stays JSON5 as its owner wrote it (#15 item 6); the stores are JSON. */
+const json = (fs: MemoryFs, path: string) => (path === CONFIG ? JSON5.parse(fs.read(path)!) : JSON.parse(fs.read(path)!))
 const contents = (fs: MemoryFs) => new Map([...fs.files].map(([path, e]) => [path, e.content]))
 const clean = (...outputs: ReadonlyArray<string>) => {
   for (const s of SECRETS) expect(outputs.join("\n")).not.toContain(s.slice(8, 24))
