@@ -79,6 +79,31 @@ describe("models status --probe (§6.1)", () => {
 })
 
 
+describe("models status --probe progress (§6: slow work shows progress on a terminal, never in pipes or --json)", () => {
+  const progress = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("probe "))
+
+  it("stderr a terminal: one line per finished probe on stderr, stdout the same table", async () => {
+    const r = await runCli(["models", "status", "--probe"], { fs: world(), provider: provider([]), host: { stderrIsTTY: true } })
+    expect(r.code).toBe(0)
+    const lines = progress(r.stderr)
+    expect(lines).toHaveLength(4)
+    expect(lines.map((l) => l.replace(/:.*/, ""))).toEqual(["probe 1/4", "probe 2/4", "probe 3/4", "probe 4/4"])
+    expect(lines.some((l) => /^probe \d\/4: anthropic:bad auth 0 ms$/.test(l))).toBe(true)
+    expect(lines.some((l) => /^probe \d\/4: groq:g unknown$/.test(l))).toBe(true)
+    expect(r.stdout).not.toMatch(/^probe /m)
+    expect(r.stderr).not.toContain(BAD)
+  })
+
+  it("stderr piped, or --json on a terminal: no progress at all", async () => {
+    const piped = await runCli(["models", "status", "--probe"], { fs: world(), provider: provider([]) })
+    expect(piped.code).toBe(0)
+    expect(progress(piped.stderr)).toEqual([])
+    const json = await runCli(["models", "status", "--probe", "--json"], { fs: world(), provider: provider([]), host: { stderrIsTTY: true } })
+    expect(progress(json.stderr)).toEqual([])
+    expect(JSON.parse(json.stdout).probe).toHaveLength(4)
+  })
+})
+
 describe("models status --probe against a fake Anthropic (built binary)", () => {
   it("probes through the live adapter: ok, a rejected key, and the Claude-Code-only token explained", async () => {
     const TOKEN = "sk-ant-oat01-FAKEprobeToken" + "t".repeat(80)

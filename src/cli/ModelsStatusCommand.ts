@@ -35,6 +35,9 @@ const probe = {
 
 const splitList = (values: ReadonlyArray<string>) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "")
 
+const probeProgress = (row: ProbeRow, finished: number, total: number) =>
+  Console.error(`probe ${finished}/${total}: ${esc(row.profileId)} ${row.status}${row.latencyMs === null ? "" : ` ${row.latencyMs} ms`}`)
+
 const renderProbe = (rows: ReadonlyArray<ProbeRow>): string => {
   if (rows.length === 0) return "Probe\n  (no profiles to probe)"
   // The detail quotes the provider's answer, the ids the store (§11): escaped before the widths are measured.
@@ -53,13 +56,16 @@ export const modelsStatusCommand = Command.make(
         return yield* new UsageError({ problem: "--json and --plain cannot be used together", fix: "pass only one of them" })
       }
       const { report, configExists, stateEnvPath, ctx } = yield* modelsStatus(Option.getOrUndefined(opts.agent))
+      const showProgress = (yield* HostProcess).stderrIsTTY && !opts.json && !opts.plain
       const probed = opts.probe
         ? yield* Effect.flatMap(Effect.promise(() => import("../programs/Probe.js")), ({ probeProfiles }) => probeProfiles(ctx, {
             providers: splitList(opts.probeProvider),
             profiles: splitList(opts.probeProfile),
             timeoutMs: opts.probeTimeout,
             concurrency: opts.probeConcurrency,
-            maxTokens: opts.probeMaxTokens
+            maxTokens: opts.probeMaxTokens,
+            // Probes can take seconds each: on a terminal, a line per finished one on stderr (§6), not in --json.
+            ...(showProgress ? { onFinished: probeProgress } : {})
           }))
         : undefined
       if (opts.json) yield* Console.log(JSON.stringify(probed ? { ...report, probe: probed } : report, null, 2))

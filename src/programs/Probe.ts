@@ -33,6 +33,8 @@ export interface ProbeOptions {
   readonly timeoutMs: number
   readonly concurrency: number
   readonly maxTokens: number
+  /** Told of each probe as it finishes (progress), with how many have finished out of how many. */
+  readonly onFinished?: (row: ProbeRow, finished: number, total: number) => Effect.Effect<void>
 }
 
 /** The model to probe a provider with: the agent's own (primary, then fallbacks), else a configured one. */
@@ -57,10 +59,13 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
     ([id, c]) =>
       (wantedProviders.size === 0 || wantedProviders.has(c.provider)) && (wantedProfiles.size === 0 || wantedProfiles.has(id))
   )
+  let finished = 0
+  const report = (row: ProbeRow) =>
+    opts.onFinished === undefined ? Effect.void : Effect.suspend(() => opts.onFinished!(row, ++finished, profiles.length))
   return yield* Effect.forEach(
     profiles,
     ([profileId, credential]) =>
-      Effect.gen(function* () {
+      Effect.tap(Effect.gen(function* () {
         const provider = credential.provider
         const model = probeModel(ctx, provider)
         const target = providerTarget(ctx.config, provider)
@@ -94,7 +99,7 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
         const secret = credentialSecret(credential)
         const detail = secret ? replaceSecrets(result.left.problem, [secret], maskSecret) : result.left.problem
         return row(classified.reason, classified.hint ? `${detail} (${classified.hint})` : detail, latency)
-      }),
+      }), report),
     { concurrency: Math.max(1, opts.concurrency) }
   )
 })

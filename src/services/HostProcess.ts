@@ -8,6 +8,8 @@ export interface HostProcessShape {
   readonly cwd: string
   readonly osHome: string
   readonly stdoutIsTTY: boolean
+  /** Where progress goes: only a terminal gets it (§6), never a pipe or a log file. */
+  readonly stderrIsTTY: boolean
   readonly stdinIsTTY: boolean
   readonly platform: NodeJS.Platform
 }
@@ -18,6 +20,7 @@ export class HostProcess extends Context.Tag("openclaw/HostProcess")<HostProcess
     cwd: process.cwd(),
     osHome: os.homedir(),
     stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
     platform: process.platform
   }))

@@ -18,6 +18,7 @@ export const hostProcess = (shape: Partial<HostProcessShape> & Pick<HostProcessS
     cwd: "/work",
     osHome: "/home/user",
     stdoutIsTTY: false,
+    stderrIsTTY: false,
     stdinIsTTY: false,
     platform: "linux",
     ...shape
