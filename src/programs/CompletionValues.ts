@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { configuredAgentIds, decodeConfig, type OpenClawConfig } from "../domain/Config.js"
-import { normalizeProvider, PROVIDERS } from "../domain/Provider.js"
+import { knownProviders } from "../domain/ProviderCheck.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { Paths } from "../services/Paths.js"
 import { loadAgentStore } from "./AuthContext.js"
@@ -25,7 +25,7 @@ const valuesOf = (source: ValueSource, agent: string | undefined) =>
     const config = yield* readConfig
     switch (source) {
       case "providers":
-        return [...PROVIDERS.map((p) => p.id), ...Object.keys(config.models?.providers ?? {}).map(normalizeProvider)]
+        return knownProviders(config)
       case "agents":
         return configuredAgentIds(config)
       case "profiles": {
