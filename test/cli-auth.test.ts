@@ -225,9 +225,10 @@ describe("models auth list / logout / order / cooldowns", () => {
     expect(wrong.stderr).toBe('openclaw: Auth profile "openrouter:x" is for openrouter, not anthropic.')
     expect(fs.read(STORE)).toBe(before)
     const clear = await runCli(["models", "auth", "order", "clear", "--provider", "anthropic"], { fs })
-    expect(clear.stdout).toBe("Cleared per-agent order override.")
+    // Agent:/Provider: first, as `get` and OpenClaw print them (issue 15 item 7: deliberately added).
+    expect(clear.stdout).toBe("Agent: main\nProvider: anthropic\nCleared per-agent order override.")
     const json = JSON.parse((await runCli(["models", "auth", "order", "get", "--provider", "anthropic", "--json"], { fs })).stdout)
-    expect(json).toEqual({ agentId: "main", provider: "anthropic", authFile: STORE, order: null })
+    expect(json).toEqual({ agentId: "main", provider: "anthropic", authFile: STORE, agentDir: `${STATE}/agents/main/agent`, authStorePath: STORE, order: null })
   })
 
   it("cooldowns clear lifts cooldowns and billing disables, and status agrees", async () => {

@@ -96,3 +96,26 @@ describe("an oauth profile with a refresh token (§5.2)", () => {
     expect(r.code).toBe(0)
   })
 })
+
+describe("models auth order get --json / clear (§6.2)", () => {
+  // OpenClaw 2026.3.31's `models auth order get --json` prints { agentId, agentDir, provider, authStorePath, order }
+  // (issue 15 item 7 and SPEC §6 name agentDir and authStorePath); `order clear` prints Agent: and Provider: lines
+  // before its result, as `get` does. This project's `authFile` stays (additions only).
+  it("get --json has agentId, agentDir, provider, authStorePath, order", async () => {
+    const fs = new MemoryFs({ [STORE]: JSON.stringify({ version: 1, profiles: {}, order: { anthropic: [] } }) })
+    const r = await runCli(["models", "auth", "order", "get", "--provider", "anthropic", "--json"], { fs })
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      agentId: "main",
+      agentDir: `${STATE}/agents/main/agent`,
+      provider: "anthropic",
+      authStorePath: STORE,
+      order: []
+    })
+  })
+
+  it("clear names the agent and provider", async () => {
+    const r = await runCli(["models", "auth", "order", "clear", "--provider", "anthropic"], { fs: new MemoryFs() })
+    expect(r.stdout.split("\n").slice(0, 2)).toEqual(["Agent: main", "Provider: anthropic"])
+  })
+})

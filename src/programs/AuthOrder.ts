@@ -9,13 +9,22 @@ export interface OrderView {
   readonly agentId: string
   readonly provider: string
   readonly authFile: string
+  /** OpenClaw 2026.3.31's keys for the agent's directory and its store (same meaning as `authFile`). */
+  readonly agentDir: string
+  readonly authStorePath: string
   readonly order: ReadonlyArray<string> | null
 }
 
-const view = (ctx: { agent: { agentId: string; storePath: string } }, provider: string, order: ReadonlyArray<string> | undefined): OrderView => ({
+const view = (
+  ctx: { agent: { agentId: string; agentDir: string; storePath: string } },
+  provider: string,
+  order: ReadonlyArray<string> | undefined
+): OrderView => ({
   agentId: ctx.agent.agentId,
   provider,
   authFile: ctx.agent.storePath,
+  agentDir: ctx.agent.agentDir,
+  authStorePath: ctx.agent.storePath,
   order: order ?? null
 })
 

@@ -36,8 +36,15 @@ const set = Command.make("set", { provider, ids, agent: agentOption, json: jsonO
 ).pipe(Command.withDescription("Set this agent's order override: the profiles are tried in the given order."))
 
 const clear = Command.make("clear", { provider, agent: agentOption }, (o) =>
+  // As OpenClaw prints it: which agent and provider, then what was done.
   Effect.flatMap(clearProfileOrder(o.provider, Option.getOrUndefined(o.agent)), (r) =>
-    Console.log(r.hadOverride ? "Cleared per-agent order override." : `No per-agent order override for ${esc(r.provider)}; nothing to clear.`)
+    Console.log(
+      [
+        `Agent: ${esc(r.agentId)}`,
+        `Provider: ${esc(r.provider)}`,
+        r.hadOverride ? "Cleared per-agent order override." : `No per-agent order override for ${esc(r.provider)}; nothing to clear.`
+      ].join("\n")
+    )
   )
 ).pipe(Command.withDescription("Remove this agent's order override (the config order or round-robin applies again)."))
 
