@@ -119,3 +119,32 @@ describe("models auth order get --json / clear (§6.2)", () => {
     expect(r.stdout.split("\n").slice(0, 2)).toEqual(["Agent: main", "Provider: anthropic"])
   })
 })
+
+describe("models status --json keys of OpenClaw 2026.3.31 (§6.1)", () => {
+  // OpenClaw 2026.3.31's `models status --json` has top-level `resolvedDefault`, `aliases` (alias → model) and
+  // `allowed` (the agents.defaults.models keys), and each `auth.unusableProfiles[]` entry a `kind` (cooldown |
+  // disabled) and `remainingMs` — as issue 15 item 7 lists them (the stored OpenClaw docs/cli/models.md names
+  // only the options, not the keys; its source was not checked here).
+  it("resolvedDefault, aliases, allowed; unusableProfiles[] with kind and remainingMs", async () => {
+    const fs = new MemoryFs({
+      [`${STATE}/openclaw.json`]: JSON.stringify({
+        agents: { defaults: { model: "opus", models: { "anthropic/claude-opus-4-6": { alias: "opus" }, "openai/gpt-4o": {} } } }
+      }),
+      [STORE]: JSON.stringify({
+        version: 1,
+        profiles: { "anthropic:a": { type: "api_key", provider: "anthropic", key: API_KEY } },
+        usageStats: { "anthropic:a": { cooldownUntil: NOW + 5 * 60_000, errorCount: 1 } }
+      })
+    })
+    const r = await runCli(["models", "status", "--json"], { fs })
+    const report = JSON.parse(r.stdout)
+    expect(report).toMatchObject({
+      resolvedDefault: "anthropic/claude-opus-4-6",
+      aliases: { opus: "anthropic/claude-opus-4-6" },
+      allowed: ["anthropic/claude-opus-4-6", "openai/gpt-4o"]
+    })
+    expect(report.auth.unusableProfiles).toEqual([
+      expect.objectContaining({ profileId: "anthropic:a", provider: "anthropic", kind: "cooldown", until: NOW + 5 * 60_000, remainingMs: 5 * 60_000 })
+    ])
+  })
+})

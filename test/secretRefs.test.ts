@@ -177,8 +177,8 @@ describe("models status, auth list and probe with SecretRefs (§9, §6.1)", () =
     expect(code).toBe(1)
     expect(report.auth.missingProvidersInUse).toEqual(["openai", "anthropic"])
     expect(report.auth.unusableProfiles).toEqual([
-      { profileId: "openai:default", provider: "openai", reason: "unresolved_ref", until: null, detail: "OPENAI_API_KEY is not set (set it in the environment or in <state>/.env)" },
-      { profileId: "anthropic:work", provider: "anthropic", reason: "unresolved_ref", until: null, detail: "anthropic/token not found" }
+      { profileId: "openai:default", provider: "openai", reason: "unresolved_ref", until: null, kind: "unusable", remainingMs: null, detail: "OPENAI_API_KEY is not set (set it in the environment or in <state>/.env)" },
+      { profileId: "anthropic:work", provider: "anthropic", reason: "unresolved_ref", until: null, kind: "unusable", remainingMs: null, detail: "anthropic/token not found" }
     ])
     const labels = report.auth.providers.find((p: any) => p.provider === "openai").profiles.labels
     expect(labels).toEqual(["openai:default=(unresolved) (ref env:OPENAI_API_KEY) [unusable: unresolved_ref]"])

@@ -72,6 +72,10 @@ export interface StatusReport {
   readonly agentId: string
   readonly agentDir: string
   readonly defaultModel: string
+  /** OpenClaw's keys: the default model resolved to `provider/model`, the aliases (alias → model) and the allowed models. */
+  readonly resolvedDefault: string
+  readonly aliases: Readonly<Record<string, string>>
+  readonly allowed: ReadonlyArray<string>
   readonly fallbacks: ReadonlyArray<string>
   readonly auth: {
     readonly storePath: string
@@ -84,6 +88,9 @@ export interface StatusReport {
       readonly provider: ProviderId
       readonly reason: string
       readonly until: number | null
+      /** OpenClaw's keys: `cooldown` or `disabled` while a timer runs (this project adds `unusable`), and the time left. */
+      readonly kind: "cooldown" | "disabled" | "unusable"
+      readonly remainingMs: number | null
       /** Why, in words, where the reason is a code (`unresolved_ref`). */
       readonly detail?: string
     }>
@@ -161,7 +168,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     for (const u of order.unavailable) {
       const label = unavailableLabel(u.reason, u.disabledReason)
       flags.set(u.profileId, `[${label} ${formatDuration(u.until - now)}]`)
-      unusableProfiles.push({ profileId: u.profileId, provider, reason: label, until: u.until })
+      unusableProfiles.push({ profileId: u.profileId, provider, reason: label, until: u.until, kind: u.reason, remainingMs: u.until - now })
     }
     for (const x of order.excluded) {
       flags.set(x.profileId, `[unusable: ${describeUnusable(x.why)}]`)
@@ -170,6 +177,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
         provider,
         reason: describeUnusable(x.why),
         until: null,
+        kind: "unusable",
+        remainingMs: null,
         ...(x.why.kind === "unresolved-ref" ? { detail: unresolvedReason(inputs.refs, x.why.ref) } : {})
       })
       if (x.why.kind === "not-found") {
@@ -267,6 +276,11 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
     agentId: inputs.agent.agentId,
     agentDir: inputs.agent.agentDir,
     defaultModel: formatModelRef(inputs.models.primary),
+    resolvedDefault: formatModelRef(inputs.models.primary),
+    aliases: Object.fromEntries(
+      Object.entries(config.agents?.defaults?.models ?? {}).flatMap(([id, e]) => (e.alias ? [[e.alias.trim(), id] as const] : []))
+    ),
+    allowed: Object.keys(config.agents?.defaults?.models ?? {}),
     fallbacks: inputs.models.fallbacks.map(formatModelRef),
     auth: {
       storePath: inputs.agent.storePath,

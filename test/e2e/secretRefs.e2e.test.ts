@@ -92,7 +92,7 @@ describe("SecretRefs with the built binary (§9)", () => {
     const report = JSON.parse(r.stdout)
     expect(report.auth.missingProvidersInUse).toEqual(["anthropic"])
     expect(report.auth.unusableProfiles).toEqual([
-      { profileId: "anthropic:work", provider: "anthropic", reason: "unresolved_ref", until: null, detail: expect.stringContaining("not in the vault") }
+      { profileId: "anthropic:work", provider: "anthropic", reason: "unresolved_ref", until: null, kind: "unusable", remainingMs: null, detail: expect.stringContaining("not in the vault") }
     ])
     const text = await h.run(["models", "status"], { env })
     expect(text.stdout).toContain("anthropic:work=(unresolved) (ref exec:vault) [unusable: unresolved_ref]")
