@@ -50,6 +50,7 @@ export const secretsOf = (contexts: ReadonlyArray<AuthContext>, access: GatewayA
       const v = ctx.env.vars.get(name)?.value
       if (v) out.add(v)
     }
+    for (const v of ctx.env.ignoredValues) out.add(v)
     for (const p of Object.values(ctx.config.models?.providers ?? {})) {
       const apiKey = secretText(p.apiKey)
       if (apiKey) out.add(apiKey)

@@ -78,6 +78,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   const secrets = yield* SecretRegistry
   yield* secrets.register([
     ...[...env.vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
+    ...env.ignoredValues,
     ...Object.values(config.models?.providers ?? {}).map((p) => secretText(p.apiKey)),
     secretText(config.gateway?.auth?.token)
   ])

@@ -22,6 +22,8 @@ export interface EnvSnapshot {
   }
   /** Variables of `./.env` that were refused (§4.1); status names each. */
   readonly ignored: ReadonlyArray<IgnoredEnvVar>
+  /** Their values: unused, but secrets this process has read, so every printer masks them (§11). */
+  readonly ignoredValues: ReadonlyArray<string>
 }
 
 /** Only provider keys are taken from the login shell (§4.2), never PATH or anything else. */
@@ -63,6 +65,7 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
             const { allowed, refused } = inStateDir ? { allowed: cwdRaw.vars, refused: [] } : splitCwdDotEnv(cwdRaw.vars)
             const cwdEnv: EnvLayer = { source: cwdRaw.source, vars: allowed }
             const ignored = refused.map((name) => ({ name, path: paths.cwdEnvPath }))
+            const ignoredValues = refused.map((name) => cwdRaw.vars[name]).filter((v): v is string => v !== undefined)
             // Running from inside the state dir must not read the same file twice under two names.
             const stateEnv = inStateDir ? undefined : yield* dotenv(paths.stateEnvPath)
             const layers: Array<EnvLayer> = [
@@ -74,14 +77,14 @@ export class Environment extends Context.Tag("openclaw/Environment")<Environment
             const vars = assembleEnv(layers)
             const enabled = shellEnvEnabled(configRaw, host.vars)
             const missing = PROVIDER_KEYS.filter((k) => !vars.has(k))
-            if (!enabled || missing.length === 0) return { vars, shellEnv: { enabled, appliedKeys: [] }, ignored }
+            if (!enabled || missing.length === 0) return { vars, shellEnv: { enabled, appliedKeys: [] }, ignored, ignoredValues }
             return yield* shell.load(shellEnvTimeoutMs(configRaw, host.vars)).pipe(
               Effect.map((fromShell): EnvSnapshot => {
                 const applied = missing.filter((k) => fromShell[k] !== undefined && fromShell[k] !== "")
                 const withShell = assembleEnv([...layers, { source: { kind: "shell" }, vars: Object.fromEntries(applied.map((k) => [k, fromShell[k]])) }])
-                return { vars: withShell, shellEnv: { enabled, appliedKeys: applied }, ignored }
+                return { vars: withShell, shellEnv: { enabled, appliedKeys: applied }, ignored, ignoredValues }
               }),
-              Effect.catchAll((e) => Effect.succeed<EnvSnapshot>({ vars, shellEnv: { enabled, appliedKeys: [], error: e.reason }, ignored }))
+              Effect.catchAll((e) => Effect.succeed<EnvSnapshot>({ vars, shellEnv: { enabled, appliedKeys: [], error: e.reason }, ignored, ignoredValues }))
             )
           })
       }

@@ -326,9 +326,11 @@ describe("secret hygiene: the CLI", () => {
     await phase(async () => {
       const base = ["onboard", "--non-interactive"]
       const good: Array<[ReadonlyArray<string>, Record<string, string>?]> = [
-        // The key from <state>/.env, ./.env, the process, the config env block; from the flag.
+        // The key from <state>/.env, the process, the config env block; from the flag. (./.env holds a mistral key
+        // too, but a working directory's .env may not set provider keys (§4.1): it is ignored, and masked all the
+        // same; here the process has the same key, and onboard moves it to <state>/.env.)
         [[...base, "--auth-choice", "api-key", "--provider", "groq", "--profile-id", "groq:onb"]],
-        [[...base, "--auth-choice", "api-key", "--provider", "mistral", "--store", "env"]],
+        [[...base, "--auth-choice", "api-key", "--provider", "mistral", "--store", "env"], { MISTRAL_API_KEY: S.cwdEnvMistral }],
         [[...base, "--auth-choice", "api-key", "--provider", "xai", "--model", "anthropic/claude-opus-4-6"]],
         [[...base, "--auth-choice", "api-key", "--provider", "together"]],
         [[...base, "--auth-choice", "api-key", "--provider", "deepseek", "--api-key", S.onboardFlagKey]],
