@@ -47,9 +47,12 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
   })
 }
 
-/** `stty sane` on the terminal (echo, line editing, Ctrl-C back on) and the cursor shown again. */
+/**
+ * `stty sane` on the terminal (echo, line editing, Ctrl-C back on) and the cursor shown again, on a line of its own:
+ * a `claude` stopped mid-question leaves the cursor after its prompt, where our message would otherwise begin.
+ */
 const restoreTerminal = (): void => {
   if (process.stdin.isTTY !== true) return
   spawnSync("stty", ["sane"], { stdio: ["inherit", "ignore", "ignore"] })
-  if (process.stdout.isTTY === true) process.stdout.write("\u001b[?25h")
+  if (process.stdout.isTTY === true) process.stdout.write("\r\n\u001b[?25h")
 }
