@@ -73,16 +73,19 @@ export class PromptCancelledError extends ExplainedError<PromptCancelledError>()
 }
 
 export class ClaudeCliError extends ExplainedError<ClaudeCliError>()("ClaudeCliError", {
-  reason: Schema.Literal("not-found", "failed"),
+  // cancelled: the user pressed Ctrl-C while claude had the terminal (claude died of SIGINT or exited 130).
+  reason: Schema.Literal("not-found", "failed", "cancelled"),
   exitCode: Schema.optional(Schema.Number),
   detail: Schema.optional(Schema.String)
 }) {
   get problem(): string {
     if (this.reason === "not-found") return "Claude Code's `claude` program was not found on PATH"
+    if (this.reason === "cancelled") return "Cancelled; nothing was stored"
     const what = this.exitCode === undefined ? `failed${this.detail ? `: ${this.detail}` : ""}` : `exited with code ${this.exitCode}`
     return `\`claude setup-token\` ${what}; nothing was stored`
   }
-  get fix(): string {
+  get fix(): string | undefined {
+    if (this.reason === "cancelled") return undefined
     return this.reason === "not-found"
       ? "install Claude Code (`npm install -g @anthropic-ai/claude-code`) and run this again, or run `claude setup-token` on a machine that has it and paste the token with `openclaw models auth paste-token --provider anthropic`"
       : "run `claude setup-token` by hand to see what went wrong"

@@ -39,13 +39,22 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
         Effect.mapError((e) =>
           e._tag === "SystemError" && e.reason === "NotFound"
             ? new ClaudeCliError({ reason: "not-found" })
+            : killedByCtrlC(e.message)
+            ? new ClaudeCliError({ reason: "cancelled" })
             : new ClaudeCliError({ reason: "failed", detail: e.message })
         )
       )
+      if (exitCode === 130) return yield* new ClaudeCliError({ reason: "cancelled" })
       if (exitCode !== 0) return yield* new ClaudeCliError({ reason: "failed", exitCode })
     })
   })
 }
+
+/**
+ * Ctrl-C reaches claude and us together; whichever notices first, the user cancelled. The platform reports a child
+ * killed by a signal only in its message ("… receipt of signal: SIGINT").
+ */
+const killedByCtrlC = (message: string): boolean => /\bsignal: SIG(INT|TERM|HUP)\b/.test(message)
 
 /**
  * `stty sane` on the terminal (echo, line editing, Ctrl-C back on) and the cursor shown again, on a line of its own:

@@ -19,6 +19,7 @@ const cases: ReadonlyArray<readonly [Explained & { readonly message: string }, s
   [new ProfileProviderMismatchError({ profileId: "openai:default", actual: "openai", expected: "anthropic" }), 'Auth profile "openai:default" is for openai, not anthropic.'],
   [new InvalidSecretError({ kind: "token", detail: "too short" }), "Invalid token: too short. Nothing was stored."],
   [new PromptCancelledError(), "Cancelled; nothing was stored."],
+  [new ClaudeCliError({ reason: "cancelled" }), "Cancelled; nothing was stored."],
   [new ClaudeCliError({ reason: "failed", exitCode: 3 }), "`claude setup-token` exited with code 3; nothing was stored. Fix: run `claude setup-token` by hand to see what went wrong."],
   [new OAuthRefreshError({ provider: "openai", profileId: "openai:me", reason: "invalid_grant" }), "OAuth token refresh failed for openai: invalid_grant. Please try again or re-authenticate. Profile: openai:me; the stored credential was left as it was. Fix: run `openclaw models auth login --provider openai`."],
   [new OAuthLoginError({ provider: "openai", reason: "state-mismatch" }), "The redirect does not belong to this login (its state parameter does not match), so it was rejected; nothing was stored. It may be from an older attempt or forged. Fix: run `openclaw models auth login --provider openai` again and use the newest link."],

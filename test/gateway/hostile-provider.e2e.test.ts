@@ -144,8 +144,10 @@ describe("a hostile provider against the built gateway (§8.6)", () => {
     }
     const figures = { idleMedian: median(idle), median: median(samples), max: Math.max(...samples), samples: samples.length }
     console.log(`/health while 40 MB streams without a newline: ${JSON.stringify(figures)} (ms)`)
-    // 50 ms on a quiet machine; stretched on a loaded one, or to 3 × the idle median measured here (figures above).
-    expect(figures.median).toBeLessThan(Math.max(scaled(50), 3 * figures.idleMedian))
+    // The parser that rescanned its buffer on every chunk made /health take seconds here; a linear one answers in
+    // ~50 ms on a quiet machine. The bound sits between the two with room for a busy CI machine (a 92 ms bound failed
+    // once at 116 ms there): 250 ms stretched by load, or 10 × the idle median measured in this run.
+    expect(figures.median).toBeLessThan(Math.max(scaled(250), 10 * figures.idleMedian))
     await streams
     for (const a of answers) {
       expect(a.status).toBe(200)
