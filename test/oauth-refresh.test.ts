@@ -347,8 +347,9 @@ describe("models auth refresh, models status", () => {
     expect(json.code).toBe(2)
     const report = JSON.parse(json.stdout)
     expect(report.auth.oauth.profiles).toEqual([
-      { profileId: ID, provider: "anthropic", type: "oauth", status: "ok", expiresAt: NOW - 2 * HOUR, remainingMs: -2 * HOUR, refreshable: true, refreshFailed: false },
-      { profileId: "anthropic:norefresh", provider: "anthropic", type: "oauth", status: "expiring", expiresAt: NOW + 3 * HOUR, remainingMs: 3 * HOUR, refreshable: false, refreshFailed: false }
+      // label and source: OpenClaw 2026.3.31's keys (issue 15 item 7), added deliberately.
+      { profileId: ID, provider: "anthropic", type: "oauth", status: "ok", expiresAt: NOW - 2 * HOUR, remainingMs: -2 * HOUR, refreshable: true, refreshFailed: false, label: `${ID} (me@example.com)`, source: "store" },
+      { profileId: "anthropic:norefresh", provider: "anthropic", type: "oauth", status: "expiring", expiresAt: NOW + 3 * HOUR, remainingMs: 3 * HOUR, refreshable: false, refreshFailed: false, label: "anthropic:norefresh", source: "store" }
     ])
     const text = await runCli(["models", "status"], { fs })
     expect(text.stdout).toContain(`${ID}  oauth  ok        refreshes on use`)

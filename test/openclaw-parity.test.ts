@@ -148,3 +148,47 @@ describe("models status --json keys of OpenClaw 2026.3.31 (§6.1)", () => {
     ])
   })
 })
+
+describe("models status --json auth.oauth lists every profile, as OpenClaw 2026.3.31 does (§6 manners)", () => {
+  // OpenClaw's src/agents/auth-health.ts (buildAuthHealthSummary) gives every stored profile an entry in
+  // auth.oauth.profiles: { profileId, provider, type, status, expiresAt?, remainingMs?, source: "store", label } —
+  // an api_key, and a token without expiry, with status "static"; label is the id, or "<id> (<email>)". Its
+  // auth.oauth.providers[] entries carry their profiles. An expired token still counts in auth.providers[].profiles
+  // (list.auth-overview.ts counts every stored profile of the provider).
+  const TOKEN = "sk-ant-oat01-FAKEtoken0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrst"
+  const fs = () =>
+    new MemoryFs({
+      [STORE]: JSON.stringify({
+        version: 1,
+        profiles: {
+          "anthropic:old": { type: "token", provider: "anthropic", token: TOKEN, expires: NOW - HOUR },
+          "openai:default": { type: "api_key", provider: "openai", key: OPENAI_KEY, email: "me@example.com" },
+          "openai:forever": { type: "token", provider: "openai", token: "FAKEtoken-openai-0123456789abcdef" }
+        }
+      })
+    })
+
+  it("api keys and tokens without expiry are static entries with label and source", async () => {
+    const r = await runCli(["models", "status", "--json", "--check"], { fs: fs() })
+    expect(r.code).toBe(1) // the expired token, not the static ones
+    const { oauth, providers } = JSON.parse(r.stdout).auth
+    expect(oauth.profiles).toEqual([
+      expect.objectContaining({ profileId: "anthropic:old", provider: "anthropic", type: "token", status: "expired", expiresAt: NOW - HOUR, remainingMs: -HOUR, source: "store", label: "anthropic:old" }),
+      expect.objectContaining({ profileId: "openai:default", provider: "openai", type: "api_key", status: "static", expiresAt: null, source: "store", label: "openai:default (me@example.com)" }),
+      expect.objectContaining({ profileId: "openai:forever", provider: "openai", type: "token", status: "static", source: "store", label: "openai:forever" })
+    ])
+    expect(oauth.providers.map((p: { provider: string; status: string; profiles: Array<{ profileId: string }> }) => [p.provider, p.status, p.profiles.map((q) => q.profileId)])).toEqual([
+      ["anthropic", "expired", ["anthropic:old"]],
+      ["openai", "ok", ["openai:default", "openai:forever"]]
+    ])
+    expect(providers.find((p: { provider: string }) => p.provider === "anthropic").profiles).toMatchObject({ count: 1, token: 1, oauth: 0, apiKey: 0 })
+  })
+
+  it("the text's OAuth/token section still lists only what expires", async () => {
+    const r = await runCli(["models", "status"], { fs: fs() })
+    const section = r.stdout.split("OAuth/token status\n")[1]!.split("\n\n")[0]!
+    expect(section).toContain("anthropic:old")
+    expect(section).toContain("openai:forever")
+    expect(section).not.toContain("openai:default")
+  })
+})

@@ -57,8 +57,12 @@ export interface ProviderStatus {
 export interface ProfileExpiryStatus {
   readonly profileId: ProfileId
   readonly provider: ProviderId
-  readonly type: "token" | "oauth"
+  /** Every stored profile, as OpenClaw lists them: an `api_key` (and a `token` without expiry) is `static`. */
+  readonly type: "api_key" | "token" | "oauth"
   readonly status: ExpiryStatus
+  /** OpenClaw's keys: the id with the account's email when one is known, and where the profile lives (`store`). */
+  readonly label: string
+  readonly source: "store"
   readonly expiresAt: number | null
   readonly remainingMs: number | null
   /** An oauth profile with a refresh token: refreshed before use, so `expired` heals on the next request (§7). */
@@ -109,6 +113,8 @@ export interface StatusReport {
         readonly status: ProviderExpiryStatus
         readonly expiresAt: number | null
         readonly remainingMs: number | null
+        /** OpenClaw's key: this provider's entries of `profiles` above. */
+        readonly profiles: ReadonlyArray<ProfileExpiryStatus>
       }>
     }
   }
@@ -246,13 +252,16 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
   })
 
   const expiring: Array<ProfileExpiryStatus> = []
+  const configProfiles = config.auth?.profiles ?? {}
   for (const { profileId, credential: c, expiry: e } of rows) {
-    if (c.type === "api_key") continue
+    const email = configProfiles[profileId]?.email?.trim() || c.email?.trim()
     expiring.push({
       profileId,
       provider: c.provider,
       type: c.type,
       status: e.status,
+      label: email ? `${profileId} (${email})` : profileId,
+      source: "store",
       expiresAt: e.expiresAt ?? null,
       remainingMs: e.remainingMs ?? null,
       refreshable: isRefreshable(c),
@@ -267,7 +276,8 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       provider,
       status: providerExpiry(mine.map((p) => ({ type: p.type, expiry: { status: p.status } }))),
       expiresAt: soonest?.expiresAt ?? null,
-      remainingMs: soonest?.remainingMs ?? null
+      remainingMs: soonest?.remainingMs ?? null,
+      profiles: mine
     }
   })
 

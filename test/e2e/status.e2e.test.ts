@@ -43,7 +43,7 @@ interface StatusJson {
     missingProvidersInUse: Array<string>
     oauth: {
       warnAfterMs: number
-      profiles: Array<{ profileId: string; status: string; expiresAt: number | null; remainingMs: number | null }>
+      profiles: Array<{ profileId: string; type: string; status: string; expiresAt: number | null; remainingMs: number | null }>
       providers: Array<{ provider: string; status: string; expiresAt: number | null; remainingMs: number | null }>
     }
   }
@@ -81,7 +81,8 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
     },
     json: (r) => {
       expect(r.auth.providers[0]!.effective).toEqual({ kind: "profiles", detail: "anthropic:default" })
-      expect(r.auth.oauth.profiles).toEqual([])
+      // OpenClaw 2026.3.31 lists API keys too, as static (issue 15 item 7); none of them counts for --check.
+      expect(r.auth.oauth.profiles).toMatchObject([{ profileId: "anthropic:default", type: "api_key", status: "static", source: "store" }])
     }
   },
   {
@@ -167,7 +168,7 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
     },
     json: (r) => {
       expect(r.auth.missingProvidersInUse).toEqual([])
-      expect(r.auth.oauth.profiles).toMatchObject([{ profileId: "openrouter:tok", status: "expiring" }])
+      expect(r.auth.oauth.profiles.filter((p) => p.type !== "api_key")).toMatchObject([{ profileId: "openrouter:tok", status: "expiring" }])
     }
   }
 ]
@@ -284,7 +285,7 @@ describe.concurrent("paths, overrides and agents (built binary)", () => {
     expect(report.agentId).toBe("work")
     expect(report.agentDir).toBe(path.join(home.home, "work-agent", "agent"))
     expect(report.auth.storePath).toBe(workStore)
-    expect(report.auth.oauth.profiles).toMatchObject([{ profileId: "anthropic:work", status: "expiring" }])
+    expect(report.auth.oauth.profiles.filter((p) => p.type !== "api_key")).toMatchObject([{ profileId: "anthropic:work", status: "expiring" }])
     expect(work[0]!.stdout).toContain("Agent         : work")
     expect(work[0]!.stdout).toContain(`Agent dir     : ${path.join(home.home, "work-agent", "agent")}`)
     expect(work[0]!.stdout).not.toContain("~")
@@ -332,8 +333,9 @@ describe.concurrent("output shape (built binary)", () => {
     expect(anthropic.env).toMatchObject({ value: masked("sk-ant-api03-", SECRETS.envFileKey), source: `.env: ${path.join(home.state, ".env")}` })
 
     expect(report.auth.oauth.warnAfterMs).toBe(24 * HOUR)
-    expect(report.auth.oauth.profiles).toHaveLength(1)
-    const p = report.auth.oauth.profiles[0]!
+    // The API key is listed too, as static (OpenClaw 2026.3.31's keys, issue 15 item 7).
+    expect(report.auth.oauth.profiles.map((q) => [q.profileId, q.status])).toEqual([["anthropic:default", "static"], ["anthropic:work", "expiring"]])
+    const p = report.auth.oauth.profiles[1]!
     expect(p).toMatchObject({ profileId: "anthropic:work", status: "expiring", expiresAt: expires })
     expect(Object.keys(p)).toEqual(expect.arrayContaining(["status", "expiresAt", "remainingMs"]))
     expect(report.auth.oauth.providers).toMatchObject([{ provider: "anthropic", status: "expiring", expiresAt: expires }])

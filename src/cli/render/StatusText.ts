@@ -58,10 +58,12 @@ export const renderStatusText = (
   }
 
   lines.push("", style.bold("OAuth/token status"))
-  if (auth.oauth.profiles.length === 0) lines.push("  (no token or OAuth profiles)")
+  // The JSON lists API keys too (OpenClaw's keys); this section is about what expires, as it always was.
+  const expirable = auth.oauth.profiles.filter((p) => p.type !== "api_key")
+  if (expirable.length === 0) lines.push("  (no token or OAuth profiles)")
   // Not Math.max(...spread): one argument per profile overflows the stack past ~120,000 profiles.
-  const width = auth.oauth.profiles.reduce((w, p) => Math.max(w, esc(p.profileId).length), 0)
-  for (const p of auth.oauth.profiles) {
+  const width = expirable.reduce((w, p) => Math.max(w, esc(p.profileId).length), 0)
+  for (const p of expirable) {
     const expiry = { status: p.status, ...(p.remainingMs === null ? {} : { remainingMs: p.remainingMs }) }
     // §5.2: a refreshable oauth profile is `ok` while its access token is merely expired or expiring — the next
     // use renews it — unless its last refresh was refused.
@@ -80,6 +82,7 @@ export const renderStatusText = (
     )
   }
   for (const p of auth.oauth.providers) {
+    if (p.status === "static" && p.profiles.every((q) => q.type === "api_key")) continue
     const soonest = p.remainingMs === null ? "" : ` (soonest: ${describeExpiry({ status: p.status === "expired" ? "expired" : "ok", remainingMs: p.remainingMs })})`
     lines.push(`  ${style.bold(esc(p.provider))}: ${statusColor(style, expiryLabel(p.status))}${soonest}`)
   }
