@@ -10,6 +10,7 @@ import {
   DOCTOR_SCHEMA_VERSION,
   type DoctorInputs,
   type Loaded,
+  type FixOutcome,
   mergeOutcomes,
   type PathMode,
   problemAndFix,
@@ -31,6 +32,7 @@ import { agentBeneath } from "./AuthContext.js"
 import { applyFixes, decide, insideOf } from "./DoctorFixes.js"
 import { gatherSecrets } from "./DoctorSecrets.js"
 import { legacyAuthPath, legacyOAuthPath } from "./LegacyImport.js"
+import { ensureStateDir } from "./StateDir.js"
 
 export interface DoctorOptions {
   readonly agent: string | undefined
@@ -186,6 +188,20 @@ const dirsBetween = (stateDir: string, agentDir: string): ReadonlyArray<string> 
   return parts.map((_, i) => `${base}/${parts.slice(0, i + 1).join("/")}`)
 }
 
+/** With --fix, a missing state directory is made (0700), so `cat >> <state>/.env` works next; said as a fixed entry. */
+const createStateDir = (stateDir: string) =>
+  Effect.map(ensureStateDir(stateDir), (created): ReadonlyArray<FixOutcome> =>
+    created
+      ? [
+          {
+            check: { id: "permissions", subject: stateDir, status: "warn", summary: `state directory ${stateDir} was missing`, remediation: null },
+            applied: true,
+            detail: `created ${stateDir} (0700)`
+          }
+        ]
+      : []
+  )
+
 /** `openclaw doctor` (§6.3): check everything, and with `fix` repair what can be, then check again. */
 export const doctor = Effect.fn("Doctor.run")(function* (options: DoctorOptions) {
   const before = yield* gather(options.agent, options.progress === true)
@@ -199,7 +215,7 @@ export const doctor = Effect.fn("Doctor.run")(function* (options: DoctorOptions)
   })
   if (!options.fix) return report(before, beforeChecks.map(({ fix: _fix, ...c }) => c))
   const decisions = yield* decide(beforeChecks, options)
-  const outcomes = yield* applyFixes(before, decisions)
+  const outcomes = [...(yield* createStateDir(before.host.stateDir)), ...(yield* applyFixes(before, decisions))]
   const after = yield* gather(options.agent, false)
   return report(after, mergeOutcomes(runChecks(after), outcomes))
 })

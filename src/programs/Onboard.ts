@@ -17,6 +17,7 @@ import { type AuthContext, loadAuthContext } from "./AuthContext.js"
 import { modelsStatus } from "./ModelsStatus.js"
 import { planFromFlags, readStateEnv } from "./OnboardPlan.js"
 import { runWizard } from "./OnboardWizard.js"
+import { ensureStateDir } from "./StateDir.js"
 import { type StoredProfile, storeCredential } from "./StoreCredential.js"
 
 export type Saved =
@@ -127,6 +128,8 @@ export const onboard = Effect.fn("Onboard.run")(function* (opts: OnboardOptions)
     )
   }
   const ctx = yield* loadAuthContext(opts.agent)
+  // First, whatever is chosen below: a user who stops here to edit <state>/.env by hand finds the directory there.
+  yield* ensureStateDir(ctx.host.stateDir)
   if (opts.model !== undefined) yield* modelFlag(opts.model, ctx.config)
   const planned = opts.nonInteractive ? yield* planFromFlags(ctx, opts) : yield* runWizard(ctx, opts)
   const plan = planned.model === undefined ? planned : { ...planned, model: qualifyModel(planned.model, planned.provider, ctx.config) }
