@@ -116,6 +116,8 @@ export const OpenClawConfig = Schema.Struct({
       port: Schema.optional(Schema.Number),
       bind: Schema.optional(Schema.String),
       auth: Schema.optional(Schema.Struct({ mode: Schema.optional(Schema.String), token: Schema.optional(SecretInput) })),
+      /** §10: read by decodeStateSettings, leniently, where a backend is chosen (its url may be a SecretRef). */
+      state: Schema.optional(Schema.Unknown),
       limits: Schema.optional(
         Schema.Struct(
           {

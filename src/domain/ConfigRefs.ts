@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import { type OpenClawConfig, type SecretInput } from "./Config.js"
 import { withoutPrototypes } from "./JsonStructure.js"
 import { decodeSecretRef, looksLikeSecretRef } from "./SecretRef.js"
@@ -6,7 +7,7 @@ import { type LocatedRef, resolvedValue, type SecretSnapshot } from "./SecretRes
 
 /**
  * SecretRefs in `openclaw.json` (§9): `models.providers.<p>.apiKey`, `models.providers.<p>.headers.<name>` and
- * `gateway.auth.token`. A field holding a ref is resolved into the config (in memory) when the snapshot is built;
+ * `gateway.auth.token`, `gateway.state.url` (§10). A field holding a ref is resolved into the config (in memory) when the snapshot is built;
  * one that does not resolve is left out, as if it were not set, and said.
  */
 
@@ -18,6 +19,14 @@ export interface ConfigRefProblem {
 
 type Field = readonly [path: string, value: SecretInput]
 
+/** `gateway.state.url` when it is text or an object (a ref); `gateway.state` is otherwise checked where it is used. */
+const stateUrlOf = (config: OpenClawConfig): SecretInput | undefined => {
+  const state = config.gateway?.state
+  if (!Predicate.isRecord(state)) return undefined
+  const url = state.url
+  return typeof url === "string" || (Predicate.isRecord(url) && "source" in url) ? (url as SecretInput) : undefined
+}
+
 /** The secret-bearing fields that are set, with their JSON paths. */
 const secretFields = (config: OpenClawConfig): ReadonlyArray<Field> => {
   const out: Array<Field> = []
@@ -27,6 +36,8 @@ const secretFields = (config: OpenClawConfig): ReadonlyArray<Field> => {
   }
   const token = config.gateway?.auth?.token
   if (token !== undefined) out.push(["gateway.auth.token", token])
+  const stateUrl = stateUrlOf(config)
+  if (stateUrl !== undefined) out.push(["gateway.state.url", stateUrl])
   return out
 }
 
@@ -62,6 +73,17 @@ export const materializeConfig = (config: OpenClawConfig, snapshot: SecretSnapsh
   if (snapshot.refs.length === 0) return config
   const providers = config.models?.providers
   const token = config.gateway?.auth?.token
+  const stateUrl = stateUrlOf(config)
+  const gateway =
+    token === undefined && stateUrl === undefined
+      ? {}
+      : {
+          gateway: {
+            ...config.gateway,
+            ...(token === undefined ? {} : { auth: { ...config.gateway?.auth, token: resolvedInput(token, snapshot) } }),
+            ...(stateUrl === undefined ? {} : { state: { ...(config.gateway?.state as object), url: resolvedInput(stateUrl, snapshot) } })
+          }
+        }
   return withoutPrototypes({
     ...config,
     ...(providers === undefined
@@ -83,6 +105,6 @@ export const materializeConfig = (config: OpenClawConfig, snapshot: SecretSnapsh
             )
           }
         }),
-    ...(token === undefined ? {} : { gateway: { ...config.gateway, auth: { ...config.gateway?.auth, token: resolvedInput(token, snapshot) } } })
+    ...gateway
   })
 }

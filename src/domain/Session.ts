@@ -1,7 +1,7 @@
 import type { ProfileId } from "./ProfileId.js"
 
 /** A chat session's sticky choices (§8.3). Persisted by the gateway so they survive a restart. */
-export interface SessionState {
+export interface Session {
   /** `/model <ref>`: the session's model instead of the agent's default. */
   readonly model?: string
   /** `/model <ref>@<profile>`: only this profile, never rotated, until `/new`. */
@@ -14,7 +14,7 @@ export interface SessionState {
 }
 
 /** `/new` or `/reset`: the user pin and model end; the automatic pin advances to the next profile. */
-export const resetSession = (s: SessionState | undefined, now: number): SessionState => ({
+export const resetSession = (s: Session | undefined, now: number): Session => ({
   ...(s?.autoPin ? { previousAutoPin: s.autoPin } : s?.previousAutoPin ? { previousAutoPin: s.previousAutoPin } : {}),
   updatedAt: now
 })
@@ -24,7 +24,7 @@ export const resetSession = (s: SessionState | undefined, now: number): SessionS
  * first while it is available; after a reset, start after the previous pin.
  */
 export const sessionCandidates = (
-  session: SessionState | undefined,
+  session: Session | undefined,
   available: ReadonlyArray<ProfileId>
 ): ReadonlyArray<ProfileId> => {
   if (session?.autoPin && available.includes(session.autoPin)) {

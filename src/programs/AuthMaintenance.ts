@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { clearCooldown, hasCooldownState, holdsProfile, removeProfile, setUsageStats } from "../domain/AuthStore.js"
+import { clearCooldown, hasCooldownState, holdsProfile, removeProfile } from "../domain/AuthStore.js"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
 import { configReferences, unregisterProfile } from "../domain/ConfigEdits.js"
 import { unavailableUntil } from "../domain/Order.js"
@@ -9,6 +9,8 @@ import { rowSource, storedProfileRows, unavailableLabel } from "../domain/Stored
 import { ConfigStore } from "../services/ConfigStore.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { checkedProvider, loadAuthContext } from "./AuthContext.js"
+import { UsageState } from "../services/UsageState.js"
+import { usageTarget, withUsageState } from "./UsageView.js"
 
 export interface ProfileListEntry {
   readonly profileId: string
@@ -27,7 +29,7 @@ export interface ProfileListEntry {
 
 /** `models auth list` (§6.2): every stored profile, masked, with expiry and cooldown. */
 export const listProfiles = Effect.fn("Auth.list")(function* (agent: string | undefined) {
-  const ctx = yield* loadAuthContext(agent)
+  const ctx = yield* withUsageState(yield* loadAuthContext(agent))
   const { store } = ctx.store
   const profiles = storedProfileRows(store, ctx.now).map((row): ProfileListEntry => {
     const { profileId, credential: c, secret, expiry } = row
@@ -87,18 +89,11 @@ export const clearCooldowns = Effect.fn("Auth.cooldowns.clear")(function* (
   if (profileId !== undefined && !ctx.store.store.profiles.has(profileId as ProfileId)) {
     return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
   }
-  const [, cleared] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) => {
-    const cleared: Array<string> = []
-    let raw = doc.raw
-    for (const [id, stats] of Object.entries(doc.store.usageStats)) {
-      const credential = doc.store.profiles.get(id as ProfileId)
-      if (profileId !== undefined && id !== profileId) continue
-      if (provider !== undefined && credential?.provider !== provider) continue
-      if (!hasCooldownState(stats)) continue
-      cleared.push(id)
-      raw = setUsageStats(raw, id as ProfileId, clearCooldown)
-    }
-    return Effect.succeed([raw, cleared] as const)
+  const profiles = ctx.store.store.profiles
+  const cleared = yield* (yield* UsageState).clear(usageTarget(ctx), (id, stats) => {
+    if (profileId !== undefined && id !== profileId) return undefined
+    if (provider !== undefined && profiles.get(id)?.provider !== provider) return undefined
+    return hasCooldownState(stats) ? clearCooldown : undefined
   })
-  return { cleared, storePath: ctx.agent.storePath }
+  return { cleared: [...cleared], storePath: ctx.agent.storePath }
 })

@@ -9,7 +9,7 @@ import { type ProfileId, profileIdFromInput } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
-import { resetSession, type SessionState, sessionCandidates } from "../domain/Session.js"
+import { resetSession, type Session, sessionCandidates } from "../domain/Session.js"
 import { unavailableLabel } from "../domain/StoredProfiles.js"
 import { escapeControl as esc } from "../domain/Untrusted.js"
 import type { AuthContext } from "./AuthContext.js"
@@ -24,7 +24,7 @@ export type ModelSource = "session" | "header" | "request" | "agent"
 
 export interface CommandInput {
   readonly ctx: AuthContext
-  readonly session: SessionState | undefined
+  readonly session: Session | undefined
   readonly current: { readonly model: ModelRef; readonly source: ModelSource }
   /** Whether the request named a session; without one nothing can be remembered. */
   readonly persistent: boolean
@@ -34,7 +34,7 @@ export interface CommandInput {
 export interface CommandOutcome {
   readonly text: string
   /** The session's new state, when the command changed it. */
-  readonly session?: SessionState
+  readonly session?: Session
 }
 
 const SOURCE_LABEL: Readonly<Record<ModelSource, string>> = {
@@ -84,7 +84,7 @@ const listText = (input: CommandInput): string => {
   return lines.map(esc).join("\n")
 }
 
-const sessionLine = (session: SessionState | undefined): string => {
+const sessionLine = (session: Session | undefined): string => {
   if (session?.userPin) return `Session: profile ${session.userPin} pinned by you (never rotated until /new)`
   if (session?.autoPin) return `Session: sticks to ${session.autoPin} (chosen automatically) until /new or a cooldown`
   return "Session: no profile chosen yet"
@@ -207,7 +207,7 @@ export const answerChatCommand = (directive: ModelDirective, input: CommandInput
       if (Either.isLeft(resolved)) return { text: esc(resolved.left) }
       const { model, pin } = resolved.right
       const { userPin: _dropped, ...rest } = input.session ?? { updatedAt: input.now }
-      const session: SessionState = { ...rest, model: formatModelRef(model), ...(pin ? { userPin: pin } : {}), updatedAt: input.now }
+      const session: Session = { ...rest, model: formatModelRef(model), ...(pin ? { userPin: pin } : {}), updatedAt: input.now }
       const label = withAlias(model, aliasesById(input.ctx))
       const text = pin
         ? `Model set to ${label} for this session, using auth profile ${pin} only (never rotated) until /new.`

@@ -9,7 +9,8 @@ import { type ModelDirective, parseModelDirective } from "../domain/ModelDirecti
 import { Background } from "../services/Background.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
 import { ProviderClient, type ProviderClientShape } from "../services/ProviderClient.js"
-import { SessionStore } from "../services/SessionStore.js"
+import { SessionState } from "../services/SessionState.js"
+import { withUsageState } from "./UsageView.js"
 import type { AuthContext } from "./AuthContext.js"
 import { answerChatCommand, modelRefusal, type ModelSource } from "./ChatCommands.js"
 import { type ChatFailedError, type Served, serveWithFailover } from "./Failover.js"
@@ -104,8 +105,10 @@ const currentModel = (
  * whole choice of credential (the gateway installs no tracer).
  */
 export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput, attempts: Attempts<A, R>) {
-  const sessions = yield* SessionStore
-  const { agentId, ctx } = input
+  const sessions = yield* SessionState
+  const { agentId } = input
+  // The usage state as it is now: a cooldown another gateway recorded is honoured by this request (§10).
+  const ctx = yield* withUsageState(input.ctx)
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
   const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
   const current = currentModel(ctx, session?.model, input.modelOverride, input.requestModel)
@@ -113,7 +116,8 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const directive = input.lastUserText === undefined ? undefined : parseModelDirective(input.lastUserText)
   if (directive !== undefined) {
     // Commands are rare and show or check what is on disk: answer from a fresh load.
-    const fresh = (yield* input.refreshStores(`/${directive.kind === "reset" ? "new" : "model"} command`)) ?? ctx
+    const reread = yield* input.refreshStores(`/${directive.kind === "reset" ? "new" : "model"} command`)
+    const fresh = reread === undefined ? ctx : yield* withUsageState(reread)
     const outcome = answerChatCommand(directive, {
       ctx: fresh,
       session,

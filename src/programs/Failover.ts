@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { setLastGood, setUsageStats, type UsageStats } from "../domain/AuthStore.js"
+import type { UsageStats } from "../domain/AuthStore.js"
 import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
 import { type Attempt, failureVerdict, lastErrorOf, lastErrorRecord, outOfUseReason } from "../domain/ChatFailure.js"
 import { formatModelRef, type ModelRef } from "../domain/Config.js"
@@ -12,9 +12,10 @@ import { type ProfileId, providerOfProfileId } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
-import { type SessionState, sessionCandidates } from "../domain/Session.js"
+import { type Session, sessionCandidates } from "../domain/Session.js"
 import { ExplainedError, type StoreError } from "../domain/Errors.js"
-import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
+import type { StoreDocument } from "../services/ProfileStore.js"
+import { UsageState } from "../services/UsageState.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
@@ -67,30 +68,30 @@ type RefreshServices = Effect.Effect.Context<ReturnType<typeof credentialForRequ
 export const serveWithFailover = <A, R>(
   ctx: AuthContext,
   models: ReadonlyArray<ModelRef>,
-  session: SessionState | undefined,
+  session: Session | undefined,
   call: (target: ProviderTarget, auth: ProviderAuth, model: ModelRef) => Effect.Effect<A, ProviderError, R>,
   written: (doc: StoreDocument) => Effect.Effect<void> = () => Effect.void
-): Effect.Effect<Served<A>, ChatFailedError, R | ProfileStore | RefreshServices> =>
+): Effect.Effect<Served<A>, ChatFailedError, R | UsageState | RefreshServices> =>
   Effect.gen(function* () {
     const attempts: Array<Attempt> = []
-    const profiles = yield* ProfileStore
+    const usage = yield* UsageState
+    const usageTarget = { agentId: ctx.agent.agentId, storePath: ctx.agent.storePath }
     const registry = yield* SecretRegistry
     const { store } = ctx.store
     const pin = session?.userPin
 
-    /** Counted under the store lock against the stats as they are on disk now: concurrent failures all count. */
+    /** Counted atomically against the stats as they are now (store lock, or shared state): concurrent failures all count. */
     const recordProfileFailure = (profileId: ProfileId, provider: ProviderId, error: ProviderError, classified: Classified) =>
       Effect.gen(function* () {
         const settings = cooldownSettings(ctx.config, provider)
         const at = yield* Clock.currentTimeMillis
         const lastError = lastErrorRecord(classified.reason, at, registry.scrub(error.problem))
-        const [doc, stats] = yield* profiles.update(ctx.agent.storePath, (doc) => {
-          const current = (doc.store.usageStats[profileId] ?? {}) as UsageStats
-          const next: UsageStats = { ...recordFailure(current, classified.reason, at, settings, error.retryAfterMs), lastError }
-          return Effect.succeed([setUsageStats(doc.raw, profileId, () => next), next] as const)
-        })
-        yield* written(doc)
-        return Math.max(stats.cooldownUntil ?? 0, stats.disabledUntil ?? 0)
+        const { doc, stats } = yield* usage.update(usageTarget, profileId, (current): UsageStats => ({
+          ...recordFailure(current, classified.reason, at, settings, error.retryAfterMs),
+          lastError
+        }))
+        if (doc !== undefined) yield* written(doc)
+        return Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0)
       }).pipe(
         // The request goes on to the next profile either way; a cooldown we could not record must still be heard.
         Effect.catchAll((e) => Effect.as(Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`), undefined))
@@ -183,10 +184,8 @@ export const serveWithFailover = <A, R>(
             (s.lastFailureAt ?? -Infinity) >= answeredAt ? { ...s, lastUsed: at } : recordSuccess(s, at)
           const recordUse = stale
             ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
-                profiles.update(ctx.agent.storePath, (doc) =>
-                  Effect.succeed([setLastGood(setUsageStats(doc.raw, profileId, (s) => success(s, at)), provider, profileId), undefined] as const)
-                )
-              ).pipe(Effect.flatMap(([doc]) => written(doc)))
+                usage.update(usageTarget, profileId, (s) => success(s, at), provider)
+              ).pipe(Effect.flatMap(({ doc }) => (doc === undefined ? Effect.void : written(doc))))
             : Effect.void
           // As before the first byte: only a failure worth failing over for counts against the profile (an answer
           // over the body limit, `format`, is not the profile's fault).

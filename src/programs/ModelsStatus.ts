@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import { buildStatusReport, type StatusReport } from "../domain/Status.js"
 import { plainResidue } from "../domain/StoreRefs.js"
 import { type AuthContext, loadAuthContext } from "./AuthContext.js"
+import { withUsageState } from "./UsageView.js"
 
 /**
  * The report on one agent's loaded context at `now`: pure, so the gateway builds it from its snapshot without
@@ -25,6 +26,6 @@ export const statusReport = (ctx: AuthContext, now: number): StatusReport =>
 
 /** `openclaw models status` (§6.1): the report a renderer prints and `--check` maps to an exit code. */
 export const modelsStatus = Effect.fn("Models.status")(function* (agent: string | undefined) {
-  const ctx = yield* loadAuthContext(agent)
+  const ctx = yield* withUsageState(yield* loadAuthContext(agent))
   return { report: statusReport(ctx, ctx.now), configExists: ctx.configExists, stateEnvPath: ctx.host.stateEnvPath, ctx }
 })

@@ -13,7 +13,6 @@ import {
   credentialFromGrant,
   decodeTokenGrant,
   refreshDecision,
-  refreshLockPath,
   refreshTokenOf
 } from "../domain/OAuth.js"
 import { OAuthRefreshError, OAuthSetupError } from "../domain/OAuthErrors.js"
@@ -22,10 +21,10 @@ import { decodeOAuthOverrides, oauthEndpoints } from "../domain/OAuthProviders.j
 import type { ProfileId } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { ConfigStore } from "../services/ConfigStore.js"
-import { FileLock } from "../services/FileLock.js"
 import { OAuthHttp } from "../services/OAuthHttp.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
+import { RefreshLock, type RefreshKey } from "../services/RefreshLock.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 
@@ -120,8 +119,21 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
   Effect.gen(function* () {
     const profiles = yield* ProfileStore
     const http = yield* OAuthHttp
+    const lock = yield* RefreshLock
+    const key: RefreshKey = { stateDir: ctx.host.stateDir, provider, profileId }
     const storePath = yield* storePathOf(ctx, profileId)
-    const exchange = (current: OAuthCredential) =>
+    /** Writes `next` over the credential whose refresh token was `used`, unless the store changed meanwhile. */
+    const store = (used: string, next: OAuthCredential) =>
+      Effect.map(
+        profiles.update(storePath, (latest) => {
+          const cas = casDecision(latest.store.profiles.get(profileId), provider, used)
+          // A refresh that worked heals a profile whose last refresh was refused (§5.2).
+          const written = cas.kind === "write" ? setUsageStats(applyRefreshedTokens(latest.raw, profileId, next), profileId, withoutRefreshFailure) : latest.raw
+          return Effect.succeed([written, cas] as const)
+        }),
+        ([, decided]) => decided
+      )
+    const exchange = (current: OAuthCredential, sharedVersion: number) =>
       Effect.gen(function* () {
         const used = refreshTokenOf(current)!
         const secrets = yield* SecretRegistry
@@ -145,12 +157,9 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
           ...(current.accountId === undefined ? {} : { accountId: current.accountId }),
           ...(current.clientId === undefined ? {} : { clientId: current.clientId })
         })
-        const [, decided] = yield* profiles.update(storePath, (latest) => {
-          const cas = casDecision(latest.store.profiles.get(profileId), provider, used)
-          // A refresh that worked heals a profile whose last refresh was refused (§5.2).
-          const written = cas.kind === "write" ? setUsageStats(applyRefreshedTokens(latest.raw, profileId, next), profileId, withoutRefreshFailure) : latest.raw
-          return Effect.succeed([written, cas] as const)
-        })
+        // Other hosts (§10) take it from the shared state instead of spending the refresh token we just used up.
+        yield* lock.publish(key, next, sharedVersion)
+        const decided = yield* store(used, next)
         // Removed meanwhile (logout): the new tokens serve this request but are not resurrected in the store.
         return decided.kind === "keep-stored"
           ? result(profileId, decided.stored, "kept-stored")
@@ -180,10 +189,29 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
       if (current === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
       yield* (yield* SecretRegistry).register([credentialSecret(current), current.type === "oauth" ? refreshTokenOf(current) : undefined])
       if (current.type !== "oauth") return result(profileId, current, "kept-stored")
-      return yield* whenDue(provider, profileId, current, "refreshed-elsewhere", exchange(current).pipe(Effect.tapErrorTag("OAuthRefreshError", recordRefused)))
+      // Another host refreshed it (§10): its credential replaces ours in this host's store, no HTTP call.
+      const shared = yield* lock.shared(key)
+      const used = refreshTokenOf(current)
+      if (shared !== undefined && used !== undefined && isNewer(shared.credential, current)) {
+        const adopted = shared.credential
+        yield* (yield* SecretRegistry).register([credentialSecret(adopted), refreshTokenOf(adopted)])
+        const decided = yield* store(used, adopted)
+        return decided.kind === "keep-stored" ? result(profileId, decided.stored, "kept-stored") : result(profileId, adopted, "refreshed-elsewhere")
+      }
+      return yield* whenDue(
+        provider,
+        profileId,
+        current,
+        "refreshed-elsewhere",
+        exchange(current, shared?.version ?? 0).pipe(Effect.tapErrorTag("OAuthRefreshError", recordRefused))
+      )
     })
-    return yield* (yield* FileLock).withLock(refreshLockPath(ctx.host.stateDir, provider, profileId), locked)
+    return yield* lock.withLock(key, locked)
   })
+
+/** A shared credential is newer when it was refreshed from another token and lives longer than ours. */
+const isNewer = (shared: OAuthCredential, ours: OAuthCredential): boolean =>
+  refreshTokenOf(shared) !== refreshTokenOf(ours) && (shared.expires ?? 0) > (typeof ours.expires === "number" ? ours.expires : 0)
 
 /**
  * The credential to use for a profile now, with what happened. An OAuth profile that is expired or within
@@ -215,7 +243,7 @@ export const credentialForRequest = (
   ctx: AuthContext,
   profileId: ProfileId,
   credential: Credential
-): Effect.Effect<Credential, ProviderError, ProfileStore | FileLock | ConfigStore | OAuthHttp | Paths | SecretRegistry> =>
+): Effect.Effect<Credential, ProviderError, ProfileStore | RefreshLock | ConfigStore | OAuthHttp | Paths | SecretRegistry> =>
   credential.type !== "oauth"
     ? Effect.succeed(credential)
     : refreshProfile(ctx, profileId).pipe(

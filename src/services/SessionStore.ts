@@ -1,33 +1,22 @@
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Queue from "effect/Queue"
-import type { StoreError } from "../domain/Errors.js"
 import type { ProfileId } from "../domain/ProfileId.js"
-import type { SessionState } from "../domain/Session.js"
+import type { Session } from "../domain/Session.js"
 import { FileLock } from "./FileLock.js"
 import { Files } from "./Files.js"
 import { parseJsonText } from "./JsonDocument.js"
 import { Paths } from "./Paths.js"
+import { SessionState, type SessionStateShape } from "./SessionState.js"
 
 /**
- * The gateway's chat sessions (§8.3), kept in memory and persisted to `<state>/gateway/sessions.json` so they
+ * The file layer of SessionState: sessions kept in memory and persisted to `<state>/gateway/sessions.json` so they
  * survive a restart. Reads and updates never touch the disk: writes are coalesced on a timer (and done at
  * shutdown), under the file lock, merged with what another gateway on the same state dir wrote meanwhile.
  */
-export interface SessionStoreShape {
-  readonly path: string
-  readonly get: (key: string) => Effect.Effect<SessionState | undefined>
-  /** Remembers the session and schedules a write. */
-  readonly set: (key: string, state: SessionState) => Effect.Effect<void>
-  /** Writes pending changes now. */
-  readonly flush: Effect.Effect<void, StoreError>
-  readonly size: Effect.Effect<number>
-}
-
 export interface SessionStoreOptions {
   /** Least recently updated sessions beyond this many are forgotten. */
   readonly maxEntries?: number
@@ -38,8 +27,9 @@ export interface SessionStoreOptions {
 const DEFAULT_MAX_SESSIONS = 10_000
 const DEFAULT_WRITE_DELAY_MS = 250
 
-export class SessionStore extends Context.Tag("openclaw/SessionStore")<SessionStore, SessionStoreShape>() {
-  static readonly layer = (options: SessionStoreOptions = {}) => Layer.scoped(SessionStore, makeSessionStore(options))
+export const SessionStore = {
+  /** SessionState from this host's file. */
+  layer: (options: SessionStoreOptions = {}) => Layer.scoped(SessionState, makeSessionStore(options))
 }
 
 export const sessionsPath = (stateDir: string): string => `${stateDir}/gateway/sessions.json`
@@ -47,7 +37,7 @@ export const sessionsPath = (stateDir: string): string => `${stateDir}/gateway/s
 const optionalString = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
 
 /** Lenient: a malformed entry is dropped, never the whole file. */
-const decodeSession = (u: unknown): SessionState | undefined => {
+const decodeSession = (u: unknown): Session | undefined => {
   if (!Predicate.isRecord(u) || typeof u.updatedAt !== "number" || !Number.isFinite(u.updatedAt)) return undefined
   const model = optionalString(u.model)
   const userPin = optionalString(u.userPin)
@@ -63,9 +53,9 @@ const decodeSession = (u: unknown): SessionState | undefined => {
 }
 
 /** The sessions of a parsed file, or `undefined` when its shape is not ours. */
-const sessionsOf = (json: unknown): Map<string, SessionState> | undefined => {
+const sessionsOf = (json: unknown): Map<string, Session> | undefined => {
   if (!Predicate.isRecord(json) || !Predicate.isRecord(json.sessions)) return undefined
-  const entries: Array<[string, SessionState]> = []
+  const entries: Array<[string, Session]> = []
   for (const [key, value] of Object.entries(json.sessions)) {
     const s = decodeSession(value)
     if (s) entries.push([key, s])
@@ -77,10 +67,10 @@ const sessionsOf = (json: unknown): Map<string, SessionState> | undefined => {
 /** `sessions.json.unreadable`, else `.unreadable.2`, `.3` …: an earlier rescued copy is never overwritten. */
 export const rescueName = (path: string, n: number): string => `${path}.unreadable${n === 1 ? "" : `.${n}`}`
 
-const serialize = (sessions: ReadonlyMap<string, SessionState>): string =>
+const serialize = (sessions: ReadonlyMap<string, Session>): string =>
   `${JSON.stringify({ version: 1, sessions: Object.fromEntries(sessions) }, null, 2)}\n`
 
-const makeSessionStore = (options: SessionStoreOptions) =>
+export const makeSessionStore = (options: SessionStoreOptions) =>
   Effect.gen(function* () {
     const files = yield* Files
     const lock = yield* FileLock
@@ -90,8 +80,8 @@ const makeSessionStore = (options: SessionStoreOptions) =>
     const delay = Duration.millis(options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS)
 
     // Map order is least recently updated first: an update moves the key to the end, eviction takes the front.
-    const sessions = new Map<string, SessionState>()
-    const put = (key: string, state: SessionState) => {
+    const sessions = new Map<string, Session>()
+    const put = (key: string, state: Session) => {
       sessions.delete(key)
       sessions.set(key, state)
       for (const oldest of sessions.keys()) {
@@ -107,7 +97,7 @@ const makeSessionStore = (options: SessionStoreOptions) =>
      */
     const readDisk = Effect.gen(function* () {
       const text = yield* files.readText(path)
-      if (Option.isNone(text)) return new Map<string, SessionState>()
+      if (Option.isNone(text)) return new Map<string, Session>()
       const parsed = yield* Effect.either(parseJsonText(path, text.value, "JSON"))
       const sessions = parsed._tag === "Right" ? sessionsOf(parsed.right) : undefined
       if (sessions) return sessions
@@ -118,7 +108,7 @@ const makeSessionStore = (options: SessionStoreOptions) =>
       yield* files.remove(path)
       const why = parsed._tag === "Left" ? parsed.left.message.replace(/ Fix: .*$/, "") : "it is not a sessions file"
       yield* Effect.logWarning(`${path} could not be used (${why}); moved it to ${aside} and started with no sessions`)
-      return new Map<string, SessionState>()
+      return new Map<string, Session>()
     })
 
     for (const [key, s] of yield* readDisk) put(key, s)
@@ -159,8 +149,7 @@ const makeSessionStore = (options: SessionStoreOptions) =>
       flush.pipe(Effect.catchAll((e) => Effect.logWarning(`could not save gateway sessions at shutdown: ${e.message}`)))
     )
 
-    return SessionStore.of({
-      path,
+    return {
       get: (key) => Effect.sync(() => sessions.get(key)),
       set: (key, state) =>
         Effect.suspend(() => {
@@ -170,5 +159,5 @@ const makeSessionStore = (options: SessionStoreOptions) =>
         }),
       flush,
       size: Effect.sync(() => sessions.size)
-    })
+    } satisfies SessionStateShape
   })

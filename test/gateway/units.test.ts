@@ -9,6 +9,7 @@ import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../..
 import { Background } from "../../src/services/Background.js"
 import { renderLaunchdPlist, renderService, renderSystemdUnit } from "../../src/domain/ServiceDefinition.js"
 import { chatRouting } from "../../src/gateway/OpenAiWire.js"
+import { SessionState } from "../../src/services/SessionState.js"
 import { SessionStore, sessionsPath } from "../../src/services/SessionStore.js"
 import { MemoryFs } from "../support/MemoryFiles.js"
 import { STATE, testServices } from "../support/TestApp.js"
@@ -16,7 +17,7 @@ import { STATE, testServices } from "../support/TestApp.js"
 const SESSIONS = sessionsPath(STATE)
 
 describe("SessionStore", () => {
-  const withStore = <A, E>(fs: MemoryFs, use: Effect.Effect<A, E, SessionStore>, options: Parameters<typeof SessionStore.layer>[0] = {}) =>
+  const withStore = <A, E>(fs: MemoryFs, use: Effect.Effect<A, E, SessionState>, options: Parameters<typeof SessionStore.layer>[0] = {}) =>
     Effect.scoped(Effect.flatMap(Layer.build(SessionStore.layer({ writeDelayMs: 100, ...options })), (ctx) => Effect.provide(use, ctx))).pipe(
       Effect.provide(testServices({ fs }))
     )
@@ -26,7 +27,7 @@ describe("SessionStore", () => {
     return withStore(
       fs,
       Effect.gen(function* () {
-        const store = yield* SessionStore
+        const store = yield* SessionState
         for (let i = 0; i < 20; i++) yield* store.set(`main:s${i}`, { model: "anthropic/x", updatedAt: i })
         expect(fs.read(SESSIONS)).toBeUndefined()
         yield* TestClock.adjust(100)
@@ -45,7 +46,7 @@ describe("SessionStore", () => {
     return withStore(
       fs,
       Effect.gen(function* () {
-        const store = yield* SessionStore
+        const store = yield* SessionState
         for (let i = 0; i < 10; i++) yield* store.set(`k${i}`, { updatedAt: i })
         yield* store.set("k0", { updatedAt: 10 }) // touched: now the newest
         yield* store.set("k10", { updatedAt: 11 })
@@ -61,13 +62,13 @@ describe("SessionStore", () => {
   it.effect("an unparseable file is moved aside, never destroyed; bad entries are dropped one by one", () => {
     const fs = new MemoryFs({ [SESSIONS]: "{ not json" })
     return Effect.gen(function* () {
-      yield* withStore(fs, Effect.flatMap(SessionStore, (s) => s.size).pipe(Effect.tap((n) => expect(n).toBe(0))))
+      yield* withStore(fs, Effect.flatMap(SessionState, (s) => s.size).pipe(Effect.tap((n) => expect(n).toBe(0))))
       expect(fs.read(`${SESSIONS}.unreadable`)).toBe("{ not json")
       fs.put(SESSIONS, JSON.stringify({ version: 1, sessions: { good: { updatedAt: 1, model: "m" }, bad: { model: 3 }, worse: 7 } }))
       yield* withStore(
         fs,
         Effect.gen(function* () {
-          const store = yield* SessionStore
+          const store = yield* SessionState
           expect(yield* store.size).toBe(1)
           expect(yield* store.get("good")).toEqual({ model: "m", updatedAt: 1 })
         })
@@ -77,7 +78,7 @@ describe("SessionStore", () => {
 
   it.effect("a second unusable file never overwrites the first one's rescued copy (§11)", () => {
     const fs = new MemoryFs({ [SESSIONS]: "{ first" })
-    const size = Effect.flatMap(SessionStore, (s) => s.size).pipe(Effect.tap((n) => expect(n).toBe(0)))
+    const size = Effect.flatMap(SessionState, (s) => s.size).pipe(Effect.tap((n) => expect(n).toBe(0)))
     return Effect.gen(function* () {
       yield* withStore(fs, size)
       fs.put(SESSIONS, '{"version":1,"sessions":{"k":{"updatedAt":1},"k":{"updatedAt":2}}}')
@@ -97,7 +98,7 @@ describe("SessionStore", () => {
     return withStore(
       fs,
       Effect.gen(function* () {
-        const store = yield* SessionStore
+        const store = yield* SessionState
         yield* store.set("mine", { updatedAt: 5 })
         yield* store.set("shared", { model: "ours", updatedAt: 5 })
         fs.put(SESSIONS, JSON.stringify({ version: 1, sessions: { theirs: { updatedAt: 3 }, shared: { model: "theirs", updatedAt: 9 } } }))
