@@ -96,6 +96,47 @@ describe("models auth paste-token", () => {
   })
 })
 
+describe("models auth paste-token without --expires-in (issue 15 item 8)", () => {
+  const tty = (texts: Array<string>, secret = TOKEN) => new ScriptedPrompter({ secrets: [secret], texts }, true)
+  const paste = (fs: MemoryFs, prompter: ScriptedPrompter, provider = "anthropic") =>
+    runCli(["models", "auth", "paste-token", "--provider", provider], { fs, prompter })
+
+  it("asks on a terminal; Enter takes 365 days for an Anthropic setup-token", async () => {
+    const fs = new MemoryFs()
+    const prompter = tty([""])
+    expect((await paste(fs, prompter)).code).toBe(0)
+    expect(prompter.asked).toEqual(["Paste the token for anthropic (input is hidden)", "How long is this anthropic token valid? (30d, 1y, never)"])
+    expect(stored(fs).profiles["anthropic:manual"].expires).toBe(NOW + 365 * DAY)
+  })
+
+  it.each([
+    ["30d", NOW + 30 * DAY],
+    ["1y", NOW + 365 * DAY],
+    ["never", undefined]
+  ])("takes %s", async (answer, expires) => {
+    const fs = new MemoryFs()
+    expect((await paste(fs, tty([answer]))).code).toBe(0)
+    expect(stored(fs).profiles["anthropic:manual"].expires).toBe(expires)
+  })
+
+  it("re-asks after an answer that is not a duration; another provider's token defaults to never", async () => {
+    const fs = new MemoryFs()
+    const r = await paste(fs, tty(["soon", "2w"]))
+    expect(r.stderr).toContain('"soon" is not a duration')
+    expect(stored(fs).profiles["anthropic:manual"].expires).toBe(NOW + 14 * DAY)
+    await paste(fs, tty([""], OR_KEY.replace("sk-or-v1-", "tok-")), "openrouter")
+    expect(stored(fs).profiles["openrouter:manual"].expires).toBeUndefined()
+  })
+
+  it("piped (not a terminal): no question, stored without expiry as before", async () => {
+    const fs = new MemoryFs()
+    const prompter = new ScriptedPrompter({ secrets: [TOKEN] })
+    expect((await paste(fs, prompter)).code).toBe(0)
+    expect(prompter.asked).toHaveLength(1)
+    expect(stored(fs).profiles["anthropic:manual"]).not.toHaveProperty("expires")
+  })
+})
+
 describe("models auth paste-api-key", () => {
   it("stores an api_key profile (default <p>:default) and refuses a setup-token", async () => {
     const fs = new MemoryFs()

@@ -16,3 +16,12 @@ export const parseExpiresIn = (raw: string): Either.Either<number, string> => {
 
 /** Setup-tokens from `claude setup-token` live one year. */
 export const SETUP_TOKEN_LIFETIME_MS = 365 * UNIT_MS.d!
+
+/**
+ * An answer to "how long is this token valid?": a duration as for `--expires-in`, `never` for no expiry
+ * (`undefined`), or nothing at all for `fallback` (itself such an answer).
+ */
+export const parseLifetimeAnswer = (raw: string, fallback: string): Either.Either<number | undefined, string> => {
+  const answer = raw.trim() === "" ? fallback : raw.trim()
+  return /^(never|none)$/i.test(answer) ? Either.right(undefined) : parseExpiresIn(answer)
+}

@@ -11,7 +11,7 @@ import {
   PromptCancelledError
 } from "../domain/AuthErrors.js"
 import { ApiKeyCredential, TokenCredential } from "../domain/Credential.js"
-import { parseExpiresIn, SETUP_TOKEN_LIFETIME_MS } from "../domain/Duration.js"
+import { parseExpiresIn, parseLifetimeAnswer, SETUP_TOKEN_LIFETIME_MS } from "../domain/Duration.js"
 import { UsageError } from "../domain/Errors.js"
 import { type ProfileId, profileIdFromInput } from "../domain/ProfileId.js"
 import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
@@ -19,6 +19,7 @@ import { normalizeSecretInput, validateApiKey, validateToken } from "../domain/S
 import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
 import { type AuthContext, checkedProvider, loadAuthContext } from "./AuthContext.js"
+import { askUntil } from "./OnboardWizard.js"
 import { storeCredential } from "./StoreCredential.js"
 import { preflightRef, refArgument } from "./RefPreflight.js"
 import { type SecretRef, secretRefLabel } from "../domain/SecretRef.js"
@@ -81,17 +82,38 @@ const storeToken = (
     return yield* storeCredential(ctx, profileId, credential)
   })
 
+/**
+ * Without `--expires-in`, on a terminal: how long the pasted token lives, so `status --check` can warn before it
+ * dies instead of calling it static. Enter takes 365d for an Anthropic setup-token (they live a year), else never.
+ */
+const askLifetime = (provider: ProviderId, token: Redacted.Redacted<string>) =>
+  Effect.gen(function* () {
+    const fallback = Redacted.value(token).startsWith("sk-ant-oat01-") ? "365d" : "never"
+    const prompter = yield* Prompter
+    return yield* askUntil(
+      prompter.text(`How long is this ${provider} token valid? (30d, 1y, never)`, fallback),
+      (raw) =>
+        Either.mapLeft(
+          parseLifetimeAnswer(raw, fallback),
+          (problem) => new UsageError({ problem, fix: "pass --expires-in, for example --expires-in 365d (or never)" })
+        ),
+      (e) => `${e.problem}, or never.`
+    )
+  })
+
 /** `models auth paste-token` (§6.2). Everything that can fail without the secret is checked before asking for it. */
 export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOptions & { readonly expiresIn: string | undefined }) {
   const lifetime = yield* expiresInMs(opts.expiresIn, undefined)
   const ctx = yield* loadAuthContext(opts.agent)
   const provider = yield* checkedProvider(ctx, opts.provider)
   const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
-  const token =
-    opts.ref !== undefined
-      ? yield* checkedRef(ctx, "token", provider, opts.ref)
-      : yield* readSecret("token", provider, `openclaw models auth paste-token --provider ${provider}`)
-  return yield* storeToken(ctx, provider, profileId, token, lifetime)
+  if (opts.ref !== undefined) {
+    return yield* storeToken(ctx, provider, profileId, yield* checkedRef(ctx, "token", provider, opts.ref), lifetime)
+  }
+  const token = yield* readSecret("token", provider, `openclaw models auth paste-token --provider ${provider}`)
+  // Piped (a script): no question; as before, no --expires-in stores a token without expiry.
+  const asked = opts.expiresIn === undefined && (yield* Prompter).interactive ? yield* askLifetime(provider, token) : lifetime
+  return yield* storeToken(ctx, provider, profileId, token, asked)
 })
 
 /** `models auth paste-api-key` (§6.2). */

@@ -39,6 +39,9 @@ describe.skipIf(!haveTmux())("the hidden prompt on a tmux screen", () => {
       await screen.waitFor(/input is hidden/)
       screen.typeLiteral(token)
       screen.press("Enter")
+      // Without --expires-in a terminal is asked how long the token lives (issue 15 item 8): Enter takes a year.
+      await screen.waitFor(/token valid\?/)
+      screen.press("Enter")
       const shown = await screen.waitFor(/EXIT=\d+/)
       expect(shown, shown).toContain("EXIT=0")
       expect(shown).toContain("Auth profile: anthropic:manual (anthropic/token)")

@@ -48,6 +48,7 @@ const exists = (file: string) =>
   )
 
 const HIDDEN_PROMPT = "Paste the token for anthropic (input is hidden)"
+const LIFETIME_PROMPT = "How long is this anthropic token valid?"
 
 describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
   beforeAll(() => {
@@ -63,12 +64,17 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     // Pasted the way a terminal delivers a paste: the whole token at once, then Enter.
     pty.type(token)
     pty.type("\r")
+    // Without --expires-in a terminal is asked how long the token lives (issue 15 item 8); Enter takes a year.
+    await pty.waitFor(LIFETIME_PROMPT)
+    const asked = Date.now()
+    pty.type("\r")
     const exit = await pty.exit()
     expect(exit.code, pty.screen).toBe(0)
     expect(pty.screen).toContain("Auth profile: anthropic:manual (anthropic/token)")
 
     const store = await s.readJson(s.store)
-    expect(store.profiles["anthropic:manual"]).toEqual({ type: "token", provider: "anthropic", token })
+    expect(store.profiles["anthropic:manual"]).toEqual({ type: "token", provider: "anthropic", token, expires: expect.any(Number) })
+    expect(Math.abs(store.profiles["anthropic:manual"].expires - (asked + 365 * 86_400_000))).toBeLessThan(60_000)
     for (const screen of [pty.screenRaw, pty.screen]) {
       expect(findWindow(screen, token, 8), "no 8 consecutive characters of the token on the screen").toBeUndefined()
     }
@@ -82,6 +88,8 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     await pty.waitFor(HIDDEN_PROMPT)
     for (let i = 0; i < token.length; i += 10) pty.type(token.slice(i, i + 10))
     pty.type("\r")
+    await pty.waitFor(LIFETIME_PROMPT)
+    pty.type("never\r")
     expect((await pty.exit()).code, pty.screen).toBe(0)
     expect(pty.screen).toContain("Auth profile: anthropic:typed (anthropic/token)")
     expect((await s.readJson(s.store)).profiles["anthropic:typed"].token).toBe(token)

@@ -47,7 +47,7 @@ export const report = (stored: StoredProfile) =>
 
 export const pasteTokenCommand = Command.make(
   "paste-token",
-  { provider, profileId: profileId("manual"), expiresIn: expiresIn("Default: no expiry."), ref: ref("token"), agent: agentOption },
+  { provider, profileId: profileId("manual"), expiresIn: expiresIn("Without it, a terminal asks (Enter: 365d for a setup-token); piped: no expiry."), ref: ref("token"), agent: agentOption },
   (o) =>
     Effect.flatMap(
       pasteToken({
