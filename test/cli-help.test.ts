@@ -1,37 +1,134 @@
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Descriptor from "@effect/cli/CommandDescriptor"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { rootCommand } from "../src/cli/Cli.js"
+import { commandTree, type CommandNode } from "../src/cli/completion/CommandTree.js"
+import { HELP_PAGES } from "../src/cli/help/HelpPages.js"
+import { flagText, isRunnable, renderHelp } from "../src/cli/help/RenderHelp.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { runCli } from "./support/TestApp.js"
 
-describe("--help", () => {
-  it("lists every command once, with its real path (patched @effect/cli nested usage)", async () => {
-    const r = await runCli(["--help"], { fs: new MemoryFs() })
-    expect(r.code).toBe(0)
-    for (const path of [
-      "models status",
-      "models auth paste-token",
-      "models auth setup-token",
-      "models auth paste-api-key",
-      "models auth list",
-      "models auth logout",
-      "models auth order get",
-      "models auth order set",
-      "models auth order clear",
-      "models auth cooldowns clear",
-      "secrets audit"
-    ]) {
-      expect(r.stdout).toContain(`- ${path}`)
+const tree = commandTree(rootCommand)
+
+/** Every command, groups included, by its path below `openclaw`: read from the command definitions. */
+const commands = (node: CommandNode, path: ReadonlyArray<string> = []): ReadonlyArray<{ path: ReadonlyArray<string>; node: CommandNode }> => [
+  { path, node },
+  ...node.subcommands.flatMap((child) => commands(child, [...path, child.name]))
+]
+const all = commands(tree)
+
+/** What @effect/cli's default help printed: none of it may come back. */
+const FILLER = [
+  "A user-defined piece of text",
+  "This setting is optional",
+  "A true or false value",
+  "An integer",
+  "A redacted",
+  "A file system path",
+  "One of the following",
+  "<text>",
+  " text...",
+  "DESCRIPTION",
+  "OPTIONS"
+]
+
+const help = async (path: ReadonlyArray<string>) => {
+  const r = await runCli([...path, "--help"], { fs: new MemoryFs() })
+  expect(r.code).toBe(0)
+  expect(r.stderr).toBe("")
+  return r.stdout
+}
+
+describe("--help (§6 command-line manners)", () => {
+  // Rendered directly (cheap); the tests below check that `--help` prints exactly this, on stdout, with exit 0.
+  it.each(all.map((c) => [`openclaw ${c.path.join(" ")}`.trim(), c] as const))("%s --help", async (_, { path, node }) => {
+    const text = renderHelp(tree, path)!
+    await expect(`${text}\n`).toMatchFileSnapshot(`./__help__/${["openclaw", ...path].join("-")}.txt`)
+    for (const filler of FILLER) expect(text).not.toContain(filler)
+    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100)
+    // The full path in the usage line: `openclaw models auth login --provider <id> [flags]`.
+    expect(text).toMatch(new RegExp(`^USAGE\\n  openclaw${path.map((w) => ` ${w}`).join("")}( |$)`, "m"))
+    if (isRunnable(node)) expect(text).toContain("\nEXAMPLES\n  # ")
+    if (node.subcommands.length > 0) expect(text).toContain("\nCOMMANDS\n")
+    // Every flag the command accepts, with its placeholder and a description of its own.
+    for (const option of node.options) {
+      expect(option.description, option.name).not.toBe("")
+      const flag = escape(flagText(option))
+      expect(text).toMatch(new RegExp(`^ +${flag} {3,}\\S|^ +${flag}\\n {6,}\\S`, "m"))
     }
-    expect(r.stdout).not.toMatch(/models models|auth models|order models/)
+    for (const arg of node.args) expect(text).toContain(`<${arg.name}>`)
   })
 
-  it.each([["models"], ["models", "auth"], ["models", "auth", "order"], ["models", "status"], ["models", "auth", "paste-token"], ["secrets"], ["secrets", "audit"]])(
-    "%s --help exits 0 and describes the command",
-    async (...path) => {
-      const r = await runCli([...path, "--help"], { fs: new MemoryFs() })
-      expect(r.code).toBe(0)
-      expect(r.stdout).toContain("DESCRIPTION")
+  it("every command has a help page with a one-line summary, and every page is a command", () => {
+    const paths = all.map((c) => c.path.join(" "))
+    expect(Object.keys(HELP_PAGES).sort()).toEqual([...paths].sort())
+    for (const [key, page] of Object.entries(HELP_PAGES)) {
+      // Fits beside the longest path in `openclaw --help` on an 80-column terminal.
+      expect(page.summary.length, key).toBeLessThanOrEqual(48)
+      expect(page.examples?.length ?? 0, key).toBeLessThanOrEqual(3)
     }
+  })
+
+  const parse = (args: ReadonlyArray<string>) =>
+    Descriptor.parse(rootCommand.descriptor, ["openclaw", ...args], CliConfig.defaultConfig).pipe(
+      Effect.provide(Layer.mergeAll(FileSystem.layerNoop({}), Path.layer, Layer.succeed(Terminal.Terminal, {} as Terminal.Terminal)))
+    )
+
+  const examples = Object.entries(HELP_PAGES).flatMap(([key, page]) => (page.examples ?? []).map((e) => [key, e.run] as const))
+
+  it.effect.each(examples)("example of '%s' parses as that command: %s", ([key, run]) =>
+    Effect.gen(function* () {
+      // The one `openclaw …` in the shell line, up to a pipe, redirection or the end of a `<(…)`.
+      const words = /openclaw((?: +[^ |<>)]+)*)/.exec(run)![1]!.trim().split(/ +/)
+      const path = key === "" ? [] : key.split(" ")
+      expect(words.slice(0, path.length)).toEqual(path)
+      const directive = yield* parse(words)
+      expect(directive._tag).toBe("UserDefined")
+      if (directive._tag === "UserDefined") expect(directive.leftover).toEqual([])
+    })
   )
+
+  it.effect("the example check can fail: an unknown flag or a missing required one does not parse", () =>
+    Effect.gen(function* () {
+      const bogus = yield* parse(["models", "auth", "login", "--provider", "anthropic", "--bogus"])
+      expect(bogus._tag === "UserDefined" && bogus.leftover).toEqual(["--bogus"])
+      expect(yield* Effect.flip(parse(["models", "auth", "login"]))).toBeDefined()
+    })
+  )
+
+  it("`openclaw <command> --help` prints that page on stdout and exits 0", async () => {
+    for (const path of [[], ["models", "auth"], ["models", "auth", "order", "set"], ["gateway"], ["gateway", "install"], ["completion"]]) {
+      expect(await help(path)).toBe(renderHelp(tree, path))
+    }
+  })
+
+  it("a group run alone shows its help on stdout and exits 0 (not the framework's page)", async () => {
+    for (const path of [[], ["models", "auth", "order"], ["secrets"]]) {
+      const r = await runCli(path, { fs: new MemoryFs() })
+      expect(r.code).toBe(0)
+      expect(r.stdout).toBe(await help(path))
+    }
+  })
+
+  it("-h is --help, and --help wins wherever it is (before `--`)", async () => {
+    const r = await runCli(["models", "auth", "login", "-h"], { fs: new MemoryFs() })
+    expect(r.stdout).toBe(await help(["models", "auth", "login"]))
+    const after = await runCli(["models", "status", "--agent", "work", "--help"], { fs: new MemoryFs() })
+    expect(after.stdout).toBe(await help(["models", "status"]))
+  })
+
+  it("help for a word that is not a command says so, with the commands there are", async () => {
+    const r = await runCli(["models", "auth", "logn", "--help"], { fs: new MemoryFs() })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toContain("'logn' is not a command of openclaw models auth")
+    expect(r.stderr).toContain("login")
+  })
 
   it("an unknown flag fails with the flag named and a pointer to --help", async () => {
     const r = await runCli(["models", "status", "--bogus"], { fs: new MemoryFs() })
@@ -40,3 +137,5 @@ describe("--help", () => {
     expect(r.stderr).toContain("--help")
   })
 })
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")

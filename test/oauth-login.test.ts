@@ -264,6 +264,7 @@ describe("models auth login: PKCE against a local fake provider", () => {
 
   it("login, import and refresh are listed under models auth", async () => {
     const r = await runCli(["--help"], { fs: new MemoryFs() })
-    for (const path of ["models auth login", "models auth import", "models auth refresh"]) expect(r.stdout).toContain(`- ${path}`)
+    // One line each in the COMMANDS list: the path, then its summary.
+    for (const path of ["models auth login", "models auth import", "models auth refresh"]) expect(r.stdout).toMatch(new RegExp(`^  ${path} +\\S`, "m"))
   })
 })

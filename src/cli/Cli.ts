@@ -17,13 +17,14 @@ import { VERSION } from "./Version.js"
 import { complete, COMPLETE_WORD } from "./completion/Complete.js"
 import { completionCommand } from "./completion/CompletionCommand.js"
 import { commandTree } from "./completion/CommandTree.js"
+import { commandGroup, HelpRequested } from "./help/HelpRequested.js"
 
-const models = Command.make("models").pipe(
+const models = commandGroup("models").pipe(
   Command.withDescription("Model providers: credential status and auth profiles."),
   Command.withSubcommands([modelsStatusCommand, authCommand])
 )
 
-export const rootCommand = Command.make("openclaw").pipe(
+export const rootCommand = commandGroup("openclaw").pipe(
   Command.withDescription("Model-provider authentication for the OpenClaw gateway."),
   Command.withSubcommands([models, secretsCommand, doctorCommand, onboardCommand, gatewayCommand, completionCommand])
 )
@@ -42,13 +43,30 @@ export const cli = (argv: ReadonlyArray<string>) => {
   // everywhere: @effect/cli echoes a stray argument, and in `onboard --provider --api-key <key>` the key is one
   // (`--api-key` became the provider).
   const registered = Effect.flatMap(SecretRegistry, (registry) => registry.register(secretOptionValues(argv.slice(2))))
+  // Help is ours, not @effect/cli's (§6): asked for with --help, or by running a group alone (HelpRequested).
+  const help = Effect.as(
+    Effect.flatMap(Effect.promise(() => import("./help/ShowHelp.js")), ({ showHelp }) => showHelp(commandTree(rootCommand), argv.slice(2))),
+    0
+  )
   const commands: Effect.Effect<number, CliError, Effect.Effect.Context<ReturnType<typeof run>> | ExitCode | SecretRegistry> =
     secret !== undefined
       ? Effect.fail(new SecretOnCommandLineError({ masked: maskSecret(secret) }))
       : asksForWizardMode(argv.slice(2))
       ? Effect.fail(NO_WIZARD_MODE)
-      : registered.pipe(Effect.zipRight(run(argv)), Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)))
+      : asksForHelp(argv.slice(2))
+      ? help
+      : registered.pipe(
+        Effect.zipRight(run(argv)),
+        Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)),
+        Effect.catchIf((e): e is HelpRequested => e instanceof HelpRequested, () => help)
+      )
   return Effect.catchAll(commands, (e) => Effect.as(Console.error(renderError(e)), exitCodeOf(e)))
+}
+
+/** @effect/cli treats `--help` / `-h` anywhere before `--` as a request for help; so do we. */
+const asksForHelp = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h")
 }
 
 /**

@@ -3,8 +3,9 @@ import { importCommand, loginCommand, refreshCommand } from "./OAuthCommands.js"
 import { orderCommand } from "./OrderCommands.js"
 import { pasteApiKeyCommand, pasteTokenCommand, setupTokenCommand } from "./PasteCommands.js"
 import { cooldownsCommand, listCommand, logoutCommand } from "./ProfileCommands.js"
+import { commandGroup } from "../help/HelpRequested.js"
 
-export const authCommand = Command.make("auth").pipe(
+export const authCommand = commandGroup("auth").pipe(
   Command.withDescription("Store, list, order and remove auth profiles (all take --agent <id>)."),
   Command.withSubcommands([
     pasteTokenCommand,

@@ -7,6 +7,7 @@ import * as Option from "effect/Option"
 import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { clearProfileOrder, getOrder, type OrderView, setProfileOrder } from "../../programs/AuthOrder.js"
 import { agentOption, jsonOption } from "../SharedOptions.js"
+import { commandGroup } from "../help/HelpRequested.js"
 
 const provider = Options.text("provider").pipe(Options.withDescription("Provider whose order to show or change."))
 
@@ -48,7 +49,7 @@ const clear = Command.make("clear", { provider, agent: agentOption }, (o) =>
   )
 ).pipe(Command.withDescription("Remove this agent's order override (the config order or round-robin applies again)."))
 
-export const orderCommand = Command.make("order").pipe(
+export const orderCommand = commandGroup("order").pipe(
   Command.withDescription("Per-agent order in which a provider's profiles are tried."),
   Command.withSubcommands([get, set, clear])
 )

@@ -7,6 +7,7 @@ import { describeExpiry, expiryLabel, formatDuration, type ExpiryStatus } from "
 import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { clearCooldowns, listProfiles, logout } from "../../programs/AuthMaintenance.js"
 import { agentOption, jsonOption } from "../SharedOptions.js"
+import { commandGroup } from "../help/HelpRequested.js"
 
 export const listCommand = Command.make("list", { agent: agentOption, json: jsonOption }, (o) =>
   Effect.gen(function* () {
@@ -54,7 +55,7 @@ const clear = Command.make(
     )
 ).pipe(Command.withDescription("Lift cooldowns and billing disables now, so the profiles are tried again."))
 
-export const cooldownsCommand = Command.make("cooldowns").pipe(
+export const cooldownsCommand = commandGroup("cooldowns").pipe(
   Command.withDescription("Cooldowns set after provider failures."),
   Command.withSubcommands([clear])
 )

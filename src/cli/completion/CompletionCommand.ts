@@ -5,10 +5,14 @@ import { completionScript } from "./Scripts.js"
 
 export const completionCommand = Command.make(
   "completion",
-  { shell: Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }) },
+  {
+    shell: Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }).pipe(
+      Args.withDescription("The shell to complete for.")
+    )
+  },
   ({ shell }) => Console.log(completionScript(shell).trimEnd())
 ).pipe(
   Command.withDescription(
-    "Print a shell completion script (bash, zsh or fish). Load it with: source <(openclaw completion bash)"
+    "Print a shell completion script (bash, zsh or fish) that completes commands, flags, provider ids and profile ids."
   )
 )

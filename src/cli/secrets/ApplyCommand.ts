@@ -82,7 +82,6 @@ export const applyCommand = Command.make(
       "checked and every ref resolved first; nothing is written if any fails. Then the plain values the refs replace " +
       "are scrubbed from the store, legacy auth.json and <state>/.env, one-way (no backup). Target types: " +
       "models.providers.apiKey, models.providers.headers, gateway.auth.token, auth-profiles.api_key.key, " +
-      "auth-profiles.token.token (these need agentId). Examples: openclaw secrets apply --from plan.json --dry-run; " +
-      "openclaw secrets apply --from plan.json; openclaw secrets apply --from plan.json --allow-exec --json"
+      "auth-profiles.token.token (these need agentId)."
   )
 )

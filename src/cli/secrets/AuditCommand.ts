@@ -58,6 +58,6 @@ export const auditCommand = Command.make("audit", { check, json: jsonOption, all
   })
 ).pipe(
   Command.withDescription(
-    "Scan openclaw.json, every agent's auth-profiles.json, legacy auth.json / credentials/oauth.json and <state>/.env for plain-text secrets (PLAINTEXT_FOUND), references that do not resolve (REF_UNRESOLVED), stored credentials that shadow a config reference (REF_SHADOWED) and legacy residue (LEGACY_RESIDUE). Prints files and JSON paths, never a value; writes nothing. Examples: `openclaw secrets audit`, `openclaw secrets audit --check`, `openclaw secrets audit --json --allow-exec`."
+    "Scan openclaw.json, every agent's auth-profiles.json, legacy auth.json / credentials/oauth.json and <state>/.env for plain-text secrets (PLAINTEXT_FOUND), references that do not resolve (REF_UNRESOLVED), stored credentials that shadow a config reference (REF_SHADOWED) and legacy residue (LEGACY_RESIDUE). Prints files and JSON paths, never a value; writes nothing."
   )
 )

@@ -59,7 +59,6 @@ export const configureCommand = Command.make(
   Command.withDescription(
     "A terminal wizard for SecretRefs: set up secrets providers (env, file, exec), map credential fields of one " +
       "agent's store and of openclaw.json to refs, preflight-resolve them, then write a plan (--plan-out) and/or " +
-      "apply it (--apply). Needs a terminal. Examples: openclaw secrets configure --plan-out plan.json; " +
-      "openclaw secrets configure --skip-provider-setup --apply; openclaw secrets configure --providers-only --agent work"
+      "apply it (--apply). Needs a terminal."
   )
 )
