@@ -50,7 +50,8 @@ describe("--help (§6 command-line manners)", () => {
     const text = renderHelp(tree, path)!
     await expect(`${text}\n`).toMatchFileSnapshot(`./__help__/${["openclaw", ...path].join("-")}.txt`)
     for (const filler of FILLER) expect(text).not.toContain(filler)
-    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100)
+    // §6 asks for 100 columns; help is laid out for an 80-column terminal.
+    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80)
     // The full path in the usage line: `openclaw models auth login --provider <id> [flags]`.
     expect(text).toMatch(new RegExp(`^USAGE\\n  openclaw${path.map((w) => ` ${w}`).join("")}( |$)`, "m"))
     if (isRunnable(node)) expect(text).toContain("\nEXAMPLES\n  # ")

@@ -42,7 +42,7 @@ const wrap = (text: string, indent: number, width = HELP_WIDTH, first = indent):
   let line = ""
   let used = first
   // A `quoted command` is one word: a command split over two lines cannot be copied.
-  for (const word of text.match(/`[^`]*`\S*|\S+/g) ?? []) {
+  for (const word of text.match(/`[^`]*`[^ \t\n]*|[^ \t\n]+/g) ?? []) {
     if (line !== "" && used + 1 + word.length > width) {
       lines.push(line)
       line = word
@@ -64,8 +64,8 @@ const paragraphs = (text: string, indent = 0): ReadonlyArray<string> =>
 
 /** Two columns: a term, then its description wrapped beside it (or below it when the term is too wide). */
 const table = (rows: ReadonlyArray<readonly [string, string]>): ReadonlyArray<string> => {
-  // Terms wider than 26 columns (`--secret-input-mode <plaintext|ref>`) take a line of their own.
-  const termWidth = Math.max(0, ...rows.map(([t]) => t.length).filter((n) => n <= 26))
+  // Terms wider than 30 columns (`--secret-input-mode <plaintext|ref>`) take a line of their own.
+  const termWidth = Math.max(0, ...rows.map(([t]) => t.length).filter((n) => n <= 30))
   const column = 2 + termWidth + 3
   return rows.flatMap(([term, description]) => {
     const lines = wrap(description, column)
@@ -73,6 +73,15 @@ const table = (rows: ReadonlyArray<readonly [string, string]>): ReadonlyArray<st
     const [head = "", ...rest] = lines
     return [`  ${term.padEnd(termWidth)}   ${head}`.trimEnd(), ...rest.map((l) => " ".repeat(column) + l)]
   })
+}
+
+/**
+ * `  $ command`, continued with ` \\` past 80 columns: still one command when pasted into a shell. A flag keeps
+ * its value on its line (a no-break space holds them together while wrapping).
+ */
+const shellLines = (run: string): ReadonlyArray<string> => {
+  const lines = wrap(run.replace(/(^|\s)(--?[\w-]+) (?=[^\s-])/g, "$1$2\u00a0"), 6, HELP_WIDTH - 2, 4)
+  return lines.map((l, i) => `${i === 0 ? "  $ " : "      "}${l.replaceAll("\u00a0", " ")}${i < lines.length - 1 ? " \\" : ""}`)
 }
 
 const section = (title: string, lines: ReadonlyArray<string>): ReadonlyArray<string> => (lines.length === 0 ? [] : ["", title, ...lines])
@@ -129,7 +138,7 @@ export const renderHelp = (tree: CommandNode, path: ReadonlyArray<string>): stri
     ...section("ARGUMENTS", table(node.args.map((a) => [argText(a), argDescription(a)]))),
     ...section("FLAGS", table(flags.map((o) => [flagText(o, pad), optionDescription(o)]))),
     ...section(root ? "GLOBAL FLAGS" : "INHERITED FLAGS", table(builtIn)),
-    ...section("EXAMPLES", (page.examples ?? []).flatMap((e, i) => [...(i > 0 ? [""] : []), ...wrap(`# ${e.does}`, 4).map((l) => `  ${l}`), `  $ ${e.run}`])),
+    ...section("EXAMPLES", (page.examples ?? []).flatMap((e, i) => [...(i > 0 ? [""] : []), ...wrap(`# ${e.does}`, 4).map((l) => `  ${l}`), ...shellLines(e.run)])),
     ...section("LEARN MORE", (page.learnMore ?? []).flatMap((l) => paragraphs(l, 2)))
   ]
   return lines.join("\n")
