@@ -131,11 +131,14 @@ describe("--help (§6 command-line manners)", () => {
     expect(r.stderr).toContain("login")
   })
 
-  it("an unknown flag fails with the flag named and a pointer to --help", async () => {
+  it("an unknown flag fails with the flag named and a pointer to that command's --help", async () => {
     const r = await runCli(["models", "status", "--bogus"], { fs: new MemoryFs() })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("--bogus")
-    expect(r.stderr).toContain("--help")
+    expect(r.stderr).toContain("Run `openclaw models status --help` for usage.")
+    const missing = await runCli(["models", "auth", "login", "--agent", "main"], { fs: new MemoryFs() })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("Run `openclaw models auth login --help` for usage.")
   })
 })
 

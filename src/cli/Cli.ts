@@ -1,4 +1,5 @@
 import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
@@ -60,7 +61,16 @@ export const cli = (argv: ReadonlyArray<string>) => {
         Effect.zipRight(Effect.flatMap(ExitCode, Ref.get)),
         Effect.catchIf((e): e is HelpRequested => e instanceof HelpRequested, () => help)
       )
-  return Effect.catchAll(commands, (e) => Effect.as(Console.error(renderError(e)), exitCodeOf(e)))
+  return Effect.catchAll(commands, (e) =>
+    Effect.gen(function* () {
+      // A usage error points at the help of the command that was meant, worked out only now that it is needed.
+      const command = ValidationError.isValidationError(e)
+        ? (yield* Effect.promise(() => import("./help/ShowHelp.js"))).commandOf(commandTree(rootCommand), argv.slice(2))
+        : undefined
+      yield* Console.error(renderError(e, command))
+      return exitCodeOf(e)
+    })
+  )
 }
 
 /** @effect/cli treats `--help` / `-h` anywhere before `--` as a request for help; so do we. */

@@ -68,8 +68,9 @@ export type CliError =
 export const exitCodeOf = (_: CliError): number => 1
 
 /**
- * What stderr shows. A usage error was already printed with the help by @effect/cli; every other failure is one
- * line with the problem and the fix — escaped (§11), since problems quote ids, paths and providers' text.
+ * What stderr shows. A usage error was already printed by @effect/cli: this adds which help to read (`command`, the
+ * one the arguments named). Every other failure is one line with the problem and the fix — escaped (§11), since
+ * problems quote ids, paths and providers' text.
  */
-export const renderError = (e: CliError): string =>
-  ValidationError.isValidationError(e) ? "Run `openclaw --help` (or add --help to the command) for usage." : `openclaw: ${escapeControl(e.message)}`
+export const renderError = (e: CliError, command = "openclaw"): string =>
+  ValidationError.isValidationError(e) ? `Run \`${escapeControl(command)} --help\` for usage.` : `openclaw: ${escapeControl(e.message)}`

@@ -89,7 +89,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
     summary: "List stored profiles",
     examples: [
       { does: "Ids, types, masked secrets, expiry and cooldowns", run: `${auth} list` },
-      { does: "The same for agent work, as JSON", run: `${auth} list --agent work --json` }
+      { does: "The same as JSON", run: `${auth} list --json` }
     ]
   },
   "models auth logout": {
@@ -104,7 +104,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
     summary: "Show the order override for a provider",
     examples: [
       { does: "Show the order anthropic's profiles are tried in", run: `${auth} order get --provider anthropic` },
-      { does: "The same as JSON, for agent work", run: `${auth} order get --provider anthropic --agent work --json` }
+      { does: "The same as JSON", run: `${auth} order get --provider anthropic --json` }
     ]
   },
   "models auth order set": {
@@ -145,7 +145,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
     examples: [
       { does: "Build a plan and save it to apply later", run: "openclaw secrets configure --plan-out plan.json" },
       { does: "Map fields with the providers already set up, then apply", run: "openclaw secrets configure --skip-provider-setup --apply" },
-      { does: "Only edit secrets.providers, for agent work", run: "openclaw secrets configure --providers-only --agent work" }
+      { does: "Only add, edit or remove secrets.providers entries", run: "openclaw secrets configure --providers-only" }
     ],
     learnMore: ["Apply a saved plan with `openclaw secrets apply --from plan.json`."]
   },

@@ -38,6 +38,9 @@ const target = (tree: CommandNode, args: ReadonlyArray<string>): Target => {
   return { _tag: "Page", path }
 }
 
+/** `openclaw models auth login`: the command `args` name, as far as they name one (for "see … --help"). */
+export const commandOf = (tree: CommandNode, args: ReadonlyArray<string>): string => ["openclaw", ...target(tree, args).path].join(" ")
+
 /** Prints the help of the command `args` name (stdout, exit 0), or says which word is not a command. */
 export const showHelp = (tree: CommandNode, args: ReadonlyArray<string>) =>
   Effect.suspend(() => {
