@@ -21,6 +21,9 @@ const lineColumn = (text: string, offset: number): { line: number; column: numbe
 }
 
 type JsoncParser = typeof import("jsonc-parser")
+// Loaded once: a dynamic import is a module-loader round trip on every call (under vitest, an RPC to its main
+// process), which a reader of many broken files (the fuzz suite: thousands) pays each time.
+let jsoncParser: JsoncParser | undefined
 
 /**
  * Node's JSON.parse does not always give a position and quotes the text around the error, which may be a secret.
@@ -28,7 +31,7 @@ type JsoncParser = typeof import("jsonc-parser")
  */
 const jsonParseError = async (file: string, text: string): Promise<FileParseError> => {
   if (text.trim() === "") return new FileParseError({ path: file, format: "JSON", detail: "the file is empty", line: 1, column: 1 })
-  const jsonc = (await import("jsonc-parser")) as JsoncParser
+  const jsonc = (jsoncParser ??= (await import("jsonc-parser")) as JsoncParser)
   const errors: Array<import("jsonc-parser").ParseError> = []
   jsonc.parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   const first = errors[0]
