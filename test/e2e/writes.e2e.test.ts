@@ -328,29 +328,6 @@ describe("crash safety: writers killed with SIGKILL at every stage of a write", 
     expect(stats.killedBeforeWrite).toBeGreaterThan(0)
     expect(stats.killedAfterStoreWrite + stats.completed).toBeGreaterThan(0)
   }, scaled(90_000))
-
-  it("a lock left by a killed writer delays the next writer until it is stale, then the write succeeds", async () => {
-    // The stale period is shortened through its documented variable (the default, 5 s, is checked in
-    // test/domain/LockTimings.test.ts): the test proves the takeover, not the length of the default wait.
-    const STALE_MS = 2_000
-    const env = { OPENCLAW_LOCK_STALE_MS: String(STALE_MS) }
-    const s = await newSandbox("stale")
-    const rand = prng(7)
-    expect(record(await pasteKey(s, "first", newKey(rand, "firstx")).done).code).toBe(0)
-    // What a writer SIGKILLed inside the lock leaves behind: proper-lockfile's lock directory, just created.
-    const lockedAt = Date.now()
-    await fs.mkdir(`${s.store}.lock`)
-    const key = newKey(rand, "secondx")
-    const r = record(await pasteKey(s, "second", key, { env, timeoutMs: scaled(25_000) }).done)
-    console.info(`writer after a stale lock: exit ${r.code} after ${Math.round(r.ms)} ms`)
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" })
-    expect((await s.readJson(s.store)).profiles["openai:second"].key).toBe(key)
-    expect(await leftovers(s)).toEqual([])
-    // It waited for the lock to go stale, not less (the lock's age when the writer was done) ...
-    expect(Date.now() - lockedAt).toBeGreaterThanOrEqual(STALE_MS)
-    // ... and not much more. Documents the cost (reported as a risk): the wait is the full stale period.
-    expect(r.ms).toBeLessThan(2 * STALE_MS + scaled(5_000))
-  }, scaled(30_000))
 })
 
 // Concurrent: every case has its own sandbox and waits on one child.
@@ -426,7 +403,34 @@ describe.concurrent("files that do not parse are refused and left byte-for-byte 
   })
 })
 
-describe("models status sees every change at once", () => {
+// Concurrent with the files above and the status tests below (each its own sandbox): most of this test is the wait
+// for the lock to go stale, which the other tests' children fill.
+describe.concurrent("crash safety: a lock left by a killed writer", () => {
+  it("a lock left by a killed writer delays the next writer until it is stale, then the write succeeds", async () => {
+    // The stale period is shortened through its documented variable (the default, 5 s, is checked in
+    // test/domain/LockTimings.test.ts): the test proves the takeover, not the length of the default wait.
+    const STALE_MS = 2_000
+    const env = { OPENCLAW_LOCK_STALE_MS: String(STALE_MS) }
+    const s = await newSandbox("stale")
+    const rand = prng(7)
+    expect(record(await pasteKey(s, "first", newKey(rand, "firstx")).done).code).toBe(0)
+    // What a writer SIGKILLed inside the lock leaves behind: proper-lockfile's lock directory, just created.
+    const lockedAt = Date.now()
+    await fs.mkdir(`${s.store}.lock`)
+    const key = newKey(rand, "secondx")
+    const r = record(await pasteKey(s, "second", key, { env, timeoutMs: scaled(25_000) }).done)
+    console.info(`writer after a stale lock: exit ${r.code} after ${Math.round(r.ms)} ms`)
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" })
+    expect((await s.readJson(s.store)).profiles["openai:second"].key).toBe(key)
+    expect(await leftovers(s)).toEqual([])
+    // It waited for the lock to go stale, not less (the lock's age when the writer was done) ...
+    expect(Date.now() - lockedAt).toBeGreaterThanOrEqual(STALE_MS)
+    // ... and not much more. Documents the cost (reported as a risk): the wait is the full stale period.
+    expect(r.ms).toBeLessThan(2 * STALE_MS + scaled(5_000))
+  }, scaled(30_000))
+})
+
+describe.concurrent("models status sees every change at once", () => {
   const status = async (s: Sandbox) => {
     const text = record(await s.run(["models", "status"]))
     const json = record(await s.run(["models", "status", "--json"]))
