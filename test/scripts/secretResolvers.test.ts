@@ -112,7 +112,9 @@ const run = async (script: string, input: string, cwd: string, env: Record<strin
 const answersFor = (c: Case, entries: ReadonlyArray<readonly [string, Answer]>): Record<string, Answer> =>
   Object.fromEntries(entries.map(([id, answer]) => [JSON.stringify(c.argv(id)), answer]))
 
-describe.each(CASES)("$script", (c) => {
+// Every test has its own workspace and mostly waits on a resolver and its stand-ins (one waits out a timeout):
+// the tests run side by side, five at a time (vitest's maxConcurrency).
+describe.concurrent.each(CASES)("$script", (c) => {
   const setUp = async (label: string, entries: ReadonlyArray<readonly [string, Answer]>): Promise<{ tool: StandIn; cwd: string; env: Record<string, string> }> => {
     const { bin, cwd } = await workspace(`${c.program}-${label}`)
     const tool = await standIn(bin, c.program, answersFor(c, entries))
@@ -199,7 +201,7 @@ describe.each(CASES)("$script", (c) => {
   })
 })
 
-describe("the protocol (shared by every resolver; run through pass.mjs)", () => {
+describe.concurrent("the protocol (shared by every resolver; run through pass.mjs)", () => {
   const passCase = CASES[0]!
   const passArgv = (id: string) => JSON.stringify(passCase.argv(id))
 
@@ -268,7 +270,7 @@ describe("the protocol (shared by every resolver; run through pass.mjs)", () => 
   })
 })
 
-describe("backend-specific ids", () => {
+describe.concurrent("backend-specific ids", () => {
   it("pass: the secret is the entry's first line", async () => {
     const { bin, cwd } = await workspace("pass-first-line")
     await standIn(bin, "pass", { [JSON.stringify(["show", "a"])]: { stdout: "sk-standin-pass-1-Q9xT4mZr8LwP2vKc\r\nlogin: me\n" } })
