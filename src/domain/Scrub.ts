@@ -49,15 +49,15 @@ const nextCandidate = (text: string, at: number, table: Table): number => {
  * secret, extended both ways but not back over `emitted`): its piece, with its start and end in `span`; -1 for none.
  */
 const bestMatchAt = (out: string, i: number, emitted: number, table: Table, span: Int32Array): number => {
-  const { texts, wholeOnly, entryHash, entryPiece, entryOffset, slots, shift } = table
-  const mask = slots.length - 1
+  const { texts, wholeOnly, entryPiece, entryOffset, slots, shift } = table
+  const mask = (slots.length >>> 1) - 1
   const h = hashAt(out, i)
   let bestStart = -1
   let bestEnd = -1
   let bestPiece = -1
-  for (let slot = home(h, shift); slots[slot] !== 0; slot = (slot + 1) & mask) {
-    const e = slots[slot]! - 1
-    if (entryHash[e] !== h) continue
+  for (let slot = home(h, shift); slots[2 * slot] !== 0; slot = (slot + 1) & mask) {
+    if (slots[2 * slot + 1] !== h) continue
+    const e = slots[2 * slot]! - 1
     const piece = entryPiece[e]!
     const offset = entryOffset[e]!
     const p = texts[piece]!
