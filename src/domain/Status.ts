@@ -16,7 +16,7 @@ import { isRefreshable } from "./OAuth.js"
 import { describeUnusable, profileOrder, unavailableUntil } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { type ProviderId, PROVIDERS } from "./Provider.js"
-import { credentialShadowing, describeShadowing, envKeyFor, resolveCredential } from "./Resolve.js"
+import { credentialShadowing, describeShadowing, envKeyFor, resolveFromOrder } from "./Resolve.js"
 import type { AgentPaths, HostPaths } from "./Paths.js"
 import { configKeySource, refWarnings, secretRefRows, type StatusRefInputs, type StatusSecretRef, unresolvedReason } from "./StatusRefs.js"
 
@@ -213,7 +213,7 @@ export const buildStatusReport = (inputs: StatusInputs): StatusReport => {
       return `${id}=${secret}${email}${flag ? ` ${flag}` : ""}`
     })
     const envKey = Option.getOrUndefined(envKeyFor(env, provider))
-    const resolved = resolveCredential({ store, config, env, now }, provider)
+    const resolved = resolveFromOrder({ store, config, env, now }, provider, order)
     const effective = Either.match(resolved, {
       onLeft: (f): ProviderStatus["effective"] =>
         f.kind === "all-unavailable"
