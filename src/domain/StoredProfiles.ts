@@ -24,14 +24,18 @@ export interface StoredProfileRow {
 export const rowSource = (row: StoredProfileRow): string | undefined => (row.ref === undefined ? undefined : secretRefLabel(row.ref))
 
 /** Every stored profile in store order. */
-export const storedProfileRows = (store: AuthStore, now: number): ReadonlyArray<StoredProfileRow> =>
-  [...store.profiles].map(([profileId, credential]) => {
+export const storedProfileRows = (store: AuthStore, now: number): ReadonlyArray<StoredProfileRow> => {
+  // A loop over the map, not a spread of its entries first: a store may hold 20,000 profiles.
+  const rows: Array<StoredProfileRow> = []
+  for (const [profileId, credential] of store.profiles) {
     const secret = credentialSecret(credential)
     const ref = credentialRef(credential)
     const expiry = credentialExpiry(credential, now, lastRefreshFailed(store.usageStats[profileId]))
-    if (ref === undefined) return { profileId, credential, secret: secret ? maskSecret(secret) : "(empty)", expiry }
-    return { profileId, credential, secret: secret ? maskSecret(secret) : "(unresolved)", ref, expiry }
-  })
+    if (ref === undefined) rows.push({ profileId, credential, secret: secret ? maskSecret(secret) : "(empty)", expiry })
+    else rows.push({ profileId, credential, secret: secret ? maskSecret(secret) : "(unresolved)", ref, expiry })
+  }
+  return rows
+}
 
 /** `cooldown`, `disabled` or `disabled:<reason>`: how every report names an unavailable profile. */
 export const unavailableLabel = (reason: Unavailable["reason"], disabledReason: string | undefined): string =>

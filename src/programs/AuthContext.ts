@@ -91,11 +91,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   const now = yield* Clock.currentTimeMillis
   // Store secrets too (resolved refs among them, and plain values a ref left behind): everything secret this
   // command has seen, so every printer can scrub it by value.
-  yield* secrets.register(
-    [...store.store.profiles.values()].flatMap((c) =>
-      c.type === "oauth" ? [credentialSecret(c), c.refresh ? Redacted.value(c.refresh) : undefined] : [credentialSecret(c)]
-    )
-  )
+  yield* secrets.register(storeSecrets(store.store))
   yield* secrets.register(plainResidueValues(loaded.raw))
   const resolvedConfig = materializeConfig(config, resolvedRefs.snapshot)
   return {
@@ -114,6 +110,16 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
     now
   } satisfies AuthContext
 })
+
+/** Every secret value the store's credentials hold, in one array (no array per profile: there may be 20,000). */
+const storeSecrets = (store: StoreDocument["store"]): Array<string | undefined> => {
+  const out: Array<string | undefined> = []
+  for (const c of store.profiles.values()) {
+    out.push(credentialSecret(c))
+    if (c.type === "oauth" && c.refresh) out.push(Redacted.value(c.refresh))
+  }
+  return out
+}
 
 /**
  * Every SecretRef of the config and of the agent's store (its own and the main store beneath), resolved once in one
