@@ -159,11 +159,21 @@ const CLASSES = { api_key: ApiKeyCredential, token: TokenCredential, oauth: OAut
  * it and says what is wrong. The provider is known to be a non-empty string.
  */
 export const wellFormedCredential = (raw: Readonly<Record<string, unknown>>, type: CredentialType): Credential | undefined => {
-  const withRef = withDecodedRef(raw, type)
-  if (Either.isLeft(withRef)) return undefined
-  const entry = withRef.right
-  const hasRef = type !== "oauth" && entry[REF_FIELD[type]] !== undefined
-  const props: Record<string, unknown> = { type, provider: normalizeProvider(entry.provider as string) }
+  // Most entries hold no ref: read as they are, without withDecodedRef's Either.
+  const noRef = type === "oauth" ? raw.keyRef === undefined && raw.tokenRef === undefined : raw[REF_FIELD[type]] === undefined
+  let entry = raw
+  if (!noRef) {
+    const withRef = withDecodedRef(raw, type)
+    if (Either.isLeft(withRef)) return undefined
+    entry = withRef.right
+  }
+  const hasRef = !noRef && type !== "oauth"
+  // Validation is what the fields' checks below do; this is what Schema's decoding does once they pass:
+  // `new CLASSES[type](props, true)` makes exactly this — the class's prototype with these own properties, in this
+  // order (Schema.Class's constructor copies `props` twice and looks for field defaults these classes do not have).
+  const props: Record<string, unknown> = Object.create(CLASSES[type].prototype)
+  props.type = type
+  props.provider = normalizeProvider(entry.provider as string)
   for (const [field, kind] of FIELDS[type]) {
     const value = type === "api_key" && field === "key" && entry.key === undefined ? entry.apiKey : entry[field]
     if (value === undefined) {
@@ -178,10 +188,7 @@ export const wellFormedCredential = (raw: Readonly<Record<string, unknown>>, typ
     if (typeof value !== (kind === "number?" ? "number" : "string")) return undefined
     props[field] = kind === "secret" || kind === "secret?" ? Redacted.make(value as string) : value
   }
-  // Validation is what the fields' checks above did; this is what Schema's decoding does once they pass:
-  // `new CLASSES[type](props, true)` makes exactly this — the class's prototype with these own properties, in this
-  // order (Schema.Class's constructor copies `props` twice and looks for field defaults these classes do not have).
-  return Object.assign(Object.create(CLASSES[type].prototype), props) as Credential
+  return props as unknown as Credential
 }
 
 /**
