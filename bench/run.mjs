@@ -47,7 +47,7 @@ const SCALE_RUNS = (() => {
 const TARGETS = {
   small: { medianMs: 150, peakRssMb: 80 },
   large: { medianMs: 300 },
-  scale: { medianMs: 1000 }
+  scale: { medianMs: 600 }
 }
 
 function fail(message) {
