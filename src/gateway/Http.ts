@@ -11,6 +11,7 @@ import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
+import { StateHealth } from "../services/StateHealth.js"
 import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
 import { MAX_BODY_BYTES, parseJson, readBody } from "./Body.js"
@@ -101,6 +102,7 @@ const pathOf = (url: string): string => {
 export const makeGatewayApp = (options: GatewayHttpOptions) =>
   Effect.gen(function* () {
     const state = yield* GatewayState
+    const shared = yield* StateHealth
     const limiter = new FailureLimiter(options.limiter)
     const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
     const nextRequestId = requestIds()
@@ -150,10 +152,19 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       }
     }
 
-    /** `degraded` while a reload is held back by a ref that does not resolve (§9): the gateway serves, from older secrets. */
+    /**
+     * `degraded` while a reload is held back by a ref that does not resolve (§9), or while the shared state is
+     * unreachable (§10, with the reason): the gateway serves either way, from older secrets or this host's state.
+     */
     const health = (s: GatewaySnapshot) =>
-      Effect.map(state.secretsHealth, (h) =>
-        HttpServerResponse.unsafeJson({ status: h.degraded ? "degraded" : "ok", version: options.version, generation: s.generation })
+      Effect.map(Effect.zip(state.secretsHealth, shared.current), ([h, st]) =>
+        HttpServerResponse.unsafeJson({
+          status: h.degraded || st.degraded ? "degraded" : "ok",
+          version: options.version,
+          generation: s.generation,
+          ...(st.backend === "file" ? {} : { state: { backend: st.backend, status: st.degraded ? "degraded" : "ok" } }),
+          ...(st.reason === undefined ? {} : { reason: st.reason })
+        })
       )
 
     /** Re-resolves every ref and swaps the snapshot, or keeps the old one (§9); behind the token like every route. */

@@ -9,7 +9,8 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
 import { escapeControl } from "../domain/Untrusted.js"
-import { SessionStore } from "../services/SessionStore.js"
+import { loadStateSettings } from "../programs/StateSettings.js"
+import { gatewaySharedStateLayer } from "../services/SharedStateLayer.js"
 import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegistry.js"
 import { Background } from "../services/Background.js"
 import { FileWatcherLive, signals } from "./host.js"
@@ -72,7 +73,12 @@ export const GatewayLive = (options: GatewayOptions) =>
     Layer.provideMerge(
       Layer.mergeAll(
         gatewayStateLayer({ agent: options.agent, debounceMs: options.reloadDebounceMs }),
-        SessionStore.layer(options.sessionWriteDelayMs === undefined ? {} : { writeDelayMs: options.sessionWriteDelayMs }),
+        // Usage state, sessions and the refresh lock: this host's files or Redis, as gateway.state says (§10).
+        Layer.unwrapEffect(
+          Effect.map(loadStateSettings(), (settings) =>
+            gatewaySharedStateLayer(settings, options.sessionWriteDelayMs === undefined ? {} : { writeDelayMs: options.sessionWriteDelayMs })
+          )
+        ),
         Background.layer()
       )
     ),

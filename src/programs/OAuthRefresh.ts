@@ -192,7 +192,7 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
       // Another host refreshed it (§10): its credential replaces ours in this host's store, no HTTP call.
       const shared = yield* lock.shared(key)
       const used = refreshTokenOf(current)
-      if (shared !== undefined && used !== undefined && isNewer(shared.credential, current)) {
+      if (shared?.credential !== undefined && used !== undefined && isNewer(shared.credential, current)) {
         const adopted = shared.credential
         yield* (yield* SecretRegistry).register([credentialSecret(adopted), refreshTokenOf(adopted)])
         const decided = yield* store(used, adopted)

@@ -18,7 +18,8 @@ export interface RefreshKey {
 /** A credential refreshed by some process, as the shared layer holds it, with the version a writer compares. */
 export interface SharedCredential {
   readonly version: number
-  readonly credential: OAuthCredential
+  /** Undefined when what is stored cannot be read (never used; its version still counts for the next write). */
+  readonly credential: OAuthCredential | undefined
 }
 
 /**

@@ -37,7 +37,7 @@ export const sessionsPath = (stateDir: string): string => `${stateDir}/gateway/s
 const optionalString = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
 
 /** Lenient: a malformed entry is dropped, never the whole file. */
-const decodeSession = (u: unknown): Session | undefined => {
+export const decodeSession = (u: unknown): Session | undefined => {
   if (!Predicate.isRecord(u) || typeof u.updatedAt !== "number" || !Number.isFinite(u.updatedAt)) return undefined
   const model = optionalString(u.model)
   const userPin = optionalString(u.userPin)

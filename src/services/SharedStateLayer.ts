@@ -1,0 +1,22 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { StateSettings } from "../domain/StateSettings.js"
+import { RefreshLock } from "./RefreshLock.js"
+import { SessionStore, type SessionStoreOptions } from "./SessionStore.js"
+import { StateHealth } from "./StateHealth.js"
+import { UsageState } from "./UsageState.js"
+
+/**
+ * The state layers `gateway.state.backend` chooses (§10), for an edge: this host's files, or Redis. The Redis
+ * client (ioredis) is loaded only when it is chosen.
+ */
+export const sharedStateLayer = (settings: StateSettings) =>
+  settings.backend === "file"
+    ? Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file)
+    : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisStateLayer(settings)))
+
+/** The gateway's: sessions too. */
+export const gatewaySharedStateLayer = (settings: StateSettings, sessions: SessionStoreOptions) =>
+  settings.backend === "file"
+    ? Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file, SessionStore.layer(sessions))
+    : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisGatewayStateLayer(settings, sessions)))
