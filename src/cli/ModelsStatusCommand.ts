@@ -1,4 +1,5 @@
 import * as Command from "@effect/cli/Command"
+import { withSharedState } from "./SharedState.js"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -86,6 +87,7 @@ export const modelsStatusCommand = Command.make(
       if (opts.check) yield* Ref.set(yield* ExitCode, checkExitCode(report))
     })
 ).pipe(
+  withSharedState,
   Command.withDescription(
     "Show which credential each provider uses, where it comes from, and what is expiring (for cron: --check)."
   )

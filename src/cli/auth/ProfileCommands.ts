@@ -8,6 +8,7 @@ import { escapeControl as esc } from "../../domain/Untrusted.js"
 import { clearCooldowns, listProfiles, logout } from "../../programs/AuthMaintenance.js"
 import { agentOption, jsonOption } from "../SharedOptions.js"
 import { commandGroup } from "../help/HelpRequested.js"
+import { withSharedState } from "../SharedState.js"
 
 export const listCommand = Command.make("list", { agent: agentOption, json: jsonOption }, (o) =>
   Effect.gen(function* () {
@@ -28,7 +29,7 @@ export const listCommand = Command.make("list", { agent: agentOption, json: json
     for (const s of list.skipped) lines.push(`skipped ${esc(s.profileId)}: ${esc(s.reason)}`)
     yield* Console.log(lines.join("\n"))
   })
-).pipe(Command.withDescription("List this agent's stored profiles: id, type, masked secret (or the secret reference it comes from), expiry and cooldown."))
+).pipe(withSharedState, Command.withDescription("List this agent's stored profiles: id, type, masked secret (or the secret reference it comes from), expiry and cooldown."))
 
 const profileIdOption = Options.text("profile-id").pipe(Options.withDescription("The profile to remove, e.g. anthropic:work."))
 
@@ -53,7 +54,7 @@ const clear = Command.make(
       ),
       (r) => Console.log(r.cleared.length === 0 ? "No cooldowns to clear." : `Cleared cooldowns: ${r.cleared.map(esc).join(", ")}`)
     )
-).pipe(Command.withDescription("Lift cooldowns and billing disables now, so the profiles are tried again."))
+).pipe(withSharedState, Command.withDescription("Lift cooldowns and billing disables now, so the profiles are tried again."))
 
 export const cooldownsCommand = commandGroup("cooldowns").pipe(
   Command.withDescription("Cooldowns set after provider failures."),
