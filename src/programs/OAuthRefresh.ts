@@ -223,7 +223,9 @@ export const refreshProfile = Effect.fn("OAuth.refreshProfile")(function* (ctx: 
   if (credential === undefined) return yield* new ProfileNotFoundError({ profileId, agentDir: ctx.agent.agentDir })
   if (credential.type !== "oauth") return result(profileId, credential, "not-oauth")
   const provider = credential.provider
-  const refreshed = refreshUnderLock(ctx, profileId, provider).pipe(
+  const lock = yield* RefreshLock
+  const key: RefreshKey = { stateDir: ctx.host.stateDir, provider, profileId }
+  const refreshed = lock.coalesce(key, refreshUnderLock(ctx, profileId, provider)).pipe(
     Effect.catchTag("OAuthRefreshError", (failure) =>
       Effect.flatMap(Clock.currentTimeMillis, (at) =>
         credential.access !== undefined && typeof credential.expires === "number" && credential.expires > at

@@ -32,6 +32,12 @@ export interface RefreshLockShape {
   readonly withLock: <A, E, R>(key: RefreshKey, use: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LockTimeoutError | FileError, R>
   /** The credential last refreshed anywhere (call it under the lock); none for the file layer. */
   readonly shared: (key: RefreshKey) => Effect.Effect<SharedCredential | undefined>
+  /**
+   * Runs `refresh` for `key` unless this process is already running one for it, whose result is then shared: under
+   * load many requests of one gateway need the same refresh, and one of them taking the lock is enough. The file
+   * layer runs each one (as before).
+   */
+  readonly coalesce: <A, E, R>(key: RefreshKey, refresh: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Publishes a credential this process refreshed, if the shared version is still `version` (what `shared` said). */
   readonly publish: (key: RefreshKey, credential: OAuthCredential, version: number) => Effect.Effect<void>
 }
@@ -47,5 +53,6 @@ export class RefreshLock extends Context.Tag("openclaw/RefreshLock")<RefreshLock
 export const fileRefreshLock = (lock: Context.Tag.Service<FileLock>): RefreshLockShape => ({
   withLock: (key, use) => lock.withLock(refreshLockPath(key.stateDir, key.provider, key.profileId), use),
   shared: () => Effect.succeed(undefined),
+  coalesce: (_key, refresh) => refresh,
   publish: () => Effect.void
 })

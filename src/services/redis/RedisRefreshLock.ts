@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Either from "effect/Either"
 import type { Redis } from "ioredis"
 import { randomBytes } from "node:crypto"
@@ -64,9 +65,34 @@ export const makeRedisRefreshLock = (connection: RedisConnection, local: Refresh
       return attempt
     })
 
+  // Waiters in this process queue here and are woken at once on release; only one of them at a time polls Redis.
+  const queues = new Map<string, Effect.Semaphore>()
+  const queueOf = (key: string) => {
+    let queue = queues.get(key)
+    if (queue === undefined) queues.set(key, (queue = Effect.unsafeMakeSemaphore(1)))
+    return queue
+  }
+
+  /** Refreshes running in this process, by key: a request that needs one joins it. */
+  const inFlight = new Map<string, { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly token: object }>()
+
   return {
+    coalesce: <A, E, R>(key: RefreshKey, refresh: Effect.Effect<A, E, R>) =>
+      Effect.suspend(() => {
+        const id = `${key.stateDir}\u0000${lockKey(key)}`
+        const running = inFlight.get(id)
+        if (running !== undefined) return Fiber.join(running.fiber as Fiber.RuntimeFiber<A, E>)
+        const token = {}
+        const forget = Effect.sync(() => (inFlight.get(id)?.token === token ? void inFlight.delete(id) : undefined))
+        // A daemon: the request that started it may be abandoned by its client; the others still need the result.
+        return Effect.flatMap(Effect.forkDaemon(Effect.ensuring(refresh, forget)), (fiber) => {
+          // One that already finished is not remembered (its `forget` has run).
+          if (fiber.unsafePoll() === null) inFlight.set(id, { fiber: fiber as Fiber.RuntimeFiber<unknown, unknown>, token })
+          return Fiber.join(fiber)
+        })
+      }),
     withLock: (key, use) =>
-      Effect.flatMap(acquire(lockKey(key)), (owner) => {
+      queueOf(lockKey(key)).withPermits(1)(Effect.flatMap(acquire(lockKey(key)), (owner) => {
           // Redis unreachable: this host's lock, as without shared state.
           if (owner === undefined) return local.withLock(key, use)
           if (owner === "timeout") return Effect.fail(new LockTimeoutError({ path: `redis ${connection.prefix}${lockKey(key)}`, waitedMs: waitMs }))
@@ -74,7 +100,7 @@ export const makeRedisRefreshLock = (connection: RedisConnection, local: Refresh
             use,
             connection.shared("refresh unlock", (c) => (c as LockClient).releaseLock(lockKey(key), owner).then(() => undefined), Effect.void)
           )
-      }),
+      })),
     shared: (key) =>
       connection.shared(
         "credential read",
