@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import { decodeConfig, substituteEnvRefs } from "../domain/Config.js"
 import { configRefs, materializeConfig } from "../domain/ConfigRefs.js"
 import { UsageError } from "../domain/Errors.js"
@@ -17,6 +18,9 @@ import { SecretResolver } from "../services/SecretResolver.js"
  */
 export const loadStateSettings = Effect.fn("State.settings")(function* () {
   const configDoc = yield* (yield* ConfigStore).load
+  // Most hosts have no gateway.state: then the environment is not assembled a second time for a command.
+  const gateway = configDoc.raw.gateway
+  if (!Predicate.isRecord(gateway) || gateway.state === undefined) return { backend: "file" } satisfies StateSettings as StateSettings
   const env = yield* (yield* Environment).load(configDoc.raw)
   const substituted = substituteEnvRefs(configDoc.raw, (name) => env.vars.get(name)?.value)
   const invalid = (detail: string) =>
