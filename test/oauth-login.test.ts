@@ -11,6 +11,7 @@ import { Prompter } from "../src/services/Prompter.js"
 import { FakeOAuthServer, followAuthorize } from "./support/fakeOAuth.js"
 import { ScriptedPrompter } from "./support/FakeInteraction.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
+import { RecordingProgress } from "./support/RecordingProgress.js"
 import { CONFIG, HOUR, NOW, runCli, STORE, type CliResult, type World } from "./support/TestApp.js"
 
 const liveHttp = Effect.runSync(Effect.provide(OAuthHttp, OAuthHttp.layer))
@@ -83,10 +84,13 @@ const noSecrets = (...results: Array<CliResult>) => {
 describe("models auth login: PKCE against a local fake provider", () => {
   it("callback path: the browser is sent back to 127.0.0.1, the code is exchanged, the profile is named after the email", async () => {
     const { browser, pages, opened } = playingBrowser()
-    const world = worldWith({}, { browser })
+    const progress = new RecordingProgress()
+    const world = worldWith({}, { browser, progress: progress.shape })
     const r = await runCli(["models", "auth", "login", "--provider", "claude"], world)
     expect(r.stderr).toBe("")
     expect(r.code).toBe(0)
+    // The two waits, each a progress line on a terminal's stderr (§6, issue 15 item 4).
+    expect(progress.labels).toEqual(["Waiting for the browser…", "Signing in to anthropic…"])
     expect(r.stdout.split("\n").at(-1)).toBe("Auth profile: anthropic:user@example.com (anthropic/oauth)")
     expect(await Promise.all(pages)).toEqual([expect.stringContaining("You can close this tab")])
 

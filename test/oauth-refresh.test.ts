@@ -11,6 +11,7 @@ import { credentialForRequest, refreshProfile } from "../src/programs/OAuthRefre
 import { OAuthHttp, type OAuthHttpShape, type TokenRequest } from "../src/services/OAuthHttp.js"
 import { hostileProvider, modes } from "./support/hostileProvider.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
+import { RecordingProgress } from "./support/RecordingProgress.js"
 import { CONFIG, HOUR, NOW, runCli, STATE, STORE, testServices } from "./support/TestApp.js"
 
 const MIN = 60_000
@@ -307,6 +308,18 @@ describe("models auth refresh, models status", () => {
     expect(notOAuth.code).toBe(1)
     expect(notOAuth.stderr).toContain('Auth profile "anthropic:nope" not found')
     for (const s of endpoint.secrets) expect(r.stdout + again.stdout + notOAuth.stderr).not.toContain(s)
+  })
+
+  it("a command that refreshes shows a progress line while it waits (§6, issue 15 item 4); none when nothing is due", async () => {
+    const { endpoint, fs } = setup(NOW - MIN)
+    const progress = new RecordingProgress()
+    const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape, progress: progress.shape })
+    expect(r.code).toBe(0)
+    expect(progress.labels).toEqual([`Refreshing the OAuth token of ${ID}…`])
+    expect(r.stdout + r.stderr).not.toContain("Refreshing") // the line is the terminal's, not the output's
+    const fresh = new RecordingProgress()
+    await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape, progress: fresh.shape })
+    expect(fresh.labels).toEqual([])
   })
 
   it("a refused refresh exits 1 with the message; the tokens are untouched, the failure is recorded (§5.2) and a later refresh clears it", async () => {

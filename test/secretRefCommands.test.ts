@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ScriptedPrompter } from "./support/FakeInteraction.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
+import { RecordingProgress } from "./support/RecordingProgress.js"
 import { MemorySecretResolver } from "./support/SecretResolverTest.js"
 import { CONFIG, HOUR, NOW, runCli, STATE, STORE } from "./support/TestApp.js"
 
@@ -50,6 +51,22 @@ describe("paste-api-key / paste-token --ref (§9)", () => {
       expires: NOW + 30 * 24 * HOUR
     })
     clean(r.stdout, r.stderr, fs.read(STORE)!)
+  })
+
+  it("running an exec provider shows a still progress line naming it, at preflight and at a snapshot build (§6, issue 15 item 4)", async () => {
+    const fs = new MemoryFs({ [CONFIG]: JSON.stringify(VAULT) })
+    const resolver = new MemorySecretResolver(new Map([["exec:vault:anthropic/setup-token", TOKEN]]))
+    const paste = new RecordingProgress()
+    const args = ["models", "auth", "paste-token", "--provider", "anthropic", "--ref", "exec:vault:anthropic/setup-token", "--expires-in", "30d"]
+    expect((await runCli(args, { fs, resolver, progress: paste.shape })).code).toBe(0)
+    expect(paste.lines).toEqual([{ label: 'Resolving secrets with exec provider "vault"…', still: true }])
+    const status = new RecordingProgress()
+    const r = await runCli(["models", "status", "--json"], { fs, resolver, progress: status.shape })
+    expect(status.lines).toEqual([{ label: 'Resolving secrets with exec provider "vault"…', still: true }])
+    expect(() => JSON.parse(r.stdout)).not.toThrow()
+    const envOnly = new RecordingProgress()
+    await runCli(["models", "status"], { fs: new MemoryFs(), vars: { OPENAI_API_KEY: OPENAI_KEY }, progress: envOnly.shape })
+    expect(envOnly.lines).toEqual([])
   })
 
   it.each([

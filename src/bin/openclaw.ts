@@ -11,6 +11,7 @@ import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { makeAppLayer } from "../services/AppLayer.js"
 import { livePorts } from "../services/LivePorts.js"
+import { Progress } from "../services/Progress.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
 import { lazyTerminalLayer } from "./lazyTerminal.js"
 
@@ -23,7 +24,9 @@ process.on("SIGXFSZ", () => undefined)
 // One registry for the process, so the last-resort printer below can scrub with it too.
 const secrets = makeSecretRegistry()
 
-const CliLive = makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) }).pipe(
+// Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.
+const CliLive = Progress.layer.pipe(
+  Layer.provideMerge(makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) })),
   Layer.provideMerge(cliPlatformLayer(lazyTerminalLayer))
 )
 

@@ -162,3 +162,14 @@ export const providerFor = (config: SecretsConfig, ref: SecretRef): Either.Eithe
         : Either.left(`secrets provider "${ref.provider}" is a ${provider.source} provider, but the reference says ${ref.source}`)
   )
 }
+
+/** The exec providers resolving `refs` would run, by alias, once each: what a progress line names while they run. */
+export const execProvidersOf = (config: SecretsConfig, refs: ReadonlyArray<SecretRef>): ReadonlyArray<string> => {
+  const aliases = new Set<string>()
+  for (const ref of refs) {
+    if (ref.source !== "exec" || aliases.has(ref.provider)) continue
+    const provider = providerFor(config, ref)
+    if (Either.isRight(provider) && provider.right.source === "exec") aliases.add(ref.provider)
+  }
+  return [...aliases]
+}

@@ -20,6 +20,7 @@ import type { GatewayOptions } from "./Options.js"
 import { forceCloseConnections, listen } from "./server.js"
 import { GatewayStartError } from "./StartError.js"
 import { GatewayState, gatewayStateLayer } from "./State.js"
+import { Progress, silentProgress } from "../services/Progress.js"
 
 export interface GatewayAddressShape {
   readonly host: string
@@ -82,7 +83,9 @@ export const GatewayLive = (options: GatewayOptions) =>
         Background.layer()
       )
     ),
-    Layer.provide(FileWatcherLive)
+    Layer.provide(FileWatcherLive),
+    // A gateway logs; a progress line redrawn among its log lines (a refresh on a request) would garble them.
+    Layer.provide(Layer.succeed(Progress, silentProgress))
   )
 
 /** Points the process's SIGHUP handler at this gateway's reload for as long as it runs. */

@@ -9,6 +9,7 @@ import { decodeSecretsConfig } from "../domain/SecretProviders.js"
 import { emptySecretSnapshot, type SecretSnapshot } from "../domain/SecretResolution.js"
 import { materializeStore, plainResidueValues, storeRefs } from "../domain/StoreRefs.js"
 import { SecretResolver } from "../services/SecretResolver.js"
+import { withExecProgress } from "./SecretProgress.js"
 import { FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths, HostPaths } from "../domain/Paths.js"
 import { ConfigStore } from "../services/ConfigStore.js"
@@ -138,12 +139,9 @@ const resolveRefs = Effect.fn("Auth.resolveRefs")(function* (
   const fromConfig = configRefs(config, configPath)
   const refs = [...fromConfig.refs, ...storeRefs(store.store, (id) => (holdsProfile(store.raw, id) ? agent.storePath : mainPath))]
   if (refs.length === 0) return { snapshot: emptySecretSnapshot, problems: fromConfig.problems }
-  const resolutions = yield* (yield* SecretResolver).resolve({
-    refs: refs.map((r) => r.ref),
-    config: decodeSecretsConfig(config.secrets),
-    env: (name) => env.vars.get(name)?.value,
-    allowExec: true
-  })
+  const secretsConfig = decodeSecretsConfig(config.secrets)
+  const request = { refs: refs.map((r) => r.ref), config: secretsConfig, env: (name: string) => env.vars.get(name)?.value, allowExec: true }
+  const resolutions = yield* withExecProgress(secretsConfig, request.refs, (yield* SecretResolver).resolve(request))
   yield* (yield* SecretRegistry).register([...resolutions.values()].flatMap((r) => (r._tag === "Resolved" ? [r.value] : [])))
   return { snapshot: { refs, resolutions } satisfies SecretSnapshot, problems: fromConfig.problems }
 })

@@ -26,6 +26,7 @@ import type { ProviderId } from "../domain/Provider.js"
 import { Browser } from "../services/Browser.js"
 import { OAuthCallback } from "../services/OAuthCallback.js"
 import { OAuthHttp } from "../services/OAuthHttp.js"
+import { Progress } from "../services/Progress.js"
 import { Prompter } from "../services/Prompter.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import { SecureRandom } from "../services/SecureRandom.js"
@@ -80,8 +81,11 @@ const viaCallback = (provider: ProviderId, endpoints: OAuthEndpoints, pkce: Pkce
       const opened = yield* (yield* Browser).open(url)
       if (!opened) yield* Console.log("Could not start a browser; open the URL above yourself.")
       yield* Console.log(`Waiting for the browser to come back to ${redirectUri} (up to 5 minutes; Ctrl-C to cancel)…`)
-      const params = yield* listening.right.next.pipe(
-        Effect.timeoutFail({ duration: CALLBACK_WAIT, onTimeout: () => new OAuthLoginError({ provider, reason: "timeout", detail: "5 minutes" }) })
+      const params = yield* (yield* Progress).during(
+        "Waiting for the browser…",
+        listening.right.next.pipe(
+          Effect.timeoutFail({ duration: CALLBACK_WAIT, onTimeout: () => new OAuthLoginError({ provider, reason: "timeout", detail: "5 minutes" }) })
+        )
       )
       return { params, redirectUri } satisfies Received
     })
@@ -131,13 +135,14 @@ export const loginOAuth = Effect.fn("OAuth.login")(function* (opts: LoginOptions
   const code = yield* Either.mapLeft(checkCallback(received.params, pkce.state), (r) => rejected(provider, r))
   const secrets = yield* SecretRegistry
   yield* secrets.register([code, pkce.verifier])
-  const json = yield* (yield* OAuthHttp)
-    .requestToken({
-      url: endpoints.tokenUrl,
-      params: codeExchangeParams(endpoints, { code, verifier: pkce.verifier, redirectUri: received.redirectUri, state: pkce.state }),
-      encoding: endpoints.tokenEncoding,
-      timeoutMs: EXCHANGE_TIMEOUT_MS
-    })
+  const exchange = (yield* OAuthHttp).requestToken({
+    url: endpoints.tokenUrl,
+    params: codeExchangeParams(endpoints, { code, verifier: pkce.verifier, redirectUri: received.redirectUri, state: pkce.state }),
+    encoding: endpoints.tokenEncoding,
+    timeoutMs: EXCHANGE_TIMEOUT_MS
+  })
+  const json = yield* (yield* Progress)
+    .during(`Signing in to ${provider}…`, exchange)
     .pipe(Effect.mapError((e) => new OAuthLoginError({ provider, reason: "exchange-failed", detail: e.reason })))
   const grant = yield* Either.mapLeft(
     decodeTokenGrant(json),

@@ -23,6 +23,7 @@ import type { ProviderId } from "../domain/Provider.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { OAuthHttp } from "../services/OAuthHttp.js"
 import { Paths } from "../services/Paths.js"
+import { Progress } from "../services/Progress.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { RefreshLock, type RefreshKey } from "../services/RefreshLock.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
@@ -140,13 +141,15 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         const endpoints = yield* oauthEndpointsFor(ctx, provider).pipe(
           Effect.catchTag("OAuthSetupError", (e) => Effect.fail(refreshError(provider, profileId, e.detail)))
         )
-        const json = yield* http
-          .requestToken({
-            url: endpoints.tokenUrl,
-            params: refreshParams(current.clientId ?? endpoints.clientId, used),
-            encoding: endpoints.tokenEncoding,
-            timeoutMs: REFRESH_TIMEOUT_MS
-          })
+        const request = http.requestToken({
+          url: endpoints.tokenUrl,
+          params: refreshParams(current.clientId ?? endpoints.clientId, used),
+          encoding: endpoints.tokenEncoding,
+          timeoutMs: REFRESH_TIMEOUT_MS
+        })
+        // Up to 10 s: on a terminal the CLI says what it is waiting for (§6); a gateway stays silent.
+        const json = yield* (yield* Progress)
+          .during(`Refreshing the OAuth token of ${profileId}…`, request)
           .pipe(Effect.mapError((e) => refreshError(provider, profileId, e.reason, e.kind === "network" || e.kind === "timeout")))
         const grant = yield* Either.mapLeft(decodeTokenGrant(json), (problem) => refreshError(provider, profileId, problem))
         yield* secrets.register([grant.access, grant.refresh])

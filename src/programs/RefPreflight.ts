@@ -5,6 +5,7 @@ import { decodeSecretsConfig } from "../domain/SecretProviders.js"
 import { type SecretRef, parseSecretRefArgument, secretRefKey, secretRefLabel } from "../domain/SecretRef.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import { SecretResolver } from "../services/SecretResolver.js"
+import { withExecProgress } from "./SecretProgress.js"
 import type { AuthContext } from "./AuthContext.js"
 
 /** `--ref <source>:<provider>:<id>` (§9), or a usage error that says how it is written. */
@@ -26,12 +27,12 @@ const fixFor = (ctx: AuthContext, ref: SecretRef): string =>
  * joins the registry at once; it is returned for checks and never written.
  */
 export const preflightRef = Effect.fn("Secrets.preflight")(function* (ctx: AuthContext, ref: SecretRef) {
-  const resolutions = yield* (yield* SecretResolver).resolve({
-    refs: [ref],
-    config: decodeSecretsConfig(ctx.config.secrets),
-    env: (name) => ctx.env.vars.get(name)?.value,
-    allowExec: true
-  })
+  const config = decodeSecretsConfig(ctx.config.secrets)
+  const resolutions = yield* withExecProgress(
+    config,
+    [ref],
+    (yield* SecretResolver).resolve({ refs: [ref], config, env: (name) => ctx.env.vars.get(name)?.value, allowExec: true })
+  )
   const resolution = resolutions.get(secretRefKey(ref))
   if (resolution?._tag !== "Resolved") {
     return yield* new UsageError({

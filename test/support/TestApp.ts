@@ -12,6 +12,7 @@ import { Browser, type BrowserShape } from "../../src/services/Browser.js"
 import type { HostProcessShape } from "../../src/services/HostProcess.js"
 import { OAuthCallback } from "../../src/services/OAuthCallback.js"
 import { OAuthHttp, type OAuthHttpShape } from "../../src/services/OAuthHttp.js"
+import { Progress, type ProgressShape, silentProgress } from "../../src/services/Progress.js"
 import { ProviderClient, type ProviderClientShape } from "../../src/services/ProviderClient.js"
 import { SecretRegistry } from "../../src/services/SecretRegistry.js"
 import { SecureRandom } from "../../src/services/SecureRandom.js"
@@ -47,6 +48,8 @@ export interface World {
   readonly onOutput?: (line: string) => void
   /** SecretRefs' file and exec values; env refs read the world's environment. */
   readonly resolver?: MemorySecretResolver
+  /** Progress lines (§6); by default silent, as everywhere but the CLI on a terminal. */
+  readonly progress?: ProgressShape
 }
 
 /** The app over in-memory and scripted ports. */
@@ -99,7 +102,8 @@ export const runCli = (args: ReadonlyArray<string>, world: World, now = NOW): Pr
   const program = Effect.gen(function* () {
     yield* TestClock.setTime(now)
     const console = yield* capture(out, err, world.onOutput)
-    return yield* Effect.withConsole(withOutputConsole(cli(["node", "openclaw", ...args]), { plain: world.host?.stdoutIsTTY !== true }), console)
+    const run = withOutputConsole(cli(["node", "openclaw", ...args]), { plain: world.host?.stdoutIsTTY !== true })
+    return yield* Effect.withConsole(Effect.provideService(run, Progress, world.progress ?? silentProgress), console)
   })
   const layer = testServices(world).pipe(Layer.provideMerge(cliPlatformLayer(noTerminal)))
   return Effect.runPromise(program.pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext))).then((code) => ({
