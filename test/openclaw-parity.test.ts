@@ -85,6 +85,11 @@ describe("an oauth profile with a refresh token (§5.2)", () => {
     })
   }
 
+  it("the provider's line says its soonest token expired and refreshes on use, not 'expires in'", async () => {
+    const r = await runCli(["models", "status"], { fs: world(NOW - HOUR).fs })
+    expect(r.stdout).toContain("  anthropic: ok (soonest: expired 1h ago; refreshes on use)")
+  })
+
   it("unless its last refresh was refused: --check 1, status expired", async () => {
     const r = await runCli(["models", "status", "--json", "--check"], world(NOW + 3 * HOUR, { [ID]: { lastRefreshError: { at: NOW - HOUR, reason: "invalid_grant" } } }))
     expect(r.code).toBe(1)

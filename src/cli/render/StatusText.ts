@@ -83,7 +83,13 @@ export const renderStatusText = (
   }
   for (const p of auth.oauth.providers) {
     if (p.status === "static" && p.profiles.every((q) => q.type === "api_key")) continue
-    const soonest = p.remainingMs === null ? "" : ` (soonest: ${describeExpiry({ status: p.status === "expired" ? "expired" : "ok", remainingMs: p.remainingMs })})`
+    // An `ok` provider whose soonest access token is already past is one that refreshes on use (§5.2): say both,
+    // never "expires in 1h" for a time an hour ago.
+    const past = p.remainingMs !== null && p.remainingMs <= 0
+    const soonest =
+      p.remainingMs === null
+        ? ""
+        : ` (soonest: ${describeExpiry({ status: p.status === "expired" || past ? "expired" : "ok", remainingMs: p.remainingMs })}${past && p.status !== "expired" ? "; refreshes on use" : ""})`
     lines.push(`  ${style.bold(esc(p.provider))}: ${statusColor(style, expiryLabel(p.status))}${soonest}`)
   }
 
