@@ -12,7 +12,8 @@ import { randomBytes } from "node:crypto"
 import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { StateHealth } from "../services/StateHealth.js"
-import { bearerToken, FailureLimiter, type FailureLimiterOptions, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
+import { TokenLimiter } from "../services/TokenLimiter.js"
+import { bearerToken, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
 import { MAX_BODY_BYTES, parseJson, readBody } from "./Body.js"
 import { anthropicError } from "./AnthropicWire.js"
@@ -30,7 +31,6 @@ export interface GatewayHttpOptions {
   readonly version: string
   /** Largest accepted request body; larger ones get 413 before anything else happens. */
   readonly maxBodyBytes?: number
-  readonly limiter?: FailureLimiterOptions
   /** When the process started serving (seconds), shown as `created` in the model list. */
   readonly startedAt: number
   readonly providerTimeouts?: ProviderTimeouts | undefined
@@ -103,13 +103,16 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
   Effect.gen(function* () {
     const state = yield* GatewayState
     const shared = yield* StateHealth
-    const limiter = new FailureLimiter(options.limiter)
+    const limiter = yield* TokenLimiter
     const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
     const nextRequestId = requestIds()
     const timeouts = options.providerTimeouts ?? DEFAULT_TIMEOUTS
 
-    /** §8.2: undefined when the request may go on, else the refusal (and what the log should say about it). */
-    const checkAccess = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, address: string, now: number): Denied | undefined => {
+    /**
+     * §8.2: undefined when the request may go on, else the refusal (and what the log should say about it), or
+     * `wrong-token` for the limiter to decide.
+     */
+    const checkAccess = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, address: string): Denied | "wrong-token" | undefined => {
       const origin = header(request, "origin")
       if (origin !== undefined && !isLoopbackOrigin(origin)) {
         return {
@@ -139,18 +142,21 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       }
       // The right token is never refused: every local client shares 127.0.0.1, and one script with a stale token
       // must not lock the others out. Only wrong guesses are counted, and only they are blocked.
-      if (tokenMatches(Redacted.value(expected), presented)) return undefined
-      const blocked = limiter.blockedFor(address, now)
-      if (blocked !== undefined) {
-        const seconds = Math.ceil(blocked / 1000)
-        return { refusal: refuse(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
-      }
-      limiter.recordFailure(address, now)
-      return {
-        refusal: refuse(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
-        warning: `wrong gateway token from ${address}`
-      }
+      return tokenMatches(Redacted.value(expected), presented) ? undefined : "wrong-token"
     }
+
+    /** A wrong token: counted per address (shared between gateways with gateway.state, §10); past the limit, 429. */
+    const wrongToken = (address: string, now: number) =>
+      Effect.map(limiter.wrongToken(address, now), (blocked): Denied => {
+        if (blocked !== undefined) {
+          const seconds = Math.ceil(blocked / 1000)
+          return { refusal: refuse(429, `Too many requests with a wrong gateway token from ${address}; try again in ${seconds}s.`, "rate_limit", "too_many_bad_tokens", { "retry-after": String(seconds) }) }
+        }
+        return {
+          refusal: refuse(401, "The gateway token is wrong.", "authentication_error", "invalid_gateway_token", { "www-authenticate": "Bearer" }),
+          warning: `wrong gateway token from ${address}`
+        }
+      })
 
     /**
      * `degraded` while a reload is held back by a ref that does not resolve (§9), or while the shared state is
@@ -277,7 +283,8 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       const snapshot = yield* (path === "/health" ? state.current : state.fresh)
       const address = Option.getOrElse(request.remoteAddress, () => "unknown")
       const log: ChatLog = {}
-      const denied = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address, started)
+      const checked = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
+      const denied = checked === "wrong-token" ? yield* wrongToken(address, started) : checked
       if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
       const response = denied === undefined ? yield* route(request, path, snapshot, log) : respond(shaped(path, denied.refusal))
       const ms = (yield* Clock.currentTimeMillis) - started

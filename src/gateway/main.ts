@@ -44,7 +44,6 @@ const serveGateway = (options: GatewayOptions) =>
       bind: plan.bind,
       version: options.version,
       startedAt,
-      ...(options.badTokenLimit ? { limiter: options.badTokenLimit } : {}),
       providerTimeouts: options.providerTimeouts
     })
     const listening = yield* listen(app, { host: plan.host, port: plan.port, drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS }).pipe(
@@ -74,10 +73,10 @@ export const GatewayLive = (options: GatewayOptions) =>
     Layer.provideMerge(
       Layer.mergeAll(
         gatewayStateLayer({ agent: options.agent, debounceMs: options.reloadDebounceMs }),
-        // Usage state, sessions and the refresh lock: this host's files or Redis, as gateway.state says (§10).
+        // Usage state, sessions, the refresh lock and the bad-token limiter: this host's files or Redis, as gateway.state says (§10).
         Layer.unwrapEffect(
           Effect.map(loadStateSettings(), (settings) =>
-            gatewaySharedStateLayer(settings, options.sessionWriteDelayMs === undefined ? {} : { writeDelayMs: options.sessionWriteDelayMs })
+            gatewaySharedStateLayer(settings, options.sessionWriteDelayMs === undefined ? {} : { writeDelayMs: options.sessionWriteDelayMs }, options.badTokenLimit ?? {})
           )
         ),
         Background.layer()

@@ -4,6 +4,8 @@ import type { StateSettings } from "../domain/StateSettings.js"
 import { RefreshLock } from "./RefreshLock.js"
 import { SessionStore, type SessionStoreOptions } from "./SessionStore.js"
 import { StateHealth } from "./StateHealth.js"
+import { TokenLimiter } from "./TokenLimiter.js"
+import type { FailureLimiterOptions } from "../domain/FailureLimiter.js"
 import { UsageState } from "./UsageState.js"
 
 /**
@@ -15,8 +17,8 @@ export const sharedStateLayer = (settings: StateSettings) =>
     ? Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file)
     : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisStateLayer(settings)))
 
-/** The gateway's: sessions too. */
-export const gatewaySharedStateLayer = (settings: StateSettings, sessions: SessionStoreOptions) =>
+/** The gateway's: sessions and the bad-token limiter too. */
+export const gatewaySharedStateLayer = (settings: StateSettings, sessions: SessionStoreOptions, limiter: FailureLimiterOptions) =>
   settings.backend === "file"
-    ? Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file, SessionStore.layer(sessions))
-    : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisGatewayStateLayer(settings, sessions)))
+    ? Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file, SessionStore.layer(sessions), TokenLimiter.memory(limiter))
+    : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisGatewayStateLayer(settings, sessions, limiter)))

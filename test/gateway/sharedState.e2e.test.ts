@@ -13,7 +13,7 @@ import { type FakeProvider, reply, startFakeProvider } from "../support/fakeProv
 import { FakeOAuthServer } from "../support/fakeOAuth.js"
 import { type GatewayProcess, startGatewayProcess } from "../support/GatewayProcess.js"
 import { scaled } from "../support/Timing.js"
-import { defaultStore, GatewayHome, KEYS, PRIMARY } from "./harness.js"
+import { defaultStore, GATEWAY_TOKEN, GatewayHome, KEYS, PRIMARY } from "./harness.js"
 
 const hasRedis = (() => {
   try {
@@ -62,10 +62,10 @@ let host1: GatewayHome
 let host2: GatewayHome
 let gateways: ReadonlyArray<GatewayProcess> = []
 
-const chat = (gw: GatewayProcess, content = "hi", session?: string) =>
+const chat = (gw: GatewayProcess, content = "hi", session?: string, token = GATEWAY_TOKEN) =>
   fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(session ? { "x-openclaw-session-key": session } : {}) },
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...(session ? { "x-openclaw-session-key": session } : {}) },
     body: JSON.stringify({ model: "openclaw", messages: [{ role: "user", content }] })
   })
 
@@ -88,10 +88,10 @@ describe.skipIf(!hasRedis)("several gateways, one truth (§10, real redis-server
     const config = {
       models: { providers: { anthropic: { baseUrl: fake.url }, openai: { baseUrl: `${fake.url}/v1` } } },
       auth: { oauth: { anthropic: oauth.config({ tokenEncoding: "form" }) } },
-      gateway: { state: { backend: "redis", url: "${OPENCLAW_REDIS_URL}", prefix } }
+      gateway: { auth: { mode: "token", token: GATEWAY_TOKEN }, state: { backend: "redis", url: "${OPENCLAW_REDIS_URL}", prefix } }
     }
     const dotenv = { OPENCLAW_REDIS_URL: `redis://127.0.0.1:${redisPort}/0` }
-    ;[host1, host2] = await Promise.all([GatewayHome.make({ config, dotenv }), GatewayHome.make({ config, dotenv })])
+    ;[host1, host2] = await Promise.all([GatewayHome.make({ config, dotenv, token: true }), GatewayHome.make({ config, dotenv, token: true })])
     gateways = await Promise.all([host1, host1, host2].map((h) => startGatewayProcess({ cwd: h.home, env: h.env() })))
   }, scaled(30_000))
 
@@ -128,6 +128,11 @@ describe.skipIf(!hasRedis)("several gateways, one truth (§10, real redis-server
     expect(pinned.text).toContain("anthropic:b")
     for (const gw of [b, c, a]) expect((await served(gw, "hello", "pinned-session")).profile).toBe("anthropic:b")
     expect((await served(c, "hello", "another-session")).profile).toBe("anthropic:a")
+
+    // Wrong gateway tokens count together: ten spread over the three, and the next is refused by any of them.
+    for (let i = 0; i < 10; i++) expect((await chat(gateways[i % 3]!, "hi", undefined, "wrong-token")).status).toBe(401)
+    for (const gw of gateways) expect((await chat(gw, "hi", undefined, "wrong-token")).status).toBe(429)
+    expect((await served(b)).profile).toBe("anthropic:a")
   })
 
   it(`OAuth: ${REQUESTS} concurrent requests over three gateways and two hosts, one refresh per expiry (× ${REPETITIONS})`, async () => {

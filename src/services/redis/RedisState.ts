@@ -14,6 +14,9 @@ import { makeRedisConnection } from "./RedisConnection.js"
 import { makeRedisRefreshLock } from "./RedisRefreshLock.js"
 import { makeRedisSessions } from "./RedisSessions.js"
 import { makeRedisUsage } from "./RedisUsage.js"
+import { makeRedisTokenLimiter } from "./RedisTokenLimiter.js"
+import { TokenLimiter } from "../TokenLimiter.js"
+import type { FailureLimiterOptions } from "../../domain/FailureLimiter.js"
 
 export interface RedisSettings {
   readonly url: string
@@ -34,12 +37,14 @@ const redisState = (settings: RedisSettings) =>
 /** For a command: usage state and the refresh lock. */
 export const redisStateLayer = (settings: RedisSettings) => Layer.scopedContext(Effect.map(redisState(settings), (s) => s.context))
 
-/** For the gateway: sessions too, kept in this host's file as well (the fallback). */
-export const redisGatewayStateLayer = (settings: RedisSettings, sessions: SessionStoreOptions) =>
+/** For the gateway: sessions too, kept in this host's file as well (the fallback), and the bad-token limiter. */
+export const redisGatewayStateLayer = (settings: RedisSettings, sessions: SessionStoreOptions, limiter: FailureLimiterOptions) =>
   Layer.scopedContext(
     Effect.gen(function* () {
       const { connection, context } = yield* redisState(settings)
       const local = yield* makeSessionStore(sessions)
-      return Context.add(context, SessionState, makeRedisSessions(connection, local))
+      return Context.add(context, SessionState, makeRedisSessions(connection, local)).pipe(
+        Context.add(TokenLimiter, makeRedisTokenLimiter(connection, limiter))
+      )
     })
   )
