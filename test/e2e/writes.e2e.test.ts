@@ -403,8 +403,8 @@ describe.concurrent("files that do not parse are refused and left byte-for-byte 
   })
 })
 
-// Concurrent with the files above and the status tests below (each its own sandbox): most of this test is the wait
-// for the lock to go stale, which the other tests' children fill.
+// Concurrent with the files above (each its own sandbox): most of this test is the wait for the lock to go stale,
+// which their children fill.
 describe.concurrent("crash safety: a lock left by a killed writer", () => {
   it("a lock left by a killed writer delays the next writer until it is stale, then the write succeeds", async () => {
     // The stale period is shortened through its documented variable (the default, 5 s, is checked in
@@ -430,7 +430,9 @@ describe.concurrent("crash safety: a lock left by a killed writer", () => {
   }, scaled(30_000))
 })
 
-describe.concurrent("models status sees every change at once", () => {
+// Not beside the tests above: this one is a chain of ~20 runs, each slowed by their children (the file's time
+// grew when it ran with them; measured).
+describe("models status sees every change at once", () => {
   const status = async (s: Sandbox) => {
     const text = record(await s.run(["models", "status"]))
     const json = record(await s.run(["models", "status", "--json"]))

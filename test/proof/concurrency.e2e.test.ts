@@ -37,9 +37,7 @@ const newKey = (rand: () => number, prefix: string, tag: string): string => {
 const GW_TOKEN = "gw-FAKE-concurrency-" + "q".repeat(32)
 const PRIMARY = "anthropic/claude-opus-4-6"
 
-// The two describes run side by side (each its own sandbox): the lock test mostly waits out its bounded wait, which
-// would otherwise add that whole wait to this file's time.
-describe.concurrent("one store, many writers at once: CLI processes and a running gateway", () => {
+describe("one store, many writers at once: CLI processes and a running gateway", () => {
   it("adds, order changes, logouts, cooldown clears and the gateway's usage marks: no lost update", async () => {
     const s = await Sandbox.create("proof-conc")
     sandboxes.push(s)
@@ -231,7 +229,7 @@ describe.concurrent("one store, many writers at once: CLI processes and a runnin
   }, scaled(60_000))
 })
 
-describe.concurrent("bounded lock waits", () => {
+describe("bounded lock waits", () => {
   it("a lock somebody keeps fresh: the writer gives up after its bounded wait with the clear message, and changes nothing", async () => {
     // Both periods are shortened through their documented variables (the defaults, 5 s and 15 s, are checked in
     // test/domain/LockTimings.test.ts): the test proves the bound and the message, not the default's length.
