@@ -40,16 +40,26 @@ const acquire = (file: string, { staleMs, waitMs }: LockTimings) =>
     try: async () => {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
       const lockfile = await import("proper-lockfile")
-      return lockfile.lock(file, {
+      const options = {
         realpath: false,
         stale: staleMs,
         update: 1_000,
-        // 35–70 ms between attempts (randomized so waiters do not move in lock-step): about waitMs in all.
-        retries: { retries: Math.ceil(waitMs / 52), factor: 1, minTimeout: 35, maxTimeout: 70, randomize: true },
         // A compromised lock means another process took it over after we stalled for staleMs; the write still
         // goes through temp+rename, so the file stays whole. Never throw from a timer.
         onCompromised: () => undefined
-      })
+      }
+      // The wait is bounded by the clock, not by a count of attempts: on a busy machine each attempt takes longer,
+      // and "Timed out after 6s" once came after 18.6 s. 35–70 ms between attempts, randomized so waiters do not
+      // move in lock-step.
+      const deadline = performance.now() + waitMs
+      for (;;) {
+        try {
+          return await lockfile.lock(file, options)
+        } catch (e) {
+          if (codeOf(e) !== "ELOCKED" || performance.now() >= deadline) throw e
+          await new Promise((resolve) => setTimeout(resolve, 35 + Math.random() * 35))
+        }
+      }
     },
     catch: (e) =>
       codeOf(e) === "ELOCKED"
