@@ -43,10 +43,17 @@ else
 fi
 `
 
+// fish filters the candidates by the typed token itself; `-f` turns off its own file completion, so, as bash's
+// `-o default` and zsh's `_files` do, paths are offered when openclaw has nothing (`import --from <TAB>`).
 const fish = `# openclaw fish completion. Load it with: openclaw completion fish | source
 function __openclaw_complete
     set -l words (commandline -opc) (commandline -ct)
-    command openclaw __complete $words[2..-1] 2>/dev/null
+    set -l candidates (command openclaw __complete $words[2..-1] 2>/dev/null)
+    if set -q candidates[1]
+        printf '%s\\n' $candidates
+    else
+        __fish_complete_path (commandline -ct)
+    end
 end
 complete -c openclaw -f -a '(__openclaw_complete)'
 `
