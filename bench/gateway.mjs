@@ -1,20 +1,22 @@
-// Gateway benchmark: requests per second and p50/p99 latency of a chat completion on three paths to one local fake
-// provider — straight to it (direct), through a minimal node:http proxy (the floor any Node proxy pays) and through
-// the built gateway — in the same run, at 1, 16 and 64 concurrent clients, for each upstream delay scenario (the
-// fake answering at once, then as slowly as a model would). See bench/README.md ("Gateway").
+// Gateway benchmark: requests per second and p50/p99 latency of a chat completion on four paths to one local fake
+// provider — straight to it (direct), through a minimal node:http proxy (the floor any Node proxy pays), through
+// the built gateway, and through a second built gateway whose gateway.state is on the Redis backend (issue 17; only
+// when redis-server is installed) — in the same run, at 1, 16 and 64 concurrent clients, for each upstream delay
+// scenario (the fake answering at once, then as slowly as a model would). See bench/README.md ("Gateway").
 //
 //   node bench/gateway.mjs                  # alone: prints the tables, merges `gateway` into bench/results/latest.json
 //   BENCH_GATEWAY_UPSTREAM_MS=0,50,300 node bench/gateway.mjs
 //   (bench/run.mjs runs it after the start-up cases and writes one combined latest.json)
 //
-// Four processes, so that nothing shares an event loop: the fake provider (bench/fake-provider.mjs), the minimal
+// Separate processes, so that nothing shares an event loop: the fake provider (bench/fake-provider.mjs), the minimal
 // proxy (bench/minimal-proxy.mjs), the gateway (`node dist/openclaw.cjs gateway --port 0` over a temporary state
-// dir) and this process, the load generator (node:http, keep-alive agent with one socket per client). One of each
-// serves every scenario: between scenarios only the fake's delay changes. Every child is killed when this process
-// exits, also on an error or a signal.
-import { spawn } from "node:child_process"
+// dir), the Redis-backed gateway and its redis-server, and this process, the load generator (node:http, keep-alive
+// agent with one socket per client). One of each serves every scenario: between scenarios only the fake's delay
+// changes. Every child is killed when this process exits, also on an error or a signal.
+import { spawn, spawnSync } from "node:child_process"
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import http from "node:http"
+import net from "node:net"
 import os from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -27,13 +29,26 @@ const MINIMAL_PROXY = join(ROOT, "bench", "minimal-proxy.mjs")
 
 export const GATEWAY_TARGETS = { addedP50Ms: 1, throughputRatio: 0.8 }
 
-/** The three paths of every trial set, in the order of the table. `floor` is the minimal proxy. */
-const PATHS = ["direct", "floor", "gateway"]
-const PATH_LABELS = { direct: "direct", floor: "node proxy", gateway: "gateway" }
+/**
+ * The paths of every trial set, in the order of the table. `floor` is the minimal proxy; `redis` is a second gateway
+ * whose shared state (§10: usage, sessions, refresh lock, bad-token limiter) lives in a redis-server of its own, on
+ * the path only when `redis-server` is installed (issue 17: the Redis backend next to the file backend, same run).
+ */
+const BASE_PATHS = ["direct", "floor", "gateway"]
+const PATH_LABELS = { direct: "direct", floor: "node proxy", gateway: "gateway", redis: "gw redis" }
 
 // The gateway's JIT needs ~8–10 s of load before its throughput stops climbing; the minimal proxy settles within
-// 2–3 s. The fake serves the other two paths' warm-up as well, so direct needs only a moment of its own.
-const WARMUP_SHARES = { gateway: 0.75, floor: 0.2, direct: 0.05 }
+// 2–3 s. The fake serves the other paths' warm-up as well, so direct needs only a moment of its own.
+const WARMUP_SHARES = { gateway: 0.75, redis: 0.75, floor: 0.2, direct: 0.05 }
+
+/** The redis-server binary (BENCH_REDIS_SERVER overrides; BENCH_GATEWAY_REDIS=0 leaves the row out), or why not. */
+const redisServer = () => {
+  if (process.env.BENCH_GATEWAY_REDIS === "0") return { skipped: "BENCH_GATEWAY_REDIS=0" }
+  const bin = process.env.BENCH_REDIS_SERVER || "redis-server"
+  const r = spawnSync(bin, ["--version"], { encoding: "utf8" })
+  if (r.error || r.status !== 0) return { skipped: `${bin} not found (apt-get install redis-server): the gateway with the Redis backend is not measured` }
+  return { bin, version: /v=(\S+)/.exec(r.stdout)?.[1] ?? r.stdout.trim() }
+}
 
 /** Fake credentials only. */
 const GATEWAY_TOKEN = "gw-FAKE-bench-token-" + "b".repeat(32)
@@ -228,6 +243,7 @@ const trial = async (target, concurrency, seconds, procs) => {
     const latencies = []
     const cpuOf = () => ({
       proxy: target.proxyPid ? cpuMsOf(target.proxyPid) : null,
+      redis: target.redisPid ? cpuMsOf(target.redisPid) : null,
       fake: cpuMsOf(procs.fakePid),
       children: procs.childPids.map(cpuMsOf),
       machine: machineBusyMs()
@@ -266,6 +282,7 @@ const trial = async (target, concurrency, seconds, procs) => {
       },
       cpuUsPerRequest: {
         proxy: perRequestUs(delta(cpu0.proxy, cpu1.proxy)),
+        redisServer: perRequestUs(delta(cpu0.redis, cpu1.redis)),
         fake: perRequestUs(delta(cpu0.fake, cpu1.fake)),
         client: perRequestUs(clientCpu)
       },
@@ -314,14 +331,16 @@ const stopHelper = async (helper) => {
   await stop(helper.child, 2_000)
 }
 
-const writeState = (stateDir, fakePort) => {
+const writeState = (stateDir, fakePort, redisUrl) => {
   const agentDir = join(stateDir, "agents", "main", "agent")
   mkdirSync(agentDir, { recursive: true, mode: 0o700 })
   const config = {
     agents: { defaults: { model: { primary: "openai/gpt-4o-mini" } } },
     models: { providers: { openai: { baseUrl: `http://127.0.0.1:${fakePort}/v1` } } },
-    gateway: { auth: { mode: "token", token: GATEWAY_TOKEN } }
+    gateway: { auth: { mode: "token", token: GATEWAY_TOKEN }, ...(redisUrl ? { state: { backend: "redis", url: "${OPENCLAW_REDIS_URL}", prefix: "bench:" } } : {}) }
   }
+  // As README "Several gateways" recommends: the URL in <state>/.env, the config naming the variable.
+  if (redisUrl) writeFileSync(join(stateDir, ".env"), `OPENCLAW_REDIS_URL=${redisUrl}\n`, { mode: 0o600 })
   const store = { version: 1, profiles: { "openai:bench": { type: "api_key", provider: "openai", key: PROVIDER_KEY } } }
   writeFileSync(join(stateDir, "openclaw.json"), JSON.stringify(config, null, 2) + "\n", { mode: 0o600 })
   writeFileSync(join(agentDir, "auth-profiles.json"), JSON.stringify(store, null, 2) + "\n", { mode: 0o600 })
@@ -345,14 +364,39 @@ const startGateway = async (home, stateDir, logPath) => {
   }
 }
 
+/** A throwaway redis-server on a free loopback port, nothing persisted (as test/gateway/sharedState.e2e.test.ts). */
+const startRedis = async (bin) => {
+  const port = await new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+  const child = track(spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" }))
+  const until = Date.now() + 10_000
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)))
+      socket.on("error", () => resolve(false))
+    })
+    if (up) return { child, port }
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited (${child.signalCode ?? child.exitCode}) before listening on ${port}`)
+    if (Date.now() > until) throw new Error(`redis-server did not listen on ${port} within 10 s`)
+    await sleep(50)
+  }
+}
+
 const chatBody = (model) => Buffer.from(JSON.stringify({ model, messages: [{ role: "user", content: "ping" }], max_tokens: 16 }))
 
-const targetOf = (name, port, model, bearer, proxyPid) => {
+const targetOf = (name, port, model, bearer, proxyPid, redisPid) => {
   const body = chatBody(model)
   return {
     name,
     port,
     proxyPid,
+    redisPid,
     path: "/v1/chat/completions",
     body,
     headers: { "content-type": "application/json", "content-length": String(body.length), authorization: `Bearer ${bearer}` }
@@ -374,6 +418,7 @@ const side = (ts) => ({
   p99Ms: spread(ts.map((t) => t.latencyMs.p99)),
   requests: ts.reduce((n, t) => n + t.requests, 0),
   proxyCpuUsPerRequest: ts[0].cpuUsPerRequest.proxy === null ? null : spread(ts.map((t) => t.cpuUsPerRequest.proxy), 1),
+  redisServerCpuUsPerRequest: (ts[0].cpuUsPerRequest.redisServer ?? null) === null ? null : spread(ts.map((t) => t.cpuUsPerRequest.redisServer), 1),
   fakeCpuUsPerRequest: ts[0].cpuUsPerRequest.fake === null ? null : spread(ts.map((t) => t.cpuUsPerRequest.fake), 1),
   clientCpuUsPerRequest: spread(ts.map((t) => t.cpuUsPerRequest.client), 1)
 })
@@ -381,8 +426,11 @@ const side = (ts) => ({
 const summarizeScenario = (upstreamMs, clientCounts, trials) => {
   const summary = clientCounts.map((clients) => {
     const of = (name) => trials.filter((t) => t.upstreamMs === upstreamMs && t.clients === clients && t.target === name).sort((a, b) => a.repeat - b.repeat)
-    const [direct, floor, gateway] = PATHS.map(of)
+    const [direct, floor, gateway, redis] = ["direct", "floor", "gateway", "redis"].map(of)
     const gatewayVsDirect = compare(gateway, direct)
+    // The Redis backend: reference figures, no verdict of their own (the targets are the file gateway's).
+    const redisSide =
+      redis.length === 0 ? {} : { redis: side(redis), redisVsDirect: compare(redis, direct), redisVsGateway: compare(redis, gateway) }
     return {
       clients,
       direct: side(direct),
@@ -397,7 +445,8 @@ const summarizeScenario = (upstreamMs, clientCounts, trials) => {
       },
       // Reference only, no verdict: what any Node proxy costs on this machine.
       floorVsDirect: compare(floor, direct),
-      gatewayVsFloor: compare(gateway, floor)
+      gatewayVsFloor: compare(gateway, floor),
+      ...redisSide
     }
   })
   const passed = summary.every((s) => s.gatewayVsDirect.verdict.latency === "PASS" && s.gatewayVsDirect.verdict.throughput === "PASS")
@@ -417,10 +466,20 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
   const home = join(root, "home")
   const stateDir = join(home, ".openclaw")
   const logPath = join(root, "gateway.log")
+  // The Redis-backed gateway has a state dir (and log) of its own: another host's gateway, as far as it knows.
+  const redisHome = join(root, "home-redis")
+  const redisStateDir = join(redisHome, ".openclaw")
+  const redisLogPath = join(root, "gateway-redis.log")
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+  mkdirSync(redisStateDir, { recursive: true, mode: 0o700 })
+  const redisInfo = options.redis === false ? { skipped: "not asked for" } : redisServer()
+  if (redisInfo.skipped) progress(`no Redis row: ${redisInfo.skipped}`)
+  const PATHS = redisInfo.skipped ? BASE_PATHS : [...BASE_PATHS, "redis"]
   let fake
   let proxy
   let gateway
+  let redis
+  let redisGateway
   const nproc = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length
   const loadSamples = [os.loadavg()[0]]
   const started = Date.now()
@@ -429,11 +488,23 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
     proxy = await startHelper("minimal proxy", MINIMAL_PROXY, [String(fake.port), "0"])
     writeState(stateDir, fake.port)
     gateway = await startGateway(home, stateDir, logPath)
-    const procs = { fakePid: fake.child.pid, childPids: [fake.child.pid, proxy.child.pid, gateway.child.pid], nproc }
+    if (!redisInfo.skipped) {
+      redis = await startRedis(redisInfo.bin)
+      writeState(redisStateDir, fake.port, `redis://127.0.0.1:${redis.port}`)
+      redisGateway = await startGateway(redisHome, redisStateDir, redisLogPath)
+    }
+    const childPids = [fake.child.pid, proxy.child.pid, gateway.child.pid, ...(redis ? [redis.child.pid, redisGateway.child.pid] : [])]
+    const procs = { fakePid: fake.child.pid, childPids, nproc }
     const targets = {
       direct: targetOf("direct", fake.port, "gpt-4o-mini", PROVIDER_KEY),
       floor: targetOf("floor", proxy.port, "gpt-4o-mini", PROVIDER_KEY, proxy.child.pid),
-      gateway: targetOf("gateway", gateway.port, "openclaw", GATEWAY_TOKEN, gateway.child.pid)
+      gateway: targetOf("gateway", gateway.port, "openclaw", GATEWAY_TOKEN, gateway.child.pid),
+      ...(redisGateway ? { redis: targetOf("redis", redisGateway.port, "openclaw", GATEWAY_TOKEN, redisGateway.child.pid, redis.child.pid) } : {})
+    }
+    const gatewaysAlive = () => {
+      for (const [gw, log] of [[gateway, logPath], [redisGateway, redisLogPath]]) {
+        if (gw && (gw.child.exitCode !== null || gw.child.signalCode !== null)) throw new Error(`a gateway exited during the run:\n${readFileSync(log, "utf8").slice(-4000)}`)
+      }
     }
 
     // Sanity (untimed): every path answers with what the fake said; the gateway through the configured profile.
@@ -442,9 +513,15 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
       const r = await send(agent, { ...targets[name], keepBody: true })
       const content = r.status === 200 ? JSON.parse(r.body).choices?.[0]?.message?.content : undefined
       if (content !== "pong") throw new Error(`${name}: expected a 200 answer "pong", got HTTP ${r.status}: ${String(r.body).slice(0, 500)}`)
-      if (name === "gateway" && r.headers["x-openclaw-profile"] !== "openai:bench") {
+      if ((name === "gateway" || name === "redis") && r.headers["x-openclaw-profile"] !== "openai:bench") {
         throw new Error(`the gateway served from ${r.headers["x-openclaw-profile"]}, expected the fixture's openai:bench`)
       }
+    }
+    if (redisGateway) {
+      // Not measuring a gateway that fell back to local state: its /health must say the Redis backend is up.
+      const h = await send(agent, { port: redisGateway.port, path: "/health", method: "GET", keepBody: true })
+      const state = h.status === 200 ? JSON.parse(h.body).state : undefined
+      if (state?.backend !== "redis" || state?.status !== "ok") throw new Error(`the Redis-backed gateway's /health: HTTP ${h.status}: ${String(h.body).slice(0, 500)}`)
     }
     agent.destroy()
 
@@ -453,7 +530,7 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
     const warmup = Object.fromEntries(PATHS.map((name) => [name, Number((options.warmupSeconds * WARMUP_SHARES[name]).toFixed(2))]))
     if (options.warmupSeconds > 0) {
       const maxClients = Math.max(...options.clients)
-      for (const name of ["gateway", "floor", "direct"]) {
+      for (const name of ["gateway", ...(targets.redis ? ["redis"] : []), "floor", "direct"]) {
         progress(`warm-up: ${PATH_LABELS[name]} ${warmup[name]} s`)
         const a = new http.Agent({ keepAlive: true, maxSockets: maxClients })
         await drive(a, targets[name], maxClients, warmup[name] * 1000, null)
@@ -474,7 +551,7 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
             progress(`trial ${++k}/${total}: upstream ${upstreamMs} ms, ${PATH_LABELS[name]}, ${clients} client${clients === 1 ? "" : "s"}`)
             const r = await trial(targets[name], clients, options.seconds, procs)
             if (r.non200 + r.transportErrors > 0) throw new Error(`${name} with ${clients} clients: ${r.non200} non-200 answers, ${r.transportErrors} transport errors; first: ${r.firstProblem}`)
-            if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) throw new Error(`the gateway exited during the run:\n${readFileSync(logPath, "utf8").slice(-4000)}`)
+            gatewaysAlive()
             trials.push({ upstreamMs, repeat, ...r })
             loadSamples.push(r.loadAvg1)
           }
@@ -520,6 +597,8 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
       }
     }
     const gatewayMemory = memOf(gateway.child.pid)
+    const redisGatewayMemory = redisGateway && memOf(redisGateway.child.pid)
+    const redisServerMemory = redis && memOf(redis.child.pid)
     // Requests the fake answered and TCP connections it accepted (keep-alive: far fewer connections than requests).
     const fakeStats = await control(fake.port, "GET", "/stats")
 
@@ -536,12 +615,13 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
         paths: {
           direct: "load generator → fake provider",
           floor: "load generator → bench/minimal-proxy.mjs (node:http, keep-alive agent, no parsing) → fake provider",
-          gateway: "load generator → node dist/openclaw.cjs gateway (model openclaw, token auth, profile openai:bench) → fake provider"
+          gateway: "load generator → node dist/openclaw.cjs gateway (model openclaw, token auth, profile openai:bench) → fake provider",
+          ...(targets.redis ? { redis: "the same through a second gateway with gateway.state on the Redis backend (its own redis-server) → fake provider" } : {})
         },
         method:
           "per scenario, interleaved: each repeat runs every client count on the three paths, the first path rotating; " +
           "each trial has a fresh keep-alive agent (one socket per client) and an untimed warm-up of min(1 s, trial/5)",
-        processes: "load generator (this process, node:http), fake provider, minimal proxy, gateway: four processes",
+        processes: `load generator (this process, node:http), fake provider, minimal proxy, gateway${targets.redis ? ", Redis-backed gateway, redis-server" : ""}`,
         request: "POST /v1/chat/completions, non-streaming, ~90-byte JSON body; the fake answers a ~300-byte chat.completion after the scenario's delay",
         latency: "ms from the request call to the end of the response body, in the load generator",
         cpu:
@@ -554,6 +634,14 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
         loadAvg1: { min: Math.min(...loadSamples), max: Math.max(...loadSamples), samples: loadSamples.map((x) => Number(x.toFixed(2))) },
         loadAvgAfter: os.loadavg().map((x) => Number(x.toFixed(2))),
         gatewayMemoryMb: gatewayMemory && { rss: Number(gatewayMemory.rssMb.toFixed(1)), peakRss: Number(gatewayMemory.peakRssMb.toFixed(1)) },
+        redis: redisInfo.skipped
+          ? { skipped: redisInfo.skipped }
+          : {
+              version: redisInfo.version,
+              config: 'gateway.state: { backend: "redis", url: "${OPENCLAW_REDIS_URL}", prefix: "bench:" }; its own state dir; redis-server --save "" --appendonly no on 127.0.0.1',
+              gatewayMemoryMb: redisGatewayMemory && { rss: Number(redisGatewayMemory.rssMb.toFixed(1)), peakRss: Number(redisGatewayMemory.peakRssMb.toFixed(1)) },
+              redisServerMemoryMb: redisServerMemory && { rss: Number(redisServerMemory.rssMb.toFixed(1)), peakRss: Number(redisServerMemory.peakRssMb.toFixed(1)) }
+            },
         fakeProvider: fakeStats,
         totalSeconds: Number(((Date.now() - started) / 1000).toFixed(1))
       },
@@ -565,9 +653,11 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
     }
   } catch (e) {
     if (existsSync(logPath)) e.message += `\n--- gateway log (last 3000 chars) ---\n${readFileSync(logPath, "utf8").slice(-3000)}`
+    if (existsSync(redisLogPath)) e.message += `\n--- Redis-backed gateway log (last 3000 chars) ---\n${readFileSync(redisLogPath, "utf8").slice(-3000)}`
     throw e
   } finally {
-    await Promise.all([gateway && stop(gateway.child), proxy && stopHelper(proxy), fake && stopHelper(fake)])
+    await Promise.all([gateway && stop(gateway.child), redisGateway && stop(redisGateway.child), proxy && stopHelper(proxy), fake && stopHelper(fake)])
+    if (redis) await stop(redis.child, 2_000)
     killAll()
     rmSync(root, { recursive: true, force: true })
     tempRoots.delete(root)
@@ -589,7 +679,7 @@ const formatScenario = (scenario) => {
   out.push(header)
   out.push("-".repeat(header.length))
   for (const s of scenario.summary) {
-    for (const name of PATHS) {
+    for (const name of s.redis ? [...BASE_PATHS, "redis"] : BASE_PATHS) {
       const p = s[name]
       out.push(
         [
@@ -611,6 +701,15 @@ const formatScenario = (scenario) => {
     )
     out.push(`${indent}node proxy vs direct (reference): added p50 ${range(f.addedP50Ms, 3)} ms; throughput ${percent(f.throughputRatio)} %; added p99 ${range(f.addedP99Ms, 3)} ms`)
     out.push(`${indent}gateway vs node proxy: added p50 ${range(s.gatewayVsFloor.addedP50Ms, 3)} ms; throughput ${percent(s.gatewayVsFloor.throughputRatio)} %`)
+    if (s.redis) {
+      const r = s.redisVsDirect
+      const rs = s.redis.redisServerCpuUsPerRequest
+      out.push(`${indent}gw redis vs direct: added p50 ${range(r.addedP50Ms, 3)} ms; throughput ${percent(r.throughputRatio)} %; added p99 ${range(r.addedP99Ms, 3)} ms`)
+      out.push(
+        `${indent}gw redis vs gateway (file): added p50 ${range(s.redisVsGateway.addedP50Ms, 3)} ms; throughput ${percent(s.redisVsGateway.throughputRatio)} %` +
+          (rs ? `; redis-server CPU ${rs.median.toFixed(0)} µs/req on top` : "")
+      )
+    }
   }
   return out
 }
@@ -663,6 +762,13 @@ export const formatGateway = (result) => {
       `fake provider: ${m.fakeProvider?.served ?? "?"} requests over ${m.fakeProvider?.connections ?? "?"} connections; ` +
       `other processes' CPU during the trials ${m.otherCpuPercent ? `${range(m.otherCpuPercent, 0)} %` : "unknown"} of ${m.nproc} CPUs; ${m.totalSeconds} s in all`
   )
+  if (m.redis?.skipped) out.push(`Redis backend: not measured (${m.redis.skipped})`)
+  else if (m.redis) {
+    out.push(
+      `gw redis = a second gateway with gateway.state on the Redis backend (redis-server ${m.redis.version}, its own, nothing persisted); ` +
+        `memory after the run: RSS ${m.redis.gatewayMemoryMb?.rss ?? "?"} MB, peak ${m.redis.gatewayMemoryMb?.peakRss ?? "?"} MB; redis-server peak ${m.redis.redisServerMemoryMb?.peakRss ?? "?"} MB`
+    )
+  }
   if (m.otherCpuPercent && m.otherCpuPercent.max > 10) {
     out.push(`WARNING: other processes used up to ${m.otherCpuPercent.max.toFixed(0)} % of the CPUs during the trials; the figures are inflated and noisy.`)
   }
