@@ -31,6 +31,16 @@ const expectNotOnScreen = (pty: PtySession, secret: string) => {
 
 const mode = async (file: string) => (await fs.stat(file)).mode & 0o777
 
+
+/**
+ * Nothing stored: onboard's first step creates the state directory (0700, so `cat >> ~/.openclaw/.env` works after
+ * it, #15 item 8) and nothing else is written.
+ */
+const expectOnlyStateDir = async (state: string): Promise<void> => {
+  expect((await fs.stat(state)).mode & 0o777).toBe(0o700)
+  expect(await fs.readdir(state)).toEqual([])
+}
+
 describe.skipIf(findScript() === undefined)("onboard wizard under a real terminal", () => {
   it("openai → API key (hidden) → <state>/.env → default model; then models status --check passes", async () => {
     const home = await newHome()
@@ -87,7 +97,7 @@ describe.skipIf(findScript() === undefined)("onboard wizard under a real termina
     await pty.answer("Model provider", KEYS.ctrlC)
     expect((await pty.exit()).code).toBe(1)
     expect(pty.screen).toContain("Cancelled; nothing was stored.")
-    await expect(fs.stat(home.state)).rejects.toThrow()
+    await expectOnlyStateDir(home.state)
   })
 })
 
@@ -125,7 +135,7 @@ describe("onboard --non-interactive (built binary)", () => {
     expect(noTty.code).toBe(1)
     expect(noTty.stderr).toMatch(/^openclaw: onboard is an interactive wizard, but this is not a terminal\. Fix: .*--non-interactive --auth-choice api-key --provider <p>/)
     expectNoInternals(missing.stderr + noTty.stderr)
-    await expect(fs.stat(home.state)).rejects.toThrow()
+    await expectOnlyStateDir(home.state)
   })
 
   it("a secret misplaced on the command line is masked in @effect/cli's complaint", async () => {
