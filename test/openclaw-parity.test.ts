@@ -154,6 +154,27 @@ describe("models status --json keys of OpenClaw 2026.3.31 (§6.1)", () => {
   })
 })
 
+describe("an expired token's provider (§6.1)", () => {
+  // OpenClaw 2026.3.31 counts a provider's stored profiles whatever their state (auth.providers[].profiles: count,
+  // oauth, token, apiKey, labels): an expired token leaves the provider missing a usable credential, but it is
+  // still counted and labelled, as issue 15 item 7 asks ("an expired token's provider keeps its profile counts").
+  it("keeps count 1 / token 1 and its label, while the provider in use is missing and --check exits 1", async () => {
+    const fs = new MemoryFs({
+      [STORE]: JSON.stringify({
+        version: 1,
+        profiles: { "anthropic:old": { type: "token", provider: "anthropic", token: `sk-ant-oat01-${"F".repeat(90)}`, expires: NOW - HOUR } }
+      })
+    })
+    const r = await runCli(["models", "status", "--json", "--check"], { fs })
+    expect(r.code).toBe(1)
+    const report = JSON.parse(r.stdout)
+    const anthropic = report.auth.providers.find((p: { provider: string }) => p.provider === "anthropic")
+    expect(anthropic.profiles).toMatchObject({ count: 1, oauth: 0, token: 1, apiKey: 0 })
+    expect(anthropic.profiles.labels).toEqual([expect.stringMatching(/^anthropic:old=.*\[unusable: token expired\]$/)])
+    expect(report.auth.missingProvidersInUse).toEqual(["anthropic"])
+  })
+})
+
 describe("models status --json auth.oauth lists every profile, as OpenClaw 2026.3.31 does (§6 manners)", () => {
   // OpenClaw's src/agents/auth-health.ts (buildAuthHealthSummary) gives every stored profile an entry in
   // auth.oauth.profiles: { profileId, provider, type, status, expiresAt?, remainingMs?, source: "store", label } —
