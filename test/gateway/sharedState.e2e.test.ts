@@ -155,6 +155,19 @@ describe.skipIf(!hasRedis)("several gateways, one truth (§10, real redis-server
       for (const h of [host1, host2]) expect(JSON.parse(await fs.readFile(h.store, "utf8")).profiles[OAUTH_ID].refresh).toBe(refresh)
     }
     console.log(`OAuth: ${REPETITIONS} rounds of ${REQUESTS} requests in ${Date.now() - started} ms`)
+
+    // One more expiry, refreshed first by the CLI on host 2: the gateways of host 1, whose store still holds the spent
+    // refresh token, take the CLI's new credential from Redis instead of spending that token again.
+    const entry = { type: "oauth", provider: "anthropic", access, refresh, expires: Date.now() - 60_000 }
+    const store = { version: 1, profiles: { ...defaultStore().profiles, [OAUTH_ID]: entry }, order: { anthropic: [OAUTH_ID] } }
+    await Promise.all([host1.writeJson(host1.store, store), host2.writeJson(host2.store, store)])
+    const before = oauth.refreshCalls
+    const cli = await host2.run(["models", "auth", "refresh", "--profile-id", OAUTH_ID])
+    expect(cli.code, cli.stderr).toBe(0)
+    expect(cli.stdout).toMatch(/^anthropic:oauth: refreshed;/)
+    const answers = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => chat(gateways[i % 3]!)))
+    for (const r of answers) expect(r.status, await r.text()).toBe(200)
+    expect(oauth.refreshCalls - before, "CLI + gateways: calls to the token endpoint").toBe(1)
     await Promise.all([host1.writeJson(host1.store, defaultStore()), host2.writeJson(host2.store, defaultStore())])
   }, scaled(60_000))
 

@@ -14,6 +14,7 @@ import { loadAuthContext } from "../../programs/AuthContext.js"
 import type { RefreshOutcome } from "../../programs/OAuthRefresh.js"
 import { agentOption } from "../SharedOptions.js"
 import { report } from "./PasteCommands.js"
+import { withSharedState } from "../SharedState.js"
 
 const provider = Options.text("provider").pipe(
   Options.withDescription("Provider to sign in to, e.g. anthropic (others need auth.oauth.<provider> in the config).")
@@ -104,6 +105,9 @@ export const refreshCommand = Command.make(
       yield* Console.log(`${esc(r.profileId)}: ${OUTCOME_TEXT[r.outcome]}; access ${access ? maskSecret(access) : "(none)"}, ${expiry}`)
     })
 ).pipe(
+  // On a host with gateway.state (§10), the refresh takes the lock every gateway shares and adopts a credential one
+  // of them already refreshed: a CLI refresh beside the gateways must not spend the refresh token a second time.
+  withSharedState,
   Command.withDescription(
     "Refresh an oauth profile now if it is expired or within 5 minutes of expiry (as every use does), and show its masked access token."
   )
