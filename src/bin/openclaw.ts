@@ -4,12 +4,14 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import { cli } from "../cli/Cli.js"
 import { cliPlatformLayer } from "../cli/CliPlatform.js"
 import { withOutputConsole } from "../cli/OutputConsole.js"
 import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { makeAppLayer } from "../services/AppLayer.js"
+import { cliLogger } from "../services/CliLog.js"
 import { livePorts } from "../services/LivePorts.js"
 import { Progress } from "../services/Progress.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
@@ -25,7 +27,7 @@ process.on("SIGXFSZ", () => undefined)
 const secrets = makeSecretRegistry()
 
 // Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.
-const CliLive = Progress.layer.pipe(
+const CliLive = Layer.mergeAll(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets))).pipe(
   Layer.provideMerge(makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) })),
   Layer.provideMerge(cliPlatformLayer(lazyTerminalLayer))
 )

@@ -6,6 +6,8 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
 import { escapeControl } from "../domain/Untrusted.js"
@@ -141,5 +143,10 @@ export const runGateway = (options: GatewayOptions) =>
     yield* Effect.logInfo(`stopped after ${signal}`)
   }).pipe(
     Effect.scoped,
-    (self) => Effect.flatMap(SecretRegistry, (secrets) => Effect.provide(self, Logger.replace(Logger.defaultLogger, stderrLogger(secrets))))
+    // Its log replaces every other (the CLI's warnings-only one too), keeping only the tracer's span events.
+    (self) =>
+      Effect.flatMap(SecretRegistry, (secrets) => {
+        const log = stderrLogger(secrets)
+        return Effect.locallyWith(self, FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.filter(loggers, (l) => l === Logger.tracerLogger), log))
+      })
   )

@@ -52,7 +52,7 @@ export const makeRedisConnection = (url: string, prefix: string): Effect.Effect<
     let closing = false
     const markDown = (reason: string) => {
       if (closing) return
-      if (down === undefined) Runtime.runFork(runtime)(Effect.logWarning(`shared state (Redis) unreachable, serving from this host's state: ${reason}`))
+      if (down === undefined) Runtime.runFork(runtime)(Effect.logWarning(`shared state (Redis) unreachable, serving from this host's state: ${reason}. Fix: check gateway.state.url and that the Redis server is running and reachable`))
       down = reason
     }
     client.on("error", (e) => markDown(reasonOf(e)))
