@@ -4,22 +4,11 @@
  * saying what happened and what to check — never the URL's password. Effect's default logger once wrote that
  * warning as logfmt to stdout, in front of the JSON.
  */
-import * as net from "node:net"
 import { describe, expect, it } from "vitest"
+import { closedPort } from "../support/fakeProviders.js"
 import { useSandboxes } from "../support/Sandbox.js"
 
 const newSandbox = useSandboxes()
-
-/** A loopback port nobody listens on (bound, then closed). */
-const closedPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
 
 describe("gateway.state on Redis that cannot be reached (built binary)", () => {
   it("models status --json and auth list --json: JSON on stdout, one warning line on stderr, no password", async () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs/promises"
-import * as net from "node:net"
 import * as path from "node:path"
+import { closedPort } from "../support/fakeProviders.js"
 import { startGatewayProcess } from "../support/GatewayProcess.js"
 import { Sandbox } from "../support/Sandbox.js"
 import { expectNoLeak } from "../support/SecretScan.js"
 import { ask, expectNoSecrets, GATEWAY_TOKEN, type GatewayHome, json, KEYS, withGateway, withHome } from "./harness.js"
-
-/** A port nothing listens on (now). */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 const reloadRoute = "/v1/secrets/reload"
 const OTHER_TOKEN = "gw-FAKE-other-" + "o".repeat(30)
@@ -60,7 +50,7 @@ describe("`openclaw secrets reload` (built binary)", () => {
 
   it.scopedLive("reaches the gateway at gateway.port with the configured token; says how to start one when none runs", () =>
     withHome({ token: true }, async (world) => {
-      const port = await freePort()
+      const port = await closedPort()
       const config = await world.readJson(world.config)
       await world.writeJson(world.config, { ...config, gateway: { ...config.gateway, port } })
       const absent = await world.run(["secrets", "reload"])
@@ -176,7 +166,7 @@ describe("a ref-backed key through a resolver outage (built binary, §9)", () =>
         }
       },
       async (world) => {
-        const port = await freePort()
+        const port = await closedPort()
         await configure(world, port, await source.setUp(world, KEYS.a))
         const proc = await startGatewayProcess({ cwd: world.home, env: world.env(), port: "config" })
         try {

@@ -4,51 +4,18 @@
  * refresh (exactly one token call per expiry across all three) are shared; Redis killed mid-load costs no request
  * and /health says degraded with the reason; restarted, the state is shared again.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as fs from "node:fs/promises"
-import * as net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { eventually, sleep } from "../support/Child.js"
-import { type FakeProvider, reply, startFakeProvider } from "../support/fakeProviders.js"
+import { closedPort, type FakeProvider, reply, startFakeProvider } from "../support/fakeProviders.js"
 import { FakeOAuthServer } from "../support/fakeOAuth.js"
 import { type GatewayProcess, startGatewayProcess } from "../support/GatewayProcess.js"
+import { hasRedis, startRedis } from "../support/Redis.js"
 import { scaled } from "../support/Timing.js"
 import { defaultStore, GATEWAY_TOKEN, GatewayHome, KEYS, PRIMARY } from "./harness.js"
 
-const hasRedis = (() => {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-})()
 if (!hasRedis) console.warn("sharedState.e2e: redis-server is not installed (apt-get install redis-server); skipped")
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
-
-/** A throwaway redis-server on loopback, nothing persisted; resolves once it answers. */
-const startRedis = async (port: number): Promise<ChildProcess> => {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
-  await eventually(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)))
-        socket.on("error", () => resolve(false))
-      }),
-    scaled(5_000),
-    "redis-server listening"
-  )
-  return child
-}
 
 const OAUTH_ID = "anthropic:oauth"
 const REPETITIONS = 20
@@ -80,7 +47,7 @@ const health = async (gw: GatewayProcess) => (await fetch(`${gw.url}/health`)).j
 
 describe.skipIf(!hasRedis)("several gateways, one truth (§10, real redis-server)", () => {
   beforeAll(async () => {
-    redisPort = await freePort()
+    redisPort = await closedPort()
     redis = await startRedis(redisPort)
     fake = await startFakeProvider()
     oauth = await FakeOAuthServer.start({ refreshDelayMs: 40 })

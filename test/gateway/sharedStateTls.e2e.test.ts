@@ -4,11 +4,11 @@
  * certificate is trusted (NODE_EXTRA_CA_CERTS); untrusted, or with a wrong password, it says so in one warning
  * line and answers from this host's files — and the password is never printed.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import * as net from "node:net"
+import { type ChildProcess, execFileSync } from "node:child_process"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { eventually } from "../support/Child.js"
+import { closedPort } from "../support/fakeProviders.js"
+import { hasRedis, startRedis } from "../support/Redis.js"
 import { useSandboxes } from "../support/Sandbox.js"
 import { scaled } from "../support/Timing.js"
 
@@ -20,21 +20,11 @@ const have = (command: string, args: ReadonlyArray<string>) => {
     return false
   }
 }
-const ready = have("redis-server", ["--version"]) && have("openssl", ["version"])
+const ready = hasRedis && have("openssl", ["version"])
 
 const newSandbox = useSandboxes()
 let redis: ChildProcess | undefined
 afterAll(() => void redis?.kill("SIGKILL"))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
 
 describe.skipIf(!ready)("gateway.state over rediss:// with a password (real redis-server, TLS only)", () => {
   it("trusted: silent; untrusted certificate or wrong password: one warning, answers from local state; no password shown", async () => {
@@ -42,17 +32,9 @@ describe.skipIf(!ready)("gateway.state over rediss:// with a password (real redi
     const cert = path.join(s.home, "cert.pem")
     const key = path.join(s.home, "key.pem")
     execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" })
-    const port = await freePort()
+    const port = await closedPort()
     const password = "pw-FAKE-redis-Tls9qXv3Lm"
-    redis = spawn("redis-server", ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no", "--requirepass", password, "--save", "", "--appendonly", "no"], { stdio: "ignore" })
-    await eventually(
-      () => new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)))
-        socket.on("error", () => resolve(false))
-      }),
-      scaled(5_000),
-      "redis-server listening with TLS"
-    )
+    redis = await startRedis(port, { tls: { cert, key }, password })
     await s.write(s.config, `{ gateway: { state: { backend: "redis", url: { source: "env", provider: "default", id: "REDIS_URL" } } } }\n`)
     const added = await s.run(["models", "auth", "paste-api-key", "--provider", "openai"], { input: "sk-proj-FAKEkeyForRedisTlsTest0123456789abcd\n" })
     expect(added.code, added.stderr).toBe(0)
