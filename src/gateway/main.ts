@@ -10,8 +10,8 @@ import * as FiberRef from "effect/FiberRef"
 import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
-import { escapeControl } from "../domain/Untrusted.js"
 import { loadStateSettings } from "../programs/StateSettings.js"
+import { logText } from "../services/Logging.js"
 import { gatewaySharedStateLayer } from "../services/SharedStateLayer.js"
 import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegistry.js"
 import { Background } from "../services/Background.js"
@@ -124,8 +124,7 @@ const stderrLogger = (secrets: SecretRegistryShape) => {
   }
   process.on("exit", flush)
   return Logger.make(({ date, logLevel, message }) => {
-    const text = escapeControl((Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "))
-    pending += `${date.toISOString()} ${logLevel.label.padEnd(5)} ${text}\n`
+    pending += `${date.toISOString()} ${logLevel.label.padEnd(5)} ${logText(message)}\n`
     if (!scheduled) {
       scheduled = true
       setImmediate(flush)

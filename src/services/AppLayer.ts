@@ -16,9 +16,7 @@ import type { SecretRegistry } from "./SecretRegistry.js"
 import type { SecretResolver } from "./SecretResolver.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { ShellEnv } from "./ShellEnv.js"
-import { RefreshLock } from "./RefreshLock.js"
-import { StateHealth } from "./StateHealth.js"
-import { UsageState } from "./UsageState.js"
+import { fileSharedState } from "./SharedStateLayer.js"
 
 /**
  * The app's ports: every adapter that touches the world. The CLI edge passes the live ones, tests pass doubles;
@@ -60,8 +58,7 @@ export const makeAppLayer = <R>(ports: AppPorts<R>) => {
   ).pipe(Layer.provideMerge(ports.host))
   // Usage state and the refresh lock default to this host's files; an edge configured for shared state (§10)
   // provides the Redis layers over these (cli/SharedState.ts, gateway/main.ts).
-  const sharedStateFile = Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file)
-  return sharedStateFile.pipe(
+  return fileSharedState.pipe(
     Layer.provideMerge(Layer.mergeAll(ProfileStore.layer, ConfigStore.layer, Environment.layer)),
     Layer.provideMerge(Paths.layer),
     Layer.provideMerge(adapters)

@@ -3,6 +3,10 @@ import * as LogLevel from "effect/LogLevel"
 import { escapeControl } from "../domain/Untrusted.js"
 import type { SecretRegistryShape } from "./SecretRegistry.js"
 
+/** A log message as one line of text: strings as they are, anything else as JSON, control characters escaped (§11). */
+export const logText = (message: unknown): string =>
+  escapeControl((Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "))
+
 /**
  * The log of a CLI command: warnings and worse on stderr, one line each as `openclaw: warning: …` (control
  * characters escaped, every loaded secret masked); the rest is dropped. Effect's default logger writes logfmt to
@@ -12,7 +16,6 @@ import type { SecretRegistryShape } from "./SecretRegistry.js"
 export const cliLogger = (secrets: SecretRegistryShape): Logger.Logger<unknown, void> =>
   Logger.make(({ logLevel, message }) => {
     if (LogLevel.lessThan(logLevel, LogLevel.Warning)) return
-    const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
     const label = LogLevel.greaterThanEqual(logLevel, LogLevel.Error) ? "error" : "warning"
-    process.stderr.write(secrets.scrub(`openclaw: ${label}: ${escapeControl(text)}\n`))
+    process.stderr.write(secrets.scrub(`openclaw: ${label}: ${logText(message)}\n`))
   })
