@@ -1,14 +1,12 @@
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import * as FiberId from "effect/FiberId"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
+import * as Runtime from "effect/Runtime"
 import { randomBytes } from "node:crypto"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { StateHealth } from "../services/StateHealth.js"
@@ -21,8 +19,10 @@ import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { agentTargets, type ChatLog } from "./ChatRoute.js"
 import { messages } from "./Messages.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
+import { writeReply } from "./Respond.js"
 import { SECRETS_RELOAD_PATH, secretsReloadReply } from "./SecretsReload.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
+import type { RequestHandler } from "./server.js"
 import type { GatewaySnapshot } from "./Snapshot.js"
 import { GatewayState } from "./State.js"
 
@@ -36,23 +36,7 @@ export interface GatewayHttpOptions {
   readonly providerTimeouts?: ProviderTimeouts | undefined
 }
 
-const encoder = new TextEncoder()
-
-const respond = (reply: GatewayReply): HttpServerResponse.HttpServerResponse => {
-  switch (reply._tag) {
-    case "json":
-      return HttpServerResponse.unsafeJson(reply.body, { status: reply.status, headers: reply.headers ?? {} })
-    case "raw":
-      return HttpServerResponse.uint8Array(reply.body, { status: reply.status, contentType: reply.contentType, headers: reply.headers ?? {} })
-    case "sse":
-      return HttpServerResponse.stream(Stream.map(reply.events, (s) => encoder.encode(s)), {
-        contentType: "text/event-stream; charset=utf-8",
-        headers: { "cache-control": "no-cache", "x-accel-buffering": "no", ...reply.headers }
-      })
-  }
-}
-
-const header = (request: HttpServerRequest.HttpServerRequest, name: string): string | undefined => {
+const header = (request: IncomingMessage, name: string): string | undefined => {
   const v = request.headers[name]
   return typeof v === "string" ? v : undefined
 }
@@ -94,6 +78,11 @@ const requestIds = () => {
 
 const MODEL_PREFIX = "/v1/models/"
 
+const ok = (body: unknown): GatewayReply => ({ _tag: "json", status: 200, body })
+
+/** Who hung up on a request: the client (its response closed before it ended). */
+const clientGone = FiberId.runtime(-499, 0)
+
 const pathOf = (url: string): string => {
   const q = url.indexOf("?")
   return q === -1 ? url : url.slice(0, q)
@@ -112,7 +101,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
      * §8.2: undefined when the request may go on, else the refusal (and what the log should say about it), or
      * `wrong-token` for the limiter to decide.
      */
-    const checkAccess = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, address: string): Denied | "wrong-token" | undefined => {
+    const checkAccess = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, address: string): Denied | "wrong-token" | undefined => {
       const origin = header(request, "origin")
       if (origin !== undefined && !isLoopbackOrigin(origin)) {
         return {
@@ -164,7 +153,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
      */
     const health = (s: GatewaySnapshot) =>
       Effect.map(Effect.zip(state.secretsHealth, shared.current), ([h, st]) =>
-        HttpServerResponse.unsafeJson({
+        ok({
           status: h.degraded || st.degraded ? "degraded" : "ok",
           version: options.version,
           generation: s.generation,
@@ -174,10 +163,10 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       )
 
     /** Re-resolves every ref and swaps the snapshot, or keeps the old one (§9); behind the token like every route. */
-    const secretsReload = Effect.map(state.reload(`POST ${SECRETS_RELOAD_PATH}`), (outcome) => respond(secretsReloadReply(outcome)))
+    const secretsReload = Effect.map(state.reload(`POST ${SECRETS_RELOAD_PATH}`), secretsReloadReply)
 
     const models = (s: GatewaySnapshot) =>
-      HttpServerResponse.unsafeJson({
+      ok({
         object: "list",
         data: agentTargets(s).map((id) => ({ id, object: "model", created: options.startedAt, owned_by: "openclaw" }))
       })
@@ -191,8 +180,8 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         // not percent-encoding: the id as sent
       }
       const targets = agentTargets(s)
-      if (targets.includes(id)) return HttpServerResponse.unsafeJson({ id, object: "model", created: options.startedAt, owned_by: "openclaw" })
-      return respond({
+      if (targets.includes(id)) return ok({ id, object: "model", created: options.startedAt, owned_by: "openclaw" })
+      return {
         _tag: "json",
         status: 404,
         body: {
@@ -203,17 +192,17 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
             code: "model_not_found"
           }
         }
-      })
+      } satisfies GatewayReply
     }
 
-    const authStatus = (request: HttpServerRequest.HttpServerRequest, snapshot: GatewaySnapshot) =>
+    const authStatus = (request: IncomingMessage, snapshot: GatewaySnapshot) =>
       Effect.map(Clock.currentTimeMillis, (now) =>
-        respond(authStatusReply(snapshot, new URL(request.url, "http://gateway").searchParams.get("agent"), now))
+        authStatusReply(snapshot, new URL(request.url ?? "/", "http://gateway").searchParams.get("agent"), now)
       )
 
     /** The body read, capped and parsed; else the refusal. */
-    const readJson = (request: HttpServerRequest.HttpServerRequest) =>
-      Effect.map(Effect.either(readBody(NodeHttpServerRequest.toIncomingMessage(request), maxBody)), (body): Either.Either<{ text: string; json: unknown }, Refusal> => {
+    const readJson = (request: IncomingMessage) =>
+      Effect.map(Effect.either(readBody(request, maxBody)), (body): Either.Either<{ text: string; json: unknown }, Refusal> => {
         if (Either.isLeft(body)) {
           const p = body.left
           return Either.left(refuse(p.status, p.message, "invalid_request_error", p.status === 413 ? "request_too_large" : "invalid_body", p.close ? { connection: "close" } : undefined))
@@ -222,10 +211,10 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         return Either.isLeft(json) ? Either.left(refuse(400, json.left, "invalid_request_error", "invalid_json")) : Either.right({ text: body.right, json: json.right })
       })
 
-    const chat = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, log: ChatLog) =>
+    const chat = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, log: ChatLog) =>
       Effect.gen(function* () {
         const body = yield* readJson(request)
-        if (Either.isLeft(body)) return respond(shaped(path, body.left))
+        if (Either.isLeft(body)) return shaped(path, body.left)
         const common = {
           snapshot,
           text: body.right.text,
@@ -235,21 +224,22 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           requestId: nextRequestId(),
           timeouts
         }
-        if (!isMessagesPath(path)) return respond(yield* chatCompletion(common, log))
+        if (!isMessagesPath(path)) return yield* chatCompletion(common, log)
         const passed: Record<string, string> = {}
         for (const name of ["anthropic-version", "anthropic-beta"]) {
           const value = header(request, name)
           if (value !== undefined) passed[name] = value
         }
-        const betaEndpoint = request.url.length > path.length && new URL(request.url, "http://gateway").searchParams.get("beta") === "true"
-        return respond(yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed, betaEndpoint }, log))
+        const url = request.url ?? "/"
+        const betaEndpoint = url.length > path.length && new URL(url, "http://gateway").searchParams.get("beta") === "true"
+        return yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed, betaEndpoint }, log)
       })
 
     /**
      * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: a few fixed routes,
      * and no per-request route lookup or route context.
      */
-    const route = (request: HttpServerRequest.HttpServerRequest, path: string, snapshot: GatewaySnapshot, log: ChatLog) => {
+    const route = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, log: ChatLog) => {
       const method = request.method
       switch (path) {
         case "/v1/chat/completions":
@@ -272,40 +262,63 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         default:
           if (method === "GET" && path.startsWith(MODEL_PREFIX)) return Effect.succeed(model(snapshot, path.slice(MODEL_PREFIX.length)))
       }
-      return Effect.succeed(respond(shaped(path, refuse(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found"))))
+      return Effect.succeed(shaped(path, refuse(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found")))
     }
 
-    return Effect.gen(function* () {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const started = yield* Clock.currentTimeMillis
-      const path = pathOf(request.url)
-      // What a request chooses from includes a store change the watch reported a moment ago (a cooldown cleared).
-      const snapshot = yield* (path === "/health" ? state.current : state.fresh)
-      const address = Option.getOrElse(request.remoteAddress, () => "unknown")
-      const log: ChatLog = {}
-      const checked = request.method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
-      const denied = checked === "wrong-token" ? yield* wrongToken(address, started) : checked
-      if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
-      const response = denied === undefined ? yield* route(request, path, snapshot, log) : respond(shaped(path, denied.refusal))
-      const ms = (yield* Clock.currentTimeMillis) - started
-      let details = ""
-      for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
-      yield* Effect.logInfo(`${request.method} ${path} ${response.status} ${ms}ms ${address}${details}`)
-      return response
-    }).pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.flatMap(Effect.zip(state.current, HttpServerRequest.HttpServerRequest), ([s, request]) =>
+    /**
+     * One request: access (§8.2), the route, one access-log line, the reply written. Uninterruptible, as
+     * @effect/platform ran its handlers, so a client that hangs up cannot cut a store write or an OAuth refresh
+     * in half; the provider call (services/ProviderClientLive `send`) and the writing of a stream opt back in, so
+     * a hang-up still aborts the provider's request at once (§8.6). Its scope holds a provider's stream and
+     * closes after the stream is written.
+     */
+    const serve = (request: IncomingMessage, res: ServerResponse, path: string) =>
+      Effect.gen(function* () {
+        const started = yield* Clock.currentTimeMillis
+        const method = request.method ?? "GET"
+        // What a request chooses from includes a store change the watch reported a moment ago (a cooldown cleared).
+        const snapshot = yield* (path === "/health" ? state.current : state.fresh)
+        const address = request.socket.remoteAddress ?? "unknown"
+        const log: ChatLog = {}
+        const checked = method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
+        const denied = checked === "wrong-token" ? yield* wrongToken(address, started) : checked
+        if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
+        const reply = denied === undefined ? yield* route(request, path, snapshot, log) : shaped(path, denied.refusal)
+        const ms = (yield* Clock.currentTimeMillis) - started
+        let details = ""
+        for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
+        yield* Effect.logInfo(`${method} ${path} ${reply._tag === "sse" ? 200 : reply.status} ${ms}ms ${address}${details}`)
+        yield* writeReply(res, reply)
+      }).pipe(
+        Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause)
             ? Effect.failCause(cause)
-            : Effect.as(
+            : Effect.flatMap(state.current, (s) =>
                 // One line in the log (a stack trace is many, and can quote request data); the trace at debug level.
                 Effect.zipRight(
-                  Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(Cause.squash(cause))), s.secrets)}`),
-                  Effect.logDebug(`internal error: ${redactSecrets(Cause.pretty(cause), s.secrets)}`)
-                ),
-                respond(shaped(pathOf(request.url), refuse(500, "Internal gateway error; see the gateway log.", "server_error")))
+                  Effect.zipRight(
+                    Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(Cause.squash(cause))), s.secrets)}`),
+                    Effect.logDebug(`internal error: ${redactSecrets(Cause.pretty(cause), s.secrets)}`)
+                  ),
+                  Effect.suspend(() => {
+                    if (!res.headersSent) return writeReply(res, shaped(path, refuse(500, "Internal gateway error; see the gateway log.", "server_error")))
+                    res.end()
+                    return Effect.void
+                  })
+                )
               )
-        )
+        ),
+        Effect.scoped,
+        Effect.uninterruptible
       )
-    )
+
+    // No tracer is installed, so a span per request (Effect.fn's in the programs) is pure cost: every request's
+    // fiber starts from this runtime, its tracer off.
+    const runtime = yield* Effect.withTracerEnabled(Effect.runtime<Effect.Effect.Context<ReturnType<typeof serve>>>(), false)
+    const runFork = Runtime.runFork(runtime)
+    const handler: RequestHandler = (request, res) => {
+      const fiber = runFork(serve(request, res, pathOf(request.url ?? "/")))
+      return () => fiber.unsafeInterruptAsFork(clientGone)
+    }
+    return handler
   })

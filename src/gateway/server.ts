@@ -1,10 +1,11 @@
 /**
- * The HTTP listener (edge): @effect/platform-node's server over a node:http server we keep a hand on, so that
- * shutdown can stop accepting, let in-flight requests (streams included) finish, and only then close.
+ * The HTTP listener (edge): a bare node:http server. Each request goes straight to the gateway's handler
+ * (./Http.ts), which runs it as one fiber on the runtime the gateway was built with. Not @effect/platform's
+ * HttpServer: its request and response objects, middleware, pre-response handlers and per-request scope cost
+ * ~200 µs of CPU per request before the gateway's own code ran — as much as a whole bare node:http proxy
+ * (bench/README.md, Gateway, "Lean path"). Shutdown stops accepting, lets in-flight requests (streams included)
+ * finish, and only then closes.
  */
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -21,51 +22,68 @@ export interface Listening {
   readonly port: number
 }
 
+/**
+ * Serves one request; what it returns is called if the response is closed before it ended (the client hung up):
+ * it stops the request's work (the provider call with it, §8.6).
+ */
+export type RequestHandler = (req: Http.IncomingMessage, res: Http.ServerResponse) => () => void
+
+/** The address could not be bound; `cause` is node's error (its `code`: EADDRINUSE, EACCES …). */
+export class ListenError {
+  readonly _tag = "ListenError"
+  constructor(readonly cause: unknown) {}
+}
+
 /** Servers still draining: a second signal closes their connections at once. */
 const draining = new Set<Http.Server>()
 export const forceCloseConnections = (): void => {
   for (const server of draining) server.closeAllConnections()
 }
 
-export const listen = <R>(app: HttpApp.Default<never, R>, options: ListenOptions) =>
+export const listen = (handler: RequestHandler, options: ListenOptions) =>
   Effect.gen(function* () {
-    const node = Http.createServer({ keepAliveTimeout: 5_000 })
     let active = 0
     let closing = false
     const idle = new Set<() => void>()
-    // Registered before the platform's handler, so it sees every request first.
-    node.on("request", (_req: Http.IncomingMessage, res: Http.ServerResponse) => {
+    const node = Http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
       active++
       if (closing) res.setHeader("connection", "close")
+      const stop = handler(req, res)
+      // One listener per response for both: the drain's count, and a client that hung up mid-request.
       res.on("close", () => {
+        if (!res.writableEnded) stop()
         active--
         if (active === 0) idle.forEach((f) => f())
       })
     })
-    const server = yield* NodeHttpServer.make(() => node, { host: options.host, port: options.port })
-    // No tracer is installed, so a span per request (the platform's, and Effect.fn's in the programs) is pure cost
-    // on the hot path: the handlers' fibers inherit these settings from here.
-    yield* server.serve(app).pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true), Effect.withTracerEnabled(false))
-    // Finalizers run last-added first: this drain runs before the platform removes its handler and closes.
-    yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
-        closing = true
-        draining.add(node)
-        node.close() // stop accepting; idle keep-alive connections are closed
-        const done = () => {
-          clearInterval(sweep)
-          clearTimeout(deadline)
-          idle.clear()
-          draining.delete(node)
-          node.closeAllConnections()
+    yield* Effect.acquireRelease(
+      Effect.async<void, ListenError>((resume) => {
+        const onError = (error: Error) => resume(Effect.fail(new ListenError(error)))
+        node.once("error", onError)
+        node.listen(options.port, options.host, () => {
+          node.off("error", onError)
           resume(Effect.void)
-        }
-        // A keep-alive connection becomes idle when its last response ends: close those as they appear.
-        const sweep = setInterval(() => node.closeIdleConnections(), 50)
-        const deadline = setTimeout(done, options.drainTimeoutMs)
-        if (active === 0) return done()
-        idle.add(done)
-      })
+        })
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          closing = true
+          draining.add(node)
+          node.close() // stop accepting; idle keep-alive connections are closed
+          const done = () => {
+            clearInterval(sweep)
+            clearTimeout(deadline)
+            idle.clear()
+            draining.delete(node)
+            node.closeAllConnections()
+            resume(Effect.void)
+          }
+          // A keep-alive connection becomes idle when its last response ends: close those as they appear.
+          const sweep = setInterval(() => node.closeIdleConnections(), 50)
+          const deadline = setTimeout(done, options.drainTimeoutMs)
+          if (active === 0) return done()
+          idle.add(done)
+        })
     )
     const address = node.address() as AddressInfo
     return { host: options.host, port: address.port } satisfies Listening
