@@ -28,6 +28,23 @@ describe("Files live adapter (§3.3)", () => {
     )
   )
 
+  it.effect("reads ASCII and UTF-8 text alike (ASCII takes the byte-for-byte path), invalid bytes as U+FFFD", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        const files = yield* Files
+        const cases = ['{"email":"plain@example.com"}', '{"email":"zoë@example.com","note":"…€𝄞"}', ""]
+        for (const [i, text] of cases.entries()) {
+          writeFileSync(join(dir, `t${i}.json`), text)
+          expect(Option.getOrThrow(yield* files.readText(join(dir, `t${i}.json`)))).toBe(text)
+        }
+        // A lone 0xE9 (latin1 é) is not UTF-8: it must not come back as "é", as a latin1 read would give.
+        writeFileSync(join(dir, "bad.json"), Buffer.from([0x22, 0xe9, 0x22]))
+        expect(Option.getOrThrow(yield* files.readText(join(dir, "bad.json")))).toBe('"\uFFFD"')
+      })
+    )
+  )
+
   it.effect("replaces a symlinked file at its real location and keeps the link", () =>
     run(
       Effect.gen(function* () {

@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -137,8 +138,10 @@ const readRegularFile = async (file: string): Promise<string> => {
     const opened = await handle.stat()
     if (!opened.isFile()) refuse(NOT_A_REGULAR_FILE)
     // Decoded in one go: readFile("utf8") decodes chunk by chunk into a rope that JSON.parse must flatten again
-    // (measured ~20 % more CPU for reading and parsing a 5.7 MB store).
-    return (await readAll(handle, opened.size)).toString("utf8")
+    // (measured ~20 % more CPU for reading and parsing a 5.7 MB store). Stores and configs are nearly always
+    // ASCII, which latin1 copies byte for byte: several times faster than decoding UTF-8, and the same string.
+    const bytes = await readAll(handle, opened.size)
+    return bytes.toString(isAscii(bytes) ? "latin1" : "utf8")
   } finally {
     await handle.close()
   }
