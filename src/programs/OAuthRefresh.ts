@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
-import { holdsProfile, setUsageStats, withoutRefreshFailure, withRefreshFailure } from "../domain/AuthStore.js"
+import { holdsProfile, lastRefreshFailed, setUsageStats, withoutRefreshFailure, withRefreshFailure } from "../domain/AuthStore.js"
 import { ProviderError } from "../domain/Chat.js"
 import { defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
 import { type Credential, credentialSecret, type OAuthCredential } from "../domain/Credential.js"
@@ -27,6 +27,7 @@ import { Progress } from "../services/Progress.js"
 import { ProfileStore } from "../services/ProfileStore.js"
 import { RefreshLock, type RefreshKey } from "../services/RefreshLock.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
+import { UsageState, type UsageTarget } from "../services/UsageState.js"
 import type { AuthContext } from "./AuthContext.js"
 
 /** Shorter than the lock wait (15 s), so processes queued behind a slow refresh do not give up first. */
@@ -69,13 +70,15 @@ export const oauthEndpointsFor = Effect.fn("OAuth.endpoints")(function* (ctx: Au
   )
 })
 
-/** A sub-agent sees the main store underneath its own: refresh the profile in the store that holds it. */
-const storePathOf = (ctx: AuthContext, profileId: ProfileId) =>
+/**
+ * A sub-agent sees the main store underneath its own: refresh the profile in the store that holds it, and keep its
+ * usage state (a refused refresh, §5.2) with that store's agent.
+ */
+const holderOf = (ctx: AuthContext, profileId: ProfileId) =>
   Effect.gen(function* () {
-    if (ctx.agent.isDefault) return ctx.agent.storePath
-    if (holdsProfile(ctx.store.raw, profileId)) return ctx.agent.storePath
+    if (ctx.agent.isDefault || holdsProfile(ctx.store.raw, profileId)) return { agentId: ctx.agent.agentId, storePath: ctx.agent.storePath } satisfies UsageTarget
     const main = yield* Effect.orDie((yield* Paths).agent(ctx.config, defaultAgentId(ctx.config)))
-    return main.storePath
+    return { agentId: main.agentId, storePath: main.storePath } satisfies UsageTarget
   })
 
 const result = (profileId: ProfileId, credential: Credential, outcome: RefreshOutcome): FreshCredential => ({
@@ -122,7 +125,9 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
     const http = yield* OAuthHttp
     const lock = yield* RefreshLock
     const key: RefreshKey = { stateDir: ctx.host.stateDir, provider, profileId }
-    const storePath = yield* storePathOf(ctx, profileId)
+    const usage = yield* UsageState
+    const holder = yield* holderOf(ctx, profileId)
+    const storePath = holder.storePath
     /** Writes `next` over the credential whose refresh token was `used`, unless the store changed meanwhile. */
     const store = (used: string, next: OAuthCredential) =>
       Effect.map(
@@ -171,7 +176,8 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
     /**
      * The token endpoint refused (or the grant was unusable): recorded in usageStats[id].lastRefreshError so status
      * --check counts the profile expired (§5.2). A network failure or timeout is not recorded — the next use
-     * may well succeed, and paging someone for a blip is what §5.2 avoids.
+     * may well succeed, and paging someone for a blip is what §5.2 avoids. Through the usage state (§10), like
+     * cooldowns: with a shared backend every host's status sees it, and the file's copy would be hidden by it.
      */
     const recordRefused = (e: OAuthRefreshError) =>
       e.transient === true
@@ -179,13 +185,11 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         : Effect.gen(function* () {
             const reason = (yield* SecretRegistry).scrub(e.reason)
             const at = yield* Clock.currentTimeMillis
-            yield* profiles.update(storePath, (latest) =>
-              Effect.succeed([
-                latest.store.profiles.has(profileId) ? setUsageStats(latest.raw, profileId, (s) => withRefreshFailure(s, at, reason)) : latest.raw,
-                undefined
-              ] as const)
-            )
+            yield* usage.update(holder, profileId, (s) => withRefreshFailure(s, at, reason))
           }).pipe(Effect.ignore)
+    /** After a refresh that worked: the store's copy was healed with the tokens; a shared backend's is healed here. */
+    const healShared = (failedBefore: boolean) =>
+      failedBefore ? Effect.ignore(usage.update(holder, profileId, (s) => withoutRefreshFailure(s))) : Effect.void
     const locked = Effect.gen(function* () {
       const doc = yield* profiles.load(storePath)
       const current = doc.store.profiles.get(profileId)
@@ -201,12 +205,18 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         const decided = yield* store(used, adopted)
         return decided.kind === "keep-stored" ? result(profileId, decided.stored, "kept-stored") : result(profileId, adopted, "refreshed-elsewhere")
       }
+      // The file layer's view is the document itself, healed by the same write as the tokens.
+      const viewed = yield* usage.view(holder, doc)
+      const failedBefore = viewed !== doc && lastRefreshFailed(viewed.store.usageStats[profileId])
       return yield* whenDue(
         provider,
         profileId,
         current,
         "refreshed-elsewhere",
-        exchange(current, shared?.version ?? 0).pipe(Effect.tapErrorTag("OAuthRefreshError", recordRefused))
+        exchange(current, shared?.version ?? 0).pipe(
+          Effect.tapErrorTag("OAuthRefreshError", recordRefused),
+          Effect.tap((r) => (r.outcome === "refreshed" ? healShared(failedBefore) : Effect.void))
+        )
       )
     })
     return yield* lock.withLock(key, locked)
@@ -248,7 +258,7 @@ export const credentialForRequest = (
   ctx: AuthContext,
   profileId: ProfileId,
   credential: Credential
-): Effect.Effect<Credential, ProviderError, ProfileStore | RefreshLock | ConfigStore | OAuthHttp | Paths | SecretRegistry> =>
+): Effect.Effect<Credential, ProviderError, ProfileStore | RefreshLock | UsageState | ConfigStore | OAuthHttp | Paths | SecretRegistry> =>
   credential.type !== "oauth"
     ? Effect.succeed(credential)
     : refreshProfile(ctx, profileId).pipe(

@@ -135,6 +135,28 @@ describe.skipIf(!hasRedis)("several gateways, one truth (§10, real redis-server
     const answers = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => chat(gateways[i % 3]!)))
     for (const r of answers) expect(r.status, await r.text()).toBe(200)
     expect(oauth.refreshCalls - before, "CLI + gateways: calls to the token endpoint").toBe(1)
+
+    // A refused refresh on host 2 (a refresh token the provider does not know) is the shared state's, like a cooldown:
+    // host 1's status --check sees the profile expired, although Redis, which knows the profile from a request
+    // through a gateway, replaces what host 1's store says of it. A refresh that works heals it for every host.
+    const other = "anthropic:oauth2"
+    const bogus = { type: "oauth", provider: "anthropic", access: `sk-ant-oat01-FAKEother${"o".repeat(32)}`, refresh: `sk-ant-ort01-FAKEunknown${"u".repeat(24)}` }
+    const storeWith = (entry: Record<string, unknown>) => ({ version: 1, profiles: { ...defaultStore().profiles, [other]: entry }, order: { anthropic: [other] } })
+    await host1.writeJson(host1.store, storeWith({ ...bogus, expires: Date.now() + 3_600_000 }))
+    expect((await served(gateways[0]!)).profile).toBe(other)
+    const expired = storeWith({ ...bogus, expires: Date.now() - 60_000 })
+    await Promise.all([host1.writeJson(host1.store, expired), host2.writeJson(host2.store, expired)])
+    expect((await host2.run(["models", "auth", "refresh", "--profile-id", other])).code).toBe(1)
+    const seen = await host1.run(["models", "status", "--check"])
+    expect(seen.code, seen.stdout).toBe(1)
+    await host2.writeJson(host2.store, storeWith({ ...bogus, refresh: oauth.seedRefresh(), expires: Date.now() - 60_000 }))
+    const healed = await host2.run(["models", "auth", "refresh", "--profile-id", other])
+    expect(healed.code, healed.stderr).toBe(0)
+    // Host 1 with the same new credential (expiring within the hour, refreshable): ok again, unless Redis still
+    // held the refused refresh.
+    await fs.writeFile(host1.store, await fs.readFile(host2.store, "utf8"))
+    const after = await host1.run(["models", "status", "--check"])
+    expect(after.code, after.stdout).toBe(0)
     await Promise.all([host1.writeJson(host1.store, defaultStore()), host2.writeJson(host2.store, defaultStore())])
   }, scaled(60_000))
 
