@@ -1,8 +1,11 @@
-// Gateway benchmark: requests per second and p50/p99 latency of a chat completion on four paths to one local fake
+// Gateway benchmark: requests per second and p50/p99 latency of a chat completion on five paths to one local fake
 // provider — straight to it (direct), through a minimal node:http proxy (the floor any Node proxy pays), through
-// the built gateway, and through a second built gateway whose gateway.state is on the Redis backend (issue 17; only
+// the built gateway, through Portkey's open-source gateway (issue 16: the peer; @portkey-ai/gateway, a
+// devDependency) and through a second built gateway whose gateway.state is on the Redis backend (issue 17; only
 // when redis-server is installed) — in the same run, at 1, 16 and 64 concurrent clients, for each upstream delay
-// scenario (the fake answering at once, then as slowly as a model would). See bench/README.md ("Gateway").
+// scenario (the fake answering at once, then as slowly as a model would), non-streaming and streaming (time to first
+// byte). Issue 16's targets (against the node proxy and Portkey) are computed in `targets16`. See bench/README.md
+// ("Gateway").
 //
 //   node bench/gateway.mjs                  # alone: prints the tables, merges `gateway` into bench/results/latest.json
 //   BENCH_GATEWAY_UPSTREAM_MS=0,50,300 node bench/gateway.mjs
@@ -10,9 +13,10 @@
 //
 // Separate processes, so that nothing shares an event loop: the fake provider (bench/fake-provider.mjs), the minimal
 // proxy (bench/minimal-proxy.mjs), the gateway (`node dist/openclaw.cjs gateway --port 0` over a temporary state
-// dir), the Redis-backed gateway and its redis-server, and this process, the load generator (node:http, keep-alive
-// agent with one socket per client). One of each serves every scenario: between scenarios only the fake's delay
-// changes. Every child is killed when this process exits, also on an error or a signal.
+// dir), Portkey (`node --require bench/loopback-only.cjs …/build/start-server.js --port=0 --headless`), the
+// Redis-backed gateway and its redis-server, and this process, the load generator (node:http, keep-alive agent with
+// one socket per client). One of each serves every scenario: between scenarios only the fake's delay changes. Every
+// child is killed when this process exits, also on an error or a signal.
 import { spawn, spawnSync } from "node:child_process"
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import http from "node:http"
@@ -26,8 +30,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = join(ROOT, "dist", "openclaw.cjs")
 const FAKE = join(ROOT, "bench", "fake-provider.mjs")
 const MINIMAL_PROXY = join(ROOT, "bench", "minimal-proxy.mjs")
+const LOOPBACK_ONLY = join(ROOT, "bench", "loopback-only.cjs")
+const PORTKEY_PACKAGE = join(ROOT, "node_modules", "@portkey-ai", "gateway")
 
+/** Issue 5: the gateway against going direct. */
 export const GATEWAY_TARGETS = { addedP50Ms: 1, throughputRatio: 0.8 }
+/**
+ * Issue 16: the gateway against the node proxy (the floor) and Portkey. CPU and throughput per scenario and client
+ * count; added p50 (non-streaming) and time to first byte (streaming) at 1 client; peak RSS over the whole run.
+ */
+export const GATEWAY_TARGETS16 = { cpuRatioToFloor: 2, throughputRatioToPortkey: 3, addedP50OverFloorMs: 0.3, ttfbOverFloorMs: 0.5, peakRssRatioToFloor: 1.3 }
 
 /**
  * The paths of every trial set, in the order of the table. `floor` is the minimal proxy; `redis` is a second gateway
@@ -35,11 +47,30 @@ export const GATEWAY_TARGETS = { addedP50Ms: 1, throughputRatio: 0.8 }
  * the path only when `redis-server` is installed (issue 17: the Redis backend next to the file backend, same run).
  */
 const BASE_PATHS = ["direct", "floor", "gateway"]
-const PATH_LABELS = { direct: "direct", floor: "node proxy", gateway: "gateway", redis: "gw redis" }
+const PATH_LABELS = { direct: "direct", floor: "node proxy", gateway: "gateway", portkey: "portkey", redis: "gw redis" }
 
 // The gateway's JIT needs ~8–10 s of load before its throughput stops climbing; the minimal proxy settles within
-// 2–3 s. The fake serves the other paths' warm-up as well, so direct needs only a moment of its own.
-const WARMUP_SHARES = { gateway: 0.75, redis: 0.75, floor: 0.2, direct: 0.05 }
+// 2–3 s. The fake serves the other paths' warm-up as well, so direct needs only a moment of its own. Portkey (Hono
+// on @hono/node-server) gets a share between the two.
+const WARMUP_SHARES = { gateway: 0.75, redis: 0.75, portkey: 0.4, floor: 0.2, direct: 0.05 }
+
+/**
+ * Portkey's node server (BENCH_PORTKEY_SERVER overrides the path; BENCH_GATEWAY_PORTKEY=0 leaves the row out), or
+ * why not. It runs from node_modules without its install script (patch-package, which has no patches to apply in the
+ * published package), so `npm ci` is all it needs.
+ */
+const portkeyServer = () => {
+  if (process.env.BENCH_GATEWAY_PORTKEY === "0") return { skipped: "BENCH_GATEWAY_PORTKEY=0" }
+  const script = process.env.BENCH_PORTKEY_SERVER || join(PORTKEY_PACKAGE, "build", "start-server.js")
+  if (!existsSync(script)) return { skipped: `${relative(process.cwd(), script)} is missing (npm ci installs the devDependency @portkey-ai/gateway): Portkey is not measured` }
+  let version = null
+  try {
+    version = JSON.parse(readFileSync(join(dirname(script), "..", "package.json"), "utf8")).version ?? null
+  } catch {
+    // another layout (BENCH_PORTKEY_SERVER): the version stays unknown
+  }
+  return { script, version }
+}
 
 /** The redis-server binary (BENCH_REDIS_SERVER overrides; BENCH_GATEWAY_REDIS=0 leaves the row out), or why not. */
 const redisServer = () => {
@@ -70,6 +101,9 @@ const listEnv = (name, fallback, valid, what) => {
 }
 
 export const gatewayOptionsFromEnv = () => ({
+  stream: process.env.BENCH_GATEWAY_STREAM !== "0",
+  streamChunks: Math.round(numberEnv("BENCH_GATEWAY_STREAM_CHUNKS", 20, 1)),
+  streamSpacingMs: numberEnv("BENCH_GATEWAY_STREAM_SPACING_MS", 1, 0),
   seconds: numberEnv("BENCH_GATEWAY_SECONDS", 4, 0.5),
   repeats: Math.round(numberEnv("BENCH_GATEWAY_REPEATS", 2, 1)),
   warmupSeconds: numberEnv("BENCH_GATEWAY_WARMUP", 12, 0),
@@ -78,7 +112,9 @@ export const gatewayOptionsFromEnv = () => ({
   upstreamMs: listEnv("BENCH_GATEWAY_UPSTREAM_MS", "0,50", (n) => Number.isFinite(n) && n >= 0, "delays in ms (≥ 0)")
 })
 
-const scenarioLabel = (upstreamMs) => (upstreamMs === 0 ? "raw overhead" : "model-like")
+const scenarioLabel = (upstreamMs, stream) => (upstreamMs === 0 ? "raw overhead" : "model-like") + (stream ? ", streaming" : "")
+/** The scenario's key in verdictByScenario: "0", "50" (as before issue 16), "0 stream", "50 stream". */
+const scenarioKey = (upstreamMs, stream) => `${upstreamMs}${stream ? " stream" : ""}`
 
 // ---------- child processes: always cleaned up ----------
 
@@ -171,16 +207,23 @@ const spread = (xs, digits = 3) => {
 
 // ---------- the load generator ----------
 
-/** One request; resolves with the status (and the body only when it is not 200), rejects on a transport error. */
-const send = (agent, target) =>
+/**
+ * One request; resolves with the status (and the body only when it is not 200) and the time to the first body chunk
+ * (ms from `t0`, the caller's start), rejects on a transport error.
+ */
+const send = (agent, target, t0 = performance.now()) =>
   new Promise((resolve, reject) => {
     const req = http.request(
       { host: "127.0.0.1", port: target.port, path: target.path, method: target.method ?? "POST", agent, headers: target.headers },
       (res) => {
         const keep = res.statusCode >= 300 || target.keepBody
         const chunks = []
-        res.on("data", (c) => keep && chunks.push(c))
-        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: keep ? Buffer.concat(chunks).toString("utf8") : undefined }))
+        let ttfbMs = null
+        res.on("data", (c) => {
+          ttfbMs ??= performance.now() - t0
+          if (keep) chunks.push(c)
+        })
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, ttfbMs, chunks: keep ? chunks.length : undefined, body: keep ? Buffer.concat(chunks).toString("utf8") : undefined }))
         res.on("error", reject)
       }
     )
@@ -203,19 +246,21 @@ const setUpstreamDelay = async (fakePort, ms) => {
 
 /**
  * `concurrency` clients, each sending its next request as soon as the previous answer has been read, for `ms`.
- * Latency = from the request call to the end of the response body.
+ * Latency = from the request call to the end of the response body; time to first byte (`ttfbs`, for streams) = to
+ * its first chunk.
  */
-const drive = async (agent, target, concurrency, ms, latencies, expected = 200) => {
+const drive = async (agent, target, concurrency, ms, latencies, expected = 200, ttfbs = null) => {
   const until = performance.now() + ms
   const out = { ok: 0, bad: 0, errors: 0, firstProblem: undefined }
   const worker = async () => {
     while (performance.now() < until) {
       const t = performance.now()
       try {
-        const r = await send(agent, target)
+        const r = await send(agent, target, t)
         if (r.status === expected) {
           out.ok++
           latencies?.push(performance.now() - t)
+          if (ttfbs !== null && r.ttfbMs !== null) ttfbs.push(r.ttfbMs)
         } else {
           out.bad++
           out.firstProblem ??= `HTTP ${r.status}: ${String(r.body).slice(0, 300)}`
@@ -241,6 +286,7 @@ const trial = async (target, concurrency, seconds, procs) => {
   try {
     await drive(agent, target, concurrency, Math.min(1000, (seconds * 1000) / 5), null)
     const latencies = []
+    const ttfbs = target.stream ? [] : null
     const cpuOf = () => ({
       proxy: target.proxyPid ? cpuMsOf(target.proxyPid) : null,
       redis: target.redisPid ? cpuMsOf(target.redisPid) : null,
@@ -252,7 +298,7 @@ const trial = async (target, concurrency, seconds, procs) => {
     const cpu0 = cpuOf()
     const load = os.loadavg()[0]
     const t0 = performance.now()
-    const counts = await drive(agent, target, concurrency, seconds * 1000, latencies)
+    const counts = await drive(agent, target, concurrency, seconds * 1000, latencies, 200, ttfbs)
     const elapsedMs = performance.now() - t0
     const cpu1 = cpuOf()
     const clientUsage = process.cpuUsage(client0)
@@ -262,6 +308,7 @@ const trial = async (target, concurrency, seconds, procs) => {
     const benchCpu = childrenCpu.includes(null) ? null : childrenCpu.reduce((a, b) => a + b, clientCpu)
     const machineCpu = delta(cpu0.machine, cpu1.machine)
     latencies.sort((a, b) => a - b)
+    ttfbs?.sort((a, b) => a - b)
     const n = latencies.length
     const perRequestUs = (ms) => (ms === null || n === 0 ? null : Number(((ms * 1000) / n).toFixed(1)))
     return {
@@ -280,13 +327,18 @@ const trial = async (target, concurrency, seconds, procs) => {
         max: Number(latencies[n - 1].toFixed(3)),
         mean: Number((latencies.reduce((a, b) => a + b, 0) / n).toFixed(3))
       },
+      // Streams only: from the request call to the first body chunk (the first event, headers included).
+      ttfbMs:
+        ttfbs === null || ttfbs.length === 0
+          ? null
+          : { p50: Number(quantile(ttfbs, 0.5).toFixed(3)), p90: Number(quantile(ttfbs, 0.9).toFixed(3)), p99: Number(quantile(ttfbs, 0.99).toFixed(3)) },
       cpuUsPerRequest: {
         proxy: perRequestUs(delta(cpu0.proxy, cpu1.proxy)),
         redisServer: perRequestUs(delta(cpu0.redis, cpu1.redis)),
         fake: perRequestUs(delta(cpu0.fake, cpu1.fake)),
         client: perRequestUs(clientCpu)
       },
-      // The share of all CPUs that processes other than the benchmark's four used (or the hypervisor stole).
+      // The share of all CPUs that processes other than the benchmark's own used (or the hypervisor stole).
       otherCpuPercent:
         machineCpu === null || benchCpu === null ? null : Number(Math.max(0, ((machineCpu - benchCpu) * 100) / (elapsedMs * procs.nproc)).toFixed(1)),
       loadAvg1: Number(load.toFixed(2))
@@ -364,6 +416,33 @@ const startGateway = async (home, stateDir, logPath) => {
   }
 }
 
+/**
+ * Portkey's node server on a free port, bound to 127.0.0.1 by bench/loopback-only.cjs (it has no bind-host option of
+ * its own); `--headless` leaves out its log UI and live-log stream, as a server deployment would. Clean environment
+ * (PATH and a temp HOME). Its output goes to a file: it writes a start-up banner (and errors), nothing per request.
+ */
+const startPortkey = async (script, home, logPath) => {
+  const logFd = openSync(logPath, "a")
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home }
+  for (const k of ["LANG", "LC_ALL", "TZ", "TMPDIR"]) if (process.env[k] !== undefined) env[k] = process.env[k]
+  const child = track(spawn(process.execPath, ["--require", LOOPBACK_ONLY, script, "--port=0", "--headless"], { cwd: home, env, stdio: ["ignore", logFd, logFd] }))
+  closeSync(logFd)
+  const until = Date.now() + 20_000
+  for (;;) {
+    const log = readFileSync(logPath, "utf8")
+    const m = /^\{"benchListening":.*\}$/m.exec(log)
+    if (m) {
+      const address = JSON.parse(m[0]).benchListening
+      if (address?.address !== "127.0.0.1") throw new Error(`Portkey listens on ${JSON.stringify(address)}, not 127.0.0.1 only; not measuring it`)
+      // Its banner comes ~1 s after listening (a spinner); requests are served from the moment it listens.
+      return { child, port: address.port }
+    }
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Portkey exited (${child.signalCode ?? child.exitCode}) before listening:\n${log}`)
+    if (Date.now() > until) throw new Error(`Portkey did not listen within 20 s:\n${log}`)
+    await sleep(50)
+  }
+}
+
 /** A throwaway redis-server on a free loopback port, nothing persisted (as test/gateway/sharedState.e2e.test.ts). */
 const startRedis = async (bin) => {
   const port = await new Promise((resolve, reject) => {
@@ -388,19 +467,53 @@ const startRedis = async (bin) => {
   }
 }
 
-const chatBody = (model) => Buffer.from(JSON.stringify({ model, messages: [{ role: "user", content: "ping" }], max_tokens: 16 }))
+const chatBody = (model, stream) =>
+  Buffer.from(JSON.stringify({ model, messages: [{ role: "user", content: "ping" }], max_tokens: 16, ...(stream ? { stream: true } : {}) }))
 
-const targetOf = (name, port, model, bearer, proxyPid, redisPid) => {
-  const body = chatBody(model)
+const targetOf = (name, port, model, bearer, { proxyPid, redisPid, stream = false, headers = {} } = {}) => {
+  const body = chatBody(model, stream)
   return {
     name,
     port,
     proxyPid,
     redisPid,
+    stream,
     path: "/v1/chat/completions",
     body,
-    headers: { "content-type": "application/json", "content-length": String(body.length), authorization: `Bearer ${bearer}` }
+    headers: { "content-type": "application/json", "content-length": String(body.length), authorization: `Bearer ${bearer}`, ...headers }
   }
+}
+
+/**
+ * Portkey's way to reach an OpenAI-compatible upstream it does not know: `x-portkey-provider: openai` picks the
+ * OpenAI provider (request and answer passed through in OpenAI's shape, the client's Authorization forwarded), and
+ * `x-portkey-custom-host` replaces its base URL (https://api.openai.com/v1), so the call goes to
+ * <custom host>/chat/completions. Loopback hosts are in its default TRUSTED_CUSTOM_HOSTS.
+ */
+const portkeyHeaders = (fakePort) => ({ "x-portkey-provider": "openai", "x-portkey-custom-host": `http://127.0.0.1:${fakePort}/v1` })
+
+/** An OpenAI event stream's `data:` payloads, as the client received them. */
+const sseData = (text) =>
+  text
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith("data:"))
+    .map((l) => l.slice(5).trim())
+
+/** What the fake sent, through every path: the chunks, "pong" first, [DONE] last. */
+const checkStream = (name, r, chunks) => {
+  const data = r.status === 200 ? sseData(r.body) : []
+  const events = data.slice(0, -1).map((d) => {
+    try {
+      return JSON.parse(d)
+    } catch {
+      return null
+    }
+  })
+  const first = events[0]?.choices?.[0]?.delta?.content
+  if (r.status !== 200 || data[data.length - 1] !== "[DONE]" || events.length !== chunks || events.some((e) => e?.object !== "chat.completion.chunk") || first !== "pong") {
+    throw new Error(`${name} (stream): expected 200 with ${chunks} chunks ("pong" first) and [DONE], got HTTP ${r.status} (${events.length} events): ${String(r.body).slice(0, 500)}`)
+  }
+  if (!String(r.headers["content-type"] ?? "").startsWith("text/event-stream")) throw new Error(`${name} (stream): content-type ${r.headers["content-type"]}`)
 }
 
 // ---------- summaries ----------
@@ -409,13 +522,15 @@ const targetOf = (name, port, model, bearer, proxyPid, redisPid) => {
 const compare = (a, base) => ({
   addedP50Ms: spread(a.map((t, i) => t.latencyMs.p50 - base[i].latencyMs.p50)),
   addedP99Ms: spread(a.map((t, i) => t.latencyMs.p99 - base[i].latencyMs.p99)),
-  throughputRatio: spread(a.map((t, i) => t.rps / base[i].rps))
+  throughputRatio: spread(a.map((t, i) => t.rps / base[i].rps)),
+  ...(a[0].ttfbMs && base[0].ttfbMs ? { addedTtfbP50Ms: spread(a.map((t, i) => t.ttfbMs.p50 - base[i].ttfbMs.p50)) } : {})
 })
 
 const side = (ts) => ({
   rps: spread(ts.map((t) => t.rps), 1),
   p50Ms: spread(ts.map((t) => t.latencyMs.p50)),
   p99Ms: spread(ts.map((t) => t.latencyMs.p99)),
+  ...(ts[0].ttfbMs ? { ttfbP50Ms: spread(ts.map((t) => t.ttfbMs.p50)), ttfbP99Ms: spread(ts.map((t) => t.ttfbMs.p99)) } : {}),
   requests: ts.reduce((n, t) => n + t.requests, 0),
   proxyCpuUsPerRequest: ts[0].cpuUsPerRequest.proxy === null ? null : spread(ts.map((t) => t.cpuUsPerRequest.proxy), 1),
   redisServerCpuUsPerRequest: (ts[0].cpuUsPerRequest.redisServer ?? null) === null ? null : spread(ts.map((t) => t.cpuUsPerRequest.redisServer), 1),
@@ -423,16 +538,23 @@ const side = (ts) => ({
   clientCpuUsPerRequest: spread(ts.map((t) => t.cpuUsPerRequest.client), 1)
 })
 
-const summarizeScenario = (upstreamMs, clientCounts, trials) => {
+const summarizeScenario = ({ upstreamMs, stream }, clientCounts, trials) => {
   const summary = clientCounts.map((clients) => {
-    const of = (name) => trials.filter((t) => t.upstreamMs === upstreamMs && t.clients === clients && t.target === name).sort((a, b) => a.repeat - b.repeat)
-    const [direct, floor, gateway, redis] = ["direct", "floor", "gateway", "redis"].map(of)
+    const of = (name) =>
+      trials.filter((t) => t.upstreamMs === upstreamMs && t.stream === stream && t.clients === clients && t.target === name).sort((a, b) => a.repeat - b.repeat)
+    const [direct, floor, gateway, portkey, redis] = ["direct", "floor", "gateway", "portkey", "redis"].map(of)
     const gatewayVsDirect = compare(gateway, direct)
     // The Redis backend: reference figures, no verdict of their own (the targets are the file gateway's).
     const redisSide =
       redis.length === 0 ? {} : { redis: side(redis), redisVsDirect: compare(redis, direct), redisVsGateway: compare(redis, gateway) }
+    // Portkey: the peer of issue 16 (gatewayVsPortkey.throughputRatio = gateway rps / Portkey rps).
+    const portkeySide =
+      portkey.length === 0
+        ? {}
+        : { portkey: side(portkey), portkeyVsDirect: compare(portkey, direct), portkeyVsFloor: compare(portkey, floor), gatewayVsPortkey: compare(gateway, portkey) }
     return {
       clients,
+      paths: ["direct", "floor", "gateway", ...(portkey.length ? ["portkey"] : []), ...(redis.length ? ["redis"] : [])],
       direct: side(direct),
       floor: side(floor),
       gateway: side(gateway),
@@ -446,11 +568,91 @@ const summarizeScenario = (upstreamMs, clientCounts, trials) => {
       // Reference only, no verdict: what any Node proxy costs on this machine.
       floorVsDirect: compare(floor, direct),
       gatewayVsFloor: compare(gateway, floor),
+      ...portkeySide,
       ...redisSide
     }
   })
   const passed = summary.every((s) => s.gatewayVsDirect.verdict.latency === "PASS" && s.gatewayVsDirect.verdict.throughput === "PASS")
-  return { upstreamMs, label: scenarioLabel(upstreamMs), summary, verdict: passed ? "PASS" : "MISS" }
+  return { key: scenarioKey(upstreamMs, stream), upstreamMs, stream, label: scenarioLabel(upstreamMs, stream), summary, verdict: passed ? "PASS" : "MISS" }
+}
+
+const verdictOf = (ok) => (ok === null ? "n/a" : ok ? "PASS" : "MISS")
+/** PASS when every applicable cell passes; n/a when none applies (a row left out, streaming off). */
+const overall = (verdicts) => {
+  const applicable = verdicts.filter((v) => v === "PASS" || v === "MISS")
+  return applicable.length === 0 ? "n/a" : applicable.every((v) => v === "PASS") ? "PASS" : "MISS"
+}
+const ratio = (a, b) => (a === null || a === undefined || b === null || b === undefined || b === 0 ? null : Number((a / b).toFixed(3)))
+
+/**
+ * Issue 16's targets, per scenario and client count, from the summaries:
+ * - CPU: the gateway's µs per request ÷ the node proxy's (medians over repeats) ≤ 2.
+ * - throughput: gateway rps ÷ Portkey rps (within a repeat, median) ≥ 3 — only where that is possible at all, i.e.
+ *   3 × Portkey's rps ≤ direct's: where Portkey already keeps more than a third of direct (waiting on the upstream,
+ *   e.g. 1 client with a 50 ms upstream: ~19 rps on every path), no proxy can be three times as fast ("n/a").
+ * - added p50 over the node proxy at 1 client, non-streaming ≤ 0.3 ms; time to first byte over the node proxy at 1
+ *   client, streaming ≤ 0.5 ms (at more clients both include queueing for the two cores: reported, no verdict).
+ * - peak RSS (VmHWM over the whole run): gateway ÷ node proxy ≤ 1.3.
+ */
+const targets16Of = (scenarios, memory) => {
+  const t = GATEWAY_TARGETS16
+  const cells = []
+  for (const sc of scenarios) {
+    for (const s of sc.summary) {
+      const cpu = {
+        gateway: s.gateway.proxyCpuUsPerRequest?.median ?? null,
+        floor: s.floor.proxyCpuUsPerRequest?.median ?? null,
+        portkey: s.portkey?.proxyCpuUsPerRequest?.median ?? null
+      }
+      const cpuRatio = ratio(cpu.gateway, cpu.floor)
+      const vsPortkey = s.gatewayVsPortkey?.throughputRatio.median ?? null
+      const reachable = s.portkey ? 3 * s.portkey.rps.median <= s.direct.rps.median : null
+      const oneClient = s.clients === 1
+      const addedP50 = s.gatewayVsFloor.addedP50Ms.median
+      const addedTtfb = s.gatewayVsFloor.addedTtfbP50Ms?.median ?? null
+      cells.push({
+        scenario: sc.key,
+        upstreamMs: sc.upstreamMs,
+        stream: sc.stream,
+        clients: s.clients,
+        cpuUsPerRequest: cpu,
+        cpuRatioToFloor: cpuRatio,
+        cpuVerdict: verdictOf(cpuRatio === null ? null : cpuRatio <= t.cpuRatioToFloor),
+        portkeyCpuRatioToFloor: ratio(cpu.portkey, cpu.floor),
+        rps: { gateway: s.gateway.rps.median, floor: s.floor.rps.median, portkey: s.portkey?.rps.median ?? null, direct: s.direct.rps.median },
+        throughputRatioToPortkey: vsPortkey === null ? null : Number(vsPortkey.toFixed(3)),
+        throughputVerdict: vsPortkey === null ? "n/a" : reachable ? verdictOf(vsPortkey >= t.throughputRatioToPortkey) : "n/a",
+        ...(reachable === false ? { throughputNote: "3 × Portkey's rps exceeds direct's: unreachable for any proxy here" } : {}),
+        addedP50OverFloorMs: addedP50,
+        addedP50Verdict: oneClient && !sc.stream ? verdictOf(addedP50 <= t.addedP50OverFloorMs) : "n/a",
+        addedP50OverPortkeyMs: s.gatewayVsPortkey?.addedP50Ms.median ?? null,
+        ...(sc.stream
+          ? {
+              ttfbP50Ms: { gateway: s.gateway.ttfbP50Ms?.median ?? null, floor: s.floor.ttfbP50Ms?.median ?? null, portkey: s.portkey?.ttfbP50Ms?.median ?? null, direct: s.direct.ttfbP50Ms?.median ?? null },
+              ttfbOverFloorMs: addedTtfb,
+              ttfbVerdict: oneClient ? verdictOf(addedTtfb === null ? null : addedTtfb <= t.ttfbOverFloorMs) : "n/a"
+            }
+          : {})
+      })
+    }
+  }
+  const peak = (m) => m?.peakRssMb ?? null
+  const rssRatio = ratio(peak(memory.gateway), peak(memory.floor))
+  const verdicts = {
+    cpu: overall(cells.map((c) => c.cpuVerdict)),
+    throughputVsPortkey: overall(cells.map((c) => c.throughputVerdict)),
+    addedP50: overall(cells.map((c) => c.addedP50Verdict)),
+    ttfb: overall(cells.map((c) => c.ttfbVerdict ?? "n/a")),
+    peakRss: verdictOf(rssRatio === null ? null : rssRatio <= t.peakRssRatioToFloor)
+  }
+  return {
+    targets: t,
+    cells,
+    peakRssMb: Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, peak(m)])),
+    peakRssRatioToFloor: { gateway: rssRatio, portkey: ratio(peak(memory.portkey), peak(memory.floor)), redisGateway: ratio(peak(memory.redisGateway), peak(memory.floor)) },
+    verdicts,
+    verdict: overall(Object.values(verdicts))
+  }
 }
 
 // ---------- the benchmark ----------
@@ -470,52 +672,99 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
   const redisHome = join(root, "home-redis")
   const redisStateDir = join(redisHome, ".openclaw")
   const redisLogPath = join(root, "gateway-redis.log")
+  const portkeyHome = join(root, "home-portkey")
+  const portkeyLogPath = join(root, "portkey.log")
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
   mkdirSync(redisStateDir, { recursive: true, mode: 0o700 })
+  mkdirSync(portkeyHome, { recursive: true, mode: 0o700 })
   const redisInfo = options.redis === false ? { skipped: "not asked for" } : redisServer()
   if (redisInfo.skipped) progress(`no Redis row: ${redisInfo.skipped}`)
-  const PATHS = redisInfo.skipped ? BASE_PATHS : [...BASE_PATHS, "redis"]
+  const portkeyInfo = options.portkey === false ? { skipped: "not asked for" } : portkeyServer()
+  if (portkeyInfo.skipped) progress(`no Portkey row: ${portkeyInfo.skipped}`)
+  const PATHS = [...BASE_PATHS, ...(portkeyInfo.skipped ? [] : ["portkey"]), ...(redisInfo.skipped ? [] : ["redis"])]
+  // Streaming scenarios leave the Redis row out: it is issue 17's reference, and the run is long enough.
+  let STREAM_PATHS = PATHS.filter((p) => p !== "redis")
+  let portkeyStreamSkipped = null
+  const scenarioList = [
+    ...options.upstreamMs.map((upstreamMs) => ({ upstreamMs, stream: false })),
+    ...(options.stream === false ? [] : options.upstreamMs.map((upstreamMs) => ({ upstreamMs, stream: true })))
+  ]
+  const streamChunks = options.streamChunks ?? 20
+  const streamSpacingMs = options.streamSpacingMs ?? 1
   let fake
   let proxy
   let gateway
+  let portkey
   let redis
   let redisGateway
   const nproc = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length
   const loadSamples = [os.loadavg()[0]]
   const started = Date.now()
   try {
-    fake = await startHelper("fake provider", FAKE, ["0", "0"]) // any free port, no delay until a scenario sets one
+    // any free port, no delay until a scenario sets one
+    fake = await startHelper("fake provider", FAKE, ["0", "0", String(streamChunks), String(streamSpacingMs)])
     proxy = await startHelper("minimal proxy", MINIMAL_PROXY, [String(fake.port), "0"])
     writeState(stateDir, fake.port)
     gateway = await startGateway(home, stateDir, logPath)
+    if (!portkeyInfo.skipped) portkey = await startPortkey(portkeyInfo.script, portkeyHome, portkeyLogPath)
     if (!redisInfo.skipped) {
       redis = await startRedis(redisInfo.bin)
       writeState(redisStateDir, fake.port, `redis://127.0.0.1:${redis.port}`)
       redisGateway = await startGateway(redisHome, redisStateDir, redisLogPath)
     }
-    const childPids = [fake.child.pid, proxy.child.pid, gateway.child.pid, ...(redis ? [redis.child.pid, redisGateway.child.pid] : [])]
+    const childPids = [fake.child.pid, proxy.child.pid, gateway.child.pid, ...(portkey ? [portkey.child.pid] : []), ...(redis ? [redis.child.pid, redisGateway.child.pid] : [])]
     const procs = { fakePid: fake.child.pid, childPids, nproc }
-    const targets = {
-      direct: targetOf("direct", fake.port, "gpt-4o-mini", PROVIDER_KEY),
-      floor: targetOf("floor", proxy.port, "gpt-4o-mini", PROVIDER_KEY, proxy.child.pid),
-      gateway: targetOf("gateway", gateway.port, "openclaw", GATEWAY_TOKEN, gateway.child.pid),
-      ...(redisGateway ? { redis: targetOf("redis", redisGateway.port, "openclaw", GATEWAY_TOKEN, redisGateway.child.pid, redis.child.pid) } : {})
-    }
-    const gatewaysAlive = () => {
-      for (const [gw, log] of [[gateway, logPath], [redisGateway, redisLogPath]]) {
-        if (gw && (gw.child.exitCode !== null || gw.child.signalCode !== null)) throw new Error(`a gateway exited during the run:\n${readFileSync(log, "utf8").slice(-4000)}`)
+    const targetsFor = (stream) => ({
+      direct: targetOf("direct", fake.port, "gpt-4o-mini", PROVIDER_KEY, { stream }),
+      floor: targetOf("floor", proxy.port, "gpt-4o-mini", PROVIDER_KEY, { stream, proxyPid: proxy.child.pid }),
+      gateway: targetOf("gateway", gateway.port, "openclaw", GATEWAY_TOKEN, { stream, proxyPid: gateway.child.pid }),
+      ...(portkey
+        ? { portkey: targetOf("portkey", portkey.port, "gpt-4o-mini", PROVIDER_KEY, { stream, proxyPid: portkey.child.pid, headers: portkeyHeaders(fake.port) }) }
+        : {}),
+      ...(redisGateway ? { redis: targetOf("redis", redisGateway.port, "openclaw", GATEWAY_TOKEN, { stream, proxyPid: redisGateway.child.pid, redisPid: redis.child.pid }) } : {})
+    })
+    const targets = targetsFor(false)
+    const streamTargets = targetsFor(true)
+    const middleAlive = () => {
+      for (const [proc, log, what] of [[gateway, logPath, "the gateway"], [redisGateway, redisLogPath, "the Redis-backed gateway"], [portkey, portkeyLogPath, "Portkey"]]) {
+        if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) throw new Error(`${what} exited during the run:\n${readFileSync(log, "utf8").slice(-4000)}`)
       }
     }
 
-    // Sanity (untimed): every path answers with what the fake said; the gateway through the configured profile.
+    // Sanity (untimed): every path answers with what the fake said, the gateway through the configured profile, and
+    // each call reached the fake exactly once (no answer made up or cached on the way).
     const agent = new http.Agent({ keepAlive: true })
+    const reachesFake = async (name, stream, call) => {
+      const before = (await control(fake.port, "GET", "/stats")).served
+      const r = await call()
+      const after = (await control(fake.port, "GET", "/stats")).served
+      if (after !== before + 1) throw new Error(`${name}${stream ? " (stream)" : ""}: the fake served ${after - before} requests for one call`)
+      return r
+    }
     for (const name of PATHS) {
-      const r = await send(agent, { ...targets[name], keepBody: true })
+      const r = await reachesFake(name, false, () => send(agent, { ...targets[name], keepBody: true }))
       const content = r.status === 200 ? JSON.parse(r.body).choices?.[0]?.message?.content : undefined
       if (content !== "pong") throw new Error(`${name}: expected a 200 answer "pong", got HTTP ${r.status}: ${String(r.body).slice(0, 500)}`)
       if ((name === "gateway" || name === "redis") && r.headers["x-openclaw-profile"] !== "openai:bench") {
         throw new Error(`the gateway served from ${r.headers["x-openclaw-profile"]}, expected the fixture's openai:bench`)
       }
+    }
+    if (options.stream !== false) {
+      for (const name of STREAM_PATHS) {
+        const r = await reachesFake(name, true, () => send(agent, { ...streamTargets[name], keepBody: true }))
+        try {
+          checkStream(name, r, streamChunks)
+        } catch (e) {
+          if (name !== "portkey") throw e
+          // The peer's own failure is a finding, not the benchmark's: report it and leave it out of the streaming rows.
+          // (1.15.2 on @hono/node-server 1.19: HTTP 500, "TypeError: immutable" — see bench/README.md.)
+          await sleep(100)
+          const why = /^.*(TypeError|Error)[^\n]*$/m.exec(readFileSync(portkeyLogPath, "utf8"))?.[0]?.trim()
+          portkeyStreamSkipped = `Portkey answered a streaming request with HTTP ${r.status} ${String(r.body).slice(0, 120)}${why ? `; its log: ${why.slice(0, 200)}` : ""}`
+          progress(`Portkey left out of the streaming rows: ${portkeyStreamSkipped}`)
+        }
+      }
+      if (portkeyStreamSkipped) STREAM_PATHS = STREAM_PATHS.filter((p) => p !== "portkey")
     }
     if (redisGateway) {
       // Not measuring a gateway that fell back to local state: its /health must say the Redis backend is up.
@@ -530,7 +779,7 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
     const warmup = Object.fromEntries(PATHS.map((name) => [name, Number((options.warmupSeconds * WARMUP_SHARES[name]).toFixed(2))]))
     if (options.warmupSeconds > 0) {
       const maxClients = Math.max(...options.clients)
-      for (const name of ["gateway", ...(targets.redis ? ["redis"] : []), "floor", "direct"]) {
+      for (const name of ["gateway", ...(targets.redis ? ["redis"] : []), ...(targets.portkey ? ["portkey"] : []), "floor", "direct"]) {
         progress(`warm-up: ${PATH_LABELS[name]} ${warmup[name]} s`)
         const a = new http.Agent({ keepAlive: true, maxSockets: maxClients })
         await drive(a, targets[name], maxClients, warmup[name] * 1000, null)
@@ -538,21 +787,23 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
       }
     }
 
-    // Per scenario, interleaved: every repeat runs every client count on the three paths, the order rotating.
+    // Per scenario, interleaved: every repeat runs every client count on every path, the order rotating.
     const trials = []
     let k = 0
-    const total = options.upstreamMs.length * options.repeats * options.clients.length * PATHS.length
-    for (const upstreamMs of options.upstreamMs) {
+    const total = scenarioList.reduce((n, sc) => n + options.repeats * options.clients.length * (sc.stream ? STREAM_PATHS : PATHS).length, 0)
+    for (const { upstreamMs, stream } of scenarioList) {
       await setUpstreamDelay(fake.port, upstreamMs)
+      const paths = stream ? STREAM_PATHS : PATHS
+      const byName = stream ? streamTargets : targets
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         for (const [ci, clients] of options.clients.entries()) {
-          const first = (repeat + ci) % PATHS.length
-          for (const name of [...PATHS.slice(first), ...PATHS.slice(0, first)]) {
-            progress(`trial ${++k}/${total}: upstream ${upstreamMs} ms, ${PATH_LABELS[name]}, ${clients} client${clients === 1 ? "" : "s"}`)
-            const r = await trial(targets[name], clients, options.seconds, procs)
+          const first = (repeat + ci) % paths.length
+          for (const name of [...paths.slice(first), ...paths.slice(0, first)]) {
+            progress(`trial ${++k}/${total}: upstream ${upstreamMs} ms${stream ? " stream" : ""}, ${PATH_LABELS[name]}, ${clients} client${clients === 1 ? "" : "s"}`)
+            const r = await trial(byName[name], clients, options.seconds, procs)
             if (r.non200 + r.transportErrors > 0) throw new Error(`${name} with ${clients} clients: ${r.non200} non-200 answers, ${r.transportErrors} transport errors; first: ${r.firstProblem}`)
-            gatewaysAlive()
-            trials.push({ upstreamMs, repeat, ...r })
+            middleAlive()
+            trials.push({ upstreamMs, stream, repeat, ...r })
             loadSamples.push(r.loadAvg1)
           }
         }
@@ -599,10 +850,21 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
     const gatewayMemory = memOf(gateway.child.pid)
     const redisGatewayMemory = redisGateway && memOf(redisGateway.child.pid)
     const redisServerMemory = redis && memOf(redis.child.pid)
+    // Peak RSS (VmHWM) of every process in the middle over the whole run, and of the fake (reference).
+    const memory = {
+      floor: memOf(proxy.child.pid),
+      gateway: gatewayMemory,
+      ...(portkey ? { portkey: memOf(portkey.child.pid) } : {}),
+      ...(redisGateway ? { redisGateway: redisGatewayMemory, redisServer: redisServerMemory } : {}),
+      fake: memOf(fake.child.pid)
+    }
     // Requests the fake answered and TCP connections it accepted (keep-alive: far fewer connections than requests).
     const fakeStats = await control(fake.port, "GET", "/stats")
 
-    const scenarios = options.upstreamMs.map((upstreamMs) => summarizeScenario(upstreamMs, options.clients, trials))
+    const scenarios = scenarioList.map((sc) => summarizeScenario(sc, options.clients, trials))
+    const mb = (m) => m && { rss: Number(m.rssMb.toFixed(1)), peakRss: Number(m.peakRssMb.toFixed(1)) }
+    const memoryMb = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, mb(m)]))
+    const targets16 = targets16Of(scenarios, Object.fromEntries(Object.entries(memoryMb).map(([k, m]) => [k, m && { peakRssMb: m.peakRss }])))
     const otherCpu = trials.map((t) => t.otherCpuPercent).filter((x) => x !== null)
     return {
       meta: {
@@ -611,18 +873,32 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
         repeats: options.repeats,
         clients: options.clients,
         upstreamMs: options.upstreamMs,
+        stream:
+          options.stream === false
+            ? { skipped: "BENCH_GATEWAY_STREAM=0" }
+            : {
+                chunks: streamChunks,
+                spacingMs: streamSpacingMs,
+                paths: STREAM_PATHS,
+                answer: `after the scenario's delay, ${streamChunks} chat.completion.chunk events ${streamSpacingMs === 0 ? "on consecutive event-loop turns" : `${streamSpacingMs} ms apart`}, each its own write, then data: [DONE]`,
+                ttfb: "ms from the request call to the first body chunk, in the load generator"
+              },
         warmup: { seconds: options.warmupSeconds, secondsPerPath: warmup, clients: Math.max(...options.clients), upstreamMs: 0 },
         paths: {
           direct: "load generator → fake provider",
           floor: "load generator → bench/minimal-proxy.mjs (node:http, keep-alive agent, no parsing) → fake provider",
           gateway: "load generator → node dist/openclaw.cjs gateway (model openclaw, token auth, profile openai:bench) → fake provider",
+          ...(targets.portkey
+            ? { portkey: "load generator → Portkey's gateway (x-portkey-provider: openai, x-portkey-custom-host: the fake's /v1; the client's Authorization forwarded) → fake provider" }
+            : {}),
           ...(targets.redis ? { redis: "the same through a second gateway with gateway.state on the Redis backend (its own redis-server) → fake provider" } : {})
         },
         method:
           "per scenario, interleaved: each repeat runs every client count on the three paths, the first path rotating; " +
           "each trial has a fresh keep-alive agent (one socket per client) and an untimed warm-up of min(1 s, trial/5)",
-        processes: `load generator (this process, node:http), fake provider, minimal proxy, gateway${targets.redis ? ", Redis-backed gateway, redis-server" : ""}`,
-        request: "POST /v1/chat/completions, non-streaming, ~90-byte JSON body; the fake answers a ~300-byte chat.completion after the scenario's delay",
+        processes: `load generator (this process, node:http), fake provider, minimal proxy, gateway${targets.portkey ? ", Portkey" : ""}${targets.redis ? ", Redis-backed gateway, redis-server" : ""}`,
+        request:
+          "POST /v1/chat/completions, ~90-byte JSON body; the fake answers a ~300-byte chat.completion after the scenario's delay, or with `\"stream\":true` an event stream (meta.stream)",
         latency: "ms from the request call to the end of the response body, in the load generator",
         cpu:
           "user+system CPU of each process during the measured seconds, divided by the requests served (µs per request; /proc, 10 ms resolution); " +
@@ -633,14 +909,24 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
         otherCpuPercent: otherCpu.length === 0 ? null : spread(otherCpu, 1),
         loadAvg1: { min: Math.min(...loadSamples), max: Math.max(...loadSamples), samples: loadSamples.map((x) => Number(x.toFixed(2))) },
         loadAvgAfter: os.loadavg().map((x) => Number(x.toFixed(2))),
-        gatewayMemoryMb: gatewayMemory && { rss: Number(gatewayMemory.rssMb.toFixed(1)), peakRss: Number(gatewayMemory.peakRssMb.toFixed(1)) },
+        gatewayMemoryMb: mb(gatewayMemory),
+        memoryMb,
+        portkey: portkeyInfo.skipped
+          ? { skipped: portkeyInfo.skipped }
+          : {
+              version: portkeyInfo.version,
+              command: `node --require bench/loopback-only.cjs ${relative(ROOT, portkeyInfo.script)} --port=0 --headless`,
+              bind: "127.0.0.1: its server has no bind-host option (serve() without a hostname listens on every interface); bench/loopback-only.cjs makes a listen on a bare port bind 127.0.0.1, and the benchmark checks the address before sending anything",
+              env: "PATH, HOME (a temp dir); no NODE_ENV",
+              ...(portkeyStreamSkipped ? { streamSkipped: portkeyStreamSkipped } : {})
+            },
         redis: redisInfo.skipped
           ? { skipped: redisInfo.skipped }
           : {
               version: redisInfo.version,
               config: 'gateway.state: { backend: "redis", url: "${OPENCLAW_REDIS_URL}", prefix: "bench:" }; its own state dir; redis-server --save "" --appendonly no on 127.0.0.1',
-              gatewayMemoryMb: redisGatewayMemory && { rss: Number(redisGatewayMemory.rssMb.toFixed(1)), peakRss: Number(redisGatewayMemory.peakRssMb.toFixed(1)) },
-              redisServerMemoryMb: redisServerMemory && { rss: Number(redisServerMemory.rssMb.toFixed(1)), peakRss: Number(redisServerMemory.peakRssMb.toFixed(1)) }
+              gatewayMemoryMb: mb(redisGatewayMemory),
+              redisServerMemoryMb: mb(redisServerMemory)
             },
         fakeProvider: fakeStats,
         totalSeconds: Number(((Date.now() - started) / 1000).toFixed(1))
@@ -649,14 +935,22 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
       routes,
       trials,
       verdict: scenarios.every((s) => s.verdict === "PASS") ? "PASS" : "MISS",
-      verdictByScenario: Object.fromEntries(scenarios.map((s) => [String(s.upstreamMs), s.verdict]))
+      verdictByScenario: Object.fromEntries(scenarios.map((s) => [s.key, s.verdict])),
+      targets16
     }
   } catch (e) {
     if (existsSync(logPath)) e.message += `\n--- gateway log (last 3000 chars) ---\n${readFileSync(logPath, "utf8").slice(-3000)}`
+    if (existsSync(portkeyLogPath)) e.message += `\n--- Portkey log (last 3000 chars) ---\n${readFileSync(portkeyLogPath, "utf8").slice(-3000)}`
     if (existsSync(redisLogPath)) e.message += `\n--- Redis-backed gateway log (last 3000 chars) ---\n${readFileSync(redisLogPath, "utf8").slice(-3000)}`
     throw e
   } finally {
-    await Promise.all([gateway && stop(gateway.child), redisGateway && stop(redisGateway.child), proxy && stopHelper(proxy), fake && stopHelper(fake)])
+    await Promise.all([
+      gateway && stop(gateway.child),
+      redisGateway && stop(redisGateway.child),
+      portkey && stop(portkey.child, 5_000),
+      proxy && stopHelper(proxy),
+      fake && stopHelper(fake)
+    ])
     if (redis) await stop(redis.child, 2_000)
     killAll()
     rmSync(root, { recursive: true, force: true })
@@ -672,14 +966,25 @@ const percent = (ratio) => range({ median: ratio.median * 100, min: ratio.min * 
 const scenarioTitle = (s) => `upstream ${s.upstreamMs} ms (${s.label})`
 const clientsText = (n) => `${n} client${n === 1 ? "" : "s"}`
 
-const formatScenario = (scenario) => {
+const formatScenario = (scenario, stream) => {
   const out = []
-  out.push(`${scenarioTitle(scenario)}: the fake answers ${scenario.upstreamMs === 0 ? "at once" : `after ${scenario.upstreamMs} ms`}`)
-  const header = [pad("clients", 7), pad("path", 10, true), pad("rps", 24), pad("p50 ms", 24), pad("p99 ms", 24), pad("proxy CPU µs/req", 16)].join("  ")
+  const answers = scenario.stream
+    ? `streams ${stream?.chunks ?? "?"} chunks ${stream?.spacingMs === 0 ? "back to back" : `${stream?.spacingMs ?? "?"} ms apart`}`
+    : "answers"
+  out.push(`${scenarioTitle(scenario)}: the fake ${answers} ${scenario.upstreamMs === 0 ? "at once" : `after ${scenario.upstreamMs} ms`}`)
+  const header = [
+    pad("clients", 7),
+    pad("path", 10, true),
+    pad("rps", 24),
+    pad(scenario.stream ? "p50 ms (end)" : "p50 ms", 24),
+    pad("p99 ms", 24),
+    ...(scenario.stream ? [pad("TTFB p50 ms", 24)] : []),
+    pad("proxy CPU µs/req", 16)
+  ].join("  ")
   out.push(header)
   out.push("-".repeat(header.length))
   for (const s of scenario.summary) {
-    for (const name of s.redis ? [...BASE_PATHS, "redis"] : BASE_PATHS) {
+    for (const name of s.paths) {
       const p = s[name]
       out.push(
         [
@@ -688,6 +993,7 @@ const formatScenario = (scenario) => {
           pad(range(p.rps, 0), 24),
           pad(range(p.p50Ms, 3), 24),
           pad(range(p.p99Ms, 3), 24),
+          ...(scenario.stream ? [pad(p.ttfbP50Ms ? range(p.ttfbP50Ms, 3) : "", 24)] : []),
           pad(p.proxyCpuUsPerRequest ? p.proxyCpuUsPerRequest.median.toFixed(0) : "", 16)
         ].join("  ")
       )
@@ -700,7 +1006,12 @@ const formatScenario = (scenario) => {
         `throughput ${percent(g.throughputRatio)} % (target ≥ ${GATEWAY_TARGETS.throughputRatio * 100} %) ${g.verdict.throughput}; added p99 ${range(g.addedP99Ms, 3)} ms`
     )
     out.push(`${indent}node proxy vs direct (reference): added p50 ${range(f.addedP50Ms, 3)} ms; throughput ${percent(f.throughputRatio)} %; added p99 ${range(f.addedP99Ms, 3)} ms`)
-    out.push(`${indent}gateway vs node proxy: added p50 ${range(s.gatewayVsFloor.addedP50Ms, 3)} ms; throughput ${percent(s.gatewayVsFloor.throughputRatio)} %`)
+    const ttfb = (c) => (c.addedTtfbP50Ms ? `; added TTFB p50 ${range(c.addedTtfbP50Ms, 3)} ms` : "")
+    out.push(`${indent}gateway vs node proxy: added p50 ${range(s.gatewayVsFloor.addedP50Ms, 3)} ms; throughput ${percent(s.gatewayVsFloor.throughputRatio)} %${ttfb(s.gatewayVsFloor)}`)
+    if (s.portkey) {
+      out.push(`${indent}portkey vs node proxy (reference): added p50 ${range(s.portkeyVsFloor.addedP50Ms, 3)} ms; throughput ${percent(s.portkeyVsFloor.throughputRatio)} %${ttfb(s.portkeyVsFloor)}`)
+      out.push(`${indent}gateway vs portkey: throughput ×${range(s.gatewayVsPortkey.throughputRatio, 2)}; added p50 ${range(s.gatewayVsPortkey.addedP50Ms, 3)} ms${ttfb(s.gatewayVsPortkey)}`)
+    }
     if (s.redis) {
       const r = s.redisVsDirect
       const rs = s.redis.redisServerCpuUsPerRequest
@@ -714,11 +1025,76 @@ const formatScenario = (scenario) => {
   return out
 }
 
+const fmt = (x, digits) => (x === null || x === undefined ? "-" : x.toFixed(digits))
+
+/** Issue 16: one line per scenario and client count, the ratios and their verdicts; then peak RSS and the summary. */
+const formatTargets16 = (t16) => {
+  const t = t16.targets
+  const out = []
+  out.push(
+    `issue 16 targets — gateway against the node proxy and Portkey: CPU/req ≤ ${t.cpuRatioToFloor}× node proxy; rps ≥ ${t.throughputRatioToPortkey}× Portkey; ` +
+      `p50 ≤ node proxy + ${t.addedP50OverFloorMs} ms (1 client); TTFB ≤ node proxy + ${t.ttfbOverFloorMs} ms (1 client, streaming); peak RSS ≤ ${t.peakRssRatioToFloor}× node proxy`
+  )
+  const header = [
+    pad("scenario", 10, true),
+    pad("clients", 7),
+    pad("CPU µs/req gw/node/pk", 22),
+    pad("gw÷node", 8),
+    "     ",
+    pad("rps gw/pk", 14),
+    pad("gw÷pk", 6),
+    "     ",
+    pad("p50 +node ms", 12),
+    "     ",
+    pad("TTFB gw/node/pk ms", 22),
+    pad("+node", 7),
+    "     "
+  ].join(" ")
+  out.push(header)
+  out.push("-".repeat(header.length))
+  const v = (x) => pad(x === "n/a" ? "" : x, 5)
+  for (const c of t16.cells) {
+    out.push(
+      [
+        pad(c.scenario, 10, true),
+        pad(c.clients, 7),
+        pad(`${fmt(c.cpuUsPerRequest.gateway, 0)}/${fmt(c.cpuUsPerRequest.floor, 0)}/${fmt(c.cpuUsPerRequest.portkey, 0)}`, 22),
+        pad(fmt(c.cpuRatioToFloor, 2), 8),
+        v(c.cpuVerdict),
+        pad(`${fmt(c.rps.gateway, 0)}/${fmt(c.rps.portkey, 0)}`, 14),
+        pad(fmt(c.throughputRatioToPortkey, 2), 6),
+        v(c.throughputVerdict),
+        pad(fmt(c.addedP50OverFloorMs, 3), 12),
+        v(c.addedP50Verdict),
+        pad(c.ttfbP50Ms ? `${fmt(c.ttfbP50Ms.gateway, 2)}/${fmt(c.ttfbP50Ms.floor, 2)}/${fmt(c.ttfbP50Ms.portkey, 2)}` : "", 22),
+        pad(c.ttfbP50Ms ? fmt(c.ttfbOverFloorMs, 3) : "", 7),
+        v(c.ttfbVerdict ?? "n/a")
+      ].join(" ")
+    )
+  }
+  const p = t16.peakRssMb
+  out.push(
+    `peak RSS (VmHWM, whole run): node proxy ${fmt(p.floor, 1)} MB, gateway ${fmt(p.gateway, 1)} MB (${fmt(t16.peakRssRatioToFloor.gateway, 2)}×, ≤ ${t.peakRssRatioToFloor}× ${t16.verdicts.peakRss})` +
+      (p.portkey !== undefined ? `, Portkey ${fmt(p.portkey, 1)} MB (${fmt(t16.peakRssRatioToFloor.portkey, 2)}×)` : "") +
+      (p.redisGateway !== undefined ? `, gw redis ${fmt(p.redisGateway, 1)} MB` : "") +
+      `, fake ${fmt(p.fake, 1)} MB`
+  )
+  out.push(
+    "rps gw÷pk has a verdict only where 3 × Portkey's rps ≤ direct's (elsewhere every path waits on the upstream and no proxy can be 3× faster); " +
+      "p50 and TTFB verdicts at 1 client (more clients queue for the cores)."
+  )
+  const vs = t16.verdicts
+  out.push(
+    `issue 16 verdict: CPU ${vs.cpu}; throughput vs Portkey ${vs.throughputVsPortkey}; added p50 ${vs.addedP50}; TTFB ${vs.ttfb}; peak RSS ${vs.peakRss} → ${t16.verdict} (MISS is reported, not fatal)`
+  )
+  return out
+}
+
 /** Where the gateway misses throughput, what the minimal proxy keeps at the same client counts. */
 const floorNotes = (scenario) => {
   const target = GATEWAY_TARGETS.throughputRatio
   const missed = scenario.summary.filter((s) => s.gatewayVsDirect.verdict.throughput === "MISS")
-  const upstream = scenario.upstreamMs === 0 ? "an instant upstream" : `a ${scenario.upstreamMs} ms upstream`
+  const upstream = (scenario.upstreamMs === 0 ? "an instant upstream" : `a ${scenario.upstreamMs} ms upstream`) + (scenario.stream ? ", streaming" : "")
   const floorMissed = missed.filter((s) => s.floorVsDirect.throughputRatio.median < target)
   const floorMet = missed.filter((s) => s.floorVsDirect.throughputRatio.median >= target)
   const out = []
@@ -739,12 +1115,16 @@ export const formatGateway = (result) => {
   const m = result.meta
   const out = []
   out.push(
-    `openclaw gateway vs node proxy vs direct — ${m.date.slice(0, 19).replace("T", " ")}Z, ${m.secondsPerTrial} s per trial, ${m.repeats} repeat${m.repeats === 1 ? "" : "s"} ` +
+    `openclaw gateway vs node proxy vs Portkey vs direct — ${m.date.slice(0, 19).replace("T", " ")}Z, ${m.secondsPerTrial} s per trial, ${m.repeats} repeat${m.repeats === 1 ? "" : "s"} ` +
       `(median [min–max]), warm-up ${m.warmup.seconds} s, keep-alive, 127.0.0.1, nproc ${m.nproc}`
   )
   for (const scenario of result.scenarios) {
     out.push("")
-    out.push(...formatScenario(scenario))
+    out.push(...formatScenario(scenario, m.stream))
+  }
+  if (result.targets16) {
+    out.push("")
+    out.push(...formatTargets16(result.targets16))
   }
   if (result.routes?.length > 0) {
     out.push("")
@@ -762,6 +1142,10 @@ export const formatGateway = (result) => {
       `fake provider: ${m.fakeProvider?.served ?? "?"} requests over ${m.fakeProvider?.connections ?? "?"} connections; ` +
       `other processes' CPU during the trials ${m.otherCpuPercent ? `${range(m.otherCpuPercent, 0)} %` : "unknown"} of ${m.nproc} CPUs; ${m.totalSeconds} s in all`
   )
+  if (m.portkey?.skipped) out.push(`Portkey: not measured (${m.portkey.skipped})`)
+  else if (m.portkey) out.push(`portkey = @portkey-ai/gateway ${m.portkey.version ?? "?"} (${m.portkey.command}; bound to 127.0.0.1 by the preload: it has no bind-host option)`)
+  if (m.portkey?.streamSkipped) out.push(`Portkey streaming: not measured — ${m.portkey.streamSkipped}`)
+  if (m.stream?.skipped) out.push(`streaming: not measured (${m.stream.skipped})`)
   if (m.redis?.skipped) out.push(`Redis backend: not measured (${m.redis.skipped})`)
   else if (m.redis) {
     out.push(

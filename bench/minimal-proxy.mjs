@@ -1,7 +1,8 @@
 // The floor for the gateway benchmark (bench/gateway.mjs): the least a Node.js proxy can do per chat completion —
 // read the request, forward it to the fake provider over a keep-alive agent, stream the answer back — with no
 // auth, no routing, no logging, no parsing. What the gateway costs on top of this is the gateway's; what this
-// costs on top of going direct is any Node proxy's on this machine.
+// costs on top of going direct is any Node proxy's on this machine. An event stream goes back the same way: `pipe`
+// writes each chunk to the client as it arrives from the fake (issue 16's time-to-first-byte floor).
 //
 //   node bench/minimal-proxy.mjs <upstreamPort> [port]   # prints {"port":N} on stdout once listening
 import http from "node:http"

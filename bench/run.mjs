@@ -49,6 +49,8 @@ const TARGETS = {
   large: { medianMs: 300 },
   scale: { medianMs: 600 }
 }
+/** Issue 16: a cold `models status --check` (the small store) within 3× `node -e 0`, medians of the same rounds. */
+const COLD_START_RATIO_TARGET = 3
 
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`)
@@ -117,14 +119,11 @@ process.on("exit", cleanup)
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130))
 
 /**
- * A clean environment: an allow-list, so nothing of the parent's ANTHROPIC_*, OPENAI_*, OPENCLAW_*, other
- * provider keys, NODE_OPTIONS or npm_* reaches the child. Only HOME and OPENCLAW_STATE_DIR point somewhere.
+ * A clean environment, as `env -i PATH=… HOME=…` (issue 16): nothing of the parent's ANTHROPIC_*, OPENAI_*,
+ * OPENCLAW_*, other provider keys, NODE_OPTIONS, npm_*, locale or TZ reaches the child. The fixture's state dir is
+ * HOME/.openclaw, the default, so no OPENCLAW_STATE_DIR is needed (the sanity runs check the CLI read it).
  */
-const cleanEnv = (fx) => {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: fx.home, OPENCLAW_STATE_DIR: fx.stateDir }
-  for (const k of ["LANG", "LC_ALL", "TZ", "TMPDIR"]) if (process.env[k] !== undefined) env[k] = process.env[k]
-  return env
-}
+const cleanEnv = (fx) => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: fx.home })
 
 const CASES = [
   { id: "floor", label: "node -e 0 (floor)", args: ["-e", "0"], fx: small, target: null },
@@ -307,6 +306,25 @@ const results = CASES.map((c) => {
   }
 })
 
+// Issue 16: the CLI's cold start against Node's own, both measured in the same interleaved rounds.
+const coldStart = (() => {
+  const floor = results.find((r) => r.id === "floor")
+  const cli = results.find((r) => r.id === "small-check")
+  const ratio = cli.wallMs.median / floor.wallMs.median
+  return {
+    command: cli.command,
+    store: "small",
+    env: "PATH and HOME only (env -i PATH=… HOME=…)",
+    floor: floor.command,
+    medianMs: cli.wallMs.median,
+    floorMedianMs: floor.wallMs.median,
+    ratio: Math.round(ratio * 100) / 100,
+    cpuRatio: cli.cpuMsMean !== null && floor.cpuMsMean ? Math.round((cli.cpuMsMean / floor.cpuMsMean) * 100) / 100 : null,
+    target: { maxRatio: COLD_START_RATIO_TARGET },
+    verdict: ratio <= COLD_START_RATIO_TARGET ? "PASS" : "MISS"
+  }
+})()
+
 // ---------- report ----------
 
 const git = (...args) => {
@@ -428,6 +446,10 @@ out.push("")
 out.push("+floor = median minus the median of `node -e 0` measured in the same rounds (the cost above Node's own start-up).")
 out.push("CPU avg = mean user+system CPU ms of the child (all threads); it moves much less than wall time when the VM is busy.")
 out.push("RSS verdicts use the max over all runs; time verdicts use the median. MISS is reported, not fatal.")
+out.push(
+  `issue 16 cold start: \`${coldStart.command}\` ÷ \`node -e 0\` = ${coldStart.ratio.toFixed(2)}× wall (medians ${f1(coldStart.medianMs)} / ${f1(coldStart.floorMedianMs)} ms, ` +
+    `same rounds; CPU ${coldStart.cpuRatio === null ? "-" : `${coldStart.cpuRatio.toFixed(2)}×`}); target ≤ ${COLD_START_RATIO_TARGET}× ${coldStart.verdict}`
+)
 if (!meta.codeCache.presentBefore) out.push("note: there was no V8 code cache before the run; the warm-up runs created it.")
 if (meta.distRebuiltDuringRun) out.push("WARNING: dist/ was rebuilt while the benchmark ran (another build or `npm test`?); these figures mix two builds — rerun.")
 if (cacheRewritten) out.push("WARNING: the launcher rewrote the V8 code cache during measured runs (cache rejected?); figures include compiling the bundle.")
@@ -524,7 +546,7 @@ if (process.env.BENCH_HOSTILE !== "0") {
 }
 
 mkdirSync(RESULTS_DIR, { recursive: true })
-const json = JSON.stringify({ meta, results, ...extra }, null, 2) + "\n"
+const json = JSON.stringify({ meta, results, targets16: { cliColdStart: coldStart }, ...extra }, null, 2) + "\n"
 writeFileSync(LATEST, json)
 writeFileSync(join(RESULTS_DIR, `${meta.date.replace(/[:.]/g, "-")}.json`), json)
 process.stdout.write(`written: ${relative(process.cwd(), LATEST)}\n`)
