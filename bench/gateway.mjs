@@ -759,7 +759,8 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
           // The peer's own failure is a finding, not the benchmark's: report it and leave it out of the streaming rows.
           // (1.15.2 on @hono/node-server 1.19: HTTP 500, "TypeError: immutable" — see bench/README.md.)
           await sleep(100)
-          const why = /^.*(TypeError|Error)[^\n]*$/m.exec(readFileSync(portkeyLogPath, "utf8"))?.[0]?.trim()
+          // (its start-up spinner shares that line: frames separated by \r, no newline before the error)
+          const why = /^.*(TypeError|Error)[^\n]*$/m.exec(readFileSync(portkeyLogPath, "utf8"))?.[0]?.replace(/^.*Starting AI Gateway\.\.\./, "").trim()
           portkeyStreamSkipped = `Portkey answered a streaming request with HTTP ${r.status} ${String(r.body).slice(0, 120)}${why ? `; its log: ${why.slice(0, 200)}` : ""}`
           progress(`Portkey left out of the streaming rows: ${portkeyStreamSkipped}`)
         }
