@@ -36,8 +36,8 @@ export type Answer =
   | { readonly _tag: "body"; readonly status: number; readonly contentType: string; readonly body: Uint8Array }
   /** A translated answer. */
   | { readonly _tag: "json"; readonly body: unknown }
-  /** SSE frames; a failure after the first ends the stream with the shape's error event. */
-  | { readonly _tag: "events"; readonly events: Stream.Stream<string, ProviderError> }
+  /** SSE frames, or a same-shape provider's own bytes; a failure after the first ends the stream with the shape's error event. */
+  | { readonly _tag: "events"; readonly events: Stream.Stream<string | Uint8Array, ProviderError> }
 
 export interface ClientWire {
   readonly shape: ApiShape
@@ -174,9 +174,9 @@ const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, se
 const endWithError = (
   wire: ClientWire,
   served: Served<unknown>,
-  events: Stream.Stream<string, ProviderError>,
+  events: Stream.Stream<string | Uint8Array, ProviderError>,
   secrets: ReadonlyArray<string>
-): Stream.Stream<string> =>
+): Stream.Stream<string | Uint8Array> =>
   Stream.catchAll(events, (error) => {
     const { reason } = classifyFailure(error)
     const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets)

@@ -17,7 +17,8 @@ export type GatewayReply =
       readonly body: Uint8Array
       readonly headers?: Readonly<Record<string, string>>
     }
-  | { readonly _tag: "sse"; readonly events: Stream.Stream<string>; readonly headers?: Readonly<Record<string, string>> }
+  /** SSE: frames the gateway wrote, or a same-shape provider's own bytes as they arrive. */
+  | { readonly _tag: "sse"; readonly events: Stream.Stream<string | Uint8Array>; readonly headers?: Readonly<Record<string, string>> }
 
 /** An error in OpenAI's shape, the gateway's own routes' default. */
 export const jsonError = (status: number, message: string, type: string, code: string | null = type, headers?: Record<string, string>): GatewayReply => ({

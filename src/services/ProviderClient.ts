@@ -38,7 +38,7 @@ export type EventMapper = StreamDecoder<string>
 /** The provider's own answer: its body's bytes, or its stream's events as SSE frames (one string per event). */
 export type Forwarded =
   | { readonly _tag: "body"; readonly status: number; readonly contentType: string; readonly body: Uint8Array }
-  | { readonly _tag: "events"; readonly events: Stream.Stream<string, ProviderError> }
+  | { readonly _tag: "events"; readonly events: Stream.Stream<string | Uint8Array, ProviderError> }
 
 export interface ProviderClientShape {
   /** A whole answer (`request.stream` is ignored). */

@@ -33,6 +33,7 @@ import { forwardCall, forwardWatch } from "./providers/passthrough.js"
 import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
+import { SseRelay } from "./providers/relay.js"
 import { type SseEvent, SseParser, SseTooLarge } from "./providers/sse.js"
 
 /** §8.6: the attempt fails as `format`; what to change is the classified failure's hint. */
@@ -127,12 +128,52 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatAns
 }
 
 /**
+ * What becomes of the provider's bytes: the stream's chunks, and whether the provider said it is finished (an
+ * `end` that is not `done`: it closed the stream early). Throws SseTooLarge past the event size limit.
+ */
+interface BodyReader<T> {
+  readonly push: (bytes: Buffer) => ReaderStep<T>
+  readonly end: () => ReaderStep<T>
+}
+
+/** `progress`: an event ended in these bytes (what the idle deadline counts). */
+type ReaderStep<T> = StreamStep<T> & { readonly progress: boolean }
+
+/** Events through the parser and a decoder (the provider's shape → canonical events, or → the client's frames). */
+const decodedBody = <T>(maxEventBytes: number, decoder: StreamDecoder<T>): BodyReader<T> => {
+  const parser = new SseParser(maxEventBytes)
+  const run = (events: ReadonlyArray<SseEvent>): ReaderStep<T> => {
+    const out: Array<T> = []
+    let error: StreamStep<T>["error"]
+    for (const event of events) {
+      const step = decoder.onEvent(event)
+      for (const chunk of step.events) out.push(chunk)
+      if (step.error !== undefined) error = step.error
+      if (step.done) return { events: out, done: true, progress: out.length > 0, ...(error === undefined ? {} : { error }) }
+    }
+    return { events: out, done: false, progress: out.length > 0, ...(error === undefined ? {} : { error }) }
+  }
+  return {
+    push: (bytes) => run(parser.push(bytes)),
+    end: () => {
+      const step = run(parser.end())
+      if (step.done) return step
+      const last = decoder.onEnd()
+      if (last === undefined) return step
+      const events = [...step.events, ...last.events]
+      return { events, done: true, progress: events.length > 0, ...((last.error ?? step.error) === undefined ? {} : { error: last.error ?? step.error }) }
+    }
+  }
+}
+
+/**
  * The body flows ('data' events, each chunk as the socket delivered it) into the parser and the decoder; chunks
  * wait in `ready` for the next pull, and the body is paused while they do (a slow client slows the provider). Not
  * the body's async iterator: its read() concatenates whatever is buffered into a new Buffer, a copy per read that
  * was a large part of the gateway's CPU while a provider streamed megabytes without an event (bench/README.md,
  * Hostile provider). Each pull must have a chunk within `timeoutMs` (an idle deadline: a long answer is fine, while
- * a stalled one, or one that drips bytes that never make an event, is cut). One event larger than the body limit
+ * a stalled one, or one that drips bytes that never make an event, is cut; a chunk without an event's end in it
+ * does not restart the deadline). One event larger than the body limit
  * fails the stream as `format`. After the provider's end marker the rest of the body is read and dropped, so the
  * connection goes back to the keep-alive pool; ending the stream early aborts the request. Run once.
  */
@@ -140,9 +181,8 @@ const sseStream = <T>(
   ctx: CallContext,
   body: IncomingMessage,
   abort: () => void,
-  decoder: StreamDecoder<T>
+  reader: BodyReader<T>
 ): Stream.Stream<T, ProviderError> => {
-  const parser = new SseParser(ctx.maxBodyBytes)
   let ready: Array<T> = []
   /** Nothing more will be added to `ready`: the decoder's end, the body's end, or `broken`. */
   let finished = false
@@ -152,13 +192,21 @@ const sseStream = <T>(
   let pending: ProviderError | undefined
   /** The pull waiting for a chunk. */
   let waiting: (() => void) | undefined
+  /**
+   * Since when the stream has waited for an event: kept across deliveries that held none (a same-shape stream's
+   * lines go on before their event ends), so bytes that never make an event cannot hold off the idle deadline.
+   */
+  let waitingSince: number | undefined
+  /** An event ended since the last delivery. */
+  let progressed = false
   const wake = () => {
     const w = waiting
     waiting = undefined
     w?.()
   }
-  const take = (step: StreamStep<T>) => {
+  const take = (step: ReaderStep<T>) => {
     for (const chunk of step.events) ready.push(chunk)
+    if (step.progress) progressed = true
     if (step.error !== undefined) {
       const { message, status } = step.error
       pending = new ProviderError({
@@ -176,16 +224,10 @@ const sseStream = <T>(
     broken = error
     wake()
   }
-  const events = (all: ReadonlyArray<SseEvent>) => {
-    for (const event of all) {
-      take(decoder.onEvent(event))
-      if (finished) break
-    }
-  }
   body.on("data", (bytes: Buffer) => {
     if (finished) return // past the end marker: read to the end for the keep-alive pool
     try {
-      events(parser.push(bytes))
+      take(reader.push(bytes))
     } catch (error) {
       return breakWith(error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error)
     }
@@ -195,17 +237,14 @@ const sseStream = <T>(
   })
   body.on("end", () => {
     if (!finished) {
+      let last: ReaderStep<T>
       try {
-        events(parser.end())
+        last = reader.end()
       } catch (error) {
         return breakWith(error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error)
       }
-      if (!finished) {
-        const last = decoder.onEnd()
-        if (last === undefined) return breakWith(failure(ctx, new Error("the provider closed the stream before it finished"), false, ""))
-        take(last)
-        finished = true
-      }
+      take(last)
+      if (!last.done) return breakWith(failure(ctx, new Error("the provider closed the stream before it finished"), false, ""))
     }
     wake()
   })
@@ -213,11 +252,15 @@ const sseStream = <T>(
   body.on("error", breakWith)
   body.on("close", () => breakWith(Object.assign(new Error("aborted"), { code: "ECONNRESET" })))
   const pull = Effect.async<Chunk.Chunk<T>, Option.Option<ProviderError>>((resume) => {
+    const now = Date.now()
+    const since = waitingSince ?? now
     const deliver = () => {
       clearTimeout(timer)
       if (ready.length > 0) {
         const chunks = ready
         ready = []
+        waitingSince = progressed ? undefined : since
+        progressed = false
         return resume(Effect.succeed(Chunk.unsafeFromArray(chunks)))
       }
       const error = broken ?? pending
@@ -227,7 +270,7 @@ const sseStream = <T>(
       waiting = undefined
       abort()
       resume(Effect.fail(Option.some(failure(ctx, new Error("timeout"), true, "data"))))
-    }, ctx.timeoutMs)
+    }, Math.max(0, ctx.timeoutMs - (now - since)))
     if (ready.length > 0 || finished) deliver()
     else {
       waiting = deliver
@@ -288,7 +331,7 @@ export const makeProviderClient = (): ProviderClientShape => ({
     // it ran in closes the connection; a body read to its end is already back in the keep-alive pool.
     const body = value.body
     yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
-    return sseStream(ctx, body, abort, adapter.streamDecoder())
+    return sseStream(ctx, body, abort, decodedBody(ctx.maxBodyBytes, adapter.streamDecoder()))
   }),
   forward: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
     const ctx = contextFor(target, auth, timeoutMs)
@@ -308,7 +351,11 @@ export const makeProviderClient = (): ProviderClientShape => ({
     if (value._tag === "body") return value
     const body = value.body
     yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
-    return { _tag: "events", events: sseStream(ctx, body, abort, request.translate ? request.translate() : forwardWatch(target)) } satisfies Forwarded
+    // Translated: event by event into the client's frames. Same shape: the provider's own bytes, as they arrive.
+    const events: Stream.Stream<string | Uint8Array, ProviderError> = request.translate
+      ? sseStream(ctx, body, abort, decodedBody(ctx.maxBodyBytes, request.translate()))
+      : sseStream(ctx, body, abort, new SseRelay(forwardWatch(target), ctx.maxBodyBytes))
+    return { _tag: "events", events } satisfies Forwarded
   })
 })
 

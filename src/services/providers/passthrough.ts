@@ -1,7 +1,7 @@
 /**
  * The same-shape passthrough (§8.4): the call for a client's own body (URL and credential headers from the shape's
  * adapter, the client's `anthropic-version`/`anthropic-beta` on the way) and the watch over the provider's stream,
- * which hands every event on as it came and looks only for the end marker and an error event. Pure: no I/O here.
+ * which looks only for the end marker and an error event (./relay.ts forwards the bytes themselves). Pure: no I/O.
  */
 import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
 import { STATUS_BY_ERROR_TYPE } from "../../domain/chat/anthropic/Answer.js"
@@ -10,7 +10,6 @@ import type { ForwardRequest } from "../ProviderClient.js"
 import type { HttpCall } from "./Adapter.js"
 import * as anthropic from "./anthropic.js"
 import * as openai from "./openai.js"
-import type { SseEvent } from "./sse.js"
 
 const lowerKeys = (headers: Readonly<Record<string, string>>): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -48,13 +47,6 @@ export const forwardCall = (target: ProviderTarget, auth: ProviderAuth, request:
   return { url: openai.completionsUrl(target.baseUrl), headers: openai.buildHeaders(target, auth, request.stream), body: request.body }
 }
 
-/** One event as an SSE frame again: the same event type and data lines (comments and ids are not events). */
-export const sseFrame = (event: SseEvent): string => {
-  const head = event.event === "message" ? "" : `event: ${event.event}\n`
-  const data = event.data.indexOf("\n") === -1 ? `data: ${event.data}\n` : event.data.split("\n").map((l) => `data: ${l}\n`).join("")
-  return `${head}${data}\n`
-}
-
 type Json = Record<string, unknown>
 const obj = (u: unknown): Json | undefined => (typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Json) : undefined)
 const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
@@ -67,23 +59,25 @@ const parse = (data: string): Json | undefined => {
   }
 }
 
-type Step = StreamStep<string>
-const pass = (event: SseEvent): Step => ({ events: [sseFrame(event)], done: false })
+/** The watch hands nothing on itself: the relay (./relay.ts) forwards the provider's own bytes. */
+type Step = StreamStep<never>
+const pass: Step = { events: [], done: false }
+const end: Step = { events: [], done: true }
 
 /**
  * Anthropic: `message_stop` ends it, an `error` event fails it (not handed on: the caller ends the stream with its
  * own error event, classified); a body that ends after `message_delta` (the stop reason) is finished enough.
  */
-const anthropicWatch = (): StreamDecoder<string> => {
+const anthropicWatch = (): StreamDecoder<never> => {
   let stopped = false
   return {
     onEvent: (event) => {
       switch (event.event) {
         case "message_stop":
-          return { events: [sseFrame(event)], done: true }
+          return end
         case "message_delta":
           stopped = true
-          return pass(event)
+          return pass
         case "error": {
           const error = obj(parse(event.data)?.error)
           const type = str(error?.type) ?? ""
@@ -91,10 +85,10 @@ const anthropicWatch = (): StreamDecoder<string> => {
           return { events: [], done: true, error: { message: str(error?.message) ?? (type || "stream error"), ...(status === undefined ? {} : { status }) } }
         }
         default:
-          return pass(event)
+          return pass
       }
     },
-    onEnd: () => (stopped ? { events: [], done: true } : undefined)
+    onEnd: () => (stopped ? end : undefined)
   }
 }
 
@@ -102,12 +96,12 @@ const anthropicWatch = (): StreamDecoder<string> => {
 const FINISH = /"finish_reason"\s*:\s*"/
 
 /** OpenAI: `[DONE]` ends it, an `{error}` object fails it; a body that ends after a finish reason is finished enough. */
-const openaiWatch = (): StreamDecoder<string> => {
+const openaiWatch = (): StreamDecoder<never> => {
   let finished = false
   return {
     onEvent: (event) => {
       const data = event.data
-      if (data.length < 16 && data.trim() === "[DONE]") return { events: [sseFrame(event)], done: true }
+      if (data.length < 16 && data.trim() === "[DONE]") return end
       if (event.event === "error" || data.includes('"error"')) {
         const json = parse(data)
         const error = json?.error === undefined ? (event.event === "error" ? {} : undefined) : (obj(json.error) ?? { message: str(json.error) })
@@ -117,11 +111,11 @@ const openaiWatch = (): StreamDecoder<string> => {
         }
       }
       if (!finished && FINISH.test(data)) finished = true
-      return pass(event)
+      return pass
     },
-    onEnd: () => (finished ? { events: [], done: true } : undefined)
+    onEnd: () => (finished ? end : undefined)
   }
 }
 
-export const forwardWatch = (target: ProviderTarget): StreamDecoder<string> =>
+export const forwardWatch = (target: ProviderTarget): StreamDecoder<never> =>
   target.api === "anthropic-messages" ? anthropicWatch() : openaiWatch()
