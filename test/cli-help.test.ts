@@ -140,6 +140,30 @@ describe("--help (§6 command-line manners)", () => {
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain("Run `openclaw models auth login --help` for usage.")
   })
+
+  // What the parser saw is not what the user did: a flag without its value was "Received unknown argument", a long
+  // flag was masked like a secret, "'abc' is not an integer" named no flag. One line with the mistake, then the help.
+  it.each([
+    [["models", "statu"], "'statu' is not a command of openclaw models (did you mean status?); its commands are status, auth", "openclaw models"],
+    [["bogus"], "'bogus' is not a command of openclaw; its commands are models, secrets, doctor, onboard, gateway, completion", "openclaw"],
+    [["models", "status", "--agnt", "x"], "unknown flag --agnt (did you mean --agent?)", "openclaw models status"],
+    [["--verison"], "unknown flag --verison (did you mean --version?)", "openclaw"],
+    [["models", "status", "--agent"], "--agent needs a value", "openclaw models status"],
+    [["models", "status", "--agent="], "--agent needs a value", "openclaw models status"],
+    [["models", "status", "--json", "--probe-concurrency"], "--probe-concurrency needs a value", "openclaw models status"],
+    [["models", "auth", "paste-api-key", "--provider"], "--provider needs a value", "openclaw models auth paste-api-key"],
+    [["models", "auth", "paste-api-key"], "missing required flag --provider", "openclaw models auth paste-api-key"],
+    [["models", "status", "--probe-timeout", "abc"], "--probe-timeout needs an integer, got 'abc'", "openclaw models status"],
+    [["gateway", "--port=12x"], "--port needs an integer, got '12x'", "openclaw gateway"],
+    [["models", "auth", "order", "set", "--provider", "openai"], "missing argument <profile-id>", "openclaw models auth order set"],
+    [["completion", "tcsh"], "expected one of bash, zsh, fish, got 'tcsh'", "openclaw completion"],
+    [["models", "status", "--\u001b]0;pwned\u0007"], "unknown flag --\\x1b]0;pwned\\x07", "openclaw models status"]
+  ])("usage error %j: one line that names the mistake, then the help to read", async (args, problem, command) => {
+    const r = await runCli(args, { fs: new MemoryFs() })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toBe(`openclaw: ${problem}\nRun \`${command} --help\` for usage.`)
+  })
 })
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")

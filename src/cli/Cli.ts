@@ -63,11 +63,16 @@ export const cli = (argv: ReadonlyArray<string>) => {
       )
   return Effect.catchAll(commands, (e) =>
     Effect.gen(function* () {
-      // A usage error points at the help of the command that was meant, worked out only now that it is needed.
-      const command = ValidationError.isValidationError(e)
-        ? (yield* Effect.promise(() => import("./help/ShowHelp.js"))).commandOf(commandTree(rootCommand), argv.slice(2))
+      // A usage error says what was wrong and points at the help of the command that was meant, worked out only
+      // now that it is needed.
+      const usage = ValidationError.isValidationError(e)
+        ? yield* Effect.promise(async () => {
+            const [{ commandOf }, { usageProblem }] = await Promise.all([import("./help/ShowHelp.js"), import("./help/UsageMessage.js")])
+            const tree = commandTree(rootCommand)
+            return { problem: usageProblem(e, tree, argv.slice(2)), command: commandOf(tree, argv.slice(2)) }
+          })
         : undefined
-      yield* Console.error(renderError(e, command))
+      yield* Console.error(renderError(e, usage))
       return exitCodeOf(e)
     })
   )

@@ -68,9 +68,11 @@ export type CliError =
 export const exitCodeOf = (_: CliError): number => 1
 
 /**
- * What stderr shows. A usage error was already printed by @effect/cli: this adds which help to read (`command`, the
- * one the arguments named). Every other failure is one line with the problem and the fix — escaped (§11), since
- * problems quote ids, paths and providers' text.
+ * What stderr shows: one line with the problem and the fix — escaped (§11), since problems quote ids, paths and
+ * providers' text. A usage error says what was wrong (`usage`: ./help/UsageMessage.ts, worked out from the
+ * arguments), then which help to read (`command`, the one the arguments named).
  */
-export const renderError = (e: CliError, command = "openclaw"): string =>
-  ValidationError.isValidationError(e) ? `Run \`${escapeControl(command)} --help\` for usage.` : `openclaw: ${escapeControl(e.message)}`
+export const renderError = (e: CliError, usage?: { readonly problem: string; readonly command: string }): string =>
+  ValidationError.isValidationError(e)
+    ? `openclaw: ${usage?.problem ?? "invalid arguments"}\nRun \`${escapeControl(usage?.command ?? "openclaw")} --help\` for usage.`
+    : `openclaw: ${escapeControl(e.message)}`
