@@ -69,7 +69,21 @@ const portkeyServer = () => {
   } catch {
     // another layout (BENCH_PORTKEY_SERVER): the version stays unknown
   }
-  return { script, version }
+  return { script, version, honoNodeServer: honoNodeServerOf(dirname(script)) }
+}
+
+/**
+ * The @hono/node-server that Portkey loads (node's lookup: the nearest node_modules up from its build/). It decides
+ * whether Portkey can stream at all: package.json pins it with an override, see bench/README.md (Portkey).
+ */
+const honoNodeServerOf = (from) => {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, "node_modules", "@hono", "node-server", "package.json"), "utf8")).version ?? null
+    } catch {
+      if (dirname(dir) === dir) return null
+    }
+  }
 }
 
 /** The redis-server binary (BENCH_REDIS_SERVER overrides; BENCH_GATEWAY_REDIS=0 leaves the row out), or why not. */
@@ -683,8 +697,7 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
   if (portkeyInfo.skipped) progress(`no Portkey row: ${portkeyInfo.skipped}`)
   const PATHS = [...BASE_PATHS, ...(portkeyInfo.skipped ? [] : ["portkey"]), ...(redisInfo.skipped ? [] : ["redis"])]
   // Streaming scenarios leave the Redis row out: it is issue 17's reference, and the run is long enough.
-  let STREAM_PATHS = PATHS.filter((p) => p !== "redis")
-  let portkeyStreamSkipped = null
+  const STREAM_PATHS = PATHS.filter((p) => p !== "redis")
   const scenarioList = [
     ...options.upstreamMs.map((upstreamMs) => ({ upstreamMs, stream: false })),
     ...(options.stream === false ? [] : options.upstreamMs.map((upstreamMs) => ({ upstreamMs, stream: true })))
@@ -755,17 +768,11 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
         try {
           checkStream(name, r, streamChunks)
         } catch (e) {
-          if (name !== "portkey") throw e
-          // The peer's own failure is a finding, not the benchmark's: report it and leave it out of the streaming rows.
-          // (1.15.2 on @hono/node-server 1.19: HTTP 500, "TypeError: immutable" — see bench/README.md.)
-          await sleep(100)
-          // (its start-up spinner shares that line: frames separated by \r, no newline before the error)
-          const why = /^.*(TypeError|Error)[^\n]*$/m.exec(readFileSync(portkeyLogPath, "utf8"))?.[0]?.replace(/^.*Starting AI Gateway\.\.\./, "").trim()
-          portkeyStreamSkipped = `Portkey answered a streaming request with HTTP ${r.status} ${String(r.body).slice(0, 120)}${why ? `; its log: ${why.slice(0, 200)}` : ""}`
-          progress(`Portkey left out of the streaming rows: ${portkeyStreamSkipped}`)
+          // Portkey 1.15.2's streams fail (HTTP 500, "TypeError: immutable") on a newer @hono/node-server than the pin
+          if (name === "portkey") e.message += ` — Portkey streams only on @hono/node-server ≤ 1.14.1 (package.json's override); it loads ${portkeyInfo.honoNodeServer ?? "an unknown version"}, see bench/README.md (Portkey)`
+          throw e
         }
       }
-      if (portkeyStreamSkipped) STREAM_PATHS = STREAM_PATHS.filter((p) => p !== "portkey")
     }
     if (redisGateway) {
       // Not measuring a gateway that fell back to local state: its /health must say the Redis backend is up.
@@ -919,7 +926,7 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
               command: `node --require bench/loopback-only.cjs ${relative(ROOT, portkeyInfo.script)} --port=0 --headless`,
               bind: "127.0.0.1: its server has no bind-host option (serve() without a hostname listens on every interface); bench/loopback-only.cjs makes a listen on a bare port bind 127.0.0.1, and the benchmark checks the address before sending anything",
               env: "PATH, HOME (a temp dir); no NODE_ENV",
-              ...(portkeyStreamSkipped ? { streamSkipped: portkeyStreamSkipped } : {})
+              honoNodeServer: portkeyInfo.honoNodeServer
             },
         redis: redisInfo.skipped
           ? { skipped: redisInfo.skipped }
@@ -1144,8 +1151,7 @@ export const formatGateway = (result) => {
       `other processes' CPU during the trials ${m.otherCpuPercent ? `${range(m.otherCpuPercent, 0)} %` : "unknown"} of ${m.nproc} CPUs; ${m.totalSeconds} s in all`
   )
   if (m.portkey?.skipped) out.push(`Portkey: not measured (${m.portkey.skipped})`)
-  else if (m.portkey) out.push(`portkey = @portkey-ai/gateway ${m.portkey.version ?? "?"} (${m.portkey.command}; bound to 127.0.0.1 by the preload: it has no bind-host option)`)
-  if (m.portkey?.streamSkipped) out.push(`Portkey streaming: not measured — ${m.portkey.streamSkipped}`)
+  else if (m.portkey) out.push(`portkey = @portkey-ai/gateway ${m.portkey.version ?? "?"} on @hono/node-server ${m.portkey.honoNodeServer ?? "?"} (${m.portkey.command}; bound to 127.0.0.1 by the preload: it has no bind-host option)`)
   if (m.stream?.skipped) out.push(`streaming: not measured (${m.stream.skipped})`)
   if (m.redis?.skipped) out.push(`Redis backend: not measured (${m.redis.skipped})`)
   else if (m.redis) {
