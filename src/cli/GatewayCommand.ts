@@ -86,13 +86,19 @@ const install = Command.make(
 export const gatewayCommand = Command.make("gateway", { port, bind, agent: gatewayAgent }, (opts) =>
   Effect.gen(function* () {
     // Loaded only here: the HTTP server and the provider adapters are not part of any other command's start-up.
-    const { runGateway } = yield* Effect.promise(() => import("../gateway/main.js"))
+    const [{ runGateway }, { ProviderClientLive }] = yield* Effect.promise(() =>
+      Promise.all([import("../gateway/main.js"), import("../services/ProviderClientLive.js")])
+    )
     yield* runGateway({
       port: Option.getOrUndefined(opts.port),
       bind: Option.getOrUndefined(opts.bind),
       agent: Option.getOrUndefined(opts.agent),
       version: VERSION
-    })
+    }).pipe(
+      // The CLI's client is loaded on its first call (services/ProviderClientOnDemand.ts); the gateway calls one on
+      // every request, so it gets the live client without that indirection.
+      Effect.provide(ProviderClientLive)
+    )
   })
 ).pipe(
   Command.withDescription(

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -19,11 +18,12 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
   static readonly layer = Layer.succeed(ClaudeCli, {
     setupToken: Effect.gen(function* () {
       // Loaded on use: only this command spawns anything.
-      const [NodeCommandExecutor, NodeFileSystem, Command] = yield* Effect.promise(() =>
+      const [NodeCommandExecutor, NodeFileSystem, Command, { spawnSync }] = yield* Effect.promise(() =>
         Promise.all([
           import("@effect/platform-node/NodeCommandExecutor"),
           import("@effect/platform-node/NodeFileSystem"),
-          import("@effect/platform/Command")
+          import("@effect/platform/Command"),
+          import("node:child_process")
         ])
       )
       const command = Command.make("claude", "setup-token").pipe(
@@ -33,7 +33,7 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
       )
       const exitCode = yield* Command.exitCode(command).pipe(
         // Killed or failed, claude's UI may have left the terminal without echo and with its cursor hidden.
-        Effect.onExit((exit) => (Exit.isSuccess(exit) && exit.value === 0 ? Effect.void : Effect.sync(restoreTerminal))),
+        Effect.onExit((exit) => (Exit.isSuccess(exit) && exit.value === 0 ? Effect.void : Effect.sync(() => restoreTerminal(spawnSync)))),
         Effect.provide(NodeCommandExecutor.layer),
         Effect.provide(NodeFileSystem.layer),
         Effect.mapError((e) =>
@@ -60,7 +60,7 @@ const killedByCtrlC = (message: string): boolean => /\bsignal: SIG(INT|TERM|HUP)
  * `stty sane` on the terminal (echo, line editing, Ctrl-C back on) and the cursor shown again, on a line of its own:
  * a `claude` stopped mid-question leaves the cursor after its prompt, where our message would otherwise begin.
  */
-const restoreTerminal = (): void => {
+const restoreTerminal = (spawnSync: typeof import("node:child_process").spawnSync): void => {
   if (process.stdin.isTTY !== true) return
   spawnSync("stty", ["sane"], { stdio: ["inherit", "ignore", "ignore"] })
   if (process.stdout.isTTY === true) process.stdout.write("\r\n\u001b[?25h")

@@ -6,7 +6,7 @@ import { HostProcess } from "./HostProcess.js"
 import { OAuthCallback } from "./OAuthCallback.js"
 import { OAuthHttp } from "./OAuthHttp.js"
 import { Prompter } from "./Prompter.js"
-import { ProviderClientLive } from "./ProviderClientLive.js"
+import { ProviderClientOnDemand } from "./ProviderClientOnDemand.js"
 import { SecretRegistry } from "./SecretRegistry.js"
 import { SecretResolverLive } from "./SecretResolverLive.js"
 import { SecureRandom } from "./SecureRandom.js"
@@ -19,7 +19,7 @@ export const livePorts = {
   locks: FileLock.layer,
   shellEnv: ShellEnv.layer,
   oauthHttp: OAuthHttp.layer,
-  providers: ProviderClientLive,
+  providers: ProviderClientOnDemand,
   prompter: Prompter.layer,
   claude: ClaudeCli.layer,
   browser: Browser.layer,

@@ -1,0 +1,22 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
+
+/**
+ * The live ProviderClient, loaded on its first call: its HTTP code and the chat codecs' Schema classes are a large
+ * share of the CLI's start-up (issue 16), and only a few commands call a provider (`models status --probe`). The
+ * gateway, which calls one on every request, provides ProviderClientLive itself (cli/GatewayCommand.ts).
+ */
+export const ProviderClientOnDemand: Layer.Layer<ProviderClient> = Layer.sync(ProviderClient, () => {
+  let live: ProviderClientShape | undefined
+  const client = Effect.suspend(() =>
+    live !== undefined
+      ? Effect.succeed(live)
+      : Effect.map(Effect.promise(() => import("./ProviderClientLive.js")), (m) => (live ??= m.makeProviderClient()))
+  )
+  return ProviderClient.of({
+    complete: (...args) => Effect.flatMap(client, (c) => c.complete(...args)),
+    stream: (...args) => Effect.flatMap(client, (c) => c.stream(...args)),
+    forward: (...args) => Effect.flatMap(client, (c) => c.forward(...args))
+  })
+})
