@@ -3,15 +3,29 @@
 // `openclaw` running while the tests rebuild never sees a missing or half-written bundle.
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", mainFields: ["module", "main"], logLevel: "warning", legalComments: "none", write: false }
 
+// dotenv loads node:crypto when it is loaded (~5 ms of start-up: a dozen internal modules) for its decryption, which
+// we never use; its parser is all we call (a .env in the state dir is common, so this is on the everyday path).
+const DOTENV_CRYPTO = "const crypto = require('crypto')"
+const lazyDotenvCrypto = {
+  name: "lazy-dotenv-crypto",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dotenv[\\/]lib[\\/]main\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8")
+      if (!text.includes(DOTENV_CRYPTO)) throw new Error(`${args.path}: no \`${DOTENV_CRYPTO}\` to make lazy (dotenv changed)`)
+      return { contents: text.replace(DOTENV_CRYPTO, "const crypto = { createDecipheriv: (...a) => require('crypto').createDecipheriv(...a) }"), loader: "js" }
+    })
+  }
+}
+
 mkdirSync("dist", { recursive: true })
 const [main, launcher] = await Promise.all([
-  build({ ...common, entryPoints: ["src/bin/openclaw.ts"], outfile: "dist/openclaw-main.cjs", minifySyntax: true, minifyWhitespace: true }),
+  build({ ...common, entryPoints: ["src/bin/openclaw.ts"], outfile: "dist/openclaw-main.cjs", minifySyntax: true, minifyWhitespace: true, plugins: [lazyDotenvCrypto] }),
   build({ ...common, entryPoints: ["src/bin/launcher.ts"], outfile: "dist/openclaw.cjs", banner: { js: "#!/usr/bin/env node" } })
 ])
 
@@ -25,6 +39,9 @@ const replace = (file, contents, mode) => {
 const mainText = main.outputFiles[0].text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve().then(()=>require("$1"))')
 const leftover = /\bimport\(["'`]/.exec(mainText)
 if (leftover) throw new Error(`dist bundle still has a dynamic import() the launcher cannot run: ${mainText.slice(leftover.index, leftover.index + 60)}`)
+// The launcher reads the bundle as latin1, which is only the same text when it is ASCII (esbuild escapes the rest).
+const nonAscii = /[^\x00-\x7f]/.exec(mainText)
+if (nonAscii) throw new Error(`dist bundle is not ASCII: ${JSON.stringify(mainText.slice(nonAscii.index - 30, nonAscii.index + 30))}`)
 replace("dist/openclaw-main.cjs", mainText, 0o644)
 replace("dist/openclaw.cjs", launcher.outputFiles[0].contents, 0o755)
 chmodSync("dist/openclaw.cjs", 0o755)
