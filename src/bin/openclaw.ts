@@ -38,14 +38,25 @@ const program = withOutputConsole(cli(process.argv), { plain: !colorEnabled(proc
 const INTERRUPTED = 130
 
 /**
+ * Ends the process once stdout and stderr have taken everything written (a write's callback runs after the ones
+ * before it; where they are synchronous, at once). Every finalizer has run by then. Exiting rather than letting the
+ * event loop run dry skips Node's teardown of the environment and the heap, ~10 % of a short command's CPU time
+ * (issue 16); the launcher writes its code cache in an `exit` listener, which still runs.
+ */
+const exitWhenFlushed = (code: number): void => {
+  process.exitCode = code
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+}
+
+/**
  * Every failure a user can act on was already printed and turned into an exit code by `cli` (cli/CliError.ts);
- * what is left here is how the process ends. Normally it ends by itself with the code set (the launcher writes its
- * code cache on the way out, and output is flushed); an interrupt (Ctrl-C or SIGTERM outside a prompt, after the
- * finalizers ran) exits at once; a defect is a bug, said on one line with every known secret scrubbed.
+ * what is left here is how the process ends: with the code set once output is flushed; an interrupt (Ctrl-C or
+ * SIGTERM outside a prompt, after the finalizers ran) at once; a defect is a bug, said on one line with every known
+ * secret scrubbed.
  */
 const teardown: Teardown = (exit, onExit) => {
   if (Exit.isSuccess(exit)) {
-    process.exitCode = exit.value as number
+    exitWhenFlushed(exit.value as number)
   } else if (Cause.isInterruptedOnly(exit.cause)) {
     // §6: Ctrl-C anywhere says so on a line of its own (the terminal's "^C" is still on the current one) and leaves
     // the cursor visible, even when a child that hid it (`claude`'s UI) was killed mid-screen.
@@ -59,7 +70,7 @@ const teardown: Teardown = (exit, onExit) => {
     // §11: the message is one line; the debug trace keeps its lines but nothing else that drives the terminal.
     const shown = process.env.OPENCLAW_DEBUG ? escapeForTerminal(text, false) : escapeControl(text)
     process.stderr.write(secrets.scrub(`openclaw: internal error: ${shown}. Set OPENCLAW_DEBUG=1 for details and please report it.\n`))
-    process.exitCode = 1
+    exitWhenFlushed(1)
   }
 }
 
