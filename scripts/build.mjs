@@ -1,4 +1,4 @@
-// Builds the CLI bundle (dist/openclaw-main.cjs) and its launcher (dist/openclaw.cjs), then warms V8's code cache.
+// Builds the CLI bundle (dist/openclaw-main.cjs, one function expression: see src/bin/launcher.ts) and its launcher (dist/openclaw.cjs), then warms V8's code cache.
 // Runs from `prepare`, so `npm ci` leaves a working `openclaw`. Each output file is replaced atomically, so an
 // `openclaw` running while the tests rebuild never sees a missing or half-written bundle.
 import { build } from "esbuild"
@@ -42,7 +42,8 @@ if (leftover) throw new Error(`dist bundle still has a dynamic import() the laun
 // The launcher reads the bundle as latin1, which is only the same text when it is ASCII (esbuild escapes the rest).
 const nonAscii = /[^\x00-\x7f]/.exec(mainText)
 if (nonAscii) throw new Error(`dist bundle is not ASCII: ${JSON.stringify(mainText.slice(nonAscii.index - 30, nonAscii.index + 30))}`)
-replace("dist/openclaw-main.cjs", mainText, 0o644)
+// Written as CommonJS's module wrapper (what Module.wrap adds), so the launcher compiles the file's text as it is.
+replace("dist/openclaw-main.cjs", `(function (exports, require, module, __filename, __dirname) { ${mainText}\n});`, 0o644)
 replace("dist/openclaw.cjs", launcher.outputFiles[0].contents, 0o755)
 chmodSync("dist/openclaw.cjs", 0o755)
 
