@@ -28,7 +28,7 @@ describe("Files live adapter (§3.3)", () => {
     )
   )
 
-  it.effect("reads ASCII and UTF-8 text alike (ASCII takes the copying path), invalid bytes as U+FFFD", () =>
+  it.effect("reads ASCII and UTF-8 text alike (ASCII takes the latin1 path), invalid bytes as U+FFFD", () =>
     run(
       Effect.gen(function* () {
         const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
