@@ -24,8 +24,10 @@ const lazyDotenvCrypto = {
 }
 
 mkdirSync("dist", { recursive: true })
+// Short identifiers too: a third less text to read and keep in memory on every start (1.66 → 1.06 MB), and a
+// smaller code cache; nothing reads a function's or class's own name (bench/compare-builds.mjs: same output).
 const [main, launcher] = await Promise.all([
-  build({ ...common, entryPoints: ["src/bin/openclaw.ts"], outfile: "dist/openclaw-main.cjs", minifySyntax: true, minifyWhitespace: true, plugins: [lazyDotenvCrypto] }),
+  build({ ...common, entryPoints: ["src/bin/openclaw.ts"], outfile: "dist/openclaw-main.cjs", minifySyntax: true, minifyWhitespace: true, minifyIdentifiers: true, plugins: [lazyDotenvCrypto] }),
   build({ ...common, entryPoints: ["src/bin/launcher.ts"], outfile: "dist/openclaw.cjs", banner: { js: "#!/usr/bin/env node" } })
 ])
 
