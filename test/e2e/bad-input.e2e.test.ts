@@ -290,25 +290,25 @@ interface UsageCase {
 }
 
 const USAGE_ERRORS: ReadonlyArray<UsageCase> = [
-  { name: "an unknown flag: models status --bogus", args: ["models", "status", "--bogus"], mentions: ["--bogus"] },
-  { name: "an unknown flag after --check", args: ["models", "status", "--check", "--jsn"], mentions: ["--jsn"] },
-  { name: "--agent without a value", args: ["models", "status", "--agent"], mentions: ["--agent"] },
-  { name: "an unknown top-level subcommand: openclaw frobnicate", args: ["frobnicate"], mentions: ["models"] },
+  { name: "an unknown flag: models status --bogus", args: ["models", "status", "--bogus"], mentions: ["openclaw: unknown flag --bogus\n"] },
+  { name: "an unknown flag after --check", args: ["models", "status", "--check", "--jsn"], mentions: ["openclaw: unknown flag --jsn (did you mean --json?)\n"] },
+  { name: "--agent without a value", args: ["models", "status", "--agent"], mentions: ["openclaw: --agent needs a value\n"] },
+  { name: "an unknown top-level subcommand: openclaw frobnicate", args: ["frobnicate"], mentions: ["openclaw: 'frobnicate' is not a command of openclaw;", "models"] },
   {
     // Unpatched @effect/cli re-wraps the inner mismatch at the root and tells someone who typed `models` to use 'models'.
     name: "an unknown subcommand of models: openclaw models frobnicate",
     args: ["models", "frobnicate"],
-    mentions: ["status"],
+    mentions: ["openclaw: 'frobnicate' is not a command of openclaw models;", "status"],
     mustNotSay: /use 'models'/
   },
   {
     name: "an unknown subcommand two levels down: openclaw models auth order frob",
     args: ["models", "auth", "order", "frob"],
-    mentions: ["frob", "'get', 'set', 'clear'"]
+    mentions: ["openclaw: 'frob' is not a command of openclaw models auth order; its commands are get, set, clear\n"]
   }
 ]
 
-describe.concurrent("bad command lines: the CLI library's message and a usage hint (built binary)", () => {
+describe.concurrent("bad command lines: one line naming the mistake, and a usage hint (built binary)", () => {
   for (const c of USAGE_ERRORS) {
     const test = c.knownBug ? it.fails : it
     test(c.name, async () => {
