@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import type { ProviderError } from "../domain/Chat.js"
 import { formatModelRef } from "../domain/Config.js"
 import { fallbackNote } from "../domain/ChatFailure.js"
@@ -9,6 +9,7 @@ import type { ApiShape } from "../domain/Provider.js"
 import { type Attempts, chatTurn } from "../programs/ChatTurn.js"
 import type { Served } from "../programs/Failover.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
+import { catchEnd } from "../services/PullStream.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { headerValue } from "./Headers.js"
 import type { GatewayReply } from "./Reply.js"
@@ -177,11 +178,8 @@ const endWithError = (
   events: Stream.Stream<string | Uint8Array, ProviderError>,
   secrets: ReadonlyArray<string>
 ): Stream.Stream<string | Uint8Array> =>
-  Stream.catchAll(events, (error) => {
+  catchEnd(events, (error) => {
     const { reason } = classifyFailure(error)
     const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets)
-    return Stream.fromEffect(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), served.recordFailure(error))).pipe(
-      Stream.drain,
-      Stream.concat(Stream.make(wire.streamError(reason, message)))
-    )
+    return Effect.as(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), served.recordFailure(error)), [wire.streamError(reason, message)])
   })

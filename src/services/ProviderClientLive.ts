@@ -34,6 +34,7 @@ import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
 import { SseRelay } from "./providers/relay.js"
+import { pullStream } from "./PullStream.js"
 import { type SseEvent, SseParser, SseTooLarge } from "./providers/sse.js"
 
 /** §8.6: the attempt fails as `format`; what to change is the classified failure's hint. */
@@ -283,7 +284,8 @@ const sseStream = <T>(
     })
   })
   // Ending the stream for any reason closes a connection still in use; one read to the end is already back in the pool.
-  return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(Effect.sync(() => body.complete || abort())))
+  // A pullStream: the gateway writes it with a loop over `pull` (../PullStream.ts).
+  return pullStream(pull, () => void (body.complete || abort()))
 }
 
 const adapterFor = (target: ProviderTarget): ProviderAdapter =>
