@@ -15,6 +15,7 @@ import { ExitCode } from "./ExitCode.js"
 import { renderStatusText } from "./render/StatusText.js"
 import { colorEnabled, makeStyle } from "./render/Style.js"
 import { agentOption, jsonOption } from "./SharedOptions.js"
+import { printJson } from "./render/JsonOutput.js"
 
 const plain = Options.boolean("plain").pipe(Options.withDescription("Print only the resolved default model."))
 const check = Options.boolean("check").pipe(
@@ -69,7 +70,7 @@ export const modelsStatusCommand = Command.make(
             ...(showProgress ? { onFinished: probeProgress } : {})
           }))
         : undefined
-      if (opts.json) yield* Console.log(JSON.stringify(probed ? { ...report, probe: probed } : report, null, 2))
+      if (opts.json) yield* printJson(probed ? { ...report, probe: probed } : report)
       else if (opts.plain) {
         yield* Console.log(esc(report.defaultModel))
         for (const s of report.auth.skippedProfiles) {

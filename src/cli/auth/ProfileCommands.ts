@@ -9,11 +9,12 @@ import { clearCooldowns, listProfiles, logout } from "../../programs/AuthMainten
 import { agentOption, jsonOption } from "../SharedOptions.js"
 import { commandGroup } from "../help/HelpRequested.js"
 import { withSharedState } from "../SharedState.js"
+import { printJson } from "../render/JsonOutput.js"
 
 export const listCommand = Command.make("list", { agent: agentOption, json: jsonOption }, (o) =>
   Effect.gen(function* () {
     const list = yield* listProfiles(Option.getOrUndefined(o.agent))
-    if (o.json) return yield* Console.log(JSON.stringify(list, null, 2))
+    if (o.json) return yield* printJson(list)
     const lines = [`Agent: ${esc(list.agentId)}`, `Auth file: ${esc(list.storePath)}`]
     if (list.profiles.length === 0) lines.push("(no profiles)")
     // Every cell may quote the store (ids, emails, disabled reasons): escaped before the widths are measured (§11).
