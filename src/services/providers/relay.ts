@@ -18,7 +18,7 @@
  */
 import { Buffer } from "node:buffer"
 import type { StreamDecoder, StreamStep } from "../../domain/chat/Codec.js"
-import { type SseEvent, SseParser, SseTooLarge } from "./sse.js"
+import { scanLines, type SseEvent, SseParser, SseTooLarge } from "./sse.js"
 
 const LF = 10
 const CR = 13
@@ -71,24 +71,13 @@ export class SseRelay {
         start = 1
       }
     }
-    // Whole lines are taken one by one (a line end is LF, CR or CRLF, as the parser reads them).
-    // The next LF and CR, each searched for again only once passed: linear however they mix (as the parser).
-    let lineStart = start
+    // Whole lines are taken one by one, each with its line end (LF, CR or CRLF), as the parser reads them.
+    let step: RelayStep | undefined
+    const scan = scanLines(chunk, start, (from, _end, next) => (step = this.line(chunk.subarray(from, next), out)) !== undefined)
+    if (step !== undefined) return step
+    this.afterCr = scan.afterCr
+    const lineStart = scan.rest
     const length = chunk.length
-    let lf = chunk.indexOf(LF, start)
-    let cr = chunk.indexOf(CR, start)
-    while (lf !== -1 || cr !== -1) {
-      let end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr)
-      if (end === cr) {
-        if (end + 1 === length) this.afterCr = true
-        else if (chunk[end + 1] === LF) end++
-      }
-      const step = this.line(chunk.subarray(lineStart, end + 1), out)
-      if (step !== undefined) return step
-      lineStart = end + 1
-      if (lf !== -1 && lf < lineStart) lf = chunk.indexOf(LF, lineStart)
-      if (cr !== -1 && cr < lineStart) cr = chunk.indexOf(CR, lineStart)
-    }
     if (lineStart < length) {
       this.tailBytes += length - lineStart
       if (this.tailBytes > this.maxEventBytes) throw new SseTooLarge(this.maxEventBytes)

@@ -19,6 +19,38 @@ const asBuffer = (bytes: Uint8Array | string): Buffer =>
   typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /**
+ * The whole lines of `bytes` from `from`, in order: `line(start, end, next)` with the line's text at [start, end) and
+ * its end (LF, CR or CRLF) at [end, next); `line` returning true stops the scan. Then `rest` is where the unfinished
+ * last line starts (or where the scan stopped), and `afterCr` says the chunk ended in a CR, whose LF may open the
+ * next chunk. The next LF and CR are each searched for again only once passed — a native byte search, linear
+ * however they mix (§8.6). Shared by the parser below and the relay (./relay.ts).
+ */
+export const scanLines = (
+  bytes: Buffer,
+  from: number,
+  line: (start: number, end: number, next: number) => boolean | void
+): { readonly rest: number; readonly afterCr: boolean } => {
+  const length = bytes.length
+  let start = from
+  let afterCr = false
+  let lf = bytes.indexOf(LF, start)
+  let cr = bytes.indexOf(CR, start)
+  while (lf !== -1 || cr !== -1) {
+    const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr)
+    let next = end + 1
+    if (end === cr) {
+      if (next === length) afterCr = true
+      else if (bytes[next] === LF) next++
+    }
+    if (line(start, end, next) === true) return { rest: next, afterCr }
+    start = next
+    if (lf !== -1 && lf < start) lf = bytes.indexOf(LF, start)
+    if (cr !== -1 && cr < start) cr = bytes.indexOf(CR, start)
+  }
+  return { rest: start, afterCr }
+}
+
+/**
  * Incremental, over the bytes as they arrive (split anywhere, mid-character included); LF, CRLF and CR all end
  * lines; comments (`: ping`) are skipped. Linear in the bytes received whatever the line lengths (§8.6), and cheap
  * per chunk: line ends are found with a native byte search (CR and LF never occur inside a multi-byte UTF-8
@@ -52,20 +84,9 @@ export class SseParser {
       this.afterCr = false
       if (bytes[0] === LF) start = 1
     }
-    // The next LF and CR at or after `start`, each searched for again only once passed: linear however they mix.
-    let lf = bytes.indexOf(LF, start)
-    let cr = bytes.indexOf(CR, start)
-    while (lf !== -1 || cr !== -1) {
-      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr)
-      this.line(this.completeLine(bytes, start, end), out)
-      start = end + 1
-      if (end === cr) {
-        if (start === length) this.afterCr = true
-        else if (bytes[start] === LF) start++
-      }
-      if (lf !== -1 && lf < start) lf = bytes.indexOf(LF, start)
-      if (cr !== -1 && cr < start) cr = bytes.indexOf(CR, start)
-    }
+    const scan = scanLines(bytes, start, (from, end) => void this.line(this.completeLine(bytes, from, end), out))
+    this.afterCr = scan.afterCr
+    start = scan.rest
     if (start < length) {
       this.pending += length - start
       if (this.pending > this.maxEventBytes) throw new SseTooLarge(this.maxEventBytes)
