@@ -1,8 +1,9 @@
 /**
- * The live ProviderClient: node:http(s) with keep-alive agents (./providers/http.ts) and one adapter per API shape
- * in ./providers (their contract: ./providers/Adapter.ts). Provide it as `Effect.provide(ProviderClientLive)`. It lives in its own module, not as
- * `static readonly layer` on the `ProviderClient` tag, so the port stays free of HTTP code (and of an import cycle)
- * and the CLI can load it only on the commands that call a provider (`await import("./ProviderClientLive.js")`).
+ * The live ProviderClient: node:http(s) with keep-alive agents (./providers/http.ts), stream bodies read by
+ * ./providers/eventStream.ts, and one adapter per API shape in ./providers (their contract: ./providers/Adapter.ts).
+ * Provide it as `Effect.provide(ProviderClientLive)`. It lives in its own module, not as `static readonly layer` on
+ * the `ProviderClient` tag, so the port stays free of HTTP code (and of an import cycle) and the CLI can load it only
+ * on the commands that call a provider (`await import("./ProviderClientLive.js")`).
  *
  * `timeoutMs`: `complete` must have the whole answer within it; `stream` must have the response headers within it,
  * then each pull must produce a chunk within it (an idle deadline: bytes that never make an event do not count).
@@ -13,10 +14,8 @@
  * (./providers/body.ts): past that the call fails as `format` and the connection is closed (§8.6).
  */
 import type { IncomingMessage } from "node:http"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Either from "effect/Either"
@@ -25,25 +24,15 @@ import { ProviderError } from "../domain/Chat.js"
 import { answerEvents } from "../domain/chat/Events.js"
 import type { ChatAnswer, ChatRequest } from "../domain/chat/Model.js"
 import { type Forwarded, ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
-import type { StreamDecoder, StreamStep } from "../domain/chat/Codec.js"
 import type { HttpCall, ProviderAdapter } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
 import { forwardCall, forwardWatch } from "./providers/passthrough.js"
 import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
-import { type CallContext, cleanDetail, failure, httpError } from "./providers/errors.js"
+import { type CallContext, failure, httpError, tooLarge } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
+import { decodedBody, sseStream } from "./providers/eventStream.js"
 import { SseRelay } from "./providers/relay.js"
-import { pullStream } from "./PullStream.js"
-import { type SseEvent, SseParser, SseTooLarge } from "./providers/sse.js"
-
-/** §8.6: the attempt fails as `format`; what to change is the classified failure's hint. */
-const tooLarge = (ctx: CallContext, what: string) =>
-  new ProviderError({
-    provider: ctx.provider,
-    kind: "format",
-    detail: `${what} is larger than the limit of ${ctx.maxBodyBytes} bytes (gateway.limits.maxProviderBodyBytes); the connection was closed`
-  })
 
 // ---- calls -------------------------------------------------------------------------------------------------------
 
@@ -126,166 +115,6 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatAns
     },
     fail
   )
-}
-
-/**
- * What becomes of the provider's bytes: the stream's chunks, and whether the provider said it is finished (an
- * `end` that is not `done`: it closed the stream early). Throws SseTooLarge past the event size limit.
- */
-interface BodyReader<T> {
-  readonly push: (bytes: Buffer) => ReaderStep<T>
-  readonly end: () => ReaderStep<T>
-}
-
-/** `progress`: an event ended in these bytes (what the idle deadline counts). */
-type ReaderStep<T> = StreamStep<T> & { readonly progress: boolean }
-
-/** Events through the parser and a decoder (the provider's shape → canonical events, or → the client's frames). */
-const decodedBody = <T>(maxEventBytes: number, decoder: StreamDecoder<T>): BodyReader<T> => {
-  const parser = new SseParser(maxEventBytes)
-  const run = (events: ReadonlyArray<SseEvent>): ReaderStep<T> => {
-    const out: Array<T> = []
-    let error: StreamStep<T>["error"]
-    for (const event of events) {
-      const step = decoder.onEvent(event)
-      for (const chunk of step.events) out.push(chunk)
-      if (step.error !== undefined) error = step.error
-      if (step.done) return { events: out, done: true, progress: out.length > 0, ...(error === undefined ? {} : { error }) }
-    }
-    return { events: out, done: false, progress: out.length > 0, ...(error === undefined ? {} : { error }) }
-  }
-  return {
-    push: (bytes) => run(parser.push(bytes)),
-    end: () => {
-      const step = run(parser.end())
-      if (step.done) return step
-      const last = decoder.onEnd()
-      if (last === undefined) return step
-      const events = [...step.events, ...last.events]
-      return { events, done: true, progress: events.length > 0, ...((last.error ?? step.error) === undefined ? {} : { error: last.error ?? step.error }) }
-    }
-  }
-}
-
-/**
- * The body flows ('data' events, each chunk as the socket delivered it) into the parser and the decoder; chunks
- * wait in `ready` for the next pull, and the body is paused while they do (a slow client slows the provider). Not
- * the body's async iterator: its read() concatenates whatever is buffered into a new Buffer, a copy per read that
- * was a large part of the gateway's CPU while a provider streamed megabytes without an event (bench/README.md,
- * Hostile provider). Each pull must have a chunk within `timeoutMs` (an idle deadline: a long answer is fine, while
- * a stalled one, or one that drips bytes that never make an event, is cut; a chunk without an event's end in it
- * does not restart the deadline). One event larger than the body limit
- * fails the stream as `format`. After the provider's end marker the rest of the body is read and dropped, so the
- * connection goes back to the keep-alive pool; ending the stream early aborts the request. Run once.
- */
-const sseStream = <T>(
-  ctx: CallContext,
-  body: IncomingMessage,
-  abort: () => void,
-  reader: BodyReader<T>
-): Stream.Stream<T, ProviderError> => {
-  let ready: Array<T> = []
-  /** Nothing more will be added to `ready`: the decoder's end, the body's end, or `broken`. */
-  let finished = false
-  /** Why the stream broke (thrown after `ready` is delivered): a ProviderError, or a transport error to classify. */
-  let broken: unknown
-  /** The provider's own error event, thrown after the chunks before it. */
-  let pending: ProviderError | undefined
-  /** The pull waiting for a chunk. */
-  let waiting: (() => void) | undefined
-  /**
-   * Since when the stream has waited for an event: kept across deliveries that held none (a same-shape stream's
-   * lines go on before their event ends), so bytes that never make an event cannot hold off the idle deadline.
-   */
-  let waitingSince: number | undefined
-  /** An event ended since the last delivery. */
-  let progressed = false
-  const wake = () => {
-    const w = waiting
-    waiting = undefined
-    w?.()
-  }
-  const take = (step: ReaderStep<T>) => {
-    for (const chunk of step.events) ready.push(chunk)
-    if (step.progress) progressed = true
-    if (step.error !== undefined) {
-      const { message, status } = step.error
-      pending = new ProviderError({
-        provider: ctx.provider,
-        kind: "http",
-        detail: cleanDetail(message, ctx.secrets),
-        ...(status === undefined ? {} : { status })
-      })
-    }
-    if (step.done) finished = true
-  }
-  const breakWith = (error: unknown) => {
-    if (finished) return
-    finished = true
-    broken = error
-    wake()
-  }
-  body.on("data", (bytes: Buffer) => {
-    if (finished) return // past the end marker: read to the end for the keep-alive pool
-    try {
-      take(reader.push(bytes))
-    } catch (error) {
-      return breakWith(error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error)
-    }
-    if (waiting !== undefined) {
-      if (ready.length > 0 || finished) wake()
-    } else if (ready.length > 0 && !finished) body.pause()
-  })
-  body.on("end", () => {
-    if (!finished) {
-      let last: ReaderStep<T>
-      try {
-        last = reader.end()
-      } catch (error) {
-        return breakWith(error instanceof SseTooLarge ? tooLarge(ctx, "one event of the stream") : error)
-      }
-      take(last)
-      if (!last.done) return breakWith(failure(ctx, new Error("the provider closed the stream before it finished"), false, ""))
-    }
-    wake()
-  })
-  // Also after `finished`: an 'error' event without a listener would be thrown.
-  body.on("error", breakWith)
-  body.on("close", () => breakWith(Object.assign(new Error("aborted"), { code: "ECONNRESET" })))
-  const pull = Effect.async<Chunk.Chunk<T>, Option.Option<ProviderError>>((resume) => {
-    const now = Date.now()
-    const since = waitingSince ?? now
-    const deliver = () => {
-      clearTimeout(timer)
-      if (ready.length > 0) {
-        const chunks = ready
-        ready = []
-        waitingSince = progressed ? undefined : since
-        progressed = false
-        return resume(Effect.succeed(Chunk.unsafeFromArray(chunks)))
-      }
-      const error = broken ?? pending
-      resume(Effect.fail(error === undefined ? Option.none() : Option.some(failure(ctx, error, false, "data"))))
-    }
-    const timer = setTimeout(() => {
-      waiting = undefined
-      abort()
-      resume(Effect.fail(Option.some(failure(ctx, new Error("timeout"), true, "data"))))
-    }, Math.max(0, ctx.timeoutMs - (now - since)))
-    if (ready.length > 0 || finished) deliver()
-    else {
-      waiting = deliver
-      if (body.isPaused()) body.resume()
-    }
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      waiting = undefined
-      abort()
-    })
-  })
-  // Ending the stream for any reason closes a connection still in use; one read to the end is already back in the pool.
-  // A pullStream: the gateway writes it with a loop over `pull` (../PullStream.ts).
-  return pullStream(pull, () => void (body.complete || abort()))
 }
 
 const adapterFor = (target: ProviderTarget): ProviderAdapter =>

@@ -101,3 +101,11 @@ export const failure = (ctx: CallContext, error: unknown, timedOut: boolean, dur
   const message = typeof c.message === "string" && c.message !== "" ? c.message : String(error)
   return make("network", message === "aborted" ? "connection closed by the provider" : message)
 }
+
+/** §8.6: the attempt fails as `format`; what to change is the classified failure's hint. */
+export const tooLarge = (ctx: CallContext, what: string) =>
+  new ProviderError({
+    provider: ctx.provider,
+    kind: "format",
+    detail: `${what} is larger than the limit of ${ctx.maxBodyBytes} bytes (gateway.limits.maxProviderBodyBytes); the connection was closed`
+  })
