@@ -2,7 +2,8 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as ValidationError from "@effect/cli/ValidationError"
 import { nearest } from "../../domain/Nearest.js"
 import { escapeControl } from "../../domain/Untrusted.js"
-import type { CommandNode, OptionNode } from "../completion/CommandTree.js"
+import type { CommandNode } from "../completion/CommandTree.js"
+import { findOption, walkCommands } from "./ArgWalk.js"
 
 /**
  * What a usage error says (§6 "Command-line manners", §11: one line with the problem): @effect/cli's own messages
@@ -16,36 +17,12 @@ import type { CommandNode, OptionNode } from "../completion/CommandTree.js"
 const shown = (word: string): string =>
   word.length > 40 ? `a ${word.length}-character value ending in '${escapeControl(word.slice(-4))}'` : `'${escapeControl(word)}'`
 
-const optionNamed = (node: CommandNode, name: string): OptionNode | undefined => node.options.find((o) => o.names.includes(name))
-
 /** The long flags a typo may have meant: the command's own and the framework's built-ins (`--version` at the top). */
 const longNames = (node: CommandNode, top: boolean): ReadonlyArray<string> => [
   ...node.options.flatMap((o) => o.names.filter((n) => n.startsWith("--"))),
   "--help",
   ...(top ? ["--version"] : [])
 ]
-
-/** The command the arguments reach, and the arguments after its name. */
-const reached = (tree: CommandNode, args: ReadonlyArray<string>): { node: CommandNode; path: string; rest: ReadonlyArray<string> } => {
-  let node = tree
-  const path = ["openclaw"]
-  let after = 0
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!
-    if (word === "--") break
-    if (word.startsWith("-")) {
-      const option = optionNamed(node, word.split("=")[0]!)
-      if (option?.takesValue && !word.includes("=")) i++
-      continue
-    }
-    const sub = node.subcommands.find((s) => s.name === word)
-    if (sub === undefined) break
-    node = sub
-    path.push(word)
-    after = i + 1
-  }
-  return { node, path: path.join(" "), rest: args.slice(after) }
-}
 
 /** The first flag-like word the command does not take, or takes a value for and got none. */
 const flagProblem = (node: CommandNode, args: ReadonlyArray<string>, top: boolean): string | undefined => {
@@ -55,7 +32,7 @@ const flagProblem = (node: CommandNode, args: ReadonlyArray<string>, top: boolea
     if (!word.startsWith("-") || word === "-") continue
     const eq = word.indexOf("=")
     const name = eq > 0 ? word.slice(0, eq) : word
-    const option = optionNamed(node, name)
+    const option = findOption(node, name)
     if (option === undefined) {
       if (name.length > 40) return `unknown flag ${shown(name)}`
       const meant = nearest(name, longNames(node, top))
@@ -63,7 +40,7 @@ const flagProblem = (node: CommandNode, args: ReadonlyArray<string>, top: boolea
     }
     if (!option.takesValue) continue
     const value = eq > 0 ? word.slice(eq + 1) : args[i + 1]
-    if (value === undefined || value === "" || (eq < 0 && optionNamed(node, value.split("=")[0]!) !== undefined)) return `${name} needs a value`
+    if (value === undefined || value === "" || (eq < 0 && findOption(node, value) !== undefined)) return `${name} needs a value`
     if (eq < 0) i++
   }
   return undefined
@@ -111,7 +88,10 @@ const plain = (doc: HelpDoc.HelpDoc): string =>
 /** The problem, as `openclaw: <problem>` prints it; `args` are the command line after `openclaw`. */
 export const usageProblem = (error: ValidationError.ValidationError, tree: CommandNode, args: ReadonlyArray<string>): string => {
   const text = plain(error.error)
-  const { node, path, rest } = reached(tree, args)
+  const walked = walkCommands(tree, args)
+  const { node } = walked
+  const path = ["openclaw", ...walked.path].join(" ")
+  const rest = args.slice(walked.after)
   const subcommand = /^Invalid subcommand for [^:]*: '([\s\S]*)' - use one of /.exec(text)
   if (subcommand !== null) {
     const word = subcommand[1]!
