@@ -23,7 +23,7 @@ import type { SecretsExecNotAllowedError, SecretsPlanError, SecretsUnresolvedErr
 import type { SecretsReloadError } from "./secrets/ReloadError.js"
 
 /** A secret given as an argument: refused before anything runs, since shell history and `ps` have seen it. */
-export class SecretOnCommandLineError extends ExplainedError<SecretOnCommandLineError>()("SecretOnCommandLineError", {
+export class SecretOnCommandLineError extends ExplainedError("SecretOnCommandLineError", {
   /** The secret as `maskSecret` shows it. */
   masked: Schema.String
 }) {

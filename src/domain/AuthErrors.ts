@@ -3,7 +3,7 @@ import { ExplainedError } from "./Errors.js"
 
 /** Errors of the credential commands (§6.2); what the user reads, with the fix. */
 
-export class ProfileNotFoundError extends ExplainedError<ProfileNotFoundError>()("ProfileNotFoundError", {
+export class ProfileNotFoundError extends ExplainedError("ProfileNotFoundError", {
   profileId: Schema.String,
   agentDir: Schema.String
 }) {
@@ -15,7 +15,7 @@ export class ProfileNotFoundError extends ExplainedError<ProfileNotFoundError>()
   }
 }
 
-export class ProfileProviderMismatchError extends ExplainedError<ProfileProviderMismatchError>()(
+export class ProfileProviderMismatchError extends ExplainedError(
   "ProfileProviderMismatchError",
   { profileId: Schema.String, actual: Schema.String, expected: Schema.String }
 ) {
@@ -28,7 +28,7 @@ export class ProfileProviderMismatchError extends ExplainedError<ProfileProvider
   }
 }
 
-export class InvalidSecretError extends ExplainedError<InvalidSecretError>()("InvalidSecretError", {
+export class InvalidSecretError extends ExplainedError("InvalidSecretError", {
   kind: Schema.Literal("token", "API key"),
   /** What is wrong with it, and where it belongs instead when it is another kind of secret. */
   detail: Schema.String
@@ -41,7 +41,7 @@ export class InvalidSecretError extends ExplainedError<InvalidSecretError>()("In
   }
 }
 
-export class NoSecretInputError extends ExplainedError<NoSecretInputError>()("NoSecretInputError", {
+export class NoSecretInputError extends ExplainedError("NoSecretInputError", {
   kind: Schema.Literal("token", "API key"),
   command: Schema.String
 }) {
@@ -53,7 +53,7 @@ export class NoSecretInputError extends ExplainedError<NoSecretInputError>()("No
   }
 }
 
-export class NotInteractiveError extends ExplainedError<NotInteractiveError>()("NotInteractiveError", {}) {
+export class NotInteractiveError extends ExplainedError("NotInteractiveError", {}) {
   get problem(): string {
     return "setup-token requires an interactive TTY"
   }
@@ -62,7 +62,7 @@ export class NotInteractiveError extends ExplainedError<NotInteractiveError>()("
   }
 }
 
-export class PromptCancelledError extends ExplainedError<PromptCancelledError>()("PromptCancelledError", {}) {
+export class PromptCancelledError extends ExplainedError("PromptCancelledError", {}) {
   get problem(): string {
     return "Cancelled; nothing was stored"
   }
@@ -72,7 +72,7 @@ export class PromptCancelledError extends ExplainedError<PromptCancelledError>()
   }
 }
 
-export class ClaudeCliError extends ExplainedError<ClaudeCliError>()("ClaudeCliError", {
+export class ClaudeCliError extends ExplainedError("ClaudeCliError", {
   // cancelled: the user pressed Ctrl-C while claude had the terminal (claude died of SIGINT or exited 130).
   reason: Schema.Literal("not-found", "failed", "cancelled"),
   exitCode: Schema.optional(Schema.Number),

@@ -26,7 +26,7 @@ export interface ProviderAuth {
 }
 
 /** A provider call that failed: the HTTP status and the provider's own error text, classified later (§5.3). */
-export class ProviderError extends ExplainedError<ProviderError>()("ProviderError", {
+export class ProviderError extends ExplainedError("ProviderError", {
   provider: Schema.String,
   /** `format`: the answer was not one we can take (larger than the configured limit). */
   kind: Schema.Literal("http", "network", "timeout", "format"),

@@ -1,3 +1,5 @@
+import type * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
 
 /**
@@ -13,26 +15,33 @@ export interface Explained {
 /** The one way an error reads: `<problem>. Fix: <fix>.`, or `<problem>.` when there is no fix. */
 export const messageOf = (e: Explained): string => (e.fix === undefined ? `${e.problem}.` : `${e.problem}. Fix: ${e.fix}.`)
 
+/** What an ExplainedError class builds: a yieldable tagged error with the fields as read-only properties. */
+export interface ExplainedErrorClass<Tag extends string, Fields extends Schema.Struct.Fields> {
+  new (
+    ...props: keyof Fields extends never ? [props?: {}] : [props: Schema.Struct.Constructor<Fields>]
+  ): Cause.YieldableError & { readonly _tag: Tag } & Schema.Struct.Type<Fields>
+}
+
 /**
- * `Schema.TaggedError` with the shared `message` getter. The subclass provides `problem` and `fix`, as schema fields
- * or as getters over the fields that callers match on (path, code, reason …):
- * `class E extends ExplainedError<E>()("E", { path: Schema.String }) { get problem() { … } get fix() { … } }`.
+ * A tagged error with the shared `message` getter. The subclass provides `problem` and `fix`, as fields or as getters
+ * over the fields that callers match on (path, code, reason …):
+ * `class E extends ExplainedError("E", { path: Schema.String }) { get problem() { … } get fix() { … } }`.
+ * The fields are written as schemas, which say their types; the class itself is `Data.TaggedError`: a
+ * `Schema.TaggedError` class builds its schema when it is defined, and with ~30 of them that was ~7 ms of every
+ * command's start-up (issue 16). Nothing decodes or encodes these errors, and the compiler checks what they are made
+ * with.
  */
-export const ExplainedError = <Self>() =>
-  <Tag extends string, Fields extends Schema.Struct.Fields>(tag: Tag, fields: Fields) => {
-    const Tagged = Schema.TaggedError<Self>()(tag, fields) as unknown as Schema.TaggedErrorClass<
-      Self,
-      Tag,
-      { readonly _tag: Schema.tag<Tag> } & Fields
-    >
-    // Typed as the plain tagged error (a class over a generic base cannot be typed directly); the getter is real.
-    class WithMessage extends (Tagged as unknown as new(...args: Array<any>) => Error) {
-      override get message(): string {
-        return messageOf(this as unknown as Explained)
-      }
+export const ExplainedError = <Tag extends string, Fields extends Schema.Struct.Fields>(
+  tag: Tag,
+  _fields: Fields
+): ExplainedErrorClass<Tag, Fields> => {
+  class WithMessage extends Data.TaggedError(tag)<{}> {
+    override get message(): string {
+      return messageOf(this as unknown as Explained)
     }
-    return WithMessage as unknown as typeof Tagged
   }
+  return WithMessage as unknown as ExplainedErrorClass<Tag, Fields>
+}
 
 /** The code of a FileError for a FIFO, socket or device where a file belongs (§11); not an errno. */
 export const NOT_A_REGULAR_FILE = "ENOTREG"
@@ -60,7 +69,7 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
   EMFILE: { problem: "too many open files", fix: () => "raise the open-file limit (ulimit -n) and try again" }
 }
 
-export class FileError extends ExplainedError<FileError>()("FileError", {
+export class FileError extends ExplainedError("FileError", {
   path: Schema.String,
   operation: Schema.Literal("read", "write", "remove", "stat", "chmod", "mkdir", "list"),
   code: Schema.String
@@ -73,7 +82,7 @@ export class FileError extends ExplainedError<FileError>()("FileError", {
   }
 }
 
-export class FileParseError extends ExplainedError<FileParseError>()("FileParseError", {
+export class FileParseError extends ExplainedError("FileParseError", {
   path: Schema.String,
   format: Schema.Literal("JSON", "JSON5"),
   /** What the parser said, e.g. `unexpected "}"`. */
@@ -90,7 +99,7 @@ export class FileParseError extends ExplainedError<FileParseError>()("FileParseE
   }
 }
 
-export class FileShapeError extends ExplainedError<FileShapeError>()("FileShapeError", {
+export class FileShapeError extends ExplainedError("FileShapeError", {
   path: Schema.String,
   /** Which field is wrong and how, e.g. `profiles.x.type must be one of …`. */
   detail: Schema.String
@@ -103,7 +112,7 @@ export class FileShapeError extends ExplainedError<FileShapeError>()("FileShapeE
   }
 }
 
-export class LockTimeoutError extends ExplainedError<LockTimeoutError>()("LockTimeoutError", {
+export class LockTimeoutError extends ExplainedError("LockTimeoutError", {
   path: Schema.String,
   waitedMs: Schema.Number
 }) {
@@ -115,7 +124,7 @@ export class LockTimeoutError extends ExplainedError<LockTimeoutError>()("LockTi
   }
 }
 
-export class UnknownAgentError extends ExplainedError<UnknownAgentError>()("UnknownAgentError", {
+export class UnknownAgentError extends ExplainedError("UnknownAgentError", {
   agentId: Schema.String,
   known: Schema.Array(Schema.String),
   configPath: Schema.String
@@ -129,7 +138,7 @@ export class UnknownAgentError extends ExplainedError<UnknownAgentError>()("Unkn
 }
 
 /** A command given something it cannot do; the text is the command's own. */
-export class UsageError extends ExplainedError<UsageError>()("UsageError", {
+export class UsageError extends ExplainedError("UsageError", {
   problem: Schema.String,
   fix: Schema.String
 }) {}

@@ -5,7 +5,7 @@ import { ExplainedError } from "./Errors.js"
 /** Errors of OAuth refresh, login and import (§7); messages say what, where and the fix, and never hold a token. */
 
 /** The token endpoint could not be used: a transport problem or the provider's own `error`. */
-export class OAuthHttpError extends ExplainedError<OAuthHttpError>()("OAuthHttpError", {
+export class OAuthHttpError extends ExplainedError("OAuthHttpError", {
   /** Host of the token endpoint, e.g. `console.anthropic.com`. */
   host: Schema.String,
   /** `too-large`: the answer passed the token endpoint's size cap and was cut off unread (§8.6, §11). */
@@ -41,7 +41,7 @@ export class OAuthHttpError extends ExplainedError<OAuthHttpError>()("OAuthHttpE
   }
 }
 
-export class OAuthRefreshError extends ExplainedError<OAuthRefreshError>()("OAuthRefreshError", {
+export class OAuthRefreshError extends ExplainedError("OAuthRefreshError", {
   provider: Schema.String,
   profileId: Schema.String,
   reason: Schema.String,
@@ -59,7 +59,7 @@ export class OAuthRefreshError extends ExplainedError<OAuthRefreshError>()("OAut
   }
 }
 
-export class OAuthSetupError extends ExplainedError<OAuthSetupError>()("OAuthSetupError", {
+export class OAuthSetupError extends ExplainedError("OAuthSetupError", {
   provider: Schema.String,
   /** What is missing or wrong in the provider's OAuth settings. */
   detail: Schema.String,
@@ -73,7 +73,7 @@ export class OAuthSetupError extends ExplainedError<OAuthSetupError>()("OAuthSet
   }
 }
 
-export class OAuthLoginError extends ExplainedError<OAuthLoginError>()("OAuthLoginError", {
+export class OAuthLoginError extends ExplainedError("OAuthLoginError", {
   provider: Schema.String,
   reason: Schema.Literal("denied", "provider-error", "state-mismatch", "no-code", "unreadable", "timeout", "exchange-failed"),
   detail: Schema.optional(Schema.String)
@@ -116,7 +116,7 @@ export class OAuthLoginError extends ExplainedError<OAuthLoginError>()("OAuthLog
   }
 }
 
-export class ClaudeCodeImportError extends ExplainedError<ClaudeCodeImportError>()("ClaudeCodeImportError", {
+export class ClaudeCodeImportError extends ExplainedError("ClaudeCodeImportError", {
   path: Schema.String,
   /** What is wrong with the file (missing, unreadable, no token in it …). */
   detail: Schema.String,
@@ -134,7 +134,7 @@ export class ClaudeCodeImportError extends ExplainedError<ClaudeCodeImportError>
   }
 }
 
-export class ImportWouldDowngradeError extends ExplainedError<ImportWouldDowngradeError>()("ImportWouldDowngradeError", {
+export class ImportWouldDowngradeError extends ExplainedError("ImportWouldDowngradeError", {
   profileId: Schema.String,
   path: Schema.String
 }) {
@@ -147,7 +147,7 @@ export class ImportWouldDowngradeError extends ExplainedError<ImportWouldDowngra
 }
 
 /** The local callback port could not be opened (taken, or not allowed); login falls back to pasting. */
-export class CallbackPortError extends ExplainedError<CallbackPortError>()("CallbackPortError", {
+export class CallbackPortError extends ExplainedError("CallbackPortError", {
   port: Schema.Number,
   code: Schema.String
 }) {

@@ -13,7 +13,7 @@ const list = (items: ReadonlyArray<string>): string => {
   return more > 0 ? `${shown.join("; ")}; … and ${more} more` : shown.join("; ")
 }
 
-export class SecretsPlanError extends ExplainedError<SecretsPlanError>()("SecretsPlanError", {
+export class SecretsPlanError extends ExplainedError("SecretsPlanError", {
   /** The plan file, or `the plan` when it came from the wizard. */
   source: Schema.String,
   problems: Schema.Array(Schema.String)
@@ -26,7 +26,7 @@ export class SecretsPlanError extends ExplainedError<SecretsPlanError>()("Secret
   }
 }
 
-export class SecretsExecNotAllowedError extends ExplainedError<SecretsExecNotAllowedError>()("SecretsExecNotAllowedError", {
+export class SecretsExecNotAllowedError extends ExplainedError("SecretsExecNotAllowedError", {
   /** What in the plan would run a command: `ref exec:vault`, `provider vault`. */
   uses: Schema.Array(Schema.String)
 }) {
@@ -38,7 +38,7 @@ export class SecretsExecNotAllowedError extends ExplainedError<SecretsExecNotAll
   }
 }
 
-export class SecretsUnresolvedError extends ExplainedError<SecretsUnresolvedError>()("SecretsUnresolvedError", {
+export class SecretsUnresolvedError extends ExplainedError("SecretsUnresolvedError", {
   /** `<path> (<ref label>): <reason>` each. */
   unresolved: Schema.Array(Schema.String)
 }) {

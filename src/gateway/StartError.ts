@@ -2,7 +2,7 @@ import * as Schema from "effect/Schema"
 import { ExplainedError } from "../domain/Errors.js"
 
 /** Why the gateway did not start listening (§8.2): a bad bind or port, a network bind without a token, a busy port. */
-export class GatewayStartError extends ExplainedError<GatewayStartError>()("GatewayStartError", {
+export class GatewayStartError extends ExplainedError("GatewayStartError", {
   kind: Schema.Literal("bind", "port", "no-token", "listen"),
   /** The bind or port asked for, as given; for `listen`, the `host:port`. */
   value: Schema.String,
@@ -45,7 +45,7 @@ const UnresolvedRef = Schema.Struct({ location: Schema.String, path: Schema.Stri
  * The gateway did not start because a secret reference it needs did not resolve (§9: fail fast, before anything
  * is served). Names each ref by where it is and why, never a value.
  */
-export class GatewaySecretsError extends ExplainedError<GatewaySecretsError>()("GatewaySecretsError", {
+export class GatewaySecretsError extends ExplainedError("GatewaySecretsError", {
   /** Never empty. */
   unresolved: Schema.Array(UnresolvedRef),
   /** `<state>/.env`, where OPENCLAW_GATEWAY_TOKEN can go instead of a token ref. */

@@ -26,7 +26,7 @@ export type { Attempt } from "../domain/ChatFailure.js"
  * Why a request could not be served: the verdict of domain/ChatFailure (status, classified reason, the profiles
  * tried and the fix), which every wire shape encodes as it is.
  */
-export class ChatFailedError extends ExplainedError<ChatFailedError>()("ChatFailedError", {
+export class ChatFailedError extends ExplainedError("ChatFailedError", {
   status: Schema.Number,
   reason: Schema.Literal("auth", "format", "rate_limit", "billing", "timeout", "unknown", "overloaded", "no_credentials", "unavailable"),
   code: Schema.String,

@@ -7,7 +7,7 @@ import { ExplainedError } from "../domain/Errors.js"
 import { HostProcess } from "./HostProcess.js"
 
 /** Why the login-shell import did not happen; it is a warning, never fatal (§4.1 step 5). */
-export class ShellEnvError extends ExplainedError<ShellEnvError>()("ShellEnvError", {
+export class ShellEnvError extends ExplainedError("ShellEnvError", {
   shell: Schema.String,
   kind: Schema.Literal("timeout", "spawn", "exit"),
   timeoutMs: Schema.optional(Schema.Number),

@@ -5,7 +5,7 @@ import { ExplainedError } from "../../domain/Errors.js"
  * `openclaw secrets reload` did not get a new snapshot swapped in: no gateway answered, it refused our token, or it
  * kept its old snapshot (a needed ref does not resolve). Never quotes a secret: the gateway's answers hold none.
  */
-export class SecretsReloadError extends ExplainedError<SecretsReloadError>()("SecretsReloadError", {
+export class SecretsReloadError extends ExplainedError("SecretsReloadError", {
   kind: Schema.Literal("not-running", "unreachable", "token-unresolved", "refused", "kept-old", "bad-answer"),
   /** The gateway's base URL. */
   url: Schema.String,
