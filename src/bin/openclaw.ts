@@ -12,6 +12,7 @@ import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { makeAppLayer } from "../services/AppLayer.js"
 import { cliLogger } from "../services/Logging.js"
+import { mergeInOrder, provideInOrder } from "../services/LayerInOrder.js"
 import { livePorts } from "../services/LivePorts.js"
 import { Progress } from "../services/Progress.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
@@ -27,9 +28,10 @@ process.on("SIGXFSZ", () => undefined)
 const secrets = makeSecretRegistry()
 
 // Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.
-const CliLive = Layer.mergeAll(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets))).pipe(
-  Layer.provideMerge(makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) })),
-  Layer.provideMerge(cliPlatformLayer(lazyTerminalLayer))
+const CliLive = provideInOrder(
+  cliPlatformLayer(lazyTerminalLayer),
+  makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) }),
+  mergeInOrder(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets)))
 )
 
 const program = withOutputConsole(cli(process.argv), { plain: !colorEnabled(process.stdout.isTTY === true, process.env) })

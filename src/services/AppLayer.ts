@@ -17,6 +17,7 @@ import type { SecretResolver } from "./SecretResolver.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { ShellEnv } from "./ShellEnv.js"
 import { fileSharedState } from "./SharedStateLayer.js"
+import { mergeInOrder, provideInOrder } from "./LayerInOrder.js"
 
 /**
  * The app's ports: every adapter that touches the world. The CLI edge passes the live ones, tests pass doubles;
@@ -42,7 +43,7 @@ export interface AppPorts<R = never> {
 
 /** The app's services (paths, stores, environment) over its ports, built once; the ports stay visible too. */
 export const makeAppLayer = <R>(ports: AppPorts<R>) => {
-  const adapters = Layer.mergeAll(
+  const adapters = mergeInOrder(
     ports.files,
     ports.locks,
     ports.shellEnv,
@@ -55,12 +56,14 @@ export const makeAppLayer = <R>(ports: AppPorts<R>) => {
     ports.random,
     ports.secrets,
     ports.resolver
-  ).pipe(Layer.provideMerge(ports.host))
+  )
   // Usage state and the refresh lock default to this host's files; an edge configured for shared state (§10)
   // provides the Redis layers over these (cli/SharedState.ts, gateway/main.ts).
-  return fileSharedState.pipe(
-    Layer.provideMerge(Layer.mergeAll(ProfileStore.layer, ConfigStore.layer, Environment.layer)),
-    Layer.provideMerge(Paths.layer),
-    Layer.provideMerge(adapters)
+  return provideInOrder(
+    ports.host,
+    adapters,
+    Paths.layer,
+    mergeInOrder(ProfileStore.layer, ConfigStore.layer, Environment.layer),
+    fileSharedState
   )
 }

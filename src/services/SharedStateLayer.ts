@@ -7,9 +7,10 @@ import { StateHealth } from "./StateHealth.js"
 import { TokenLimiter } from "./TokenLimiter.js"
 import type { FailureLimiterOptions } from "../domain/FailureLimiter.js"
 import { UsageState } from "./UsageState.js"
+import { mergeInOrder } from "./LayerInOrder.js"
 
 /** This host's files: usage state in the store, the refresh lock file (today's behaviour, the default). */
-export const fileSharedState = Layer.mergeAll(UsageState.file, RefreshLock.file, StateHealth.file)
+export const fileSharedState = mergeInOrder(UsageState.file, RefreshLock.file, StateHealth.file)
 
 /**
  * The state layers `gateway.state.backend` chooses (§10), for an edge: this host's files, or Redis. The Redis
@@ -23,5 +24,5 @@ export const sharedStateLayer = (settings: StateSettings) =>
 /** The gateway's: sessions and the bad-token limiter too. */
 export const gatewaySharedStateLayer = (settings: StateSettings, sessions: SessionStoreOptions, limiter: FailureLimiterOptions) =>
   settings.backend === "file"
-    ? Layer.mergeAll(fileSharedState, SessionStore.layer(sessions), TokenLimiter.memory(limiter))
+    ? mergeInOrder(fileSharedState, SessionStore.layer(sessions), TokenLimiter.memory(limiter))
     : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisGatewayStateLayer(settings, sessions, limiter)))
