@@ -67,7 +67,7 @@ const servesGateway = (argv: ReadonlyArray<string>): boolean => {
  * - a function is optimised after 4× more work than the default: a short command no longer pays TurboFan's memory
  *   for functions it runs only a little longer (−500 faults). The 20,000-profile commands, which run long enough
  *   to optimise, keep their speed.
- * Together −25 to −30 ms of a ~230 ms command, and −5 to −8 % on the 20,000-profile ones (bench/README.md). Only
+ * Together −25 to −30 ms of a ~230 ms command, and −5 to −11 % on the 20,000-profile ones (bench/README.md). Only
  * settable this way before the bundle runs (the semi-space sizes themselves can only be given on node's command line),
  * and only for the V8 they were measured on: an engine without one of these flags would print an error on every
  * command. The gateway has settings of its own (tuneForLongRun).
@@ -85,9 +85,10 @@ const tuneForShortRun = (): void => {
  * - the young generation stops growing at 8 MB semi-spaces. V8 takes its maximum only from node's command line, so
  *   after each collection we look, and once there the growth factor becomes 1;
  * - the old generation's limit grows by 30 % over what survived the last full collection.
- * Measured with 16 clients: peak RSS ~90 MB, and CPU per request within the noise of the runs (bench/README.md).
- * A growth factor of 1 from the start kept memory as low but cost ~30 % of the throughput: a 1 MB young generation
- * copies a request's objects over and over. Only for the V8 measured (see tuneForShortRun).
+ * Measured: peak RSS ~90 MB, for ~4 % more CPU per request at 16 clients and ~13 % at one, where concurrent marking
+ * on the other core is counted (bench/README.md). A growth factor of 1 from the start kept memory as low but cost
+ * ~35 % of the throughput: a 1 MB young generation copies a request's objects over and over. Only for the V8
+ * measured (see tuneForShortRun).
  */
 const tuneForLongRun = (): void => {
   if (!process.versions.v8.startsWith("11.")) return
