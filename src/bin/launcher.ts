@@ -60,6 +60,12 @@ const servesGateway = (argv: ReadonlyArray<string>): boolean => {
 }
 
 /**
+ * The V8 the settings below were measured on (Node 20's). V8 prints an error for a flag it does not know, on every
+ * run: another engine runs with its defaults until they are measured there.
+ */
+const measuredV8 = process.versions.v8.startsWith("11.")
+
+/**
  * A CLI command is short, and on a VM each first touch of a memory page costs ~14 µs (issue 16: a cold `models
  * status --check` faulted in ~7,900 pages against ~1,900 for `node -e 0`). Two V8 settings cut that:
  * - the young generation stays at its first size instead of doubling after each scavenge that keeps much alive (all of
@@ -68,12 +74,11 @@ const servesGateway = (argv: ReadonlyArray<string>): boolean => {
  *   for functions it runs only a little longer (−500 faults). The 20,000-profile commands, which run long enough
  *   to optimise, keep their speed.
  * Together −25 to −30 ms of a ~230 ms command, and −5 to −11 % on the 20,000-profile ones (bench/README.md). Only
- * settable this way before the bundle runs (the semi-space sizes themselves can only be given on node's command line),
- * and only for the V8 they were measured on: an engine without one of these flags would print an error on every
- * command. The gateway has settings of its own (tuneForLongRun).
+ * settable this way before the bundle runs (the semi-space sizes themselves can only be given on node's command line).
+ * The gateway has settings of its own (tuneForLongRun).
  */
 const tuneForShortRun = (): void => {
-  if (!process.versions.v8.startsWith("11.")) return
+  if (!measuredV8) return
   v8.setFlagsFromString("--semi-space-growth-factor=1")
   v8.setFlagsFromString("--interrupt-budget=540000")
 }
@@ -88,10 +93,10 @@ const tuneForShortRun = (): void => {
  * Measured: peak RSS ~90 MB, for ~4 % more CPU per request at 16 clients and ~13 % at one, where concurrent marking
  * on the other core is counted (bench/README.md). A growth factor of 1 from the start kept memory as low but cost
  * ~35 % of the throughput: a 1 MB young generation copies a request's objects over and over. Only for the V8
- * measured (see tuneForShortRun).
+ * measured (measuredV8).
  */
 const tuneForLongRun = (): void => {
-  if (!process.versions.v8.startsWith("11.")) return
+  if (!measuredV8) return
   v8.setFlagsFromString("--heap-growing-percent=30")
   const capBytes = 8 * 1024 * 1024
   // Required here, not imported: a CLI command has no use for it.
