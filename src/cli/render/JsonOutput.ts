@@ -14,6 +14,11 @@ import * as Effect from "effect/Effect"
 /** Containers with more members than this (here or a few levels down) are written member by member. */
 const STREAMED_MEMBERS = 64
 const PIECE_CHARS = 48 * 1024
+/**
+ * Small members of a large array written by one JSON.stringify call (batchText). Measured on the 20,000-profile
+ * reports: 16 is quickest; 64 is slower than one call per member and 256 three times slower (longer strings).
+ */
+const BATCH = 16
 
 /** Members JSON.stringify leaves out of an object (and writes as `null` in an array). */
 const omitted = (v: unknown): boolean => v === undefined || typeof v === "function" || typeof v === "symbol"
@@ -30,15 +35,41 @@ const whole = (value: unknown, indent: string): string => {
   return indent === "" ? text : text.replace(/\n/g, `\n${indent}`)
 }
 
-/** Emits the text of `value` at `indent`, pausing after each member of a large container. */
+/**
+ * The members `from` to `to` of an array whose own brackets are at `indent`, as JSON.stringify writes them inside it:
+ * `${inner}m,\n${inner}m…`. One JSON.stringify call for them all, nested in as many arrays as the output's depth so
+ * that it indents every line itself; the nesting's brackets are cut off again (fixed lengths). Half the CPU of one
+ * call per member re-indented by a replace (20,000 profile rows: 53 → 26 ms warm; `models status --json` −120 ms
+ * cold). A member's toJSON sees its index in the batch as its key; nothing printed here reads that key.
+ */
+const batchText = (array: ReadonlyArray<unknown>, from: number, to: number, indent: string): string => {
+  const depth = indent.length >> 1
+  let nested: unknown = array.slice(from, to)
+  for (let d = 0; d < depth; d++) nested = [nested]
+  const text = JSON.stringify(nested, null, 2)
+  // Each level d adds `${"  ".repeat(d)}[\n` before and `\n${"  ".repeat(d)}]` after: 2d + 2 characters each.
+  const cut = (depth + 1) * (depth + 2)
+  return text.slice(cut, text.length - cut)
+}
+
+/** Emits the text of `value` at `indent`, pausing after each member (or batch of small members) of a large container. */
 function* members(value: unknown, indent: string, emit: (text: string) => void): Generator<void> {
   if (!isLarge(value)) return emit(whole(value, indent))
   const inner = `${indent}  `
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      emit(`${i === 0 ? "[" : ","}\n${inner}`)
-      if (omitted(value[i])) emit("null")
-      else yield* members(value[i], inner, emit)
+    let i = 0
+    while (i < value.length) {
+      const first = i === 0 ? "[" : ","
+      if (isLarge(value[i])) {
+        emit(`${first}\n${inner}`)
+        yield* members(value[i], inner, emit)
+        i++
+      } else {
+        let end = i + 1
+        while (end < value.length && end - i < BATCH && !isLarge(value[end])) end++
+        emit(`${first}\n${batchText(value, i, end, indent)}`)
+        i = end
+      }
       yield
     }
     return emit(`\n${indent}]`)
