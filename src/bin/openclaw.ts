@@ -8,6 +8,7 @@ import * as Logger from "effect/Logger"
 import { cli } from "../cli/Cli.js"
 import { cliPlatformLayer } from "../cli/CliPlatform.js"
 import { withOutputConsole } from "../cli/OutputConsole.js"
+import { pacedConsole } from "../cli/PacedConsole.js"
 import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { makeAppLayer } from "../services/AppLayer.js"
@@ -34,7 +35,13 @@ const CliLive = provideInOrder(
   mergeInOrder(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets)))
 )
 
-const program = withOutputConsole(cli(process.argv), { plain: !colorEnabled(process.stdout.isTTY === true, process.env) })
+// Output is scrubbed and escaped (withOutputConsole), then written to stdout at the pace its reader takes it.
+const program = Effect.flatMap(Effect.console, (base) =>
+  Effect.withConsole(
+    withOutputConsole(cli(process.argv), { plain: !colorEnabled(process.stdout.isTTY === true, process.env) }),
+    pacedConsole(base, process.stdout)
+  )
+)
 
 /** 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C. */
 const INTERRUPTED = 130
