@@ -33,6 +33,8 @@ describe("printJson (--json output in pieces)", () => {
     ["large arrays at several depths", { auth: { providers: Array.from({ length: 70 }, (_, i) => ({ provider: `p${i}`, labels: profiles(80).map((p) => p.profileId) })) }, oauth: { profiles: profiles(3_000) } }],
     ["members JSON leaves out or writes as null", { keep: 1, gone: undefined, f: () => 1, list: Array.from({ length: 100 }, (_, i) => (i % 2 ? undefined : () => i)) }],
     ["toJSON", { when: new Date(0), many: Array.from({ length: 100 }, (_, i) => new Date(i)) }],
+    ["an array mixing small members with large ones", [1, { big: Array.from({ length: 70 }, (_, i) => i) }, "s", null, [Array.from({ length: 100 }, (_, i) => ({ i }))], undefined, () => 0, 2]],
+    ["small members in batches at every depth", { a: { b: { c: [{ d: Array.from({ length: 130 }, (_, i) => ({ i, s: `v${i}`, n: null, l: [i] })) }] } } }],
     ["an object of many keys", Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, { v: i, s: "…" }]))]
   ])("%s: byte for byte what JSON.stringify(value, null, 2) gives", (_, value) => {
     const calls = printed(value)
