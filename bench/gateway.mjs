@@ -1093,7 +1093,7 @@ const formatTargets16 = (t16) => {
   )
   const vs = t16.verdicts
   out.push(
-    `issue 16 verdict: CPU ${vs.cpu}; throughput vs Portkey ${vs.throughputVsPortkey}; added p50 ${vs.addedP50}; TTFB ${vs.ttfb}; peak RSS ${vs.peakRss} → ${t16.verdict} (MISS is reported, not fatal)`
+    `issue 16 verdict: CPU ${vs.cpu}; throughput vs Portkey ${vs.throughputVsPortkey}; added p50 ${vs.addedP50}; TTFB ${vs.ttfb}; peak RSS ${vs.peakRss}; all together ${t16.verdict} (MISS is reported, not fatal)`
   )
   return out
 }
