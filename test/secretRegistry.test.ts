@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { scrub } from "../src/domain/Scrub.js"
+import { scrubIndex } from "../src/domain/ScrubIndex.js"
 import { isSecretVarName, makeSecretRegistry, redactSecrets } from "../src/services/SecretRegistry.js"
 import { MemoryFs } from "./support/MemoryFiles.js"
 import { CONFIG, runCli } from "./support/TestApp.js"
@@ -154,6 +156,19 @@ describe("scrubbing pieces and encodings of a secret (§11)", () => {
     // A `%` and a long base64-like run (a state-dir path) make the scan look for encodings.
     const text = `50% done in /tmp/home-abcdefghij/.openclaw: ${broken} ${KEY}`
     expect(r.scrub(text)).toBe("50% done in /tmp/home-abcdefghij/.openclaw: sk-…kR4w sk-ant-api03-…wxyz")
+  })
+
+  it("sizes its filter to its secrets (a command's few need no 256 KB), and finds each at every size", () => {
+    for (const [count, most] of [[0, 128], [1, 128], [40, 256], [3_000, 64 * 1024], [20_000, 256 * 1024]] as const) {
+      const secrets = Array.from({ length: count }, (_, i) => `sk-proj-FAKE${(i * 2654435761).toString(36)}x${i}Q7`)
+      const index = scrubIndex(secrets)
+      expect(index.plain.filter.byteLength, `${count} secrets`).toBeLessThanOrEqual(most)
+      for (const secret of [secrets[0], secrets[count >> 1], secrets.at(-1)]) {
+        if (secret === undefined) continue
+        const run = secret.slice(-10)
+        expect(scrub(`quoted: "${run}"`, index, () => "<whole>", "…"), `${count} secrets`).toBe('quoted: "…"')
+      }
+    }
   })
 
   it("is linear: 2,000 secrets over 1 MB of text", () => {

@@ -1,4 +1,4 @@
-import { FILTER_SHIFT, GRAM, hashAt, home, mix, roll, RUN, type ScrubIndex, type Table, tableFor } from "./ScrubIndex.js"
+import { GRAM, hashAt, home, mix, roll, RUN, type ScrubIndex, type Table, tableFor } from "./ScrubIndex.js"
 
 /**
  * Scrubbing text that is about to leave the process (§11): secrets found through the index (./ScrubIndex.ts) —
@@ -16,7 +16,7 @@ const CREDENTIAL_PARAM = /([?&](?:api[_-]?key|key|token|access[_-]?token|refresh
  * reads the whole text — is optimised on its own and never thrown back to the interpreter by a first match.
  */
 const nextCandidate = (text: string, at: number, table: Table): number => {
-  const { alphabet, filter } = table
+  const { alphabet, filter, filterShift } = table
   const n = text.length
   let i = at
   while (i + GRAM <= n) {
@@ -29,7 +29,7 @@ const nextCandidate = (text: string, at: number, table: Table): number => {
     }
     let h = hashAt(text, i)
     for (;;) {
-      const bit = mix(h) >>> FILTER_SHIFT
+      const bit = mix(h) >>> filterShift
       if ((filter[bit >>> 5]! & (1 << (bit & 31))) !== 0) return i
       const next = i + GRAM
       if (next >= n) return -1
