@@ -20,6 +20,7 @@ import { LATEST, RESULTS_DIR } from "./results.mjs"
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = join(ROOT, "dist", "openclaw.cjs")
+const BARE_LIST = join(ROOT, "bench", "bare-list.cjs")
 const CODE_CACHE = join(ROOT, "dist", `.openclaw-main.${process.versions.v8}.cache`)
 const GNU_TIME = process.env.BENCH_GNU_TIME || "/usr/bin/time"
 // Peak RSS (KiB), user and system CPU seconds (GNU time prints them to 10 ms).
@@ -141,6 +142,8 @@ const CASES = [
     ? []
     : [
         { id: "scale-list-json", label: "20k: auth list --json", args: [BIN, "models", "auth", "list", "--json"], fx: scale, target: "scale", runs: SCALE_RUNS },
+        // Not a target: the same answer from a bare Node script without the CLI's checks (bench/bare-list.cjs).
+        { id: "scale-list-bare", label: "20k: bare node list (reference)", args: [BARE_LIST], fx: scale, target: null, runs: SCALE_RUNS },
         { id: "scale-json", label: "20k: status --json", args: [BIN, "models", "status", "--json"], fx: scale, target: "scale", runs: SCALE_RUNS },
         { id: "scale-text", label: "20k: status", args: [BIN, "models", "status"], fx: scale, target: "scale", runs: SCALE_RUNS }
       ])
@@ -291,7 +294,7 @@ const results = CASES.map((c) => {
   return {
     id: c.id,
     label: c.label,
-    command: c.id === "floor" ? "node -e 0" : `node dist/openclaw.cjs ${c.args.slice(1).join(" ")}`,
+    command: c.id === "floor" ? "node -e 0" : c.args[0] === BIN ? `node dist/openclaw.cjs ${c.args.slice(1).join(" ")}` : `node ${relative(ROOT, c.args[0])}`,
     store: c.id === "floor" ? null : storeName(c.fx),
     exitCodes: [...s.exitCodes].sort(),
     wallMs: Object.fromEntries(Object.entries(wall).map(([k, v]) => [k, round1(v)])),
@@ -322,6 +325,21 @@ const coldStart = (() => {
     cpuRatio: cli.cpuMsMean !== null && floor.cpuMsMean ? Math.round((cli.cpuMsMean / floor.cpuMsMean) * 100) / 100 : null,
     target: { maxRatio: COLD_START_RATIO_TARGET },
     verdict: ratio <= COLD_START_RATIO_TARGET ? "PASS" : "MISS"
+  }
+})()
+
+// The 20,000-profile list against the bare script that gives the same answer without the CLI's work (issue 12).
+const scaleListVsBare = (() => {
+  const cli = results.find((r) => r.id === "scale-list-json")
+  const bare = results.find((r) => r.id === "scale-list-bare")
+  if (cli === undefined || bare === undefined) return null
+  return {
+    cliMedianMs: cli.wallMs.median,
+    bareMedianMs: bare.wallMs.median,
+    overBareMs: round1(cli.wallMs.median - bare.wallMs.median),
+    ratio: Math.round((cli.wallMs.median / bare.wallMs.median) * 100) / 100,
+    targetMs: TARGETS.scale.medianMs,
+    targetOverBareMs: round1(TARGETS.scale.medianMs - bare.wallMs.median)
   }
 })()
 
@@ -450,6 +468,12 @@ out.push(
   `issue 16 cold start: \`${coldStart.command}\` ÷ \`node -e 0\` = ${coldStart.ratio.toFixed(2)}× wall (medians ${f1(coldStart.medianMs)} / ${f1(coldStart.floorMedianMs)} ms, ` +
     `same rounds; CPU ${coldStart.cpuRatio === null ? "-" : `${coldStart.cpuRatio.toFixed(2)}×`}); target ≤ ${COLD_START_RATIO_TARGET}× ${coldStart.verdict}`
 )
+if (scaleListVsBare !== null)
+  out.push(
+    `20k auth list --json against the bare script (bench/bare-list.cjs: read, parse, one row each, pretty-print; no checks, ` +
+      `no decoding, no scrubbing): ${f1(scaleListVsBare.cliMedianMs)} / ${f1(scaleListVsBare.bareMedianMs)} ms = ${scaleListVsBare.ratio.toFixed(2)}×, ` +
+      `+${f1(scaleListVsBare.overBareMs)} ms; the ${scaleListVsBare.targetMs} ms target leaves ${f1(scaleListVsBare.targetOverBareMs)} ms above the bare script`
+  )
 if (!meta.codeCache.presentBefore) out.push("note: there was no V8 code cache before the run; the warm-up runs created it.")
 if (meta.distRebuiltDuringRun) out.push("WARNING: dist/ was rebuilt while the benchmark ran (another build or `npm test`?); these figures mix two builds — rerun.")
 if (cacheRewritten) out.push("WARNING: the launcher rewrote the V8 code cache during measured runs (cache rejected?); figures include compiling the bundle.")
@@ -546,7 +570,7 @@ if (process.env.BENCH_HOSTILE !== "0") {
 }
 
 mkdirSync(RESULTS_DIR, { recursive: true })
-const json = JSON.stringify({ meta, results, targets16: { cliColdStart: coldStart }, ...extra }, null, 2) + "\n"
+const json = JSON.stringify({ meta, results, targets16: { cliColdStart: coldStart }, scaleListVsBare, ...extra }, null, 2) + "\n"
 writeFileSync(LATEST, json)
 writeFileSync(join(RESULTS_DIR, `${meta.date.replace(/[:.]/g, "-")}.json`), json)
 process.stdout.write(`written: ${relative(process.cwd(), LATEST)}\n`)
