@@ -1,35 +1,13 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { format } from "node:util"
+import { type DrainableStream, untilDrained } from "../services/Drain.js"
 
 /** What the console writes to: process.stdout at the edge, any Writable in a test. */
-export interface PacedStream {
+export interface PacedStream extends DrainableStream {
   write(chunk: string): boolean
-  readonly writableNeedDrain: boolean
-  readonly destroyed: boolean
-  on(event: "drain" | "close" | "error", listener: (...args: Array<unknown>) => void): unknown
-  off(event: "drain" | "close" | "error", listener: (...args: Array<unknown>) => void): unknown
   listenerCount(event: "error"): number
 }
-
-/** Resumes once `stream` can take more: it drained, or it is gone (closed, failed: nothing more will drain it). */
-const drained = (stream: PacedStream): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    if (!stream.writableNeedDrain || stream.destroyed) return resume(Effect.void)
-    const done = () => {
-      detach()
-      resume(Effect.void)
-    }
-    const detach = () => {
-      stream.off("drain", done)
-      stream.off("close", done)
-      stream.off("error", done)
-    }
-    stream.on("drain", done)
-    stream.on("close", done)
-    stream.on("error", done)
-    return Effect.sync(detach)
-  })
 
 const ignore = (): void => undefined
 
@@ -41,12 +19,14 @@ const ignore = (): void => undefined
  * 1.05 s, as into a file).
  * Write errors are ignored, as console.log ignores them: a reader that went away (`| head`) ends nothing but output.
  */
-export const pacedConsole = (base: Console.Console, stream: PacedStream): Console.Console => ({
-  ...base,
-  log: (...args) =>
-    Effect.suspend(() => {
-      if (stream.listenerCount("error") === 0) stream.on("error", ignore)
-      stream.write(`${format(...args)}\n`)
-      return drained(stream)
-    })
-})
+export const pacedConsole = (base: Console.Console, stream: PacedStream): Console.Console => {
+  if (stream.listenerCount("error") === 0) stream.on("error", ignore)
+  return {
+    ...base,
+    log: (...args) =>
+      Effect.suspend(() => {
+        stream.write(`${format(...args)}\n`)
+        return untilDrained(stream)
+      })
+  }
+}

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ServerResponse } from "node:http"
+import { untilDrained } from "../services/Drain.js"
 import { type DirectPull, directPull } from "../services/PullStream.js"
 import type { GatewayReply } from "./Reply.js"
 
@@ -14,21 +15,11 @@ import type { GatewayReply } from "./Reply.js"
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const
 
-/** Until the socket takes more (or the client is gone). Interruptible: a client that hangs up ends the wait. */
-const drained = (res: ServerResponse) =>
-  Effect.async<void>((resume) => {
-    const done = () => {
-      res.off("drain", done).off("close", done)
-      resume(Effect.void)
-    }
-    res.on("drain", done).on("close", done)
-    return Effect.sync(() => void res.off("drain", done).off("close", done))
-  })
-
 const writeChunk = (res: ServerResponse) => (chunk: Chunk.Chunk<string | Uint8Array>) => {
   let full = false
   for (const piece of chunk) if (!res.write(piece)) full = true
-  return full && !res.destroyed ? drained(res) : Effect.void
+  // Until the socket takes more (or the client is gone); a client that hangs up ends the wait.
+  return full ? untilDrained(res) : Effect.void
 }
 
 /**

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { writeReply } from "../../src/gateway/Respond.js"
+
+/**
+ * §8.6: an event stream is written at the pace its client reads. A client that stops reading must not make the
+ * gateway queue the rest of the provider's answer in memory, and a client that hangs up while the writer waits must
+ * end the wait (the request's scope then aborts the provider's call).
+ */
+
+const PIECE = "x".repeat(1023) + "\n"
+/** 32 MiB: more than the kernel's loopback socket buffers can absorb, so node's own buffer fills. */
+const PIECES = 32 * 1024
+
+/** A server that writes the SSE reply on its only request; reports the most node ever buffered for the client. */
+const pacedServer = () => {
+  let mostBuffered = 0
+  let finished: Promise<void> = Promise.resolve()
+  const server = http.createServer((_req, res) => {
+    const events = Stream.range(1, PIECES).pipe(
+      Stream.map(() => PIECE),
+      Stream.rechunk(1),
+      // Pulled once the piece before was written and, when that filled the buffer, drained.
+      Stream.tap(() => Effect.sync(() => void (mostBuffered = Math.max(mostBuffered, res.writableLength))))
+    )
+    finished = Effect.runPromise(writeReply(res, { _tag: "sse", events }))
+  })
+  return {
+    listen: () => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port))),
+    mostBuffered: () => mostBuffered,
+    finished: () => finished,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+const pausedResponse = (port: number) =>
+  new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+      res.pause()
+      resolve(res)
+    }).on("error", reject)
+  })
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe("the gateway writes a stream at its client's pace (§8.6)", () => {
+  it.live("a client that stops reading: the writer waits with at most a buffer's worth queued, then finishes once read", () =>
+    Effect.promise(async () => {
+      const server = pacedServer()
+      const port = await server.listen()
+      try {
+        const res = await pausedResponse(port)
+        await pause(300)
+        // Unpaced, the rest of the 32 MiB would be in node's buffer by now.
+        expect(server.mostBuffered()).toBeLessThan(256 * 1024)
+        let bytes = 0
+        res.on("data", (chunk: Buffer) => void (bytes += chunk.length))
+        res.resume()
+        await new Promise((resolve) => res.on("end", resolve))
+        await server.finished()
+        expect(bytes).toBe(PIECES * PIECE.length)
+        expect(server.mostBuffered()).toBeLessThan(256 * 1024)
+      } finally {
+        await server.close()
+      }
+    })
+  )
+
+  it.live("a client that hangs up while the writer waits ends the writing", () =>
+    Effect.promise(async () => {
+      const server = pacedServer()
+      const port = await server.listen()
+      try {
+        const res = await pausedResponse(port)
+        await pause(200)
+        res.destroy()
+        await Promise.race([server.finished(), pause(10_000).then(() => Promise.reject(new Error("still waiting for a drain that cannot come")))])
+      } finally {
+        await server.close()
+      }
+    })
+  )
+})
