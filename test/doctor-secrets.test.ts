@@ -15,7 +15,10 @@ import type { DoctorEntry as Entry } from "./support/DoctorReport.js"
 const KEY = "sk-ant-api03-FAKEdoctorRefKey" + "k".repeat(30) + "-TESTdr01"
 const OPENAI_KEY = "sk-proj-FAKEdoctorRefOpenai" + "o".repeat(30) + "-TESTdr02"
 const FILE_VALUE = "sk-proj-FAKEdoctorRefFile" + "f".repeat(30) + "-TESTdr03"
-const SECRETS = [KEY, OPENAI_KEY, FILE_VALUE]
+/** Random-looking, as real keys are: the scrubber finds runs of these (not of one letter repeated). */
+const PLAIN_KEY = "sk-ant-api03-Kq7Zp2Rw9XmB4nT8vLc3Hs6Yd1Fg5Jk0Ue-TESTdr04"
+const ENV_KEY = "gsk_Wd3Nq8Lx2Rv7Tz5Hc9Mb4Pk6Jf1Ys0GaE-TESTdr05"
+const SECRETS = [KEY, OPENAI_KEY, FILE_VALUE, PLAIN_KEY, ENV_KEY]
 
 const SECRETS_FILE = `${STATE}/secrets.json`
 const RESOLVER = `${STATE}/bin/resolver`
@@ -115,6 +118,35 @@ describe("doctor: secret references", () => {
       `ref env:OPENAI_API_KEY at profiles.openai:default.keyRef in ${STORE} does not resolve: OPENAI_API_KEY is not set (set it in the environment or in <state>/.env)`
     )
     expect(failed[1]!.summary).toContain(`no secrets provider "nowhere"`)
+  })
+
+  it("a resolver's error quoting a stored key or an env key, whole, in a piece or encoded, is scrubbed from doctor's output", async () => {
+    const quoted = (k: string) =>
+      `denied: ${k} / ${k.slice(13, 25)} / ${Buffer.from(k).toString("base64")} / ${encodeURIComponent(k).replace(/-/g, "%2D")}`
+    const fs = new MemoryFs({
+      [CONFIG]: json({ secrets: { providers: { keys: { source: "file", path: "~/.openclaw/secrets.json" } } } }),
+      [SECRETS_FILE]: { content: "{}", mode: 0o600 },
+      [STORE]: storeWith({
+        "anthropic:plain": { type: "api_key", provider: "anthropic", key: PLAIN_KEY },
+        "openai:vault": { type: "api_key", provider: "openai", keyRef: { source: "file", provider: "keys", id: "/openai" } },
+        "groq:vault": { type: "api_key", provider: "groq", keyRef: { source: "file", provider: "keys", id: "/groq" } }
+      })
+    })
+    const resolver = new MemorySecretResolver(
+      new Map<string, string | Error>([
+        ["file:keys:/openai", new Error(quoted(PLAIN_KEY))],
+        ["file:keys:/groq", new Error(quoted(ENV_KEY))]
+      ])
+    )
+    for (const args of [["--json"], []]) {
+      const r = await doctor(args, { fs, resolver, vars: { GROQ_API_KEY: ENV_KEY } })
+      expect(r.stdout).toContain("denied: sk-ant-api03-…")
+      expect(r.stdout).toContain("denied: gsk_…")
+      for (const k of [PLAIN_KEY, ENV_KEY]) {
+        expect(r.stdout).not.toContain(k.slice(13, 25))
+        expect(r.stdout).not.toContain(Buffer.from(k).toString("base64").slice(4, 40))
+      }
+    }
   })
 
   it("insecure file providers fail: group-writable, owned by another user; root-owned and allowInsecurePath pass", async () => {

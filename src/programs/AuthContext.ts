@@ -77,12 +77,7 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   const config = yield* Either.mapLeft(decodeConfig(substituted.value), (problem) => new FileShapeError({ path: configDoc.path, detail: problem }))
   // Registered before anything can fail on user input (an unknown --agent is echoed back, for one).
   const secrets = yield* SecretRegistry
-  yield* secrets.register([
-    ...[...env.vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
-    ...env.ignoredValues,
-    ...Object.values(config.models?.providers ?? {}).map((p) => secretText(p.apiKey)),
-    secretText(config.gateway?.auth?.token)
-  ])
+  yield* secrets.register(configSecrets(env.vars, env.ignoredValues, config))
   yield* secrets.register(substituted.substituted, "value")
   const agent = yield* paths.agent(config, requestedAgent)
   const legacy = yield* migrateLegacy(paths, agent)
@@ -113,7 +108,23 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
 })
 
 /** Every secret value the store's credentials hold, in one array (no array per profile: there may be 20,000). */
-const storeSecrets = (store: StoreDocument["store"]): Array<string | undefined> => {
+/**
+ * The secrets of the environment (variables named like one, and `.env` values refused for their name) and of the
+ * config (provider keys, the gateway token): every command that reads them registers them before it prints.
+ */
+export const configSecrets = (
+  vars: EnvSnapshot["vars"],
+  ignoredValues: ReadonlyArray<string>,
+  config: OpenClawConfig
+): Array<string | undefined> => [
+  ...[...vars].filter(([name]) => isSecretVarName(name)).map(([, v]) => v.value),
+  ...ignoredValues,
+  ...Object.values(config.models?.providers ?? {}).map((p) => secretText(p.apiKey)),
+  secretText(config.gateway?.auth?.token)
+]
+
+/** Every credential's secret in a store, the refresh tokens of OAuth profiles too. */
+export const storeSecrets = (store: StoreDocument["store"]): Array<string | undefined> => {
   const out: Array<string | undefined> = []
   for (const c of store.profiles.values()) {
     out.push(credentialSecret(c))

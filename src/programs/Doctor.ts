@@ -28,7 +28,9 @@ import { Files } from "../services/Files.js"
 import { HostProcess } from "../services/HostProcess.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
-import { agentBeneath } from "./AuthContext.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
+import { plainResidueValues } from "../domain/StoreRefs.js"
+import { agentBeneath, configSecrets, storeSecrets } from "./AuthContext.js"
 import { applyFixes, decide, insideOf } from "./DoctorFixes.js"
 import { gatherSecrets } from "./DoctorSecrets.js"
 import { legacyAuthPath, legacyOAuthPath } from "./LegacyImport.js"
@@ -77,13 +79,19 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
       ])
   if (Either.isLeft(envResult)) envFileProblems.push({ path: envResult.left.path, ...problemAndFix(envResult.left) })
 
+  const substituted = substituteEnvRefs(configRaw, (name) => env.get(name)?.value)
   const config: Loaded<OpenClawConfig> = Either.isLeft(configDoc)
     ? failed(paths.configPath, configDoc.left)
-    : Either.match(decodeConfig(substituteEnvRefs(configRaw, (name) => env.get(name)?.value).value), {
+    : Either.match(decodeConfig(substituted.value), {
         onLeft: (problem) => failed<OpenClawConfig>(paths.configPath, new FileShapeError({ path: paths.configPath, detail: problem })),
         onRight: (value): Loaded<OpenClawConfig> => ({ _tag: "Loaded", path: paths.configPath, exists: configDoc.right.exists, value })
       })
   const decoded = config._tag === "Loaded" ? config.value : ({} as OpenClawConfig)
+  // As every other command: what the config, the environment and the stores hold is scrubbed from all doctor prints
+  // (a secret command's error can quote one), registered before anything is checked.
+  const registry = yield* SecretRegistry
+  yield* registry.register(configSecrets(env, Either.isRight(envResult) ? envResult.right.ignoredValues : [], decoded))
+  yield* registry.register(substituted.substituted, "value")
 
   // With a config that loads, an unknown --agent is an error like everywhere else; without one, we report it.
   const agent: AgentPaths | undefined =
@@ -94,14 +102,16 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   // The stores as written, for the secret checks: refs are JSON objects at known paths (§9).
   const rawStores: Array<{ path: string; raw: JsonObject }> = []
   const loadStore = (path: string, inherited: boolean) =>
-    Effect.map(Effect.either(profiles.load(path)), (r): StoreLoad => {
+    Effect.gen(function* () {
+      const r = yield* Effect.either(profiles.load(path))
+      if (Either.isRight(r)) yield* registry.register([...storeSecrets(r.right.store), ...plainResidueValues(r.right.raw)])
       if (Either.isRight(r) && r.right.exists) rawStores.push({ path, raw: r.right.raw })
       return {
         inherited,
         load: Either.isRight(r)
           ? { _tag: "Loaded", path, exists: r.right.exists, value: r.right.store }
           : failed<AuthStore>(path, r.left)
-      }
+      } satisfies StoreLoad
     })
   // Each store's own load, not the overlay: the checks report each file, and overlay them where they need to.
   const stores: Array<StoreLoad> = []

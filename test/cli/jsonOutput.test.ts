@@ -35,7 +35,10 @@ describe("printJson (--json output in pieces)", () => {
     ["toJSON", { when: new Date(0), many: Array.from({ length: 100 }, (_, i) => new Date(i)) }],
     ["an array mixing small members with large ones", [1, { big: Array.from({ length: 70 }, (_, i) => i) }, "s", null, [Array.from({ length: 100 }, (_, i) => ({ i }))], undefined, () => 0, 2]],
     ["small members in batches at every depth", { a: { b: { c: [{ d: Array.from({ length: 130 }, (_, i) => ({ i, s: `v${i}`, n: null, l: [i] })) }] } } }],
-    ["an object of many keys", Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, { v: i, s: "…" }]))]
+    ["an object of many keys", Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, { v: i, s: "…" }]))],
+    // Over a piece's size, but no container large enough to be written member by member: one emit, never a pause.
+    ["a report over 48 KB with no container over 64 members", { profiles: Object.fromEntries(profiles(64).map((p) => [p.profileId, { ...p, pad: "x".repeat(800) }])) }],
+    ["a report over 48 KB whose last member tips it over", { small: 1, tail: { profiles: profiles(64).map((p) => ({ ...p, pad: "y".repeat(800) })) } }]
   ])("%s: byte for byte what JSON.stringify(value, null, 2) gives", (_, value) => {
     const calls = printed(value)
     expect(calls.join("\n")).toBe(JSON.stringify(value, null, 2))

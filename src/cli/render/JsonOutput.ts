@@ -103,6 +103,9 @@ function* pieces(value: unknown): Generator<string> {
     ready = undefined
     yield piece
   }
+  // The last emits come after the last pause (a value too small to stream, or a container's closing lines): a piece
+  // they made ready is still to be printed, before the rest.
+  if (ready !== undefined) yield ready
   yield buffer
 }
 
