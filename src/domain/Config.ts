@@ -185,6 +185,11 @@ export const substituteEnvRefs = (
 export interface ModelRef {
   readonly provider: ProviderId
   readonly model: string
+  /**
+   * The id is a client's own text (its `/model`, `x-openclaw-model` or body `model`, not an alias): echoed back to
+   * it as sent, never through the scrubber (domain/Scrub, `known`).
+   */
+  readonly byClient?: true
 }
 
 export const formatModelRef = (ref: ModelRef): string => `${ref.provider}/${ref.model}`

@@ -89,11 +89,18 @@ const bestMatchAt = (out: string, i: number, emitted: number, table: Table, span
   return bestPiece
 }
 
+const isKnown = (known: ReadonlyArray<string>, piece: string): boolean => {
+  for (const k of known) if (k.includes(piece)) return true
+  return false
+}
+
 /**
  * `text` with every secret run replaced: a whole secret by `whole(secret)` (its mask, or `<redacted>`), anything
- * less or encoded by `other`.
+ * less or encoded by `other`. A match whose text occurs in one of `known` — what the client itself sent, echoed back to it —
+ * is kept: replacing it would tell the client whether its own text held part of a secret (an oracle answering one
+ * guess per request), and keeping it tells the client nothing it did not send.
  */
-export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) => string, other: string): string => {
+export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) => string, other: string, known?: ReadonlyArray<string>): string => {
   let out = text
   if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${other}@`)
   if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, `$1${other}`)
@@ -114,6 +121,11 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
       continue
     }
     const bestEnd = span[1]!
+    if (known !== undefined && isKnown(known, out.slice(span[0]!, bestEnd))) {
+      emitted = bestEnd
+      i = nextCandidate(out, bestEnd, table)
+      continue
+    }
     const secret = secretOf[bestPiece]
     let start = span[0]!
     let replacement = secret !== undefined && bestEnd - start === texts[bestPiece]!.length ? whole(secret) : other

@@ -6,7 +6,7 @@ import * as Stream from "effect/Stream"
 import { answerEvents } from "../domain/chat/Events.js"
 import { type ChatAnswer, emptyUsage } from "../domain/chat/Model.js"
 import { openaiCodec } from "../domain/chat/openai/Codec.js"
-import { agentForTarget, agentTargets, type ChatLog, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
+import { agentForTarget, agentTargets, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
 import { type ChatRouting, chatRouting, type Completion, errorBody, sseData } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
@@ -83,7 +83,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   })
   return yield* serveChat(
     openAiWire(completion, request),
-    { snapshot, agentId, sessionKey, modelOverride: input.modelHeader, lastUserText: lastUserText(body), attempts },
+    { snapshot, agentId, sessionKey, modelOverride: input.modelHeader, lastUserText: lastUserText(body), attempts, clientText: clientText(input) },
     log
   )
 })

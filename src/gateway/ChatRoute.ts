@@ -62,6 +62,16 @@ export interface ChatRouteInput {
   readonly requestModel?: string | undefined
   readonly lastUserText: string | undefined
   readonly attempts: Attempts<Answer, Scope.Scope>
+  /** What the client sent (body and headers): echoed back to it as sent, never through the scrubber (domain/Scrub). */
+  readonly clientText: ReadonlyArray<string>
+}
+
+/** What the client sent that the gateway may echo back to it: the body and the headers it reads. */
+export const clientText = (input: { readonly text: string; readonly modelHeader: string | undefined; readonly sessionKeyHeader: string | undefined }): ReadonlyArray<string> => {
+  const out = [input.text]
+  if (input.modelHeader !== undefined) out.push(input.modelHeader)
+  if (input.sessionKeyHeader !== undefined) out.push(input.sessionKeyHeader)
+  return out
 }
 
 const MAX_SESSION_KEY = 256
@@ -112,12 +122,14 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
     },
     input.attempts
   )
+  // The client's own text, and its model from an earlier request (the session's), go back to it as it sent them.
+  const known = outcome._tag === "Refused" || outcome.clientModel === undefined ? input.clientText : [...input.clientText, outcome.clientModel]
   switch (outcome._tag) {
     case "Refused":
       return wire.error(outcome.refusal.status ?? 400, outcome.refusal.message, "invalid_request_error", outcome.refusal.code)
     case "Command":
       log.command = outcome.kind
-      return wire.commandReply(redactSecrets(outcome.text, snapshot.secrets), `openclaw/${agentId}`)
+      return wire.commandReply(redactSecrets(outcome.text, snapshot.secrets, known), `openclaw/${agentId}`)
     case "Failed": {
       // The verdict (domain/ChatFailure, §8.5) as it is: status, classified reason, code, profiles tried, fix.
       const { error } = outcome
@@ -125,13 +137,13 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
       // The fresh snapshot's secrets (a token refreshed on the way) are scrubbed too.
       const secrets = (yield* state.current).secrets
       const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }
-      return wire.error(error.status, redactSecrets(error.message, secrets), error.reason, error.code, headers)
+      return wire.error(error.status, redactSecrets(error.message, secrets, known), error.reason, error.code, headers)
     }
     case "Served": {
       const served = outcome.served
       const model = formatModelRef(served.model)
       logServed(served, redactSecrets(model, snapshot.secrets), log)
-      return servedReply(wire, served, model, snapshot.secrets)
+      return servedReply(wire, served, model, snapshot.secrets, known)
     }
   }
 })
@@ -144,19 +156,19 @@ const logServed = (served: Served<unknown>, model: string, log: ChatLog): void =
   log.attempts = served.attempts.map((a) => `${a.profileId ?? a.model}:${a.skippedUntil === undefined ? "" : "skipped-"}${a.outcome}`).join(",")
 }
 
-/** `model`: the ref that served, formatted. */
-const servedHeaders = (served: Served<unknown>, model: string, secrets: ReadonlyArray<string>): Record<string, string> => {
+/** `model`: the ref that served, formatted; `known`: the client's own text (echoed as sent). */
+const servedHeaders = (served: Served<unknown>, model: string, secrets: ReadonlyArray<string>, known: ReadonlyArray<string>): Record<string, string> => {
   const fallback = fallbackNote(served.attempts, model)
   return {
-    "x-openclaw-model": headerValue(redactSecrets(model, secrets)),
+    "x-openclaw-model": headerValue(redactSecrets(model, secrets, known)),
     ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {}),
     // A fallback model served: the models before it and why they did not (§8.5).
-    ...(fallback ? { "x-openclaw-fallback": headerValue(redactSecrets(fallback, secrets)) } : {})
+    ...(fallback ? { "x-openclaw-fallback": headerValue(redactSecrets(fallback, secrets, known)) } : {})
   }
 }
 
-const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, secrets: ReadonlyArray<string>): GatewayReply => {
-  const headers = servedHeaders(served, model, secrets)
+const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, secrets: ReadonlyArray<string>, known: ReadonlyArray<string>): GatewayReply => {
+  const headers = servedHeaders(served, model, secrets, known)
   const answer = served.value
   switch (answer._tag) {
     case "body":
@@ -164,7 +176,7 @@ const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, se
     case "json":
       return { _tag: "json", status: 200, body: answer.body, headers }
     case "events":
-      return { _tag: "sse", events: endWithError(wire, served, answer.events, secrets), headers }
+      return { _tag: "sse", events: endWithError(wire, served, answer.events, secrets, known), headers }
   }
 }
 
@@ -176,10 +188,11 @@ const endWithError = (
   wire: ClientWire,
   served: Served<unknown>,
   events: Stream.Stream<string | Uint8Array, ProviderError>,
-  secrets: ReadonlyArray<string>
+  secrets: ReadonlyArray<string>,
+  known: ReadonlyArray<string>
 ): Stream.Stream<string | Uint8Array> =>
   catchEnd(events, (error) => {
     const { reason } = classifyFailure(error)
-    const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets)
+    const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, secrets, known)
     return Effect.as(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), served.recordFailure(error)), [wire.streamError(reason, message)])
   })

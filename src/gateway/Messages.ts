@@ -5,7 +5,7 @@ import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import type { Attempts } from "../programs/ChatTurn.js"
 import { anthropicError, errorBody, messagesRouting, sseEvent, textReply } from "./AnthropicWire.js"
-import { agentForTarget, agentTargets, type Answer, type ChatLog, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
+import { agentForTarget, agentTargets, type Answer, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
 import type { GatewayReply } from "./Reply.js"
@@ -88,7 +88,8 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
       // The body names a backend model, unless it named an agent.
       requestModel: target === undefined ? request.model : undefined,
       lastUserText: lastUserText(body),
-      attempts
+      attempts,
+      clientText: clientText(input)
     },
     log
   )

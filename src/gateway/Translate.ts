@@ -86,8 +86,10 @@ const translated = (
   const call: ModelCall<Answer, Scope.Scope> = (client, target, auth, model) => {
     const shape = shapeOfApi(target.api)
     const providerCodec = codecFor(shape)
-    // A model id may hold text `${VAR}` put into the config: what reaches the client is redacted like any secret.
-    const head = { id: input.id, model: redactSecrets(formatModelRef(model), input.secrets), created: input.created }
+    // A model id may hold text `${VAR}` put into the config: what reaches the client is redacted like any secret —
+    // unless the id is the client's own text, which goes back as it was sent (domain/Scrub, `known`).
+    const id = formatModelRef(model)
+    const head = { id: input.id, model: redactSecrets(id, input.secrets, model.byClient ? [id] : undefined), created: input.created }
     const body = JSON.stringify({ ...bodies.get(shape), model: model.model })
     const stream = request.stream
     return Effect.flatMap(

@@ -79,12 +79,13 @@ export interface Refusal {
   readonly status?: number
 }
 
+/** `clientModel`: the turn's model when it is the client's own text (ModelRef.byClient), to echo as sent. */
 export type ChatTurn<A> =
   | { readonly _tag: "Refused"; readonly refusal: Refusal }
-  | { readonly _tag: "Command"; readonly kind: ModelDirective["kind"]; readonly text: string }
-  | { readonly _tag: "Served"; readonly served: Served<A> }
+  | { readonly _tag: "Command"; readonly kind: ModelDirective["kind"]; readonly text: string; readonly clientModel?: string }
+  | { readonly _tag: "Served"; readonly served: Served<A>; readonly clientModel?: string }
   /** The verdict over every candidate (§8.5): status, reason, profiles tried, fix, Retry-After. */
-  | { readonly _tag: "Failed"; readonly error: ChatFailedError }
+  | { readonly _tag: "Failed"; readonly error: ChatFailedError; readonly clientModel?: string }
 
 /** The session's model, else the request's override, else the agent's default. */
 const currentModel = (
@@ -94,9 +95,13 @@ const currentModel = (
   requested: string | undefined
 ): { readonly model: ModelRef; readonly source: ModelSource } => {
   const aliases = modelAliases(ctx.config)
-  if (sessionModel) return { model: parseModelRef(sessionModel, aliases), source: "session" }
-  if (override?.trim()) return { model: parseModelRef(override, aliases), source: "header" }
-  if (requested?.trim()) return { model: parseModelRef(requested, aliases), source: "request" }
+  const clients = (raw: string): ModelRef => {
+    const model = parseModelRef(raw, aliases)
+    return aliases.has(raw.trim().toLowerCase()) ? model : { ...model, byClient: true }
+  }
+  if (sessionModel) return { model: clients(sessionModel), source: "session" }
+  if (override?.trim()) return { model: clients(override), source: "header" }
+  if (requested?.trim()) return { model: clients(requested), source: "request" }
   return { model: ctx.models.primary, source: "agent" }
 }
 
@@ -112,6 +117,7 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
   const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
   const current = currentModel(ctx, session?.model, input.modelOverride, input.requestModel)
+  const echo = current.model.byClient ? { clientModel: formatModelRef(current.model) } : {}
 
   const directive = input.lastUserText === undefined ? undefined : parseModelDirective(input.lastUserText)
   if (directive !== undefined) {
@@ -126,7 +132,7 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
       now: yield* Clock.currentTimeMillis
     })
     if (sessionKey !== undefined && outcome.session !== undefined) yield* sessions.set(sessionKey, outcome.session)
-    return { _tag: "Command", kind: directive.kind, text: outcome.text } satisfies ChatTurn<A>
+    return { _tag: "Command", kind: directive.kind, text: outcome.text, ...echo } satisfies ChatTurn<A>
   }
 
   if (current.source === "header") {
@@ -158,7 +164,7 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const client = yield* ProviderClient
   const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => plan.call(client, target, auth, model), input.storeWritten))
 
-  if (Either.isLeft(result)) return { _tag: "Failed", error: result.left } satisfies ChatTurn<A>
+  if (Either.isLeft(result)) return { _tag: "Failed", error: result.left, ...echo } satisfies ChatTurn<A>
 
   const served = result.right
   // Failover returns Effect.void when there is nothing to write. Until the write is in the caller's copy every
@@ -172,5 +178,5 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   if (sessionKey !== undefined && served.profileId !== undefined && session?.userPin === undefined && session?.autoPin !== served.profileId) {
     yield* sessions.set(sessionKey, { ...session, autoPin: served.profileId, updatedAt: yield* Clock.currentTimeMillis })
   }
-  return { _tag: "Served", served } satisfies ChatTurn<A>
+  return { _tag: "Served", served, ...echo } satisfies ChatTurn<A>
 })

@@ -165,7 +165,7 @@ export const makeProviderClient = (): ProviderClientShape => ({
     return sseStream(ctx, body, abort, decodedBody(ctx.maxBodyBytes, adapter.streamDecoder()))
   }),
   forward: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
-    const ctx = contextFor(target, auth, timeoutMs)
+    const ctx: CallContext = { ...contextFor(target, auth, timeoutMs), sent: request.body }
     type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
     const { value, abort } = yield* send<Opened>(ctx, forwardCall(target, auth, request), (answer, ok, fail) => {
       const contentType = answer.header("content-type") ?? "application/json"

@@ -3,14 +3,18 @@
  * and socket errors in words, with every secret of the call scrubbed before anything is cut or shown.
  */
 import { ProviderError } from "../../domain/Chat.js"
+import { withoutEcho } from "../../domain/Echo.js"
 import { redactSecrets } from "../SecretRegistry.js"
 import type { Answer } from "./http.js"
 
 const MAX_DETAIL = 500
 
-/** Scrubbed before truncation, so a cut can never leave part of a secret behind. */
-export const cleanDetail = (text: string, secrets: ReadonlyArray<string>): string => {
-  const clean = redactSecrets(text.trim(), secrets)
+/**
+ * Scrubbed before truncation, so a cut can never leave part of a secret behind; what the provider quotes of the
+ * request the gateway sent is taken out before that (domain/Echo: the scrub would otherwise answer a client's guess).
+ */
+export const cleanDetail = (text: string, ctx: Pick<CallContext, "secrets" | "sent">): string => {
+  const clean = redactSecrets(ctx.sent === undefined ? text.trim() : withoutEcho(text.trim(), ctx.sent), ctx.secrets)
   return clean.length > MAX_DETAIL ? `${clean.slice(0, MAX_DETAIL - 1)}…` : clean
 }
 
@@ -47,6 +51,8 @@ export interface CallContext {
   /** The most a success body, or one event of a stream, may hold (§8.6). */
   readonly maxBodyBytes: number
   readonly secrets: ReadonlyArray<string>
+  /** The body sent on a client's behalf (the gateway's calls), whose quotes are taken out of the provider's messages. */
+  readonly sent?: string
 }
 
 export const httpError = (ctx: CallContext, answer: Answer, body: string): ProviderError => {
@@ -56,7 +62,7 @@ export const httpError = (ctx: CallContext, answer: Answer, body: string): Provi
     provider: ctx.provider,
     kind: "http",
     status: answer.status,
-    detail: cleanDetail(providerMessage(body) ?? fallback, ctx.secrets),
+    detail: cleanDetail(providerMessage(body) ?? fallback, ctx),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs })
   })
 }
@@ -79,7 +85,7 @@ const HEADER_CODES = new Set(["ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN", "ERR
 export const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: string): ProviderError => {
   if (error instanceof ProviderError) return error
   const make = (kind: "network" | "timeout", detail: string) =>
-    new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, ctx.secrets) })
+    new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, ctx) })
   if (timedOut) return make("timeout", `no ${during} within ${ctx.timeoutMs} ms`)
   let cause: unknown = error
   // Happy-eyeballs connects (localhost: ::1 and 127.0.0.1) fail with every attempt in an AggregateError.

@@ -99,7 +99,7 @@ export const sseStream = <T>(
       pending = new ProviderError({
         provider: ctx.provider,
         kind: "http",
-        detail: cleanDetail(message, ctx.secrets),
+        detail: cleanDetail(message, ctx),
         ...(status === undefined ? {} : { status })
       })
     }
