@@ -136,7 +136,10 @@ export const failureVerdict = (attempts: ReadonlyArray<Attempt>, now: number): F
   const decisive =
     failed.find((a) => a.outcome === "format") ?? failed.find((a) => RETRYABLE.has(reasonOf(a))) ?? failed[0]!
   const reason = reasonOf(decisive)
-  const retryAfterSeconds = reason === "rate_limit" || reason === "unavailable" || reason === "overloaded" ? secondsUntilBack(failed, now) : undefined
+  // Every candidate out of use for a passing reason: when one is back is the only useful answer (§8.5).
+  const allSkipped = failed.every((a) => a.skippedUntil !== undefined)
+  const retryAfterSeconds =
+    reason === "rate_limit" || reason === "unavailable" || reason === "overloaded" || (allSkipped && RETRYABLE.has(reason)) ? secondsUntilBack(failed, now) : undefined
   const fixes = [
     ...failed.filter((a) => reasonOf(a) === reason).flatMap((a) => (a.fix ? [a.fix] : [])),
     commonFix(reason, failed, retryAfterSeconds),
@@ -145,7 +148,7 @@ export const failureVerdict = (attempts: ReadonlyArray<Attempt>, now: number): F
   const fix = [...new Set(fixes)].join("; ")
   const candidates = failed.map((a) => describe(a, now)).join("; ")
   // §5.3's words when nothing was even tried; the reason still decides the status.
-  const headline = failed.every((a) => a.skippedUntil !== undefined)
+  const headline = allSkipped
     ? `No available auth profile for ${[...new Set(failed.map((a) => a.provider))].join(", ")} (all in cooldown or unavailable)`
     : HEADLINE[reason]
   return {

@@ -19,7 +19,7 @@ const MESSAGE_RULES: ReadonlyArray<readonly [RegExp, FailureReason]> = [
   [/rate.?limit|too many requests|quota/i, "rate_limit"],
   [/insufficient.?credits|credit balance|payment required/i, "billing"],
   [/timed? ?out|deadline/i, "timeout"],
-  [/invalid.?api.?key|unauthori[sz]ed|expired/i, "auth"],
+  [/invalid.?api.?key|api.?key not valid|unauthori[sz]ed|expired/i, "auth"],
   [/invalid request format/i, "format"]
 ]
 
@@ -47,12 +47,18 @@ export const classifyFailure = (failure: {
   }
   const byStatus: Readonly<Record<number, FailureReason>> = { 402: "billing", 429: "rate_limit", 401: "auth", 403: "auth", 408: "timeout", 529: "rate_limit" }
   const fromStatus = failure.status === undefined ? undefined : byStatus[failure.status]
-  const reason =
-    fromStatus ??
-    (/overloaded/i.test(failure.detail) ? "rate_limit" : MESSAGE_RULES.find(([re]) => re.test(failure.detail))?.[1]) ??
-    "unknown"
+  const fromMessage = /overloaded/i.test(failure.detail) ? "rate_limit" : MESSAGE_RULES.find(([re]) => re.test(failure.detail))?.[1]
+  // The provider refused the request itself (a bad parameter, a model it does not have): every profile would get
+  // the same answer, and the credential is not at fault — no failover, no cooldown, a 400 the SDKs do not retry (§8.5).
+  if (fromStatus === undefined && fromMessage === undefined && failure.status !== undefined && REQUEST_REFUSED.has(failure.status)) {
+    return { reason: "format", failover: false, hint: "change the request as the provider's message says; the credential is fine and was not put in cooldown" }
+  }
+  const reason = fromStatus ?? fromMessage ?? "unknown"
   return { reason, failover: reason !== "format" }
 }
+
+/** Statuses by which a provider refuses what it was asked, not who asked. */
+const REQUEST_REFUSED: ReadonlySet<number> = new Set([400, 404, 405, 413, 415, 422])
 
 export interface CooldownSettings {
   readonly billingBackoffMs: number

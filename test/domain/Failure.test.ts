@@ -26,7 +26,14 @@ describe("classifyFailure (§5.3)", () => {
     [400, "Invalid API key provided", "auth"],
     [400, "token expired", "auth"],
     [400, "invalid request format: messages", "format"],
-    [500, "boom", "unknown"]
+    [400, "API key not valid. Please pass a valid API key.", "auth"],
+    // The request itself refused: a bad parameter, a model the provider does not have, a body it will not take.
+    [400, "Invalid value for 'temperature': expected a value <= 2", "format"],
+    [404, "The model `gpt-9` does not exist or you do not have access to it.", "format"],
+    [413, "Request too large", "format"],
+    [422, "Unprocessable Entity", "format"],
+    [500, "boom", "unknown"],
+    [503, "", "unknown"]
   ] as const)("%i %s → %s", (status, detail, reason) => {
     expect(classifyFailure({ status, detail }).reason).toBe(reason)
   })
@@ -53,6 +60,12 @@ describe("classifyFailure (§5.3)", () => {
 
   it("fails over on everything but a malformed request", () => {
     expect(classifyFailure({ status: 400, detail: "invalid request format" }).failover).toBe(false)
+    // Every profile would be refused the same: no failover, and a hint that the credential is not at fault.
+    expect(classifyFailure({ status: 400, detail: "Invalid value for 'temperature'" })).toEqual({
+      reason: "format",
+      failover: false,
+      hint: "change the request as the provider's message says; the credential is fine and was not put in cooldown"
+    })
     expect(classifyFailure({ kind: "timeout", detail: "" })).toEqual({ reason: "timeout", failover: true })
   })
 })

@@ -66,6 +66,32 @@ describe("gateway: honest status codes (§8.5)", () => {
       expect((await json(res)).error.type).toBe("overloaded")
     }))
 
+  it.scopedLive("a provider refusing the request itself (400) → 400 at once, the profile not cooled down: the next client is served", () =>
+    withGateway({ token: true, config: { agents: { defaults: { model: PRIMARY } } } }, async ({ world, gw }) => {
+      world.fake.script("*", [reply.error(400, { message: "Invalid value for 'temperature': expected a value <= 2", type: "invalid_request_error" })])
+      const refused = await sdk(gw).chat.completions.create(ask("hi")).catch((e) => e)
+      expect(refused.status).toBe(400)
+      expect(refused.error).toMatchObject({ type: "format", code: "format" })
+      expect(refused.message).toContain("Invalid value for 'temperature'")
+      // One call: neither another profile nor the SDK's retries asked again.
+      expect(world.fake.count).toBe(1)
+      const served = await sdk(gw).chat.completions.create(ask("hi"))
+      expect(served.choices[0]!.message.content).toBeTruthy()
+      const status = await (await gw.fetch("/v1/auth/status")).text()
+      expect(status).not.toContain("cooldown")
+    }))
+
+  it.scopedLive("every profile cooling down after a passing failure: the answer says when one is back (Retry-After)", () =>
+    withGateway({ token: true, config: { agents: { defaults: { model: PRIMARY } } } }, async ({ world, gw }) => {
+      world.fake.script("*", [reply.error(500), reply.error(500)])
+      expect((await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })).status).toBe(502)
+      const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
+      expect(res.status).toBe(502)
+      expect((await json(res)).error.message).toContain("all in cooldown or unavailable")
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0)
+      expect(world.fake.count).toBe(2)
+    }))
+
   it.scopedLive("a provider 500 → 502", () =>
     withGateway({ token: true, config: { agents: { defaults: { model: PRIMARY } } } }, async ({ world, gw }) => {
       world.fake.script("*", [reply.error(500), reply.error(500)])
