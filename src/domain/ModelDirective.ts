@@ -11,6 +11,15 @@ const DATE_SUFFIX = /^\d{8}$/
 
 /** Model and profile ids are visible ASCII: they travel in URLs, JSON and response headers. */
 const ID_CHARS = /^[\x21-\x7e]+$/
+/** Longer than any provider's model id: a session keeps what a client chose, and this bounds it (§8.6). */
+export const MAX_MODEL_ID = 256
+
+/** Why a model id or profile id a client chose cannot be used, if it cannot. */
+export const idProblem = (id: string): string | undefined => {
+  if (id.length > MAX_MODEL_ID) return `A model id or profile id may be at most ${MAX_MODEL_ID} characters long.`
+  if (!ID_CHARS.test(id)) return "A model id or profile id may hold only visible ASCII characters (no spaces, control or non-ASCII characters)."
+  return undefined
+}
 
 /**
  * `/model`, `/model list`, `/model status`, `/model <ref>[@<profileId>]`, `/new`, `/reset`. The `@` split is
@@ -33,12 +42,8 @@ export const parseModelDirective = (text: string): ModelDirective | undefined =>
   const profileId = parts.slice(i).join("@").trim()
   const ref = `${head}${model}`.trim()
   if (ref === "") return { kind: "list" }
-  if (!ID_CHARS.test(ref) || (profileId !== "" && !ID_CHARS.test(profileId))) {
-    return {
-      kind: "invalid",
-      problem: "A model id or profile id may hold only visible ASCII characters (no spaces, control or non-ASCII characters). Try /model list for the allowed models."
-    }
-  }
+  const problem = idProblem(ref) ?? (profileId === "" ? undefined : idProblem(profileId))
+  if (problem !== undefined) return { kind: "invalid", problem: `${problem} Try /model list for the allowed models.` }
   return profileId === "" ? { kind: "set", ref } : { kind: "set", ref, profileId }
 }
 

@@ -5,7 +5,7 @@ import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat
 import type { ApiShape } from "../domain/Provider.js"
 import { providerTarget } from "../domain/ProviderTarget.js"
 import { formatModelRef, type ModelRef, modelAliases, parseModelRef } from "../domain/Config.js"
-import { type ModelDirective, parseModelDirective } from "../domain/ModelDirective.js"
+import { idProblem, type ModelDirective, parseModelDirective } from "../domain/ModelDirective.js"
 import { Background } from "../services/Background.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
 import { ProviderClient, type ProviderClientShape } from "../services/ProviderClient.js"
@@ -116,6 +116,11 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const ctx = yield* withUsageState(input.ctx)
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
   const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
+  // A model a client names for this request is held to the same rule as one it chooses with /model (§8.2).
+  for (const [raw, where] of [[input.modelOverride, "x-openclaw-model"], [input.requestModel, "The request's model"]] as const) {
+    const problem = raw === undefined || raw.trim() === "" ? undefined : idProblem(raw.trim())
+    if (problem !== undefined) return { _tag: "Refused", refusal: { message: `${where}: ${problem}`, code: "invalid_model" } } satisfies ChatTurn<A>
+  }
   const current = currentModel(ctx, session?.model, input.modelOverride, input.requestModel)
   const echo = current.model.byClient ? { clientModel: formatModelRef(current.model) } : {}
 

@@ -112,6 +112,38 @@ describe("gateway: untrusted ids in sessions (§11)", () => {
     }))
 })
 
+describe("gateway: model ids a client names (§8.2, §8.6, §11)", () => {
+  it.scopedLive("x-openclaw-model and /v1/messages' model are held to /model's rule: odd characters, a lone surrogate or 10 KB are a 400 before any provider is called", () =>
+    Effect.gen(function* () {
+      const world = yield* GatewayHome.scoped({ token: true, config: { agents: { defaults: { model: { primary: PRIMARY, fallbacks: [FALLBACK] } } } } })
+      const gw = yield* startGateway(world)
+      yield* Effect.promise(async () => {
+        for (const model of ["openai/gpt\t4o", "openai/gpt-4o\u0085x", `openai/${"m".repeat(10_000)}`]) {
+          const res = await gw.fetch("/v1/chat/completions", { method: "POST", headers: { "x-openclaw-model": Buffer.from(model, "latin1").toString("latin1") }, body: JSON.stringify(ask("hi")) })
+          expect(res.status, JSON.stringify(model.slice(0, 40))).toBe(400)
+          const body = await json(res)
+          expect(body.error.code).toBe("invalid_model")
+          expect(body.error.message).toMatch(/^x-openclaw-model: A model id or profile id may (hold only visible ASCII|be at most 256)/)
+        }
+        for (const model of ["claude\ud800x", "claude-é\u2028\u001b[31m", "c".repeat(300)]) {
+          const res = await gw.fetch("/v1/messages", {
+            method: "POST",
+            headers: { "anthropic-version": "2023-06-01" },
+            body: JSON.stringify({ model, max_tokens: 4, messages: [{ role: "user", content: "hi" }] })
+          })
+          expect(res.status).toBe(400)
+          const body = await json(res)
+          expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } })
+          expect(body.error.message).toMatch(/^The request's model: /)
+        }
+        const long = await gw.client({ headers: { "x-openclaw-session-key": "long" } }).chat.completions.create(ask(`/model openai/${"m".repeat(300)}`))
+        expect(long.choices[0]!.message.content).toContain("at most 256 characters")
+        expect(world.fake.count).toBe(0)
+        expect(gw.logs.join("\n")).not.toContain("internal error")
+      })
+    }))
+})
+
 describe("gateway: deep and odd JSON from clients (§8.6, §11)", () => {
   it.scopedLive("a body nested thousands deep is a 400 naming the limit, never a 500 or a stack trace; prototype keys are plain data", () =>
     withGateway({ token: true }, async ({ world, gw }) => {

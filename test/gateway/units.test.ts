@@ -225,3 +225,13 @@ describe("Background", () => {
     })
   )
 })
+
+describe("headerValue (ids in response headers)", () => {
+  it("passes plain ids, percent-encodes the rest, and writes a lone surrogate as U+FFFD instead of throwing", async () => {
+    const { headerValue } = await import("../../src/gateway/Headers.js")
+    expect(headerValue("anthropic/claude-opus-4-6")).toBe("anthropic/claude-opus-4-6")
+    expect(headerValue("a\nb%é")).toBe("a%0Ab%25%C3%A9")
+    expect(headerValue("claude\ud800x")).toBe("claude%EF%BF%BDx")
+    expect(headerValue("x\udc00\ud83d\ude00")).toBe("x%EF%BF%BD%F0%9F%98%80")
+  })
+})
