@@ -149,6 +149,22 @@ describe("models auth paste-api-key", () => {
   })
 })
 
+describe("models auth paste-api-key when the store cannot be written", () => {
+  it("leaves the config as it was, so the provider's working profile stays in use (§3.3, §5.1)", async () => {
+    const OPENAI = "sk-proj-FAKEexisting" + "e".repeat(30) + "OK12"
+    const before = "// mine\n{ agents: { defaults: { model: { primary: 'openai/gpt-4o' } } } }\n"
+    const fs = new MemoryFs({ [CONFIG]: before, [STORE]: JSON.stringify({ version: 1, profiles: { "openai:a": { type: "api_key", provider: "openai", key: OPENAI } } }) })
+    expect((await runCli(["models", "status", "--check"], { fs })).code).toBe(0)
+    fs.failWritesTo.set(STORE, "ENOSPC")
+    const r = await runCli(["models", "auth", "paste-api-key", "--provider", "openai", "--profile-id", "openai:x"], { fs, prompter: new ScriptedPrompter({ secrets: [OR_KEY.replace("sk-or-v1-", "sk-proj-")] }) })
+    expect(r.code).toBe(1)
+    expect(fs.read(CONFIG)).toBe(before)
+    fs.failWritesTo.clear()
+    const after = await runCli(["models", "status", "--check"], { fs })
+    expect(after.code).toBe(0)
+  })
+})
+
 describe("models auth setup-token", () => {
   const tty = (secrets: Array<string>, confirms: Array<boolean> = []) => new ScriptedPrompter({ secrets, confirms }, true)
 

@@ -27,12 +27,21 @@ export const storeCredential = Effect.fn("Auth.storeCredential")(function* (
 ) {
   // Config first: if we are killed in between, the config lists a profile the store lacks, which status shows as
   // "listed but not in the store"; the other way round the new profile would be silently left out (§5.1).
-  yield* (yield* ConfigStore).update((raw) => {
+  const configs = yield* ConfigStore
+  const [, registered] = yield* configs.update((raw) => {
     const next = registerProfile(raw, profileId, credential.provider, credential.type)
-    return Effect.succeed([deepEqual(next, raw) ? raw : next, undefined] as const)
+    return Effect.succeed(deepEqual(next, raw) ? ([raw, undefined] as const) : ([next, { before: raw, after: next }] as const))
   })
   const [doc] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
     Effect.succeed([setProfile(doc.raw, profileId, credential), undefined] as const)
+  ).pipe(
+    // The store refused the write (its lock held, a full disk): the config goes back as it was, or a profile listed
+    // there and stored nowhere would take the place of the provider's working ones (§5.1). Unless someone changed it since.
+    Effect.tapError(() =>
+      registered === undefined
+        ? Effect.void
+        : Effect.ignore(configs.update((raw) => Effect.succeed([deepEqual(raw, registered.after) ? registered.before : raw, undefined] as const)))
+    )
   )
   const order = doc.store.order[credential.provider]
   return {

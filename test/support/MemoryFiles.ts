@@ -19,6 +19,8 @@ export class MemoryFs {
   readonly dirs = new Map<string, number>()
   writes = 0
   failWritesWith: string | undefined
+  /** Writes to these paths fail with the code given (a full disk, a lock held elsewhere, under one file only). */
+  readonly failWritesTo = new Map<string, string>()
   /** Paths another user owns (everything else is yours). */
   readonly notOwned = new Set<string>()
   /** Paths root owns. */
@@ -55,7 +57,8 @@ export class MemoryFs {
         }),
       writeAtomic: (path, content) =>
         Effect.suspend(() => {
-          if (this.failWritesWith) return Effect.fail(new FileError({ path, operation: "write", code: this.failWritesWith }))
+          const failWith = this.failWritesWith ?? this.failWritesTo.get(path)
+          if (failWith) return Effect.fail(new FileError({ path, operation: "write", code: failWith }))
           if (this.dirs.has(path)) return Effect.fail(new FileError({ path, operation: "write", code: "EISDIR" }))
           this.writes++
           this.put(path, { content, mode: 0o600 })
