@@ -62,7 +62,10 @@ export const describeExpiry = (e: Expiry): string => {
     case "expired":
       return `expired ${formatDuration(e.remainingMs ?? 0)} ago`
     default:
-      return `expires in ${formatDuration(e.remainingMs ?? 0)}`
+      // `ok` with its time past: an OAuth access token that the refresh token renews on use (credentialExpiry).
+      return e.remainingMs !== undefined && e.remainingMs <= 0
+        ? `access token expired ${formatDuration(e.remainingMs)} ago; refreshes on use`
+        : `expires in ${formatDuration(e.remainingMs ?? 0)}`
   }
 }
 

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as Redacted from "effect/Redacted"
 import { TokenCredential, OAuthCredential, ApiKeyCredential } from "../../src/domain/Credential.js"
-import { credentialExpiry, formatDuration, providerExpiry, EXPIRY_WARN_MS } from "../../src/domain/Expiry.js"
+import { credentialExpiry, describeExpiry, formatDuration, providerExpiry, EXPIRY_WARN_MS } from "../../src/domain/Expiry.js"
 import type { ProviderId } from "../../src/domain/Provider.js"
 import { modelsStatus } from "../../src/programs/ModelsStatus.js"
 import { MemoryFs } from "../support/MemoryFiles.js"
@@ -32,6 +32,14 @@ describe("credentialExpiry (§5.2)", () => {
 
   it("reports remaining time", () => {
     expect(credentialExpiry(token(NOW + 3 * HOUR), NOW)).toEqual({ status: "expiring", expiresAt: NOW + 3 * HOUR, remainingMs: 3 * HOUR })
+  })
+
+  it("never says 'expires in' for a time past: a refreshable access token an hour old refreshes on use", () => {
+    const oauth = (expires: number) => new OAuthCredential({ type: "oauth", provider: anthropic, access: Redacted.make("a"), refresh: Redacted.make("r"), expires })
+    expect(describeExpiry(credentialExpiry(oauth(NOW - HOUR), NOW))).toBe("access token expired 1h ago; refreshes on use")
+    expect(describeExpiry(credentialExpiry(oauth(1), NOW))).toMatch(/^access token expired \d+d ago; refreshes on use$/)
+    expect(describeExpiry(credentialExpiry(oauth(NOW + 3 * HOUR), NOW))).toBe("expires in 3h")
+    expect(describeExpiry(credentialExpiry(token(NOW - HOUR), NOW))).toBe("expired 1h ago")
   })
 
   it("formats Nm under an hour, Nh under 48h, else Nd", () => {
