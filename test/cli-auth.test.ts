@@ -149,6 +149,25 @@ describe("models auth paste-api-key", () => {
   })
 })
 
+describe("models auth paste-* refuse characters no key has (§6.2, §11)", () => {
+  it.each([
+    ["an escape sequence", "sk-proj-FAKEgoodStart\u001b[31mRED0123456789", "a control character at position 22"],
+    ["a NUL", "sk-proj-FAKEgoodStart\u0000tail0123456789", "a control character at position 22"],
+    ["bytes that were not UTF-8", "sk-proj-FAKEgoodStart\ufffd\ufffdtail01234", "U+FFFD, which stands for bytes that were not UTF-8 at position 22"],
+    ["a direction override", "sk-proj-FAKEgoodStart\u202etail0123456789", "U+202E, which is not ASCII at position 22"]
+  ])("%s: refused by position, nothing stored, nothing raw on the terminal", async (_, pasted, what) => {
+    const fs = new MemoryFs()
+    const r = await runCli(["models", "auth", "paste-api-key", "--provider", "openai"], { fs, prompter: new ScriptedPrompter({ secrets: [pasted] }) })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`the API key holds ${what}, which no API key has: paste it again from where it was issued`)
+    expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e\ufffd]/)
+    expect(fs.read(STORE)).toBeUndefined()
+    const token = await runCli(["models", "auth", "paste-token", "--provider", "openai"], { fs, prompter: new ScriptedPrompter({ secrets: [pasted] }) })
+    expect(token.code).toBe(1)
+    expect(token.stderr).toContain(`the token holds ${what}`)
+  })
+})
+
 describe("models auth paste-api-key when the store cannot be written", () => {
   it("leaves the config as it was, so the provider's working profile stays in use (§3.3, §5.1)", async () => {
     const OPENAI = "sk-proj-FAKEexisting" + "e".repeat(30) + "OK12"

@@ -36,9 +36,32 @@ const foreignSecret = (provider: ProviderId, secret: string, kind: "token" | "AP
 }
 const SETUP_TOKEN_MIN_LENGTH = 80
 
+/**
+ * Keys and tokens are visible ASCII: they are sent in HTTP headers. Anything else in a paste (an escape sequence
+ * from the terminal, a NUL, U+FFFD where the bytes were not UTF-8, a direction override) would only surface as a
+ * failed request later, so it is refused now — by position and code point, never by showing the character.
+ */
+const unusableCharacter = (secret: string, kind: "token" | "API key"): string | undefined => {
+  for (let i = 0; i < secret.length; i++) {
+    const c = secret.charCodeAt(i)
+    if (c >= 0x21 && c <= 0x7e) continue
+    const cp = secret.codePointAt(i)!
+    const what =
+      cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)
+        ? "a control character"
+        : cp === 0xfffd
+          ? "U+FFFD, which stands for bytes that were not UTF-8"
+          : `U+${cp.toString(16).toUpperCase().padStart(4, "0")}, which is not ASCII`
+    return `the ${kind} holds ${what} at position ${i + 1}, which no ${kind} has: paste it again from where it was issued`
+  }
+  return undefined
+}
+
 /** §6.2: an Anthropic token must be a setup-token. */
 export const validateToken = (provider: ProviderId, token: string): Either.Either<string, string> => {
   if (token === "") return Either.left("no token was given")
+  const odd = unusableCharacter(token, "token")
+  if (odd !== undefined) return Either.left(odd)
   const foreign = foreignSecret(provider, token, "token")
   if (foreign !== undefined) return Either.left(foreign)
   if (provider !== "anthropic") return Either.right(token)
@@ -60,6 +83,8 @@ export const validateToken = (provider: ProviderId, token: string): Either.Eithe
 
 export const validateApiKey = (provider: ProviderId, key: string): Either.Either<string, string> => {
   if (key === "") return Either.left("no API key was given")
+  const odd = unusableCharacter(key, "API key")
+  if (odd !== undefined) return Either.left(odd)
   const foreign = foreignSecret(provider, key, "API key")
   if (foreign !== undefined) return Either.left(foreign)
   if (provider === "anthropic" && key.startsWith(SETUP_TOKEN_PREFIX)) {
