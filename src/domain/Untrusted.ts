@@ -4,8 +4,12 @@
  * cannot forge a status or log line, an ESC cannot recolour the screen or move the cursor, a BEL cannot ring.
  */
 
-/** C0, DEL, C1 and the two Unicode line separators some terminals and log viewers break lines at. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+/**
+ * C0, DEL, C1, the two Unicode line separators some terminals and log viewers break lines at, and the bidirectional
+ * formatting characters (U+061C, U+200E/F, U+202A–E, U+2066–9) that make a terminal show text in another order than
+ * it is (`openai:bidi<U+202E>gnp.exe` reading as `…exe.png`).
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 const CONTROLS = new RegExp(CONTROL.source, "g")
 
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" }
@@ -22,7 +26,7 @@ const escapeChar = (c: string): string => {
 export const escapeControl = (text: string): string => (CONTROL.test(text) ? text.replace(CONTROLS, escapeChar) : text)
 
 /** An SGR colour sequence (`ESC [ <digits;> m`), or any control character but the LF and TAB the program writes. */
-const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g
+const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 /**
  * The net at a terminal boundary, for whole outputs the program composed: its own line breaks and tabs stay,

@@ -20,6 +20,17 @@ describe("escapeControl (§11)", () => {
     expect(escapeControl("id\nFORGED\r\t\u001b[31m\u0007\u009b\u2028")).toBe("id\\nFORGED\\r\\t\\x1b[31m\\x07\\x9b\\u2028")
   })
 
+  it("shows the bidirectional formatting characters too: a terminal would reorder the text around them", () => {
+    expect(escapeControl("openai:bidi\u202egnp.exe")).toBe("openai:bidi\\u202egnp.exe")
+    for (const c of ["\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+      expect(escapeControl(`a${c}b`)).toBe(`a\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}b`)
+      expect(escapeForTerminal(`a${c}b`, true)).toBe(`a\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}b`)
+    }
+    // And --json stays valid JSON that reads back the same.
+    const json = JSON.stringify({ email: "\u202eevil@example.com" })
+    expect(JSON.parse(escapeForTerminal(json, false))).toEqual(JSON.parse(json))
+  })
+
   it("leaves ordinary text, non-ASCII and backslashes as they are", () => {
     for (const s of ["anthropic:work", "me@example.com", "C:\\Users\\me", "ünïcödé — 日本 🙂", ""]) expect(escapeControl(s)).toBe(s)
   })
