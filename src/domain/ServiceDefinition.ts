@@ -39,11 +39,15 @@ export const pathVarsOf = (vars: Readonly<Record<string, string | undefined>>): 
   )
 
 /** systemd command-line quoting: double quotes, with `\`, `"` escaped and specifiers/variables doubled. */
-const systemdQuote = (arg: string): string =>
-  `"${arg.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%").replace(/\$/g, "$$$$")}"`
+/** systemd.syntax(7) quoting, with `%` specifiers escaped; `$` too where systemd expands variables (ExecStart=). */
+const systemdQuoted = (arg: string, dollars: boolean): string => {
+  const quoted = arg.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%")
+  return `"${dollars ? quoted.replace(/\$/g, "$$$$") : quoted}"`
+}
+const systemdQuote = (arg: string): string => systemdQuoted(arg, true)
 
-const systemdEnvValue = (name: string, value: string): string =>
-  `Environment=${systemdQuote(`${name}=${value}`)}`
+/** Environment= expands no variables ("$" has no special meaning there): a doubled one would stay doubled. */
+const systemdEnvValue = (name: string, value: string): string => `Environment=${systemdQuoted(`${name}=${value}`, false)}`
 
 export const renderSystemdUnit = (input: ServiceInput): string => {
   const exec = [input.node, input.script, "gateway", ...input.args].map(systemdQuote).join(" ")

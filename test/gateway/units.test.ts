@@ -176,8 +176,10 @@ describe("service definitions", () => {
     expect(unit).toContain("ExecReload=/bin/kill -HUP $MAINPID")
     expect(unit).toContain("WantedBy=default.target")
     expect(unit).not.toMatch(/^Environment/m)
-    const withState = renderSystemdUnit({ ...input, pathVars: { OPENCLAW_STATE_DIR: "/srv/$state" } })
-    expect(withState).toContain('Environment="OPENCLAW_STATE_DIR=/srv/$$state"')
+    // systemd.exec(5): in Environment= "variable expansion is not performed … and $ has no special meaning": a `$`
+    // stays single there (doubled, the gateway would get `/srv/$$state`); `%` is a specifier everywhere.
+    const withState = renderSystemdUnit({ ...input, pathVars: { OPENCLAW_STATE_DIR: "/srv/$state/50%" } })
+    expect(withState).toContain('Environment="OPENCLAW_STATE_DIR=/srv/$state/50%%"')
   })
 
   it("a newline or other control character in a path or argument is refused, never written into either (§11)", () => {
