@@ -117,6 +117,17 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatAns
   )
 }
 
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
+
+/** `{` … `}` around optional whitespace: the shape of every answer, checked without parsing it (the hot path). */
+const isJsonObject = (body: Uint8Array): boolean => {
+  let start = 0
+  let end = body.length - 1
+  while (start <= end && isSpace(body[start]!)) start++
+  while (end > start && isSpace(body[end]!)) end--
+  return end > start && body[start] === 0x7b && body[end] === 0x7d
+}
+
 const adapterFor = (target: ProviderTarget): ProviderAdapter =>
   target.api === "anthropic-messages" ? anthropicAdapter : openaiAdapter
 
@@ -168,14 +179,24 @@ export const makeProviderClient = (): ProviderClientShape => ({
     const ctx: CallContext = { ...contextFor(target, auth, timeoutMs), sent: request.body }
     type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
     const { value, abort } = yield* send<Opened>(ctx, forwardCall(target, auth, request), (answer, ok, fail) => {
+      const encoding = answer.header("content-encoding")
+      // Passed on as bytes without its headers, a compressed body would reach the client as garbage.
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") return fail(unexpected(ctx, answer.status, "a compressed body (content-encoding), which the gateway asks not to get"))
       const contentType = answer.header("content-type") ?? "application/json"
       if (request.stream && contentType.includes("text/event-stream")) return ok({ _tag: "sse", body: answer.body })
-      // A whole answer (or one JSON answer to a stream request, as some servers send): its bytes, as they came.
+      // A whole answer (or one JSON answer to a stream request, as some servers send): its bytes, as they came —
+      // once they look like the one JSON object every shape answers with (an HTML page, an empty 204, an event
+      // stream to a request for one answer are the provider failing, not an answer to hand on).
       if (Number(answer.header("content-length")) > ctx.maxBodyBytes) return fail(tooLarge(ctx, "the answer"))
       readBounded(
         answer.body,
         ctx.maxBodyBytes,
-        ({ bytes, complete }) => (complete ? ok({ _tag: "body", status: answer.status, contentType, body: bytes() }) : fail(tooLarge(ctx, "the answer"))),
+        ({ bytes, complete }) => {
+          if (!complete) return fail(tooLarge(ctx, "the answer"))
+          const body = bytes()
+          if (!isJsonObject(body)) return fail(unexpected(ctx, answer.status, request.stream ? "neither an event stream nor a JSON answer" : "not a JSON answer"))
+          ok({ _tag: "body", status: answer.status, contentType, body })
+        },
         fail
       )
     })

@@ -29,7 +29,9 @@ export const buildHeaders = (target: ProviderTarget, auth: ProviderAuth, stream:
     "anthropic-version": ANTHROPIC_VERSION,
     accept: stream ? "text/event-stream" : "application/json",
     ...lowerKeys(target.headers),
-    "content-type": "application/json"
+    "content-type": "application/json",
+    // The answer goes on as its bytes (§8.4), without its headers: it must not be compressed.
+    "accept-encoding": "identity"
   }
   const secret = auth.secret === undefined ? undefined : Redacted.value(auth.secret)
   if (secret !== undefined && secret !== "") {

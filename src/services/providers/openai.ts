@@ -17,7 +17,9 @@ export const buildHeaders = (target: ProviderTarget, auth: ProviderAuth, stream:
   const headers: Record<string, string> = {
     accept: stream ? "text/event-stream" : "application/json",
     ...Object.fromEntries(Object.entries(target.headers).map(([k, v]) => [k.toLowerCase(), v])),
-    "content-type": "application/json"
+    "content-type": "application/json",
+    // The answer goes on as its bytes (§8.4), without its headers: it must not be compressed.
+    "accept-encoding": "identity"
   }
   const secret = auth.secret === undefined ? undefined : Redacted.value(auth.secret)
   // API keys and tokens alike travel as Bearer on OpenAI-shaped APIs.
