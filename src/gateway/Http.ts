@@ -124,14 +124,18 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         return undefined
       }
       // Anthropic clients send their key as `x-api-key` (ANTHROPIC_API_KEY); ANTHROPIC_AUTH_TOKEN goes as a bearer.
-      const presented = bearerToken(header(request, "authorization")) ?? (isMessagesPath(path) ? header(request, "x-api-key")?.trim() || undefined : undefined)
-      if (presented === undefined) {
+      // The SDK sends both when both are set, one of them for something else: either may carry the token.
+      const bearer = bearerToken(header(request, "authorization"))
+      const apiKey = isMessagesPath(path) ? header(request, "x-api-key")?.trim() || undefined : undefined
+      if (bearer === undefined && apiKey === undefined) {
         const how = isMessagesPath(path) ? "`x-api-key: <token>` or `Authorization: Bearer <token>`" : "`Authorization: Bearer <token>`"
         return { refusal: refuse(401, `This gateway needs ${how} (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).`, "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" }) }
       }
       // The right token is never refused: every local client shares 127.0.0.1, and one script with a stale token
       // must not lock the others out. Only wrong guesses are counted, and only they are blocked.
-      return tokenMatches(Redacted.value(expected), presented) ? undefined : "wrong-token"
+      const token = Redacted.value(expected)
+      const right = (bearer !== undefined && tokenMatches(token, bearer)) || (apiKey !== undefined && tokenMatches(token, apiKey))
+      return right ? undefined : "wrong-token"
     }
 
     /** A wrong token: counted per address (shared between gateways with gateway.state, §10); past the limit, 429. */

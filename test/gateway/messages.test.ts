@@ -143,6 +143,10 @@ describe("gateway: POST /v1/messages (§8.2, §8.4)", () => {
       expect((await json(foreign)).error.type).toBe("permission_error")
       expect(world.fake.count).toBe(0)
       expect((await send(gw, ask("hi"))).status).toBe(200)
+      // The SDK with both ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN set sends both headers: the token in either one is let in.
+      expect((await send(gw, ask("hi"), { authorization: "Bearer sk-ant-api03-some-other-key" })).status).toBe(200)
+      expect((await send(gw, ask("hi"), { "x-api-key": "sk-ant-api03-some-other-key", authorization: `Bearer ${GATEWAY_TOKEN}` })).status).toBe(200)
+      expect((await send(gw, ask("hi"), { "x-api-key": "wrong-one", authorization: "Bearer wrong-two" })).status).toBe(401)
     }))
 
   it.scopedLive("model: a bare id means anthropic/<id>, aliases and agent targets work; an unknown agent is a 404", () =>
