@@ -1,7 +1,9 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { IncomingMessage } from "node:http"
+import { topLevelDuplicate } from "../domain/JsonSplice.js"
 import { jsonStructureProblem } from "../domain/JsonStructure.js"
+import { escapeControl } from "../domain/Untrusted.js"
 
 /** A request body, read up to a cap and parsed (§8.6): what every POST route starts with. */
 
@@ -10,6 +12,17 @@ export const MAX_BODY_BYTES = 1024 * 1024
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
 
 export type BodyProblem = { readonly status: 413 | 400; readonly message: string; readonly close: boolean }
+
+/** Bytes that are not UTF-8 are refused, not turned into U+FFFD and sent on changed (§11). */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+const notUtf8: BodyProblem = { status: 400, message: "The request body is not valid UTF-8; send JSON encoded as UTF-8.", close: false }
+const decoded = (bytes: Uint8Array): Effect.Effect<string, BodyProblem> => {
+  try {
+    return Effect.succeed(utf8.decode(bytes))
+  } catch {
+    return Effect.fail(notUtf8)
+  }
+}
 
 /**
  * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
@@ -24,7 +37,7 @@ export const readBody = (message: IncomingMessage, max: number): Effect.Effect<s
     if (message.complete && message.readableLength <= max) {
       const buffered = message.read() as Buffer | null
       message.resume() // lets 'end' happen, so the connection can serve the next request
-      return resume(Effect.succeed(buffered === null ? "" : buffered.toString("utf8")))
+      return resume(buffered === null ? Effect.succeed("") : decoded(buffered))
     }
     const chunks: Array<Buffer> = []
     let size = 0
@@ -37,7 +50,7 @@ export const readBody = (message: IncomingMessage, max: number): Effect.Effect<s
       if (size <= max) chunks.push(chunk)
       else if (size > DRAIN_LIMIT_BYTES) done(Effect.fail(tooLarge(true)))
     }
-    const onEnd = () => done(size > max ? Effect.fail(tooLarge(false)) : Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
+    const onEnd = () => done(size > max ? Effect.fail(tooLarge(false)) : decoded(Buffer.concat(chunks, size)))
     const onError = () => done(Effect.fail({ status: 400, message: "The request body could not be read.", close: true }))
     message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
   })
@@ -47,10 +60,14 @@ export const parseJson = (text: string): Either.Either<unknown, string> => {
   // Before any parse or walk: a body nested thousands deep would overflow a recursive decoder.
   const deep = jsonStructureProblem(text, { depthOnly: true })
   if (deep !== undefined) return Either.left(`The request body is ${deep.detail} (at position ${deep.offset}).`)
+  let json: unknown
   try {
-    return Either.right(JSON.parse(text))
+    json = JSON.parse(text)
   } catch (e) {
     const at = /position (\d+)/.exec(e instanceof Error ? e.message : "")?.[1]
     return Either.left(text.trim() === "" ? "The request body is empty; send a JSON chat completion request." : `The request body is not valid JSON${at ? ` (at position ${at})` : ""}.`)
   }
+  const twice = typeof json === "object" && json !== null && !Array.isArray(json) ? topLevelDuplicate(text) : undefined
+  if (twice !== undefined) return Either.left(`The request body has the key ${JSON.stringify(escapeControl(twice.slice(0, 100)))} twice; send each key once.`)
+  return Either.right(json)
 }

@@ -175,4 +175,26 @@ describe("gateway: deep and odd JSON from clients (§8.6, §11)", () => {
       expect(gw.logs.some((l) => l.includes("internal error") || /\n\s+at /.test(l))).toBe(false)
       expect((await gw.fetch("/health", { token: null })).status).toBe(200)
     }))
+
+  it.scopedLive("a key twice at the top level, or bytes that are not UTF-8, are a 400 — never routed one way and sent on another", () =>
+    withGateway({ token: true }, async ({ world, gw }) => {
+      const twice = [
+        ['{"model":"openclaw/nope","model":"openclaw","messages":[{"role":"user","content":"hi"}]}', "model"],
+        ['{"model":"openclaw","stream":true,"messages":[{"role":"user","content":"hi"}],"stream":false}', "stream"],
+        ['{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"m\u006fdel":"x"}', "model"]
+      ] as const
+      for (const [body, key] of twice) {
+        const res = await gw.fetch("/v1/chat/completions", { method: "POST", body, headers: { "x-openclaw-model": FALLBACK } })
+        expect(res.status).toBe(400)
+        expect((await json(res)).error.message).toBe(`The request body has the key "${key}" twice; send each key once.`)
+      }
+      const bytes = Buffer.concat([Buffer.from('{"model":"openclaw","messages":[{"role":"user","content":"a'), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('b"}]}')])
+      const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: bytes, headers: { "x-openclaw-model": FALLBACK } })
+      expect(res.status).toBe(400)
+      expect((await json(res)).error.message).toBe("The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+      // Nested duplicates are the provider's to judge: passed on byte for byte.
+      const nested = '{"model":"openclaw","messages":[{"role":"user","content":"hi","content":"ho"}]}'
+      expect((await gw.fetch("/v1/chat/completions", { method: "POST", body: nested, headers: { "x-openclaw-model": FALLBACK } })).status).toBe(200)
+      expect(world.fake.count).toBe(1)
+    }))
 })
