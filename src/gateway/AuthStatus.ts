@@ -1,6 +1,7 @@
 import { configuredAgentIds, defaultAgentId } from "../domain/Config.js"
 import { UnknownAgentError } from "../domain/Errors.js"
 import { statusReport } from "../programs/ModelsStatus.js"
+import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
 import type { GatewaySnapshot } from "./Snapshot.js"
@@ -17,6 +18,8 @@ export const authStatusReply = (snapshot: GatewaySnapshot, requested: string | n
   if (ctx !== undefined) return { _tag: "json", status: 200, body: statusReport(ctx, now) }
   const failure = snapshot.agentErrors.get(agentId)
   if (failure !== undefined) return jsonError(500, redactSecrets(failure.message, snapshot.secrets), "server_error", failure._tag)
-  const unknown = new UnknownAgentError({ agentId, known: configuredAgentIds(main.config), configPath: main.host.configPath })
-  return jsonError(404, redactSecrets(unknown.message, snapshot.secrets), "invalid_request_error", unknown._tag)
+  // The id is the client's own text: shown escaped, and as sent (never scrubbed: the scrub would answer a guess, §11).
+  const shown = escapeControl(agentId.slice(0, 200))
+  const unknown = new UnknownAgentError({ agentId: shown, known: configuredAgentIds(main.config), configPath: main.host.configPath })
+  return jsonError(404, redactSecrets(unknown.message, snapshot.secrets, [shown]), "invalid_request_error", unknown._tag)
 }

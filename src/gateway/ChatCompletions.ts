@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { answerEvents } from "../domain/chat/Events.js"
+import { escapeControl } from "../domain/Untrusted.js"
 import { type ChatAnswer, emptyUsage } from "../domain/chat/Model.js"
 import { openaiCodec } from "../domain/chat/openai/Codec.js"
 import { agentForTarget, agentTargets, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
@@ -62,7 +63,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   if (!knownAgent(snapshot, agentId)) {
     return jsonError(
       404,
-      `The model "${request.model}" does not exist on this gateway. Use an agent target: ${agentTargets(snapshot).join(", ")}; choose the backend model with the x-openclaw-model header or the /model chat command.`,
+      `The model "${escapeControl(request.model.slice(0, 200))}" does not exist on this gateway. Use an agent target: ${agentTargets(snapshot).join(", ")}; choose the backend model with the x-openclaw-model header or the /model chat command.`,
       "invalid_request_error",
       "model_not_found"
     )

@@ -83,9 +83,16 @@ const ok = (body: unknown): GatewayReply => ({ _tag: "json", status: 200, body }
 /** Who hung up on a request: the client (its response closed before it ended). */
 const clientGone = FiberId.runtime(-499, 0)
 
+/** The path of the request target: origin form (`/v1/…`), or absolute form (`http://host/v1/…`, RFC 9112 §3.2.2). */
 const pathOf = (url: string): string => {
-  const q = url.indexOf("?")
-  return q === -1 ? url : url.slice(0, q)
+  let from = 0
+  if (url.charCodeAt(0) !== 47 && /^https?:\/\//i.test(url)) {
+    const slash = url.indexOf("/", url.indexOf("//") + 2)
+    if (slash === -1) return "/"
+    from = slash
+  }
+  const q = url.indexOf("?", from)
+  return q === -1 ? url.slice(from) : url.slice(from, q)
 }
 
 export const makeGatewayApp = (options: GatewayHttpOptions) =>

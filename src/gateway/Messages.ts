@@ -3,6 +3,7 @@ import { userText } from "../domain/chat/Codec.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
+import { escapeControl } from "../domain/Untrusted.js"
 import type { Attempts } from "../programs/ChatTurn.js"
 import { anthropicError, errorBody, messagesRouting, sseEvent, textReply } from "./AnthropicWire.js"
 import { agentForTarget, agentTargets, type Answer, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
@@ -62,7 +63,7 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
   const target = agentForTarget(request.model, snapshot)
   const agentId = target ?? snapshot.defaultAgentId
   if (!knownAgent(snapshot, agentId)) {
-    return anthropicError(404, `The agent of "${request.model}" does not exist on this gateway. Agent targets: ${agentTargets(snapshot).join(", ")}; or name a backend model.`, "model_not_found")
+    return anthropicError(404, `The agent of "${escapeControl(request.model.slice(0, 200))}" does not exist on this gateway. Agent targets: ${agentTargets(snapshot).join(", ")}; or name a backend model.`, "model_not_found")
   }
   const sessionKey = input.sessionKeyHeader?.trim() || request.userId?.trim() || undefined
   const problem = sessionKeyProblem(sessionKey)

@@ -1,7 +1,8 @@
 import { request } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { ask, FALLBACK, GATEWAY_TOKEN, GatewayHome, json, PRIMARY, startGateway, withGateway } from "./harness.js"
+import { connect } from "node:net"
+import { ask, FALLBACK, GATEWAY_TOKEN, GatewayHome, json, KEYS, PRIMARY, startGateway, withGateway } from "./harness.js"
 
 /** §8.2, §11: what a web page, a stale script or a careless client can send must not get through or break anything. */
 
@@ -141,6 +142,33 @@ describe("gateway: model ids a client names (§8.2, §8.6, §11)", () => {
         expect(world.fake.count).toBe(0)
         expect(gw.logs.join("\n")).not.toContain("internal error")
       })
+    }))
+})
+
+describe("gateway: odd request lines and names in errors (§8.2, §11)", () => {
+  it.scopedLive("the absolute form of a request target is routed; an agent or model name in an error is escaped, and as sent", () =>
+    withGateway({ token: true }, async ({ gw }) => {
+      const { port } = new URL(gw.url)
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1", () =>
+          socket.end(`GET http://127.0.0.1:${port}/v1/models HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${GATEWAY_TOKEN}\r\nConnection: close\r\n\r\n`)
+        )
+        let text = ""
+        socket.setEncoding("utf8").on("data", (c: string) => (text += c)).on("end", () => resolve(text)).on("error", reject)
+      })
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /)
+      expect(answer).toContain('"openclaw/default"')
+      const model = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "openclaw/\u001b[2J\nX", messages: [{ role: "user", content: "hi" }] }) })
+      expect(model.status).toBe(404)
+      expect((await json(model)).error.message).toContain('The model "openclaw/\\x1b[2J\\nX" does not exist')
+      // An agent id holding 8 characters of a key comes back as sent, like one that does not: no guess answered.
+      for (const agent of [`x${KEYS.openai.slice(12, 24)}y`, "xZx4Wv7Ty2Ua5y"]) {
+        const res = await gw.fetch(`/v1/auth/status?agent=${encodeURIComponent(`${agent}\u001bz`)}`)
+        expect(res.status).toBe(404)
+        const message = (await json(res)).error.message as string
+        expect(message).toContain(`Unknown agent "${agent}\\x1bz"`)
+        expect(message).not.toContain("<redacted>")
+      }
     }))
 })
 
