@@ -168,6 +168,24 @@ describe("models auth paste-* refuse characters no key has (§6.2, §11)", () =>
   })
 })
 
+describe("models auth paste-* --profile-id (§1, §6)", () => {
+  it("another provider's prefix or a name over 64 characters is refused before the key is asked for", async () => {
+    const fs = new MemoryFs()
+    const prompter = new ScriptedPrompter({ secrets: [OR_KEY] })
+    const foreign = await runCli(["models", "auth", "paste-api-key", "--provider", "openrouter", "--profile-id", "anthropic:zz"], { fs, prompter })
+    expect(foreign.code).toBe(1)
+    expect(foreign.stderr).toContain("--profile-id anthropic:zz is a profile of anthropic, not of openrouter")
+    expect(foreign.stderr).toContain("pass --profile-id zz (it becomes openrouter:zz), or --provider anthropic")
+    const long = await runCli(["models", "auth", "paste-token", "--provider", "openrouter", "--profile-id", "w".repeat(10_000)], { fs, prompter })
+    expect(long.stderr).toContain("the profile name is 10000 characters; at most 64 are allowed")
+    expect(prompter.asked).toEqual([])
+    expect(fs.read(STORE)).toBeUndefined()
+    // Its own prefix is fine.
+    const own = await runCli(["models", "auth", "paste-api-key", "--provider", "openrouter", "--profile-id", "openrouter:work"], { fs, prompter })
+    expect(own.stdout).toBe("Auth profile: openrouter:work (openrouter/api_key)")
+  })
+})
+
 describe("models auth paste-api-key when the store cannot be written", () => {
   it("leaves the config as it was, so the provider's working profile stays in use (§3.3, §5.1)", async () => {
     const OPENAI = "sk-proj-FAKEexisting" + "e".repeat(30) + "OK12"

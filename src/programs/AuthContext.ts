@@ -10,7 +10,7 @@ import { emptySecretSnapshot, type SecretSnapshot } from "../domain/SecretResolu
 import { materializeStore, plainResidueValues, storeRefs } from "../domain/StoreRefs.js"
 import { SecretResolver } from "../services/SecretResolver.js"
 import { withExecProgress } from "./SecretProgress.js"
-import { FileShapeError } from "../domain/Errors.js"
+import { FileShapeError, UsageError } from "../domain/Errors.js"
 import type { AgentPaths, HostPaths } from "../domain/Paths.js"
 import { ConfigStore } from "../services/ConfigStore.js"
 import { Environment, type EnvSnapshot } from "../services/Environment.js"
@@ -18,6 +18,8 @@ import { Paths } from "../services/Paths.js"
 import { ProfileStore, type StoreDocument } from "../services/ProfileStore.js"
 import { holdsProfile, overlayStore } from "../domain/AuthStore.js"
 import { defaultAgentId } from "../domain/Config.js"
+import { profileIdFromInput, profileIdProblem } from "../domain/ProfileId.js"
+import type { ProviderId } from "../domain/Provider.js"
 import { checkProvider } from "../domain/ProviderCheck.js"
 import { migrateLegacy } from "./LegacyImport.js"
 import { credentialSecret } from "../domain/Credential.js"
@@ -44,6 +46,12 @@ export interface AuthContext {
   /** Things the user should hear about that are not errors (legacy import). */
   readonly notices: ReadonlyArray<string>
   readonly now: number
+}
+
+/** `--profile-id` as the profile id for `provider`, or why it cannot be one; checked before any secret is asked for. */
+export const checkedProfileId = (provider: ProviderId, input: string) => {
+  const problem = profileIdProblem(provider, input)
+  return problem === undefined ? Effect.succeed(profileIdFromInput(provider, input)) : Effect.fail(new UsageError(problem))
 }
 
 /** `--provider` as typed, checked against §4.2, the aliases and this config's `models.providers` (did-you-mean on a typo). */

@@ -21,7 +21,6 @@ import {
   randomState
 } from "../domain/OAuthLogin.js"
 import type { OAuthEndpoints } from "../domain/OAuthProviders.js"
-import { profileIdFromInput } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { Browser } from "../services/Browser.js"
 import { OAuthCallback } from "../services/OAuthCallback.js"
@@ -30,7 +29,7 @@ import { Progress } from "../services/Progress.js"
 import { Prompter } from "../services/Prompter.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import { SecureRandom } from "../services/SecureRandom.js"
-import { checkedProvider, loadAuthContext } from "./AuthContext.js"
+import { checkedProfileId, checkedProvider, loadAuthContext } from "./AuthContext.js"
 import { oauthEndpointsFor } from "./OAuthRefresh.js"
 import { storeCredential } from "./StoreCredential.js"
 
@@ -122,6 +121,8 @@ const viaPaste = (provider: ProviderId, endpoints: OAuthEndpoints, pkce: Pkce) =
 export const loginOAuth = Effect.fn("OAuth.login")(function* (opts: LoginOptions) {
   const ctx = yield* loadAuthContext(opts.agent)
   const provider = yield* checkedProvider(ctx, opts.provider)
+  // Before the browser opens: a login whose result could not be stored under the id asked for is not started.
+  const asked = opts.profileId === undefined ? undefined : yield* checkedProfileId(provider, opts.profileId)
   const endpoints = yield* oauthEndpointsFor(ctx, provider)
   const random = yield* SecureRandom
   const verifier = pkceVerifier(yield* random.bytes(32))
@@ -151,6 +152,6 @@ export const loginOAuth = Effect.fn("OAuth.login")(function* (opts: LoginOptions
   yield* secrets.register([grant.access, grant.refresh])
   const now = yield* Clock.currentTimeMillis
   const credential = credentialFromGrant(provider, grant, now, { clientId: endpoints.clientId })
-  const profileId = opts.profileId !== undefined ? profileIdFromInput(provider, opts.profileId) : loginProfileId(provider, grant.email)
+  const profileId = asked ?? loginProfileId(provider, grant.email)
   return yield* storeCredential(ctx, profileId, credential)
 })

@@ -13,12 +13,12 @@ import {
 import { ApiKeyCredential, TokenCredential } from "../domain/Credential.js"
 import { parseExpiresIn, parseLifetimeAnswer, SETUP_TOKEN_LIFETIME_MS } from "../domain/Duration.js"
 import { UsageError } from "../domain/Errors.js"
-import { type ProfileId, profileIdFromInput } from "../domain/ProfileId.js"
+import type { ProfileId } from "../domain/ProfileId.js"
 import { normalizeProvider, type ProviderId } from "../domain/Provider.js"
 import { normalizeSecretInput, validateApiKey, validateToken } from "../domain/SecretInput.js"
 import { ClaudeCli } from "../services/ClaudeCli.js"
 import { Prompter } from "../services/Prompter.js"
-import { type AuthContext, checkedProvider, loadAuthContext } from "./AuthContext.js"
+import { type AuthContext, checkedProfileId, checkedProvider, loadAuthContext } from "./AuthContext.js"
 import { askUntil } from "./OnboardWizard.js"
 import { storeCredential } from "./StoreCredential.js"
 import { preflightRef, refArgument } from "./RefPreflight.js"
@@ -106,7 +106,7 @@ export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOpt
   const lifetime = yield* expiresInMs(opts.expiresIn, undefined)
   const ctx = yield* loadAuthContext(opts.agent)
   const provider = yield* checkedProvider(ctx, opts.provider)
-  const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
+  const profileId = yield* checkedProfileId(provider, opts.profileId ?? "manual")
   if (opts.ref !== undefined) {
     return yield* storeToken(ctx, provider, profileId, yield* checkedRef(ctx, "token", provider, opts.ref), lifetime)
   }
@@ -120,7 +120,7 @@ export const pasteToken = Effect.fn("Auth.pasteToken")(function* (opts: PasteOpt
 export const pasteApiKey = Effect.fn("Auth.pasteApiKey")(function* (opts: PasteOptions) {
   const ctx = yield* loadAuthContext(opts.agent)
   const provider = yield* checkedProvider(ctx, opts.provider)
-  const profileId = profileIdFromInput(provider, opts.profileId ?? "default")
+  const profileId = yield* checkedProfileId(provider, opts.profileId ?? "default")
   if (opts.ref !== undefined) {
     const keyRef = yield* checkedRef(ctx, "API key", provider, opts.ref)
     return yield* storeCredential(ctx, profileId, new ApiKeyCredential({ type: "api_key", provider, keyRef }))
@@ -143,7 +143,7 @@ export const setupToken = Effect.fn("Auth.setupToken")(function* (
       fix: `store the ${provider} token with \`openclaw models auth paste-token --provider ${provider}\``
     })
   }
-  const profileId = profileIdFromInput(provider, opts.profileId ?? "manual")
+  const profileId = yield* checkedProfileId(provider, opts.profileId ?? "manual")
   const lifetime = yield* expiresInMs(opts.expiresIn, SETUP_TOKEN_LIFETIME_MS)
   const prompter = yield* Prompter
   if (!prompter.interactive) return yield* new NotInteractiveError()
