@@ -34,10 +34,18 @@ const expandHome = (p: string, home: string): string =>
  * `HOME=` (set, but empty) with nothing else naming the home: resolving would put the state dir in the current
  * directory (a checkout, say), so it is an error instead (§11). Also when OPENCLAW_HOME starts with `~`.
  */
-export const homeIsEmpty = (vars: Vars, osHome: string): boolean => {
+export const homeIsEmpty = (vars: Vars, osHome: string): boolean => homeProblem(vars, osHome)?.kind === "empty"
+
+/**
+ * Why the home cannot hold the state dir, if it cannot: empty (above), or relative — `HOME=~` or `HOME=rel/home`
+ * would put it under the current directory just the same, whichever repository that is. `variable` names the one to fix.
+ */
+export const homeProblem = (vars: Vars, osHome: string): { readonly kind: "empty" | "relative"; readonly variable: string } | undefined => {
   const rawHome = nonEmpty(vars.OPENCLAW_HOME)
+  if (rawHome !== undefined && !rawHome.startsWith("~")) return rawHome.startsWith("/") ? undefined : { kind: "relative", variable: "OPENCLAW_HOME" }
   const envHome = nonEmpty(vars.HOME) ?? nonEmpty(osHome)
-  return envHome === undefined && (rawHome === undefined || rawHome.startsWith("~"))
+  if (envHome === undefined) return { kind: "empty", variable: "HOME" }
+  return envHome.startsWith("/") ? undefined : { kind: "relative", variable: "HOME" }
 }
 
 export const resolveHostPaths = (vars: Vars, osHome: string, cwd: string): HostPaths => {

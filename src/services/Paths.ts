@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { OpenClawConfig } from "../domain/Config.js"
 import { UnknownAgentError, UsageError } from "../domain/Errors.js"
-import { type AgentPaths, homeIsEmpty, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../domain/Paths.js"
+import { type AgentPaths, homeProblem, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../domain/Paths.js"
 import { HostProcess } from "./HostProcess.js"
 
 export interface PathsShape extends HostPaths {
@@ -15,11 +15,15 @@ export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
   static readonly layer = Layer.effect(
     Paths,
     Effect.flatMap(HostProcess, (host) => {
-      if (homeIsEmpty(host.vars, host.osHome)) {
+      const home = homeProblem(host.vars, host.osHome)
+      if (home !== undefined) {
         return Effect.fail(
           new UsageError({
-            problem: "HOME is set but empty, so there is no home directory to keep openclaw's state in (it would land in the current directory)",
-            fix: "set HOME to your home directory (or OPENCLAW_HOME to where openclaw should keep its state)"
+            problem:
+              home.kind === "empty"
+                ? "HOME is set but empty, so there is no home directory to keep openclaw's state in (it would land in the current directory)"
+                : `${home.variable} is not an absolute path, so openclaw's state would land under the current directory`,
+            fix: "set HOME to your home directory (or OPENCLAW_HOME to where openclaw should keep its state), as an absolute path"
           })
         )
       }

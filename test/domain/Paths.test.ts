@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { decodeConfig } from "../../src/domain/Config.js"
-import { homeIsEmpty, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
+import { homeIsEmpty, homeProblem, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
 
 const config = (raw: unknown) => Either.getOrThrow(decodeConfig(raw))
 
@@ -35,6 +35,14 @@ describe("host paths (§2)", () => {
     expect(homeIsEmpty({ HOME: "", OPENCLAW_HOME: "/srv/oc" }, "")).toBe(false)
     expect(homeIsEmpty({}, "/os")).toBe(false)
     expect(homeIsEmpty({ HOME: "/h" }, "")).toBe(false)
+  })
+  it("a relative HOME (or OPENCLAW_HOME) is an error too: it would land under the current directory as well", () => {
+    expect(homeProblem({ HOME: "~" }, "~")).toEqual({ kind: "relative", variable: "HOME" })
+    expect(homeProblem({ HOME: "rel/home" }, "rel/home")).toEqual({ kind: "relative", variable: "HOME" })
+    expect(homeProblem({ HOME: "/h", OPENCLAW_HOME: "oc" }, "/h")).toEqual({ kind: "relative", variable: "OPENCLAW_HOME" })
+    expect(homeProblem({ HOME: "rel", OPENCLAW_HOME: "/srv/oc" }, "rel")).toBeUndefined()
+    expect(homeProblem({ HOME: "/h", OPENCLAW_HOME: "~/oc" }, "/h")).toBeUndefined()
+    expect(homeProblem({ HOME: "" }, "")).toEqual({ kind: "empty", variable: "HOME" })
   })
   it("ignores empty variables", () => {
     expect(resolveHostPaths({ HOME: "/h", OPENCLAW_STATE_DIR: " " }, "/os", "/c").stateDir).toBe("/h/.openclaw")
