@@ -79,6 +79,23 @@ describe("models status --probe (§6.1)", () => {
 })
 
 
+describe("models status --probe: numbers and names it cannot probe with (§6)", () => {
+  it.each([
+    [["--probe-timeout", "-5"], "--probe-timeout -5 is out of range (1 to 600000 ms)"],
+    [["--probe-concurrency", "0"], "--probe-concurrency 0 is out of range (1 to 64)"],
+    [["--probe-max-tokens", "-1"], "--probe-max-tokens -1 is out of range (1 to 4096)"],
+    [["--probe-provider", "nosuch"], "--probe-provider nosuch is not a provider of agent main"],
+    [["--probe-profile", "anthropic:typo"], "--probe-profile anthropic:typo is not a profile of agent main"]
+  ])("%j: refused with the fix, nothing probed", async (args, problem) => {
+    const calls: Parameters<typeof provider>[0] = []
+    const r = await runCli(["models", "status", "--probe", ...args], { fs: world(), provider: provider(calls) })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(problem)
+    expect(r.stderr).toContain("Fix:")
+    expect(calls).toEqual([])
+  })
+})
+
 describe("models status --probe progress (§6: slow work shows progress on a terminal, never in pipes or --json)", () => {
   const progress = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("probe "))
 

@@ -8,6 +8,9 @@ import * as Ref from "effect/Ref"
 import { UsageError } from "../domain/Errors.js"
 import { checkExitCode } from "../domain/Status.js"
 import { escapeControl as esc } from "../domain/Untrusted.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import { normalizeProvider } from "../domain/Provider.js"
+import type { AuthContext } from "../programs/AuthContext.js"
 import { modelsStatus } from "../programs/ModelsStatus.js"
 import type { ProbeRow } from "../programs/Probe.js"
 import { HostProcess } from "../services/HostProcess.js"
@@ -49,6 +52,34 @@ const renderProbe = (rows: ReadonlyArray<ProbeRow>): string => {
   return ["Probe", line(["model", "profile", "status", "latency", "detail"]), ...table.map(line)].join("\n")
 }
 
+/** Numbers a probe cannot run with are refused, not taken (a timeout of -5 ms probes nothing and says all is well). */
+const probeRanges = (opts: { readonly probeTimeout: number; readonly probeConcurrency: number; readonly probeMaxTokens: number }) => {
+  const bad = (flag: string, value: number, range: string, example: string) =>
+    new UsageError({ problem: `${flag} ${value} is out of range (${range})`, fix: `for example ${flag} ${example}` })
+  if (opts.probeTimeout < 1 || opts.probeTimeout > 600_000) return Effect.fail(bad("--probe-timeout", opts.probeTimeout, "1 to 600000 ms", "8000"))
+  if (opts.probeConcurrency < 1 || opts.probeConcurrency > 64) return Effect.fail(bad("--probe-concurrency", opts.probeConcurrency, "1 to 64", "2"))
+  if (opts.probeMaxTokens < 1 || opts.probeMaxTokens > 4096) return Effect.fail(bad("--probe-max-tokens", opts.probeMaxTokens, "1 to 4096", "8"))
+  return Effect.void
+}
+
+/** A provider or profile to probe that the agent does not have is a typo, not "no profiles to probe". */
+const probeNames = (ctx: AuthContext, providers: ReadonlyArray<string>, profiles: ReadonlyArray<string>) => {
+  const stored = ctx.store.store.profiles
+  const known = new Set<string>([...stored.values()].map((c) => c.provider))
+  for (const p of Object.keys(ctx.config.models?.providers ?? {})) known.add(normalizeProvider(p))
+  const provider = providers.find((p) => !known.has(normalizeProvider(p)))
+  if (provider !== undefined) {
+    return Effect.fail(
+      new UsageError({ problem: `--probe-provider ${esc(provider)} is not a provider of agent ${ctx.agent.agentId}`, fix: `pass one of: ${[...known].sort().join(", ") || "(none: store a credential first)"}` })
+    )
+  }
+  const profile = profiles.find((p) => !stored.has(p as ProfileId))
+  if (profile !== undefined) {
+    return Effect.fail(new UsageError({ problem: `--probe-profile ${esc(profile)} is not a profile of agent ${ctx.agent.agentId}`, fix: "see `openclaw models auth list` for the profile ids" }))
+  }
+  return Effect.void
+}
+
 export const modelsStatusCommand = Command.make(
   "status",
   { json: jsonOption, plain, check, agent: agentOption, ...probe },
@@ -57,7 +88,9 @@ export const modelsStatusCommand = Command.make(
       if (opts.json && opts.plain) {
         return yield* new UsageError({ problem: "--json and --plain cannot be used together", fix: "pass only one of them" })
       }
+      if (opts.probe) yield* probeRanges(opts)
       const { report, configExists, stateEnvPath, ctx } = yield* modelsStatus(Option.getOrUndefined(opts.agent))
+      if (opts.probe) yield* probeNames(ctx, splitList(opts.probeProvider), splitList(opts.probeProfile))
       const showProgress = (yield* HostProcess).stderrIsTTY && !opts.json && !opts.plain
       const probed = opts.probe
         ? yield* Effect.flatMap(Effect.promise(() => import("../programs/Probe.js")), ({ probeProfiles }) => probeProfiles(ctx, {
