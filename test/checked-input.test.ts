@@ -124,3 +124,19 @@ describe("order clear says whether there was an override", () => {
     expect(second.stdout).not.toContain("Cleared")
   })
 })
+
+describe("a file in the wrong encoding says so (§11)", () => {
+  it.each([
+    ["a UTF-8 byte-order mark", `\ufeff{"version":1,"profiles":{}}`, "the file starts with a byte-order mark; save it as UTF-8 without one"],
+    ["UTF-16 read as UTF-8", `\ufffd\ufffd{\u0000"\u0000v\u0000e\u0000r\u0000"\u0000}\u0000`, "the file is UTF-16 (or another encoding with NUL bytes); save it as UTF-8"]
+  ])("%s: named at 1:1, the file kept as it was", async (_, content, words) => {
+    for (const path of [STORE, CONFIG]) {
+      const fs = new MemoryFs({ [path]: content })
+      const r = await runCli(["models", "status"], { fs })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(words)
+      expect(r.stderr).toContain("1:1")
+      expect(fs.read(path)).toBe(content)
+    }
+  })
+})

@@ -68,6 +68,18 @@ const parseJson5 = async (file: string, text: string): Promise<unknown> => {
 }
 
 /**
+ * A file saved as UTF-16, or as UTF-8 with a byte-order mark (some Windows editors do either), read as UTF-8: say
+ * that, not "invalid symbol at 1:1". UTF-16's mark reads as two U+FFFD, and its ASCII as characters and NULs.
+ */
+const wrongEncoding = (text: string): string | undefined => {
+  if (text.charCodeAt(0) === 0xfeff) return "the file starts with a byte-order mark; save it as UTF-8 without one"
+  if ((text.startsWith("\ufffd\ufffd") || text.charCodeAt(1) === 0 || text.charCodeAt(0) === 0) && text.slice(0, 64).includes("\u0000")) {
+    return "the file is UTF-16 (or another encoding with NUL bytes); save it as UTF-8"
+  }
+  return undefined
+}
+
+/**
  * Parses a file's text. Beyond the syntax, what a parser accepts but openclaw must not take as it comes (§11: too
  * deep, duplicate or prototype keys, numbers a rewrite would change) fails the same way, with its position: such a
  * file is reported and never rewritten, like one that does not parse.
@@ -75,6 +87,8 @@ const parseJson5 = async (file: string, text: string): Promise<unknown> => {
 export const parseJsonText = (file: string, text: string, format: "JSON" | "JSON5"): Effect.Effect<unknown, FileParseError> =>
   Effect.tryPromise({
     try: async () => {
+      const encoding = wrongEncoding(text)
+      if (encoding !== undefined) throw new FileParseError({ path: file, format, detail: encoding, line: 1, column: 1 })
       const value = await (format === "JSON" ? parseJson(file, text) : parseJson5(file, text))
       const problem = jsonStructureProblem(text, { parsed: value })
       if (problem) throw new FileParseError({ path: file, format, detail: problem.detail, line: problem.line, column: problem.column })
