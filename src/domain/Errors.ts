@@ -45,6 +45,8 @@ export const ExplainedError = <Tag extends string, Fields extends Schema.Struct.
 
 /** The code of a FileError for a FIFO, socket or device where a file belongs (§11); not an errno. */
 export const NOT_A_REGULAR_FILE = "ENOTREG"
+/** The code of a FileError for a `<file>.lock` that is a file, where openclaw locks with a directory; not an errno. */
+export const LOCK_IS_A_FILE = "ELOCKFILE"
 
 const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonly fix: (path: string) => string }>> = {
   EACCES: {
@@ -61,6 +63,10 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
     fix: (p) => `move ${p} out of the way, or put the regular file it should be in its place`
   },
   ENOTDIR: { problem: "a parent of this path is not a directory", fix: () => "remove or rename the file that is in the way" },
+  [LOCK_IS_A_FILE]: {
+    problem: "this lock is a file, but openclaw locks with a directory of that name (another tool, or a copy, left it)",
+    fix: (p) => `if no openclaw process is running, remove ${p}`
+  },
   ENOSPC: { problem: "no space left on device", fix: () => "free some disk space and try again; the existing file was left unchanged" },
   EDQUOT: { problem: "disk quota exceeded", fix: () => "free some space and try again; the existing file was left unchanged" },
   EFBIG: { problem: "file too large for this file system or process limit", fix: () => "raise the file-size limit (ulimit -f) and try again; the existing file was left unchanged" },

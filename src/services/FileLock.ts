@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { LockTimeoutError, FileError } from "../domain/Errors.js"
+import { FileError, LOCK_IS_A_FILE, LockTimeoutError } from "../domain/Errors.js"
 import { type LockTimings, lockTimings } from "../domain/LockTimings.js"
 import { HostProcess } from "./HostProcess.js"
 import * as fs from "node:fs/promises"
@@ -56,6 +56,8 @@ const acquire = (file: string, { staleMs, waitMs }: LockTimings) =>
         try {
           return await lockfile.lock(file, options)
         } catch (e) {
+          // A stale lock is taken over by removing its directory: a file there makes that fail as ENOTDIR.
+          if (codeOf(e) === "ENOTDIR" && (await fs.lstat(`${file}.lock`).then((s) => s.isFile(), () => false))) throw { code: LOCK_IS_A_FILE }
           if (codeOf(e) !== "ELOCKED" || performance.now() >= deadline) throw e
           await new Promise((resolve) => setTimeout(resolve, 35 + Math.random() * 35))
         }

@@ -428,6 +428,20 @@ describe.concurrent("crash safety: a lock left by a killed writer", () => {
     // ... and not much more. Documents the cost (reported as a risk): the wait is the full stale period.
     expect(r.ms).toBeLessThan(2 * STALE_MS + scaled(5_000))
   }, scaled(30_000))
+
+  it("a lock that is a file (another tool's, or a copy's) is named as such once stale, the store untouched", async () => {
+    const STALE_MS = 1_000
+    const s = await newSandbox("lockfile")
+    const rand = prng(11)
+    expect(record(await pasteKey(s, "first", newKey(rand, "firstx")).done).code).toBe(0)
+    const before = await fs.readFile(s.store, "utf8")
+    await fs.writeFile(`${s.store}.lock`, "")
+    const r = record(await pasteKey(s, "second", newKey(rand, "secondx"), { env: { OPENCLAW_LOCK_STALE_MS: String(STALE_MS) }, timeoutMs: scaled(25_000) }).done)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${s.store}.lock: this lock is a file, but openclaw locks with a directory of that name`)
+    expect(r.stderr).toContain(`Fix: if no openclaw process is running, remove ${s.store}.lock.`)
+    expect(await fs.readFile(s.store, "utf8")).toBe(before)
+  }, scaled(30_000))
 })
 
 // Not beside the tests above: this one is a chain of ~20 runs, each slowed by their children (the file's time
