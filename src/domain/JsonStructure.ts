@@ -93,6 +93,8 @@ const isSafeNumber = (literal: string): boolean => {
   if (/^(Infinity|NaN)$/.test(unsigned)) return false
   const value = Number(unsigned)
   if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false
+  // -0 parses, and is written back as 0.
+  if (value === 0 && literal.startsWith("-")) return false
   // 1e-400 reads as 0: a value that silently became another one.
   return value !== 0 || /^0x/i.test(unsigned) || !/[1-9]/.test(unsigned.split(/e/i)[0]!)
 }
@@ -114,6 +116,8 @@ const shortIntegerEnd = (text: string, at: number): number => {
     j++
   }
   if (j === first || j - first > 15) return -1
+  // -0: the slow path reports it (a rewrite would make it 0).
+  if (first > at && text.charCodeAt(first) === 0x30 && j === first + 1) return -1
   const next = text.charCodeAt(j)
   // Followed by punctuation or whitespace that ends a JSON value: anything else (`.`, `e`, letters) is a longer word.
   return next === 0x2c || next === 0x7d || next === 0x5d || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09 || j === text.length ? j : -1
@@ -250,7 +254,12 @@ const structurePass = (text: string, options: JsonStructureOptions, counted: { c
         if (found) return found
       } else if (!options.depthOnly && /^[+\-.\d]|^(Infinity|NaN)$/.test(word) && !isSafeNumber(word)) {
         const shown = word.length > 24 ? `${word.slice(0, 24)}…` : word
-        return problem("unsafe-number", i, `the number ${shown} cannot be kept exactly (outside ±${Number.MAX_SAFE_INTEGER})`)
+        const negativeZero = Number(word.replace(/^[+-]/, "")) === 0 && word.startsWith("-") && /^-[\d.eE+-]+$/.test(word) && !/[1-9]/.test(word.split(/e/i)[0]!)
+        return problem(
+          "unsafe-number",
+          i,
+          negativeZero ? `the number ${shown} would be written back as 0` : `the number ${shown} cannot be kept exactly (outside ±${Number.MAX_SAFE_INTEGER})`
+        )
       }
       i += word.length
     }

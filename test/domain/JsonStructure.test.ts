@@ -69,6 +69,9 @@ describe("JSON structure checks (§11)", () => {
     }
     expect(check('{"a":9007199254740991,"b":-9007199254740991,"c":0.1,"d":0e10,"e":1.5e-300}')).toBeUndefined()
     expect(check('{"expires":1e309}')?.detail).toBe("the number 1e309 cannot be kept exactly (outside ±9007199254740991)")
+    // -0 parses, and a rewrite writes it as 0.
+    for (const text of ['{"n":-0}', '{"n": -0 }', '{"n":-0.0}', '{"n":-0e5}', "[-0]"]) expect(check(text)?.detail, text).toMatch(/^the number -0[.e\d]* would be written back as 0$/)
+    expect(check('{"a":0,"b":-1,"c":-10,"d":-0.5}')).toBeUndefined()
   })
 
   it("nesting deeper than the limit stops the pass at once, whatever the size, without recursion", () => {
