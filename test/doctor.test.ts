@@ -182,7 +182,7 @@ describe("doctor --fix changes modes only of paths you own inside the state dir 
     fs.notOwned.add(SHARED)
     const { report } = await runJson([], { fs })
     expect(entries(report, "permissions").find((c) => c.subject === SHARED)).toMatchObject({
-      summary: `directory ${SHARED} is sticky 0777, want 0700: other users can read it`,
+      summary: `directory ${SHARED} is sticky 0777, want 0700: other users can read and write it`,
       remediation: expect.stringContaining("doctor --fix leaves it alone (it is a shared directory (sticky bit set)); keep openclaw's files in a private directory")
     })
     expect(entries(report, "permissions").find((c) => c.subject === SHARED_STORE)?.remediation).toBe(

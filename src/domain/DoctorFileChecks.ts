@@ -74,7 +74,15 @@ export const permissions = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     const ownerMissing = want & ~mode & 0o700
     if (others === 0 && ownerMissing === 0) continue
     const problems = [
-      ...(mode & 0o044 ? ["other users can read it"] : mode & 0o022 ? ["other users can write it"] : others ? ["other users have access"] : []),
+      ...(mode & 0o044 && mode & 0o022
+        ? ["other users can read and write it"]
+        : mode & 0o044
+          ? ["other users can read it"]
+          : mode & 0o022
+            ? ["other users can write it"]
+            : others
+              ? ["other users have access"]
+              : []),
       ...(ownerMissing & 0o400 ? ["you cannot read it"] : ownerMissing ? [kind === "dir" ? "you cannot use it fully" : "you cannot write it"] : [])
     ]
     const exposed = kind === "file" ? (mode & 0o044) !== 0 : false
