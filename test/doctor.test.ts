@@ -243,6 +243,19 @@ describe("doctor: unparseable or unreadable files are reported and never rewritt
     expect(code).toBe(1)
     expect(only(report, "env-file")).toMatchObject({ status: "fail", subject: STATE_ENV, summary: expect.stringContaining("permission denied") })
   })
+
+  it("lines of <state>/.env dotenv ignores are a warning by number (never by content: one may hold a key)", async () => {
+    const secretish = "sk-proj-FAKEnotAnAssignment0123456789"
+    const { code, report } = await runJson([], { fs: fsWith({ [STATE_ENV]: { content: `# mine\nOPENAI_API_KEY=x\n${secretish}\n=value\nB=1\n`, mode: 0o600 } }) })
+    expect(only(report, "env-file")).toMatchObject({
+      status: "warn",
+      subject: STATE_ENV,
+      summary: `${STATE_ENV}: lines 3, 4 are not NAME=value and are ignored`,
+      remediation: expect.stringContaining("NAME=value")
+    })
+    expect(JSON.stringify(report)).not.toContain("FAKEnotAnAssign")
+    expect(code).not.toBe(2)
+  })
 })
 
 describe("doctor: skipped malformed profiles (destructive fix: asks first)", () => {

@@ -126,6 +126,8 @@ export interface DoctorInputs {
   /** Names `<state>/.env` and the config `env` block give a non-empty value: what the gateway daemon sees. */
   readonly daemonEnvNames: ReadonlySet<string>
   readonly envFileProblems: ReadonlyArray<{ readonly path: string; readonly problem: string; readonly fix: string }>
+  /** Lines of `<state>/.env` dotenv passes over without a word (domain/DotEnv `ignoredDotEnvLines`). */
+  readonly envFileIgnored: ReadonlyArray<{ readonly path: string; readonly lines: ReadonlyArray<number> }>
   readonly modes: ReadonlyArray<PathMode>
   readonly legacyFiles: ReadonlyArray<string>
   readonly claudePath: string | undefined

@@ -56,10 +56,20 @@ export const storeFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
   })
 }
 
-export const envFile = (inputs: DoctorInputs): ReadonlyArray<Check> =>
-  inputs.envFileProblems.length === 0
-    ? [allClear("env-file", `environment files are readable (${inputs.host.stateEnvPath} is the daemon's)`)]
-    : inputs.envFileProblems.map((p) => ({ id: "env-file", subject: p.path, status: "fail", summary: p.problem, remediation: p.fix }))
+export const envFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
+  const found: Array<Check> = inputs.envFileProblems.map((p) => ({ id: "env-file", subject: p.path, status: "fail", summary: p.problem, remediation: p.fix }))
+  for (const { path, lines } of inputs.envFileIgnored) {
+    const shown = lines.length > 10 ? `${lines.slice(0, 10).join(", ")} and ${lines.length - 10} more` : lines.join(", ")
+    found.push({
+      id: "env-file",
+      subject: path,
+      status: "warn",
+      summary: `${path}: line${lines.length === 1 ? "" : "s"} ${shown} ${lines.length === 1 ? "is" : "are"} not NAME=value and ${lines.length === 1 ? "is" : "are"} ignored`,
+      remediation: `write each variable as NAME=value on one line (quote a value with spaces or #), or comment the line out with #`
+    })
+  }
+  return found.length === 0 ? [allClear("env-file", `environment files are readable (${inputs.host.stateEnvPath} is the daemon's)`)] : found
+}
 
 /**
  * Files 0600, directories 0700 (§2). Exposure to other users or an owner locked out fails; the rest warns. `--fix`

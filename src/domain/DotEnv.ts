@@ -184,3 +184,45 @@ export const removeDotEnvAssignments = (
   const out = lines.filter((_, i) => !drop.has(i))
   return { text: out.join(eol) + (trailingNewline && out.length > 0 ? eol : ""), removed: [...removed] }
 }
+
+/** dotenv's own line pattern (dotenv/lib/main.js, v17): what it reads as an assignment. */
+const DOTENV_LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm
+
+/**
+ * The 1-based numbers of the lines dotenv passes over without a word, or misreads: not blank, not a comment, and no
+ * part of an assignment it reads as written (`KEY value`, `=value`, the rest of a value a carriage return cut in two,
+ * a name whose `=` is on the next line). By number only: a line may hold a secret.
+ */
+export const ignoredDotEnvLines = (text: string): ReadonlyArray<number> => {
+  const src = text.replace(/\r\n?/g, "\n")
+  const starts: Array<number> = [0]
+  for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) starts.push(i + 1)
+  const lineOf = (offset: number): number => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid]! <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+  const covered = new Uint8Array(starts.length)
+  for (const m of src.matchAll(DOTENV_LINE)) {
+    const key = m.index + m[0].indexOf(m[1]!)
+    const keyEnd = key + m[1]!.length
+    const separator = keyEnd + src.slice(keyEnd, m.index + m[0].length).search(/[=:]/)
+    // A name alone on its line takes the `=` of the next one (`TEXT` then `=value`): dotenv reads them as one, a
+    // variable named by whatever the first line held. Neither line is what it looks like: both are reported.
+    if (src.slice(keyEnd, separator).includes("\n")) continue
+    const last = lineOf(Math.max(key, m.index + m[0].length - 1))
+    for (let l = lineOf(key); l <= last; l++) covered[l] = 1
+  }
+  const ignored: Array<number> = []
+  for (let l = 0; l < starts.length; l++) {
+    if (covered[l] === 1) continue
+    const line = src.slice(starts[l], l + 1 < starts.length ? starts[l + 1]! - 1 : src.length).trim()
+    if (line !== "" && !line.startsWith("#")) ignored.push(l + 1)
+  }
+  return ignored
+}

@@ -19,6 +19,7 @@ import {
 import { runChecks } from "../domain/DoctorChecks.js"
 import { materializeConfig } from "../domain/ConfigRefs.js"
 import { materializeStore } from "../domain/StoreRefs.js"
+import { ignoredDotEnvLines } from "../domain/DotEnv.js"
 import { assembleEnv } from "../domain/Env.js"
 import { type Explained, FileShapeError } from "../domain/Errors.js"
 import type { AgentPaths } from "../domain/Paths.js"
@@ -129,6 +130,8 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
   const daemonEnvNames = new Set<string>()
   const stateEnv = Either.isRight(stateEnvText) ? Option.getOrElse(stateEnvText.right, () => "") : ""
   for (const [name, value] of Object.entries(parseDotenv(stateEnv))) if (value !== "") daemonEnvNames.add(name)
+  const ignoredLines = ignoredDotEnvLines(stateEnv)
+  const envFileIgnored = ignoredLines.length === 0 ? [] : [{ path: paths.stateEnvPath, lines: ignoredLines }]
   for (const [name, value] of Object.entries(configEnvVars(configRaw))) if (value !== "") daemonEnvNames.add(name)
 
   const { inputs: secrets, snapshot } = yield* gatherSecrets({
@@ -182,6 +185,7 @@ const gather = Effect.fn("Doctor.gather")(function* (requestedAgent: string | un
     env,
     daemonEnvNames,
     envFileProblems,
+    envFileIgnored,
     modes,
     legacyFiles,
     claudePath,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { parse } from "dotenv"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
-import { dotEnvValue, formatDotEnvValue, upsertDotEnv, validateEnvName } from "../../src/domain/DotEnv.js"
+import { dotEnvValue, formatDotEnvValue, upsertDotEnv, validateEnvName, ignoredDotEnvLines } from "../../src/domain/DotEnv.js"
 
 const KEY = "sk-proj-FAKE0123456789abcdefghijKEY7"
 
@@ -135,5 +135,20 @@ describe("properties", () => {
     const text = Either.getOrThrow(upsertDotEnv(file, "NEW_KEY", "x")).text
     expect(text.startsWith(file)).toBe(true)
     expect(dotEnvValue(file, "A")).toBe(parse(file).A)
+  })
+})
+
+describe("ignoredDotEnvLines (what dotenv passes over without a word)", () => {
+  it("numbers the lines that are neither blank, a comment nor part of an assignment dotenv reads", async () => {
+    const { parse } = await import("dotenv")
+    const text = "# c\nA=1\nnovalue line\n=x\nexport B=2\nC=\"multi\nline\"\n\nD 5\nE=a\rb\nF: yes\n  # indented comment\n"
+    expect(ignoredDotEnvLines(text)).toEqual([3, 4, 9, 11])
+    // The lines it keeps are exactly those dotenv reads.
+    expect(Object.keys(parse(text))).toEqual(["A", "B", "C", "E", "F"])
+    expect(ignoredDotEnvLines("A=1\r\nB=2\r\n")).toEqual([])
+    expect(ignoredDotEnvLines("")).toEqual([])
+    // A name alone on a line takes the next line's `=`: dotenv reads `TEXT=value`, neither line as written.
+    expect(ignoredDotEnvLines("A=1\nsome text\n=value\nB=2\n")).toEqual([2, 3])
+    expect(Object.keys(parse("A=1\nsometext\n=value\nB=2\n"))).toEqual(["A", "sometext", "B"])
   })
 })
