@@ -135,8 +135,11 @@ export const anthropicRequest: FastCheck.Arbitrary<ChatRequest> = fc
   })
   .map((r) => {
     const request = clean(r) as ChatRequest
-    // Anthropic carries "one tool call at most" on the tool choice: none means the default, auto.
-    if (request.parallelToolCalls !== undefined && request.toolChoice === undefined) return { ...request, toolChoice: { type: "auto" as const } }
+    // Anthropic carries "one tool call at most" on the tool choice: none means the default, auto — and without tools
+    // there is no tool choice to carry it (a client's default parallel_tool_calls says nothing then).
+    if (request.parallelToolCalls !== undefined && request.toolChoice === undefined) {
+      return request.tools === undefined ? clean<ChatRequest>({ ...request, parallelToolCalls: undefined }) : { ...request, toolChoice: { type: "auto" as const } }
+    }
     if (request.toolChoice?.type === "none") return clean<ChatRequest>({ ...request, parallelToolCalls: undefined })
     return request
   })

@@ -95,6 +95,14 @@ describe("an OpenAI client's tool-calling conversation to an Anthropic model", (
     expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x" } } })?.message).toMatch(/^response_format: /)
     expect(refused({ temperature: 1.7 })?.field).toBe("temperature")
   })
+
+  it("parallel_tool_calls without tools sends no tool_choice (Anthropic refuses one without tools); with tools it rides on it", () => {
+    const plain = right(anthropic.encodeRequest(right(openai.decodeRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }], parallel_tool_calls: false }))))
+    expect(plain).not.toHaveProperty("tool_choice")
+    expect(plain).not.toHaveProperty("tools")
+    const withTools = right(anthropic.encodeRequest(right(openai.decodeRequest({ ...body, tool_choice: undefined, parallel_tool_calls: false }))))
+    expect(withTools).toMatchObject({ tool_choice: { type: "auto", disable_parallel_tool_use: true } })
+  })
 })
 
 describe("an Anthropic client's tool-calling conversation to an OpenAI-shaped model", () => {

@@ -90,6 +90,9 @@ const encodeToolChoice = (r: ChatRequest): Json | undefined => {
   const c = r.toolChoice
   const base: Json | undefined = c === undefined ? undefined : c.type === "required" ? { type: "any" } : c.type === "tool" ? { type: "tool", name: c.name } : { type: c.type }
   if (r.parallelToolCalls === undefined || c?.type === "none") return base
+  // `parallel_tool_calls` without tools (clients send it by default) says nothing, and Anthropic refuses a
+  // tool_choice without tools (400).
+  if (c === undefined && (r.tools === undefined || r.tools.length === 0)) return base
   return { ...(base ?? { type: "auto" }), disable_parallel_tool_use: !r.parallelToolCalls }
 }
 
