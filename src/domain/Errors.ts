@@ -47,6 +47,8 @@ export const ExplainedError = <Tag extends string, Fields extends Schema.Struct.
 export const NOT_A_REGULAR_FILE = "ENOTREG"
 /** The code of a FileError for a `<file>.lock` that is a file, where openclaw locks with a directory; not an errno. */
 export const LOCK_IS_A_FILE = "ELOCKFILE"
+/** The code of a FileError for a symlink whose target's directory does not exist; not an errno. */
+export const DANGLING_LINK = "EDANGLING"
 
 const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonly fix: (path: string) => string }>> = {
   EACCES: {
@@ -63,6 +65,10 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
     fix: (p) => `move ${p} out of the way, or put the regular file it should be in its place`
   },
   ENOTDIR: { problem: "a parent of this path is not a directory", fix: () => "remove or rename the file that is in the way" },
+  [DANGLING_LINK]: {
+    problem: "it is a symlink to a file in a directory that does not exist, and openclaw makes no directories outside its own",
+    fix: (p) => `point ${p} at a file in an existing directory (see \`ls -l ${p}\`), or remove the link`
+  },
   [LOCK_IS_A_FILE]: {
     problem: "this lock is a file, but openclaw locks with a directory of that name (another tool, or a copy, left it)",
     fix: (p) => `if no openclaw process is running, remove ${p}`

@@ -6,7 +6,7 @@ import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
+import { DANGLING_LINK, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
 
 export interface FileInfo {
   readonly isFile: boolean
@@ -94,7 +94,10 @@ const removeOrphanedTemps = async (dir: string, base: string): Promise<void> => 
 const writeAtomicNode = async (file: string, content: string): Promise<void> => {
   const target = await realTarget(file)
   const dir = path.dirname(target)
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 })
+  if (target === file) await fs.mkdir(dir, { recursive: true, mode: 0o700 })
+  // Through a symlink the file goes where the link points, but no directory is made there: a link into nowhere
+  // (a moved disk, a typo) must not create directories outside the state dir (§11).
+  else if (!(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) throw Object.assign(new Error("dangling link"), { code: DANGLING_LINK })
   await removeOrphanedTemps(dir, path.basename(target))
   // Unique enough with the pid; "wx" below makes a clash an error rather than a shared file. (node:crypto would
   // cost every command its load time for this.)

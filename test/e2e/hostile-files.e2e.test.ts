@@ -45,6 +45,18 @@ describe("hostile files (§11, built binary)", () => {
     expect((await fs.lstat(home.store)).isFIFO()).toBe(true)
   })
 
+  it("a store that is a symlink into a directory that does not exist: refused, no directory made outside the state dir", { timeout: 120_000 }, async () => {
+    const home = await newHome("hf")
+    await home.mkdir(home.agentDir)
+    const nowhere = `${home.home}/gone/away/auth-profiles.json`
+    await fs.symlink(nowhere, home.store)
+    const r = await home.run(["models", "auth", "paste-api-key", "--provider", "openai"], { input: "sk-proj-FAKEhostilefiles000000000000000000\n" })
+    expect(r.code).toBe(1)
+    oneLine(r.stderr, home.store, "symlink to a file in a directory that does not exist")
+    await expect(fs.stat(`${home.home}/gone`)).rejects.toMatchObject({ code: "ENOENT" })
+    expect(await fs.readlink(home.store)).toBe(nowhere)
+  })
+
   it("HOME= is an error, and nothing lands in the current directory", { timeout: 120_000 }, async () => {
     const home = await newHome("hf")
     const r = await home.run(["models", "auth", "paste-api-key", "--provider", "openai"], { env: { HOME: "" }, input: "sk-proj-FAKEhostilefiles000000000000000000\n" })
