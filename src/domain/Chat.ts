@@ -34,7 +34,9 @@ export class ProviderError extends ExplainedError("ProviderError", {
   /** The provider's error message (its `error.message`), never a secret of ours. */
   detail: Schema.String,
   /** From `Retry-After` (seconds or an HTTP date), in ms. */
-  retryAfterMs: Schema.optional(Schema.Number)
+  retryAfterMs: Schema.optional(Schema.Number),
+  /** What the provider's message said by §5.3's rules, read before its quotes of the request were taken out. */
+  said: Schema.optional(Schema.Literal("auth", "format", "rate_limit", "billing", "timeout", "unknown", "claude_code_only"))
 }) {
   get problem(): string {
     const status = this.status === undefined ? "" : ` (HTTP ${this.status})`

@@ -1,13 +1,15 @@
-import { RUN } from "./ScrubIndex.js"
+import { GRAM, looksRandom, RUN } from "./ScrubIndex.js"
 
 /**
  * A provider's message with what it quotes from the request taken out (§11). A client chooses every byte of what the
  * gateway sends on its behalf, and providers quote it back ("The model `…` does not exist"). Scrubbed as it came,
  * such a quote would tell the client whether its text held 8 characters of a key: `<redacted>` or not, one guess
- * per request. With every quote of RUN or more characters replaced first — whether or not it holds a secret — what
- * is left to scrub, keep in a profile's lastError and show, is the same whatever the client guessed.
+ * per request. With every quote of RUN or more characters that could hold such a piece replaced first — whether or
+ * not it does — what is left to scrub, keep in a profile's lastError and show is the same whatever the client
+ * guessed. The message is classified before this (domain/Failure `messageReason`): a quote taken out cannot change
+ * what the provider's words say.
  *
- * Linear: the message's windows (a provider message is short) go in a table; the request is read once with a
+ * Linear: the message's windows (a provider message is short) go in a table; each text sent is read once with a
  * rolling hash.
  */
 
@@ -26,10 +28,14 @@ const hashAt = (s: string, at: number): number => {
 
 export const ECHO_PLACEHOLDER = "‹from the request›"
 
-/** `message` with every run of RUN or more of its characters that also occurs in `sent` replaced by `placeholder`. */
-export const withoutEcho = (message: string, sent: string, placeholder: string = ECHO_PLACEHOLDER): string => {
+/**
+ * `message` with every run of RUN or more of its characters that also occurs in one of `sent` replaced by
+ * `placeholder` — when the run could hold a piece the scrubber finds: one with a GRAM-character window of two
+ * character classes (ScrubIndex `looksRandom`, a property of the text alone). "max_tokens" or "100000 > 64000" stay.
+ */
+export const withoutEcho = (message: string, sent: Iterable<string>, placeholder: string = ECHO_PLACEHOLDER): string => {
   const m = message.length
-  if (m < RUN || sent.length < RUN) return message
+  if (m < RUN) return message
   // Where each window of the message starts, by its hash.
   const starts = new Map<number, Array<number>>()
   for (let i = 0; i + RUN <= m; i++) {
@@ -39,14 +45,17 @@ export const withoutEcho = (message: string, sent: string, placeholder: string =
     else list.push(i)
   }
   const quoted = new Uint8Array(m) // 1 where a window found in `sent` starts
-  let h = hashAt(sent, 0)
-  for (let j = 0; ; j++) {
-    const list = starts.get(h)
-    if (list !== undefined) {
-      for (const i of list) if (quoted[i] === 0 && sent.startsWith(message.slice(i, i + RUN), j)) quoted[i] = 1
+  for (const source of sent) {
+    if (source.length < RUN) continue
+    let h = hashAt(source, 0)
+    for (let j = 0; ; j++) {
+      const list = starts.get(h)
+      if (list !== undefined) {
+        for (const i of list) if (quoted[i] === 0 && source.startsWith(message.slice(i, i + RUN), j)) quoted[i] = 1
+      }
+      if (j + RUN >= source.length) break
+      h = (Math.imul(h - Math.imul(source.charCodeAt(j), TOP), BASE) + source.charCodeAt(j + RUN)) | 0
     }
-    if (j + RUN >= sent.length) break
-    h = (Math.imul(h - Math.imul(sent.charCodeAt(j), TOP), BASE) + sent.charCodeAt(j + RUN)) | 0
   }
   let out = ""
   let from = 0
@@ -56,15 +65,19 @@ export const withoutEcho = (message: string, sent: string, placeholder: string =
       i++
       continue
     }
-    // A run of overlapping quoted windows: one placeholder for all of it.
+    // A run of overlapping quoted windows: one placeholder for all of it, if any part of it looks random.
     let end = i + RUN
     let k = i + 1
     while (k < end && k < m) {
       if (quoted[k] === 1) end = Math.max(end, k + RUN)
       k++
     }
-    out += message.slice(from, i) + placeholder
-    from = end
+    let random = false
+    for (let w = i; w + GRAM <= end && !random; w++) random = looksRandom(message, w)
+    if (random) {
+      out += message.slice(from, i) + placeholder
+      from = end
+    }
     i = end
   }
   return from === 0 ? message : out + message.slice(from)

@@ -23,14 +23,28 @@ const MESSAGE_RULES: ReadonlyArray<readonly [RegExp, FailureReason]> = [
   [/invalid request format/i, "format"]
 ]
 
-/** §5.3: by HTTP status first, then by the provider's message. */
+/**
+ * What the provider's own words say (§5.3's message rules), read before anything is taken out of them (a quote of
+ * the request, domain/Echo): `claude_code_only` for the subscription-token refusal.
+ */
+export type SaidReason = FailureReason | "claude_code_only"
+export const messageReason = (message: string): SaidReason | undefined =>
+  message.includes(CLAUDE_CODE_ONLY)
+    ? "claude_code_only"
+    : /overloaded/i.test(message)
+      ? "rate_limit"
+      : MESSAGE_RULES.find(([re]) => re.test(message))?.[1]
+
+/** §5.3: by HTTP status first, then by the provider's message (`said`, when it was read before the detail was cleaned). */
 export const classifyFailure = (failure: {
   readonly provider?: string
   readonly status?: number | undefined
   readonly kind?: "http" | "network" | "timeout" | "format"
   readonly detail: string
+  readonly said?: SaidReason | undefined
 }): Classified => {
-  if (failure.detail.includes(CLAUDE_CODE_ONLY)) {
+  const said = failure.said ?? messageReason(failure.detail)
+  if (said === "claude_code_only") {
     return {
       reason: "auth",
       failover: true,
@@ -47,7 +61,7 @@ export const classifyFailure = (failure: {
   }
   const byStatus: Readonly<Record<number, FailureReason>> = { 402: "billing", 429: "rate_limit", 401: "auth", 403: "auth", 408: "timeout", 529: "rate_limit" }
   const fromStatus = failure.status === undefined ? undefined : byStatus[failure.status]
-  const fromMessage = /overloaded/i.test(failure.detail) ? "rate_limit" : MESSAGE_RULES.find(([re]) => re.test(failure.detail))?.[1]
+  const fromMessage = said
   // The provider refused the request itself (a bad parameter, a model it does not have): every profile would get
   // the same answer, and the credential is not at fault — no failover, no cooldown, a 400 the SDKs do not retry (§8.5).
   if (fromStatus === undefined && fromMessage === undefined && failure.status !== undefined && REQUEST_REFUSED.has(failure.status)) {
@@ -57,8 +71,11 @@ export const classifyFailure = (failure: {
   return { reason, failover: reason !== "format" }
 }
 
-/** Statuses by which a provider refuses what it was asked, not who asked. */
-const REQUEST_REFUSED: ReadonlySet<number> = new Set([400, 404, 405, 413, 415, 422])
+/**
+ * Statuses by which a provider refuses what it was asked, not who asked. Not 404: "the model does not exist or you
+ * do not have access to it" depends on the key, and a retired model is what fallbacks are for.
+ */
+const REQUEST_REFUSED: ReadonlySet<number> = new Set([400, 405, 413, 415, 422])
 
 export interface CooldownSettings {
   readonly billingBackoffMs: number

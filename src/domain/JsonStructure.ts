@@ -254,7 +254,7 @@ const structurePass = (text: string, options: JsonStructureOptions, counted: { c
         if (found) return found
       } else if (!options.depthOnly && /^[+\-.\d]|^(Infinity|NaN)$/.test(word) && !isSafeNumber(word)) {
         const shown = word.length > 24 ? `${word.slice(0, 24)}…` : word
-        const negativeZero = Number(word.replace(/^[+-]/, "")) === 0 && word.startsWith("-") && /^-[\d.eE+-]+$/.test(word) && !/[1-9]/.test(word.split(/e/i)[0]!)
+        const negativeZero = word.startsWith("-") && Number(word.slice(1)) === 0
         return problem(
           "unsafe-number",
           i,

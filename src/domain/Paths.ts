@@ -42,7 +42,8 @@ export const homeIsEmpty = (vars: Vars, osHome: string): boolean => homeProblem(
  */
 export const homeProblem = (vars: Vars, osHome: string): { readonly kind: "empty" | "relative"; readonly variable: string } | undefined => {
   const rawHome = nonEmpty(vars.OPENCLAW_HOME)
-  if (rawHome !== undefined && !rawHome.startsWith("~")) return rawHome.startsWith("/") ? undefined : { kind: "relative", variable: "OPENCLAW_HOME" }
+  // Only `~` and `~/…` expand (expandHome): `~user/x` would stay relative.
+  if (rawHome !== undefined && rawHome !== "~" && !rawHome.startsWith("~/")) return rawHome.startsWith("/") ? undefined : { kind: "relative", variable: "OPENCLAW_HOME" }
   const envHome = nonEmpty(vars.HOME) ?? nonEmpty(osHome)
   if (envHome === undefined) return { kind: "empty", variable: "HOME" }
   return envHome.startsWith("/") ? undefined : { kind: "relative", variable: "HOME" }

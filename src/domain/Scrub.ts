@@ -89,7 +89,7 @@ const bestMatchAt = (out: string, i: number, emitted: number, table: Table, span
   return bestPiece
 }
 
-const isKnown = (known: ReadonlyArray<string>, piece: string): boolean => {
+const isKnown = (known: Iterable<string>, piece: string): boolean => {
   for (const k of known) if (k.includes(piece)) return true
   return false
 }
@@ -100,7 +100,7 @@ const isKnown = (known: ReadonlyArray<string>, piece: string): boolean => {
  * is kept: replacing it would tell the client whether its own text held part of a secret (an oracle answering one
  * guess per request), and keeping it tells the client nothing it did not send.
  */
-export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) => string, other: string, known?: ReadonlyArray<string>): string => {
+export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) => string, other: string, known?: Iterable<string>): string => {
   let out = text
   if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${other}@`)
   if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, `$1${other}`)

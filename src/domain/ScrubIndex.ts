@@ -110,7 +110,7 @@ export const home = (h: number, shift: number): number => mix(h) >>> shift
  * ("deepseek" inside `FAKE-deepseek-pat-…`) is as likely an ordinary word of the output, and a leak that starts
  * with one is still caught, extended backwards from the first random-looking run it contains.
  */
-const looksRandom = (text: string, at: number): boolean => {
+export const looksRandom = (text: string, at: number): boolean => {
   let classes = 0
   for (let i = at; i < at + GRAM; i++) {
     const c = text.charCodeAt(i)

@@ -5,6 +5,7 @@ import type { ProviderError } from "../domain/Chat.js"
 import { formatModelRef } from "../domain/Config.js"
 import { fallbackNote } from "../domain/ChatFailure.js"
 import { classifyFailure } from "../domain/Failure.js"
+import { jsonStrings } from "../domain/JsonStrings.js"
 import type { ApiShape } from "../domain/Provider.js"
 import { type Attempts, chatTurn } from "../programs/ChatTurn.js"
 import type { Served } from "../programs/Failover.js"
@@ -63,16 +64,40 @@ export interface ChatRouteInput {
   readonly lastUserText: string | undefined
   readonly attempts: Attempts<Answer, Scope.Scope>
   /** What the client sent (body and headers): echoed back to it as sent, never through the scrubber (domain/Scrub). */
-  readonly clientText: ReadonlyArray<string>
+  readonly clientText: Iterable<string>
 }
 
-/** What the client sent that the gateway may echo back to it: the body and the headers it reads. */
-export const clientText = (input: { readonly text: string; readonly modelHeader: string | undefined; readonly sessionKeyHeader: string | undefined }): ReadonlyArray<string> => {
-  const out = [input.text]
-  if (input.modelHeader !== undefined) out.push(input.modelHeader)
-  if (input.sessionKeyHeader !== undefined) out.push(input.sessionKeyHeader)
-  return out
+/**
+ * What the client sent that the gateway may echo back to it: the body, the headers it reads and passes on, and —
+ * only when the scrubber found something and asks — every string of the parsed body, decoded and lower-cased too (a
+ * JSON escape or a provider name's lower-casing must not turn the client's own text into a `<redacted>`, §11).
+ */
+export const clientText = (input: {
+  readonly text: string
+  readonly json: unknown
+  readonly modelHeader: string | undefined
+  readonly sessionKeyHeader: string | undefined
+  readonly headers?: Readonly<Record<string, string>>
+}): Iterable<string> => {
+  let decoded: Array<string> | undefined
+  return {
+    *[Symbol.iterator]() {
+      yield input.text
+      if (input.modelHeader !== undefined) yield* [input.modelHeader, input.modelHeader.toLowerCase()]
+      if (input.sessionKeyHeader !== undefined) yield input.sessionKeyHeader
+      if (input.headers !== undefined) yield* Object.values(input.headers)
+      yield* (decoded ??= jsonStrings(input.json))
+    }
+  }
 }
+
+/** `known` and one more text, without iterating `known` now. */
+const alsoKnown = (known: Iterable<string>, more: string): Iterable<string> => ({
+  *[Symbol.iterator]() {
+    yield more
+    yield* known
+  }
+})
 
 const MAX_SESSION_KEY = 256
 
@@ -123,7 +148,7 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
     input.attempts
   )
   // The client's own text, and its model from an earlier request (the session's), go back to it as it sent them.
-  const known = outcome._tag === "Refused" || outcome.clientModel === undefined ? input.clientText : [...input.clientText, outcome.clientModel]
+  const known = outcome._tag === "Refused" || outcome.clientModel === undefined ? input.clientText : alsoKnown(input.clientText, outcome.clientModel)
   switch (outcome._tag) {
     case "Refused":
       return wire.error(outcome.refusal.status ?? 400, outcome.refusal.message, "invalid_request_error", outcome.refusal.code)
@@ -157,7 +182,7 @@ const logServed = (served: Served<unknown>, model: string, log: ChatLog): void =
 }
 
 /** `model`: the ref that served, formatted; `known`: the client's own text (echoed as sent). */
-const servedHeaders = (served: Served<unknown>, model: string, secrets: ReadonlyArray<string>, known: ReadonlyArray<string>): Record<string, string> => {
+const servedHeaders = (served: Served<unknown>, model: string, secrets: ReadonlyArray<string>, known: Iterable<string>): Record<string, string> => {
   const fallback = fallbackNote(served.attempts, model)
   return {
     "x-openclaw-model": headerValue(redactSecrets(model, secrets, known)),
@@ -167,7 +192,7 @@ const servedHeaders = (served: Served<unknown>, model: string, secrets: Readonly
   }
 }
 
-const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, secrets: ReadonlyArray<string>, known: ReadonlyArray<string>): GatewayReply => {
+const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, secrets: ReadonlyArray<string>, known: Iterable<string>): GatewayReply => {
   const headers = servedHeaders(served, model, secrets, known)
   const answer = served.value
   switch (answer._tag) {
@@ -189,7 +214,7 @@ const endWithError = (
   served: Served<unknown>,
   events: Stream.Stream<string | Uint8Array, ProviderError>,
   secrets: ReadonlyArray<string>,
-  known: ReadonlyArray<string>
+  known: Iterable<string>
 ): Stream.Stream<string | Uint8Array> =>
   catchEnd(events, (error) => {
     const { reason } = classifyFailure(error)

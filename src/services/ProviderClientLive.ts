@@ -32,6 +32,7 @@ import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, failure, httpError, tooLarge } from "./providers/errors.js"
 import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
 import { decodedBody, sseStream } from "./providers/eventStream.js"
+import { jsonStrings } from "../domain/JsonStrings.js"
 import { SseRelay } from "./providers/relay.js"
 
 // ---- calls -------------------------------------------------------------------------------------------------------
@@ -117,11 +118,29 @@ const decodeBody = (ctx: CallContext, adapter: ProviderAdapter): Consume<ChatAns
   )
 }
 
+/**
+ * What a forwarded request put before the provider, as the provider may quote it: the body, its strings decoded
+ * (a client may spell its text with JSON escapes), the headers passed on (domain/Echo, on error paths only).
+ */
+const sentTexts = (request: { readonly body: string; readonly headers: Readonly<Record<string, string>> }): Array<string> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(request.body)
+  } catch {
+    parsed = undefined
+  }
+  return [request.body, ...Object.values(request.headers), ...jsonStrings(parsed)]
+}
+
+/** `content-encoding` values that mean the body is as it is (an empty one and a non-standard `none` included). */
+const IDENTITY: ReadonlySet<string> = new Set(["identity", "", "none"])
+
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
 
 /** `{` … `}` around optional whitespace: the shape of every answer, checked without parsing it (the hot path). */
 const isJsonObject = (body: Uint8Array): boolean => {
-  let start = 0
+  // A UTF-8 byte-order mark before it is tolerated, as JSON readers do.
+  let start = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
   let end = body.length - 1
   while (start <= end && isSpace(body[start]!)) start++
   while (end > start && isSpace(body[end]!)) end--
@@ -176,12 +195,12 @@ export const makeProviderClient = (): ProviderClientShape => ({
     return sseStream(ctx, body, abort, decodedBody(ctx.maxBodyBytes, adapter.streamDecoder()))
   }),
   forward: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
-    const ctx: CallContext = { ...contextFor(target, auth, timeoutMs), sent: request.body }
+    const ctx: CallContext = { ...contextFor(target, auth, timeoutMs), sent: () => sentTexts(request) }
     type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
     const { value, abort } = yield* send<Opened>(ctx, forwardCall(target, auth, request), (answer, ok, fail) => {
       const encoding = answer.header("content-encoding")
       // Passed on as bytes without its headers, a compressed body would reach the client as garbage.
-      if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") return fail(unexpected(ctx, answer.status, "a compressed body (content-encoding), which the gateway asks not to get"))
+      if (encoding !== undefined && !IDENTITY.has(encoding.trim().toLowerCase())) return fail(unexpected(ctx, answer.status, "a compressed body (content-encoding), which the gateway asks not to get"))
       const contentType = answer.header("content-type") ?? "application/json"
       if (request.stream && contentType.includes("text/event-stream")) return ok({ _tag: "sse", body: answer.body })
       // A whole answer (or one JSON answer to a stream request, as some servers send): its bytes, as they came —

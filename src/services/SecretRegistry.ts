@@ -61,7 +61,7 @@ const REDACTED = () => "<redacted>"
  * For text that reaches a client or a log of the gateway (answers, provider error details): `<redacted>`. `known`:
  * the client's own request, when the text goes back to that client — what it sent is echoed as sent (domain/Scrub).
  */
-export const redactSecrets = (text: string, secrets: ReadonlyArray<string>, known?: ReadonlyArray<string>): string =>
+export const redactSecrets = (text: string, secrets: ReadonlyArray<string>, known?: Iterable<string>): string =>
   scrub(text, indexOf(secrets), REDACTED, "<redacted>", known)
 
 export const makeSecretRegistry = (): SecretRegistryShape => {

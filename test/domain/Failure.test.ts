@@ -29,7 +29,8 @@ describe("classifyFailure (§5.3)", () => {
     [400, "API key not valid. Please pass a valid API key.", "auth"],
     // The request itself refused: a bad parameter, a model the provider does not have, a body it will not take.
     [400, "Invalid value for 'temperature': expected a value <= 2", "format"],
-    [404, "The model `gpt-9` does not exist or you do not have access to it.", "format"],
+    // Not 404: access depends on the key, and a retired model is what fallbacks are for.
+    [404, "The model `gpt-9` does not exist or you do not have access to it.", "unknown"],
     [413, "Request too large", "format"],
     [422, "Unprocessable Entity", "format"],
     [500, "boom", "unknown"],

@@ -42,6 +42,8 @@ describe("host paths (§2)", () => {
     expect(homeProblem({ HOME: "/h", OPENCLAW_HOME: "oc" }, "/h")).toEqual({ kind: "relative", variable: "OPENCLAW_HOME" })
     expect(homeProblem({ HOME: "rel", OPENCLAW_HOME: "/srv/oc" }, "rel")).toBeUndefined()
     expect(homeProblem({ HOME: "/h", OPENCLAW_HOME: "~/oc" }, "/h")).toBeUndefined()
+    // Only ~ and ~/ expand: ~user/x would stay relative.
+    expect(homeProblem({ HOME: "/h", OPENCLAW_HOME: "~user/x" }, "/h")).toEqual({ kind: "relative", variable: "OPENCLAW_HOME" })
     expect(homeProblem({ HOME: "" }, "")).toEqual({ kind: "empty", variable: "HOME" })
   })
   it("ignores empty variables", () => {

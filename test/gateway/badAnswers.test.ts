@@ -44,7 +44,8 @@ describe("gateway: a same-shape answer that is not one (§8.5, §8.6)", () => {
           expectNoLeak([{ label: what, text }, { label: "log", text: gw.logs.join("\n") }], [KEYS.openai, GATEWAY_TOKEN], 8)
         })
       }
-      const good = yield* GatewayHome.scoped({ token: true, config: { agents: { defaults: { model: { primary: "openai/gpt-4o-mini", fallbacks: [] } } }, models: { providers: { openai: { baseUrl: `${hostile.baseUrl(answered(200, { "content-type": "application/json" }, `\n${COMPLETION}\n`))}/v1` } } } } })
+      // Whitespace, a UTF-8 byte-order mark and an empty content-encoding are still an answer.
+      const good = yield* GatewayHome.scoped({ token: true, config: { agents: { defaults: { model: { primary: "openai/gpt-4o-mini", fallbacks: [] } } }, models: { providers: { openai: { baseUrl: `${hostile.baseUrl(answered(200, { "content-type": "application/json", "content-encoding": "" }, `\ufeff\n${COMPLETION}\n`))}/v1` } } } } })
       const gw = yield* startGateway(good)
       const res = yield* Effect.promise(() => gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) }))
       expect(res.status).toBe(200)

@@ -30,6 +30,9 @@ const world = Effect.gen(function* () {
   return { home, gw }
 })
 
+/** The text as a client may send it: every character a JSON escape. */
+const escaped = (text: string) => [...text].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")
+
 describe("gateway: the scrubber answers no guess (§11)", () => {
   it.scopedLive("/model <id>, the session's model in /model status and x-openclaw-model go back as sent, hit or miss", () =>
     Effect.gen(function* () {
@@ -57,6 +60,44 @@ describe("gateway: the scrubber answers no guess (§11)", () => {
       expect(seen.true).toEqual(seen.false)
       // What is not the guess holds no piece of any key.
       expectNoLeak(seen.true!.map((text, i) => ({ label: `answer ${i}`, text })), ALL, 8)
+    }))
+
+  it.scopedLive("spelled with JSON escapes, or quoted back by a provider from a body field or a header passed on: hit or miss, the same answer", () =>
+    Effect.gen(function* () {
+      const seen: Record<string, Array<string>> = { true: [], false: [] }
+      for (const hit of [true, false]) {
+        const { home, gw } = yield* world
+        yield* Effect.promise(async () => {
+          const g = guess(hit)
+          const id = g.slice("openai/".length)
+          const chat = (body: string, headers: Record<string, string> = {}) => gw.fetch("/v1/chat/completions", { method: "POST", headers, body })
+          // /model with the id escaped: the reply shows it decoded, as the client meant it.
+          const set = await (await chat(`{"model":"openclaw","messages":[{"role":"user","content":"/model openai/${escaped(id)}"}]}`, { "x-openclaw-session-key": `esc-${hit}` })).text()
+          // A provider quoting a body field the client escaped.
+          home.fake.script(KEYS.openai, [reply.error(400, { message: `Invalid value: '${id}'. Supported values are: 'auto'.`, type: "invalid_request_error" })])
+          const field = await (await chat(`{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"service_tier":"${escaped(id)}"}`)).text()
+          // Anthropic quoting an anthropic-beta header the client passed on.
+          home.fake.script("*", [reply.error(400, { message: `Unexpected value(s) \`${id}\` for the \`anthropic-beta\` header.`, type: "invalid_request_error" })])
+          const beta = await (await gw.fetch("/v1/messages", { method: "POST", headers: { "anthropic-version": "2023-06-01", "anthropic-beta": id }, body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 4, messages: [{ role: "user", content: "hi" }] }) })).text()
+          for (const text of [set, field, beta]) {
+            expect(text).not.toContain("<redacted>")
+            seen[String(hit)]!.push(without(text.replace(/"(id|created)":("[^"]*"|\d+)/g, ""), g))
+          }
+        })
+      }
+      expect(seen.true).toEqual(seen.false)
+    }))
+
+  it.scopedLive("a provider's message the client quoted in its prompt is still classified by its words (billing stays billing)", () =>
+    Effect.gen(function* () {
+      const { home, gw } = yield* world
+      yield* Effect.promise(async () => {
+        const words = "Your credit balance is too low to access the API. Please go to Plans & Billing to upgrade or purchase credits."
+        home.fake.script(KEYS.openai, [reply.error(400, { message: words, type: "invalid_request_error" })])
+        const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "openclaw", messages: [{ role: "user", content: `Why does it say: ${words}` }] }) })
+        expect(res.status).toBe(402)
+        expect(((await res.json()) as { error: { type: string } }).error.type).toBe("billing")
+      })
     }))
 
   it.scopedLive("a provider quoting the model id it was sent in its error: the quote is taken out, hit or miss, and nothing is redacted in its place", () =>

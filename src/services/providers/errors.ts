@@ -4,6 +4,7 @@
  */
 import { ProviderError } from "../../domain/Chat.js"
 import { withoutEcho } from "../../domain/Echo.js"
+import { messageReason } from "../../domain/Failure.js"
 import { redactSecrets } from "../SecretRegistry.js"
 import type { Answer } from "./http.js"
 
@@ -14,7 +15,7 @@ const MAX_DETAIL = 500
  * request the gateway sent is taken out before that (domain/Echo: the scrub would otherwise answer a client's guess).
  */
 export const cleanDetail = (text: string, ctx: Pick<CallContext, "secrets" | "sent">): string => {
-  const clean = redactSecrets(ctx.sent === undefined ? text.trim() : withoutEcho(text.trim(), ctx.sent), ctx.secrets)
+  const clean = redactSecrets(ctx.sent === undefined ? text.trim() : withoutEcho(text.trim(), ctx.sent()), ctx.secrets)
   return clean.length > MAX_DETAIL ? `${clean.slice(0, MAX_DETAIL - 1)}…` : clean
 }
 
@@ -51,18 +52,24 @@ export interface CallContext {
   /** The most a success body, or one event of a stream, may hold (§8.6). */
   readonly maxBodyBytes: number
   readonly secrets: ReadonlyArray<string>
-  /** The body sent on a client's behalf (the gateway's calls), whose quotes are taken out of the provider's messages. */
-  readonly sent?: string
+  /**
+   * What was sent on a client's behalf (the gateway's calls: the body, its decoded strings, the headers passed on),
+   * whose quotes are taken out of the provider's messages; made only when a message needs it.
+   */
+  readonly sent?: () => Iterable<string>
 }
 
 export const httpError = (ctx: CallContext, answer: Answer, body: string): ProviderError => {
   const fallback = answer.statusText || `HTTP ${answer.status}`
   const retryAfterMs = parseRetryAfter({ get: (name) => answer.header(name) ?? null }, Date.now())
+  const message = providerMessage(body) ?? fallback
+  const said = messageReason(message)
   return new ProviderError({
     provider: ctx.provider,
     kind: "http",
     status: answer.status,
-    detail: cleanDetail(providerMessage(body) ?? fallback, ctx),
+    detail: cleanDetail(message, ctx),
+    ...(said === undefined ? {} : { said }),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs })
   })
 }
@@ -85,7 +92,7 @@ const HEADER_CODES = new Set(["ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN", "ERR
 export const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: string): ProviderError => {
   if (error instanceof ProviderError) return error
   const make = (kind: "network" | "timeout", detail: string) =>
-    new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, ctx) })
+    new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, { secrets: ctx.secrets }) })
   if (timedOut) return make("timeout", `no ${during} within ${ctx.timeoutMs} ms`)
   let cause: unknown = error
   // Happy-eyeballs connects (localhost: ::1 and 127.0.0.1) fail with every attempt in an AggregateError.

@@ -11,6 +11,7 @@ import type * as Stream from "effect/Stream"
 import { ProviderError } from "../../domain/Chat.js"
 import type { StreamDecoder, StreamStep } from "../../domain/chat/Codec.js"
 import { pullStream } from "../PullStream.js"
+import { messageReason } from "../../domain/Failure.js"
 import { type CallContext, cleanDetail, failure, tooLarge } from "./errors.js"
 import { type SseEvent, SseParser, SseTooLarge } from "./sse.js"
 
@@ -96,11 +97,13 @@ export const sseStream = <T>(
     if (step.progress) progressed = true
     if (step.error !== undefined) {
       const { message, status } = step.error
+      const said = messageReason(message)
       pending = new ProviderError({
         provider: ctx.provider,
         kind: "http",
         detail: cleanDetail(message, ctx),
-        ...(status === undefined ? {} : { status })
+        ...(status === undefined ? {} : { status }),
+        ...(said === undefined ? {} : { said })
       })
     }
     if (step.done) finished = true
