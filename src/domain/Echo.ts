@@ -13,6 +13,8 @@ import { GRAM, looksRandom, RUN } from "./ScrubIndex.js"
  * rolling hash.
  */
 
+// RUN-character windows, not the scrubber's GRAM-character hash (ScrubIndex `hashAt`): windows that share a hash
+// here are nearly always the same text, so each is compared once, however a message repeats itself.
 const BASE = 0x01000193
 const TOP = (() => {
   let p = 1
@@ -27,6 +29,7 @@ const hashAt = (s: string, at: number): number => {
 }
 
 export const ECHO_PLACEHOLDER = "‹from the request›"
+const MAX_PER_HASH = 16
 
 /**
  * `message` with every run of RUN or more of its characters that also occurs in one of `sent` replaced by
@@ -36,22 +39,33 @@ export const ECHO_PLACEHOLDER = "‹from the request›"
 export const withoutEcho = (message: string, sent: Iterable<string>, placeholder: string = ECHO_PLACEHOLDER): string => {
   const m = message.length
   if (m < RUN) return message
-  // Where each window of the message starts, by its hash.
-  const starts = new Map<number, Array<number>>()
+  // The message's distinct windows by hash, each with where it starts; a window found in `sent` leaves the table, so
+  // a message that repeats itself (a provider quoting a megabyte of "aaaa…") costs one comparison per text, not per
+  // position. At most MAX_PER_HASH texts share a hash.
+  const windows = new Map<number, Array<{ readonly text: string; readonly at: Array<number> }>>()
   for (let i = 0; i + RUN <= m; i++) {
     const h = hashAt(message, i)
-    const list = starts.get(h)
-    if (list === undefined) starts.set(h, [i])
-    else list.push(i)
+    const text = message.slice(i, i + RUN)
+    const bucket = windows.get(h)
+    const same = bucket?.find((w) => w.text === text)
+    if (same !== undefined) same.at.push(i)
+    else if (bucket === undefined) windows.set(h, [{ text, at: [i] }])
+    else if (bucket.length < MAX_PER_HASH) bucket.push({ text, at: [i] })
   }
   const quoted = new Uint8Array(m) // 1 where a window found in `sent` starts
   for (const source of sent) {
+    if (windows.size === 0) break
     if (source.length < RUN) continue
     let h = hashAt(source, 0)
     for (let j = 0; ; j++) {
-      const list = starts.get(h)
-      if (list !== undefined) {
-        for (const i of list) if (quoted[i] === 0 && source.startsWith(message.slice(i, i + RUN), j)) quoted[i] = 1
+      const bucket = windows.get(h)
+      if (bucket !== undefined) {
+        const found = bucket.findIndex((w) => source.startsWith(w.text, j))
+        if (found >= 0) {
+          for (const i of bucket[found]!.at) quoted[i] = 1
+          bucket.splice(found, 1)
+          if (bucket.length === 0) windows.delete(h)
+        }
       }
       if (j + RUN >= source.length) break
       h = (Math.imul(h - Math.imul(source.charCodeAt(j), TOP), BASE) + source.charCodeAt(j + RUN)) | 0

@@ -33,6 +33,12 @@ describe("withoutEcho (a provider's quotes of the request taken out, §11)", () 
     expect(withoutEcho("no such model: tail-model-id-x9z", [big], "‹q›")).toBe("no such model: ‹q›")
   })
 
+  it("a message that repeats itself against a request that does too: each distinct window is looked for once", () => {
+    // 64 KB of one window against 1 MB of it, with a random tail: the whole quote goes, in one placeholder.
+    const message = `${"ab12".repeat(16_384)} end`
+    expect(withoutEcho(message, [`{"c":"${"ab12".repeat(262_144)}"}`], "‹q›")).toBe("‹q› end")
+  })
+
   it("reads every source: a header passed on, a decoded string", () => {
     expect(withoutEcho("Unexpected value `beta-9x7Qw2` for anthropic-beta", ['{"model":"m"}', "beta-9x7Qw2"], "‹q›")).toBe("Unexpected value `‹q›` for anthropic-beta")
   })
