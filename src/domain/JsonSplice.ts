@@ -66,32 +66,6 @@ export const topLevelValueSpan = (text: string, key: string): { readonly start: 
   return found
 }
 
-/**
- * The first key that appears twice at the top level of a JSON object's text, if one does. JSON.parse keeps the last
- * of them and a provider may take the first: a body whose `model` or `stream` means one thing to the gateway and
- * another to the provider is refused instead (§11). For text JSON.parse accepted; linear.
- */
-export const topLevelDuplicate = (text: string): string | undefined => {
-  let i = 0
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++
-  if (text.charCodeAt(i) !== 123) return undefined
-  i++
-  const seen = new Set<string>()
-  while (i < text.length) {
-    while (i < text.length && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 44)) i++
-    if (text.charCodeAt(i) !== 34) break
-    const keyEnd = endOfString(text, i)
-    const raw = text.slice(i + 1, keyEnd - 1)
-    const name = raw.indexOf("\\") === -1 ? raw : (JSON.parse(text.slice(i, keyEnd)) as string)
-    if (seen.has(name)) return name
-    seen.add(name)
-    i = keyEnd
-    while (i < text.length && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 58)) i++
-    i = endOfValue(text, i)
-  }
-  return undefined
-}
-
 /** The text with the top-level `key`'s value replaced by `value` (serialised); undefined when there is no such key. */
 export const replaceTopLevelValue = (text: string, key: string, value: unknown): string | undefined => {
   const span = topLevelValueSpan(text, key)

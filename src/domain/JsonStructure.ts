@@ -36,6 +36,8 @@ export interface JsonStructureProblem {
   readonly column: number
   /** One clause, no value that could be a secret: a key is named only when it looks like an identifier. */
   readonly detail: string
+  /** The key a `duplicate-key` problem repeats, for a caller whose text is its reader's own (a client's body). */
+  readonly key?: string
 }
 
 export interface JsonStructureOptions {
@@ -47,6 +49,11 @@ export interface JsonStructureOptions {
    * to judge, but a deep one must not reach a recursive walk.
    */
   readonly depthOnly?: boolean
+  /**
+   * With `depthOnly`: a key twice at the top level is reported too. The gateway routes by top-level keys (`model`,
+   * `stream`), and JSON.parse keeps the last of two where a provider may take the first.
+   */
+  readonly topLevelKeysOnce?: boolean
   /**
    * The value the text parsed to. Given, duplicate keys are found by counting instead of by name: a text without
    * them has exactly one own property per key (JSON.parse defines even `__proto__` as one), so equal totals mean
@@ -175,7 +182,7 @@ const structurePass = (text: string, options: JsonStructureOptions, counted: { c
   /** The key spelled by text[from, to), found at `at` (its opening quote, or its first character when bare). */
   const onKey = (from: number, to: number, at: number): JsonStructureProblem | undefined => {
     expectKey = false
-    if (options.depthOnly || depth === 0 || !isObject[depth - 1]) return undefined
+    if (depth === 0 || !isObject[depth - 1] || (options.depthOnly && !(options.topLevelKeysOnce && depth === 1))) return undefined
     if (counted !== undefined) {
       counted.count++
       if (backslash < from) backslash = text.indexOf("\\", from) >>> 0 // -1 becomes 2^32 - 1: none further on
@@ -190,7 +197,7 @@ const structurePass = (text: string, options: JsonStructureOptions, counted: { c
     const first = keys.get(key)
     if (first !== undefined) {
       const was = lineColumn(text, first)
-      return problem("duplicate-key", at, `duplicate key ${nameOf(key)}(also at ${was.line}:${was.column}); openclaw cannot tell which one is meant`)
+      return { ...problem("duplicate-key", at, `duplicate key ${nameOf(key)}(also at ${was.line}:${was.column}); openclaw cannot tell which one is meant`), key }
     }
     keys.set(key, at)
     return undefined

@@ -1,7 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { IncomingMessage } from "node:http"
-import { topLevelDuplicate } from "../domain/JsonSplice.js"
 import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { escapeControl } from "../domain/Untrusted.js"
 
@@ -57,17 +56,16 @@ export const readBody = (message: IncomingMessage, max: number): Effect.Effect<s
 
 /** JSON.parse's own message quotes the input; say only where it broke. */
 export const parseJson = (text: string): Either.Either<unknown, string> => {
-  // Before any parse or walk: a body nested thousands deep would overflow a recursive decoder.
-  const deep = jsonStructureProblem(text, { depthOnly: true })
-  if (deep !== undefined) return Either.left(`The request body is ${deep.detail} (at position ${deep.offset}).`)
-  let json: unknown
+  // Before any parse or walk, in one pass: a body nested thousands deep would overflow a recursive decoder, and a
+  // top-level key given twice would mean one thing to the gateway (JSON.parse keeps the last) and maybe another to the
+  // provider (§11).
+  const found = jsonStructureProblem(text, { depthOnly: true, topLevelKeysOnce: true, allowPrototypeKeys: true })
+  if (found?.key !== undefined) return Either.left(`The request body has the key ${JSON.stringify(escapeControl(found.key.slice(0, 100)))} twice; send each key once.`)
+  if (found !== undefined) return Either.left(`The request body is ${found.detail} (at position ${found.offset}).`)
   try {
-    json = JSON.parse(text)
+    return Either.right(JSON.parse(text))
   } catch (e) {
     const at = /position (\d+)/.exec(e instanceof Error ? e.message : "")?.[1]
     return Either.left(text.trim() === "" ? "The request body is empty; send a JSON chat completion request." : `The request body is not valid JSON${at ? ` (at position ${at})` : ""}.`)
   }
-  const twice = typeof json === "object" && json !== null && !Array.isArray(json) ? topLevelDuplicate(text) : undefined
-  if (twice !== undefined) return Either.left(`The request body has the key ${JSON.stringify(escapeControl(twice.slice(0, 100)))} twice; send each key once.`)
-  return Either.right(json)
 }
