@@ -75,6 +75,12 @@ export const envFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
  * Files 0600, directories 0700 (§2). Exposure to other users or an owner locked out fails; the rest warns. `--fix`
  * changes only what chmodRefusal allows; a shared directory gets advice to move out of it, never a chmod.
  */
+/** What others may do with a path of `mode`: "can read and write it", "can read it", … */
+const othersCan = (mode: number): string => {
+  const can = [...(mode & 0o044 ? ["read"] : []), ...(mode & 0o022 ? ["write"] : [])]
+  return can.length === 0 ? "have access" : `can ${can.join(" and ")} it`
+}
+
 export const permissions = (inputs: DoctorInputs): ReadonlyArray<Check> => {
   const found: Array<Check> = []
   for (const entry of inputs.modes) {
@@ -84,15 +90,7 @@ export const permissions = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     const ownerMissing = want & ~mode & 0o700
     if (others === 0 && ownerMissing === 0) continue
     const problems = [
-      ...(mode & 0o044 && mode & 0o022
-        ? ["other users can read and write it"]
-        : mode & 0o044
-          ? ["other users can read it"]
-          : mode & 0o022
-            ? ["other users can write it"]
-            : others
-              ? ["other users have access"]
-              : []),
+      ...(others ? [`other users ${othersCan(mode)}`] : []),
       ...(ownerMissing & 0o400 ? ["you cannot read it"] : ownerMissing ? [kind === "dir" ? "you cannot use it fully" : "you cannot write it"] : [])
     ]
     const exposed = kind === "file" ? (mode & 0o044) !== 0 : false

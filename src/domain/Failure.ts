@@ -61,13 +61,12 @@ export const classifyFailure = (failure: {
   }
   const byStatus: Readonly<Record<number, FailureReason>> = { 402: "billing", 429: "rate_limit", 401: "auth", 403: "auth", 408: "timeout", 529: "rate_limit" }
   const fromStatus = failure.status === undefined ? undefined : byStatus[failure.status]
-  const fromMessage = said
   // The provider refused the request itself (a bad parameter, a model it does not have): every profile would get
   // the same answer, and the credential is not at fault — no failover, no cooldown, a 400 the SDKs do not retry (§8.5).
-  if (fromStatus === undefined && fromMessage === undefined && failure.status !== undefined && REQUEST_REFUSED.has(failure.status)) {
+  if (fromStatus === undefined && said === undefined && failure.status !== undefined && REQUEST_REFUSED.has(failure.status)) {
     return { reason: "format", failover: false, hint: "change the request as the provider's message says; the credential is fine and was not put in cooldown" }
   }
-  const reason = fromStatus ?? fromMessage ?? "unknown"
+  const reason = fromStatus ?? said ?? "unknown"
   return { reason, failover: reason !== "format" }
 }
 

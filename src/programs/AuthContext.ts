@@ -115,7 +115,6 @@ export const loadAuthContext = Effect.fn("Auth.loadContext")(function* (requeste
   } satisfies AuthContext
 })
 
-/** Every secret value the store's credentials hold, in one array (no array per profile: there may be 20,000). */
 /**
  * The secrets of the environment (variables named like one, and `.env` values refused for their name) and of the
  * config (provider keys, the gateway token): every command that reads them registers them before it prints.
@@ -131,7 +130,7 @@ export const configSecrets = (
   secretText(config.gateway?.auth?.token)
 ]
 
-/** Every credential's secret in a store, the refresh tokens of OAuth profiles too. */
+/** Every credential's secret in a store, OAuth refresh tokens too, in one array (no array per profile: there may be 20,000). */
 export const storeSecrets = (store: StoreDocument["store"]): Array<string | undefined> => {
   const out: Array<string | undefined> = []
   for (const c of store.profiles.values()) {

@@ -87,6 +87,12 @@ export type ChatTurn<A> =
   /** The verdict over every candidate (§8.5): status, reason, profiles tried, fix, Retry-After. */
   | { readonly _tag: "Failed"; readonly error: ChatFailedError; readonly clientModel?: string }
 
+/** Why a model the request names (`where` it was named) cannot be used, if it cannot. */
+const namedModelRefusal = (raw: string | undefined, where: string): Refusal | undefined => {
+  const problem = raw?.trim() ? idProblem(raw.trim()) : undefined
+  return problem === undefined ? undefined : { message: `${where}: ${problem}`, code: "invalid_model" }
+}
+
 /** The session's model, else the request's override, else the agent's default. */
 const currentModel = (
   ctx: AuthContext,
@@ -117,10 +123,8 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
   const sessionKey = input.sessionKey === undefined ? undefined : `${agentId}:${input.sessionKey}`
   const session = sessionKey === undefined ? undefined : yield* sessions.get(sessionKey)
   // A model a client names for this request is held to the same rule as one it chooses with /model (§8.2).
-  for (const [raw, where] of [[input.modelOverride, "x-openclaw-model"], [input.requestModel, "The request's model"]] as const) {
-    const problem = raw === undefined || raw.trim() === "" ? undefined : idProblem(raw.trim())
-    if (problem !== undefined) return { _tag: "Refused", refusal: { message: `${where}: ${problem}`, code: "invalid_model" } } satisfies ChatTurn<A>
-  }
+  const badId = namedModelRefusal(input.modelOverride, "x-openclaw-model") ?? namedModelRefusal(input.requestModel, "The request's model")
+  if (badId !== undefined) return { _tag: "Refused", refusal: badId } satisfies ChatTurn<A>
   const current = currentModel(ctx, session?.model, input.modelOverride, input.requestModel)
   const echo = current.model.byClient ? { clientModel: formatModelRef(current.model) } : {}
 

@@ -46,41 +46,39 @@ const pausedResponse = (port: number) =>
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** A paced server and one client whose response is paused from the start; the server is closed after `body`. */
+const withPausedClient = (body: (server: ReturnType<typeof pacedServer>, res: http.IncomingMessage) => Promise<void>) =>
+  Effect.promise(async () => {
+    const server = pacedServer()
+    const port = await server.listen()
+    try {
+      await body(server, await pausedResponse(port))
+    } finally {
+      await server.close()
+    }
+  })
+
 describe("the gateway writes a stream at its client's pace (§8.6)", () => {
   it.live("a client that stops reading: the writer waits with at most a buffer's worth queued, then finishes once read", () =>
-    Effect.promise(async () => {
-      const server = pacedServer()
-      const port = await server.listen()
-      try {
-        const res = await pausedResponse(port)
-        await pause(300)
-        // Unpaced, the rest of the 32 MiB would be in node's buffer by now.
-        expect(server.mostBuffered()).toBeLessThan(256 * 1024)
-        let bytes = 0
-        res.on("data", (chunk: Buffer) => void (bytes += chunk.length))
-        res.resume()
-        await new Promise((resolve) => res.on("end", resolve))
-        await server.finished()
-        expect(bytes).toBe(PIECES * PIECE.length)
-        expect(server.mostBuffered()).toBeLessThan(256 * 1024)
-      } finally {
-        await server.close()
-      }
+    withPausedClient(async (server, res) => {
+      await pause(300)
+      // Unpaced, the rest of the 32 MiB would be in node's buffer by now.
+      expect(server.mostBuffered()).toBeLessThan(256 * 1024)
+      let bytes = 0
+      res.on("data", (chunk: Buffer) => void (bytes += chunk.length))
+      res.resume()
+      await new Promise((resolve) => res.on("end", resolve))
+      await server.finished()
+      expect(bytes).toBe(PIECES * PIECE.length)
+      expect(server.mostBuffered()).toBeLessThan(256 * 1024)
     })
   )
 
   it.live("a client that hangs up while the writer waits ends the writing", () =>
-    Effect.promise(async () => {
-      const server = pacedServer()
-      const port = await server.listen()
-      try {
-        const res = await pausedResponse(port)
-        await pause(200)
-        res.destroy()
-        await Promise.race([server.finished(), pause(10_000).then(() => Promise.reject(new Error("still waiting for a drain that cannot come")))])
-      } finally {
-        await server.close()
-      }
+    withPausedClient(async (server, res) => {
+      await pause(200)
+      res.destroy()
+      await Promise.race([server.finished(), pause(10_000).then(() => Promise.reject(new Error("still waiting for a drain that cannot come")))])
     })
   )
 })
