@@ -218,6 +218,7 @@ describe("doctor: unparseable or unreadable files are reported and never rewritt
     expect(textBlock(text.stdout, id)).toMatch(/^fail/)
     expect(textBlock(text.stdout, id)).toContain(where)
     expect(textBlock(text.stdout, id)).toContain("doctor --fix never rewrites it")
+    expect(textBlock(text.stdout, id), "one sentence, not '….; …'").not.toContain(".;")
     const { report } = await runJson([], { fs })
     expect(only(report, id)).toMatchObject({ status: "fail", subject: path, remediation: expect.stringContaining(fix) })
     const fixed = await runJson(["--fix", "--yes"], { fs })

@@ -104,4 +104,22 @@ describe("Files live adapter (§3.3)", () => {
       })
     )
   )
+  it.effect("a path under a file: the error names the parent in the way, for reads, stats and writes", () =>
+    run(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "openclaw-files-"))
+        const blocker = join(dir, "state")
+        writeFileSync(blocker, "a file where a directory belongs")
+        const files = yield* Files
+        const target = join(blocker, "agents", "main", "auth-profiles.json")
+        for (const attempt of [files.readText(target), files.writeAtomic(target, "{}"), files.realPath(target)]) {
+          const error = yield* Effect.flip(attempt)
+          expect(error).toMatchObject({ code: "ENOTDIR", blockedBy: blocker })
+          expect(error.message).toContain(`its parent ${blocker} is a file, not a directory`)
+          expect(error.message).not.toMatch(/remove|delete/i)
+        }
+        expect(readFileSync(blocker, "utf8")).toBe("a file where a directory belongs")
+      })
+    )
+  )
 })

@@ -39,7 +39,8 @@ export const storeFile = (inputs: DoctorInputs): ReadonlyArray<Check> => {
         id: "store-file",
         subject: load.path,
         status: "fail",
-        summary: `${load.problem}; profile checks skipped`,
+        // load.problem is a sentence (problemAndFix): the clause goes before its period.
+        summary: `${load.problem.replace(/\.$/, "")}; profile checks skipped.`,
         remediation: `${load.fix} (doctor --fix never rewrites it)`
       }
     }

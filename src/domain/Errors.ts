@@ -64,7 +64,10 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
     problem: "not a regular file (a FIFO, socket or device); openclaw reads only regular files",
     fix: (p) => `move ${p} out of the way, or put the regular file it should be in its place`
   },
-  ENOTDIR: { problem: "a parent of this path is not a directory", fix: () => "remove or rename the file that is in the way" },
+  ENOTDIR: {
+    problem: "a parent of this path is not a directory",
+    fix: () => "find the parent that is a file (`ls -ld` each one) and point the setting that names it at a directory"
+  },
   [DANGLING_LINK]: {
     problem: "it is a symlink to a file in a directory that does not exist, and openclaw makes no directories outside its own",
     fix: (p) => `point ${p} at a file in an existing directory (see \`ls -l ${p}\`), or remove the link`
@@ -81,15 +84,27 @@ const FILE_PROBLEMS: Readonly<Record<string, { readonly problem: string; readonl
   EMFILE: { problem: "too many open files", fix: () => "raise the open-file limit (ulimit -n) and try again" }
 }
 
+/**
+ * What to do when a parent of openclaw's path is a file. Never "remove it": the path usually comes from a setting
+ * pointed at the wrong place (OPENCLAW_STATE_DIR=~/.bashrc), and the file is the user's.
+ */
+const blockedFix = (parent: string): string =>
+  `${parent} must be a directory for this path: point the setting that names it (OPENCLAW_STATE_DIR, ` +
+  `OPENCLAW_CONFIG_PATH, OPENCLAW_AGENT_DIR or an agent's agentDir in openclaw.json) at a directory, or move the file aside`
+
 export class FileError extends ExplainedError("FileError", {
   path: Schema.String,
   operation: Schema.Literal("read", "write", "remove", "stat", "chmod", "mkdir", "list"),
-  code: Schema.String
+  code: Schema.String,
+  /** For ENOTDIR: the nearest parent that exists and is not a directory, when the file-system adapter found it. */
+  blockedBy: Schema.optional(Schema.String)
 }) {
   get problem(): string {
+    if (this.blockedBy !== undefined) return `Cannot ${this.operation} ${this.path}: its parent ${this.blockedBy} is a file, not a directory`
     return `Cannot ${this.operation} ${this.path}: ${FILE_PROBLEMS[this.code]?.problem ?? `failed (${this.code})`}`
   }
   get fix(): string {
+    if (this.blockedBy !== undefined) return blockedFix(this.blockedBy)
     return FILE_PROBLEMS[this.code]?.fix(this.path) ?? "check the path and its permissions"
   }
 }

@@ -49,8 +49,26 @@ export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
 const codeOf = (e: unknown): string =>
   typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
 
+/** The nearest parent of `file` that exists and is not a directory (what ENOTDIR is about), if one is found. */
+const fileInTheWay = async (file: string): Promise<string | undefined> => {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const info = await fs.stat(dir).catch(() => undefined)
+    if (info !== undefined) return info.isDirectory() ? undefined : dir
+  }
+  return undefined
+}
+
+/** The FileError for a failed operation; an ENOTDIR names the parent in the way, since the message cannot guess it. */
+const fileError = (file: string, operation: FileError["operation"], e: unknown): Effect.Effect<never, FileError> => {
+  const code = codeOf(e)
+  if (code !== "ENOTDIR") return Effect.fail(new FileError({ path: file, operation, code }))
+  return Effect.promise(() => fileInTheWay(file)).pipe(
+    Effect.flatMap((blockedBy) => Effect.fail(new FileError({ path: file, operation, code, ...(blockedBy === undefined ? {} : { blockedBy }) })))
+  )
+}
+
 const attempt = <A>(file: string, operation: FileError["operation"], run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (e) => new FileError({ path: file, operation, code: codeOf(e) }) })
+  Effect.tryPromise({ try: run, catch: (e) => e }).pipe(Effect.catchAll((e) => fileError(file, operation, e)))
 
 /** Follows a chain of symlinks to the path that should really be replaced, even if its target does not exist. */
 const realTarget = async (file: string): Promise<string> => {
@@ -185,7 +203,7 @@ const makeNodeFiles = (): FilesShape => ({
       Effect.catchAll((e) =>
         codeOf(e) === "ENOENT"
           ? Effect.succeed(Option.none<string>())
-          : Effect.fail(new FileError({ path: file, operation: "read", code: codeOf(e) }))
+          : fileError(file, "read", e)
       )
     ),
   writeAtomic: (file, content) => attempt(file, "write", () => writeAtomicNode(file, content)),
@@ -205,7 +223,7 @@ const makeNodeFiles = (): FilesShape => ({
       Effect.catchAll((e) =>
         codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR"
           ? Effect.succeed(Option.none<FileInfo>())
-          : Effect.fail(new FileError({ path: file, operation: "stat", code: codeOf(e) }))
+          : fileError(file, "stat", e)
       )
     ),
   realPath: (file) => attempt(file, "stat", () => fs.realpath(file)),

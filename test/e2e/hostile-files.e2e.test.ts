@@ -65,6 +65,19 @@ describe("hostile files (§11, built binary)", () => {
     expect(await fs.readdir(home.home)).toEqual([])
   })
 
+  it("a state dir that is a file: the message names that file and the settings, never tells the user to delete it, and the file is kept", { timeout: 120_000 }, async () => {
+    const home = await newHome("hf")
+    const notes = `${home.home}/notes.txt`
+    await fs.writeFile(notes, "the user's own notes\n")
+    for (const args of [["models", "status"], ["models", "auth", "paste-api-key", "--provider", "openai"]]) {
+      const r = await home.run(args, { env: { OPENCLAW_STATE_DIR: notes }, input: "sk-proj-FAKEhostilefiles000000000000000000\n" })
+      expect(r.code).toBe(1)
+      oneLine(r.stderr, `its parent ${notes} is a file, not a directory`, "OPENCLAW_STATE_DIR", "move the file aside")
+      expect(r.stderr).not.toMatch(/remove|delete/i)
+      expect(await fs.readFile(notes, "utf8")).toBe("the user's own notes\n")
+    }
+  })
+
   it("gateway install --print refuses a state dir with a newline instead of writing a unit with an injected line", { timeout: 120_000 }, async () => {
     const home = await newHome("hf")
     const r = await home.run(["gateway", "install", "--print", "--platform", "linux"], { env: { OPENCLAW_STATE_DIR: `${home.home}/x\nExecStartPre=/bin/touch /tmp/pwned` } })
