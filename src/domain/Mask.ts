@@ -30,6 +30,15 @@ export const maskSecret = (secret: string): string => {
   return secret.length - prefix.length >= 16 ? `${prefix}…${last4}` : `…${last4}`
 }
 
+/** A word that starts with a known key prefix and goes on for a secret's length: a key, whoever printed it. */
+const KEY_SHAPED = new RegExp(`(?<![A-Za-z0-9_-])(?:${PUBLIC_PREFIXES.map((p) => p.replace(/[-]/g, "\\-")).join("|")})[A-Za-z0-9_-]{12,}`, "g")
+
+/**
+ * Text from a program we do not control (a secret resolver's stderr) with every key-shaped word replaced: such a
+ * program may trace the key it was fetching (`set -x`), and that key was never registered anywhere to scrub it by.
+ */
+export const withoutKeyShapedWords = (text: string, replacement: string): string => text.replace(KEY_SHAPED, replacement)
+
 /** A command-line argument that is very likely a provider secret (known prefix, secret-sized). */
 const looksLikeSecret = (arg: string): boolean =>
   arg.length >= 20 && !/\s/.test(arg) && PUBLIC_PREFIXES.some((p) => arg.startsWith(p))

@@ -1,5 +1,6 @@
 import * as Predicate from "effect/Predicate"
 import { jsonKind } from "./JsonPointer.js"
+import { withoutKeyShapedWords } from "./Mask.js"
 import { scrub } from "./Scrub.js"
 import { scrubIndex } from "./ScrubIndex.js"
 import { type Resolution, resolved, unresolved } from "./SecretResolution.js"
@@ -18,12 +19,37 @@ const DETAIL_CHARS = 200
 
 /**
  * Text the command wrote, fit for a reason: its first line, bounded, with no value of the batch in it (a resolver
- * that echoes one secret in another id's error must not leak it) and control characters shown, not acting (§11).
+ * that echoes one secret in another id's error must not leak it), no key-shaped word (it may trace the key it
+ * fetched) and control characters shown, not acting (§11).
  */
 export const commandDetail = (text: string, values: ReadonlyArray<string> = []): string => {
-  const line = text.trim().split(/\r?\n/, 1)[0] ?? ""
+  const line = withoutKeyShapedWords(text.trim().split(/\r?\n/, 1)[0] ?? "", "<redacted>")
   const clean = values.length === 0 ? line : scrub(line, scrubIndex(values), () => "<redacted>", "<redacted>")
   return clean.length > DETAIL_CHARS ? `${escapeControl(clean.slice(0, DETAIL_CHARS))}…` : escapeControl(clean)
+}
+
+/**
+ * What a command that failed had printed, as values its stderr must not show: a resolver writes the secret before
+ * it fails (`printf "$KEY"; exit 1`, or a trace of the same), and a failed run's stdout is never read as an answer
+ * or registered. The whole text, each line, and each string of it when it is JSON.
+ */
+export const printedValues = (stdout: string): ReadonlyArray<string> => {
+  const out = new Set<string>()
+  const add = (v: string) => {
+    const t = v.trim()
+    if (t !== "") out.add(t)
+  }
+  add(stdout)
+  for (const line of stdout.split(/\r?\n/)) add(line)
+  const parsed = parseJson(stdout)
+  if (parsed.ok) {
+    const walk = (v: unknown, depth: number): void => {
+      if (typeof v === "string") add(v)
+      else if (depth < 8 && v !== null && typeof v === "object") for (const k in v) walk((v as Record<string, unknown>)[k], depth + 1)
+    }
+    walk(parsed.value, 0)
+  }
+  return [...out]
 }
 
 /** A value is a non-empty string; anything else says what it is instead. */

@@ -48,6 +48,26 @@ describe("secrets audit and doctor over the live resolver", () => {
     expect(ran).toMatchObject({ code: 0, report: { status: "clean", resolution: { refsChecked: 2, skippedExecRefs: 0, resolvabilityComplete: true } } })
   })
 
+  it("a resolver that prints the key and then fails: its stderr is shown without the key (status, doctor, audit)", async () => {
+    const h = await newHome("traced")
+    const { resolver } = await setup(h)
+    // What `set -x; printf "$KEY"; exit 1` does: the value on stdout, a trace of it on stderr, a failure.
+    await h.write(
+      resolver,
+      `#!${process.execPath}\nrequire("node:fs").readFileSync(0, "utf8")\nconst key = ${JSON.stringify(SECRETS.openaiKey)}\nprocess.stdout.write(key)\nprocess.stderr.write("+ printf %s " + key + "\\n")\nprocess.exitCode = 1\n`,
+      0o700
+    )
+    const r = await audit(h, "--allow-exec")
+    expect(r.code).toBe(2)
+    const finding = r.report.findings.find((f) => f.jsonPath.includes("openai:default"))
+    expect(finding?.message).toContain("exited with code 1: + printf %s <redacted>")
+    for (const args of [["models", "status"], ["models", "status", "--json"], ["doctor", "--json"]]) {
+      const run = await h.run(args)
+      expect(`${run.stdout}${run.stderr}`).toContain("exited with code 1")
+    }
+    // No piece of SECRETS in any run: checked for every run of this file in afterAll.
+  })
+
   it("a secrets file others can write does not resolve: audit exits 2, doctor fails it and --fix leaves its mode", async () => {
     const h = await newHome("insecure")
     const { secretsFile, resolver } = await setup(h, { fileMode: 0o664, commandMode: 0o775 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import { readJsonPointer } from "../../src/domain/JsonPointer.js"
-import { commandDetail, readExecAnswer } from "../../src/domain/SecretExecProtocol.js"
+import { commandDetail, printedValues, readExecAnswer } from "../../src/domain/SecretExecProtocol.js"
 import { decodeSecretProvider, decodeSecretsConfig, providerFor } from "../../src/domain/SecretProviders.js"
 import { decodeSecretRef, idProblem, parseSecretRefArgument, secretRefKey, secretRefLabel } from "../../src/domain/SecretRef.js"
 
@@ -227,10 +227,21 @@ describe("JSON pointers, any keys", () => {
 })
 
 describe("the exec answer, read", () => {
+  it("printedValues: what a failed command printed — whole, by line, and the strings of its JSON — so its stderr cannot show it", () => {
+    expect(printedValues("  Zq8RkT3vNw5YbH2mJx7LcP4d\n")).toEqual(["Zq8RkT3vNw5YbH2mJx7LcP4d"])
+    expect(printedValues("first-line-value\nsecond-line-value")).toEqual(["first-line-value\nsecond-line-value", "first-line-value", "second-line-value"])
+    expect(printedValues('{"values":{"a":"Qw3rTy8UiOp2AsDf"}}')).toContain("Qw3rTy8UiOp2AsDf")
+    expect(commandDetail("+ printf %s Zq8RkT3vNw5YbH2mJx7LcP4d", printedValues("Zq8RkT3vNw5YbH2mJx7LcP4d"))).toBe("+ printf %s <redacted>")
+  })
+
   it("commandDetail: first line, bounded, control characters escaped, batch values redacted", () => {
     expect(commandDetail("  first\u0007 line\nsecond")).toBe("first\\x07 line")
     expect(commandDetail("x".repeat(300))).toBe(`${"x".repeat(200)}…`)
     expect(commandDetail("leaked sk-batch-value-123456 here", ["sk-batch-value-123456"])).toBe("leaked <redacted> here")
+    // A trace of the key the resolver fetched (`set -x`): never registered anywhere, found by its shape.
+    expect(commandDetail("+ printf %s sk-proj-Zq8RkT3vNw5YbH2mJx7LcP4d")).toBe("+ printf %s <redacted>")
+    expect(commandDetail("token=ghp_abcdefABCDEF123456 failed")).toBe("token=<redacted> failed")
+    expect(commandDetail("see sk-learn docs, task-1234567890")).toBe("see sk-learn docs, task-1234567890")
   })
 
   it("a JSON string answers a single id in plain mode; an object is always the protocol", () => {

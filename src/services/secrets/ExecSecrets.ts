@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { commandDetail, execRequest, readExecAnswer } from "../../domain/SecretExecProtocol.js"
+import { commandDetail, execRequest, printedValues, readExecAnswer } from "../../domain/SecretExecProtocol.js"
 import { pathTrustProblem } from "../../domain/SecretPathTrust.js"
 import type { ExecSecretProvider } from "../../domain/SecretProviders.js"
 import { type Resolution, unresolved } from "../../domain/SecretResolution.js"
@@ -85,7 +85,7 @@ const failure = (provider: ExecSecretProvider, outcome: ExecOutcome): string => 
       return `could not be started (${outcome.code})`
     case "Exited": {
       const how = outcome.code === null ? `was killed by ${outcome.signal ?? "a signal"}` : `exited with code ${outcome.code}`
-      const detail = commandDetail(outcome.stderr)
+      const detail = commandDetail(outcome.stderr, printedValues(outcome.stdout))
       return detail === "" ? how : `${how}: ${detail}`
     }
   }
