@@ -70,6 +70,27 @@ export class UnknownAgent {
   constructor(readonly agentId: string, readonly known: ReadonlyArray<string>) {}
 }
 
+const PATH_SAFE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/i
+
+/**
+ * The directory name of an agent under `<state>/agents/`, as OpenClaw derives it (normalizeAgentId): lower case,
+ * any run outside `[a-z0-9_-]` one `-`, no leading or trailing `-`, at most 64 characters, `main` when nothing is
+ * left. So the layout is OpenClaw's, and an id from a file (`../../outside`, `a/b`, a NUL) can never name a
+ * directory outside `<state>/agents` (§11).
+ */
+export const agentDirName = (agentId: string): string => {
+  const trimmed = agentId.trim()
+  if (PATH_SAFE_ID.test(trimmed)) return trimmed.toLowerCase()
+  return (
+    trimmed
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, "-")
+      .replace(/^-+/, "")
+      .replace(/-+$/, "")
+      .slice(0, 64) || "main"
+  )
+}
+
 /** `--agent`, else `OPENCLAW_AGENT_DIR` for the default agent, else `agents.list[].agentDir`, else the layout. */
 export const resolveAgentPaths = (
   host: HostPaths,
@@ -90,6 +111,6 @@ export const resolveAgentPaths = (
     ? resolveAgainst(cwd, expandHome(envDir, host.home))
     : configured
       ? resolveAgainst(cwd, expandHome(configured, host.home))
-      : join(host.stateDir, "agents", agentId, "agent")
+      : join(host.stateDir, "agents", agentDirName(agentId), "agent")
   return { agentId, agentDir, storePath: join(agentDir, "auth-profiles.json"), isDefault }
 }

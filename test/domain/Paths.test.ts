@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { decodeConfig } from "../../src/domain/Config.js"
-import { homeIsEmpty, homeProblem, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
+import { agentDirName, homeIsEmpty, homeProblem, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
 
 const config = (raw: unknown) => Either.getOrThrow(decodeConfig(raw))
 
@@ -83,3 +83,25 @@ describe("agent dir (§2)", () => {
     expect(resolveAgentPaths(host, c, {}, "/c", undefined)).toMatchObject({ agentId: "home" })
   })
 })
+
+describe("agent dirs from ids a file names (§2, §11)", () => {
+  it("are OpenClaw's directory names, never a path out of <state>/agents", () => {
+    const host = resolveHostPaths({ HOME: "/h" }, "/os", "/cwd")
+    for (const [id, dir] of [
+      ["../../../outside", "outside"],
+      ["..", "main"],
+      ["a/b", "a-b"],
+      ["Work", "work"],
+      ["ops_team-2", "ops_team-2"],
+      ["x\u0000y", "x-y"],
+      [" spaced ", "spaced"],
+      ["é".repeat(3), "main"],
+      ["w".repeat(80), "w".repeat(64)]
+    ] as const) {
+      expect(agentDirName(id)).toBe(dir)
+      const resolved = resolveAgentPaths(host, config({ agents: { list: [{ id, default: true }] } }), {}, "/cwd", undefined)
+      expect(resolved).toMatchObject({ agentId: id, agentDir: `/h/.openclaw/agents/${dir}/agent` })
+    }
+  })
+})
+
