@@ -11,6 +11,7 @@ import { withOutputConsole } from "../cli/OutputConsole.js"
 import { pacedConsole } from "../cli/PacedConsole.js"
 import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
+import { outputLost } from "../cli/OutputLost.js"
 import { makeAppLayer } from "../services/AppLayer.js"
 import { cliLogger } from "../services/Logging.js"
 import { mergeInOrder, provideInOrder } from "../services/LayerInOrder.js"
@@ -48,13 +49,19 @@ const INTERRUPTED = 130
 
 /**
  * Ends the process once stdout and stderr have taken everything written (a write's callback runs after the ones
- * before it; where they are synchronous, at once). Every finalizer has run by then. Exiting rather than letting the
- * event loop run dry skips Node's teardown of the environment and the heap, ~10 % of a short command's CPU time
- * (issue 16); the launcher writes its code cache in an `exit` listener, which still runs.
+ * before it; where they are synchronous, at once). Every finalizer has run by then. Output that could not be written
+ * (a full disk under `completion bash > file`) is said on stderr and fails the command: an empty file must not look
+ * like success. Exiting rather than letting the event loop run dry skips Node's teardown of the environment and the
+ * heap, ~10 % of a short command's CPU time (issue 16); the launcher writes its code cache in an `exit` listener,
+ * which still runs.
  */
 const exitWhenFlushed = (code: number): void => {
   process.exitCode = code
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+  process.stdout.write("", (error) => {
+    const lost = outputLost(error ?? process.stdout.errored)
+    if (lost === undefined) return void process.stderr.write("", () => process.exit(code))
+    process.stderr.write(`openclaw: ${lost}\n`, () => process.exit(code === 0 ? 1 : code))
+  })
 }
 
 /**

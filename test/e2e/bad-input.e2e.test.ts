@@ -3,10 +3,12 @@
  * exit 1 with one short line on stderr that names the file and says how to fix it; nothing is rewritten or
  * created; no stack traces; no secrets.
  */
+import { spawnSync } from "node:child_process"
+import { closeSync, openSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { type Outcome } from "../support/Child.js"
+import { BIN, type Outcome } from "../support/Child.js"
 import { canRunUnprivileged, expectTreeUnchanged, runsOfThisFile, Sandbox, useSandboxes } from "../support/Sandbox.js"
 import { expectNoAnsi, expectNoInternals, expectNoSecrets, HOUR, SECRETS, storeJson } from "./harness.js"
 
@@ -401,4 +403,26 @@ it("the unreadable-file cases really ran as a user file modes apply to", async (
 
 it("no fixture secret appears in any output of this suite", () => {
   expectNoSecrets(runsOfThisFile(), Object.values(SECRETS))
+})
+
+describe("output that cannot be written (§6: exit 1 on failure)", () => {
+  it("a full disk under stdout fails the command with one line; a reader that stops early (EPIPE) does not", { timeout: 120_000 }, async () => {
+    const home = await newHome("full")
+    await home.write(home.store, validStore())
+    const full = openSync("/dev/full", "w")
+    try {
+      for (const args of [["completion", "bash"], ["models", "status", "--json"], ["models", "auth", "list"]]) {
+        const r = spawnSync(process.execPath, [BIN, ...args], { cwd: home.home, env: home.env(), stdio: ["ignore", full, "pipe"], encoding: "utf8" })
+        expect(r.status, args.join(" ")).toBe(1)
+        expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining("Cannot write the output to stdout: no space left on device")])
+        expect(r.stderr).toContain("Fix:")
+      }
+    } finally {
+      closeSync(full)
+    }
+    // `| head -c 10`: the reader took what it wanted and went away; that is not a failure.
+    const early = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" completion bash | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: home.home, env: home.env(), encoding: "utf8" })
+    expect(early.stdout.trim()).toBe("0")
+    expect(early.stderr).toBe("")
+  })
 })
