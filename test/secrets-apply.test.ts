@@ -243,7 +243,50 @@ describe("secrets apply", () => {
     const r = await runCli(["secrets", "apply", "--from", PLAN], world(fs))
     expect(r.stderr).toBe("")
     expect(json(fs, STORE).profiles["openai:vault"]).toEqual({ type: "api_key", provider: "openai", keyRef: envRef("OPENAI_KEY_V2") })
+    // A new store is written with its version, as every other write writes it.
+    expect(json(fs, STORE).version).toBe(1)
     expect(fs.read(CONFIG)).toBeUndefined()
+  })
+
+  it("ids, names and providers the files could not use are refused before anything is written (§9, §11)", async () => {
+    const store = (path: string, extra: Record<string, unknown> = {}) => ({ type: "auth-profiles.api_key.key", path, agentId: "main", authProfileProvider: "openai", ref: envRef("OPENAI_KEY_V2"), ...extra })
+    const fs = withPlan(fixture(), {
+      version: 1,
+      protocolVersion: 1,
+      targets: [
+        store("profiles.openai:new.key", { authProfileProvider: "anthropic" }),
+        store("profiles.x\u001b[2J:y.key"),
+        store("profiles.openai:z.key", { authProfileProvider: "\u001b]0;T\u0007" }),
+        { type: "models.providers.headers", path: "models.providers.openai.headers.X-Evil\r\nInjected: 1", ref: envRef("OPENAI_KEY_V2") },
+        { type: "models.providers.apiKey", path: "models.providers.\u001b[31mred.apiKey", ref: envRef("OPENAI_KEY_V2") },
+        { type: "models.providers.headers", path: "models.providers.openai.headers.X Space", ref: envRef("OPENAI_KEY_V2") }
+      ]
+    })
+    const before = contents(fs)
+    const r = await runCli(["secrets", "apply", "--from", PLAN], world(fs))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("(1) targets[0]: profile openai:new is a profile of openai, not of authProfileProvider anthropic")
+    expect(r.stderr).toContain("(2) targets[1]: path segment 2 holds a space, a control or a non-ASCII character")
+    expect(r.stderr).toContain("(3) targets[2]: authProfileProvider must be a provider id")
+    expect(r.stderr).toContain("(4) targets[3]: path segment 5 holds")
+    expect(r.stderr).toContain("(5) targets[4]: path segment 3 holds")
+    expect(r.stderr).toContain('(6) targets[5]: path segment 5 holds')
+    expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/)
+    expect(contents(fs)).toEqual(before)
+  })
+
+  it("a header name must be an HTTP token, and a provider named like an Object method is a name, not a lookup", async () => {
+    const fs = withPlan(fixture(), {
+      version: 1,
+      protocolVersion: 1,
+      targets: [
+        { type: "models.providers.headers", path: "models.providers.openai.headers.X-Evil:1", ref: envRef("OPENAI_KEY_V2") },
+        { type: "models.providers.apiKey", path: "models.providers.hasOwnProperty.apiKey", ref: envRef("OPENAI_KEY_V2") }
+      ]
+    })
+    const r = await runCli(["secrets", "apply", "--from", PLAN, "--dry-run"], world(fs))
+    expect(r.stderr).toContain('header name "X-Evil:1" is not an HTTP header name')
+    expect(r.stderr).not.toContain("hasOwnProperty is not an object")
   })
 
   it("a variable an env ref reads from <state>/.env stays there (it is where the secret now lives)", async () => {

@@ -1,6 +1,7 @@
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import type { JsonObject } from "./AuthStore.js"
+import { normalizeProvider } from "./Provider.js"
 import type { ConfigTarget, StoreTarget } from "./SecretsPlan.js"
 import { looksLikeSecretRef, type SecretRef } from "./SecretRef.js"
 
@@ -47,11 +48,12 @@ export const setConfigRef = (
   const set = (node: Record<string, unknown>, depth: number): Either.Either<string | undefined, string> => {
     const key = target.segments[depth]!
     if (depth === target.segments.length - 1) {
-      const replaced = plainValue(node[key])
+      const replaced = Object.hasOwn(node, key) ? plainValue(node[key]) : undefined
       node[key] = { ...target.ref }
       return Either.right(replaced)
     }
-    const child = node[key]
+    // Own keys only: `hasOwnProperty` is a name in the path, not Object.prototype's function.
+    const child = Object.hasOwn(node, key) ? node[key] : undefined
     if (child !== undefined && !Predicate.isRecord(child)) {
       return Either.left(`${target.segments.slice(0, depth + 1).join(".")} is not an object, so ${target.path} cannot be set`)
     }
@@ -98,10 +100,16 @@ const withRef = (entry: Record<string, unknown>, target: StoreTarget): Record<st
   return next
 }
 
+/** A store without a version (a new one) gets the one it is written in, as every other write gives it. */
 const withProfiles = (batch: EditBatch, raw: JsonObject, profiles: Record<string, unknown>): JsonObject => {
   const root = owned(batch, raw)
-  root.profiles = profiles
-  return root
+  if (root.version !== undefined) {
+    root.profiles = profiles
+    return root
+  }
+  const versioned = { version: 1, ...root, profiles }
+  batch.add(versioned)
+  return versioned
 }
 
 /** The store with the target profile's plain secret replaced by its ref, or why that profile cannot take one. */
@@ -117,7 +125,7 @@ export const setStoreRef = (
     if (target.authProfileProvider === undefined) {
       return Either.left(`profile ${id} does not exist; to create it, give the target authProfileProvider (its provider id)`)
     }
-    profiles[id] = { type: target.credentialType, provider: target.authProfileProvider, [target.refField]: { ...target.ref } }
+    profiles[id] = { type: target.credentialType, provider: normalizeProvider(target.authProfileProvider), [target.refField]: { ...target.ref } }
     return Either.right({ raw: withProfiles(batch, raw, profiles), replaced: undefined })
   }
   if (!Predicate.isRecord(entry)) return Either.left(`profile ${id} is not an object; fix it by hand first`)

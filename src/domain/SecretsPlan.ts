@@ -1,6 +1,7 @@
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import { isPrototypeKey } from "./JsonStructure.js"
+import { normalizeProvider } from "./Provider.js"
 import { decodeSecretProvider } from "./SecretProviders.js"
 import { decodeSecretRef, PROVIDER_ALIAS, type SecretRef } from "./SecretRef.js"
 
@@ -116,8 +117,15 @@ const segmentsOf = (t: Readonly<Record<string, unknown>>): Either.Either<Readonl
   }
   const forbidden = segments.find(isPrototypeKey)
   if (forbidden !== undefined) return Either.left(`path segment "${forbidden}" is forbidden`)
+  const unfit = segments.findIndex((s) => !VISIBLE_ASCII.test(s))
+  if (unfit >= 0) return Either.left(`path segment ${unfit + 1} holds a space, a control or a non-ASCII character (ids and names are visible ASCII)`)
   return Either.right(segments)
 }
+
+/** What every id and name of a plan is: it becomes a key of openclaw's files, a header name, a line of output. */
+const VISIBLE_ASCII = /^[\x21-\x7e]{1,256}$/
+/** An HTTP header name (RFC 9110 token): anything else makes every request of that provider fail. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 const matches = (pattern: ReadonlyArray<string>, segments: ReadonlyArray<string>): boolean =>
   pattern.length === segments.length && pattern.every((p, i) => p === "*" || p === segments[i])
@@ -134,6 +142,9 @@ export const decodeTarget = (u: unknown): Either.Either<PlanTarget, string> => {
   if (!kind.patterns.some((p) => matches(p, segments.right))) {
     return Either.left(`Invalid plan target path for ${kind.type}: ${path} (expected ${kind.patterns.map((p) => p.join(".")).join(" or ")})`)
   }
+  if (kind.type === "models.providers.headers" && !HEADER_NAME.test(segments.right[4]!)) {
+    return Either.left(`header name "${segments.right[4]}" is not an HTTP header name (letters, digits and !#$%&'*+.^_\`|~-)`)
+  }
   if (u.providerId !== undefined) {
     if (kind.providerIdAt === undefined) return Either.left(`providerId does not apply to ${kind.type} targets`)
     if (u.providerId !== segments.right[kind.providerIdAt]) {
@@ -147,11 +158,17 @@ export const decodeTarget = (u: unknown): Either.Either<PlanTarget, string> => {
     return Either.right({ _tag: "config", type: kind.type, path, segments: segments.right, ref: ref.right })
   }
   if (typeof u.agentId !== "string" || u.agentId.trim() === "") return Either.left(`auth-profile targets need agentId (the agent whose store holds the profile)`)
-  if (u.authProfileProvider !== undefined && (typeof u.authProfileProvider !== "string" || u.authProfileProvider === "" || isPrototypeKey(u.authProfileProvider))) {
-    return Either.left("authProfileProvider must be a provider id")
+  if (u.authProfileProvider !== undefined && (typeof u.authProfileProvider !== "string" || !VISIBLE_ASCII.test(u.authProfileProvider) || isPrototypeKey(u.authProfileProvider))) {
+    return Either.left("authProfileProvider must be a provider id (visible ASCII)")
   }
+  if (!VISIBLE_ASCII.test(u.agentId)) return Either.left("agentId must be an agent id (visible ASCII)")
   const profileId = segments.right[1]!
   if (!profileId.includes(":")) return Either.left(`profile id "${profileId}" is not <provider>:<name>`)
+  // As for --profile-id: a profile stored under another provider's prefix would be listed and chosen as that one's.
+  const prefix = normalizeProvider(profileId.slice(0, profileId.indexOf(":")))
+  if (typeof u.authProfileProvider === "string" && normalizeProvider(u.authProfileProvider) !== prefix) {
+    return Either.left(`profile ${profileId} is a profile of ${prefix}, not of authProfileProvider ${u.authProfileProvider}`)
+  }
   return Either.right({
     _tag: "store",
     type: kind.type,
