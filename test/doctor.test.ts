@@ -728,3 +728,32 @@ describe("doctor: control characters in a profile's email or account fields (§1
     expect(fs.read(STORE)).toBe(before)
   })
 })
+
+describe("doctor: a stored secret no request can carry (§5.1, §11)", () => {
+  it("fails the profile with the command that stores it again; status lists it unusable; the secret is never shown", async () => {
+    const bad = "sk-proj-ABCD\u001b[31mEFGHIJKLMNOP1234"
+    const fs = fsWith({
+      [STORE]: store({
+        "anthropic:default": apiKey,
+        "openai:broken": { type: "api_key", provider: "openai", key: bad },
+        "openai:spaced": { type: "api_key", provider: "openai", key: "sk-proj-with space-allowed-1234567" }
+      })
+    })
+    const { report } = await runJson([], { fs })
+    expect(entries(report, "unsendable-secrets")).toEqual([
+      {
+        id: "unsendable-secrets",
+        subject: "openai:broken",
+        status: "fail",
+        summary: "profile openai:broken: its secret holds a control character at position 13, which no key has and no request can carry, so it is never used",
+        remediation: "openclaw models auth paste-api-key --provider openai --profile-id openai:broken (paste the key again from where it was issued)"
+      }
+    ])
+    const status = await runCli(["models", "status", "--json"], { fs }, NOW)
+    const unusable = (JSON.parse(status.stdout) as { auth: { unusableProfiles: Array<{ profileId: string; reason: string }> } }).auth.unusableProfiles
+    expect(unusable).toEqual([expect.objectContaining({ profileId: "openai:broken", reason: expect.stringContaining("control character at position 13") })])
+    const text = await run([], { fs })
+    expect(text.stdout + text.stderr).not.toContain("EFGHIJKL")
+    expect(text.stdout + text.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/)
+  })
+})

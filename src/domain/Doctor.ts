@@ -26,6 +26,7 @@ export const CHECK_IDS = [
   "skipped-profiles",
   "control-characters",
   "mode-mismatch",
+  "unsendable-secrets",
   "profile-expiry",
   "cooldowns",
   "missing-credentials",

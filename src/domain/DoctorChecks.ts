@@ -1,6 +1,6 @@
 import type { Check, DoctorInputs } from "./Doctor.js"
 import { effectiveStore, loadedConfig } from "./DoctorCheckKit.js"
-import { claudeCli, cooldowns, daemonEnv, envShadowing, missingCredentials, modeMismatch, profileExpiry } from "./DoctorCredentialChecks.js"
+import { claudeCli, cooldowns, daemonEnv, envShadowing, missingCredentials, modeMismatch, profileExpiry, unsendableSecrets } from "./DoctorCredentialChecks.js"
 import { secretProviders, secretRefs, secretResidue } from "./DoctorSecretChecks.js"
 import { configFile, controlCharacters, envFile, legacyFiles, permissions, skippedProfiles, storeFile } from "./DoctorFileChecks.js"
 
@@ -22,6 +22,7 @@ export const runChecks = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     ...(store ? skippedProfiles(inputs) : []),
     ...(store ? controlCharacters(inputs) : []),
     ...(store && config ? modeMismatch(inputs, store, config) : []),
+    ...(store && config ? unsendableSecrets(inputs, store, config) : []),
     ...(store ? profileExpiry(inputs, store) : []),
     ...(store ? cooldowns(inputs, store) : []),
     ...(store && config ? missingCredentials(inputs, store, config) : []),

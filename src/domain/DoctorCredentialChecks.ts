@@ -9,9 +9,10 @@ import {
   plural,
   shellArg
 } from "./Doctor.js"
+import { credentialRef } from "./Credential.js"
 import { formatEnvSource } from "./Env.js"
 import { credentialExpiry, describeExpiry, formatDuration } from "./Expiry.js"
-import { unavailableUntil, whyUnusable } from "./Order.js"
+import { describeUnusable, unavailableUntil, whyUnusable } from "./Order.js"
 import type { ProfileId } from "./ProfileId.js"
 import { PROVIDERS, type ProviderId } from "./Provider.js"
 import { credentialShadowing, describeShadowing, envKeyFor, missingCredentialFix, resolveCredential } from "./Resolve.js"
@@ -34,6 +35,29 @@ export const modeMismatch = (inputs: DoctorInputs, store: AuthStore, config: Ope
     })
   }
   return found.length > 0 ? found : [allClear("mode-mismatch", "config modes agree with the stored credential types")]
+}
+
+/** Secrets no request can carry (a control character from a hand edit, a newline from a file ref): every call fails. */
+export const unsendableSecrets = (inputs: DoctorInputs, store: AuthStore, config: OpenClawConfig): ReadonlyArray<Check> => {
+  const found: Array<Check> = []
+  for (const [id, credential] of store.profiles) {
+    const why = whyUnusable(config, credential.provider, id, credential, inputs.now)
+    if (why?.kind !== "unsendable") continue
+    const ref = credentialRef(credential)
+    found.push({
+      id: "unsendable-secrets",
+      subject: id,
+      status: "fail",
+      summary: `profile ${id}: ${describeUnusable(why)}, so it is never used`,
+      remediation:
+        ref !== undefined
+          ? `correct the value where its ref points (${ref.source} provider "${ref.provider}", id ${JSON.stringify(ref.id)}) and run openclaw secrets reload`
+          : credential.type === "oauth"
+            ? `openclaw models auth login --provider ${credential.provider}${agentFlagFor(inputs, id)}`
+            : `openclaw models auth ${credential.type === "token" ? "paste-token" : "paste-api-key"} --provider ${credential.provider} --profile-id ${shellArg(id)}${agentFlagFor(inputs, id)} (paste the key again from where it was issued)`
+    })
+  }
+  return found.length > 0 ? found : [allClear("unsendable-secrets", "every stored secret can be sent in a request (visible ASCII)")]
 }
 
 const renewCommand = (inputs: DoctorInputs, id: string, provider: ProviderId, type: "token" | "oauth"): string =>

@@ -1,6 +1,7 @@
 import { type AuthStore, profilesOf, type UsageStats } from "./AuthStore.js"
 import { type OpenClawConfig, configProfileMode, configuredProfilesOf } from "./Config.js"
 import { type Credential, type CredentialType, credentialRef, credentialSecret, OAUTH_REF_REFUSED } from "./Credential.js"
+import { unsendableCharacter } from "./SecretInput.js"
 import type { SecretRef } from "./SecretRef.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
@@ -10,6 +11,8 @@ export type Unusable =
   | { readonly kind: "wrong-provider"; readonly provider: ProviderId }
   | { readonly kind: "mode-mismatch"; readonly configMode: string; readonly storedType: CredentialType }
   | { readonly kind: "no-secret" }
+  /** A secret no HTTP header can carry (a control character from a hand-edited file, a newline from a file ref). */
+  | { readonly kind: "unsendable"; readonly what: string; readonly position: number }
   /** Its SecretRef did not resolve when the snapshot was built (the snapshot says why). */
   | { readonly kind: "unresolved-ref"; readonly ref: SecretRef }
   /** A ref on a profile the config declares `oauth` (§9). */
@@ -64,6 +67,8 @@ export const whyUnusable = (
   if (credential.type === "token" && typeof credential.expires === "number" && credential.expires <= now) {
     return { kind: "expired", expiredAt: credential.expires }
   }
+  const odd = unsendableCharacter(secret, "allowed")
+  if (odd !== undefined) return { kind: "unsendable", ...odd }
   return undefined
 }
 
@@ -77,6 +82,8 @@ export const describeUnusable = (why: Unusable): string => {
       return `config says mode "${why.configMode}" but the store holds a ${why.storedType}`
     case "no-secret":
       return "holds no secret"
+    case "unsendable":
+      return `its secret holds ${why.what} at position ${why.position}, which no key has and no request can carry`
     case "expired":
       return "token expired"
     case "unresolved-ref":

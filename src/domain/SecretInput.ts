@@ -42,17 +42,33 @@ const SETUP_TOKEN_MIN_LENGTH = 80
  * failed request later, so it is refused now — by position and code point, never by showing the character.
  */
 const unusableCharacter = (secret: string, kind: "token" | "API key"): string | undefined => {
+  const odd = unsendableCharacter(secret)
+  return odd === undefined ? undefined : `the ${kind} holds ${odd.what} at position ${odd.position}, which no ${kind} has: paste it again from where it was issued`
+}
+
+/**
+ * The first character of a secret that cannot go in an HTTP header (anything but visible ASCII), named by its kind
+ * and 1-based position, never shown. The same rule for a paste and for a secret that came from a file, `.env` or a
+ * resolver: such a key fails every request, so it is reported where it is, not blamed on the network later. A
+ * stored secret may hold spaces (a header value can carry them; a paste cannot, as no key has one).
+ */
+export const unsendableCharacter = (
+  secret: string,
+  spaces: "refused" | "allowed" = "refused"
+): { readonly what: string; readonly position: number } | undefined => {
   for (let i = 0; i < secret.length; i++) {
     const c = secret.charCodeAt(i)
-    if (c >= 0x21 && c <= 0x7e) continue
+    if ((c >= 0x21 && c <= 0x7e) || (c === 0x20 && spaces === "allowed")) continue
     const cp = secret.codePointAt(i)!
     const what =
       cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)
         ? "a control character"
-        : cp === 0xfffd
-          ? "U+FFFD, which stands for bytes that were not UTF-8"
-          : `U+${cp.toString(16).toUpperCase().padStart(4, "0")}, which is not ASCII`
-    return `the ${kind} holds ${what} at position ${i + 1}, which no ${kind} has: paste it again from where it was issued`
+        : cp === 0x20
+          ? "a space"
+          : cp === 0xfffd
+            ? "U+FFFD, which stands for bytes that were not UTF-8"
+            : `U+${cp.toString(16).toUpperCase().padStart(4, "0")}, which is not ASCII`
+    return { what, position: i + 1 }
   }
   return undefined
 }
