@@ -115,7 +115,10 @@ export const recordFailure = (
     return { ...base, disabledUntil: now + disabledFor, disabledReason: "billing" }
   }
   const cooldown = Math.min(HOUR, MINUTE * 5 ** Math.min(errorCount - 1, 3))
-  return { ...base, cooldownUntil: now + Math.max(cooldown, retryAfterMs ?? 0) }
+  // A provider's Retry-After is honoured up to the longest any profile is ever out (billingMaxMs, 24 h by default):
+  // `Retry-After: 99999999999999999999` would put it out for good, past what the store can even hold (§8.6, §11).
+  const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, settings.billingMaxMs) : 0
+  return { ...base, cooldownUntil: now + Math.max(cooldown, asked) }
 }
 
 /** On success: `lastUsed = now`, counters and cooldowns cleared (§5.3). */

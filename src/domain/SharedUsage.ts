@@ -1,6 +1,7 @@
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { jsonStructureProblem } from "./JsonStructure.js"
 import { UsageStats } from "./AuthStore.js"
 
 /**
@@ -16,6 +17,9 @@ export const decodeSharedUsage = (text: string | null | undefined): UsageStats |
     return undefined
   }
   if (!Predicate.isRecord(json)) return undefined
+  // Another gateway's record is untrusted input too (§11): `1e400` parses as Infinity, and a cooldown "until
+  // Infinity" would be answered as `Retry-After: Infinity` and written to the store as null.
+  if (jsonStructureProblem(text, { parsed: json }) !== undefined) return undefined
   return Either.getOrUndefined(Schema.decodeUnknownEither(UsageStats)(json))
 }
 

@@ -88,6 +88,14 @@ describe("cooldown arithmetic (§5.3)", () => {
     expect(recordFailure({}, "rate_limit", NOW, settings, 1_000).cooldownUntil).toBe(NOW + MIN)
   })
 
+  it("a provider's Retry-After is honoured up to billingMaxMs (24 h), never past what a store can hold (§8.6, §11)", () => {
+    expect(recordFailure({}, "rate_limit", NOW, settings, 99999999999999999999 * 1000).cooldownUntil).toBe(NOW + 24 * HOUR)
+    expect(recordFailure({}, "rate_limit", NOW, settings, 999_999_999_999_000).cooldownUntil).toBe(NOW + 24 * HOUR)
+    expect(recordFailure({}, "rate_limit", NOW, settings, Infinity).cooldownUntil).toBe(NOW + MIN)
+    expect(recordFailure({}, "rate_limit", NOW, settings, Number.NaN).cooldownUntil).toBe(NOW + MIN)
+    expect(Number.isSafeInteger(recordFailure({}, "rate_limit", NOW, settings, 1e300).cooldownUntil)).toBe(true)
+  })
+
   it("resets the counters after the failure window", () => {
     const old = { errorCount: 3, failureCounts: { auth: 3 }, lastFailureAt: NOW - 25 * HOUR }
     expect(recordFailure(old, "auth", NOW, settings)).toMatchObject({ errorCount: 1, failureCounts: { auth: 1 }, cooldownUntil: NOW + MIN })

@@ -92,6 +92,25 @@ describe("gateway: honest status codes (§8.5)", () => {
       expect(world.fake.count).toBe(2)
     }))
 
+  it.scopedLive("an absurd Retry-After (10^20 s) cools the profile down for at most 24 h and leaves the store readable by every command (§8.6, §11)", () =>
+    withGateway({ token: true, config: { agents: { defaults: { model: PRIMARY } } } }, async ({ world, gw }) => {
+      world.fake.script("*", [reply.rateLimited("99999999999999999999"), reply.rateLimited("999999999999")])
+      const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify(ask("hi")) })
+      expect(res.status).toBe(429)
+      expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(24 * 3600)
+      const status = await world.run(["models", "status", "--json"])
+      expect(status.code, status.stderr).not.toBe(1)
+      expect(status.stderr).toBe("")
+      const until = (JSON.parse(status.stdout) as { auth: { unusableProfiles: Array<{ until: number | null }> } }).auth.unusableProfiles.map((u) => u.until!)
+      expect(until).toHaveLength(2)
+      for (const u of until) {
+        expect(Number.isSafeInteger(u)).toBe(true)
+        expect(u - Date.now()).toBeLessThanOrEqual(24 * 3_600_000)
+      }
+      const cleared = await world.run(["models", "auth", "cooldowns", "clear"])
+      expect(cleared.code, cleared.stderr).toBe(0)
+    }))
+
   it.scopedLive("a provider 500 → 502", () =>
     withGateway({ token: true, config: { agents: { defaults: { model: PRIMARY } } } }, async ({ world, gw }) => {
       world.fake.script("*", [reply.error(500), reply.error(500)])
