@@ -52,3 +52,42 @@ describe("gateway: a same-shape answer that is not one (§8.5, §8.6)", () => {
       expect(yield* Effect.promise(() => json(res))).toMatchObject({ choices: [{ message: { content: "hi" } }] })
     }))
 })
+
+const sse = (event: string, data: string) => `event: ${event}\ndata: ${data}\n\n`
+
+describe("gateway: a translated answer that is not one (§8.4)", () => {
+  it.scopedLive("a stream event cut short fails the stream at the SDK (no silent gap, no normal finish); a completion without a choice is a 502", () =>
+    Effect.gen(function* () {
+      const hostile = yield* Effect.acquireRelease(Effect.promise(startHostileProvider), (h) => Effect.promise(() => h.close()))
+      const cut = answered(200, { "content-type": "text/event-stream" }, [
+        sse("message_start", '{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-opus-4-6","content":[],"usage":{"input_tokens":3,"output_tokens":1}}}'),
+        sse("content_block_start", '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}'),
+        sse("content_block_delta", '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"KEPT"}}'),
+        sse("content_block_delta", '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"LO'),
+        sse("content_block_stop", '{"type":"content_block_stop","index":0}'),
+        sse("message_delta", '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}'),
+        sse("message_stop", '{"type":"message_stop"}')
+      ].join(""))
+      const world = yield* GatewayHome.scoped({ token: true, config: { agents: { defaults: { model: { primary: "anthropic/claude-opus-4-6", fallbacks: [] } } }, models: { providers: { anthropic: { baseUrl: hostile.baseUrl(cut) } } } } })
+      const gw = yield* startGateway(world)
+      const seen: Array<string> = []
+      const failure = yield* Effect.promise(async () => {
+        try {
+          const stream = await gw.client().chat.completions.create({ ...ask("hi"), stream: true })
+          for await (const chunk of stream) seen.push(chunk.choices[0]?.delta?.content ?? "")
+          return undefined
+        } catch (e) {
+          return e as Error
+        }
+      })
+      expect(seen.join("")).toBe("KEPT")
+      expect(failure?.message).toContain("not a JSON object")
+
+      const empty = answered(200, { "content-type": "application/json" }, '{"id":"chatcmpl-x","object":"chat.completion","model":"m","choices":[]}')
+      const other = yield* GatewayHome.scoped({ token: true, config: { agents: { defaults: { model: { primary: "openai/gpt-4o-mini", fallbacks: [] } } }, models: { providers: { openai: { baseUrl: `${hostile.baseUrl(empty)}/v1` } } } } })
+      const gw2 = yield* startGateway(other)
+      const res = yield* Effect.promise(() => gw2.fetch("/v1/messages", { method: "POST", body: JSON.stringify({ model: "openclaw", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }) }))
+      expect(res.status).toBe(502)
+      expect((yield* Effect.promise(() => json(res))).type).toBe("error")
+    }))
+})

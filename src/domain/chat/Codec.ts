@@ -76,6 +76,14 @@ export const arr = (u: unknown): ReadonlyArray<unknown> | undefined => (Array.is
 export const sseFrame = (data: unknown, event?: string): string =>
   `${event === undefined ? "" : `event: ${event}\n`}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`
 
+/**
+ * The step for an event whose data is not a JSON object (`data: {"choices":[{"delta":{"content":"LO` cut short,
+ * `data: 5`): the stream fails there, as a failure of that provider, instead of going on without what the event
+ * held and ending as if complete (§8.4). An event without data (a keep-alive) is not one of them.
+ */
+export const unreadableEvent = (event: SseEvent): StreamStep | undefined =>
+  event.data.trim() === "" ? undefined : { events: [], done: true, error: { message: "the provider sent a stream event that is not a JSON object" } }
+
 export const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text)

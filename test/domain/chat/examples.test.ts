@@ -266,6 +266,23 @@ describe("streams across shapes", () => {
     expect(data[5]).toEqual({ type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { input_tokens: 30, output_tokens: 12, cache_creation_input_tokens: null, cache_read_input_tokens: null } })
   })
 
+  it("an event whose data is not a JSON object fails the stream there (both shapes), never skipped as if it held nothing (§8.4)", () => {
+    const unreadable = { events: [], done: true, error: { message: "the provider sent a stream event that is not a JSON object" } }
+    for (const decoder of [openai.streamDecoder(), anthropic.streamDecoder()]) {
+      expect(decoder.onEvent({ data: '{"choices":[{"delta":{"content":"LO' })).toEqual(unreadable)
+    }
+    expect(openai.streamDecoder().onEvent({ data: "5" })).toEqual(unreadable)
+    expect(anthropic.streamDecoder().onEvent({ event: "content_block_delta", data: "null" })).toEqual(unreadable)
+    // A keep-alive without data is nothing.
+    expect(openai.streamDecoder().onEvent({ data: "" })).toEqual({ events: [], done: false })
+    expect(anthropic.streamDecoder().onEvent({ event: "ping", data: " " })).toEqual({ events: [], done: false })
+  })
+
+  it("a chat.completion without a choice is no answer, not an empty one", () => {
+    expect(openai.decodeAnswer({ id: "x", object: "chat.completion", choices: [] })).toBeUndefined()
+    expect(openai.decodeAnswer({ id: "x", object: "chat.completion", choices: [7] })).toBeUndefined()
+  })
+
   it("a provider's error event fails the stream with the status its type stands for", () => {
     const step = anthropic.streamDecoder().onEvent({ event: "error", data: JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }) })
     expect(step).toEqual({ events: [], done: true, error: { message: "Overloaded", status: 529 } })

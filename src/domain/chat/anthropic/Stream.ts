@@ -4,7 +4,7 @@
  * name), content_block_delta (text_delta / input_json_delta), content_block_stop → message_delta (stop_reason,
  * usage) → message_stop. `ping` and unknown events are ignored, as the docs ask.
  */
-import { type Json, obj, parseJson, type SseEvent, sseFrame, type StreamDecoder, type StreamEncoder, type StreamStep, str } from "../Codec.js"
+import { type Json, obj, parseJson, type SseEvent, sseFrame, type StreamDecoder, type StreamEncoder, type StreamStep, str, unreadableEvent } from "../Codec.js"
 import type { FinishReason, StreamEvent, Usage } from "../Model.js"
 import { type AnthropicUsage, decodeStopReason, encodeStopReason, encodeUsage, errorBody, readUsage, STATUS_BY_ERROR_TYPE, toUsage } from "./Answer.js"
 
@@ -22,6 +22,10 @@ export const streamDecoder = (): StreamDecoder => {
   return {
     onEvent: (event: SseEvent): StreamStep => {
       const data = obj(parseJson(event.data))
+      if (data === undefined) {
+        const unreadable = unreadableEvent(event)
+        if (unreadable !== undefined) return unreadable
+      }
       switch (str(data?.type) ?? event.event) {
         case "message_start": {
           const message = obj(data?.message)

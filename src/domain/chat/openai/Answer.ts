@@ -55,9 +55,9 @@ export const decodeToolCalls = (calls: unknown): ReadonlyArray<ToolCall> =>
 /** A `chat.completion` body (its first choice); undefined when it is not one. */
 export const decodeAnswer = (body: unknown): ChatAnswer | undefined => {
   const b = obj(body)
-  const choices = arr(b?.choices)
-  if (b === undefined || choices === undefined) return undefined
-  const choice = obj(choices[0])
+  const choice = obj(arr(b?.choices)?.[0])
+  // No choice is no answer (`choices: []`): said as a bad answer, not passed on as an empty one.
+  if (b === undefined || choice === undefined) return undefined
   const message = obj(choice?.message)
   // A refusal comes instead of content: it is what the model said.
   const refusal = str(message?.refusal)

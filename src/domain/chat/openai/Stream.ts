@@ -4,7 +4,7 @@
  * choices[0].finish_reason, then (with `stream_options.include_usage`) a chunk with empty choices and the usage,
  * then `data: [DONE]`.
  */
-import { arr, num, obj, parseJson, type SseEvent, sseFrame, type StreamDecoder, type StreamEncoder, type StreamEncoderOptions, type StreamStep, str } from "../Codec.js"
+import { arr, num, obj, parseJson, type SseEvent, unreadableEvent, sseFrame, type StreamDecoder, type StreamEncoder, type StreamEncoderOptions, type StreamStep, str } from "../Codec.js"
 import type { FinishReason, StreamEvent, Usage } from "../Model.js"
 import { decodeFinishReason, decodeUsage, encodeUsage, errorBody } from "./Answer.js"
 
@@ -19,7 +19,7 @@ export const streamDecoder = (): StreamDecoder => {
     onEvent: (event: SseEvent): StreamStep => {
       if (event.data.trim() === "[DONE]") return final()
       const data = obj(parseJson(event.data))
-      if (data === undefined) return { events: [], done: false }
+      if (data === undefined) return unreadableEvent(event) ?? { events: [], done: false }
       const error = data.error === undefined ? undefined : (obj(data.error) ?? { message: str(data.error) })
       if (error !== undefined || event.event === "error") {
         const code = num(error?.code)
