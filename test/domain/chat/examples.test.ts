@@ -269,12 +269,12 @@ describe("streams across shapes", () => {
   it("an event whose data is not a JSON object fails the stream there (both shapes), never skipped as if it held nothing (§8.4)", () => {
     const unreadable = { events: [], done: true, error: { message: "the provider sent a stream event that is not a JSON object" } }
     for (const decoder of [openai.streamDecoder(), anthropic.streamDecoder()]) {
-      expect(decoder.onEvent({ data: '{"choices":[{"delta":{"content":"LO' })).toEqual(unreadable)
+      expect(decoder.onEvent({ event: "", data: '{"choices":[{"delta":{"content":"LO' })).toEqual(unreadable)
     }
-    expect(openai.streamDecoder().onEvent({ data: "5" })).toEqual(unreadable)
+    expect(openai.streamDecoder().onEvent({ event: "", data: "5" })).toEqual(unreadable)
     expect(anthropic.streamDecoder().onEvent({ event: "content_block_delta", data: "null" })).toEqual(unreadable)
     // A keep-alive without data is nothing.
-    expect(openai.streamDecoder().onEvent({ data: "" })).toEqual({ events: [], done: false })
+    expect(openai.streamDecoder().onEvent({ event: "", data: "" })).toEqual({ events: [], done: false })
     expect(anthropic.streamDecoder().onEvent({ event: "ping", data: " " })).toEqual({ events: [], done: false })
   })
 
