@@ -199,4 +199,24 @@ describe.skipIf(!hasRedis)("several gateways, one truth (§10, real redis-server
     expect(fake.countFor(KEYS.a)).toBe(before + 1)
     await sleep(0)
   }, scaled(40_000))
+  it("Redis down: the cooldowns a gateway saw in Redis still hold (it does not call a rate-limited key again)", async () => {
+    const [a, , c] = gateways as [GatewayProcess, GatewayProcess, GatewayProcess]
+    expect((await host2.run(["models", "auth", "cooldowns", "clear"])).code).toBe(0)
+    fake.script(KEYS.a, [reply.rateLimited(120)])
+    const before = fake.countFor(KEYS.a)
+    expect((await served(c)).profile).toBe("anthropic:b")
+    // A learns of it by reading Redis (another host: its file says nothing).
+    expect((await served(a)).profile).toBe("anthropic:b")
+    expect(fake.countFor(KEYS.a)).toBe(before + 1)
+
+    redis.kill("SIGKILL")
+    await new Promise((resolve) => redis.once("exit", resolve))
+    for (const gw of [c, a, c, a]) expect((await served(gw)).profile).toBe("anthropic:b")
+    expect(fake.countFor(KEYS.a)).toBe(before + 1)
+    expect((await health(a)).status).toBe("degraded")
+
+    redis = await startRedis(redisPort)
+    for (const gw of gateways) await eventually(async () => (await health(gw)).status === "ok", scaled(10_000), "health ok again")
+    expect((await host2.run(["models", "auth", "cooldowns", "clear"])).code).toBe(0)
+  }, scaled(40_000))
 })

@@ -2,8 +2,9 @@ import * as Effect from "effect/Effect"
 import type { Redis } from "ioredis"
 import type { UsageStats } from "../../domain/AuthStore.js"
 import type { ProfileId } from "../../domain/ProfileId.js"
+import type { ProviderId } from "../../domain/Provider.js"
 import { decodeSharedUsage, encodeSharedUsage, mergeUsage } from "../../domain/SharedUsage.js"
-import type { ProfileStoreShape } from "../ProfileStore.js"
+import type { ProfileStoreShape, StoreDocument } from "../ProfileStore.js"
 import type { UsageStateShape, UsageTarget } from "../UsageState.js"
 import type { RedisConnection } from "./RedisConnection.js"
 
@@ -54,6 +55,38 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
   client.defineCommand("casUsage", { numberOfKeys: 1, lua: CAS_USAGE })
   /** Profiles whose usage went to the file during an outage, by agent: merged into Redis when it is back. */
   const pending = new Map<string, { target: UsageTarget; ids: Set<ProfileId> }>()
+  /**
+   * The shared state as this gateway last saw it (read or written), by agent: while Redis is unreachable it is laid
+   * over the file, so the cooldowns and disables this gateway knew of still hold (§10, §5.3). Without it, an outage
+   * made every profile look fresh: a rate-limited key was called again two seconds later. In memory only: a restart
+   * during an outage starts from the file.
+   */
+  const known = new Map<string, { usageStats: Record<string, UsageStats>; lastGood: Record<string, ProfileId> }>()
+  const knownOf = (agentId: string) => {
+    let entry = known.get(agentId)
+    if (entry === undefined) known.set(agentId, (entry = { usageStats: Object.create(null), lastGood: Object.create(null) }))
+    return entry
+  }
+  const saw = (agentId: string, profileId: ProfileId, stats: UsageStats | undefined, lastGood?: ProviderId) =>
+    Effect.sync(() => {
+      const entry = knownOf(agentId)
+      if (stats === undefined) delete entry.usageStats[profileId]
+      else entry.usageStats[profileId] = stats
+      if (lastGood !== undefined) entry.lastGood[lastGood] = profileId
+    })
+  /** The file's document with what was last known from Redis laid over it, joined profile by profile. */
+  const withKnown = (target: UsageTarget, doc: StoreDocument): StoreDocument => {
+    const last = known.get(target.agentId)
+    if (last === undefined) return doc
+    const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
+    for (const [id, stats] of Object.entries(last.usageStats)) {
+      const joined = mergeUsage(stats, usageStats[id])
+      if (joined !== undefined) usageStats[id] = joined
+    }
+    const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), last.lastGood, doc.store.lastGood)
+    return { ...doc, store: { ...doc.store, usageStats, lastGood } }
+  }
+
   const remember = (target: UsageTarget, ids: Iterable<ProfileId>) =>
     Effect.sync(() => {
       const entry = pending.get(target.agentId) ?? { target, ids: new Set<ProfileId>() }
@@ -81,16 +114,18 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
       Effect.map(
         connection.shared("usage read", (c) => c.hgetall(usageKey(target.agentId)), Effect.succeed(undefined)),
         (hash) => {
-          if (hash === undefined) return doc
+          if (hash === undefined) return withKnown(target, doc)
           // Profiles Redis knows nothing of keep what the file says (state from before the switch to Redis).
           const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
           const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), doc.store.lastGood)
+          const seen = { usageStats: Object.create(null) as Record<string, UsageStats>, lastGood: Object.create(null) as Record<string, ProfileId> }
           for (const [field, text] of Object.entries(hash)) {
             if (field.startsWith("p:")) {
               const stats = decodeSharedUsage(text)
-              if (stats !== undefined) usageStats[field.slice(2)] = stats
-            } else if (field.startsWith("g:")) lastGood[field.slice(2)] = text as ProfileId
+              if (stats !== undefined) usageStats[field.slice(2)] = seen.usageStats[field.slice(2)] = stats
+            } else if (field.startsWith("g:")) lastGood[field.slice(2)] = seen.lastGood[field.slice(2)] = text as ProfileId
           }
+          known.set(target.agentId, seen)
           return { ...doc, store: { ...doc.store, usageStats, lastGood } }
         }
       ),
@@ -99,11 +134,22 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
         "usage update",
         (c) => casLoop(c as CasClient, target.agentId, profileId, f, lastGood === undefined ? undefined : { provider: lastGood }).then((stats) => ({ stats, doc: undefined })),
         Effect.zipRight(remember(target, [profileId]), local.update(target, profileId, f, lastGood))
-      ),
+      ).pipe(Effect.tap(({ stats }) => saw(target.agentId, profileId, stats, lastGood))),
     clear: (target, f) =>
       Effect.gen(function* () {
-        // This host's file too: what it falls back to must not hold what was lifted everywhere else.
+        // This host's file too: what it falls back to must not hold what was lifted everywhere else; nor what it
+        // last knew from Redis.
         const locally = yield* local.clear(target, f)
+        const last = known.get(target.agentId)
+        if (last !== undefined) {
+          for (const [id, stats] of Object.entries(last.usageStats)) {
+            const change = f(id as ProfileId, stats)
+            if (change === undefined) continue
+            const next = change(stats)
+            if (next === undefined) delete last.usageStats[id]
+            else last.usageStats[id] = next
+          }
+        }
         const shared = yield* connection.shared(
           "usage clear",
           async (c) => {
