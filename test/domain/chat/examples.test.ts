@@ -94,6 +94,10 @@ describe("an OpenAI client's tool-calling conversation to an Anthropic model", (
     expect(refused({ logprobs: true })?.field).toBe("logprobs")
     expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x" } } })?.message).toMatch(/^response_format: /)
     expect(refused({ temperature: 1.7 })?.field).toBe("temperature")
+    // Hints go only while they ask nothing the answer would lack (§8.4: never silently dropped).
+    expect(refused({ store: false, metadata: { run: "1" }, service_tier: "auto" })).toBeUndefined()
+    expect(refused({ store: true })?.field).toBe("store")
+    expect(refused({ service_tier: "flex" })?.field).toBe("service_tier")
   })
 
   it("parallel_tool_calls without tools sends no tool_choice (Anthropic refuses one without tools); with tools it rides on it", () => {
@@ -156,6 +160,8 @@ describe("an Anthropic client's tool-calling conversation to an OpenAI-shaped mo
       return Either.isLeft(encoded) ? encoded.left.field : undefined
     }
     expect(refusedField(anthropic.decodeRequest({ ...body, thinking: { type: "enabled", budget_tokens: 1024 } }))).toBe("thinking")
+    expect(refusedField(anthropic.decodeRequest({ ...body, service_tier: "standard_only" }))).toBe("service_tier")
+    expect(refusedField(anthropic.decodeRequest({ ...body, service_tier: "auto" }))).toBeUndefined()
     expect(refusedField(anthropic.decodeRequest({ ...body, tools: [{ type: "web_search_20250305", name: "web_search" }] }))).toBe("tools.0")
     const doc = { role: "user", content: [{ type: "document", source: { type: "text", media_type: "text/plain", data: "x" } }] }
     expect(refusedField(anthropic.decodeRequest({ ...body, messages: [doc] }))).toBe("messages.0.content.0")

@@ -10,6 +10,9 @@ import type { ChatRequest, Message, Part, ToolCall, Unsupported } from "../Model
  */
 export const DEFAULT_MAX_TOKENS = 4096
 
+/** A service tier that asks for nothing particular. */
+const quietTier = (tier: unknown): boolean => tier === undefined || tier === null || tier === "auto" || tier === "default"
+
 /** Fields of an OpenAI client that only steer storage, caching or tracing: Anthropic answers the same without them. */
 const OPENAI_HINTS = new Set(["store", "metadata", "prompt_cache_key", "safety_identifier", "service_tier", "stream_options"])
 
@@ -110,6 +113,10 @@ const refusal = (r: ChatRequest): Either.Either<void, Unsupported> => {
     const fields = r.extra.fields
     const field = Object.keys(fields).find((k) => !OPENAI_HINTS.has(k) && fields[k] !== null)
     if (field !== undefined) return refuse(field, "has no translation to an Anthropic model")
+    // A hint is dropped only while it asks nothing the answer would lack: a completion stored for later, a tier
+    // billed and served differently.
+    if (fields.store === true) return refuse("store", "Anthropic keeps no stored completions; ask without store: true")
+    if (!quietTier(fields.service_tier)) return refuse("service_tier", `"${String(fields.service_tier)}" has no Anthropic counterpart; ask without it (or with "auto")`)
   }
   return Either.void
 }

@@ -50,8 +50,14 @@ export const encodeRequest = (request: ChatRequest): Either.Either<Json, Unsuppo
     if (request.extra !== undefined) {
       if (request.extra.shape === "openai") passed = request.extra.fields
       else {
-        const field = Object.keys(request.extra.fields).find((k) => !ANTHROPIC_HINTS.has(k) && request.extra!.fields[k] !== null)
+        const fields = request.extra.fields
+        const field = Object.keys(fields).find((k) => !ANTHROPIC_HINTS.has(k) && fields[k] !== null)
         if (field !== undefined) return yield* refuse(field, "has no translation to an OpenAI-shaped model")
+        // Dropped only while it asks nothing the answer would lack: "standard_only" is a promise about billing.
+        const tier = fields.service_tier
+        if (tier !== undefined && tier !== null && tier !== "auto") {
+          return yield* refuse("service_tier", `"${String(tier)}" has no OpenAI counterpart; ask without it (or with "auto")`)
+        }
       }
     }
     const messages = yield* Either.all(request.messages.map(encodeMessage))
