@@ -325,6 +325,22 @@ describe("models auth list / logout / order / cooldowns", () => {
     expect(json).toEqual({ agentId: "main", provider: "anthropic", authFile: STORE, agentDir: `${STATE}/agents/main/agent`, authStorePath: STORE, order: null })
   })
 
+  it("order set --agent <sub-agent> takes the main agent's profiles it sees underneath (§3.1), and writes the sub-agent's store", async () => {
+    const fs = world()
+    fs.put(CONFIG, JSON.stringify({ agents: { list: [{ id: "main", default: true }, { id: "work" }] } }))
+    const workStore = `${STATE}/agents/work/agent/auth-profiles.json`
+    const listed = await runCli(["models", "auth", "list", "--agent", "work", "--json"], { fs })
+    expect(listed.stdout).toContain("anthropic:a")
+    const mainBefore = fs.read(STORE)
+    const set = await runCli(["models", "auth", "order", "set", "--provider", "anthropic", "anthropic:a", "--agent", "work"], { fs })
+    expect(set.stderr).toBe("")
+    expect(set.code).toBe(0)
+    expect(JSON.parse(fs.read(workStore)!).order).toEqual({ anthropic: ["anthropic:a"] })
+    expect(fs.read(STORE)).toBe(mainBefore)
+    const missing = await runCli(["models", "auth", "order", "set", "--provider", "anthropic", "anthropic:zzz", "--agent", "work"], { fs })
+    expect(missing.stderr).toContain('Auth profile "anthropic:zzz" not found')
+  })
+
   it("cooldowns clear lifts cooldowns and billing disables, and status agrees", async () => {
     const fs = world()
     const before = await runCli(["models", "status", "--json"], { fs })

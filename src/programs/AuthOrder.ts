@@ -36,8 +36,9 @@ export const getOrder = Effect.fn("Auth.order.get")(function* (providerInput: st
 })
 
 /**
- * `models auth order set` (§6.2): every id must exist in this agent's store and belong to the provider. Validated
- * against the store as re-read inside the lock, so a concurrent logout cannot slip a dangling id in.
+ * `models auth order set` (§6.2): every id must exist in the store this agent sees (its own, and for a sub-agent the
+ * main agent's underneath) and belong to the provider. Its own store is re-read inside the lock, so a concurrent
+ * logout there cannot slip a dangling id in.
  */
 export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
   providerInput: string,
@@ -50,7 +51,8 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
   const [doc] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
     Effect.gen(function* () {
       for (const id of unique) {
-        const credential = doc.store.profiles.get(id)
+        // A sub-agent orders the main agent's profiles too: it sees them underneath its own (§3.1), as auth list shows.
+        const credential = doc.store.profiles.get(id) ?? ctx.store.store.profiles.get(id)
         if (credential === undefined) return yield* new ProfileNotFoundError({ profileId: id, agentDir: ctx.agent.agentDir })
         if (credential.provider !== provider) {
           return yield* new ProfileProviderMismatchError({ profileId: id, actual: credential.provider, expected: provider })
