@@ -165,20 +165,30 @@ export const upsertDotEnv = (text: string, key: string, value: string): Either.E
   })
 
 /**
- * Every assignment `remove(key, value)` picks is taken out (all its lines, a multi-line value included); every
- * other line stays byte for byte. `removed` names the keys, once each.
+ * Every assignment `remove(key, value)` picks is taken out (all its lines, a multi-line value included), and every
+ * comment line `commentHolds` picks (`#OPENAI_API_KEY=sk-…`, an old copy kept by hand: scrubbing is one-way, §9);
+ * every other line stays byte for byte. `removed` names the keys, once each, and each comment by its line number.
  */
 export const removeDotEnvAssignments = (
   text: string,
-  remove: (key: string, value: string) => boolean
+  remove: (key: string, value: string) => boolean,
+  commentHolds: (line: string) => boolean = () => false
 ): { readonly text: string; readonly removed: ReadonlyArray<string> } => {
   const { eol, lines, trailingNewline } = splitLines(text)
   const drop = new Set<number>()
   const removed = new Set<string>()
+  // Lines of a value (a `#` inside a multi-line quoted value is not a comment).
+  const inValue = new Set<number>()
   for (const a of scan(lines)) {
+    for (let i = a.start; i <= a.end; i++) inValue.add(i)
     if (!remove(a.key, decodeRaw(a.rawValue))) continue
     removed.add(a.key)
     for (let i = a.start; i <= a.end; i++) drop.add(i)
+  }
+  for (let i = 0; i < lines.length; i++) {
+    if (inValue.has(i) || !lines[i]!.trimStart().startsWith("#") || !commentHolds(lines[i]!)) continue
+    drop.add(i)
+    removed.add(`a comment (line ${i + 1})`)
   }
   if (drop.size === 0) return { text, removed: [] }
   const out = lines.filter((_, i) => !drop.has(i))

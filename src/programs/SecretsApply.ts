@@ -163,7 +163,12 @@ const run = (pre: Preflight, source: string, write: boolean) =>
       const scrub = Effect.gen(function* () {
         const text = yield* files.readText(file)
         if (Option.isNone(text)) return
-        const result = removeDotEnvAssignments(text.value, (key, value) => values.has(value) && !keep.has(key))
+        const copies = [...values].filter((v) => v.length >= 8)
+        const result = removeDotEnvAssignments(
+          text.value,
+          (key, value) => values.has(value) && !keep.has(key),
+          (line) => copies.some((v) => line.includes(v))
+        )
         if (result.removed.length === 0) return
         for (const what of result.removed) scrubbed.push({ file, what })
         changed.push(file)

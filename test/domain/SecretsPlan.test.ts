@@ -94,4 +94,12 @@ describe("removeDotEnvAssignments", () => {
     expect(out.text).toBe("# keys\r\nB='two'\r\nD=keep\r\n")
     expect(removeDotEnvAssignments(text, () => false).text).toBe(text)
   })
+
+  it("takes out comment lines holding a scrubbed value (an old copy kept by hand), never a line of a kept value", () => {
+    const secret = "sk-proj-Q7fK2mZp9LxR4vTb8NcW3hJd6Ye1"
+    const text = `#OPENAI_API_KEY=${secret}\nOPENAI_API_KEY=${secret}\n  # backup: ${secret}\nNOTE="multi\n# ${secret}\nline"\n# unrelated\n`
+    const out = removeDotEnvAssignments(text, (_, value) => value === secret, (line) => line.includes(secret))
+    expect(out.removed).toEqual(["OPENAI_API_KEY", "a comment (line 1)", "a comment (line 3)"])
+    expect(out.text).toBe(`NOTE="multi\n# ${secret}\nline"\n# unrelated\n`)
+  })
 })
