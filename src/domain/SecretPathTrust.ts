@@ -42,3 +42,28 @@ export const pathTrustProblem = (
   }
   return undefined
 }
+
+/**
+ * Why the directory holding a command cannot be trusted with it, or undefined: whoever may write to a directory
+ * may rename a file of it away and put their own in its place, whatever the file's own mode. A sticky directory
+ * (`/tmp`) lets only a file's owner do that.
+ */
+export const directoryTrustProblem = (
+  what: string,
+  rawDir: string,
+  stat: PathOwnership,
+  myUid: number | undefined
+): string | undefined => {
+  const dir = escapeControl(rawDir)
+  if (myUid !== undefined && stat.uid !== myUid && stat.uid !== 0 && (stat.mode & 0o1000) === 0) {
+    return `${what} is in ${dir}, owned by uid ${stat.uid}, not by you or root: its owner can replace it (move it, or set allowInsecurePath: true on the provider if it is trusted)`
+  }
+  // Others, not the group: admin-group directories (/usr/local/bin on macOS, 0775) are common and meant so.
+  if ((stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0) {
+    return (
+      `${what} is in ${dir}, writable by anyone (mode ${octalMode(stat.mode)}): anyone can replace it; ` +
+      `chmod o-w ${dir}, or set allowInsecurePath: true on the provider if it is trusted`
+    )
+  }
+  return undefined
+}

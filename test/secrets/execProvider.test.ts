@@ -349,6 +349,26 @@ reply({ a: "sk-from-" + require("node:path").basename(process.argv[1]) })`)
     })
   )
 
+  it.effect("a command in a directory anyone may write to is refused (it could be swapped), unless sticky or allowInsecurePath", () =>
+    Effect.gen(function* () {
+      const open = path.join(tempDir(), "open")
+      const sticky = path.join(tempDir(), "sticky")
+      for (const d of [open, sticky]) yield* Effect.promise(() => fs.mkdir(d))
+      yield* Effect.promise(() => fs.chmod(open, 0o777))
+      yield* Effect.promise(() => fs.chmod(sticky, 0o1777))
+      const swappable = yield* Effect.promise(() => answering(path.join(open, "resolver")))
+      const guarded = yield* Effect.promise(() => answering(path.join(sticky, "resolver")))
+      const r = ref("exec", "vault", "a")
+      const reason = (command: string, extra: Record<string, unknown> = {}) =>
+        Effect.map(resolveLive([r], exec(command, extra)), (results) => reasonOf(results, r))
+      expect(yield* reason(swappable)).toBe(
+        `exec provider "vault" cannot run: its command ${swappable} is in ${open}, writable by anyone (mode 0777): anyone can replace it; chmod o-w ${open}, or set allowInsecurePath: true on the provider if it is trusted`
+      )
+      expect(yield* reason(swappable, { allowInsecurePath: true })).toBe("")
+      expect(yield* reason(guarded)).toBe("")
+    })
+  )
+
   it.effect("an invalid id never reaches the command", () =>
     Effect.gen(function* () {
       const dir = tempDir()

@@ -3,7 +3,7 @@ import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { commandDetail, execRequest, printedValues, readExecAnswer } from "../../domain/SecretExecProtocol.js"
-import { pathTrustProblem } from "../../domain/SecretPathTrust.js"
+import { directoryTrustProblem, pathTrustProblem } from "../../domain/SecretPathTrust.js"
 import type { ExecSecretProvider } from "../../domain/SecretProviders.js"
 import { type Resolution, unresolved } from "../../domain/SecretResolution.js"
 import { escapeControl } from "../../domain/Untrusted.js"
@@ -66,6 +66,10 @@ export const checkCommand = (
     if (!provider.allowInsecurePath) {
       const problem = pathTrustProblem("its command", file, stat, process.getuid?.())
       if (problem !== undefined) return { problem }
+      const dir = path.dirname(file)
+      const dirStat = await fs.stat(dir).catch(() => undefined)
+      const inDir = dirStat === undefined ? undefined : directoryTrustProblem(`its command ${escapeControl(file)}`, dir, dirStat, process.getuid?.())
+      if (inDir !== undefined) return { problem: inDir }
     }
     const executable = await fs.access(file, constants.X_OK).then(() => true, () => false)
     if (!executable) return { problem: `its command ${escapeControl(file)} is not executable (chmod u+x it)` }
