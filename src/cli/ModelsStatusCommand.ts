@@ -40,6 +40,9 @@ const probe = {
 
 const splitList = (values: ReadonlyArray<string>) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "")
 
+const probeStart = (timeoutMs: number, concurrency: number) => (total: number) =>
+  Console.error(`probing ${total} profile${total === 1 ? "" : "s"}, ${Math.min(concurrency, total)} at a time (each waits up to ${timeoutMs / 1000}s)…`)
+
 const probeProgress = (row: ProbeRow, finished: number, total: number) =>
   Console.error(`probe ${finished}/${total}: ${esc(row.profileId)} ${row.status}${row.latencyMs === null ? "" : ` ${row.latencyMs} ms`}`)
 
@@ -100,7 +103,7 @@ export const modelsStatusCommand = Command.make(
             concurrency: opts.probeConcurrency,
             maxTokens: opts.probeMaxTokens,
             // Probes can take seconds each: on a terminal, a line per finished one on stderr (§6), not in --json.
-            ...(showProgress ? { onFinished: probeProgress } : {})
+            ...(showProgress ? { onStart: probeStart(opts.probeTimeout, opts.probeConcurrency), onFinished: probeProgress } : {})
           }))
         : undefined
       if (opts.json) yield* printJson(probed ? { ...report, probe: probed } : report)

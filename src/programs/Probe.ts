@@ -33,6 +33,8 @@ export interface ProbeOptions {
   readonly timeoutMs: number
   readonly concurrency: number
   readonly maxTokens: number
+  /** Told how many probes there are before the first is sent (progress: a probe can take its whole timeout). */
+  readonly onStart?: (total: number) => Effect.Effect<void>
   /** Told of each probe as it finishes (progress), with how many have finished out of how many. */
   readonly onFinished?: (row: ProbeRow, finished: number, total: number) => Effect.Effect<void>
 }
@@ -59,6 +61,7 @@ export const probeProfiles = Effect.fn("Models.probe")(function* (ctx: AuthConte
     ([id, c]) =>
       (wantedProviders.size === 0 || wantedProviders.has(c.provider)) && (wantedProfiles.size === 0 || wantedProfiles.has(id))
   )
+  if (opts.onStart !== undefined && profiles.length > 0) yield* opts.onStart(profiles.length)
   let finished = 0
   const report = (row: ProbeRow) =>
     opts.onFinished === undefined ? Effect.void : Effect.suspend(() => opts.onFinished!(row, ++finished, profiles.length))

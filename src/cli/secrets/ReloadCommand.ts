@@ -14,6 +14,7 @@ import { ExitCode } from "../ExitCode.js"
 import { jsonOption } from "../SharedOptions.js"
 import { postToGateway } from "./GatewayCall.js"
 import { SecretsReloadError } from "./ReloadError.js"
+import { Progress } from "../../services/Progress.js"
 
 const port = Options.integer("port").pipe(
   Options.withDescription(`The gateway's port, when it was started with --port (default: gateway.port from the config, else ${DEFAULT_GATEWAY_PORT}).`),
@@ -63,7 +64,9 @@ const reload = (opts: { readonly json: boolean; readonly port: Option.Option<num
     if (access.unresolved !== undefined) return yield* fail("token-unresolved", access.unresolved.reason)
     const headers: Record<string, string> = { "content-type": "application/json" }
     if (access.token !== undefined) headers.authorization = `Bearer ${Redacted.value(access.token)}`
-    const sent = yield* Effect.either(postToGateway(`${url}/v1/secrets/reload`, headers, "{}", TIMEOUT_MS))
+    // The gateway resolves every ref before it answers (exec providers included): seconds, on a terminal with a line.
+    const progress = yield* Progress
+    const sent = yield* progress.during(`Asking the gateway at ${url} to reload its secrets`, Effect.either(postToGateway(`${url}/v1/secrets/reload`, headers, "{}", TIMEOUT_MS)))
     if (Either.isLeft(sent)) {
       const code = sent.left.code
       return yield* fail(code === "ECONNREFUSED" ? "not-running" : "unreachable", code === "ECONNREFUSED" ? "connection refused" : code)
