@@ -11,18 +11,23 @@ const nodeTerminal = Effect.flatMap(
   (m) => m.make()
 )
 
-export const lazyTerminalLayer = Layer.succeed(
-  Terminal.Terminal,
-  Terminal.Terminal.of({
-    columns: Effect.sync(() => process.stdout.columns ?? 0),
-    rows: Effect.sync(() => process.stdout.rows ?? 0),
-    isTTY: Effect.sync(() => process.stdout.isTTY === true),
-    display: (text) =>
-      Effect.async<void>((resume) => {
-        process.stdout.write(text, () => resume(Effect.void))
-      }),
-    // NodeTerminal (and node:readline with it) is loaded on the first prompt.
-    readInput: Effect.flatMap(nodeTerminal, (t) => t.readInput),
-    readLine: Effect.scoped(Effect.flatMap(nodeTerminal, (t) => t.readLine))
-  })
-)
+/**
+ * What a prompt draws goes through `scrub` like every other output (§11): a visible prompt redraws its answer on
+ * each key, and a key pasted where a name was asked (a stored one, known to the scrubber) must not be drawn back.
+ */
+export const lazyTerminalLayer = (scrub: (text: string) => string) =>
+  Layer.succeed(
+    Terminal.Terminal,
+    Terminal.Terminal.of({
+      columns: Effect.sync(() => process.stdout.columns ?? 0),
+      rows: Effect.sync(() => process.stdout.rows ?? 0),
+      isTTY: Effect.sync(() => process.stdout.isTTY === true),
+      display: (text) =>
+        Effect.async<void>((resume) => {
+          process.stdout.write(scrub(text), () => resume(Effect.void))
+        }),
+      // NodeTerminal (and node:readline with it) is loaded on the first prompt.
+      readInput: Effect.flatMap(nodeTerminal, (t) => t.readInput),
+      readLine: Effect.scoped(Effect.flatMap(nodeTerminal, (t) => t.readLine))
+    })
+  )

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { defaultAgentId } from "../domain/Config.js"
+import { decodeConfig, defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
 import { FileShapeError, UsageError } from "../domain/Errors.js"
 import { providersAfter } from "../domain/SecretsConfigure.js"
 import { encodePlan, PLAN_MAX_BYTES, type SecretsPlan } from "../domain/SecretsPlan.js"
@@ -11,7 +11,9 @@ import { Environment } from "../services/Environment.js"
 import { Files } from "../services/Files.js"
 import { Paths } from "../services/Paths.js"
 import { ProfileStore } from "../services/ProfileStore.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
 import { Prompter } from "../services/Prompter.js"
+import { configSecrets, storeSecrets } from "./AuthContext.js"
 import { type ApplyReport, applyPlan } from "./SecretsApply.js"
 import { mapFields, setUpProviders } from "./SecretsConfigureWizard.js"
 import { agentsConfig } from "./SecretsPreflight.js"
@@ -61,6 +63,12 @@ export const secretsConfigure = Effect.fn("Secrets.configure")(function* (o: Con
   const config = yield* Either.mapLeft(agentsConfig(configDoc.raw, (n) => env.vars.get(n)?.value), (detail) => new FileShapeError({ path: configDoc.path, detail }))
   const agent = yield* (yield* Paths).agent(config, o.agent ?? defaultAgentId(config))
   const store = yield* (yield* ProfileStore).load(agent.storePath)
+  // Registered before anything is drawn: a prompt's frames are scrubbed too, and a stored key pasted where a name
+  // is asked must not be drawn back (§11).
+  const registry = yield* SecretRegistry
+  const whole = decodeConfig(substituteEnvRefs(configDoc.raw, (n) => env.vars.get(n)?.value).value)
+  yield* registry.register(configSecrets(env.vars, env.ignoredValues, Either.getOrElse(whole, () => config)))
+  yield* registry.register(storeSecrets(store.store))
   yield* Console.error(`Secret references for agent ${agent.agentId} (${configDoc.path}, ${agent.storePath}). Credentials change only when you confirm.`)
 
   const providers = o.skipProviderSetup ? { upserts: new Map(), deletes: new Set<string>() } : yield* setUpProviders(configDoc.raw)

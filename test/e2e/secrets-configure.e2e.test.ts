@@ -43,6 +43,19 @@ describe.skipIf(findScript() === undefined)("secrets configure under a real term
     expect(findLeak(pty.screenRaw, KEY)).toBeUndefined()
   })
 
+  it("a stored key pasted where a variable name is asked is never drawn back (the prompt's frames are scrubbed)", async () => {
+    const s = await newSandbox("sconf-paste")
+    await s.write(s.store, JSON.stringify({ version: 1, profiles: { "openai:default": { type: "api_key", provider: "openai", key: KEY } } }))
+    const pty = new PtySession(s, ["secrets", "configure", "--skip-provider-setup", "--plan-out", path.join(s.home, "plan.json")])
+    await pty.answer("Which credential field should hold a ref?", ENTER)
+    await pty.answer("Variable name (Enter: OPENAI_API_KEY)", KEY, ENTER)
+    // Refused as a name (it is not one), and asked again.
+    await pty.waitFor("Not a valid id", undefined, pty.typedAt)
+    pty.type("\u0003")
+    await pty.exit()
+    expect(findLeak(pty.screenRaw, KEY), pty.screen).toBeUndefined()
+  })
+
   it("Ctrl-C in the wizard: nothing under HOME changes and it says so", async () => {
     const s = await newSandbox("sconf-cancel")
     await s.write(s.store, JSON.stringify({ version: 1, profiles: { "openai:default": { type: "api_key", provider: "openai", key: KEY } } }))
