@@ -129,6 +129,16 @@ describe("secrets audit", () => {
     expect(r.stdout).toMatch(/Summary: 7 plaintext, 0 unresolved/)
   })
 
+  it("an assignment commented out in <state>/.env still holds its value: a finding by name and line, never the value", async () => {
+    const fs = new MemoryFs({ [STATE_ENV]: `# keys\n#OPENAI_API_KEY=sk-proj-FAKEcommentedOut000000000000\n  # export ANTHROPIC_API_KEY = sk-ant-FAKEold\n# NOTE=not a secret name\n#\n` })
+    const report = await auditJson({ fs })
+    expect(report.findings.map((f) => `${f.code} ${f.jsonPath} ${f.message}`)).toEqual([
+      "PLAINTEXT_FOUND $env.OPENAI_API_KEY a commented-out OPENAI_API_KEY on line 2 still holds a value in plain text (dotenv skips it; anyone who reads the file does not)",
+      "PLAINTEXT_FOUND $env.ANTHROPIC_API_KEY a commented-out ANTHROPIC_API_KEY on line 3 still holds a value in plain text (dotenv skips it; anyone who reads the file does not)"
+    ])
+    expect(JSON.stringify(report)).not.toContain("FAKEcommentedOut")
+  })
+
   it("without --check the exit code is 0 whatever is found", async () => {
     expect((await audit([], { fs: plaintextFs() })).code).toBe(0)
   })

@@ -236,3 +236,17 @@ export const ignoredDotEnvLines = (text: string): ReadonlyArray<number> => {
   }
   return ignored
 }
+
+/**
+ * Assignments commented out (`#OPENAI_API_KEY=sk-…`, `# export X=…`): dotenv skips them, but the value is still in
+ * the file in plain text. By name and 1-based line only: the value may be a secret.
+ */
+export const commentedAssignments = (text: string): ReadonlyArray<{ readonly name: string; readonly line: number }> => {
+  const found: Array<{ name: string; line: number }> = []
+  const lines = text.split(/\r\n|\r|\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*#+\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*\S/.exec(lines[i]!)
+    if (m !== null) found.push({ name: m[1]!, line: i + 1 })
+  }
+  return found
+}

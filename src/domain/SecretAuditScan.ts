@@ -17,7 +17,13 @@ export type AuditDocument =
   | { readonly kind: "store"; readonly path: string; readonly raw: JsonObject }
   | { readonly kind: "legacy-auth"; readonly path: string; readonly raw: JsonObject }
   | { readonly kind: "legacy-oauth"; readonly path: string; readonly raw: JsonObject }
-  | { readonly kind: "dotenv"; readonly path: string; readonly vars: Readonly<Record<string, string>> }
+  | {
+      readonly kind: "dotenv"
+      readonly path: string
+      readonly vars: Readonly<Record<string, string>>
+      /** Assignments commented out, still holding their value (domain/DotEnv commentedAssignments). */
+      readonly commented?: ReadonlyArray<{ readonly name: string; readonly line: number }>
+    }
   /** A file that exists but could not be read or parsed: reported, never rewritten. */
   | { readonly kind: "unreadable"; readonly path: string; readonly what: string; readonly problem: string; readonly fix: string }
 
@@ -253,7 +259,24 @@ const scanLegacy = (c: Collector, file: string, raw: JsonObject, kind: "legacy-a
   }
 }
 
-const scanDotEnv = (c: Collector, file: string, vars: Readonly<Record<string, string>>): void => {
+const scanDotEnv = (
+  c: Collector,
+  file: string,
+  vars: Readonly<Record<string, string>>,
+  commented: ReadonlyArray<{ readonly name: string; readonly line: number }>
+): void => {
+  for (const { name, line } of commented) {
+    if (!SECRET_ENV_NAMES.has(name)) continue
+    c.findings.push({
+      code: "PLAINTEXT_FOUND",
+      severity: "warn",
+      file,
+      jsonPath: `$env.${name}`,
+      pathSegments: [name],
+      message: `a commented-out ${name} on line ${line} still holds a value in plain text (dotenv skips it; anyone who reads the file does not)`,
+      fix: `delete line ${line} of ${file}`
+    })
+  }
   for (const [name, value] of Object.entries(vars)) {
     if (!SECRET_ENV_NAMES.has(name) || !nonEmpty(value)) continue
     c.plainValues.push(value)
@@ -287,7 +310,7 @@ export const scanDocuments = (docs: ReadonlyArray<AuditDocument>): AuditScan => 
         scanLegacy(c, doc.path, doc.raw, doc.kind)
         break
       case "dotenv":
-        scanDotEnv(c, doc.path, doc.vars)
+        scanDotEnv(c, doc.path, doc.vars, doc.commented ?? [])
         break
       case "unreadable":
         if (doc.what === "config") canResolve = false

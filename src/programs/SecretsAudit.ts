@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { configEnvVars, configuredAgentIds, decodeConfig, type OpenClawConfig, substituteEnvRefs } from "../domain/Config.js"
+import { commentedAssignments } from "../domain/DotEnv.js"
 import { problemAndFix } from "../domain/Doctor.js"
 import { assembleEnv, type EnvMap } from "../domain/Env.js"
 import type { Explained } from "../domain/Errors.js"
@@ -104,7 +105,8 @@ export const secretsAudit = Effect.fn("Secrets.audit")(function* (options: Secre
   else if (Option.isSome(envText.right)) {
     // dotenv's parser, as the Environment reads the file (loaded only when there is one: it pulls node:crypto).
     const dotenv = yield* Effect.promise(() => import("dotenv"))
-    docs.push({ kind: "dotenv", path: paths.stateEnvPath, vars: (dotenv.parse ?? dotenv.default.parse)(envText.right.value) })
+    const text = envText.right.value
+    docs.push({ kind: "dotenv", path: paths.stateEnvPath, vars: (dotenv.parse ?? dotenv.default.parse)(text), commented: commentedAssignments(text) })
   }
 
   const secretsBlock = Predicate.isRecord(substituted) ? substituted.secrets : undefined
