@@ -185,3 +185,25 @@ describe("scrubbing pieces and encodings of a secret (§11)", () => {
     expect(ms).toBeLessThan(5000)
   })
 })
+
+describe("scrubSameWidth (a prompt's frames)", () => {
+  it.effect("replaces every match by as many • as it had characters; the rest is untouched", () =>
+    Effect.gen(function* () {
+      const registry = makeSecretRegistry()
+      const key = "sk-proj-FAKEFtv4Ar5gHrrIL2hWNNdVMhDDMUF7nNxirpTuFlhM"
+      yield* registry.register([key])
+      for (const text of [
+        `? Variable name › ${key}`,
+        `? Variable name › ${key.slice(0, 20)}`,
+        `see https://user:${key.slice(8, 30)}@example.com/x?api_key=${key.slice(10)}&b=1`
+      ]) {
+        const shown = registry.scrubSameWidth(text)
+        expect(shown.length, text).toBe(text.length)
+        expect(shown).not.toContain(key.slice(8, 16))
+        expect(shown.startsWith(text.slice(0, 8))).toBe(true)
+      }
+      expect(registry.scrubSameWidth(`? Variable name › ${key}`)).toBe(`? Variable name › ${"•".repeat(key.length)}`)
+      expect(registry.scrubSameWidth("? Variable name › OPENAI_API_KEY")).toBe("? Variable name › OPENAI_API_KEY")
+    })
+  )
+})

@@ -31,7 +31,7 @@ const secrets = makeSecretRegistry()
 
 // Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.
 const CliLive = provideInOrder(
-  cliPlatformLayer(lazyTerminalLayer((text) => secrets.scrub(text))),
+  cliPlatformLayer(lazyTerminalLayer((text) => secrets.scrubSameWidth(text))),
   makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) }),
   mergeInOrder(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets)))
 )

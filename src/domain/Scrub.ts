@@ -7,8 +7,8 @@ import { GRAM, hashAt, home, mix, roll, RUN, type ScrubIndex, type Table, tableF
  */
 
 /** user:password@ in a URL, and the values of query parameters that carry credentials by their name. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
-const CREDENTIAL_PARAM = /([?&](?:api[_-]?key|key|token|access[_-]?token|refresh[_-]?token|auth|secret|client[_-]?secret|password|passwd|sig|signature)=)[^&\s#"'<>]+/gi
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]+)@/gi
+const CREDENTIAL_PARAM = /([?&](?:api[_-]?key|key|token|access[_-]?token|refresh[_-]?token|auth|secret|client[_-]?secret|password|passwd|sig|signature)=)([^&\s#"'<>]+)/gi
 
 /**
  * The next position from `at` that may start an entry's GRAM characters: all of them in the table's alphabet and
@@ -100,17 +100,24 @@ const isKnown = (known: Iterable<string>, piece: string): boolean => {
  * is kept: replacing it would tell the client whether its own text held part of a secret (an oracle answering one
  * guess per request), and keeping it tells the client nothing it did not send.
  */
-export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) => string, other: string, known?: Iterable<string>): string => {
+export const scrub = (
+  text: string,
+  index: ScrubIndex,
+  whole: (secret: string) => string,
+  other: string | ((length: number) => string),
+  known?: Iterable<string>
+): string => {
+  const otherOf = typeof other === "string" ? () => other : other
   let out = text
-  if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${other}@`)
-  if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, `$1${other}`)
+  if (out.includes("://")) out = out.replace(URL_USERINFO, (_, head: string, info: string) => `${head}${otherOf(info.length)}@`)
+  if (out.includes("=")) out = out.replace(CREDENTIAL_PARAM, (_, head: string, value: string) => `${head}${otherOf(value.length)}`)
   if (index.size === 0 || out.length < GRAM) return out
   const table = tableFor(out, index)
   const { texts, secretOf } = table
   // Replacements so far, in order and apart: [start, end, replacement] each.
   const starts: Array<number> = []
   const ends: Array<number> = []
-  const replacements: Array<string> = []
+  const replacements: Array<string | undefined> = []
   const span = new Int32Array(2)
   let emitted = 0
   let i = nextCandidate(out, 0, table)
@@ -128,7 +135,8 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
     }
     const secret = secretOf[bestPiece]
     let start = span[0]!
-    let replacement = secret !== undefined && bestEnd - start === texts[bestPiece]!.length ? whole(secret) : other
+    // undefined: `other`, made once the span is final (it may take in the ones it overlaps).
+    let replacement = secret !== undefined && bestEnd - start === texts[bestPiece]!.length ? whole(secret) : undefined
     // A whole match found by its end takes the place of what was replaced inside it (runs of a secret between
     // the escapes of its percent-encoding), and of the whole of one it overlaps.
     while (ends.length > 0 && ends[ends.length - 1]! > start) {
@@ -137,7 +145,7 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
       const before = starts.pop()!
       if (before < start) {
         start = before
-        replacement = other
+        replacement = undefined
       }
     }
     starts.push(start)
@@ -150,7 +158,7 @@ export const scrub = (text: string, index: ScrubIndex, whole: (secret: string) =
   let result = ""
   let from = 0
   for (let r = 0; r < starts.length; r++) {
-    result += out.slice(from, starts[r]) + replacements[r]
+    result += out.slice(from, starts[r]) + (replacements[r] ?? otherOf(ends[r]! - starts[r]!))
     from = ends[r]!
   }
   return result + out.slice(from)

@@ -19,6 +19,11 @@ export interface SecretRegistryShape {
   readonly register: (values: Iterable<string | undefined>, kind?: "secret" | "value") => Effect.Effect<void>
   /** Replaces every registered secret in `text`: whole by its mask (`prefix…last4`), a piece or an encoding by `…`. */
   readonly scrub: (text: string) => string
+  /**
+   * The same matches, each replaced by as many `•` as it had characters: for a prompt's frames, which the prompt
+   * erases by the length it meant to draw (a shorter mask would make it erase lines above it).
+   */
+  readonly scrubSameWidth: (text: string) => string
 }
 
 export class SecretRegistry extends Context.Tag("openclaw/SecretRegistry")<SecretRegistry, SecretRegistryShape>() {
@@ -56,6 +61,7 @@ export const secretList = (secrets: ReadonlyArray<string>, values: Iterable<stri
 }
 
 const REDACTED = () => "<redacted>"
+const DOTS = (length: number): string => "•".repeat(length)
 
 /**
  * For text that reaches a client or a log of the gateway (answers, provider error details): `<redacted>`. `known`:
@@ -79,7 +85,8 @@ export const makeSecretRegistry = (): SecretRegistryShape => {
           }
         }
       }),
-    scrub: (text) => scrub(text, (index ??= scrubIndex(secrets, values)), maskSecret, "…")
+    scrub: (text) => scrub(text, (index ??= scrubIndex(secrets, values)), maskSecret, "…"),
+    scrubSameWidth: (text) => scrub(text, (index ??= scrubIndex(secrets, values)), (secret) => DOTS(secret.length), DOTS)
   }
 }
 
