@@ -70,25 +70,21 @@ export class UnknownAgent {
   constructor(readonly agentId: string, readonly known: ReadonlyArray<string>) {}
 }
 
-const PATH_SAFE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/i
+/**
+ * An id that is one directory name and nothing more: no separator, not `.` or `..`, no control or direction
+ * character. Every id that worked before keeps its directory (`Work`, `a.b`, `日本`).
+ */
+const DIRECTORY_NAME = /^[^/\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,128}$/
+const isDirectoryName = (id: string): boolean => DIRECTORY_NAME.test(id) && id !== "." && id !== ".."
 
 /**
- * The directory name of an agent under `<state>/agents/`, as OpenClaw derives it (normalizeAgentId): lower case,
- * any run outside `[a-z0-9_-]` one `-`, no leading or trailing `-`, at most 64 characters, `main` when nothing is
- * left. So the layout is OpenClaw's, and an id from a file (`../../outside`, `a/b`, a NUL) can never name a
- * directory outside `<state>/agents` (§11).
+ * An agent id that cannot be a directory name under `<state>/agents/` (`../../outside`, `a/b`, a NUL), for an agent
+ * without its own agentDir. Refused rather than rewritten: a rewrite could land in another agent's directory
+ * (OpenClaw's normalizeAgentId makes `日本` `main`), and two agents sharing a store is worse than an error (§11).
  */
-export const agentDirName = (agentId: string): string => {
-  const trimmed = agentId.trim()
-  if (PATH_SAFE_ID.test(trimmed)) return trimmed.toLowerCase()
-  return (
-    trimmed
-      .toLowerCase()
-      .replace(/[^a-z0-9_-]+/g, "-")
-      .replace(/^-+/, "")
-      .replace(/-+$/, "")
-      .slice(0, 64) || "main"
-  )
+export class UnsafeAgentId {
+  readonly _tag = "UnsafeAgentId"
+  constructor(readonly agentId: string) {}
 }
 
 /** `--agent`, else `OPENCLAW_AGENT_DIR` for the default agent, else `agents.list[].agentDir`, else the layout. */
@@ -98,7 +94,7 @@ export const resolveAgentPaths = (
   vars: Vars,
   cwd: string,
   requested: string | undefined
-): AgentPaths | UnknownAgent => {
+): AgentPaths | UnknownAgent | UnsafeAgentId => {
   const defaultId = defaultAgentId(config)
   const agentId = requested?.trim() || defaultId
   const known = configuredAgentIds(config)
@@ -107,10 +103,11 @@ export const resolveAgentPaths = (
   // First match wins (§2): an explicit --agent names that agent's own dir, never OPENCLAW_AGENT_DIR.
   const envDir = requested === undefined && isDefault ? nonEmpty(vars.OPENCLAW_AGENT_DIR) : undefined
   const configured = config.agents?.list?.find((a) => a.id === agentId)?.agentDir
+  if (!envDir && !configured && !isDirectoryName(agentId)) return new UnsafeAgentId(agentId)
   const agentDir = envDir
     ? resolveAgainst(cwd, expandHome(envDir, host.home))
     : configured
       ? resolveAgainst(cwd, expandHome(configured, host.home))
-      : join(host.stateDir, "agents", agentDirName(agentId), "agent")
+      : join(host.stateDir, "agents", agentId, "agent")
   return { agentId, agentDir, storePath: join(agentDir, "auth-profiles.json"), isDefault }
 }

@@ -3,12 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { OpenClawConfig } from "../domain/Config.js"
 import { UnknownAgentError, UsageError } from "../domain/Errors.js"
-import { type AgentPaths, homeProblem, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../domain/Paths.js"
+import { type AgentPaths, homeProblem, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent, UnsafeAgentId } from "../domain/Paths.js"
 import { HostProcess } from "./HostProcess.js"
 
 export interface PathsShape extends HostPaths {
   /** The agent's dir and store (§2); an unknown `--agent` names the configured ids. */
-  readonly agent: (config: OpenClawConfig, requested: string | undefined) => Effect.Effect<AgentPaths, UnknownAgentError>
+  readonly agent: (config: OpenClawConfig, requested: string | undefined) => Effect.Effect<AgentPaths, UnknownAgentError | UsageError>
 }
 
 export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
@@ -32,11 +32,18 @@ export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
         ...hostPaths,
         agent: (config, requested) => {
           const resolved = resolveAgentPaths(hostPaths, config, host.vars, host.cwd, requested)
-          return resolved instanceof UnknownAgent
-            ? Effect.fail(
-                new UnknownAgentError({ agentId: resolved.agentId, known: resolved.known, configPath: hostPaths.configPath })
-              )
-            : Effect.succeed(resolved)
+          if (resolved instanceof UnknownAgent) {
+            return Effect.fail(new UnknownAgentError({ agentId: resolved.agentId, known: resolved.known, configPath: hostPaths.configPath }))
+          }
+          if (resolved instanceof UnsafeAgentId) {
+            return Effect.fail(
+              new UsageError({
+                problem: `agent id ${JSON.stringify(resolved.agentId)} in ${hostPaths.configPath} cannot be a directory name under ${hostPaths.stateDir}/agents`,
+                fix: "rename the agent to letters, digits, _ and - (at most 64), or give it its own agentDir"
+              })
+            )
+          }
+          return Effect.succeed(resolved)
         }
       }
       return Effect.succeed(paths)

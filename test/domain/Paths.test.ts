@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { decodeConfig } from "../../src/domain/Config.js"
-import { agentDirName, homeIsEmpty, homeProblem, resolveAgentPaths, resolveHostPaths, UnknownAgent } from "../../src/domain/Paths.js"
+import { homeIsEmpty, homeProblem, resolveAgentPaths, resolveHostPaths, UnknownAgent, UnsafeAgentId } from "../../src/domain/Paths.js"
 
 const config = (raw: unknown) => Either.getOrThrow(decodeConfig(raw))
 
@@ -85,23 +85,21 @@ describe("agent dir (§2)", () => {
 })
 
 describe("agent dirs from ids a file names (§2, §11)", () => {
-  it("are OpenClaw's directory names, never a path out of <state>/agents", () => {
-    const host = resolveHostPaths({ HOME: "/h" }, "/os", "/cwd")
-    for (const [id, dir] of [
-      ["../../../outside", "outside"],
-      ["..", "main"],
-      ["a/b", "a-b"],
-      ["Work", "work"],
-      ["ops_team-2", "ops_team-2"],
-      ["x\u0000y", "x-y"],
-      [" spaced ", "spaced"],
-      ["é".repeat(3), "main"],
-      ["w".repeat(80), "w".repeat(64)]
-    ] as const) {
-      expect(agentDirName(id)).toBe(dir)
-      const resolved = resolveAgentPaths(host, config({ agents: { list: [{ id, default: true }] } }), {}, "/cwd", undefined)
-      expect(resolved).toMatchObject({ agentId: id, agentDir: `/h/.openclaw/agents/${dir}/agent` })
+  const host = resolveHostPaths({ HOME: "/h" }, "/os", "/cwd")
+  const pathsOf = (id: string, extra: Record<string, unknown> = {}) =>
+    resolveAgentPaths(host, config({ agents: { list: [{ id, default: true, ...extra }] } }), {}, "/cwd", undefined)
+
+  it("an id that is a directory name is its own directory, as before (case kept)", () => {
+    for (const id of ["main", "Work", "ops_team-2", "a.b", "日本", "a".repeat(128)]) {
+      expect(pathsOf(id)).toMatchObject({ agentId: id, agentDir: `/h/.openclaw/agents/${id}/agent` })
     }
   })
-})
 
+  it("any other id is refused, never rewritten into another agent's directory or out of <state>/agents", () => {
+    for (const id of ["../../../outside", "..", ".", "a/b", "a\\b", "x\u0000y", "x\u202ey", "w".repeat(129)]) {
+      expect(pathsOf(id)).toBeInstanceOf(UnsafeAgentId)
+    }
+    // With its own agentDir, the id names nothing on disk.
+    expect(pathsOf("../x", { agentDir: "/srv/x" })).toMatchObject({ agentId: "../x", agentDir: "/srv/x" })
+  })
+})
