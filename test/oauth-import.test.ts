@@ -64,6 +64,24 @@ describe("models auth import --from claude-code", () => {
     expect(r.stderr).toContain("On macOS Claude Code keeps its login in the Keychain")
   })
 
+  it("a Claude Code file with what no file or request can keep: refused with the field, nothing stored (§11)", async () => {
+    const cases = [
+      [claudeFile({ accessToken: `${ACCESS}\n` + "x" }), "claudeAiOauth.accessToken holds a control character"],
+      [claudeFile({ refreshToken: `${REFRESH}\u001b[2J` }), "claudeAiOauth.refreshToken holds a control character"],
+      [claudeFile().replace(`"expiresAt":${NOW + 6 * HOUR}`, `"expiresAt":1e20`), "1e20"],
+      [claudeFile().replace('{"claudeAiOauth":', `{"claudeAiOauth":{"accessToken":"sk-ant-oat01-FAKEother${"o".repeat(40)}"},"claudeAiOauth":`), "duplicate key"]
+    ] as const
+    for (const [text, what] of cases) {
+      const fs = new MemoryFs({ [CLAUDE]: text })
+      const r = await runCli(["models", "auth", "import", "--from", "claude-code"], { fs })
+      expect(r.code, what).toBe(1)
+      expect(r.stderr).toContain(what)
+      expect(r.stderr).toContain("nothing was stored")
+      expect(fs.read(STORE)).toBeUndefined()
+      clean(r.stderr)
+    }
+  })
+
   it("never downgrades an oauth profile to a token", async () => {
     const fs = new MemoryFs({ [CLAUDE]: claudeFile({ refreshToken: undefined }) })
     await runCli(["models", "auth", "import", "--from", "claude-code"], { fs })

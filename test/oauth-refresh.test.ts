@@ -4,7 +4,7 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import type { OAuthCredential } from "../src/domain/Credential.js"
 import { OAuthHttpError } from "../src/domain/OAuthErrors.js"
-import { REFRESH_WINDOW_MS } from "../src/domain/OAuth.js"
+import { DEFAULT_ACCESS_LIFETIME_MS, MAX_ACCESS_LIFETIME_MS, REFRESH_WINDOW_MS } from "../src/domain/OAuth.js"
 import type { ProfileId } from "../src/domain/ProfileId.js"
 import { loadAuthContext } from "../src/programs/AuthContext.js"
 import { credentialForRequest, refreshProfile } from "../src/programs/OAuthRefresh.js"
@@ -34,6 +34,8 @@ class MemoryTokenEndpoint {
   failWith: Array<OAuthHttpError> = []
   /** Runs during a call, before the answer (another writer racing us). */
   during: (() => void) | undefined
+  /** Fields of the next answers replaced (a hostile or broken endpoint). */
+  answerWith: Record<string, unknown> = {}
 
   seed(): { access: string; refresh: string } {
     const access = `sk-ant-oat01-FAKEseedaccess${"s".repeat(24)}A000`
@@ -65,7 +67,7 @@ class MemoryTokenEndpoint {
           this.latestRefresh = `sk-ant-ort01-FAKErefresh${"r".repeat(24)}${String(this.n).padStart(4, "0")}`
           this.valid.add(this.latestRefresh)
           this.secrets.push(this.latestAccess, this.latestRefresh)
-          return { access_token: this.latestAccess, refresh_token: this.latestRefresh, expires_in: LIFETIME_S, token_type: "Bearer" }
+          return { access_token: this.latestAccess, refresh_token: this.latestRefresh, expires_in: LIFETIME_S, token_type: "Bearer", ...this.answerWith }
         })
     }
   }
@@ -294,6 +296,42 @@ describe("a hostile token endpoint (§8.6, §11)", () => {
       yield* Effect.promise(() => hostile.waitFor((h) => h.open === 0, 5_000, "the token endpoint's connections to close"))
     })
   )
+})
+
+describe("a token answer with values no file or request can keep (§3.3, §5.1, §11)", () => {
+  it("expires_in 1e15 or 1e308: the token lives at most a year, the store stays readable by every command", async () => {
+    for (const expiresIn of [1e15, 1e308]) {
+      const { endpoint, fs } = setup(NOW - MIN)
+      endpoint.answerWith = { expires_in: expiresIn }
+      const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+      expect(r).toMatchObject({ code: 0, stderr: "" })
+      expect(r.stdout).toContain("expires in 366d")
+      expect(storedProfile(fs).expires).toBe(NOW + MAX_ACCESS_LIFETIME_MS)
+      expect((await runCli(["models", "auth", "list"], { fs })).code).toBe(0)
+    }
+  })
+
+  it("a bad expires_in is no lifetime (the default), not a refused answer: the rotated refresh token is kept", async () => {
+    const { endpoint, fs } = setup(NOW - MIN)
+    endpoint.answerWith = { expires_in: "soon" }
+    const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+    expect(r).toMatchObject({ code: 0, stderr: "" })
+    expect(storedProfile(fs)).toMatchObject({ refresh: endpoint.latestRefresh, expires: NOW + DEFAULT_ACCESS_LIFETIME_MS })
+  })
+
+  it("an access token with a CR LF, an ESC or only blanks: refused, the working credential kept as it was", async () => {
+    for (const bad of ["sk-ant-oat01-FAKEx\r\nX-Evil: 1", "sk-ant-oat01-FAKE\u001b]0;pwn\u0007", "   "]) {
+      const { endpoint, fs } = setup(NOW - MIN)
+      const before = storedProfile(fs)
+      endpoint.answerWith = { access_token: bad }
+      const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain("unexpected token response (access_token holds")
+      expect(r.stderr).toContain("the stored credential was left as it was")
+      expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/)
+      expect(storedProfile(fs)).toEqual(before)
+    }
+  })
 })
 
 describe("models auth refresh, models status", () => {

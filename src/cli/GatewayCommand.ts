@@ -57,7 +57,7 @@ const install = Command.make(
       }
       const { processFacts } = yield* Effect.promise(() => import("../gateway/host.js"))
       const facts = yield* processFacts
-      const rendered = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars: pathVarsOf(host.vars) })
+      const rendered = renderService(platform, { ...facts, args: passOn(opts), stateDir: paths.stateDir, pathVars: pathVarsOf(host.vars, host.cwd) })
       if (Either.isLeft(rendered)) {
         const { what, character } = rendered.left
         return yield* new UsageError({

@@ -2,9 +2,10 @@ import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import { type Credential, OAuthCredential, TokenCredential } from "./Credential.js"
-import { refreshTokenOf } from "./OAuth.js"
+import { keptExpiry, refreshTokenOf } from "./OAuth.js"
 import type { ProfileId } from "./ProfileId.js"
 import type { ProviderId } from "./Provider.js"
+import { unsendableCharacter } from "./SecretInput.js"
 
 /** Where imported Claude Code credentials are stored. */
 export const CLAUDE_CODE_PROFILE_ID = "anthropic:claude-cli" as ProfileId
@@ -21,14 +22,19 @@ const str = (u: unknown): string | undefined => (typeof u === "string" && u.trim
  * `claudeAiOauth.{accessToken, refreshToken, expiresAt}` (expiresAt in epoch ms) as a credential: `oauth` when a
  * refresh token is there, else a plain `token`. Problems name fields, never values.
  */
-export const decodeClaudeCredentials = (json: unknown): Either.Either<Credential, string> => {
+export const decodeClaudeCredentials = (json: unknown, now: number): Either.Either<Credential, string> => {
   if (!Predicate.isRecord(json)) return Either.left("expected a JSON object")
   const o = json.claudeAiOauth
   if (!Predicate.isRecord(o)) return Either.left("it has no claudeAiOauth section (Claude Code is not signed in with a Claude account)")
   const access = str(o.accessToken)
   if (access === undefined) return Either.left("claudeAiOauth.accessToken is missing")
   const refresh = str(o.refreshToken)
-  const expires = typeof o.expiresAt === "number" && Number.isFinite(o.expiresAt) && o.expiresAt > 0 ? o.expiresAt : undefined
+  // What no request can carry is not stored as if it could (§5.1, §11): by field, kind and position only.
+  for (const [field, token] of [["accessToken", access], ["refreshToken", refresh]] as const) {
+    const odd = token === undefined ? undefined : unsendableCharacter(token)
+    if (odd !== undefined) return Either.left(`claudeAiOauth.${field} holds ${odd.what} at position ${odd.position}; sign in to Claude Code again`)
+  }
+  const expires = keptExpiry(o.expiresAt, now)
   const provider = "anthropic" as ProviderId
   return Either.right(
     refresh === undefined

@@ -273,3 +273,28 @@ const structurePass = (text: string, options: JsonStructureOptions, counted: { c
   }
   return undefined
 }
+
+/**
+ * Where a value about to be written holds a number JSON cannot keep exactly (past ±2^53, Infinity, NaN, -0): the
+ * last net before a file, so that no source that forgot its own check can write a file every reader then refuses
+ * (§3.3, §11). Dot path and the number; depth bounded as decoded data is.
+ */
+export const firstUnsafeNumber = (value: unknown, at = "", depth = 0): { readonly path: string; readonly value: number } | undefined => {
+  if (typeof value === "number") {
+    return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER && !Object.is(value, -0) ? undefined : { path: at || "(top)", value }
+  }
+  if (value === null || typeof value !== "object" || depth > MAX_JSON_DEPTH) return undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = firstUnsafeNumber(value[i], `${at}[${i}]`, depth + 1)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const found = firstUnsafeNumber((value as Record<string, unknown>)[key], at === "" ? key : `${at}.${key}`, depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
+}

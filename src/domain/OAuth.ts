@@ -7,6 +7,7 @@ import { CONTROL_CHARACTER } from "./ControlCharacters.js"
 import type { JsonObject } from "./AuthStore.js"
 import { type Credential, encodeCredential, firstProblem, OAuthCredential } from "./Credential.js"
 import { slugProfileName, type ProfileId } from "./ProfileId.js"
+import { unsendableCharacter } from "./SecretInput.js"
 import type { ProviderId } from "./Provider.js"
 
 /** An access token this close to its expiry is refreshed before use (§7). */
@@ -16,6 +17,22 @@ export const REFRESH_WINDOW_MS = 5 * 60_000
  * rather than never (an unknown expiry would also fail `models status --check`).
  */
 export const DEFAULT_ACCESS_LIFETIME_MS = 60 * 60_000
+/**
+ * The longest an access token is taken to live: a year. `expires_in: 1e15` (or 1e308, Infinity once in ms) is a
+ * broken answer, and written as asked it was a number the store cannot hold, which made every command refuse the
+ * whole file (§3.3, §11).
+ */
+export const MAX_ACCESS_LIFETIME_MS = 366 * 24 * 60 * 60_000
+
+/** An `expires_in` (seconds) as a lifetime we keep: a positive finite number, at most a year; else none. */
+export const lifetimeMs = (expiresIn: unknown): number | undefined => {
+  const seconds = typeof expiresIn === "number" ? expiresIn : typeof expiresIn === "string" && /^\s*\d+(\.\d+)?\s*$/.test(expiresIn) ? Number(expiresIn) : NaN
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(Math.round(seconds * 1000), MAX_ACCESS_LIFETIME_MS) : undefined
+}
+
+/** An expiry (epoch ms) from a file we do not own (Claude Code's), as one we can keep: safe, and within a year of `now`. */
+export const keptExpiry = (expiresAt: unknown, now: number): number | undefined =>
+  typeof expiresAt === "number" && Number.isSafeInteger(expiresAt) && expiresAt > 0 ? Math.min(expiresAt, now + MAX_ACCESS_LIFETIME_MS) : undefined
 
 const value = (s: Redacted.Redacted<string> | undefined): string | undefined => {
   const v = s === undefined ? undefined : Redacted.value(s).trim()
@@ -65,7 +82,8 @@ export interface TokenGrant {
 const TokenResponse = Schema.Struct({
   access_token: Schema.NonEmptyString,
   refresh_token: Schema.optional(Schema.String),
-  expires_in: Schema.optional(Schema.Union(Schema.Number, Schema.NumberFromString)),
+  // Read leniently (lifetimeMs): a bad expires_in must not throw away a rotated refresh token with the answer.
+  expires_in: Schema.optional(Schema.Unknown),
   id_token: Schema.optional(Schema.String),
   email: Schema.optional(Schema.String),
   account: Schema.optional(
@@ -102,13 +120,18 @@ const looksLikeEmail = (s: string | undefined): string | undefined => (s !== und
 export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, string> =>
   Schema.decodeUnknownEither(TokenResponse)(json, { onExcessProperty: "ignore" }).pipe(
     Either.mapLeft((e) => `unexpected token response (${firstProblem(e).replace(/, got .*$/, "")})`),
+    Either.flatMap((r) => {
+      // A token no request can carry (a control character, a space, only blanks) is no token (§5.1, §11): the
+      // stored credential stays as it was, not replaced by one that is unusable at once.
+      const odd = unsendableCharacter(r.access_token.trim() === "" ? " " : r.access_token)
+      return odd === undefined ? Either.right(r) : Either.left(`unexpected token response (access_token holds ${odd.what} at position ${odd.position})`)
+    }),
     Either.map((r) => {
       const claims = r.id_token ? jwtClaims(r.id_token) : {}
-      const expiresIn = r.expires_in
       return {
         access: r.access_token,
         refresh: nonEmpty(r.refresh_token),
-        expiresInMs: expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : undefined,
+        expiresInMs: lifetimeMs(r.expires_in),
         email: looksLikeEmail(plainText(r.account?.email_address) ?? plainText(r.email) ?? plainText(claims.email)),
         accountId: plainText(r.account?.uuid) ?? plainText(claims.sub)
       }

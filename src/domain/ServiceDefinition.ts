@@ -29,12 +29,17 @@ export const LAUNCHD_LABEL = "ai.openclaw.gateway"
 
 const PATH_VARS = ["OPENCLAW_HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_AGENT_DIR"] as const
 
-/** The PATH_VARS set (non-blank) in this environment, for `ServiceInput.pathVars`. */
-export const pathVarsOf = (vars: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+/**
+ * The PATH_VARS set (non-blank) in this environment, for `ServiceInput.pathVars`; a relative one made absolute
+ * against `cwd`, as this command resolved it: the service starts elsewhere, and must read the same state (§8.1).
+ */
+export const pathVarsOf = (vars: Readonly<Record<string, string | undefined>>, cwd: string): Record<string, string> =>
   Object.fromEntries(
     PATH_VARS.flatMap((name) => {
       const v = vars[name]?.trim()
-      return v ? [[name, v] as const] : []
+      if (!v) return []
+      const absolute = v.startsWith("/") || v === "~" || v.startsWith("~/") ? v : `${cwd.replace(/\/+$/, "")}/${v}`
+      return [[name, absolute] as const]
     })
   )
 
@@ -56,7 +61,7 @@ export const renderSystemdUnit = (input: ServiceInput): string => {
     "# OpenClaw gateway, as a systemd user service.",
     `#   openclaw gateway install --print > ~/.config/systemd/user/${SYSTEMD_UNIT_NAME}`,
     `#   systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT_NAME.replace(/\.service$/, "")}`,
-    "# No secrets and no environment here: the gateway reads <state>/.env, the config and the auth stores itself,",
+    "# No secrets here, only where the state lives: the gateway reads <state>/.env, the config and the auth stores itself,",
     "# and re-reads them when they change (or on `systemctl --user reload`).",
     "[Unit]",
     "Description=OpenClaw gateway (model-provider authentication)",

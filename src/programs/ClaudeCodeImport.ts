@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -10,6 +11,7 @@ import {
 } from "../domain/ClaudeCode.js"
 import { credentialSecret } from "../domain/Credential.js"
 import { UsageError } from "../domain/Errors.js"
+import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { ClaudeCodeImportError, ImportWouldDowngradeError } from "../domain/OAuthErrors.js"
 import { Files } from "../services/Files.js"
 import { HostProcess } from "../services/HostProcess.js"
@@ -44,7 +46,10 @@ export const importCredentials = Effect.fn("Auth.import")(function* (opts: { rea
     Effect.flatMap(Option.match({ onNone: () => Effect.fail(failed("the file does not exist")), onSome: Effect.succeed }))
   )
   const json = yield* Effect.try({ try: (): unknown => JSON.parse(text), catch: () => failed("it is not valid JSON") })
-  const credential = yield* Either.mapLeft(decodeClaudeCredentials(json), failed)
+  // Read like every file (§11): a repeated key, a number no double holds, nesting past the limit are said, not guessed.
+  const shape = jsonStructureProblem(text, { parsed: json, allowPrototypeKeys: true })
+  if (shape !== undefined) return yield* failed(`${shape.line}:${shape.column}: ${shape.detail}`)
+  const credential = yield* Either.mapLeft(decodeClaudeCredentials(json, yield* Clock.currentTimeMillis), failed)
   yield* (yield* SecretRegistry).register([
     credentialSecret(credential),
     credential.type === "oauth" && credential.refresh ? Redacted.value(credential.refresh) : undefined

@@ -4,6 +4,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import { type AuthStore, decodeAuthStore, type JsonObject, serializeStore } from "../domain/AuthStore.js"
 import { FileShapeError, type StoreError } from "../domain/Errors.js"
+import { firstUnsafeNumber } from "../domain/JsonStructure.js"
 import { FileLock } from "./FileLock.js"
 import { Files } from "./Files.js"
 import { readJsonDocument } from "./JsonDocument.js"
@@ -57,6 +58,10 @@ export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileSt
                 onLeft: (problem) => Effect.dieMessage(`refusing to write an invalid store to ${path}: ${problem}`),
                 onRight: Effect.succeed
               })
+              const unsafe = firstUnsafeNumber(raw)
+              if (unsafe !== undefined) {
+                return yield* Effect.dieMessage(`refusing to write ${unsafe.value} at ${unsafe.path} to ${path}: JSON cannot keep it exactly; the file was left as it was`)
+              }
               yield* files.writeAtomic(path, serializeStore(raw))
               return [{ path, exists: true, raw, store }, decided] as const
             })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import json5 from "json5"
-import { isPrototypeKey, jsonStructureProblem, MAX_JSON_DEPTH } from "../../src/domain/JsonStructure.js"
+import { firstUnsafeNumber, isPrototypeKey, jsonStructureProblem, MAX_JSON_DEPTH } from "../../src/domain/JsonStructure.js"
 
 /**
  * Every case must first be accepted by the parser that reads it: the check is about what parsers let through. Given
@@ -95,5 +95,15 @@ describe("JSON structure checks (§11)", () => {
     const counted = performance.now()
     expect(jsonStructureProblem(text, { parsed })).toBeUndefined()
     expect(performance.now() - counted).toBeLessThan(5_000)
+  })
+})
+
+describe("firstUnsafeNumber (the last net before a file)", () => {
+  it("finds a number JSON cannot keep exactly, by its path; safe values pass", () => {
+    expect(firstUnsafeNumber({ version: 1, profiles: { "a:b": { expires: 1_800_000_000_000, n: [1, 2.5, -3] } } })).toBeUndefined()
+    expect(firstUnsafeNumber({ profiles: { "a:b": { expires: 1.0000000000179603e23 } } })).toEqual({ path: "profiles.a:b.expires", value: 1.0000000000179603e23 })
+    expect(firstUnsafeNumber({ x: [0, Infinity] })).toEqual({ path: "x[1]", value: Infinity })
+    expect(firstUnsafeNumber({ x: Number.NaN })?.path).toBe("x")
+    expect(firstUnsafeNumber({ x: -0 })?.path).toBe("x")
   })
 })

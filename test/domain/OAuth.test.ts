@@ -10,6 +10,7 @@ import {
   credentialFromGrant,
   decodeTokenGrant,
   DEFAULT_ACCESS_LIFETIME_MS,
+  MAX_ACCESS_LIFETIME_MS,
   refreshDecision,
   refreshLockPath,
   REFRESH_WINDOW_MS
@@ -65,6 +66,15 @@ describe("token responses", () => {
   it("no expires_in → the default lifetime; expires_in as a string is read", () => {
     expect(credentialFromGrant(anthropic, Either.getOrThrow(decodeTokenGrant({ access_token: "x" })), NOW).expires).toBe(NOW + DEFAULT_ACCESS_LIFETIME_MS)
     expect(Either.getOrThrow(decodeTokenGrant({ access_token: "x", expires_in: "60" })).expiresInMs).toBe(60_000)
+    // A lifetime we can keep, whatever the endpoint said: at most a year, and a bad one is no lifetime (the default
+    // then) rather than a refused answer that would throw away a rotated refresh token.
+    for (const [expiresIn, ms] of [[1e15, MAX_ACCESS_LIFETIME_MS], [1e308, MAX_ACCESS_LIFETIME_MS], ["soon", undefined], [-5, undefined], [Number.NaN, undefined], [null, undefined]] as const) {
+      expect(Either.getOrThrow(decodeTokenGrant({ access_token: "x", refresh_token: "r2", expires_in: expiresIn })).expiresInMs, String(expiresIn)).toBe(ms)
+    }
+    // An access token no request can carry is no token: the answer is refused, the stored credential kept.
+    for (const bad of ["sk-ant-oat01-x\r\nX-Evil: 1", "tok\u001b]0;pwn\u0007", "   "]) {
+      expect(decodeTokenGrant({ access_token: bad, expires_in: 3600 })).toEqual(Either.left(expect.stringMatching(/^unexpected token response \(access_token holds /)))
+    }
   })
 
   it("finds the email in account.email_address, email, or the id_token's claims", () => {
@@ -185,15 +195,25 @@ describe("Claude Code credentials", () => {
   const file = (o: Record<string, unknown>) => ({ claudeAiOauth: { accessToken: "sk-ant-oat01-A", refreshToken: "sk-ant-ort01-R", expiresAt: NOW, ...o } })
 
   it("becomes an oauth credential, or a token without a refresh token", () => {
-    expect(Either.getOrThrow(decodeClaudeCredentials(file({})))).toMatchObject({ type: "oauth", provider: "anthropic", expires: NOW })
-    expect(Either.getOrThrow(decodeClaudeCredentials(file({ refreshToken: undefined })))).toMatchObject({ type: "token", expires: NOW })
-    expect(decodeClaudeCredentials({})).toEqual(Either.left(expect.stringContaining("no claudeAiOauth")))
-    expect(decodeClaudeCredentials(file({ accessToken: 1 }))).toEqual(Either.left("claudeAiOauth.accessToken is missing"))
+    expect(Either.getOrThrow(decodeClaudeCredentials(file({}), NOW))).toMatchObject({ type: "oauth", provider: "anthropic", expires: NOW })
+    expect(Either.getOrThrow(decodeClaudeCredentials(file({ refreshToken: undefined }), NOW))).toMatchObject({ type: "token", expires: NOW })
+    expect(decodeClaudeCredentials({}, NOW)).toEqual(Either.left(expect.stringContaining("no claudeAiOauth")))
+    expect(decodeClaudeCredentials(file({ accessToken: 1 }), NOW)).toEqual(Either.left("claudeAiOauth.accessToken is missing"))
+  })
+
+  it("a token no request can carry is refused by field and position; an expiry is kept within a year (§11)", () => {
+    expect(decodeClaudeCredentials(file({ accessToken: "sk-ant-oat01-A\nB" }), NOW)).toEqual(
+      Either.left("claudeAiOauth.accessToken holds a control character at position 15; sign in to Claude Code again")
+    )
+    expect(decodeClaudeCredentials(file({ refreshToken: "sk-ant-ort01-\u001b[2J" }), NOW)).toEqual(Either.left(expect.stringContaining("claudeAiOauth.refreshToken holds a control character")))
+    // No double holds 1e20 exactly: no expiry is kept (and the import refuses the file before, by its structure).
+    expect(Either.getOrThrow(decodeClaudeCredentials(file({ expiresAt: 1e20 }), NOW))).not.toHaveProperty("expires")
+    expect(Either.getOrThrow(decodeClaudeCredentials(file({ expiresAt: NOW + 10 * 365 * 86_400_000 }), NOW))).toMatchObject({ expires: NOW + MAX_ACCESS_LIFETIME_MS })
   })
 
   it("never downgrades an oauth profile, and keeps one that is newer", () => {
-    const incoming = Either.getOrThrow(decodeClaudeCredentials(file({})))
-    const token = Either.getOrThrow(decodeClaudeCredentials(file({ refreshToken: undefined })))
+    const incoming = Either.getOrThrow(decodeClaudeCredentials(file({}), NOW))
+    const token = Either.getOrThrow(decodeClaudeCredentials(file({ refreshToken: undefined }), NOW))
     expect(importDecision(undefined, incoming).kind).toBe("store")
     expect(importDecision(oauth({ access: "x", refresh: "other", expires: NOW - 1 }), incoming).kind).toBe("store")
     expect(importDecision(oauth({ access: "x", refresh: "other", expires: NOW + 1 }), incoming).kind).toBe("stored-is-newer")

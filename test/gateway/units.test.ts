@@ -7,7 +7,7 @@ import type { ProfileId } from "../../src/domain/ProfileId.js"
 import * as Deferred from "effect/Deferred"
 import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../../src/gateway/Access.js"
 import { Background } from "../../src/services/Background.js"
-import { renderLaunchdPlist, renderService, renderSystemdUnit } from "../../src/domain/ServiceDefinition.js"
+import { pathVarsOf, renderLaunchdPlist, renderService, renderSystemdUnit } from "../../src/domain/ServiceDefinition.js"
 import { chatRouting } from "../../src/gateway/OpenAiWire.js"
 import { SessionState } from "../../src/services/SessionState.js"
 import { SessionStore, sessionsPath } from "../../src/services/SessionStore.js"
@@ -180,6 +180,15 @@ describe("service definitions", () => {
     // stays single there (doubled, the gateway would get `/srv/$$state`); `%` is a specifier everywhere.
     const withState = renderSystemdUnit({ ...input, pathVars: { OPENCLAW_STATE_DIR: "/srv/$state/50%" } })
     expect(withState).toContain('Environment="OPENCLAW_STATE_DIR=/srv/$state/50%%"')
+  })
+
+  it("a relative path setting is written absolute, as install resolved it: the service starts in another directory (§8.1)", () => {
+    expect(pathVarsOf({ OPENCLAW_STATE_DIR: "relative/dir", OPENCLAW_CONFIG_PATH: "rel.json", OPENCLAW_HOME: "~/oc", OPENCLAW_AGENT_DIR: "/abs/agent", PATH: "/bin" }, "/home/me/work/")).toEqual({
+      OPENCLAW_STATE_DIR: "/home/me/work/relative/dir",
+      OPENCLAW_CONFIG_PATH: "/home/me/work/rel.json",
+      OPENCLAW_HOME: "~/oc",
+      OPENCLAW_AGENT_DIR: "/abs/agent"
+    })
   })
 
   it("a newline or other control character in a path or argument is refused, never written into either (§11)", () => {
