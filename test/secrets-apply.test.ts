@@ -41,7 +41,7 @@ const fixture = () =>
       usageStats: { "openai:default": { lastUsed: 5 } }
     }),
     [LEGACY]: JSON.stringify({ openai: { type: "api_key", key: OPENAI_KEY }, groq: { type: "api_key", key: "gsk_legacy_stays_here" } }),
-    [ENV_FILE]: `# daemon\n#OPENAI_API_KEY=${OPENAI_KEY} (the old one)\nOPENAI_API_KEY=${OPENAI_KEY}\nexport GATEWAY_TOKEN='${GATEWAY}' # gateway\nGROQ_API_KEY=gsk_stays\n`
+    [ENV_FILE]: `# daemon\n#OPENAI_API_KEY=${OPENAI_KEY} # the old one\nOPENAI_API_KEY=${OPENAI_KEY}\nexport GATEWAY_TOKEN='${GATEWAY}' # gateway\nGROQ_API_KEY=gsk_stays\n`
   })
 
 const fullPlan = {

@@ -57,12 +57,21 @@ const INTERRUPTED = 130
  */
 const exitWhenFlushed = (code: number): void => {
   process.exitCode = code
-  process.stdout.write("", (error) => {
-    const lost = outputLost(error ?? process.stdout.errored)
+  const finish = (error: unknown) => {
+    const lost = outputLost(error)
     if (lost === undefined) return void process.stderr.write("", () => process.exit(code))
     process.stderr.write(`openclaw: ${lost}\n`, () => process.exit(code === 0 ? 1 : code))
-  })
+  }
+  // A stdout that failed (a reader gone: EPIPE) calls no more write callbacks: decide on what it said.
+  if (process.stdout.destroyed) return finish(process.stdout.errored ?? stdoutError)
+  process.stdout.write("", (error) => finish(error ?? process.stdout.errored ?? stdoutError))
 }
+
+// Stdout's first failure, for the exit (the paced console goes on past it, as console.log does).
+let stdoutError: Error | undefined
+process.stdout.on("error", (error) => {
+  stdoutError ??= error
+})
 
 /**
  * Every failure a user can act on was already printed and turned into an exit code by `cli` (cli/CliError.ts);

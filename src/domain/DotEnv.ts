@@ -245,8 +245,27 @@ export const commentedAssignments = (text: string): ReadonlyArray<{ readonly nam
   const found: Array<{ name: string; line: number }> = []
   const lines = text.split(/\r\n|\r|\n/)
   for (let i = 0; i < lines.length; i++) {
-    const m = /^\s*#+\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*\S/.exec(lines[i]!)
-    if (m !== null) found.push({ name: m[1]!, line: i + 1 })
+    const m = COMMENTED.exec(lines[i]!)
+    if (m !== null && m[2]!.trim() !== "") found.push({ name: m[1]!, line: i + 1 })
   }
   return found
+}
+
+const COMMENTED = /^\s*#+\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/
+
+/** One line's value text as dotenv reads it: a quoted value to its closing quote, else up to a ` #` comment. */
+const dotenvValue = (text: string): string => {
+  const t = text.trim()
+  const quoted = /^(['"`])([\s\S]*?)\1/.exec(t)
+  if (quoted !== null) return decodeRaw(quoted[0])
+  const hash = t.search(/\s#/)
+  return decodeRaw(hash < 0 ? t : t.slice(0, hash))
+}
+
+/** The value of a commented-out assignment line (`#KEY=value`, quotes and a trailing comment as dotenv reads them). */
+export const commentedValue = (line: string): string | undefined => {
+  const m = COMMENTED.exec(line)
+  if (m === null) return undefined
+  const value = dotenvValue(m[2]!)
+  return value === "" ? undefined : value
 }

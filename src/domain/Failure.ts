@@ -76,6 +76,9 @@ export const classifyFailure = (failure: {
  */
 const REQUEST_REFUSED: ReadonlySet<number> = new Set([400, 405, 413, 415, 422])
 
+/** The longest a provider's Retry-After keeps a profile out: a day, whatever the billing settings say. */
+export const MAX_RETRY_AFTER_MS = 24 * HOUR
+
 export interface CooldownSettings {
   readonly billingBackoffMs: number
   readonly billingMaxMs: number
@@ -115,9 +118,9 @@ export const recordFailure = (
     return { ...base, disabledUntil: now + disabledFor, disabledReason: "billing" }
   }
   const cooldown = Math.min(HOUR, MINUTE * 5 ** Math.min(errorCount - 1, 3))
-  // A provider's Retry-After is honoured up to the longest any profile is ever out (billingMaxMs, 24 h by default):
-  // `Retry-After: 99999999999999999999` would put it out for good, past what the store can even hold (§8.6, §11).
-  const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, settings.billingMaxMs) : 0
+  // A longer Retry-After wins (§5.3), up to a day: `Retry-After: 99999999999999999999` would put the profile out
+  // for good, past what the store can even hold (§8.6, §11). A provider asking past any number waits the day.
+  const asked = retryAfterMs === undefined || Number.isNaN(retryAfterMs) ? 0 : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
   return { ...base, cooldownUntil: now + Math.max(cooldown, asked) }
 }
 

@@ -31,25 +31,17 @@ export const commandDetail = (text: string, values: ReadonlyArray<string> = []):
 /**
  * What a command that failed had printed, as values its stderr must not show: a resolver writes the secret before
  * it fails (`printf "$KEY"; exit 1`, or a trace of the same), and a failed run's stdout is never read as an answer
- * or registered. The whole text, each line, and each string of it when it is JSON.
+ * or registered. Its stdout when that is one word (a plain value), and the strings under `values` when it is the
+ * protocol's JSON — not ids or messages, which are what makes a failure understood.
  */
 export const printedValues = (stdout: string): ReadonlyArray<string> => {
-  const out = new Set<string>()
-  const add = (v: string) => {
-    const t = v.trim()
-    if (t !== "") out.add(t)
-  }
-  add(stdout)
-  for (const line of stdout.split(/\r?\n/)) add(line)
+  const out: Array<string> = []
+  const word = stdout.trim()
+  if (word !== "" && !/\s/.test(word)) out.push(word)
   const parsed = parseJson(stdout)
-  if (parsed.ok) {
-    const walk = (v: unknown, depth: number): void => {
-      if (typeof v === "string") add(v)
-      else if (depth < 8 && v !== null && typeof v === "object") for (const k in v) walk((v as Record<string, unknown>)[k], depth + 1)
-    }
-    walk(parsed.value, 0)
-  }
-  return [...out]
+  const values = parsed.ok && Predicate.isRecord(parsed.value) && Predicate.isRecord(parsed.value.values) ? parsed.value.values : undefined
+  if (values !== undefined) for (const id in values) if (typeof values[id] === "string" && values[id] !== "") out.push(values[id] as string)
+  return out
 }
 
 /** A value is a non-empty string; anything else says what it is instead. */

@@ -55,7 +55,8 @@ export const directoryTrustProblem = (
   myUid: number | undefined
 ): string | undefined => {
   const dir = escapeControl(rawDir)
-  if (myUid !== undefined && stat.uid !== myUid && stat.uid !== 0 && (stat.mode & 0o1000) === 0) {
+  // Sticky or not: a directory's owner can always rename what is in it.
+  if (myUid !== undefined && stat.uid !== myUid && stat.uid !== 0) {
     return `${what} is in ${dir}, owned by uid ${stat.uid}, not by you or root: its owner can replace it (move it, or set allowInsecurePath: true on the provider if it is trusted)`
   }
   // Others, not the group: admin-group directories (/usr/local/bin on macOS, 0775) are common and meant so.

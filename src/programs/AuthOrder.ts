@@ -1,9 +1,10 @@
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { setOrder } from "../domain/AuthStore.js"
 import { ProfileNotFoundError, ProfileProviderMismatchError } from "../domain/AuthErrors.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import { ProfileStore } from "../services/ProfileStore.js"
-import { checkedProvider, loadAuthContext } from "./AuthContext.js"
+import { agentBeneath, checkedProvider, loadAuthContext } from "./AuthContext.js"
 
 export interface OrderView {
   readonly agentId: string
@@ -37,8 +38,8 @@ export const getOrder = Effect.fn("Auth.order.get")(function* (providerInput: st
 
 /**
  * `models auth order set` (§6.2): every id must exist in the store this agent sees (its own, and for a sub-agent the
- * main agent's underneath) and belong to the provider. Its own store is re-read inside the lock, so a concurrent
- * logout there cannot slip a dangling id in.
+ * main agent's underneath) and belong to the provider. Both are read again inside the lock on its own store, so a
+ * concurrent logout there cannot slip a dangling id in.
  */
 export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
   providerInput: string,
@@ -48,11 +49,14 @@ export const setProfileOrder = Effect.fn("Auth.order.set")(function* (
   const ctx = yield* loadAuthContext(agent)
   const provider = yield* checkedProvider(ctx, providerInput)
   const unique = [...new Set(ids.map((id) => id.trim()))] as Array<ProfileId>
-  const [doc] = yield* (yield* ProfileStore).update(ctx.agent.storePath, (doc) =>
+  const profiles = yield* ProfileStore
+  // A sub-agent orders the main agent's profiles too: it sees them underneath its own (§3.1), as auth list shows.
+  const beneath = yield* agentBeneath(ctx.config, ctx.agent)
+  const [doc] = yield* profiles.update(ctx.agent.storePath, (doc) =>
     Effect.gen(function* () {
+      const main = Option.isSome(beneath) && unique.some((id) => !doc.store.profiles.has(id)) ? (yield* profiles.load(beneath.value.storePath)).store : undefined
       for (const id of unique) {
-        // A sub-agent orders the main agent's profiles too: it sees them underneath its own (§3.1), as auth list shows.
-        const credential = doc.store.profiles.get(id) ?? ctx.store.store.profiles.get(id)
+        const credential = doc.store.profiles.get(id) ?? main?.profiles.get(id)
         if (credential === undefined) return yield* new ProfileNotFoundError({ profileId: id, agentDir: ctx.agent.agentDir })
         if (credential.provider !== provider) {
           return yield* new ProfileProviderMismatchError({ profileId: id, actual: credential.provider, expected: provider })

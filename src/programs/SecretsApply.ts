@@ -3,7 +3,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { serializeStore } from "../domain/AuthStore.js"
-import { removeDotEnvAssignments } from "../domain/DotEnv.js"
+import { commentedValue, removeDotEnvAssignments } from "../domain/DotEnv.js"
 import { applyProviderChanges, editBatch, scrubConfigEnv, scrubLegacyAuth, setConfigRef, setStoreRef } from "../domain/SecretsApplyEdits.js"
 import { SecretsPlanError } from "../domain/SecretsApplyErrors.js"
 import { decodePlan, PLAN_MAX_BYTES, type SecretsPlan } from "../domain/SecretsPlan.js"
@@ -163,11 +163,14 @@ const run = (pre: Preflight, source: string, write: boolean) =>
       const scrub = Effect.gen(function* () {
         const text = yield* files.readText(file)
         if (Option.isNone(text)) return
-        const copies = [...values].filter((v) => v.length >= 8)
+        // A commented-out assignment of a replaced value goes too (an old copy kept by hand); any other comment stays.
         const result = removeDotEnvAssignments(
           text.value,
           (key, value) => values.has(value) && !keep.has(key),
-          (line) => copies.some((v) => line.includes(v))
+          (line) => {
+            const value = commentedValue(line)
+            return value !== undefined && values.has(value)
+          }
         )
         if (result.removed.length === 0) return
         for (const what of result.removed) scrubbed.push({ file, what })

@@ -88,11 +88,14 @@ describe("cooldown arithmetic (§5.3)", () => {
     expect(recordFailure({}, "rate_limit", NOW, settings, 1_000).cooldownUntil).toBe(NOW + MIN)
   })
 
-  it("a provider's Retry-After is honoured up to billingMaxMs (24 h), never past what a store can hold (§8.6, §11)", () => {
+  it("a provider's Retry-After is honoured up to a day, whatever the billing settings, never past what a store can hold (§8.6, §11)", () => {
     expect(recordFailure({}, "rate_limit", NOW, settings, 99999999999999999999 * 1000).cooldownUntil).toBe(NOW + 24 * HOUR)
     expect(recordFailure({}, "rate_limit", NOW, settings, 999_999_999_999_000).cooldownUntil).toBe(NOW + 24 * HOUR)
-    expect(recordFailure({}, "rate_limit", NOW, settings, Infinity).cooldownUntil).toBe(NOW + MIN)
+    // Asking past any number is asking for the longest wait.
+    expect(recordFailure({}, "rate_limit", NOW, settings, Infinity).cooldownUntil).toBe(NOW + 24 * HOUR)
     expect(recordFailure({}, "rate_limit", NOW, settings, Number.NaN).cooldownUntil).toBe(NOW + MIN)
+    // Not tied to billingMaxHours: a 2 h Retry-After still wins with billing capped at 1 h.
+    expect(recordFailure({}, "rate_limit", NOW, { ...settings, billingMaxMs: HOUR }, 2 * HOUR).cooldownUntil).toBe(NOW + 2 * HOUR)
     expect(Number.isSafeInteger(recordFailure({}, "rate_limit", NOW, settings, 1e300).cooldownUntil)).toBe(true)
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
-import { removeDotEnvAssignments } from "../../src/domain/DotEnv.js"
+import { commentedValue, removeDotEnvAssignments } from "../../src/domain/DotEnv.js"
 import { decodePlan, planRunsCommands } from "../../src/domain/SecretsPlan.js"
 
 const ENV_REF = { source: "env", provider: "default", id: "OPENAI_API_KEY" }
@@ -101,5 +101,8 @@ describe("removeDotEnvAssignments", () => {
     const out = removeDotEnvAssignments(text, (_, value) => value === secret, (line) => line.includes(secret))
     expect(out.removed).toEqual(["OPENAI_API_KEY", "a comment (line 1)", "a comment (line 3)"])
     expect(out.text).toBe(`NOTE="multi\n# ${secret}\nline"\n# unrelated\n`)
+    // What secrets apply passes: a commented-out assignment whose value is the replaced one, as dotenv reads it.
+    expect(["#OPENAI_API_KEY=changeme", "# export OPENAI_API_KEY='changeme' # old", "#  X = \"changeme\""].map(commentedValue)).toEqual(["changeme", "changeme", "changeme"])
+    expect(["# changeme before deploying", "#", "# KEY=", "#not an assignment"].map(commentedValue)).toEqual([undefined, undefined, undefined, undefined])
   })
 })

@@ -420,8 +420,11 @@ describe("output that cannot be written (§6: exit 1 on failure)", () => {
     } finally {
       closeSync(full)
     }
-    // `| head -c 10`: the reader took what it wanted and went away; that is not a failure.
-    const early = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" completion bash | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: home.home, env: home.env(), encoding: "utf8" })
+    // `| head -c 10`: the reader took what it wanted and went away (EPIPE: the output is far larger than a pipe
+    // holds); that is not a failure.
+    const many = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`openai:p${i}`, { type: "api_key", provider: "openai", key: `sk-proj-FAKEpipe${String(i).padStart(28, "0")}` }]))
+    await home.write(home.store, storeJson(many))
+    const early = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" models auth list --json | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: home.home, env: home.env(), encoding: "utf8" })
     expect(early.stdout.trim()).toBe("0")
     expect(early.stderr).toBe("")
   })

@@ -229,8 +229,10 @@ describe("JSON pointers, any keys", () => {
 describe("the exec answer, read", () => {
   it("printedValues: what a failed command printed — whole, by line, and the strings of its JSON — so its stderr cannot show it", () => {
     expect(printedValues("  Zq8RkT3vNw5YbH2mJx7LcP4d\n")).toEqual(["Zq8RkT3vNw5YbH2mJx7LcP4d"])
-    expect(printedValues("first-line-value\nsecond-line-value")).toEqual(["first-line-value\nsecond-line-value", "first-line-value", "second-line-value"])
-    expect(printedValues('{"values":{"a":"Qw3rTy8UiOp2AsDf"}}')).toContain("Qw3rTy8UiOp2AsDf")
+    expect(printedValues('{"values":{"a":"Qw3rTy8UiOp2AsDf"},"errors":{"secret/data/openai":{"message":"permission denied"}}}')).toEqual(["Qw3rTy8UiOp2AsDf"])
+    // Ids and messages stay readable in the reason: they are what explains the failure.
+    expect(commandDetail("cannot read secret/data/openai: permission denied", printedValues('{"errors":{"secret/data/openai":{"message":"x"}}}'))).toBe("cannot read secret/data/openai: permission denied")
+    expect(printedValues("two words\n")).toEqual([])
     expect(commandDetail("+ printf %s Zq8RkT3vNw5YbH2mJx7LcP4d", printedValues("Zq8RkT3vNw5YbH2mJx7LcP4d"))).toBe("+ printf %s <redacted>")
   })
 

@@ -65,8 +65,9 @@ const reload = (opts: { readonly json: boolean; readonly port: Option.Option<num
     const headers: Record<string, string> = { "content-type": "application/json" }
     if (access.token !== undefined) headers.authorization = `Bearer ${Redacted.value(access.token)}`
     // The gateway resolves every ref before it answers (exec providers included): seconds, on a terminal with a line.
-    const progress = yield* Progress
-    const sent = yield* progress.during(`Asking the gateway at ${url} to reload its secrets`, Effect.either(postToGateway(`${url}/v1/secrets/reload`, headers, "{}", TIMEOUT_MS)))
+    const post = Effect.either(postToGateway(`${url}/v1/secrets/reload`, headers, "{}", TIMEOUT_MS))
+    // Not with --json (§6: no progress there), as models status --probe.
+    const sent = yield* (opts.json ? post : (yield* Progress).during(`Asking the gateway at ${url} to reload its secrets`, post))
     if (Either.isLeft(sent)) {
       const code = sent.left.code
       return yield* fail(code === "ECONNREFUSED" ? "not-running" : "unreachable", code === "ECONNREFUSED" ? "connection refused" : code)

@@ -282,6 +282,9 @@ describe("streams across shapes", () => {
     // A keep-alive without data is nothing.
     expect(openai.streamDecoder().onEvent({ event: "", data: "" })).toEqual({ events: [], done: false })
     expect(anthropic.streamDecoder().onEvent({ event: "ping", data: " " })).toEqual({ events: [], done: false })
+    // Events Anthropic's docs say to ignore stay ignored, whatever their data.
+    expect(anthropic.streamDecoder().onEvent({ event: "ping", data: "not json" })).toEqual({ events: [], done: false })
+    expect(anthropic.streamDecoder().onEvent({ event: "future_event", data: "<b>" })).toEqual({ events: [], done: false })
   })
 
   it("a chat.completion without a choice is no answer, not an empty one", () => {

@@ -10,6 +10,9 @@ import { type AnthropicUsage, decodeStopReason, encodeStopReason, encodeUsage, e
 
 const none: StreamStep = { events: [], done: false }
 
+/** The events an answer is made of (an unnamed one is `message`, as SSE has it). */
+const ANSWER_EVENTS: ReadonlySet<string> = new Set(["", "message", "message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "error"])
+
 export const streamDecoder = (): StreamDecoder => {
   let finish: FinishReason | undefined
   let usage: AnthropicUsage = {}
@@ -22,7 +25,9 @@ export const streamDecoder = (): StreamDecoder => {
   return {
     onEvent: (event: SseEvent): StreamStep => {
       const data = obj(parseJson(event.data))
-      if (data === undefined) {
+      // Only an event that carries the answer fails the stream when unreadable: `ping` and events it does not know
+      // are ignored, as Anthropic's docs ask, whatever their data.
+      if (data === undefined && ANSWER_EVENTS.has(event.event)) {
         const unreadable = unreadableEvent(event)
         if (unreadable !== undefined) return unreadable
       }
