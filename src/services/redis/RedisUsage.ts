@@ -133,7 +133,12 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
       connection.shared(
         "usage update",
         (c) => casLoop(c as CasClient, target.agentId, profileId, f, lastGood === undefined ? undefined : { provider: lastGood }).then((stats) => ({ stats, doc: undefined })),
-        Effect.zipRight(remember(target, [profileId]), local.update(target, profileId, f, lastGood))
+        // While Redis is away the file takes the change, made to what this gateway knows (file and last Redis view
+        // joined): a failure then adds to the known count and cooldown instead of starting over from the file's.
+        Effect.zipRight(
+          remember(target, [profileId]),
+          local.update(target, profileId, (fileStats) => f(mergeUsage(known.get(target.agentId)?.usageStats[profileId], fileStats) ?? {}), lastGood)
+        )
       ).pipe(Effect.tap(({ stats }) => saw(target.agentId, profileId, stats, lastGood))),
     clear: (target, f) =>
       Effect.gen(function* () {
