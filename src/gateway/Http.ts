@@ -14,12 +14,13 @@ import { TokenLimiter } from "../services/TokenLimiter.js"
 import { bearerToken, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
 import { MAX_BODY_BYTES, parseJson, readBody } from "./Body.js"
-import { anthropicError } from "./AnthropicWire.js"
+import { anthropicError, errorBody as anthropicErrorBody, sseEvent } from "./AnthropicWire.js"
+import { errorBody as openAiErrorBody, sseData } from "./OpenAiWire.js"
 import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { agentTargets, type ChatLog } from "./ChatRoute.js"
 import { messages } from "./Messages.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
-import { writeReply } from "./Respond.js"
+import { isStreaming, writeReply } from "./Respond.js"
 import { SECRETS_RELOAD_PATH, secretsReloadReply } from "./SecretsReload.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
 import type { RequestHandler } from "./server.js"
@@ -68,6 +69,11 @@ const isMessagesPath = (path: string): boolean => path === "/v1/messages" || pat
 
 const shaped = (path: string, r: Refusal): GatewayReply =>
   isMessagesPath(path) ? anthropicError(r.status, r.message, r.code, r.headers) : jsonError(r.status, r.message, r.type, r.code, r.headers)
+
+/** The event that ends a stream the gateway could not finish before it stopped, in the client's shape (§8.4). */
+const SHUTDOWN_MESSAGE = "The gateway is shutting down and could not finish this answer; send the request again."
+const shutdownEvent = (path: string): string =>
+  isMessagesPath(path) ? sseEvent("error", anthropicErrorBody(503, SHUTDOWN_MESSAGE, "unavailable")) : sseData(openAiErrorBody(SHUTDOWN_MESSAGE, "unavailable"))
 
 /** 24 hex digits like OpenAI's, unique and cheap: a random prefix chosen at start, then a counter. */
 const requestIds = () => {
@@ -328,8 +334,9 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     const runtime = yield* Effect.withTracerEnabled(Effect.runtime<Effect.Effect.Context<ReturnType<typeof serve>>>(), false)
     const runFork = Runtime.runFork(runtime)
     const handler: RequestHandler = (request, res) => {
-      const fiber = runFork(serve(request, res, pathOf(request.url ?? "/")))
-      return () => fiber.unsafeInterruptAsFork(clientGone)
+      const path = pathOf(request.url ?? "/")
+      const fiber = runFork(serve(request, res, path))
+      return { stop: () => fiber.unsafeInterruptAsFork(clientGone), lastWords: () => (isStreaming(res) ? shutdownEvent(path) : undefined) }
     }
     return handler
   })

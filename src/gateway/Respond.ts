@@ -34,6 +34,10 @@ const relay = <A>(source: DirectPull<A>, write: (chunk: Chunk.Chunk<A>) => Effec
   return loop
 }
 
+/** Responses that are event streams now: the drain at shutdown ends these with an error event (./server.ts). */
+const streaming = new WeakSet<ServerResponse>()
+export const isStreaming = (res: ServerResponse): boolean => streaming.has(res)
+
 export const writeReply = (res: ServerResponse, reply: GatewayReply): Effect.Effect<void> => {
   switch (reply._tag) {
     case "json": {
@@ -48,6 +52,7 @@ export const writeReply = (res: ServerResponse, reply: GatewayReply): Effect.Eff
       return Effect.void
     case "sse": {
       res.writeHead(200, { ...SSE_HEADERS, ...reply.headers })
+      streaming.add(res)
       // A provider's stream is written by a loop over its pull: Stream's channel machinery costs more per chunk
       // than the rest of the relay (services/PullStream.ts). Interruptible although the request's fiber is not: a
       // client that hangs up stops the stream, and the request's scope then aborts the provider's (§8.6).

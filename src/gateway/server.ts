@@ -22,10 +22,17 @@ export interface Listening {
 }
 
 /**
- * Serves one request; what it returns is called if the response is closed before it ended (the client hung up):
- * it stops the request's work (the provider call with it, §8.6).
+ * Serves one request. `stop` is called if the response is closed before it ended (the client hung up): it stops the
+ * request's work (the provider call with it, §8.6). `lastWords`, when the drain at shutdown runs out of time: for a
+ * stream, the error event in the client's shape that ends it — never a silent cut (§8.4); nothing for the rest.
  */
-export type RequestHandler = (req: Http.IncomingMessage, res: Http.ServerResponse) => () => void
+export type RequestHandler = (
+  req: Http.IncomingMessage,
+  res: Http.ServerResponse
+) => { readonly stop: () => void; readonly lastWords: () => string | undefined }
+
+/** What is still streaming when the drain's time is up gets its error event, then the request is stopped. */
+const GRACE_MS = 250
 
 /** The address could not be bound; `cause` is node's error (its `code`: EADDRINUSE, EACCES …). */
 export class ListenError {
@@ -44,17 +51,29 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
     let active = 0
     let closing = false
     const idle = new Set<() => void>()
+    const inFlight = new Map<Http.ServerResponse, ReturnType<RequestHandler>>()
     const node = Http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
       active++
       if (closing) res.setHeader("connection", "close")
-      const stop = handler(req, res)
+      const served = handler(req, res)
+      inFlight.set(res, served)
       // One listener per response for both: the drain's count, and a client that hung up mid-request.
       res.on("close", () => {
-        if (!res.writableEnded) stop()
+        inFlight.delete(res)
+        if (!res.writableEnded) served.stop()
         active--
         if (active === 0) idle.forEach((f) => f())
       })
     })
+    /** A stream still open when the drain's time is up: its error event (after any half-sent event), then stopped. */
+    const endStreams = () => {
+      for (const [res, served] of inFlight) {
+        const words = res.writableEnded ? undefined : served.lastWords()
+        if (words === undefined) continue
+        res.write(`\n${words}`)
+        served.stop()
+      }
+    }
     yield* Effect.acquireRelease(
       Effect.async<void, ListenError>((resume) => {
         const onError = (error: Error) => resume(Effect.fail(new ListenError(error)))
@@ -79,7 +98,11 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
           }
           // A keep-alive connection becomes idle when its last response ends: close those as they appear.
           const sweep = setInterval(() => node.closeIdleConnections(), 50)
-          const deadline = setTimeout(done, options.drainTimeoutMs)
+          // Time is up: streams get their error event and a moment to send it, then every connection is closed.
+          const deadline = setTimeout(() => {
+            endStreams()
+            setTimeout(done, GRACE_MS)
+          }, options.drainTimeoutMs)
           if (active === 0) return done()
           idle.add(done)
         })
