@@ -187,7 +187,7 @@ describe("scrubbing pieces and encodings of a secret (§11)", () => {
 })
 
 describe("scrubSameWidth (a prompt's frames)", () => {
-  it.effect("replaces every match by as many • as it had characters; the rest is untouched", () =>
+  it.effect("replaces every match by as many * (one column everywhere) as it had characters; the rest is untouched", () =>
     Effect.gen(function* () {
       const registry = makeSecretRegistry()
       const key = "sk-proj-FAKEFtv4Ar5gHrrIL2hWNNdVMhDDMUF7nNxirpTuFlhM"
@@ -202,7 +202,7 @@ describe("scrubSameWidth (a prompt's frames)", () => {
         expect(shown).not.toContain(key.slice(8, 16))
         expect(shown.startsWith(text.slice(0, 8))).toBe(true)
       }
-      expect(registry.scrubSameWidth(`? Variable name › ${key}`)).toBe(`? Variable name › ${"•".repeat(key.length)}`)
+      expect(registry.scrubSameWidth(`? Variable name › ${key}`)).toBe(`? Variable name › ${"*".repeat(key.length)}`)
       expect(registry.scrubSameWidth("? Variable name › OPENAI_API_KEY")).toBe("? Variable name › OPENAI_API_KEY")
     })
   )

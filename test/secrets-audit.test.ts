@@ -130,7 +130,23 @@ describe("secrets audit", () => {
   })
 
   it("an assignment commented out in <state>/.env still holds its value: a finding by name and line, never the value", async () => {
-    const fs = new MemoryFs({ [STATE_ENV]: `# keys\n#OPENAI_API_KEY=sk-proj-FAKEcommentedOut000000000000\n  # export ANTHROPIC_API_KEY = sk-ant-FAKEold\n# NOTE=not a secret name\n#\n` })
+    const fs = new MemoryFs({
+      [STATE_ENV]: [
+        "# keys",
+        "#OPENAI_API_KEY=sk-proj-FAKEcommentedOut000000000000",
+        "  # export ANTHROPIC_API_KEY = sk-ant-FAKEold",
+        "# NOTE=not a secret name",
+        "#",
+        // A template's lines hold no value: not findings.
+        '#OPENAI_API_KEY=""',
+        "# OPENAI_API_KEY=   # paste yours here",
+        "# ANTHROPIC_API_KEY=sk-ant-...",
+        "# GROQ_API_KEY=<your key>",
+        // Inside another variable's quoted value, not a comment.
+        'NOTE="a\n#OPENAI_API_KEY=sk-proj-FAKEinsideValue00000000\nb"',
+        ""
+      ].join("\n")
+    })
     const report = await auditJson({ fs })
     expect(report.findings.map((f) => `${f.code} ${f.jsonPath} ${f.message}`)).toEqual([
       "PLAINTEXT_FOUND $env.OPENAI_API_KEY a commented-out OPENAI_API_KEY on line 2 still holds a value in plain text (dotenv skips it; anyone who reads the file does not)",

@@ -14,7 +14,7 @@ const nodeTerminal = Effect.flatMap(
 /**
  * What a prompt draws goes through `scrub` like every other output (§11): a visible prompt redraws its answer on
  * each key, and a key pasted where a name was asked (a stored one, known to the scrubber) must not be drawn back.
- * Same width (`•` per character): the prompt erases by the length of what it meant to draw.
+ * Same width (`*` per character): the prompt erases by the length of what it meant to draw.
  */
 export const lazyTerminalLayer = (scrub: (text: string) => string) =>
   Layer.succeed(

@@ -243,13 +243,21 @@ export const ignoredDotEnvLines = (text: string): ReadonlyArray<number> => {
  */
 export const commentedAssignments = (text: string): ReadonlyArray<{ readonly name: string; readonly line: number }> => {
   const found: Array<{ name: string; line: number }> = []
-  const lines = text.split(/\r\n|\r|\n/)
+  const { lines } = splitLines(text)
+  // Lines of a value (a `#` inside a multi-line quoted value is not a comment).
+  const inValue = new Set<number>()
+  for (const a of scan(lines)) for (let i = a.start; i <= a.end; i++) inValue.add(i)
   for (let i = 0; i < lines.length; i++) {
+    if (inValue.has(i)) continue
     const m = COMMENTED.exec(lines[i]!)
-    if (m !== null && m[2]!.trim() !== "") found.push({ name: m[1]!, line: i + 1 })
+    const value = m === null ? undefined : commentedValue(lines[i]!)
+    if (value !== undefined && !isPlaceholder(value)) found.push({ name: m![1]!, line: i + 1 })
   }
   return found
 }
+
+/** `sk-ant-...`, `<your key>`, `xxx`: what a template shows where a value goes, not a value. */
+const isPlaceholder = (value: string): boolean => value.length < 8 || /\.\.\.|\u2026|[<>\s]|^(.)\1*$/.test(value)
 
 const COMMENTED = /^\s*#+\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/
 
@@ -258,7 +266,7 @@ const dotenvValue = (text: string): string => {
   const t = text.trim()
   const quoted = /^(['"`])([\s\S]*?)\1/.exec(t)
   if (quoted !== null) return decodeRaw(quoted[0])
-  const hash = t.search(/\s#/)
+  const hash = t.search(/(^|\s)#/)
   return decodeRaw(hash < 0 ? t : t.slice(0, hash))
 }
 

@@ -275,13 +275,14 @@ const structurePass = (text: string, options: JsonStructureOptions, counted: { c
 }
 
 /**
- * Where a value about to be written holds a number JSON cannot keep exactly (past ±2^53, Infinity, NaN, -0): the
+ * Where a value about to be written holds a number JSON cannot keep exactly (past ±2^53, Infinity, NaN): the
  * last net before a file, so that no source that forgot its own check can write a file every reader then refuses
  * (§3.3, §11). Dot path and the number; depth bounded as decoded data is.
  */
 export const firstUnsafeNumber = (value: unknown, at = "", depth = 0): { readonly path: string; readonly value: number } | undefined => {
   if (typeof value === "number") {
-    return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER && !Object.is(value, -0) ? undefined : { path: at || "(top)", value }
+    // -0 is written as 0, which is the same amount: not refused.
+    return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? undefined : { path: at || "(top)", value }
   }
   if (value === null || typeof value !== "object" || depth > MAX_JSON_DEPTH) return undefined
   if (Array.isArray(value)) {

@@ -123,8 +123,10 @@ export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, strin
     Either.flatMap((r) => {
       // A token no request can carry (a control character, a space, only blanks) is no token (§5.1, §11): the
       // stored credential stays as it was, not replaced by one that is unusable at once.
-      const odd = unsendableCharacter(r.access_token.trim() === "" ? " " : r.access_token)
-      return odd === undefined ? Either.right(r) : Either.left(`unexpected token response (access_token holds ${odd.what} at position ${odd.position})`)
+      // Blanks around it are not part of it (a trailing newline from a proxy).
+      const access = r.access_token.trim()
+      const odd = unsendableCharacter(access === "" ? " " : access)
+      return odd === undefined ? Either.right({ ...r, access_token: access }) : Either.left(`unexpected token response (access_token holds ${odd.what} at position ${odd.position})`)
     }),
     Either.map((r) => {
       const claims = r.id_token ? jwtClaims(r.id_token) : {}

@@ -1,4 +1,5 @@
 import { type OpenClawConfig, configuredAgentIds, defaultAgentId } from "./Config.js"
+import { CONTROL } from "./Untrusted.js"
 
 /** Host locations that do not depend on the config (§2). */
 export interface HostPaths {
@@ -72,10 +73,11 @@ export class UnknownAgent {
 
 /**
  * An id that is one directory name and nothing more: no separator, not `.` or `..`, no control or direction
- * character. Every id that worked before keeps its directory (`Work`, `a.b`, `日本`).
+ * character (Untrusted's CONTROL), at most 255 bytes as a file name. Every id that worked before keeps its
+ * directory (`Work`, `a.b`, `日本`).
  */
-const DIRECTORY_NAME = /^[^/\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,128}$/
-const isDirectoryName = (id: string): boolean => DIRECTORY_NAME.test(id) && id !== "." && id !== ".."
+const isDirectoryName = (id: string): boolean =>
+  id !== "" && id !== "." && id !== ".." && !/[/\\]/.test(id) && !CONTROL.test(id) && new TextEncoder().encode(id).length <= 255
 
 /**
  * An agent id that cannot be a directory name under `<state>/agents/` (`../../outside`, `a/b`, a NUL), for an agent

@@ -31,16 +31,19 @@ export const commandDetail = (text: string, values: ReadonlyArray<string> = []):
 /**
  * What a command that failed had printed, as values its stderr must not show: a resolver writes the secret before
  * it fails (`printf "$KEY"; exit 1`, or a trace of the same), and a failed run's stdout is never read as an answer
- * or registered. Its stdout when that is one word (a plain value), and the strings under `values` when it is the
- * protocol's JSON — not ids or messages, which are what makes a failure understood.
+ * or registered. Plain output: each one-word line and the whole of it; the protocol's JSON: the strings under
+ * `values` — not ids or messages, which are what makes a failure understood.
  */
 export const printedValues = (stdout: string): ReadonlyArray<string> => {
-  const out: Array<string> = []
-  const word = stdout.trim()
-  if (word !== "" && !/\s/.test(word)) out.push(word)
   const parsed = parseJson(stdout)
-  const values = parsed.ok && Predicate.isRecord(parsed.value) && Predicate.isRecord(parsed.value.values) ? parsed.value.values : undefined
-  if (values !== undefined) for (const id in values) if (typeof values[id] === "string" && values[id] !== "") out.push(values[id] as string)
+  if (parsed.ok && Predicate.isRecord(parsed.value)) {
+    const values = Predicate.isRecord(parsed.value.values) ? parsed.value.values : {}
+    return Object.values(values).filter((v): v is string => typeof v === "string" && v !== "")
+  }
+  // Plain output: every line that is one word (`pass show` prints the password, then `login: …`), and the whole.
+  const out = stdout.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !/\s/.test(l))
+  const whole = stdout.trim()
+  if (whole !== "" && !out.includes(whole)) out.push(whole)
   return out
 }
 

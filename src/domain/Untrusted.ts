@@ -9,7 +9,8 @@
  * formatting characters (U+061C, U+200E/F, U+202A–E, U+2066–9) that make a terminal show text in another order than
  * it is (`openai:bidi<U+202E>gnp.exe` reading as `…exe.png`).
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+/** A character that acts on a terminal or a log instead of showing: C0/C1 controls, line separators, direction marks. */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 const CONTROLS = new RegExp(CONTROL.source, "g")
 
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" }

@@ -39,7 +39,7 @@ export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
             return Effect.fail(
               new UsageError({
                 problem: `agent id ${JSON.stringify(resolved.agentId)} in ${hostPaths.configPath} cannot be a directory name under ${hostPaths.stateDir}/agents`,
-                fix: "rename the agent to letters, digits, _ and - (at most 64), or give it its own agentDir"
+                fix: "rename the agent (one directory name: no / or \\, not . or .., no control or direction characters, at most 255 bytes), or give it its own agentDir"
               })
             )
           }

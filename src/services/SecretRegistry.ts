@@ -20,7 +20,7 @@ export interface SecretRegistryShape {
   /** Replaces every registered secret in `text`: whole by its mask (`prefix…last4`), a piece or an encoding by `…`. */
   readonly scrub: (text: string) => string
   /**
-   * The same matches, each replaced by as many `•` as it had characters: for a prompt's frames, which the prompt
+   * The same matches, each replaced by as many `*` as it had characters: for a prompt's frames, which the prompt
    * erases by the length it meant to draw (a shorter mask would make it erase lines above it).
    */
   readonly scrubSameWidth: (text: string) => string
@@ -61,7 +61,8 @@ export const secretList = (secrets: ReadonlyArray<string>, values: Iterable<stri
 }
 
 const REDACTED = () => "<redacted>"
-const DOTS = (length: number): string => "•".repeat(length)
+/** ASCII: `•` is two columns wide on terminals that draw ambiguous-width characters wide (CJK locales). */
+const DOTS = (length: number): string => "*".repeat(length)
 
 /**
  * For text that reaches a client or a log of the gateway (answers, provider error details): `<redacted>`. `known`:

@@ -72,6 +72,7 @@ describe("token responses", () => {
       expect(Either.getOrThrow(decodeTokenGrant({ access_token: "x", refresh_token: "r2", expires_in: expiresIn })).expiresInMs, String(expiresIn)).toBe(ms)
     }
     // An access token no request can carry is no token: the answer is refused, the stored credential kept.
+    expect(Either.getOrThrow(decodeTokenGrant({ access_token: "sk-ant-oat01-tok\n" })).access).toBe("sk-ant-oat01-tok")
     for (const bad of ["sk-ant-oat01-x\r\nX-Evil: 1", "tok\u001b]0;pwn\u0007", "   "]) {
       expect(decodeTokenGrant({ access_token: bad, expires_in: 3600 })).toEqual(Either.left(expect.stringMatching(/^unexpected token response \(access_token holds /)))
     }

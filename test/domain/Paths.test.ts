@@ -90,13 +90,13 @@ describe("agent dirs from ids a file names (§2, §11)", () => {
     resolveAgentPaths(host, config({ agents: { list: [{ id, default: true, ...extra }] } }), {}, "/cwd", undefined)
 
   it("an id that is a directory name is its own directory, as before (case kept)", () => {
-    for (const id of ["main", "Work", "ops_team-2", "a.b", "日本", "a".repeat(128)]) {
+    for (const id of ["main", "Work", "ops_team-2", "a.b", "日本", "a".repeat(255)]) {
       expect(pathsOf(id)).toMatchObject({ agentId: id, agentDir: `/h/.openclaw/agents/${id}/agent` })
     }
   })
 
   it("any other id is refused, never rewritten into another agent's directory or out of <state>/agents", () => {
-    for (const id of ["../../../outside", "..", ".", "a/b", "a\\b", "x\u0000y", "x\u202ey", "w".repeat(129)]) {
+    for (const id of ["../../../outside", "..", ".", "a/b", "a\\b", "x\u0000y", "x\u202ey", "x\u200fy", "w".repeat(256), "日".repeat(86)]) {
       expect(pathsOf(id)).toBeInstanceOf(UnsafeAgentId)
     }
     // With its own agentDir, the id names nothing on disk.

@@ -232,7 +232,8 @@ describe("the exec answer, read", () => {
     expect(printedValues('{"values":{"a":"Qw3rTy8UiOp2AsDf"},"errors":{"secret/data/openai":{"message":"permission denied"}}}')).toEqual(["Qw3rTy8UiOp2AsDf"])
     // Ids and messages stay readable in the reason: they are what explains the failure.
     expect(commandDetail("cannot read secret/data/openai: permission denied", printedValues('{"errors":{"secret/data/openai":{"message":"x"}}}'))).toBe("cannot read secret/data/openai: permission denied")
-    expect(printedValues("two words\n")).toEqual([])
+    expect(printedValues("line1pass\nlogin: bob\n")).toEqual(["line1pass", "line1pass\nlogin: bob"])
+    expect(commandDetail("+ printf %s 'Correct7Horse Battery2'", printedValues("Correct7Horse Battery2"))).toBe("+ printf %s '<redacted>'")
     expect(commandDetail("+ printf %s Zq8RkT3vNw5YbH2mJx7LcP4d", printedValues("Zq8RkT3vNw5YbH2mJx7LcP4d"))).toBe("+ printf %s <redacted>")
   })
 
