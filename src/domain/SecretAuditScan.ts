@@ -265,31 +265,21 @@ const scanDotEnv = (
   vars: Readonly<Record<string, string>>,
   commented: ReadonlyArray<{ readonly name: string; readonly line: number }>
 ): void => {
+  // OpenClaw's path for a .env line: `$env.<NAME>`.
+  const plaintext = (name: string, message: string, fix: string) =>
+    c.findings.push({ code: "PLAINTEXT_FOUND", severity: "warn", file, jsonPath: `$env.${name}`, pathSegments: [name], message, fix })
   for (const { name, line } of commented) {
     if (!SECRET_ENV_NAMES.has(name)) continue
-    c.findings.push({
-      code: "PLAINTEXT_FOUND",
-      severity: "warn",
-      file,
-      jsonPath: `$env.${name}`,
-      pathSegments: [name],
-      message: `a commented-out ${name} on line ${line} still holds a value in plain text (dotenv skips it; anyone who reads the file does not)`,
-      fix: `delete line ${line} of ${file}`
-    })
+    plaintext(name, `a commented-out ${name} on line ${line} still holds a value in plain text (dotenv skips it; anyone who reads the file does not)`, `delete line ${line} of ${file}`)
   }
   for (const [name, value] of Object.entries(vars)) {
     if (!SECRET_ENV_NAMES.has(name) || !nonEmpty(value)) continue
     c.plainValues.push(value)
-    c.findings.push({
-      code: "PLAINTEXT_FOUND",
-      severity: "warn",
-      file,
-      // OpenClaw's path for a .env line.
-      jsonPath: `$env.${name}`,
-      pathSegments: [name],
-      message: `${name} is stored as plain text in the env file`,
-      fix: "move it to a secret reference (`openclaw secrets configure`; `secrets apply` scrubs the line from <state>/.env), or keep it out of files the agent can read"
-    })
+    plaintext(
+      name,
+      `${name} is stored as plain text in the env file`,
+      "move it to a secret reference (`openclaw secrets configure`; `secrets apply` scrubs the line from <state>/.env), or keep it out of files the agent can read"
+    )
   }
 }
 
