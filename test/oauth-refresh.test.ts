@@ -319,7 +319,7 @@ describe("a token answer with values no file or request can keep (§3.3, §5.1, 
     expect(storedProfile(fs)).toMatchObject({ refresh: endpoint.latestRefresh, expires: NOW + DEFAULT_ACCESS_LIFETIME_MS })
   })
 
-  it("an access token with a CR LF, an ESC or only blanks: refused, the working credential kept as it was", async () => {
+  it("an access token with a CR LF, an ESC or only blanks: refused; the refresh token it rotated is kept, so the next refresh works", async () => {
     for (const bad of ["sk-ant-oat01-FAKEx\r\nX-Evil: 1", "sk-ant-oat01-FAKE\u001b]0;pwn\u0007", "   "]) {
       const { endpoint, fs } = setup(NOW - MIN)
       const before = storedProfile(fs)
@@ -327,9 +327,16 @@ describe("a token answer with values no file or request can keep (§3.3, §5.1, 
       const r = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
       expect(r.code).toBe(1)
       expect(r.stderr).toContain("unexpected token response (access_token holds")
-      expect(r.stderr).toContain("the stored credential was left as it was")
+      expect(r.stderr).toContain("only its refresh token was replaced, by the one the provider issued with this answer")
       expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/)
-      expect(storedProfile(fs)).toEqual(before)
+      // The access token and its expiry as they were; the refresh token the provider rotated to.
+      expect(storedProfile(fs)).toEqual({ ...before, refresh: endpoint.latestRefresh })
+      for (const s of endpoint.secrets) expect(r.stderr).not.toContain(s)
+      // The provider spent the old refresh token: the next refresh works only because the new one was kept.
+      endpoint.answerWith = {}
+      const again = await runCli(["models", "auth", "refresh", "--profile-id", ID], { fs, oauthHttp: endpoint.shape })
+      expect(again).toMatchObject({ code: 0, stderr: "" })
+      expect(storedProfile(fs).access).toBe(endpoint.latestAccess)
     }
   })
 })

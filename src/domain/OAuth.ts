@@ -141,6 +141,15 @@ export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, strin
   )
 
 /**
+ * The refresh token a token answer rotated, when the answer itself is refused (an unusable access token): the
+ * provider has spent the old one, so this one is all that is left to refresh with (§3.3: nothing lost).
+ */
+export const rotatedRefreshToken = (json: unknown, used: string): string | undefined => {
+  const token = Predicate.isRecord(json) ? nonEmpty(json.refresh_token) : undefined
+  return token !== undefined && token !== used && unsendableCharacter(token) === undefined ? token : undefined
+}
+
+/**
  * The credential after a grant at `now`: `expires = now + expires_in`. A response without a new refresh token
  * keeps the old one (not every provider rotates); email, account and client id carry over unless named anew.
  */

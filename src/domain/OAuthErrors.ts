@@ -46,7 +46,9 @@ export class OAuthRefreshError extends ExplainedError("OAuthRefreshError", {
   profileId: Schema.String,
   reason: Schema.String,
   /** The endpoint could not be reached or timed out: worth trying again, not a verdict on the credential. */
-  transient: Schema.optional(Schema.Boolean)
+  transient: Schema.optional(Schema.Boolean),
+  /** The answer was refused, but the refresh token it rotated was kept (the old one is spent at the provider). */
+  keptRotated: Schema.optional(Schema.Boolean)
 }) {
   get fix(): string {
     const login = `openclaw models auth login --provider ${this.provider}`
@@ -55,7 +57,10 @@ export class OAuthRefreshError extends ExplainedError("OAuthRefreshError", {
       : `run \`${login}\``
   }
   get problem(): string {
-    return `OAuth token refresh failed for ${this.provider}: ${this.reason}. Please try again or re-authenticate. Profile: ${this.profileId}; the stored credential was left as it was`
+    const kept = this.keptRotated === true
+      ? "only its refresh token was replaced, by the one the provider issued with this answer (the old one is spent), so the next use refreshes again"
+      : "the stored credential was left as it was"
+    return `OAuth token refresh failed for ${this.provider}: ${this.reason}. Please try again or re-authenticate. Profile: ${this.profileId}; ${kept}`
   }
 }
 

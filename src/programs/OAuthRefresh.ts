@@ -1,17 +1,19 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import { ProfileNotFoundError } from "../domain/AuthErrors.js"
 import { holdsProfile, lastRefreshFailed, setUsageStats, withoutRefreshFailure, withRefreshFailure } from "../domain/AuthStore.js"
 import { ProviderError } from "../domain/Chat.js"
 import { defaultAgentId, substituteEnvRefs } from "../domain/Config.js"
-import { type Credential, credentialSecret, type OAuthCredential } from "../domain/Credential.js"
+import { type Credential, credentialSecret, OAuthCredential } from "../domain/Credential.js"
 import { FileShapeError } from "../domain/Errors.js"
 import {
   applyRefreshedTokens,
   casDecision,
   credentialFromGrant,
   decodeTokenGrant,
+  rotatedRefreshToken,
   refreshDecision,
   refreshTokenOf
 } from "../domain/OAuth.js"
@@ -156,7 +158,18 @@ const refreshUnderLock = (ctx: AuthContext, profileId: ProfileId, provider: Prov
         const json = yield* (yield* Progress)
           .during(`Refreshing the OAuth token of ${profileId}…`, request)
           .pipe(Effect.mapError((e) => refreshError(provider, profileId, e.reason, e.kind === "network" || e.kind === "timeout")))
-        const grant = yield* Either.mapLeft(decodeTokenGrant(json), (problem) => refreshError(provider, profileId, problem))
+        const decoded = decodeTokenGrant(json)
+        if (Either.isLeft(decoded)) {
+          const rotated = rotatedRefreshToken(json, used)
+          if (rotated === undefined) return yield* refreshError(provider, profileId, decoded.left)
+          // The answer is refused but its new refresh token is kept: the old one is spent at the provider.
+          yield* secrets.register([rotated])
+          const kept = new OAuthCredential({ ...current, refresh: Redacted.make(rotated) })
+          yield* lock.publish(key, kept, sharedVersion)
+          yield* store(used, kept)
+          return yield* new OAuthRefreshError({ provider, profileId, reason: decoded.left, keptRotated: true })
+        }
+        const grant = decoded.right
         yield* secrets.register([grant.access, grant.refresh])
         const at = yield* Clock.currentTimeMillis
         const next = credentialFromGrant(provider, grant, at, {
