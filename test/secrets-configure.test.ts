@@ -71,6 +71,8 @@ describe("secrets configure (scripted prompter)", () => {
     expect(config.secrets.providers.vault.command).toBe("/usr/local/bin/vault-resolver")
     for (const [, content] of contents(fs)) for (const s of [OPENAI_KEY, CONFIG_KEY]) expect(content).not.toContain(s)
     expect(r.stdout).toContain("Dry run: the plan is valid and nothing was written.")
+    // configure asks whether to apply: no hint at a --dry-run flag it does not have.
+    expect(r.stdout).not.toContain("without --dry-run")
     expect(r.stdout).toContain("Applied the plan.")
     clean(r.stdout, r.stderr)
   })

@@ -41,6 +41,9 @@ export const parseModelDirective = (text: string): ModelDirective | undefined =>
   while (i < parts.length && DATE_SUFFIX.test(parts[i]!)) model += `@${parts[i++]}`
   const profileId = parts.slice(i).join("@").trim()
   const ref = `${head}${model}`.trim()
+  // An `@` with nothing after it (or before it) pins nothing: said, not taken as a plain /model or /model list.
+  if (i < parts.length && profileId === "") return { kind: "invalid", problem: "Nothing follows the @: write /model <model>@<profileId>, or leave the @ out. Try /model list for the allowed models." }
+  if (ref === "" && profileId !== "") return { kind: "invalid", problem: "No model before the @: write /model <model>@<profileId>. Try /model list for the allowed models." }
   if (ref === "") return { kind: "list" }
   const problem = idProblem(ref) ?? (profileId === "" ? undefined : idProblem(profileId))
   if (problem !== undefined) return { kind: "invalid", problem: `${problem} Try /model list for the allowed models.` }

@@ -8,6 +8,7 @@ import type { JsonObject } from "./AuthStore.js"
 import { type Credential, encodeCredential, firstProblem, OAuthCredential } from "./Credential.js"
 import { slugProfileName, type ProfileId } from "./ProfileId.js"
 import { unsendableCharacter } from "./SecretInput.js"
+import { escapeControl } from "./Untrusted.js"
 import type { ProviderId } from "./Provider.js"
 
 /** An access token this close to its expiry is refreshed before use (§7). */
@@ -118,6 +119,15 @@ const looksLikeEmail = (s: string | undefined): string | undefined => (s !== und
 
 /** Decodes a token response; the problem names a field, never a value (values may be secrets). */
 export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, string> =>
+  answeredError(json) !== undefined
+    ? Either.left(`the token endpoint answered with an error (${answeredError(json)}) beside its tokens; none were used`)
+    : decodeGrant(json)
+
+/** An OAuth error code in an answer that otherwise looks like a grant (RFC 6749 §5.2 `error`): never taken as one. */
+const answeredError = (json: unknown): string | undefined =>
+  Predicate.isRecord(json) && typeof json.error === "string" && json.error.trim() !== "" ? escapeControl(json.error.trim().slice(0, 64)) : undefined
+
+const decodeGrant = (json: unknown): Either.Either<TokenGrant, string> =>
   Schema.decodeUnknownEither(TokenResponse)(json, { onExcessProperty: "ignore" }).pipe(
     Either.mapLeft((e) => `unexpected token response (${firstProblem(e).replace(/, got .*$/, "")})`),
     Either.flatMap((r) => {
@@ -145,7 +155,7 @@ export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, strin
  * provider has spent the old one, so this one is all that is left to refresh with (§3.3: nothing lost).
  */
 export const rotatedRefreshToken = (json: unknown, used: string): string | undefined => {
-  const token = Predicate.isRecord(json) ? nonEmpty(json.refresh_token) : undefined
+  const token = Predicate.isRecord(json) && answeredError(json) === undefined ? nonEmpty(json.refresh_token) : undefined
   return token !== undefined && token !== used && unsendableCharacter(token) === undefined ? token : undefined
 }
 

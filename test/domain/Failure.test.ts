@@ -155,6 +155,13 @@ describe("/model directives (§8.3)", () => {
     expect(parseModelDirective(text)).toEqual(expected)
   })
 
+  it("an @ with nothing after it (or before it) is said, not taken as a plain /model or /model list", () => {
+    expect(parseModelDirective("/model opus@")).toMatchObject({ kind: "invalid", problem: expect.stringContaining("Nothing follows the @") })
+    expect(parseModelDirective("/model opus@  ")).toMatchObject({ kind: "invalid" })
+    expect(parseModelDirective("/model @")).toMatchObject({ kind: "invalid", problem: expect.stringContaining("Nothing follows the @") })
+    expect(parseModelDirective("/model @anthropic:work")).toMatchObject({ kind: "invalid", problem: expect.stringContaining("No model before the @") })
+  })
+
   it("ignores ordinary messages", () => {
     for (const t of ["hello", "/models", "please /model opus", "/newline"]) expect(parseModelDirective(t)).toBeUndefined()
   })

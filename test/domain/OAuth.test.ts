@@ -11,6 +11,7 @@ import {
   decodeTokenGrant,
   DEFAULT_ACCESS_LIFETIME_MS,
   MAX_ACCESS_LIFETIME_MS,
+  rotatedRefreshToken,
   refreshDecision,
   refreshLockPath,
   REFRESH_WINDOW_MS
@@ -73,6 +74,13 @@ describe("token responses", () => {
     }
     // An access token no request can carry is no token: the answer is refused, the stored credential kept.
     expect(Either.getOrThrow(decodeTokenGrant({ access_token: "sk-ant-oat01-tok\n" })).access).toBe("sk-ant-oat01-tok")
+    // An error beside tokens is an error (RFC 6749 §5.2), and its refresh token is not kept either.
+    expect(decodeTokenGrant({ access_token: "a", refresh_token: "r2", error: "invalid_grant" })).toEqual(
+      Either.left("the token endpoint answered with an error (invalid_grant) beside its tokens; none were used")
+    )
+    expect(rotatedRefreshToken({ access_token: "a\n\n", refresh_token: "r2", error: "invalid_grant" }, "r1")).toBeUndefined()
+    expect(rotatedRefreshToken({ access_token: "a\n\n", refresh_token: "r2" }, "r1")).toBe("r2")
+    expect(rotatedRefreshToken({ access_token: "a\n\n", refresh_token: "r1" }, "r1")).toBeUndefined()
     for (const bad of ["sk-ant-oat01-x\r\nX-Evil: 1", "tok\u001b]0;pwn\u0007", "   "]) {
       expect(decodeTokenGrant({ access_token: bad, expires_in: 3600 })).toEqual(Either.left(expect.stringMatching(/^unexpected token response \(access_token holds /)))
     }

@@ -39,7 +39,8 @@ export const applyJson = (r: ApplyReport) => ({
   notes: r.notes
 })
 
-export const renderApplyText = (r: ApplyReport): string => {
+/** `dryRunHint`: whether a dry run ends with how to apply it (configure asks instead). */
+export const renderApplyText = (r: ApplyReport, dryRunHint = true): string => {
   const lines = [r.dryRun ? "Dry run: the plan is valid and nothing was written." : "Applied the plan."]
   const verb = r.dryRun ? "would" : "now"
   if (r.targets.length > 0) lines.push(`Targets (${r.targets.length}):`)
@@ -61,7 +62,7 @@ export const renderApplyText = (r: ApplyReport): string => {
       : `${r.dryRun ? "Files that would change" : "Files written"}: ${r.files.map(esc).join(", ")}`
   )
   for (const note of r.notes) lines.push(`Note: ${esc(note)}`)
-  if (r.dryRun && r.files.length > 0) lines.push("Run the same command without --dry-run to apply it.")
+  if (dryRunHint && r.dryRun && r.files.length > 0) lines.push("Run the same command without --dry-run to apply it.")
   return lines.join("\n")
 }
 

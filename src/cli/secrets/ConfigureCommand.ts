@@ -36,7 +36,7 @@ export const configureCommand = Command.make(
         agent: Option.getOrUndefined(o.agent),
         allowExec: o.allowExec,
         json: o.json,
-        show: (preflight) => (o.json ? Effect.void : Console.log(renderApplyText(preflight)))
+        show: (preflight) => (o.json ? Effect.void : Console.log(renderApplyText(preflight, false)))
       })
       if (o.json) {
         yield* Console.log(
