@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { ChildProcess } from "node:child_process"
+import { clearCooldown } from "../../src/domain/AuthStore.js"
 import { decodeConfig } from "../../src/domain/Config.js"
 import { cooldownSettings, recordFailure } from "../../src/domain/Failure.js"
 import type { ProfileId } from "../../src/domain/ProfileId.js"
@@ -40,6 +41,8 @@ describe.skipIf(!hasRedis)("Redis usage through an outage (§10, real redis-serv
         const second = yield* usage.update(target, ID, failure(NOW + 1))
         expect(second.stats).toMatchObject({ errorCount: 2, cooldownUntil: NOW + 1 + 5 * 60_000 })
         expect(JSON.parse(fs.read(STORE)!).usageStats).toBeUndefined()
+        // A request's view while Redis is up (the gateway makes one before every choice).
+        expect((yield* usage.view(target, yield* profiles.load(STORE))).store.usageStats[ID]).toMatchObject({ errorCount: 2 })
 
         redis.kill("SIGKILL")
         yield* Effect.promise(() => new Promise((resolve) => redis.once("exit", resolve)))
@@ -50,6 +53,9 @@ describe.skipIf(!hasRedis)("Redis usage through an outage (§10, real redis-serv
         const third = yield* usage.update(target, ID, failure(NOW + 2))
         expect(third.stats).toMatchObject({ errorCount: 3, cooldownUntil: NOW + 2 + 25 * 60_000 })
         expect(JSON.parse(fs.read(STORE)!).usageStats[ID]).toMatchObject({ errorCount: 3 })
+        // `models auth cooldowns clear` from the CLI meanwhile reaches only the file: its word is the later one.
+        yield* fileUsageState(profiles).clear(target, () => (s) => clearCooldown(s))
+        expect((yield* usage.view(target, yield* profiles.load(STORE))).store.usageStats[ID]).toBeUndefined()
         redis = yield* Effect.promise(() => startRedis(port))
       }).pipe(Effect.provide(testServices({ fs })))
     })

@@ -61,7 +61,17 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
    * made every profile look fresh: a rate-limited key was called again two seconds later. In memory only: a restart
    * during an outage starts from the file.
    */
-  const known = new Map<string, { usageStats: Record<string, UsageStats>; lastGood: Record<string, ProfileId> }>()
+  const known = new Map<
+    string,
+    {
+      usageStats: Record<string, UsageStats>
+      lastGood: Record<string, ProfileId>
+      /** The file's usage at that view (one reference): a profile whose file entry changed since is the file's. */
+      fileStats?: Readonly<Record<string, UsageStats>>
+      /** What this gateway itself wrote to the file since (during an outage), as JSON: not someone else's change. */
+      fileWritten?: Map<string, string>
+    }
+  >()
   const knownOf = (agentId: string) => {
     let entry = known.get(agentId)
     if (entry === undefined) known.set(agentId, (entry = { usageStats: Object.create(null), lastGood: Object.create(null) }))
@@ -80,6 +90,10 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
     if (last === undefined) return doc
     const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
     for (const [id, stats] of Object.entries(last.usageStats)) {
+      // Written since by someone else (`cooldowns clear` from the CLI, which reaches only the file now): the file's
+      // word is the later one.
+      const then = last.fileWritten?.get(id) ?? (last.fileStats === undefined ? undefined : JSON.stringify(last.fileStats[id]))
+      if (then !== undefined && then !== JSON.stringify(usageStats[id])) continue
       const joined = mergeUsage(stats, usageStats[id])
       if (joined !== undefined) usageStats[id] = joined
     }
@@ -118,7 +132,11 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
           // Profiles Redis knows nothing of keep what the file says (state from before the switch to Redis).
           const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
           const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), doc.store.lastGood)
-          const seen = { usageStats: Object.create(null) as Record<string, UsageStats>, lastGood: Object.create(null) as Record<string, ProfileId> }
+          const seen = {
+            usageStats: Object.create(null) as Record<string, UsageStats>,
+            lastGood: Object.create(null) as Record<string, ProfileId>,
+            fileStats: doc.store.usageStats
+          }
           for (const [field, text] of Object.entries(hash)) {
             if (field.startsWith("p:")) {
               const stats = decodeSharedUsage(text)
@@ -137,7 +155,10 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
         // joined): a failure then adds to the known count and cooldown instead of starting over from the file's.
         Effect.zipRight(
           remember(target, [profileId]),
-          local.update(target, profileId, (fileStats) => f(mergeUsage(known.get(target.agentId)?.usageStats[profileId], fileStats) ?? {}), lastGood)
+          Effect.tap(
+            local.update(target, profileId, (fileStats) => f(mergeUsage(known.get(target.agentId)?.usageStats[profileId], fileStats) ?? {}), lastGood),
+            ({ stats }) => Effect.sync(() => (knownOf(target.agentId).fileWritten ??= new Map()).set(profileId, JSON.stringify(stats)))
+          )
         )
       ).pipe(Effect.tap(({ stats }) => saw(target.agentId, profileId, stats, lastGood))),
     clear: (target, f) =>
