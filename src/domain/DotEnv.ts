@@ -177,10 +177,9 @@ export const removeDotEnvAssignments = (
   const { eol, lines, trailingNewline } = splitLines(text)
   const drop = new Set<number>()
   const removed = new Set<string>()
-  // Lines of a value (a `#` inside a multi-line quoted value is not a comment).
-  const inValue = new Set<number>()
-  for (const a of scan(lines)) {
-    for (let i = a.start; i <= a.end; i++) inValue.add(i)
+  const assignments = scan(lines)
+  const inValue = valueLines(assignments)
+  for (const a of assignments) {
     if (!remove(a.key, decodeRaw(a.rawValue))) continue
     removed.add(a.key)
     for (let i = a.start; i <= a.end; i++) drop.add(i)
@@ -237,43 +236,38 @@ export const ignoredDotEnvLines = (text: string): ReadonlyArray<number> => {
   return ignored
 }
 
+/** The lines of the file's assignments (a `#` inside a multi-line quoted value is not a comment). */
+const valueLines = (assignments: ReadonlyArray<Assignment>): ReadonlySet<number> => {
+  const lines = new Set<number>()
+  for (const a of assignments) for (let i = a.start; i <= a.end; i++) lines.add(i)
+  return lines
+}
+
+/** A commented-out assignment (`#KEY=value`, `# export KEY='v' # note`), read as dotenv reads it uncommented. */
+const commentedOut = (line: string): { readonly key: string; readonly value: string } | undefined => {
+  const body = /^\s*#+\s*(.*)$/.exec(line)?.[1]
+  const a = body === undefined ? undefined : scan([body])[0]
+  const value = a === undefined ? "" : decodeRaw(a.rawValue)
+  return a === undefined || value === "" ? undefined : { key: a.key, value }
+}
+
+/** The value of a commented-out assignment line, or undefined for any other line. */
+export const commentedValue = (line: string): string | undefined => commentedOut(line)?.value
+
 /**
  * Assignments commented out (`#OPENAI_API_KEY=sk-…`, `# export X=…`): dotenv skips them, but the value is still in
  * the file in plain text. By name and 1-based line only: the value may be a secret.
  */
 export const commentedAssignments = (text: string): ReadonlyArray<{ readonly name: string; readonly line: number }> => {
-  const found: Array<{ name: string; line: number }> = []
   const { lines } = splitLines(text)
-  // Lines of a value (a `#` inside a multi-line quoted value is not a comment).
-  const inValue = new Set<number>()
-  for (const a of scan(lines)) for (let i = a.start; i <= a.end; i++) inValue.add(i)
+  const inValue = valueLines(scan(lines))
+  const found: Array<{ name: string; line: number }> = []
   for (let i = 0; i < lines.length; i++) {
-    if (inValue.has(i)) continue
-    const m = COMMENTED.exec(lines[i]!)
-    const value = m === null ? undefined : commentedValue(lines[i]!)
-    if (value !== undefined && !isPlaceholder(value)) found.push({ name: m![1]!, line: i + 1 })
+    const c = inValue.has(i) ? undefined : commentedOut(lines[i]!)
+    if (c !== undefined && !isPlaceholder(c.value)) found.push({ name: c.key, line: i + 1 })
   }
   return found
 }
 
 /** `sk-ant-...`, `<your key>`, `xxx`: what a template shows where a value goes, not a value. */
 const isPlaceholder = (value: string): boolean => value.length < 8 || /\.\.\.|\u2026|[<>\s]|^(.)\1*$/.test(value)
-
-const COMMENTED = /^\s*#+\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/
-
-/** One line's value text as dotenv reads it: a quoted value to its closing quote, else up to a ` #` comment. */
-const dotenvValue = (text: string): string => {
-  const t = text.trim()
-  const quoted = /^(['"`])([\s\S]*?)\1/.exec(t)
-  if (quoted !== null) return decodeRaw(quoted[0])
-  const hash = t.search(/(^|\s)#/)
-  return decodeRaw(hash < 0 ? t : t.slice(0, hash))
-}
-
-/** The value of a commented-out assignment line (`#KEY=value`, quotes and a trailing comment as dotenv reads them). */
-export const commentedValue = (line: string): string | undefined => {
-  const m = COMMENTED.exec(line)
-  if (m === null) return undefined
-  const value = dotenvValue(m[2]!)
-  return value === "" ? undefined : value
-}
