@@ -43,6 +43,10 @@ export const ExplainedError = <Tag extends string, Fields extends Schema.Struct.
   return WithMessage as unknown as ExplainedErrorClass<Tag, Fields>
 }
 
+/** A system error's code (`ENOENT`, `EPIPE` …), or `EUNKNOWN` for anything without one. */
+export const errnoCode = (e: unknown): string =>
+  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
+
 /** The code of a FileError for a FIFO, socket or device where a file belongs (§11); not an errno. */
 export const NOT_A_REGULAR_FILE = "ENOTREG"
 /** The code of a FileError for a `<file>.lock` that is a file, where openclaw locks with a directory; not an errno. */

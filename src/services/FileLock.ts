@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { FileError, LOCK_IS_A_FILE, LockTimeoutError } from "../domain/Errors.js"
+import { errnoCode, FileError, LOCK_IS_A_FILE, LockTimeoutError } from "../domain/Errors.js"
 import { type LockTimings, lockTimings } from "../domain/LockTimings.js"
 import { HostProcess } from "./HostProcess.js"
 import * as fs from "node:fs/promises"
@@ -30,9 +30,6 @@ export class FileLock extends Context.Tag("openclaw/FileLock")<FileLock, FileLoc
   )
 }
 
-const codeOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
-
 // proper-lockfile's mkdir lock works across processes and on network file systems; it is imported lazily so
 // read-only commands never load it.
 const acquire = (file: string, { staleMs, waitMs }: LockTimings) =>
@@ -57,14 +54,14 @@ const acquire = (file: string, { staleMs, waitMs }: LockTimings) =>
           return await lockfile.lock(file, options)
         } catch (e) {
           // A stale lock is taken over by removing its directory: a file there makes that fail as ENOTDIR.
-          if (codeOf(e) === "ENOTDIR" && (await fs.lstat(`${file}.lock`).then((s) => s.isFile(), () => false))) throw { code: LOCK_IS_A_FILE }
-          if (codeOf(e) !== "ELOCKED" || performance.now() >= deadline) throw e
+          if (errnoCode(e) === "ENOTDIR" && (await fs.lstat(`${file}.lock`).then((s) => s.isFile(), () => false))) throw { code: LOCK_IS_A_FILE }
+          if (errnoCode(e) !== "ELOCKED" || performance.now() >= deadline) throw e
           await new Promise((resolve) => setTimeout(resolve, 35 + Math.random() * 35))
         }
       }
     },
     catch: (e) =>
-      codeOf(e) === "ELOCKED"
+      errnoCode(e) === "ELOCKED"
         ? new LockTimeoutError({ path: file, waitedMs: waitMs })
-        : new FileError({ path: `${file}.lock`, operation: "write", code: codeOf(e) })
+        : new FileError({ path: `${file}.lock`, operation: "write", code: errnoCode(e) })
   })

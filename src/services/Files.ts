@@ -6,7 +6,7 @@ import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { DANGLING_LINK, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
+import { DANGLING_LINK, errnoCode, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
 
 export interface FileInfo {
   readonly isFile: boolean
@@ -46,9 +46,6 @@ export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
   static readonly layer = Layer.sync(Files, () => makeNodeFiles())
 }
 
-const codeOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
-
 /** The nearest parent of `file` that exists and is not a directory (what ENOTDIR is about), if one is found. */
 const fileInTheWay = async (file: string): Promise<string | undefined> => {
   for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -60,7 +57,7 @@ const fileInTheWay = async (file: string): Promise<string | undefined> => {
 
 /** The FileError for a failed operation; an ENOTDIR names the parent in the way, since the message cannot guess it. */
 const fileError = (file: string, operation: FileError["operation"], e: unknown): Effect.Effect<never, FileError> => {
-  const code = codeOf(e)
+  const code = errnoCode(e)
   if (code !== "ENOTDIR") return Effect.fail(new FileError({ path: file, operation, code }))
   return Effect.promise(() => fileInTheWay(file)).pipe(
     Effect.flatMap((blockedBy) => Effect.fail(new FileError({ path: file, operation, code, ...(blockedBy === undefined ? {} : { blockedBy }) })))
@@ -78,7 +75,7 @@ const realTarget = async (file: string): Promise<string> => {
       const link = await fs.readlink(current)
       current = path.resolve(path.dirname(current), link)
     } catch (e) {
-      if (codeOf(e) === "EINVAL" || codeOf(e) === "ENOENT") return current
+      if (errnoCode(e) === "EINVAL" || errnoCode(e) === "ENOENT") return current
       throw e
     }
   }
@@ -90,7 +87,7 @@ const isAlive = (pid: number): boolean => {
     process.kill(pid, 0)
     return true
   } catch (e) {
-    return codeOf(e) === "EPERM"
+    return errnoCode(e) === "EPERM"
   }
 }
 
@@ -201,7 +198,7 @@ const makeNodeFiles = (): FilesShape => ({
       catch: (e) => e
     }).pipe(
       Effect.catchAll((e) =>
-        codeOf(e) === "ENOENT"
+        errnoCode(e) === "ENOENT"
           ? Effect.succeed(Option.none<string>())
           : fileError(file, "read", e)
       )
@@ -221,7 +218,7 @@ const makeNodeFiles = (): FilesShape => ({
         })
       ),
       Effect.catchAll((e) =>
-        codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR"
+        errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR"
           ? Effect.succeed(Option.none<FileInfo>())
           : fileError(file, "stat", e)
       )
@@ -231,13 +228,13 @@ const makeNodeFiles = (): FilesShape => ({
   makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined)),
   list: (dir) =>
     attempt(dir, "read", () =>
-      fs.readdir(dir).catch((e) => (codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR" ? [] : Promise.reject(e)))
+      fs.readdir(dir).catch((e) => (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR" ? [] : Promise.reject(e)))
     ),
   isSymlink: (file) =>
     attempt(file, "stat", () =>
       fs.lstat(file).then(
         (s) => s.isSymbolicLink(),
-        (e) => (codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR" ? false : Promise.reject(e))
+        (e) => (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR" ? false : Promise.reject(e))
       )
     )
 })

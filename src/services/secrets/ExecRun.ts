@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { errnoCode } from "../../domain/Errors.js"
 
 /** One run of an exec provider's command: what it was given and its limits (§9). */
 export interface ExecSpec {
@@ -36,9 +37,6 @@ export type ExecOutcome =
 const STDERR_KEPT = 4096
 /** SIGKILL ends a process at once; this only bounds the wait for its exit should the kernel be slow to reap it. */
 const REAP_GRACE_MS = 2000
-
-const codeOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
 
 /** The child's whole process group (it is spawned as a group leader), else just the child. */
 const killGroup = (child: ChildProcess): void => {
@@ -83,7 +81,7 @@ const runChild = (
         windowsHide: true
       })
     } catch (e) {
-      resume(Effect.succeed({ _tag: "SpawnFailed", code: codeOf(e) }))
+      resume(Effect.succeed({ _tag: "SpawnFailed", code: errnoCode(e) }))
       return
     }
     let gone = false
@@ -120,7 +118,7 @@ const runChild = (
       if (stderrBytes < STDERR_KEPT) stderr.push(chunk.subarray(0, STDERR_KEPT - stderrBytes))
       stderrBytes += chunk.length
     })
-    child.on("error", (e) => settle({ _tag: "SpawnFailed", code: codeOf(e) }))
+    child.on("error", (e) => settle({ _tag: "SpawnFailed", code: errnoCode(e) }))
     child.on("close", (code, signal) =>
       settle({
         _tag: "Exited",

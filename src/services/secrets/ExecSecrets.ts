@@ -8,9 +8,7 @@ import type { ExecSecretProvider } from "../../domain/SecretProviders.js"
 import { type Resolution, unresolved } from "../../domain/SecretResolution.js"
 import { escapeControl } from "../../domain/Untrusted.js"
 import { type ExecOutcome, runExec } from "./ExecRun.js"
-
-const codeOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
+import { errnoCode } from "../../domain/Errors.js"
 
 const isInside = (dir: string, file: string): boolean => {
   const relative = path.relative(dir, file)
@@ -33,7 +31,7 @@ export const checkCommand = (
     try {
       link = await fs.lstat(provider.command)
     } catch (e) {
-      const code = codeOf(e)
+      const code = errnoCode(e)
       return { problem: code === "ENOENT" ? `its command ${shown} does not exist` : `its command ${shown} cannot be examined (${code})` }
     }
     let file = provider.command
@@ -51,7 +49,7 @@ export const checkCommand = (
       try {
         file = await fs.realpath(provider.command)
       } catch (e) {
-        return { problem: `its command ${shown} is a symlink that leads nowhere (${codeOf(e)})` }
+        return { problem: `its command ${shown} is a symlink that leads nowhere (${errnoCode(e)})` }
       }
     }
     if (provider.trustedDirs.length > 0) {

@@ -8,9 +8,7 @@ import { pathTrustProblem } from "../../domain/SecretPathTrust.js"
 import type { FileSecretProvider } from "../../domain/SecretProviders.js"
 import { type Resolution, resolved, unresolved } from "../../domain/SecretResolution.js"
 import { escapeControl } from "../../domain/Untrusted.js"
-
-const codeOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "EUNKNOWN"
+import { errnoCode } from "../../domain/Errors.js"
 
 /** `~` and `~/…` with the user's home; anything else must already be absolute. */
 export const expandHome = (file: string, home: string): string =>
@@ -53,7 +51,7 @@ const readSecretsFile = async (file: string, provider: FileSecretProvider): Prom
     }
     return { text: Buffer.concat(chunks, length).toString("utf8").replace(/^\uFEFF/, "") }
   } catch (e) {
-    const code = codeOf(e)
+    const code = errnoCode(e)
     if (code === "ENOENT" || code === "ENOTDIR") return { problem: `the secrets file ${shown} does not exist` }
     if (code === "EACCES") return { problem: `the secrets file ${shown} cannot be read (permission denied)` }
     return { problem: `the secrets file ${shown} cannot be read (${code})` }
