@@ -118,10 +118,10 @@ const plainText = (s: unknown): string | undefined => {
 const looksLikeEmail = (s: string | undefined): string | undefined => (s !== undefined && /^[^\s@]+@[^\s@]+$/.test(s) ? s : undefined)
 
 /** Decodes a token response; the problem names a field, never a value (values may be secrets). */
-export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, string> =>
-  answeredError(json) !== undefined
-    ? Either.left(`the token endpoint answered with an error (${answeredError(json)}) beside its tokens; none were used`)
-    : decodeGrant(json)
+export const decodeTokenGrant = (json: unknown): Either.Either<TokenGrant, string> => {
+  const error = answeredError(json)
+  return error === undefined ? decodeGrant(json) : Either.left(`the token endpoint answered with an error (${error}) beside its tokens; none were used`)
+}
 
 /** An OAuth error code in an answer that otherwise looks like a grant (RFC 6749 §5.2 `error`): never taken as one. */
 const answeredError = (json: unknown): string | undefined =>

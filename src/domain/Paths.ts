@@ -25,7 +25,8 @@ const nonEmpty = (v: string | undefined): string | undefined => (v === undefined
 
 const join = (...parts: ReadonlyArray<string>): string => parts.join("/").replace(/\/{2,}/g, "/")
 
-const resolveAgainst = (cwd: string, p: string): string => (p.startsWith("/") ? p : join(cwd, p))
+/** `p` as an absolute path: relative ones against `cwd`. */
+export const resolveAgainst = (cwd: string, p: string): string => (p.startsWith("/") ? p : join(cwd, p))
 
 /** `~` and `~/x` expand with the resolved home. */
 const expandHome = (p: string, home: string): string =>

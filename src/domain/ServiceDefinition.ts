@@ -6,6 +6,7 @@
 
 import * as Either from "effect/Either"
 import { firstControlCharacter } from "./ControlCharacters.js"
+import { resolveAgainst } from "./Paths.js"
 
 export type ServicePlatform = "linux" | "darwin"
 
@@ -38,12 +39,11 @@ export const pathVarsOf = (vars: Readonly<Record<string, string | undefined>>, c
     PATH_VARS.flatMap((name) => {
       const v = vars[name]?.trim()
       if (!v) return []
-      const absolute = v.startsWith("/") || v === "~" || v.startsWith("~/") ? v : `${cwd.replace(/\/+$/, "")}/${v}`
-      return [[name, absolute] as const]
+      // `~` stays: the gateway expands it with the same user's HOME.
+      return [[name, v === "~" || v.startsWith("~/") ? v : resolveAgainst(cwd, v)] as const]
     })
   )
 
-/** systemd command-line quoting: double quotes, with `\`, `"` escaped and specifiers/variables doubled. */
 /** systemd.syntax(7) quoting, with `%` specifiers escaped; `$` too where systemd expands variables (ExecStart=). */
 const systemdQuoted = (arg: string, dollars: boolean): string => {
   const quoted = arg.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%")

@@ -48,12 +48,11 @@ export const forceCloseConnections = (): void => {
 
 export const listen = (handler: RequestHandler, options: ListenOptions) =>
   Effect.gen(function* () {
-    let active = 0
     let closing = false
     const idle = new Set<() => void>()
+    /** The requests being served (their count is what the drain waits on). */
     const inFlight = new Map<Http.ServerResponse, ReturnType<RequestHandler>>()
     const node = Http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
-      active++
       if (closing) res.setHeader("connection", "close")
       const served = handler(req, res)
       inFlight.set(res, served)
@@ -61,8 +60,7 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
       res.on("close", () => {
         inFlight.delete(res)
         if (!res.writableEnded) served.stop()
-        active--
-        if (active === 0) idle.forEach((f) => f())
+        if (inFlight.size === 0) idle.forEach((f) => f())
       })
     })
     /** A stream still open when the drain's time is up: its error event (after any half-sent event), then stopped. */
@@ -88,9 +86,11 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
           closing = true
           draining.add(node)
           node.close() // stop accepting; idle keep-alive connections are closed
+          let grace: ReturnType<typeof setTimeout> | undefined
           const done = () => {
             clearInterval(sweep)
             clearTimeout(deadline)
+            clearTimeout(grace)
             idle.clear()
             draining.delete(node)
             node.closeAllConnections()
@@ -101,9 +101,9 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
           // Time is up: streams get their error event and a moment to send it, then every connection is closed.
           const deadline = setTimeout(() => {
             endStreams()
-            setTimeout(done, GRACE_MS)
+            grace = setTimeout(done, GRACE_MS)
           }, options.drainTimeoutMs)
-          if (active === 0) return done()
+          if (inFlight.size === 0) return done()
           idle.add(done)
         })
     )
