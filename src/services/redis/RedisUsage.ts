@@ -56,48 +56,70 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
   /** Profiles whose usage went to the file during an outage, by agent: merged into Redis when it is back. */
   const pending = new Map<string, { target: UsageTarget; ids: Set<ProfileId> }>()
   /**
-   * The shared state as this gateway last saw it (read or written), by agent: while Redis is unreachable it is laid
-   * over the file, so the cooldowns and disables this gateway knew of still hold (§10, §5.3). Without it, an outage
-   * made every profile look fresh: a rate-limited key was called again two seconds later. In memory only: a restart
-   * during an outage starts from the file.
+   * The shared state as this gateway last saw it, by agent: while Redis is unreachable it is laid over the file, so
+   * the cooldowns and disables this gateway knew of still hold (§10, §5.3). Without it, an outage made every profile
+   * look fresh: a rate-limited key was called again two seconds later. In memory only: a restart during an outage
+   * starts from the file. A view keeps references only (the hash as read, the file's usage); they are decoded, with
+   * this gateway's writes since laid over them, only when Redis is away.
    */
-  const known = new Map<
-    string,
-    {
-      usageStats: Record<string, UsageStats>
-      lastGood: Record<string, ProfileId>
-      /** The file's usage at that view (one reference): a profile whose file entry changed since is the file's. */
-      fileStats?: Readonly<Record<string, UsageStats>>
-      /** What this gateway itself wrote to the file since (during an outage), as JSON: not someone else's change. */
-      fileWritten?: Map<string, string>
-    }
-  >()
-  const knownOf = (agentId: string) => {
+  interface Known {
+    readonly hash: Readonly<Record<string, string>>
+    /** The file's usage at that view: a profile whose file entry someone else changed since is the file's. */
+    readonly fileStats: Readonly<Record<string, UsageStats>>
+    /** What this gateway wrote since (to Redis or, during an outage, to the file), by profile; undefined: removed. */
+    wrote?: Map<string, UsageStats | undefined>
+    goods?: Map<string, ProfileId>
+    /** What this gateway wrote to the file during the outage, as JSON: its own change, not someone else's. */
+    fileWritten?: Map<string, string>
+  }
+  const known = new Map<string, Known>()
+  const knownOf = (agentId: string): Known => {
     let entry = known.get(agentId)
-    if (entry === undefined) known.set(agentId, (entry = { usageStats: Object.create(null), lastGood: Object.create(null) }))
+    if (entry === undefined) known.set(agentId, (entry = { hash: {}, fileStats: {} }))
     return entry
+  }
+  /** The usage stats and lastGood a Known stands for. */
+  const decodeKnown = (k: Known) => {
+    const usageStats: Record<string, UsageStats> = Object.create(null)
+    const lastGood: Record<string, ProfileId> = Object.create(null)
+    for (const [field, text] of Object.entries(k.hash)) {
+      if (field.startsWith("p:")) {
+        const stats = decodeSharedUsage(text)
+        if (stats !== undefined) usageStats[field.slice(2)] = stats
+      } else if (field.startsWith("g:")) lastGood[field.slice(2)] = text as ProfileId
+    }
+    for (const [id, stats] of k.wrote ?? []) {
+      if (stats === undefined) delete usageStats[id]
+      else usageStats[id] = stats
+    }
+    for (const [provider, id] of k.goods ?? []) lastGood[provider] = id
+    return { usageStats, lastGood }
   }
   const saw = (agentId: string, profileId: ProfileId, stats: UsageStats | undefined, lastGood?: ProviderId) =>
     Effect.sync(() => {
       const entry = knownOf(agentId)
-      if (stats === undefined) delete entry.usageStats[profileId]
-      else entry.usageStats[profileId] = stats
-      if (lastGood !== undefined) entry.lastGood[lastGood] = profileId
+      ;(entry.wrote ??= new Map()).set(profileId, stats)
+      if (lastGood !== undefined) (entry.goods ??= new Map()).set(lastGood, profileId)
     })
   /** The file's document with what was last known from Redis laid over it, joined profile by profile. */
+  const knownStats = (agentId: string): Readonly<Record<string, UsageStats>> => {
+    const k = known.get(agentId)
+    return k === undefined ? {} : decodeKnown(k).usageStats
+  }
   const withKnown = (target: UsageTarget, doc: StoreDocument): StoreDocument => {
     const last = known.get(target.agentId)
     if (last === undefined) return doc
+    const seen = decodeKnown(last)
     const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
-    for (const [id, stats] of Object.entries(last.usageStats)) {
+    for (const [id, stats] of Object.entries(seen.usageStats)) {
       // Written since by someone else (`cooldowns clear` from the CLI, which reaches only the file now): the file's
       // word is the later one.
-      const then = last.fileWritten?.get(id) ?? (last.fileStats === undefined ? undefined : JSON.stringify(last.fileStats[id]))
-      if (then !== undefined && then !== JSON.stringify(usageStats[id])) continue
+      const then = last.fileWritten?.get(id) ?? JSON.stringify(last.fileStats[id])
+      if (then !== JSON.stringify(usageStats[id])) continue
       const joined = mergeUsage(stats, usageStats[id])
       if (joined !== undefined) usageStats[id] = joined
     }
-    const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), last.lastGood, doc.store.lastGood)
+    const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), seen.lastGood, doc.store.lastGood)
     return { ...doc, store: { ...doc.store, usageStats, lastGood } }
   }
 
@@ -130,20 +152,15 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
         (hash) => {
           if (hash === undefined) return withKnown(target, doc)
           // Profiles Redis knows nothing of keep what the file says (state from before the switch to Redis).
+          known.set(target.agentId, { hash, fileStats: doc.store.usageStats })
           const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
           const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), doc.store.lastGood)
-          const seen = {
-            usageStats: Object.create(null) as Record<string, UsageStats>,
-            lastGood: Object.create(null) as Record<string, ProfileId>,
-            fileStats: doc.store.usageStats
-          }
           for (const [field, text] of Object.entries(hash)) {
             if (field.startsWith("p:")) {
               const stats = decodeSharedUsage(text)
-              if (stats !== undefined) usageStats[field.slice(2)] = seen.usageStats[field.slice(2)] = stats
-            } else if (field.startsWith("g:")) lastGood[field.slice(2)] = seen.lastGood[field.slice(2)] = text as ProfileId
+              if (stats !== undefined) usageStats[field.slice(2)] = stats
+            } else if (field.startsWith("g:")) lastGood[field.slice(2)] = text as ProfileId
           }
-          known.set(target.agentId, seen)
           return { ...doc, store: { ...doc.store, usageStats, lastGood } }
         }
       ),
@@ -156,7 +173,7 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
         Effect.zipRight(
           remember(target, [profileId]),
           Effect.tap(
-            local.update(target, profileId, (fileStats) => f(mergeUsage(known.get(target.agentId)?.usageStats[profileId], fileStats) ?? {}), lastGood),
+            local.update(target, profileId, (fileStats) => f(mergeUsage(knownStats(target.agentId)[profileId], fileStats) ?? {}), lastGood),
             ({ stats }) => Effect.sync(() => (knownOf(target.agentId).fileWritten ??= new Map()).set(profileId, JSON.stringify(stats)))
           )
         )
@@ -168,12 +185,9 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
         const locally = yield* local.clear(target, f)
         const last = known.get(target.agentId)
         if (last !== undefined) {
-          for (const [id, stats] of Object.entries(last.usageStats)) {
+          for (const [id, stats] of Object.entries(decodeKnown(last).usageStats)) {
             const change = f(id as ProfileId, stats)
-            if (change === undefined) continue
-            const next = change(stats)
-            if (next === undefined) delete last.usageStats[id]
-            else last.usageStats[id] = next
+            if (change !== undefined) (last.wrote ??= new Map()).set(id, change(stats))
           }
         }
         const shared = yield* connection.shared(
