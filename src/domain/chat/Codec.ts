@@ -92,6 +92,20 @@ export const parseJson = (text: string): unknown => {
   }
 }
 
+/**
+ * The first field of a client's object outside `known` that holds something (null and an empty array hold
+ * nothing: clients echo answers back with `refusal: null`, `annotations: []`). A translation has no place for
+ * such a field, so it is refused by name rather than dropped (§8.4).
+ */
+export const unknownField = (record: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): string | undefined => {
+  for (const key of Object.keys(record)) {
+    const value = record[key]
+    if (known.has(key) || value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue
+    return key
+  }
+  return undefined
+}
+
 /** A refusal whose message starts with the field it names. */
 export const refuse = (field: string, message: string): Either.Either<never, Unsupported> => Either.left(unsupported(field, `${field}: ${message}`))
 

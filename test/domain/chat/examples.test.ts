@@ -18,7 +18,7 @@ describe("an OpenAI client's tool-calling conversation to an Anthropic model", (
     model: "openclaw",
     messages: [
       { role: "developer", content: "You are terse." },
-      { role: "user", content: [{ type: "text", text: "Weather in Paris and Oslo? Also, this:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }, { type: "image_url", image_url: { url: "https://example.com/a.jpg", detail: "low" } }] },
+      { role: "user", content: [{ type: "text", text: "Weather in Paris and Oslo? Also, this:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }, { type: "image_url", image_url: { url: "https://example.com/a.jpg", detail: "auto" } }] },
       {
         role: "assistant",
         content: null,
@@ -82,7 +82,7 @@ describe("an OpenAI client's tool-calling conversation to an Anthropic model", (
     })
   })
 
-  it("without max_tokens gets Anthropic's required one by default; n, logprobs and json_schema are refused by name", () => {
+  it("without max_tokens gets Anthropic's required one by default; n, logprobs and json_object are refused by name", () => {
     const canonical = right(openai.decodeRequest({ model: "openclaw", messages: [{ role: "user", content: "hi" }] }))
     expect(right(anthropic.encodeRequest(canonical))).toMatchObject({ max_tokens: anthropic.DEFAULT_MAX_TOKENS, messages: [{ role: "user", content: "hi" }] })
     const refused = (extra: Partial<ChatCompletionCreateParams>) => {
@@ -92,7 +92,8 @@ describe("an OpenAI client's tool-calling conversation to an Anthropic model", (
     expect(refused({ n: 3 })).toMatchObject({ _tag: "Unsupported", field: "n" })
     expect(refused({ n: 1 })).toBeUndefined()
     expect(refused({ logprobs: true })?.field).toBe("logprobs")
-    expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x" } } })?.message).toMatch(/^response_format: /)
+    expect(refused({ response_format: { type: "json_object" } })?.message).toMatch(/^response_format: "json_object" has no translation/)
+    expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x" } } })?.message).toMatch(/^response_format\.json_schema\.schema: /)
     expect(refused({ temperature: 1.7 })?.field).toBe("temperature")
     // Hints go only while they ask nothing the answer would lack (§8.4: never silently dropped).
     expect(refused({ store: false, metadata: { run: "1" }, service_tier: "auto" })).toBeUndefined()
@@ -165,6 +166,96 @@ describe("an Anthropic client's tool-calling conversation to an OpenAI-shaped mo
     expect(refusedField(anthropic.decodeRequest({ ...body, tools: [{ type: "web_search_20250305", name: "web_search" }] }))).toBe("tools.0")
     const doc = { role: "user", content: [{ type: "document", source: { type: "text", media_type: "text/plain", data: "x" } }] }
     expect(refusedField(anthropic.decodeRequest({ ...body, messages: [doc] }))).toBe("messages.0.content.0")
+  })
+})
+
+describe("structured outputs across shapes (§8.4)", () => {
+  const person = { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"], additionalProperties: false }
+  const ask = { model: "openclaw", messages: [{ role: "user" as const, content: "Ada Lovelace, 36" }] }
+
+  it("OpenAI's json_schema response_format is Anthropic's output_config.format; its description goes into the schema", () => {
+    // As LangChain's withStructuredOutput and the AI SDK's generateObject send it.
+    const plain = right(anthropic.encodeRequest(right(openai.decodeRequest({ ...ask, response_format: { type: "json_schema", json_schema: { name: "Person", strict: true, schema: person } } }))))
+    expect(plain.output_config).toEqual({ format: { type: "json_schema", schema: person } })
+    expect(plain).not.toHaveProperty("response_format")
+    const described = right(anthropic.encodeRequest(right(openai.decodeRequest({ ...ask, response_format: { type: "json_schema", json_schema: { name: "Person", description: "A person", schema: person } } }))))
+    expect(described.output_config).toEqual({ format: { type: "json_schema", schema: { description: "A person", ...person } } })
+    // Two different descriptions cannot both go; a text format asks for nothing.
+    const twice = Either.flatMap(openai.decodeRequest({ ...ask, response_format: { type: "json_schema", json_schema: { name: "P", description: "A person", schema: { ...person, description: "Someone" } } } }), anthropic.encodeRequest)
+    expect(Either.isLeft(twice) && twice.left.field).toBe("response_format.json_schema.description")
+    expect(right(anthropic.encodeRequest(right(openai.decodeRequest({ ...ask, response_format: { type: "text" } }))))).not.toHaveProperty("output_config")
+  })
+
+  it("Anthropic's output_config.format is a strict json_schema for an OpenAI-shaped model; its other settings are refused by name there", () => {
+    const body = { model: "claude-opus-4-6", max_tokens: 1024, messages: [{ role: "user", content: "Ada Lovelace, 36" }] }
+    const format = { type: "json_schema", schema: person }
+    const encoded = right(openai.encodeRequest({ ...right(anthropic.decodeRequest({ ...body, output_config: { format } })), model: "gpt-4o" }))
+    expect(encoded.response_format).toEqual({ type: "json_schema", json_schema: { name: "output", schema: person, strict: true } })
+    expect(encoded).not.toHaveProperty("output_config")
+    const field = (request: unknown) => {
+      const result = Either.flatMap(anthropic.decodeRequest(request), openai.encodeRequest)
+      return Either.isLeft(result) ? result.left.field : undefined
+    }
+    expect(field({ ...body, output_config: { format, effort: "high" } })).toBe("output_config.effort")
+    expect(field({ ...body, output_config: { format: { type: "regex", pattern: "x" } } })).toBe("output_config.format.type")
+    expect(field({ ...body, output_config: { format: { type: "json_schema" } } })).toBe("output_config.format.schema")
+    expect(field({ ...body, output_config: { format: null, effort: null } })).toBeUndefined()
+    // Back to an Anthropic model (a fallback of its own shape), the format and the settings beside it are as sent.
+    const back = right(anthropic.encodeRequest(right(anthropic.decodeRequest({ ...body, output_config: { effort: "high", format } }))))
+    expect(back.output_config).toEqual({ effort: "high", format })
+  })
+})
+
+describe("fields inside messages and tools that a translation has no place for are refused by name, never dropped (§8.4)", () => {
+  const base = { model: "openclaw", messages: [{ role: "user", content: "hi" }] }
+  const toAnthropic = (body: unknown) => {
+    const result = Either.flatMap(openai.decodeRequest(body), anthropic.encodeRequest)
+    return Either.isLeft(result) ? result.left.field : undefined
+  }
+  const toOpenai = (body: unknown) => {
+    const result = Either.flatMap(anthropic.decodeRequest(body), openai.encodeRequest)
+    return Either.isLeft(result) ? result.left.field : undefined
+  }
+
+  it("from an OpenAI client", () => {
+    const fn = { name: "f", parameters: { type: "object", properties: {} } }
+    expect(toAnthropic({ ...base, messages: [{ role: "user", content: "hi", name: "ada" }] })).toBe("messages.0.name")
+    expect(toAnthropic({ ...base, messages: [{ role: "user", content: "hi", x_msg: 1 }] })).toBe("messages.0.x_msg")
+    expect(toAnthropic({ ...base, tools: [{ type: "function", function: fn, x_tool: 1 }] })).toBe("tools.0.x_tool")
+    expect(toAnthropic({ ...base, tools: [{ type: "function", function: { ...fn, x_fn: 1 } }] })).toBe("tools.0.function.x_fn")
+    const image = (extra: Record<string, unknown>) => ({ ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png", ...extra } }] }] })
+    expect(toAnthropic(image({ detail: "low" }))).toBe("messages.0.content.0.image_url.detail")
+    expect(toAnthropic(image({ detail: "high" }))).toBeUndefined()
+    expect(toAnthropic(image({ crop: [0, 0] }))).toBe("messages.0.content.0.image_url.crop")
+    // What clients echo back from an answer (empty or null), a tool result's tool name, a streamed call's index and
+    // a text part's cache hint (kept: Anthropic caches too) all go.
+    const call = { id: "call_1", type: "function", index: 0, function: { name: "f", arguments: "{}" } }
+    const echoed = { ...base, tools: [{ type: "function", function: fn }], messages: [
+      { role: "user", content: [{ type: "text", text: "hi", cache_control: { type: "ephemeral" } }] },
+      { role: "assistant", content: null, refusal: null, annotations: [], audio: null, tool_calls: [call] },
+      { role: "tool", tool_call_id: "call_1", name: "f", content: "42" }
+    ] }
+    expect(toAnthropic(echoed)).toBeUndefined()
+    const encoded = right(anthropic.encodeRequest(right(openai.decodeRequest(echoed))))
+    expect(encoded.messages).toEqual(expect.arrayContaining([{ role: "user", content: [{ type: "text", text: "hi", cache_control: { type: "ephemeral" } }] }]))
+    expect(toAnthropic({ ...echoed, messages: [echoed.messages[0], { ...echoed.messages[1], tool_calls: [{ ...call, x_call: 1 }] }] })).toBe("messages.1.tool_calls.0.x_call")
+  })
+
+  it("from an Anthropic client", () => {
+    const body = { model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }
+    const tool = { name: "f", input_schema: { type: "object", properties: {} } }
+    expect(toOpenai({ ...body, tools: [{ ...tool, input_examples: [{}] }] })).toBe("tools.0.input_examples")
+    expect(toOpenai({ ...body, tools: [{ ...tool, x_unknown: 1 }] })).toBe("tools.0.x_unknown")
+    // The AI SDK marks every streamed tool so; it changes only how finely the input is streamed.
+    expect(toOpenai({ ...body, tools: [{ ...tool, eager_input_streaming: true, cache_control: { type: "ephemeral" } }] })).toBeUndefined()
+    expect(toOpenai({ ...body, messages: [{ role: "user", content: "hi", x_msg: 1 }] })).toBe("messages.0.x_msg")
+    expect(toOpenai({ ...body, messages: [{ role: "user", content: [{ type: "text", text: "hi", citations: [{ type: "char_location" }] }] }] })).toBe("messages.0.content.0.citations")
+    expect(toOpenai({ ...body, messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "https://example.com/a.png", x: 1 } }] }] })).toBe("messages.0.content.0.source.x")
+    expect(toOpenai({ ...body, system: [{ type: "text", text: "s", x_sys: 1 }] })).toBe("system.0.x_sys")
+    const turn = [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: {}, x_use: 1 }] }]
+    expect(toOpenai({ ...body, tools: [tool], messages: turn })).toBe("messages.1.content.0.x_use")
+    expect(toOpenai({ ...body, tools: [tool], messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "42", x_res: 1 }] }] })).toBe("messages.0.content.0.x_res")
+    expect(toOpenai({ ...body, tools: [tool], tool_choice: { type: "auto", x_choice: 1 } })).toBe("tool_choice.x_choice")
   })
 })
 

@@ -73,7 +73,7 @@ describe("across shapes: what one shape cannot carry is refused by name", () => 
     ["n", { n: 2 }],
     ["logprobs", { logprobs: true }],
     ["top_logprobs", { topLogprobs: 3 }],
-    ["response_format", { responseFormat: { type: "json_schema", json_schema: { name: "x", schema: {} } } }],
+    ["response_format.json_schema.schema", { responseFormat: { type: "json_schema", json_schema: { name: "x" } } }],
     ["response_format", { responseFormat: { type: "json_object" } }],
     ["seed", { seed: 7 }],
     ["frequency_penalty", { frequencyPenalty: 0.5 }],

@@ -4,8 +4,8 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { defined, located, obj, refuse, str } from "../Codec.js"
-import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
+import { defined, located, obj, refuse, str, unknownField } from "../Codec.js"
+import { type ChatRequest, type Message, type Part, type ResponseFormat, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
 
 const Loose = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const RawBlock = Schema.Struct({ type: Schema.String }, Loose)
@@ -45,7 +45,8 @@ export const WireRequest = Schema.Struct({
   top_k: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
   tools: Schema.optional(Schema.Array(WireTool)),
   tool_choice: Schema.optional(WireToolChoice),
-  metadata: Schema.optional(Schema.Struct({ user_id: Schema.optional(Schema.NullOr(Schema.String)) }))
+  metadata: Schema.optional(Schema.Struct({ user_id: Schema.optional(Schema.NullOr(Schema.String)) })),
+  output_config: Schema.optional(Schema.NullOr(Schema.Struct({ format: Schema.optional(Schema.NullOr(RawBlock)) }, Loose)))
 })
 type WireRequest = typeof WireRequest.Type
 type Block = typeof RawBlock.Type
@@ -54,6 +55,34 @@ const KNOWN = new Set<string>(Object.keys(WireRequest.fields))
 const decodeWire = Schema.decodeUnknownEither(WireRequest, { errors: "first" })
 
 const noTranslation = (block: Block, at: string) => refuse(at, `"${block.type}" blocks have no translation to another model's shape`)
+
+/**
+ * What each object of a client's body may hold (`@anthropic-ai/sdk`'s types) for a translation; anything else is
+ * refused by name. `cache_control` is a caching hint (kept on text, which both shapes cache; harmless to leave
+ * elsewhere), `eager_input_streaming` only how finely a tool's input is streamed: neither changes the answer.
+ */
+const MESSAGE_FIELDS = new Set(["role", "content"])
+const BLOCK_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  text: new Set(["type", "text", "cache_control"]),
+  image: new Set(["type", "source", "cache_control"]),
+  tool_use: new Set(["type", "id", "name", "input", "cache_control"]),
+  tool_result: new Set(["type", "tool_use_id", "content", "is_error", "cache_control"])
+}
+const SOURCE_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  base64: new Set(["type", "media_type", "data"]),
+  url: new Set(["type", "url"])
+}
+const TOOL_FIELDS = new Set(["name", "type", "description", "input_schema", "strict", "cache_control", "eager_input_streaming"])
+const TOOL_CHOICE_FIELDS = new Set(["type", "name", "disable_parallel_tool_use"])
+
+const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no translation to another model's shape")
+
+/** A block's own fields beyond what its type holds, refused by name (its type is checked by its decoder). */
+const blockFieldsProblem = (b: Block, at: string): Either.Either<void, Unsupported> => {
+  const known = BLOCK_FIELDS[b.type]
+  const field = known === undefined ? undefined : unknownField(b, known)
+  return field === undefined ? Either.void : noPlace(at, field)
+}
 
 const decodeText = (block: Block, at: string): Either.Either<Part, Unsupported> => {
   const text = str(block.text)
@@ -64,6 +93,9 @@ const decodeText = (block: Block, at: string): Either.Either<Part, Unsupported> 
 const decodeImage = (block: Block, at: string): Either.Either<Part, Unsupported> => {
   const source = obj(block.source)
   const kind = str(source?.type)
+  const known = kind === undefined ? undefined : SOURCE_FIELDS[kind]
+  const field = source === undefined || known === undefined ? undefined : unknownField(source, known)
+  if (field !== undefined) return noPlace(`${at}.source`, field)
   if (kind === "base64") {
     const mediaType = str(source?.media_type)
     const data = str(source?.data)
@@ -75,7 +107,7 @@ const decodeImage = (block: Block, at: string): Either.Either<Part, Unsupported>
 }
 
 const decodeBlock = (b: Block, at: string, images: boolean): Either.Either<Part, Unsupported> =>
-  b.type === "text" ? decodeText(b, at) : b.type === "image" && images ? decodeImage(b, at) : noTranslation(b, at)
+  Either.flatMap(blockFieldsProblem(b, at), () => (b.type === "text" ? decodeText(b, at) : b.type === "image" && images ? decodeImage(b, at) : noTranslation(b, at)))
 
 /** Text and images: what user turns, tool results and system prompts are made of. */
 const decodeParts = (content: string | ReadonlyArray<Block>, at: string, images: boolean): Either.Either<ReadonlyArray<Part>, Unsupported> => {
@@ -96,6 +128,7 @@ const decodeUser = (content: string | ReadonlyArray<Block>, at: string): Either.
       }
       if (run.length > 0) out.push({ role: "user", parts: run })
       run = []
+      yield* blockFieldsProblem(b, `${at}.${j}`)
       const id = str(b.tool_use_id)
       if (id === undefined) return yield* refuse(`${at}.${j}.tool_use_id`, "a tool_result needs the id of the tool_use it answers")
       const inner = b.content === undefined ? "" : b.content
@@ -113,6 +146,7 @@ const decodeAssistant = (content: string | ReadonlyArray<Block>, at: string): Ei
     const parts: Array<Part> = []
     const toolCalls: Array<ToolCall> = []
     for (const [j, b] of content.entries()) {
+      yield* blockFieldsProblem(b, `${at}.${j}`)
       if (b.type === "text") parts.push(yield* decodeText(b, `${at}.${j}`))
       else if (b.type === "tool_use") {
         const id = str(b.id)
@@ -126,6 +160,8 @@ const decodeAssistant = (content: string | ReadonlyArray<Block>, at: string): Ei
 
 const decodeTool = (t: NonNullable<WireRequest["tools"]>[number], i: number): Either.Either<Tool, Unsupported> => {
   if (t.type !== undefined && t.type !== null && t.type !== "custom") return refuse(`tools.${i}`, `the server tool "${t.type}" has no translation to another model's shape`)
+  const field = unknownField(t, TOOL_FIELDS)
+  if (field !== undefined) return noPlace(`tools.${i}`, field)
   return Either.right({
     name: t.name,
     parameters: t.input_schema,
@@ -145,11 +181,42 @@ const decodeToolChoice = (c: NonNullable<WireRequest["tool_choice"]>): Either.Ei
   }
 }
 
+interface OutputConfig {
+  readonly responseFormat?: ResponseFormat
+  /** The config's other settings (`effort`): for an Anthropic provider only, refused by name by the others. */
+  readonly rest?: Record<string, unknown>
+}
+
+/**
+ * Structured outputs (`output_config.format`: a JSON schema the answer follows) as OpenAI's `response_format` says
+ * it: a strict json_schema (Anthropic's is always enforced), named as OpenAI requires one to be.
+ */
+const decodeOutputConfig = (config: WireRequest["output_config"]): Either.Either<OutputConfig, Unsupported> => {
+  if (config === undefined || config === null) return Either.right({})
+  const { format, ...others } = config
+  const rest = Object.fromEntries(Object.entries(others).filter(([, v]) => v !== undefined && v !== null))
+  const kept = Object.keys(rest).length > 0 ? { rest } : {}
+  if (format === undefined || format === null) return Either.right(kept)
+  if (format.type !== "json_schema") return refuse("output_config.format.type", `"${format.type}" has no translation to another model's shape; use "json_schema"`)
+  const schema = obj(format.schema)
+  if (schema === undefined) return refuse("output_config.format.schema", "a json_schema format needs its schema (a JSON object)")
+  const other = Object.keys(format).find((k) => k !== "type" && k !== "schema" && format[k] !== undefined && format[k] !== null)
+  if (other !== undefined) return refuse(`output_config.format.${other}`, "has no translation to another model's shape")
+  return Either.right({ ...kept, responseFormat: { type: "json_schema", json_schema: { name: "output", schema, strict: true } } })
+}
 
 /** A client's `POST /v1/messages` body → canonical. Fields not named by the model travel in `extra`. */
 export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsupported> =>
   Either.gen(function* () {
     const wire = yield* Either.mapLeft(decodeWire(body), located("Messages"))
+    // Decoding keeps only the fields it knows of these; the client's own objects say what else they hold.
+    const raw = body as { readonly messages: ReadonlyArray<Record<string, unknown>>; readonly tool_choice?: Record<string, unknown> }
+    for (const [i, m] of raw.messages.entries()) {
+      const field = unknownField(m, MESSAGE_FIELDS)
+      if (field !== undefined) return yield* noPlace(`messages.${i}`, field)
+    }
+    const choiceField = raw.tool_choice === undefined ? undefined : unknownField(raw.tool_choice, TOOL_CHOICE_FIELDS)
+    if (choiceField !== undefined) return yield* noPlace("tool_choice", choiceField)
     const system = wire.system === undefined ? [] : yield* decodeParts(wire.system, "system", false)
     const messages: Array<Message> = system.length > 0 ? [{ role: "system", parts: system }] : []
     for (const [i, m] of wire.messages.entries()) {
@@ -162,7 +229,9 @@ export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsuppo
     const choice = wire.tool_choice
     const toolChoice = choice === undefined ? undefined : yield* decodeToolChoice(choice)
     const disable = choice?.disable_parallel_tool_use
+    const output = yield* decodeOutputConfig(wire.output_config)
     const extra = Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([k]) => !KNOWN.has(k)))
+    if (output.rest !== undefined) extra.output_config = output.rest
     return {
       model: wire.model,
       messages,
@@ -176,6 +245,7 @@ export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsuppo
       ...defined("topK", wire.top_k),
       ...defined("stop", wire.stop_sequences === undefined || wire.stop_sequences.length === 0 ? undefined : wire.stop_sequences),
       ...defined("user", wire.metadata?.user_id),
+      ...defined("responseFormat", output.responseFormat),
       ...(Object.keys(extra).length > 0 ? { extra: { shape: "anthropic" as const, fields: extra } } : {})
     } satisfies ChatRequest
   })

@@ -1,7 +1,7 @@
 /** The canonical model → an Anthropic provider's Messages body (fields as `@anthropic-ai/sdk` types them). */
 import * as Either from "effect/Either"
-import { defined, type Json, obj, refuse } from "../Codec.js"
-import type { ChatRequest, Message, Part, ToolCall, Unsupported } from "../Model.js"
+import { defined, type Json, obj, refuse, str } from "../Codec.js"
+import type { ChatRequest, Message, Part, ResponseFormat, ToolCall, Unsupported } from "../Model.js"
 
 /**
  * The Messages API requires `max_tokens`; OpenAI clients usually leave it out and expect the model's own limit.
@@ -104,7 +104,6 @@ const refusal = (r: ChatRequest): Either.Either<void, Unsupported> => {
   if (r.n !== undefined && r.n > 1) return refuse("n", "Anthropic models give one answer per request; ask without n (or with n: 1)")
   if (r.logprobs === true) return refuse("logprobs", "Anthropic models give no log probabilities")
   if (r.topLogprobs !== undefined && r.topLogprobs > 0) return refuse("top_logprobs", "Anthropic models give no log probabilities")
-  if (r.responseFormat !== undefined && r.responseFormat.type !== "text") return refuse("response_format", `"${r.responseFormat.type}" has no translation to an Anthropic model; describe the format in the prompt`)
   if (r.seed !== undefined) return refuse("seed", "Anthropic models take no seed")
   if (r.frequencyPenalty !== undefined && r.frequencyPenalty !== 0) return refuse("frequency_penalty", "Anthropic models have no frequency penalty")
   if (r.presencePenalty !== undefined && r.presencePenalty !== 0) return refuse("presence_penalty", "Anthropic models have no presence penalty")
@@ -121,6 +120,26 @@ const refusal = (r: ChatRequest): Either.Either<void, Unsupported> => {
   return Either.void
 }
 
+/**
+ * OpenAI's `response_format` as Anthropic's structured outputs (`output_config.format`): a JSON schema is one in
+ * both. Its `name` only labels the schema for OpenAI; its `description` says what the answer is, as the schema's own
+ * top-level description does, so it goes there. `strict: false` asks less than Anthropic guarantees, which is still
+ * what was asked. `json_object` ("any JSON") has no Anthropic counterpart.
+ */
+const outputFormat = (format: ResponseFormat | undefined): Either.Either<Json | undefined, Unsupported> => {
+  if (format === undefined || format.type === "text") return Either.right(undefined)
+  if (format.type !== "json_schema") {
+    return refuse("response_format", `"${format.type}" has no translation to an Anthropic model; give a json_schema, or describe the format in the prompt`)
+  }
+  const spec = obj(format.json_schema)
+  const schema = obj(spec?.schema)
+  if (schema === undefined) return refuse("response_format.json_schema.schema", "a json_schema format needs its schema (a JSON object) for an Anthropic model")
+  const description = str(spec?.description)
+  if (description === undefined || description === "" || schema.description === description) return Either.right({ type: "json_schema", schema })
+  if (schema.description !== undefined) return refuse("response_format.json_schema.description", "differs from the schema's own description, and Anthropic takes one; keep one of them")
+  return Either.right({ type: "json_schema", schema: { description, ...schema } })
+}
+
 /** Canonical → an Anthropic provider's `POST /v1/messages` body. */
 export const encodeRequest = (r: ChatRequest): Either.Either<Json, Unsupported> =>
   Either.gen(function* () {
@@ -128,8 +147,12 @@ export const encodeRequest = (r: ChatRequest): Either.Either<Json, Unsupported> 
     const { system, messages } = yield* encodeMessages(r.messages)
     const toolChoice = encodeToolChoice(r)
     const systemValue = shaped(system)
+    const passed = r.extra?.shape === "anthropic" ? r.extra.fields : {}
+    const format = yield* outputFormat(r.responseFormat)
+    // An Anthropic client's other output settings (`effort`) travel in `extra`, beside the format.
+    const outputConfig = format === undefined ? undefined : { ...obj(passed.output_config), format }
     return {
-      ...(r.extra?.shape === "anthropic" ? r.extra.fields : {}),
+      ...passed,
       model: r.model,
       max_tokens: r.maxTokens ?? DEFAULT_MAX_TOKENS,
       ...(system.length === 0 ? {} : { system: systemValue }),
@@ -147,6 +170,7 @@ export const encodeRequest = (r: ChatRequest): Either.Either<Json, Unsupported> 
       ...defined("top_k", r.topK),
       ...defined("stop_sequences", r.stop),
       ...(r.user === undefined ? {} : { metadata: { user_id: r.user } }),
+      ...defined("output_config", outputConfig),
       ...(r.stream ? { stream: true } : {})
     }
   })

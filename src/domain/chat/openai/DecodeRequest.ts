@@ -4,7 +4,7 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { defined, located, obj, refuse, str } from "../Codec.js"
+import { defined, located, obj, refuse, str, unknownField } from "../Codec.js"
 import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
 
 const Nullable = <A, I>(s: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(s))
@@ -81,14 +81,41 @@ const decodeWire = Schema.decodeUnknownEither(WireRequest, { errors: "first" })
 
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s
 
+/** What each object of a client's body may hold (the `openai` package's types); anything else is refused by name. */
+const MESSAGE_FIELDS = new Set(["role", "content", "tool_calls", "tool_call_id", "function_call", "audio"])
+const TOOL_MESSAGE_FIELDS = new Set([...MESSAGE_FIELDS, "name"])
+/** `index` numbers a call in a streamed answer; clients that collect a stream echo it back. */
+const TOOL_CALL_FIELDS = new Set(["id", "type", "function", "index"])
+const FUNCTION_CALL_FIELDS = new Set(["name", "arguments"])
+const TOOL_FIELDS = new Set(["type", "function"])
+const FUNCTION_FIELDS = new Set(["name", "description", "parameters", "strict"])
+/** `cache_control` on a text part: the caching hint OpenAI-compatible routers take, as Anthropic does. */
+const TEXT_PART_FIELDS = new Set(["type", "text", "cache_control"])
+const REFUSAL_PART_FIELDS = new Set(["type", "refusal"])
+const IMAGE_PART_FIELDS = new Set(["type", "image_url"])
+const IMAGE_URL_FIELDS = new Set(["url", "detail"])
+
+const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no translation to another model's shape")
+
 const decodePart = (part: typeof RawPart.Type, at: string, images: boolean): Either.Either<Part, Unsupported> => {
   if (part.type === "text" || part.type === "refusal") {
+    const extra = unknownField(part, part.type === "text" ? TEXT_PART_FIELDS : REFUSAL_PART_FIELDS)
+    if (extra !== undefined) return noPlace(at, extra)
     const text = str(part.type === "text" ? part.text : part.refusal)
-    return text === undefined ? refuse(at, `a "${part.type}" part needs its text`) : Either.right({ type: "text", text })
+    if (text === undefined) return refuse(at, `a "${part.type}" part needs its text`)
+    const cacheControl = part.type === "text" ? part.cache_control : undefined
+    return Either.right({ type: "text", text, ...(cacheControl === undefined || cacheControl === null ? {} : { cacheControl }) })
   }
   if (part.type === "image_url" && images) {
-    const url = str(obj(part.image_url)?.url)
-    if (url === undefined) return refuse(at, "an image_url part needs image_url.url")
+    const extra = unknownField(part, IMAGE_PART_FIELDS)
+    if (extra !== undefined) return noPlace(at, extra)
+    const image = obj(part.image_url)
+    const url = str(image?.url)
+    if (image === undefined || url === undefined) return refuse(at, "an image_url part needs image_url.url")
+    const inner = unknownField(image, IMAGE_URL_FIELDS)
+    if (inner !== undefined) return noPlace(`${at}.image_url`, inner)
+    // Anthropic reads every image at its own full resolution: what "auto" and "high" ask; "low" would cost less.
+    if (image.detail === "low") return refuse(`${at}.image_url.detail`, `"low" has no translation; other models read images at full detail (ask with "auto")`)
     const data = DATA_URL.exec(url)
     return Either.right({ type: "image", source: data ? { kind: "base64", mediaType: data[1]!, data: data[2]! } : { kind: "url", url } })
   }
@@ -101,11 +128,23 @@ const decodeContent = (content: WireMessage["content"], at: string, images: bool
   return Either.all(content.map((p, j) => decodePart(p, `${at}.${j}`, images)))
 }
 
-const decodeMessage = (m: WireMessage, i: number): Either.Either<Message, Unsupported> =>
+/** `raw`: the message as the client sent it (decoding keeps only the fields it knows). */
+const decodeMessage = (m: WireMessage, i: number, raw: Readonly<Record<string, unknown>>): Either.Either<Message, Unsupported> =>
   Either.gen(function* () {
     const at = `messages.${i}`
     for (const field of ["function_call", "audio"] as const) {
       if (m[field] !== undefined && m[field] !== null) return yield* refuse(`${at}.${field}`, "has no translation; use tool_calls")
+    }
+    // A tool result's `name` is its tool's, which the call it answers already names (LangChain sends it).
+    const extra = unknownField(raw, m.role === "tool" ? TOOL_MESSAGE_FIELDS : MESSAGE_FIELDS)
+    if (extra === "name") return yield* refuse(`${at}.name`, "other models have no speaker name per message; leave it out, or say who speaks in the text")
+    if (extra !== undefined) return yield* noPlace(at, extra)
+    for (const [j, call] of (Array.isArray(raw.tool_calls) ? raw.tool_calls : []).entries()) {
+      const record = obj(call) ?? {}
+      const field = unknownField(record, TOOL_CALL_FIELDS)
+      if (field !== undefined) return yield* noPlace(`${at}.tool_calls.${j}`, field)
+      const inner = unknownField(obj(record.function) ?? {}, FUNCTION_CALL_FIELDS)
+      if (inner !== undefined) return yield* noPlace(`${at}.tool_calls.${j}.function`, inner)
     }
     switch (m.role) {
       case "system":
@@ -129,8 +168,12 @@ const decodeMessage = (m: WireMessage, i: number): Either.Either<Message, Unsupp
     }
   })
 
-const decodeTool = (t: NonNullable<WireRequest["tools"]>[number], i: number): Either.Either<Tool, Unsupported> => {
+const decodeTool = (t: NonNullable<WireRequest["tools"]>[number], i: number, raw: Readonly<Record<string, unknown>>): Either.Either<Tool, Unsupported> => {
   if (t.type !== "function" || t.function === undefined) return refuse(`tools.${i}`, `only function tools are supported, got "${t.type}"`)
+  const extra = unknownField(raw, TOOL_FIELDS)
+  if (extra !== undefined) return noPlace(`tools.${i}`, extra)
+  const inner = unknownField(obj(raw.function) ?? {}, FUNCTION_FIELDS)
+  if (inner !== undefined) return noPlace(`tools.${i}.function`, inner)
   const f = t.function
   return Either.right({
     name: f.name,
@@ -151,12 +194,13 @@ const decodeToolChoice = (c: NonNullable<WireRequest["tool_choice"]>): Either.Ei
 export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsupported> =>
   Either.gen(function* () {
     const wire = yield* Either.mapLeft(decodeWire(body), located("chat completion"))
-    const messages = yield* Either.all(wire.messages.map(decodeMessage))
+    // Decoded, so these are arrays of objects as long as the decoded ones.
+    const raw = body as { readonly messages: ReadonlyArray<Record<string, unknown>>; readonly tools?: ReadonlyArray<Record<string, unknown>> }
+    const messages = yield* Either.all(wire.messages.map((m, i) => decodeMessage(m, i, raw.messages[i]!)))
     // An empty list means none (OpenAI itself refuses `tools: []`, clients send it anyway).
-    const tools = wire.tools === undefined || wire.tools === null || wire.tools.length === 0 ? undefined : yield* Either.all(wire.tools.map(decodeTool))
+    const tools = wire.tools === undefined || wire.tools === null || wire.tools.length === 0 ? undefined : yield* Either.all(wire.tools.map((t, i) => decodeTool(t, i, raw.tools![i]!)))
     const toolChoice = wire.tool_choice === undefined || wire.tool_choice === null ? undefined : yield* decodeToolChoice(wire.tool_choice)
-    const raw = body as Record<string, unknown>
-    const extra = Object.fromEntries(Object.entries(raw).filter(([k]) => !KNOWN.has(k)))
+    const extra = Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([k]) => !KNOWN.has(k)))
     const stops = wire.stop === undefined || wire.stop === null ? [] : typeof wire.stop === "string" ? [wire.stop] : wire.stop
     const stop = stops.length === 0 ? undefined : stops
     return {

@@ -1,6 +1,6 @@
 /** The canonical model → an OpenAI-shaped provider's Chat Completions body (fields as the `openai` package types them). */
 import * as Either from "effect/Either"
-import { defined, type Json, refuse } from "../Codec.js"
+import { defined, type Json, obj, refuse } from "../Codec.js"
 import type { ChatRequest, Message, Part, ToolChoice, Unsupported } from "../Model.js"
 
 /**
@@ -52,7 +52,9 @@ export const encodeRequest = (request: ChatRequest): Either.Either<Json, Unsuppo
       else {
         const fields = request.extra.fields
         const field = Object.keys(fields).find((k) => !ANTHROPIC_HINTS.has(k) && fields[k] !== null)
-        if (field !== undefined) return yield* refuse(field, "has no translation to an OpenAI-shaped model")
+        // `output_config`'s format is translated (response_format); what is left of it is named setting by setting.
+        const setting = field === "output_config" ? Object.keys(obj(fields.output_config) ?? {})[0] : undefined
+        if (field !== undefined) return yield* refuse(setting === undefined ? field : `${field}.${setting}`, "has no translation to an OpenAI-shaped model")
         // Dropped only while it asks nothing the answer would lack: "standard_only" is a promise about billing.
         const tier = fields.service_tier
         if (tier !== undefined && tier !== null && tier !== "auto") {
