@@ -253,6 +253,17 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       })
 
     /**
+     * What a client that called another OpenAI API should use instead: the AI SDK's default OpenAI model and
+     * LangChain's `useResponsesApi` call the Responses API, which has no route here.
+     */
+    const otherApiFix = (path: string): string =>
+      path === "/v1/responses" || path.startsWith("/v1/responses/")
+        ? " The gateway speaks Chat Completions (POST /v1/chat/completions) and Messages (POST /v1/messages), not the Responses API. Fix: call Chat Completions (AI SDK: openai.chat(\"openclaw\"); LangChain: useResponsesApi: false)."
+        : path === "/v1/completions"
+          ? " Fix: the gateway speaks Chat Completions; POST /v1/chat/completions."
+          : ""
+
+    /**
      * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: a few fixed routes,
      * and no per-request route lookup or route context.
      */
@@ -279,7 +290,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         default:
           if (method === "GET" && path.startsWith(MODEL_PREFIX)) return Effect.succeed(model(snapshot, path.slice(MODEL_PREFIX.length)))
       }
-      return Effect.succeed(shaped(path, refuse(404, `No route for ${method} ${path}.`, "invalid_request_error", "not_found")))
+      return Effect.succeed(shaped(path, refuse(404, `No route for ${method} ${path}.${otherApiFix(path)}`, "invalid_request_error", "not_found")))
     }
 
     /**
