@@ -7,7 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 
 export interface ListenOptions {
   readonly host: string
@@ -46,6 +46,24 @@ export const forceCloseConnections = (): void => {
   for (const server of draining) server.closeAllConnections()
 }
 
+/**
+ * What to do for each request of a connection when it closes. A response's own "close" is not enough: requests a
+ * client pipelined behind the one being answered are served at once, but their responses are queued until it is
+ * their turn and never hear the socket go — their provider calls would run on for nobody (§8.6), and the drain
+ * would wait for them. One listener per connection, however many requests it carries.
+ */
+const onSocketClose = new WeakMap<Socket, Set<() => void>>()
+const whenClosed = (socket: Socket, f: () => void): void => {
+  let waiting = onSocketClose.get(socket)
+  if (waiting === undefined) {
+    const set = new Set<() => void>()
+    waiting = set
+    onSocketClose.set(socket, set)
+    socket.once("close", () => set.forEach((g) => g()))
+  }
+  waiting.add(f)
+}
+
 export const listen = (handler: RequestHandler, options: ListenOptions) =>
   Effect.gen(function* () {
     let closing = false
@@ -56,12 +74,16 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
       if (closing) res.setHeader("connection", "close")
       const served = handler(req, res)
       inFlight.set(res, served)
-      // One listener per response for both: the drain's count, and a client that hung up mid-request.
-      res.on("close", () => {
-        inFlight.delete(res)
+      const socket = req.socket
+      // Once, from whichever comes first: the response closed, or its connection did (the client hung up).
+      const done = () => {
+        if (!inFlight.delete(res)) return
+        onSocketClose.get(socket)?.delete(done)
         if (!res.writableEnded) served.stop()
         if (inFlight.size === 0) idle.forEach((f) => f())
-      })
+      }
+      res.on("close", done)
+      whenClosed(socket, done)
     })
     /** A stream still open when the drain's time is up: its error event (after any half-sent event), then stopped. */
     const endStreams = () => {

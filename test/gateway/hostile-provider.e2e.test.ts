@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs"
 import * as http from "node:http"
+import * as net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { type GatewayProcess, startGatewayProcess } from "../support/GatewayProcess.js"
 import { type HostileProvider, type Mode, modes, startHostileProvider } from "../support/hostileProvider.js"
@@ -121,6 +122,32 @@ describe("a hostile provider against the built gateway (§8.6)", () => {
     expect(hostile.received).toBe(30)
     expect(open).toBe(0)
     expect(gateway.child.exitCode).toBeNull()
+  }, scaled(90_000))
+
+  it("a client that pipelines 5 requests on one connection and hangs up leaves none open, and the drain does not wait for them", async () => {
+    const { hostile, gateway } = await withMode(modes.hold())
+    // Node serves pipelined requests at once but answers them in turn: the 4 behind the first have no socket yet.
+    const one = (stream: boolean) => {
+      const body = chatBody(stream)
+      return `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${GATEWAY_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+    }
+    const socket = net.connect(gateway.port, "127.0.0.1")
+    socket.on("error", () => undefined)
+    socket.on("data", () => undefined)
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
+    socket.write([true, false, true, false, true].map(one).join(""))
+    await hostile.waitFor((h) => h.open === 5, scaled(30_000), "5 open provider requests")
+    socket.destroy()
+    await hostile.waitFor((h) => h.open === 0, scaled(5_000), "every pipelined provider request to be closed")
+    expect(hostile.received).toBe(5)
+    // Nothing is in flight any more: SIGTERM's drain ends at once instead of waiting out its 30 s for them.
+    const stopped = performance.now()
+    gateway.child.kill("SIGTERM")
+    const exit = await gateway.exited
+    const ms = performance.now() - stopped
+    console.log(`gateway exited ${ms.toFixed(0)} ms after SIGTERM, with 5 pipelined requests hung up before`)
+    expect(exit.code).toBe(0)
+    expect(ms).toBeLessThan(scaled(10_000))
   }, scaled(90_000))
 
   it("/health stays quick while a provider streams 40 MB without a newline; the stream fails as format", async () => {
