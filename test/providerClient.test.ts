@@ -16,7 +16,7 @@ import type { ProviderId } from "../src/domain/Provider.js"
 import { DEFAULT_MAX_PROVIDER_BODY_BYTES } from "../src/domain/ProviderTarget.js"
 import { ProviderClient } from "../src/services/ProviderClient.js"
 import { ProviderClientLive } from "../src/services/ProviderClientLive.js"
-import { parseRetryAfter } from "../src/services/providers/errors.js"
+import { failure, parseRetryAfter } from "../src/services/providers/errors.js"
 import { SseParser } from "../src/services/providers/sse.js"
 import { scaled } from "./support/Timing.js"
 import {
@@ -502,5 +502,16 @@ describe("SSE parsing and Retry-After", () => {
     expect(parseRetryAfter(h({ "retry-after": "soon" }), now)).toBeUndefined()
     expect(parseRetryAfter(h({ "retry-after": "7", "retry-after-ms": "6500" }), now)).toBe(6500)
     expect(parseRetryAfter(h({}), now)).toBeUndefined()
+  })
+})
+
+describe("the gateway's own exhaustion (§8.6)", () => {
+  it("each error code of exhaustion reads as local, others as network", () => {
+    const ctx = { provider: "anthropic", secrets: [], timeoutMs: 1000, maxBodyBytes: 1024 } as unknown as Parameters<typeof failure>[0]
+    for (const code of ["EMFILE", "ENFILE", "ENOMEM", "ENOBUFS"]) {
+      const error = failure(ctx, Object.assign(new Error(`connect ${code}`), { code }), false, "answer")
+      expect([code, error.kind, error.detail]).toEqual([code, "local", expect.stringContaining(`(${code})`)])
+    }
+    expect(failure(ctx, Object.assign(new Error("x"), { code: "ECONNREFUSED" }), false, "answer").kind).toBe("network")
   })
 })

@@ -28,8 +28,11 @@ export interface ProviderAuth {
 /** A provider call that failed: the HTTP status and the provider's own error text, classified later (§5.3). */
 export class ProviderError extends ExplainedError("ProviderError", {
   provider: Schema.String,
-  /** `format`: the answer was not one we can take (larger than the configured limit). */
-  kind: Schema.Literal("http", "network", "timeout", "format"),
+  /**
+   * `format`: the answer was not one we can take (larger than the configured limit). `local`: the gateway itself
+   * could not make the call (out of file descriptors or memory): nothing the provider or the credential did.
+   */
+  kind: Schema.Literal("http", "network", "timeout", "format", "local"),
   status: Schema.optional(Schema.Number),
   /** The provider's error message (its `error.message`), never a secret of ours. */
   detail: Schema.String,

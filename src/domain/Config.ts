@@ -122,7 +122,9 @@ export const OpenClawConfig = Schema.Struct({
         Schema.Struct(
           {
             /** §8.6: the most a provider answer (or one event of a stream) may hold, in bytes. */
-            maxProviderBodyBytes: Schema.optional(Schema.Int.pipe(Schema.positive()))
+            maxProviderBodyBytes: Schema.optional(Schema.Int.pipe(Schema.positive())),
+            /** §8.6: client connections held at once (default: what the open-file limit leaves room for). */
+            maxConnections: Schema.optional(Schema.Int.pipe(Schema.positive()))
           },
           Schema.Record({ key: Schema.String, value: Schema.Unknown })
         )

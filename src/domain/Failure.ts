@@ -39,7 +39,7 @@ export const messageReason = (message: string): SaidReason | undefined =>
 export const classifyFailure = (failure: {
   readonly provider?: string
   readonly status?: number | undefined
-  readonly kind?: "http" | "network" | "timeout" | "format"
+  readonly kind?: "http" | "network" | "timeout" | "format" | "local"
   readonly detail: string
   readonly said?: SaidReason | undefined
 }): Classified => {
@@ -52,6 +52,10 @@ export const classifyFailure = (failure: {
     }
   }
   if (failure.kind === "timeout") return { reason: "timeout", failover: true }
+  // Not the profile's failure, and the next one would fail alike: no cooldown, no failover, a retryable answer.
+  if (failure.kind === "local") {
+    return { reason: "unknown", failover: false, hint: "the gateway ran out of file descriptors or memory (too many connections at once) and recovers as they close; raise its open-file limit (LimitNOFILE= in the unit, ulimit -n) or lower gateway.limits.maxConnections" }
+  }
   if (failure.kind === "format") {
     return { reason: "format", failover: false, hint: "raise gateway.limits.maxProviderBodyBytes in the config if the provider's answers are meant to be this large" }
   }

@@ -10,6 +10,8 @@ export interface ListenPlan {
   readonly bind: Bind
   readonly host: string
   readonly port: number
+  /** `gateway.limits.maxConnections`, when configured (else the edge's own default, server.ts connectionCap). */
+  readonly maxConnections: number | undefined
   readonly warnings: ReadonlyArray<string>
 }
 
@@ -42,5 +44,5 @@ export const planListen = (options: GatewayOptions, snapshot: GatewaySnapshot): 
   if (ctx.missingConfigVars.length > 0) {
     warnings.push(`the config references unset variables: ${ctx.missingConfigVars.map((v) => `\${${v}}`).join(", ")}`)
   }
-  return Either.right({ bind: rawBind, host: HOSTS[rawBind], port, warnings })
+  return Either.right({ bind: rawBind, host: HOSTS[rawBind], port, maxConnections: ctx.config.gateway?.limits?.maxConnections, warnings })
 }

@@ -6,6 +6,7 @@
  * accepting, lets in-flight requests (streams included) finish, and only then closes.
  */
 import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 
@@ -14,6 +15,30 @@ export interface ListenOptions {
   readonly port: number
   /** How long shutdown waits for in-flight requests before closing their connections. */
   readonly drainTimeoutMs: number
+  /** Client connections held at once; node closes any beyond at once (default: connectionCap()). */
+  readonly maxConnections?: number | undefined
+}
+
+/**
+ * The default for ListenOptions.maxConnections: half of what the process's open-file limit leaves after a reserve
+ * (a tenth, at least 64: stores, logs, Redis, node's own), since every client connection may hold a provider
+ * connection too. So a flood of idle connections costs a bounded number of descriptors, and a provider call never
+ * fails for want of one (EMFILE) — which would have looked like the provider's failure (§8.6). Linux says the
+ * limit in /proc; where it does not, or it is unlimited, no cap is set.
+ */
+export const connectionCap = (limitsText?: string): number | undefined => {
+  let text = limitsText
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync("/proc/self/limits", "latin1")
+    } catch {
+      return undefined
+    }
+  }
+  const soft = /^Max open files\s+(\d+)/m.exec(text)
+  if (soft === null) return undefined
+  const limit = Number(soft[1])
+  return Math.max(8, Math.floor((limit - Math.max(64, Math.floor(limit / 10))) / 2))
 }
 
 export interface Listening {
@@ -94,6 +119,8 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
         served.stop()
       }
     }
+    const cap = options.maxConnections ?? connectionCap()
+    if (cap !== undefined) node.maxConnections = cap
     yield* Effect.acquireRelease(
       Effect.async<void, ListenError>((resume) => {
         const onError = (error: Error) => resume(Effect.fail(new ListenError(error)))

@@ -71,6 +71,17 @@ describe("classifyFailure (§5.3)", () => {
   })
 })
 
+describe("the gateway's own exhaustion is not the provider's failure (§8.6)", () => {
+  it("out of descriptors or memory: no failover, no cooldown, and the fix says what to raise", () => {
+    const local = classifyFailure({ provider: "anthropic", kind: "local", detail: "the gateway has no file descriptor left for the connection (EMFILE)" })
+    expect(local).toMatchObject({ reason: "unknown", failover: false })
+    expect(local.hint).toContain("LimitNOFILE=")
+    expect(local.hint).toContain("gateway.limits.maxConnections")
+    // A network failure of the provider's side still fails over (and so cools the profile down).
+    expect(classifyFailure({ provider: "anthropic", kind: "network", detail: "connection refused (ECONNREFUSED)" }).failover).toBe(true)
+  })
+})
+
 describe("cooldown arithmetic (§5.3)", () => {
   it("cools down 1, 5, 25, then 60 minutes", () => {
     let stats = {}

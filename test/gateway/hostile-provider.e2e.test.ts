@@ -3,7 +3,7 @@
  * without a newline, or never answers costs the gateway a bounded amount of memory and time, and a client that
  * hangs up takes its provider request down with it.
  */
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
@@ -148,6 +148,54 @@ describe("a hostile provider against the built gateway (§8.6)", () => {
     console.log(`gateway exited ${ms.toFixed(0)} ms after SIGTERM, with 5 pipelined requests hung up before`)
     expect(exit.code).toBe(0)
     expect(ms).toBeLessThan(scaled(10_000))
+  }, scaled(90_000))
+
+  it("a flood of idle connections cannot take the descriptors a provider call needs: the chat is served, no profile is put in cooldown", async () => {
+    const hostile = await startHostileProvider()
+    const world = await GatewayHome.make({ token: true })
+    // 128 descriptors: the cap the gateway derives leaves room for a provider connection per client connection.
+    const gateway = await startGatewayProcess({ cwd: world.home, env: world.env(), prefix: ["bash", "-c", 'ulimit -n 128; exec "$0" "$@"'] })
+    running = { hostile, world, gateway }
+    // Two client connections made before the flood (no provider connection yet: /v1/models is the gateway's own).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port: gateway.port, path: "/v1/models", agent, headers: { authorization: `Bearer ${GATEWAY_TOKEN}` } }, (res) => {
+          res.resume()
+          res.on("end", () => resolve(res.statusCode ?? 0))
+        })
+        req.on("error", reject)
+        req.end()
+      })
+    expect(await Promise.all([get(), get()])).toEqual([200, 200])
+    const flood: Array<net.Socket> = []
+    for (let i = 0; i < 300; i++) {
+      const socket = net.connect(gateway.port, "127.0.0.1")
+      socket.on("error", () => undefined)
+      flood.push(socket)
+    }
+    await sleep(scaled(1_000))
+    const fds = readdirSync(`/proc/${gateway.pid}/fd`).length
+    const chat = () =>
+      new Promise<Answer>((resolve, reject) => {
+        const body = chatBody(false)
+        const req = http.request({ host: "127.0.0.1", port: gateway.port, method: "POST", path: "/v1/chat/completions", agent, headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+          let text = ""
+          res.on("data", (b: Buffer) => (text += b.toString("utf8")))
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }))
+        })
+        req.on("error", reject)
+        req.end(body)
+      })
+    // Two at once: each needs a provider connection of its own, opened now.
+    const answers = await Promise.all([chat(), chat()])
+    console.log(`gateway descriptors with 300 idle connections attempted: ${fds} (limit 128); chats: ${answers.map((a) => a.status).join(", ")}`)
+    for (const socket of flood) socket.destroy()
+    agent.destroy()
+    expect(answers.map((a) => [a.status, a.body.slice(0, 300)])).toEqual([[200, expect.any(String)], [200, expect.any(String)]])
+    const store = JSON.parse(readFileSync(world.store, "utf8")) as { usageStats?: Record<string, { cooldownUntil?: number }> }
+    expect(Object.values(store.usageStats ?? {}).filter((u) => u.cooldownUntil !== undefined)).toEqual([])
+    expect(gateway.child.exitCode).toBeNull()
   }, scaled(90_000))
 
   it("/health stays quick while a provider streams 40 MB without a newline; the stream fails as format", async () => {

@@ -6,6 +6,7 @@ import * as TestClock from "effect/TestClock"
 import type { ProfileId } from "../../src/domain/ProfileId.js"
 import * as Deferred from "effect/Deferred"
 import { bearerToken, FailureLimiter, isLoopbackHost, tokenMatches } from "../../src/gateway/Access.js"
+import { connectionCap } from "../../src/gateway/server.js"
 import { Background } from "../../src/services/Background.js"
 import { pathVarsOf, renderLaunchdPlist, renderService, renderSystemdUnit } from "../../src/domain/ServiceDefinition.js"
 import { chatRouting } from "../../src/gateway/OpenAiWire.js"
@@ -244,5 +245,17 @@ describe("headerValue (ids in response headers)", () => {
     expect(headerValue("a\nb%é")).toBe("a%0Ab%25%C3%A9")
     expect(headerValue("claude\ud800x")).toBe("claude%EF%BF%BDx")
     expect(headerValue("x\udc00\ud83d\ude00")).toBe("x%EF%BF%BD%F0%9F%98%80")
+  })
+})
+
+describe("the open-file limit gives the gateway's connection cap", () => {
+  it("half of what a reserve leaves; none when unknown or unlimited", () => {
+    const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                ${soft}                files\n`
+    expect(connectionCap(limits("20000"))).toBe(9000)
+    expect(connectionCap(limits("1024"))).toBe(461)
+    expect(connectionCap(limits("128"))).toBe(32)
+    expect(connectionCap(limits("16"))).toBe(8)
+    expect(connectionCap(limits("unlimited"))).toBeUndefined()
+    expect(connectionCap("")).toBeUndefined()
   })
 })

@@ -85,13 +85,20 @@ const NETWORK_PHRASES: Readonly<Record<string, string>> = {
   ECONNABORTED: "connection aborted"
 }
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT"])
+/** The gateway's own resources ran out before the provider was reached (ProviderError kind `local`). */
+const LOCAL_PHRASES: Readonly<Record<string, string>> = {
+  EMFILE: "the gateway has no file descriptor left for the connection",
+  ENFILE: "the system has no file descriptor left for the connection",
+  ENOMEM: "the gateway is out of memory",
+  ENOBUFS: "the system has no buffer space left for the connection"
+}
 /** node:http refuses these before anything is sent; its message may quote the value, so it is not repeated. */
 const HEADER_CODES = new Set(["ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN", "ERR_HTTP_INVALID_HEADER_VALUE"])
 
 /** A short, secret-free description of why the request never got (all of) an answer. */
 export const failure = (ctx: CallContext, error: unknown, timedOut: boolean, during: string): ProviderError => {
   if (error instanceof ProviderError) return error
-  const make = (kind: "network" | "timeout", detail: string) =>
+  const make = (kind: "network" | "timeout" | "local", detail: string) =>
     new ProviderError({ provider: ctx.provider, kind, detail: cleanDetail(detail, { secrets: ctx.secrets }) })
   if (timedOut) return make("timeout", `no ${during} within ${ctx.timeoutMs} ms`)
   let cause: unknown = error
@@ -108,6 +115,7 @@ export const failure = (ctx: CallContext, error: unknown, timedOut: boolean, dur
   }
   const where = typeof c.address === "string" ? ` ${c.address}${typeof c.port === "number" ? `:${c.port}` : ""}` : ""
   if (code !== undefined && TIMEOUT_CODES.has(code)) return make("timeout", `${code}${where}`)
+  if (code !== undefined && LOCAL_PHRASES[code] !== undefined) return make("local", `${LOCAL_PHRASES[code]} (${code})`)
   // "socket hang up" (before an answer) and "aborted" (mid-body) are both the provider closing on us.
   if (code === "ECONNRESET" && where === "") return make("network", "connection closed by the provider")
   if (code !== undefined) return make("network", `${NETWORK_PHRASES[code] ?? "network error"} (${code}${where})`)
