@@ -101,6 +101,15 @@ const pathOf = (url: string): string => {
   return q === -1 ? url.slice(from) : url.slice(from, q)
 }
 
+/**
+ * The request target's query. Read from the text, as pathOf reads the path: `new URL` throws on an absolute-form
+ * target it cannot parse (`http://[::1/v1/auth/status`), and nothing a client sends may end in a 500 (§8.6).
+ */
+export const queryOf = (url: string): URLSearchParams => {
+  const q = url.indexOf("?")
+  return new URLSearchParams(q === -1 ? "" : url.slice(q + 1))
+}
+
 export const makeGatewayApp = (options: GatewayHttpOptions) =>
   Effect.gen(function* () {
     const state = yield* GatewayState
@@ -214,7 +223,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
 
     const authStatus = (request: IncomingMessage, snapshot: GatewaySnapshot) =>
       Effect.map(Clock.currentTimeMillis, (now) =>
-        authStatusReply(snapshot, new URL(request.url ?? "/", "http://gateway").searchParams.get("agent"), now)
+        authStatusReply(snapshot, queryOf(request.url ?? "/").get("agent"), now)
       )
 
     /** The body read, capped and parsed; else the refusal. */
@@ -248,7 +257,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           if (value !== undefined) passed[name] = value
         }
         const url = request.url ?? "/"
-        const betaEndpoint = url.length > path.length && new URL(url, "http://gateway").searchParams.get("beta") === "true"
+        const betaEndpoint = url.length > path.length && queryOf(url).get("beta") === "true"
         return yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed, betaEndpoint }, log)
       })
 

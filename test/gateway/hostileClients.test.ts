@@ -158,6 +158,23 @@ describe("gateway: odd request lines and names in errors (§8.2, §11)", () => {
       })
       expect(answer).toMatch(/^HTTP\/1\.1 200 /)
       expect(answer).toContain('"openclaw/default"')
+      // Targets no URL parser takes (an unclosed IPv6 bracket, a port past 65535) on the routes that read the query.
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          // Written, not ended: a client that half-closes has hung up for node's server (it answers a slow route nothing).
+          const socket = connect(Number(port), "127.0.0.1", () => socket.write(request))
+          let text = ""
+          socket.setEncoding("utf8").on("data", (c: string) => (text += c)).on("end", () => resolve(text)).on("error", reject)
+        })
+      const ask = JSON.stringify({ model: "claude-opus-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })
+      for (const request of [
+        `GET http://[::1/v1/auth/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${GATEWAY_TOKEN}\r\nConnection: close\r\n\r\n`,
+        `GET http://x:99999/v1/auth/status?agent=main HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${GATEWAY_TOKEN}\r\nConnection: close\r\n\r\n`,
+        `POST http://[/v1/messages?beta=true HTTP/1.1\r\nHost: x\r\nx-api-key: ${GATEWAY_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${ask.length}\r\nConnection: close\r\n\r\n${ask}`
+      ]) {
+        const reply = await raw(request)
+        expect([request.slice(0, 40), reply.split("\r\n")[0]]).toEqual([request.slice(0, 40), "HTTP/1.1 200 OK"])
+      }
       const model = await gw.fetch("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "openclaw/\u001b[2J\nX", messages: [{ role: "user", content: "hi" }] }) })
       expect(model.status).toBe(404)
       expect((await json(model)).error.message).toContain('The model "openclaw/\\x1b[2J\\nX" does not exist')
