@@ -757,3 +757,15 @@ describe("doctor: a stored secret no request can carry (§5.1, §11)", () => {
     expect(text.stdout + text.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/)
   })
 })
+
+describe("doctor: gateway.state (§10)", () => {
+  it("a Redis URL every command refuses fails here in the same words, never quoted; files and a good URL are ok", async () => {
+    const withState = (state: unknown) => ({ fs: fsWith({ [CONFIG]: JSON.stringify({ gateway: { state } }) }), vars: {} })
+    const bad = await runJson([], withState({ backend: "redis", url: "redis://:Passw0rd-FAKE#x@127.0.0.1:6379/0" }))
+    expect(only(bad.report, "shared-state")).toMatchObject({ status: "fail", summary: "gateway.state.url holds a # (a password with one must write it %23)" })
+    expect(JSON.stringify(bad.report)).not.toContain("Passw0rd")
+    expect(only((await runJson([], withState({ backend: "redis", url: "ftp://h" }))).report, "shared-state").status).toBe("fail")
+    expect(only((await runJson([], withState({ backend: "redis", url: "redis://127.0.0.1:6379/0" }))).report, "shared-state")).toMatchObject({ status: "ok", summary: expect.stringContaining("on Redis") })
+    expect(only((await runJson([], { fs: fsWith({}), vars: {} })).report, "shared-state")).toMatchObject({ status: "ok", summary: expect.stringContaining("in this host's files") })
+  })
+})

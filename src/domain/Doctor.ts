@@ -35,6 +35,7 @@ export const CHECK_IDS = [
   "secret-providers",
   "secret-residue",
   "daemon-env",
+  "shared-state",
   "claude-cli"
 ] as const
 export type CheckId = (typeof CHECK_IDS)[number]

@@ -2,7 +2,7 @@ import type { Check, DoctorInputs } from "./Doctor.js"
 import { effectiveStore, loadedConfig } from "./DoctorCheckKit.js"
 import { claudeCli, cooldowns, daemonEnv, envShadowing, missingCredentials, modeMismatch, profileExpiry, unsendableSecrets } from "./DoctorCredentialChecks.js"
 import { secretProviders, secretRefs, secretResidue } from "./DoctorSecretChecks.js"
-import { configFile, controlCharacters, envFile, legacyFiles, permissions, skippedProfiles, storeFile } from "./DoctorFileChecks.js"
+import { configFile, controlCharacters, envFile, legacyFiles, permissions, sharedState, skippedProfiles, storeFile } from "./DoctorFileChecks.js"
 
 /**
  * The checks of `openclaw doctor` (§6.3), one function each, in report order: pure, computed from what the program
@@ -31,6 +31,7 @@ export const runChecks = (inputs: DoctorInputs): ReadonlyArray<Check> => {
     ...secretProviders(inputs.secrets),
     ...secretResidue(inputs.secrets),
     ...daemonEnv(inputs, store, config),
+    ...(config ? sharedState(inputs, config) : []),
     ...(store ? claudeCli(inputs, store) : [])
   ]
 }

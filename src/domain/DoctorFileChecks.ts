@@ -1,6 +1,8 @@
 import type { Check, DoctorInputs } from "./Doctor.js"
 import { chmodRefusal, plural, shellArg } from "./Doctor.js"
 import { agentFlag, allClear, octal } from "./DoctorCheckKit.js"
+import type { OpenClawConfig } from "./Config.js"
+import { decodeStateSettings } from "./StateSettings.js"
 import { flaggedProfiles } from "./StoredProfiles.js"
 
 /** Doctor checks about files: parse state, permissions, legacy files, skipped entries, control characters (§6.3, §11). */
@@ -177,4 +179,20 @@ export const controlCharacters = (inputs: DoctorInputs): ReadonlyArray<Check> =>
     }
   }
   return found.length > 0 ? found : [allClear("control-characters", "no stored profile has control characters in its email, account id or client id")]
+}
+
+/**
+ * `gateway.state` (§10): a setting every command and the gateway refuse is reported here too, in the same words.
+ * Whether the Redis server answers is the gateway's `/health`; doctor stays offline. A url from a SecretRef is the
+ * secret-refs check's.
+ */
+export const sharedState = (inputs: DoctorInputs, config: OpenClawConfig): ReadonlyArray<Check> => {
+  const raw = config.gateway?.state as { readonly url?: unknown } | undefined
+  const fromRef = typeof raw === "object" && raw !== null && typeof raw.url === "object" && raw.url !== null
+  const decoded = fromRef ? undefined : decodeStateSettings(raw)
+  if (decoded !== undefined && decoded._tag === "Left") {
+    return [{ id: "shared-state", subject: "gateway.state", status: "fail", summary: decoded.left, remediation: `fix gateway.state in ${inputs.config.path}, or remove it to keep the state in this host's files` }]
+  }
+  const where = decoded === undefined || decoded.right.backend === "redis" ? "on Redis (gateway.state.url)" : "in this host's files"
+  return [allClear("shared-state", `cooldowns, sessions and refresh locks are kept ${where}`)]
 }

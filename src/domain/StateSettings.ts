@@ -31,9 +31,34 @@ export const decodeStateSettings = (raw: unknown): Either.Either<StateSettings, 
   if (scheme !== "redis" && scheme !== "rediss") {
     return Either.left(`${FIELD}.url must start with redis:// or rediss:// (TLS)${scheme === undefined ? "" : `, not ${scheme}://`}`)
   }
+  const unusable = urlProblem(url.trim())
+  if (unusable !== undefined) return Either.left(`${FIELD}.url ${unusable}`)
   const prefix = raw.prefix ?? DEFAULT_STATE_PREFIX
   if (typeof prefix !== "string" || prefix.length > 100 || /[\s\u0000-\u001f\u007f]/.test(prefix)) {
     return Either.left(`${FIELD}.prefix must be a short string without spaces or control characters (default "${DEFAULT_STATE_PREFIX}")`)
   }
   return Either.right({ backend: "redis", url: url.trim(), prefix })
+}
+
+/**
+ * Why the Redis client could not connect to this URL, checked here so that every command says so in words
+ * instead of failing inside the client (a bad %-escape throws there, a port past 65535 too). Never quotes the URL.
+ */
+const urlProblem = (url: string): string | undefined => {
+  // A `#` ends the URL there: the rest of a password holding one would be lost, or the host with it.
+  if (url.includes("#")) return "holds a # (a password with one must write it %23)"
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return "is not a valid URL (check the host, the port up to 65535 and the brackets of an IPv6 address)"
+  }
+  try {
+    decodeURIComponent(parsed.username)
+    decodeURIComponent(parsed.password)
+  } catch {
+    return "holds a % that is not followed by two hex digits (a password with one must write it %25)"
+  }
+  if (parsed.hostname === "") return "names no host"
+  return undefined
 }

@@ -21,6 +21,16 @@ describe("gateway.state (§10)", () => {
     expect(problem({ backend: "redis", url: "redis://h", prefix: "a b" })).toMatch(/prefix must be/)
   })
 
+  it("a URL the Redis client could not use is refused in words, never quoted", () => {
+    const problem = (url: string) => Either.getLeft(decodeStateSettings({ backend: "redis", url })).pipe((o) => (o._tag === "Some" ? o.value : ""))
+    expect(problem("redis://:Passw0rd#Frag@127.0.0.1:6379/0")).toMatch(/holds a # \(a password with one must write it %23\)/)
+    expect(problem("redis://:Passw0rd%zz@127.0.0.1:6379/0")).toMatch(/holds a % that is not followed by two hex digits/)
+    expect(problem("redis://127.0.0.1:99999/0")).toMatch(/is not a valid URL/)
+    expect(problem("redis://[::1:6379/0")).toMatch(/is not a valid URL/)
+    for (const url of ["redis://:Passw0rd#Frag@127.0.0.1:6379/0", "redis://:Passw0rd%zz@127.0.0.1:6379/0"]) expect(problem(url)).not.toContain("Passw0rd")
+    expect(problem("redis://:p%23w@[::1]:6379/0")).toBe("")
+  })
+
   it("resync keeps a cooldown either side recorded, the larger count and the later times", () => {
     expect(mergeUsage(undefined, { errorCount: 1 })).toEqual({ errorCount: 1 })
     expect(
