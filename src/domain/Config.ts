@@ -154,9 +154,20 @@ export const configEnvVars = (raw: unknown): Record<string, string> => {
 const VAR_REF = /\$\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
 /**
+ * Variables the system sets that hold no secret: their values (a home directory, a user name) are in every path
+ * and line printed, and scrubbing them as a secret's would hide the config path and the agent dir (§11).
+ */
+const NOT_SECRET_VARS: ReadonlySet<string> = new Set([
+  "HOME", "USER", "LOGNAME", "PATH", "PWD", "OLDPWD", "SHELL", "TMPDIR", "TMP", "TEMP", "HOSTNAME", "LANG", "TZ",
+  "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
+  "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH"
+])
+
+/**
  * `${VAR}` in string values is replaced from the assembled environment; `$${VAR}` is a literal `${VAR}`.
  * An unset variable becomes the empty string and is reported, so a missing key reads as missing, not as
- * the literal text `${VAR}`.
+ * the literal text `${VAR}`. `substituted`: the values put in, which may be secrets (a key in a model id or a
+ * URL), but for those of NOT_SECRET_VARS.
  */
 export const substituteEnvRefs = (
   value: unknown,
@@ -171,7 +182,7 @@ export const substituteEnvRefs = (
         if (escaped !== undefined) return "${" + escaped + "}"
         const found = lookup(name!)
         if (found === undefined) missing.add(name!)
-        else substituted.add(found)
+        else if (!NOT_SECRET_VARS.has(name!)) substituted.add(found)
         return found ?? ""
       })
     }

@@ -178,6 +178,11 @@ describe("openclaw.json (§3.2)", () => {
     expect(value).toEqual({ models: { providers: { local: { apiKey: "secret", baseUrl: "http://:8000" } } }, note: "${KEEP}", n: 5 })
     expect(missing).toEqual(["HOST"])
   })
+  it("reports the values it put in as possible secrets, but not those of the system's own variables (HOME, USER, …)", () => {
+    const vars: Record<string, string> = { HOME: "/home/alice-example", USER: "alice-example", MODEL_KEY: "sk-FAKE-in-a-model-id-0000" }
+    const { substituted } = substituteEnvRefs({ agentDir: "${HOME}/.openclaw/agents/w", who: "${USER}", model: "x/${MODEL_KEY}" }, (name) => vars[name])
+    expect(substituted).toEqual(["sk-FAKE-in-a-model-id-0000"])
+  })
   it("names the field of the wrong type", () => {
     expect(decodeConfig({ agents: { list: 5 } })).toEqual(Either.left(expect.stringMatching(/^agents\.list: expected/)))
     expect(decodeConfig([1])).toEqual(Either.left("expected a JSON5 object at the top level, got an array"))
