@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ServerResponse } from "node:http"
+import type { Socket } from "node:net"
 import { untilDrained } from "../services/Drain.js"
 import { type DirectPull, directPull } from "../services/PullStream.js"
 import type { GatewayReply } from "./Reply.js"
@@ -38,17 +39,48 @@ const relay = <A>(source: DirectPull<A>, write: (chunk: Chunk.Chunk<A>) => Effec
 const streaming = new WeakSet<ServerResponse>()
 export const isStreaming = (res: ServerResponse): boolean => streaming.has(res)
 
-export const writeReply = (res: ServerResponse, reply: GatewayReply): Effect.Effect<void> => {
+/**
+ * A whole answer waits in memory until the client takes it. A client that takes none of it for this long loses its
+ * connection, and the answer's memory goes with it: else every client that asks and never reads could hold a
+ * provider's answer (up to maxProviderBodyBytes) for as long as it liked (§8.6). A slow reader that takes some in
+ * each period keeps its connection; streams need no such watch (their relay waits for the client to drain).
+ */
+export const UNREAD_MS = 60_000
+
+/**
+ * Bytes still to go to the kernel: node's buffer, plus what libuv has left of the write in flight — node counts a
+ * write whole until it completes (one 30 MB body is one write), libuv's queue shrinks as the client reads.
+ */
+const unsent = (socket: Socket): number => socket.writableLength + ((socket as Socket & { _handle?: { writeQueueSize?: number } })._handle?.writeQueueSize ?? 0)
+
+const dropWhenUnread = (res: ServerResponse, unreadMs: number): void => {
+  const socket = res.socket
+  // A response pipelined behind another has no socket yet: it waits in node's queue, its size bounded by the cap.
+  if (socket === null || socket.writableLength === 0) return
+  let waiting = unsent(socket)
+  const watch = setInterval(() => {
+    if (socket.writableLength === 0 || socket.destroyed) return clearInterval(watch)
+    const now = unsent(socket)
+    if (now < waiting) return void (waiting = now)
+    clearInterval(watch)
+    socket.destroy()
+  }, unreadMs)
+  watch.unref()
+}
+
+export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: number = UNREAD_MS): Effect.Effect<void> => {
   switch (reply._tag) {
     case "json": {
       const body = JSON.stringify(reply.body)
       res.writeHead(reply.status, { ...reply.headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) })
       res.end(body)
+      dropWhenUnread(res, unreadMs)
       return Effect.void
     }
     case "raw":
       res.writeHead(reply.status, { ...reply.headers, "content-type": reply.contentType, "content-length": reply.body.byteLength })
       res.end(reply.body)
+      dropWhenUnread(res, unreadMs)
       return Effect.void
     case "sse": {
       res.writeHead(200, { ...SSE_HEADERS, ...reply.headers })

@@ -4,6 +4,7 @@ import * as Stream from "effect/Stream"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { writeReply } from "../../src/gateway/Respond.js"
+import { scaled } from "../support/Timing.js"
 
 /**
  * §8.6: an event stream is written at the pace its client reads. A client that stops reading must not make the
@@ -81,4 +82,44 @@ describe("the gateway writes a stream at its client's pace (§8.6)", () => {
       await Promise.race([server.finished(), pause(10_000).then(() => Promise.reject(new Error("still waiting for a drain that cannot come")))])
     })
   )
+})
+
+describe("a whole answer nobody reads (§8.6)", () => {
+  it("is dropped with its connection once the client has taken nothing of it for the unread time; a client that reads keeps it", async () => {
+    const BODY = Buffer.alloc(32 * 1024 * 1024, 120)
+    // Long enough that the sipping client below always takes something in each period, even on a busy machine.
+    const UNREAD = scaled(500)
+    const closed: Array<number> = []
+    const server = http.createServer((_req, res) => {
+      const started = performance.now()
+      res.socket?.once("close", () => closed.push(performance.now() - started))
+      void Effect.runPromise(writeReply(res, { _tag: "raw", status: 200, contentType: "application/octet-stream", body: BODY, headers: {} }, UNREAD))
+    })
+    const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)))
+    try {
+      // Paused from the start: the 32 MiB stay in node's buffer until the watch drops them.
+      const stalled = await pausedResponse(port)
+      stalled.on("error", () => undefined)
+      for (let waited = 0; closed.length === 0 && waited < 20_000; waited += 50) await pause(50)
+      expect(closed).toHaveLength(1)
+      expect(closed[0]).toBeGreaterThanOrEqual(UNREAD)
+      // A client that reads it all, though in small sips with pauses between, gets every byte.
+      const received = await new Promise<number>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+          let bytes = 0
+          res.on("data", (chunk: Buffer) => {
+            bytes += chunk.length
+            res.pause()
+            setTimeout(() => res.resume(), 1)
+          })
+          res.on("end", () => resolve(bytes))
+          res.on("error", reject)
+        }).on("error", reject)
+      })
+      expect(received).toBe(BODY.length)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }, 60_000)
 })
