@@ -291,7 +291,8 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           if (method === "GET") return authStatus(request, snapshot)
           break
         case "/health":
-          if (method === "GET") return health(snapshot)
+          // HEAD too: load balancers and probes ask so; node sends the headers only.
+          if (method === "GET" || method === "HEAD") return health(snapshot)
           break
         case SECRETS_RELOAD_PATH:
           if (method === "POST") return secretsReload
@@ -317,7 +318,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const snapshot = yield* (path === "/health" ? state.current : state.fresh)
         const address = request.socket.remoteAddress ?? "unknown"
         const log: ChatLog = {}
-        const checked = method === "GET" && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
+        const checked = (method === "GET" || method === "HEAD") && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
         const denied = checked === "wrong-token" ? yield* wrongToken(address, started) : checked
         if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
         const reply = denied === undefined ? yield* route(request, path, snapshot, log) : shaped(path, denied.refusal)

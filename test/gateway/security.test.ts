@@ -10,7 +10,7 @@ const post = (gw: RunningGateway, body: string, headers: Record<string, string> 
   gw.fetch("/v1/chat/completions", { method: "POST", body, headers, ...(token === undefined ? {} : { token }) })
 
 describe("gateway: access (§8.2)", () => {
-  it.scopedLive("no route but GET /health answers without the token; a wrong token never reaches a provider", () =>
+  it.scopedLive("no route but GET (and HEAD) /health answers without the token; a wrong token never reaches a provider", () =>
     withGateway({ token: true }, async ({ world, gw }) => {
       for (const route of ["/v1/models", "/v1/auth/status", "/nothing"]) {
         const res = await gw.fetch(route, { token: null })
@@ -27,6 +27,8 @@ describe("gateway: access (§8.2)", () => {
       expect(lowercase.status).toBe(200)
       expect(world.fake.count).toBe(0)
       expect((await gw.fetch("/health", { token: null })).status).toBe(200)
+      const head = await gw.fetch("/health", { token: null, method: "HEAD" })
+      expect([head.status, await head.text()]).toEqual([200, ""])
     }))
 
   it.scopedLive("a flood of bad tokens from one address gets 429 with Retry-After; the right token is still served", () =>
