@@ -80,6 +80,11 @@ export const readExecAnswer = (
   if (text === "") return everyId(ids, `${who} printed nothing`)
   const parsed = parseJson(text)
   const single = !jsonOnly && ids.length === 1 ? ids[0] : undefined
+  // Plain stdout that starts as a JSON object is a protocol answer cut short (the command died mid-write), not a
+  // value: taken as one, the JSON fragment would be sent as the credential.
+  if (single !== undefined && !parsed.ok && text.startsWith("{")) {
+    return everyId(ids, `${who} printed a JSON object that is cut short or malformed`)
+  }
   if (single !== undefined && !(parsed.ok && Predicate.isRecord(parsed.value))) {
     // The plain-stdout mode: the output is the value, less the newline a command ends it with.
     const plain = parsed.ok && typeof parsed.value === "string" ? parsed.value : stdout.replace(/\r?\n$/, "")

@@ -147,6 +147,10 @@ reply(
       const two = [r, ref("exec", "vault", "other")]
       const both = yield* resolveLive(two, exec(command, { jsonOnly: false }))
       expect(reasonOf(both, r)).toContain("is not JSON")
+      // A protocol answer cut short (the command died mid-write, exit 0) is no value: the fragment is never the key.
+      const cut = yield* Effect.promise(() => shScript(path.join(dir, "cut"), `printf '{"protocolVersion":1,"values":{"value":"sk-FAKE-cut-sho'`))
+      const truncated = yield* resolveLive([r], exec(cut, { jsonOnly: false }))
+      expect(reasonOf(truncated, r)).toBe('exec provider "vault" printed a JSON object that is cut short or malformed')
     })
   )
 
