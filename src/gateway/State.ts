@@ -1,5 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -113,10 +114,12 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
         what: string,
         reason: string,
         resolves: boolean,
-        load: (previous: GatewaySnapshot) => Effect.Effect<Omit<GatewaySnapshot, "generation" | "loadedAt" | "secrets">, { readonly message: string }, Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>
+        load: (previous: GatewaySnapshot) => Effect.Effect<Omit<GatewaySnapshot, "generation" | "loadedAt" | "secrets">, { readonly message: string }, Effect.Effect.Context<ReturnType<typeof loadAgents>> | ProfileStore | Paths>,
+        started: () => void = () => undefined
       ): Effect.Effect<ReloadOutcome> =>
         lock.withPermits(1)(
           Effect.gen(function* () {
+            started()
             const previous = yield* SubscriptionRef.get(ref)
             const before = yield* storeChanges.beforeRead(storePaths(previous.agents))
             const loaded = yield* Effect.either(load(previous))
@@ -151,7 +154,24 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
           }).pipe(Effect.provide(services))
         )
 
-      const reload = (reason: string) => swap("reload", reason, true, (previous) => loadAgents(options.agent, previous))
+      /**
+       * A full reload runs every secrets resolver again, behind the lock requests take to read a changed store. So
+       * reloads asked while one waits for the lock share it (twenty `POST /v1/secrets/reload` resolve twice at most,
+       * not twenty times with requests queued behind them); one asked after it started gets the next, which reads
+       * what changed since. Run apart from the asker, so one that hangs up cannot leave the others waiting.
+       */
+      let waiting: Deferred.Deferred<ReloadOutcome> | undefined
+      const reload = (reason: string): Effect.Effect<ReloadOutcome> =>
+        Effect.suspend(() => {
+          if (waiting !== undefined) return Deferred.await(waiting)
+          return Effect.flatMap(Deferred.make<ReloadOutcome>(), (next) => {
+            waiting = next
+            const once = swap("reload", reason, true, (previous) => loadAgents(options.agent, previous), () => {
+              if (waiting === next) waiting = undefined
+            })
+            return Effect.zipRight(Effect.forkDaemon(Effect.intoDeferred(once, next)), Deferred.await(next))
+          })
+        })
       // Refs a store refresh found unresolved, for which a full reload was asked: once each, so one that the reload
       // cannot resolve (degraded) does not have every later store change ask again.
       const newRefsAsked = new Set<string>()

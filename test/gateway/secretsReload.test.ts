@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
 import { closedPort } from "../support/fakeProviders.js"
 import { startGatewayProcess } from "../support/GatewayProcess.js"
@@ -27,6 +29,34 @@ describe("POST /v1/secrets/reload (§9)", () => {
       expect(await json(gw.fetch("/health", { token: null }))).toMatchObject({ status: "ok", generation: before + 1 })
       expect((await gw.fetch(reloadRoute, { method: "GET" })).status).toBe(404)
       expectNoSecrets(gw.logs.join("\n"))
+    }))
+})
+
+describe("concurrent reloads (§9)", () => {
+  it.scopedLive("twenty at once share the resolver runs: one in progress and one after it, not twenty; every asker gets an answer", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "openclaw-slow-vault-")))
+      yield* Effect.addFinalizer(() => Effect.promise(() => fs.rm(dir, { recursive: true, force: true })))
+      const command = path.join(dir, "resolver")
+      const answer = JSON.stringify({ protocolVersion: 1, values: { "anthropic/a": KEYS.a } })
+      yield* Effect.promise(() => fs.writeFile(command, `#!/bin/sh\ncat >/dev/null\necho run >> "${dir}/runs"\nsleep 0.4\nprintf '%s' '${answer}'\n`, { mode: 0o700 }))
+      const runs = async () => ((await fs.readFile(path.join(dir, "runs"), "utf8").catch(() => "")).match(/run/g) ?? []).length
+      yield* withGateway(
+        {
+          token: true,
+          config: { secrets: { providers: { vault: { source: "exec", command, timeoutMs: 10_000 } } } },
+          store: { version: 1, profiles: { "anthropic:a": { type: "api_key", provider: "anthropic", keyRef: { source: "exec", provider: "vault", id: "anthropic/a" } } } }
+        },
+        async ({ gw }) => {
+          const before = await runs()
+          const answers = await Promise.all(Array.from({ length: 20 }, () => gw.fetch(reloadRoute, { method: "POST", body: "{}" })))
+          expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200))
+          const ran = (await runs()) - before
+          console.log(`resolver runs for 20 concurrent reloads: ${ran}`)
+          expect(ran).toBeGreaterThanOrEqual(1)
+          expect(ran).toBeLessThanOrEqual(2)
+        }
+      )
     }))
 })
 
