@@ -24,6 +24,12 @@ export const makeRedisSessions = (connection: RedisConnection, local: SessionSta
   }
   /** Keys set while Redis was unreachable. */
   const pending = new Set<string>()
+  /**
+   * Of those, the sessions begun blind: this host knew nothing of the key when Redis went away, so it began a new
+   * session that may well stand over one another gateway holds (a user pin, §8.3). Such a session is written back
+   * only where Redis has none; one the user chose during the outage (a pin) is written back like any other.
+   */
+  const blind = new Set<string>()
   // The newer of ours and theirs stands: a script that compares updatedAt, so a resync never undoes a later change.
   const SET_IF_NEWER = `
 local current = redis.call('GET', KEYS[1])
@@ -39,6 +45,8 @@ return 1`
   client.defineCommand("setSessionIfNewer", { numberOfKeys: 1, lua: SET_IF_NEWER })
   const write = (key: string, state: Session) => (c: typeof connection.client) =>
     (c as typeof client).setSessionIfNewer(sessionKey(key), JSON.stringify(state), String(state.updatedAt), String(SESSION_TTL_MS)).then(() => undefined)
+  const writeIfAbsent = (key: string, state: Session) => (c: typeof connection.client) =>
+    c.set(sessionKey(key), JSON.stringify(state), "PX", SESSION_TTL_MS, "NX").then(() => undefined)
 
   connection.onRecover(
     Effect.gen(function* () {
@@ -46,20 +54,44 @@ return 1`
       pending.clear()
       for (const key of keys) {
         const state = yield* local.get(key)
-        if (state !== undefined) yield* connection.shared("session resync", write(key, state), Effect.sync(() => void pending.add(key)))
+        const unknowing = blind.has(key)
+        blind.delete(key)
+        if (state === undefined) continue
+        yield* connection.shared("session resync", unknowing ? writeIfAbsent(key, state) : write(key, state), Effect.sync(() => void pending.add(key)))
       }
     })
   )
 
+  /** What Redis said of a key, kept here too when newer, so an outage finds this host knowing the session. */
+  const keep = (key: string, shared: Session) =>
+    Effect.flatMap(local.get(key), (mine) => (mine !== undefined && mine.updatedAt >= shared.updatedAt ? Effect.void : local.set(key, shared)))
+
   return {
     get: (key) =>
       Effect.flatMap(
-        connection.shared("session read", (c) => c.get(sessionKey(key)).then(decode), local.get(key)),
-        // A session from before the switch to Redis is still this host's.
-        (state) => (state === undefined ? local.get(key) : Effect.succeed(state))
+        connection.shared("session read", (c) => c.get(sessionKey(key)).then((text) => ({ text })), Effect.succeed(undefined)),
+        (read) => {
+          // Redis away: this host's copy. A session from before the switch to Redis is still this host's too.
+          if (read === undefined || read.text === null) return local.get(key)
+          const shared = decode(read.text)
+          return shared === undefined ? local.get(key) : Effect.as(keep(key, shared), shared)
+        }
       ),
     set: (key, state) =>
-      Effect.zipRight(local.set(key, state), connection.shared("session write", write(key, state), Effect.sync(() => void pending.add(key)))),
+      Effect.gen(function* () {
+        // Every session this host read from Redis is kept here (`keep`): one it does not know is new to Redis too,
+        // unless Redis is away — or this write reaches it after an outage (a timed-out command still runs).
+        const unknowing = (yield* local.get(key)) === undefined && state.userPin === undefined
+        yield* local.set(key, state)
+        yield* connection.shared(
+          "session write",
+          unknowing ? writeIfAbsent(key, state) : write(key, state),
+          Effect.sync(() => {
+            pending.add(key)
+            if (unknowing) blind.add(key)
+          })
+        )
+      }),
     flush: local.flush,
     size: local.size
   }
