@@ -34,6 +34,8 @@ describe("gateway: browsers are not clients (§8.2)", () => {
           }
           const untyped = await raw(gw.url, "/v1/chat/completions", auth, body)
           expect(untyped.status).toBe(415)
+          const gzipped = await raw(gw.url, "/v1/chat/completions", { ...auth, "content-type": "application/json", "content-encoding": "gzip" }, body)
+          expect([gzipped.status, JSON.parse(gzipped.body).error.code]).toEqual([415, "unsupported_content_encoding"])
           for (const origin of ["https://evil.example", "null", "http://127.0.0.1.evil.example", "file://"]) {
             for (const route of ["/v1/models", "/v1/auth/status"]) {
               const res = await raw(gw.url, route, { ...auth, origin })
