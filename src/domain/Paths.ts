@@ -51,6 +51,15 @@ export const homeProblem = (vars: Vars, osHome: string): { readonly kind: "empty
   return envHome.startsWith("/") ? undefined : { kind: "relative", variable: "HOME" }
 }
 
+/** The variables that name where openclaw keeps its files. */
+const PATH_VARIABLES = ["OPENCLAW_HOME", "HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_AGENT_DIR"] as const
+
+/**
+ * The first of them that holds a control character (a trailing newline from a file read into it, say): used as it
+ * is, it names another directory than the one meant, and a first write would silently create that one (§11).
+ */
+export const controlInPathVariable = (vars: Vars): string | undefined => PATH_VARIABLES.find((name) => vars[name] !== undefined && CONTROL.test(vars[name]!))
+
 export const resolveHostPaths = (vars: Vars, osHome: string, cwd: string): HostPaths => {
   const rawHome = nonEmpty(vars.OPENCLAW_HOME)
   const envHome = nonEmpty(vars.HOME) ?? osHome

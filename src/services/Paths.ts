@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { OpenClawConfig } from "../domain/Config.js"
 import { UnknownAgentError, UsageError } from "../domain/Errors.js"
-import { type AgentPaths, homeProblem, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent, UnsafeAgentId } from "../domain/Paths.js"
+import { type AgentPaths, controlInPathVariable, homeProblem, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent, UnsafeAgentId } from "../domain/Paths.js"
 import { HostProcess } from "./HostProcess.js"
 
 export interface PathsShape extends HostPaths {
@@ -24,6 +24,15 @@ export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
                 ? "HOME is set but empty, so there is no home directory to keep openclaw's state in (it would land in the current directory)"
                 : `${home.variable} is not an absolute path, so openclaw's state would land under the current directory`,
             fix: "set HOME to your home directory (or OPENCLAW_HOME to where openclaw should keep its state), as an absolute path"
+          })
+        )
+      }
+      const controlled = controlInPathVariable(host.vars)
+      if (controlled !== undefined) {
+        return Effect.fail(
+          new UsageError({
+            problem: `${controlled} holds a control character (a trailing newline, say), so openclaw would use another directory than the one meant`,
+            fix: `set ${controlled} to the path alone ($(cat file) drops a trailing newline; a line of an env file must not end in a carriage return)`
           })
         )
       }

@@ -65,6 +65,14 @@ describe("hostile files (§11, built binary)", () => {
     expect(await fs.readdir(home.home)).toEqual([])
   })
 
+  it("a path variable with a trailing newline is an error, and no second directory appears", { timeout: 120_000 }, async () => {
+    const home = await newHome("hf")
+    const r = await home.run(["models", "auth", "paste-api-key", "--provider", "openai"], { env: { OPENCLAW_STATE_DIR: `${home.home}/.openclaw\n` }, input: "sk-proj-FAKEhostilefiles000000000000000000\n" })
+    expect(r.code).toBe(1)
+    oneLine(r.stderr, "OPENCLAW_STATE_DIR holds a control character", "set OPENCLAW_STATE_DIR to the path alone")
+    expect(await fs.readdir(home.home)).toEqual([])
+  })
+
   it("a state dir that is a file: the message names that file and the settings, never tells the user to delete it, and the file is kept", { timeout: 120_000 }, async () => {
     const home = await newHome("hf")
     const notes = `${home.home}/notes.txt`
