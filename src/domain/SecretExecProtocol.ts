@@ -82,7 +82,8 @@ export const readExecAnswer = (
   const single = !jsonOnly && ids.length === 1 ? ids[0] : undefined
   // Plain stdout that starts as a JSON object is a protocol answer cut short (the command died mid-write), not a
   // value: taken as one, the JSON fragment would be sent as the credential.
-  if (single !== undefined && !parsed.ok && text.startsWith("{")) {
+  // A value that merely starts with a brace (a generated password: `{k9#Q…`) is still one: a key's quote must follow.
+  if (single !== undefined && !parsed.ok && /^\{\s*"/.test(text)) {
     return everyId(ids, `${who} printed a JSON object that is cut short or malformed`)
   }
   if (single !== undefined && !(parsed.ok && Predicate.isRecord(parsed.value))) {

@@ -135,9 +135,10 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         return { refusal: refuse(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
       }
       // A compressed body would read as bytes that are not UTF-8: say what is wrong instead.
-      const encoding = header(request, "content-encoding")
-      if (request.method === "POST" && encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
-        return { refusal: refuse(415, "Send the request body uncompressed (no Content-Encoding); the gateway does not decompress request bodies.", "invalid_request_error", "unsupported_content_encoding") }
+      const encoding = header(request, "content-encoding")?.trim().toLowerCase()
+      if (request.method === "POST" && encoding !== undefined && encoding !== "" && encoding !== "identity") {
+        const refusal = refuse(415, "Send the request body uncompressed (no Content-Encoding); the gateway does not decompress request bodies.", "invalid_request_error", "unsupported_content_encoding", { "accept-encoding": "identity" })
+        return { refusal }
       }
       const expected = snapshot.access.token
       if (expected === undefined) {

@@ -59,13 +59,22 @@ const dropWhenUnread = (res: ServerResponse, unreadMs: number): void => {
   if (socket === null || socket.writableLength === 0) return
   let waiting = unsent(socket)
   const watch = setInterval(() => {
-    if (socket.writableLength === 0 || socket.destroyed) return clearInterval(watch)
+    if (socket.destroyed) return stop()
     const now = unsent(socket)
     if (now < waiting) return void (waiting = now)
-    clearInterval(watch)
+    stop()
     socket.destroy()
   }, unreadMs)
   watch.unref()
+  // This answer's watch: it ends with the answer (all of it handed to the kernel), not with the connection, which
+  // may carry the next answer already.
+  const stop = () => {
+    clearInterval(watch)
+    res.off("finish", stop)
+    res.off("close", stop)
+  }
+  res.once("finish", stop)
+  res.once("close", stop)
 }
 
 export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: number = UNREAD_MS): Effect.Effect<void> => {

@@ -90,10 +90,14 @@ describe("a whole answer nobody reads (§8.6)", () => {
     // Long enough that the sipping client below always takes something in each period, even on a busy machine.
     const UNREAD = scaled(500)
     const closed: Array<number> = []
+    const SMALL = Buffer.alloc(8 * 1024 * 1024, 121)
+    const LARGE = Buffer.alloc(64 * 1024 * 1024, 122)
+    let small = false
     const server = http.createServer((_req, res) => {
       const started = performance.now()
-      res.socket?.once("close", () => closed.push(performance.now() - started))
-      void Effect.runPromise(writeReply(res, { _tag: "raw", status: 200, contentType: "application/octet-stream", body: BODY, headers: {} }, UNREAD))
+      if (!small) res.socket?.once("close", () => closed.push(performance.now() - started))
+      const body = small ? SMALL : _req.url === "/large" ? LARGE : BODY
+      void Effect.runPromise(writeReply(res, { _tag: "raw", status: 200, contentType: "application/octet-stream", body, headers: {} }, UNREAD))
     })
     const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)))
     try {
@@ -117,6 +121,28 @@ describe("a whole answer nobody reads (§8.6)", () => {
         }).on("error", reject)
       })
       expect(received).toBe(BODY.length)
+      // Two answers on one kept-alive connection, the second larger: the first answer's watch ends with it and never
+      // measures the second against the first.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      const sip = (path: string) =>
+        new Promise<number>((resolve, reject) => {
+          http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
+            let bytes = 0
+            res.on("data", (chunk: Buffer) => {
+              bytes += chunk.length
+              res.pause()
+              setTimeout(() => res.resume(), 3)
+            })
+            res.on("end", () => resolve(bytes))
+            res.on("error", reject)
+            res.on("aborted", () => reject(new Error(`the connection was dropped after ${bytes} bytes`)))
+          }).on("error", reject)
+        })
+      small = true
+      expect(await sip("/small")).toBe(SMALL.length)
+      small = false
+      expect(await sip("/large")).toBe(LARGE.length)
+      agent.destroy()
     } finally {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

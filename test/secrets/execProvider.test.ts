@@ -151,6 +151,9 @@ reply(
       const cut = yield* Effect.promise(() => shScript(path.join(dir, "cut"), `printf '{"protocolVersion":1,"values":{"value":"sk-FAKE-cut-sho'`))
       const truncated = yield* resolveLive([r], exec(cut, { jsonOnly: false }))
       expect(reasonOf(truncated, r)).toBe('exec provider "vault" printed a JSON object that is cut short or malformed')
+      // A generated password that only starts with a brace is still the value.
+      const braced = yield* Effect.promise(() => shScript(path.join(dir, "braced"), `printf '%s\\n' '{k9#Qx-FAKE-generated-pw'`))
+      expect(of(yield* resolveLive([r], exec(braced, { jsonOnly: false })), r)).toEqual({ _tag: "Resolved", value: "{k9#Qx-FAKE-generated-pw" })
     })
   )
 

@@ -32,6 +32,17 @@ const reasonOf = (e: unknown): string => {
   return text.replace(/\s+/g, " ").slice(0, 200)
 }
 
+/** Redis answered, but refused who we said we are: a wrong password or user, not a server that is down. */
+const refusedCredentials = (reason: string): boolean => /\b(WRONGPASS|NOAUTH|NOPERM)\b|invalid username-password/i.test(reason)
+
+export const outageProblem = (reason: string): string =>
+  refusedCredentials(reason) ? "shared state (Redis) refused the credentials of gateway.state.url" : "shared state (Redis) unreachable"
+
+export const outageFix = (reason: string): string =>
+  refusedCredentials(reason)
+    ? "check the user name and password in gateway.state.url (or the ref it comes from) against the Redis server's ACL or requirepass"
+    : "check gateway.state.url and that the Redis server is running and reachable"
+
 export const makeRedisConnection = (url: string, prefix: string): Effect.Effect<RedisConnection, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { Redis } = yield* Effect.promise(() => import("ioredis"))
@@ -52,7 +63,7 @@ export const makeRedisConnection = (url: string, prefix: string): Effect.Effect<
     let closing = false
     const markDown = (reason: string) => {
       if (closing) return
-      if (down === undefined) Runtime.runFork(runtime)(Effect.logWarning(`shared state (Redis) unreachable, serving from this host's state: ${reason}. Fix: check gateway.state.url and that the Redis server is running and reachable`))
+      if (down === undefined) Runtime.runFork(runtime)(Effect.logWarning(`${outageProblem(reason)}, serving from this host's state: ${reason}. Fix: ${outageFix(reason)}`))
       down = reason
     }
     client.on("error", (e) => markDown(reasonOf(e)))
@@ -108,7 +119,11 @@ export const makeRedisConnection = (url: string, prefix: string): Effect.Effect<
     return {
       client,
       prefix,
-      health: Effect.sync((): StateHealthReport => (down === undefined ? { backend: "redis", degraded: false } : { backend: "redis", degraded: true, reason: `shared state unreachable (${down}); serving from this host's state` })),
+      health: Effect.sync((): StateHealthReport =>
+        down === undefined
+          ? { backend: "redis", degraded: false }
+          : { backend: "redis", degraded: true, reason: `${refusedCredentials(down) ? "shared state refused our credentials" : "shared state unreachable"} (${down}); serving from this host's state` }
+      ),
       shared,
       onRecover: (hook) => void hooks.push(hook)
     }

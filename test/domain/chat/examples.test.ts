@@ -18,7 +18,7 @@ describe("an OpenAI client's tool-calling conversation to an Anthropic model", (
     model: "openclaw",
     messages: [
       { role: "developer", content: "You are terse." },
-      { role: "user", content: [{ type: "text", text: "Weather in Paris and Oslo? Also, this:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }, { type: "image_url", image_url: { url: "https://example.com/a.jpg", detail: "auto" } }] },
+      { role: "user", content: [{ type: "text", text: "Weather in Paris and Oslo? Also, this:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }, { type: "image_url", image_url: { url: "https://example.com/a.jpg", detail: "low" } }] },
       {
         role: "assistant",
         content: null,
@@ -224,15 +224,15 @@ describe("fields inside messages and tools that a translation has no place for a
     expect(toAnthropic({ ...base, tools: [{ type: "function", function: fn, x_tool: 1 }] })).toBe("tools.0.x_tool")
     expect(toAnthropic({ ...base, tools: [{ type: "function", function: { ...fn, x_fn: 1 } }] })).toBe("tools.0.function.x_fn")
     const image = (extra: Record<string, unknown>) => ({ ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png", ...extra } }] }] })
-    expect(toAnthropic(image({ detail: "low" }))).toBe("messages.0.content.0.image_url.detail")
-    expect(toAnthropic(image({ detail: "high" }))).toBeUndefined()
+    for (const detail of ["low", "high", "auto"]) expect(toAnthropic(image({ detail }))).toBeUndefined()
     expect(toAnthropic(image({ crop: [0, 0] }))).toBe("messages.0.content.0.image_url.crop")
     // What clients echo back from an answer (empty or null), a tool result's tool name, a streamed call's index and
     // a text part's cache hint (kept: Anthropic caches too) all go.
-    const call = { id: "call_1", type: "function", index: 0, function: { name: "f", arguments: "{}" } }
+    // The openai package's runTools and parse helpers echo `parsed` and `parsed_arguments` back.
+    const call = { id: "call_1", type: "function", index: 0, function: { name: "f", arguments: "{}", parsed_arguments: {} } }
     const echoed = { ...base, tools: [{ type: "function", function: fn }], messages: [
       { role: "user", content: [{ type: "text", text: "hi", cache_control: { type: "ephemeral" } }] },
-      { role: "assistant", content: null, refusal: null, annotations: [], audio: null, tool_calls: [call] },
+      { role: "assistant", content: null, refusal: null, annotations: [], audio: null, parsed: null, tool_calls: [call] },
       { role: "tool", tool_call_id: "call_1", name: "f", content: "42" }
     ] }
     expect(toAnthropic(echoed)).toBeUndefined()
@@ -254,6 +254,10 @@ describe("fields inside messages and tools that a translation has no place for a
     expect(toOpenai({ ...body, system: [{ type: "text", text: "s", x_sys: 1 }] })).toBe("system.0.x_sys")
     const turn = [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: {}, x_use: 1 }] }]
     expect(toOpenai({ ...body, tools: [tool], messages: turn })).toBe("messages.1.content.0.x_use")
+    // The API's own tool_use blocks, echoed back as the SDK's tool loop does: called by the model directly.
+    const use = (caller: unknown) => ({ ...body, tools: [tool], messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: {}, caller }] }] })
+    expect(toOpenai(use({ type: "direct" }))).toBeUndefined()
+    expect(toOpenai(use({ type: "code_execution_20250825", tool_id: "srvtoolu_1" }))).toBe("messages.1.content.0.caller")
     expect(toOpenai({ ...body, tools: [tool], messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "42", x_res: 1 }] }] })).toBe("messages.0.content.0.x_res")
     expect(toOpenai({ ...body, tools: [tool], tool_choice: { type: "auto", x_choice: 1 } })).toBe("tool_choice.x_choice")
   })

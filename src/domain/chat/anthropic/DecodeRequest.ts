@@ -77,10 +77,15 @@ const TOOL_CHOICE_FIELDS = new Set(["type", "name", "disable_parallel_tool_use"]
 
 const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no translation to another model's shape")
 
-/** A block's own fields beyond what its type holds, refused by name (its type is checked by its decoder). */
+/**
+ * A block's own fields beyond what its type holds, refused by name (its type is checked by its decoder). A tool_use
+ * the API returned carries `caller: {type: "direct"}`, which clients echo back: the model called it, as any tool
+ * call of the other shape; another caller (code execution) has no translation.
+ */
 const blockFieldsProblem = (b: Block, at: string): Either.Either<void, Unsupported> => {
   const known = BLOCK_FIELDS[b.type]
-  const field = known === undefined ? undefined : unknownField(b, known)
+  const direct = b.type === "tool_use" && obj(b.caller)?.type === "direct"
+  const field = known === undefined ? undefined : unknownField(direct ? { ...b, caller: undefined } : b, known)
   return field === undefined ? Either.void : noPlace(at, field)
 }
 

@@ -82,17 +82,20 @@ const decodeWire = Schema.decodeUnknownEither(WireRequest, { errors: "first" })
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s
 
 /** What each object of a client's body may hold (the `openai` package's types); anything else is refused by name. */
-const MESSAGE_FIELDS = new Set(["role", "content", "tool_calls", "tool_call_id", "function_call", "audio"])
+/** `parsed` (the `openai` package's parse helpers add it to the messages they echo back) is derived from content. */
+const MESSAGE_FIELDS = new Set(["role", "content", "tool_calls", "tool_call_id", "function_call", "audio", "parsed"])
 const TOOL_MESSAGE_FIELDS = new Set([...MESSAGE_FIELDS, "name"])
 /** `index` numbers a call in a streamed answer; clients that collect a stream echo it back. */
 const TOOL_CALL_FIELDS = new Set(["id", "type", "function", "index"])
-const FUNCTION_CALL_FIELDS = new Set(["name", "arguments"])
+/** `parsed_arguments`: the arguments parsed by the same helpers (runTools, parse), derived from `arguments`. */
+const FUNCTION_CALL_FIELDS = new Set(["name", "arguments", "parsed_arguments"])
 const TOOL_FIELDS = new Set(["type", "function"])
 const FUNCTION_FIELDS = new Set(["name", "description", "parameters", "strict"])
 /** `cache_control` on a text part: the caching hint OpenAI-compatible routers take, as Anthropic does. */
 const TEXT_PART_FIELDS = new Set(["type", "text", "cache_control"])
 const REFUSAL_PART_FIELDS = new Set(["type", "refusal"])
 const IMAGE_PART_FIELDS = new Set(["type", "image_url"])
+/** `detail` asks how finely to look, never for something the answer would lack: Anthropic reads images its own way. */
 const IMAGE_URL_FIELDS = new Set(["url", "detail"])
 
 const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no translation to another model's shape")
@@ -114,8 +117,6 @@ const decodePart = (part: typeof RawPart.Type, at: string, images: boolean): Eit
     if (image === undefined || url === undefined) return refuse(at, "an image_url part needs image_url.url")
     const inner = unknownField(image, IMAGE_URL_FIELDS)
     if (inner !== undefined) return noPlace(`${at}.image_url`, inner)
-    // Anthropic reads every image at its own full resolution: what "auto" and "high" ask; "low" would cost less.
-    if (image.detail === "low") return refuse(`${at}.image_url.detail`, `"low" has no translation; other models read images at full detail (ask with "auto")`)
     const data = DATA_URL.exec(url)
     return Either.right({ type: "image", source: data ? { kind: "base64", mediaType: data[1]!, data: data[2]! } : { kind: "url", url } })
   }
