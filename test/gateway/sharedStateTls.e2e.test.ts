@@ -53,7 +53,8 @@ describe.skipIf(!ready)("gateway.state over rediss:// with a password (real redi
 
     const wrong = await status(`rediss://:wrong-${password}@127.0.0.1:${port}/0`, { NODE_EXTRA_CA_CERTS: cert })
     expect(wrong.code).toBe(0)
-    expect(wrong.stderr).toMatch(/^openclaw: warning: shared state \(Redis\) unreachable, serving from this host's state: .*WRONGPASS.*\n$/)
+    // Not "unreachable": the server answered and refused the password, so the fix is the credentials, not the server.
+    expect(wrong.stderr).toMatch(/^openclaw: warning: shared state \(Redis\) refused the credentials of gateway\.state\.url, serving from this host's state: .*WRONGPASS.*\. Fix: check the user name and password in gateway\.state\.url[^\n]*\n$/)
     for (const r of [trusted, untrusted, wrong]) expect(r.stdout + r.stderr).not.toContain(password)
   }, scaled(30_000))
 })
