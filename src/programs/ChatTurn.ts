@@ -185,7 +185,7 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
     )
   }
   if (sessionKey !== undefined && served.profileId !== undefined && session?.userPin === undefined && session?.autoPin !== served.profileId) {
-    yield* sessions.set(sessionKey, { ...session, autoPin: served.profileId, updatedAt: yield* Clock.currentTimeMillis })
+    yield* sessions.set(sessionKey, { ...session, autoPin: served.profileId, updatedAt: yield* Clock.currentTimeMillis }, { automatic: true })
   }
   return { _tag: "Served", served, ...echo } satisfies ChatTurn<A>
 })

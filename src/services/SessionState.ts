@@ -10,8 +10,12 @@ import type { Session } from "../domain/Session.js"
  */
 export interface SessionStateShape {
   readonly get: (key: string) => Effect.Effect<Session | undefined>
-  /** Remembers the session (a write may be scheduled, never awaited by the request). */
-  readonly set: (key: string, state: Session) => Effect.Effect<void>
+  /**
+   * Remembers the session (a write may be scheduled, never awaited by the request). `automatic`: the gateway's own
+   * choice (the profile a session sticks to), not the user's (`/model`, `/new`): a shared layer may let another
+   * gateway's word stand over it.
+   */
+  readonly set: (key: string, state: Session, options?: { readonly automatic?: boolean }) => Effect.Effect<void>
   /** Writes pending changes now. */
   readonly flush: Effect.Effect<void, StoreError>
   /** Sessions held locally (the file layer's count; a shared layer counts its local fallback). */

@@ -26,6 +26,7 @@ const memorySessions = (): SessionStateShape => {
 
 const pinned: Session = { model: "anthropic/claude-opus-4-6", userPin: "anthropic:a" as ProfileId, updatedAt: 1_000 }
 const blindNew: Session = { autoPin: "openai:default" as ProfileId, updatedAt: 2_000 }
+const resetByUser: Session = { previousAutoPin: "anthropic:a" as ProfileId, updatedAt: 3_000 }
 
 describe.skipIf(!hasRedis)("sessions on Redis through an outage (§10, §8.3, real redis-server)", () => {
   it.scoped("a pin made on gateway A holds on gateway B while Redis is away, and is not written over when it is back", () =>
@@ -47,7 +48,10 @@ describe.skipIf(!hasRedis)("sessions on Redis through an outage (§10, §8.3, re
       expect(yield* b.get("main:seen")).toEqual(pinned)
       // One B never saw: it begins a new session, as it must, without knowing better.
       expect(yield* b.get("main:unseen")).toBeUndefined()
-      yield* b.set("main:unseen", blindNew)
+      yield* b.set("main:unseen", blindNew, { automatic: true })
+      // A `/new` the user sends meanwhile, in a session B never saw: the user's word, written back as any.
+      yield* a.set("main:reset", pinned)
+      yield* b.set("main:reset", resetByUser)
       redis.kill("SIGCONT")
 
       // Redis back: B's next command resynchronises; its blind session does not stand over A's pin.
@@ -59,6 +63,12 @@ describe.skipIf(!hasRedis)("sessions on Redis through an outage (§10, §8.3, re
       yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
       expect(yield* a.get("main:unseen")).toEqual(pinned)
       expect(yield* b.get("main:unseen")).toEqual(pinned)
+      expect(yield* a.get("main:reset")).toEqual(resetByUser)
+
+      // A second outage: B now holds the pin it read, not its own blind session.
+      redis.kill("SIGSTOP")
+      expect(yield* b.get("main:unseen")).toEqual(pinned)
+      redis.kill("SIGCONT")
     })
   )
 })

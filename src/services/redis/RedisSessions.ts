@@ -25,9 +25,10 @@ export const makeRedisSessions = (connection: RedisConnection, local: SessionSta
   /** Keys set while Redis was unreachable. */
   const pending = new Set<string>()
   /**
-   * Of those, the sessions begun blind: this host knew nothing of the key when Redis went away, so it began a new
-   * session that may well stand over one another gateway holds (a user pin, §8.3). Such a session is written back
-   * only where Redis has none; one the user chose during the outage (a pin) is written back like any other.
+   * Of those, the sessions begun blind: this host knew nothing of the key and stored only its own automatic choice,
+   * which may well stand over a session another gateway holds (a user pin, §8.3). Such a session is written back
+   * only where Redis has none; once the user says something in it here (`/model`, `/new`) it is written back like
+   * any other.
    */
   const blind = new Set<string>()
   // The newer of ours and theirs stands: a script that compares updatedAt, so a resync never undoes a later change.
@@ -62,9 +63,14 @@ return 1`
     })
   )
 
-  /** What Redis said of a key, kept here too when newer, so an outage finds this host knowing the session. */
+  /**
+   * What Redis said of a key, kept here too, so an outage finds this host knowing the session. Redis's word is the
+   * session while it answers, older or not — but for a change of ours still waiting for the resync.
+   */
   const keep = (key: string, shared: Session) =>
-    Effect.flatMap(local.get(key), (mine) => (mine !== undefined && mine.updatedAt >= shared.updatedAt ? Effect.void : local.set(key, shared)))
+    pending.has(key)
+      ? Effect.void
+      : Effect.flatMap(local.get(key), (mine) => (mine !== undefined && mine.updatedAt === shared.updatedAt ? Effect.void : local.set(key, shared)))
 
   return {
     get: (key) =>
@@ -77,11 +83,12 @@ return 1`
           return shared === undefined ? local.get(key) : Effect.as(keep(key, shared), shared)
         }
       ),
-    set: (key, state) =>
+    set: (key, state, options) =>
       Effect.gen(function* () {
         // Every session this host read from Redis is kept here (`keep`): one it does not know is new to Redis too,
         // unless Redis is away — or this write reaches it after an outage (a timed-out command still runs).
-        const unknowing = (yield* local.get(key)) === undefined && state.userPin === undefined
+        const unknowing = options?.automatic === true && ((yield* local.get(key)) === undefined || blind.has(key))
+        if (!unknowing) blind.delete(key)
         yield* local.set(key, state)
         yield* connection.shared(
           "session write",
