@@ -89,6 +89,8 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
     Effect.gen(function* () {
       const watcher = yield* FileWatcher
       const files = yield* Files
+      /** The gateway's lifetime: a reload run apart from whoever asked still ends with it. */
+      const lifetime = yield* Effect.scope
       const registry = yield* SecretRegistry
       const loadedAt = yield* Clock.currentTimeMillis
       const storeChanges = makeStoreChanges(watcher.fingerprint)
@@ -169,7 +171,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
             const once = swap("reload", reason, true, (previous) => loadAgents(options.agent, previous), () => {
               if (waiting === next) waiting = undefined
             })
-            return Effect.zipRight(Effect.forkDaemon(Effect.intoDeferred(once, next)), Deferred.await(next))
+            return Effect.zipRight(Effect.forkIn(Effect.intoDeferred(once, next), lifetime), Deferred.await(next))
           })
         })
       // Refs a store refresh found unresolved, for which a full reload was asked: once each, so one that the reload

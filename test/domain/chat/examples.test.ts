@@ -191,6 +191,10 @@ describe("structured outputs across shapes (§8.4)", () => {
     const format = { type: "json_schema", schema: person }
     const encoded = right(openai.encodeRequest({ ...right(anthropic.decodeRequest({ ...body, output_config: { format } })), model: "gpt-4o" }))
     expect(encoded.response_format).toEqual({ type: "json_schema", json_schema: { name: "output", schema: person, strict: true } })
+    // A property left optional (Anthropic takes it; OpenAI's strict mode does not): non-strict, not refused.
+    const optional = { ...person, required: ["name"] }
+    const loose = right(openai.encodeRequest({ ...right(anthropic.decodeRequest({ ...body, output_config: { format: { type: "json_schema", schema: optional } } })), model: "gpt-4o" }))
+    expect(loose.response_format).toEqual({ type: "json_schema", json_schema: { name: "output", schema: optional, strict: false } })
     expect(encoded).not.toHaveProperty("output_config")
     const field = (request: unknown) => {
       const result = Either.flatMap(anthropic.decodeRequest(request), openai.encodeRequest)

@@ -194,7 +194,8 @@ interface OutputConfig {
 
 /**
  * Structured outputs (`output_config.format`: a JSON schema the answer follows) as OpenAI's `response_format` says
- * it: a strict json_schema (Anthropic's is always enforced), named as OpenAI requires one to be.
+ * it: a json_schema, strict where OpenAI's strict mode takes the schema (Anthropic's is always enforced), named as
+ * OpenAI requires one to be.
  */
 const decodeOutputConfig = (config: WireRequest["output_config"]): Either.Either<OutputConfig, Unsupported> => {
   if (config === undefined || config === null) return Either.right({})
@@ -207,7 +208,25 @@ const decodeOutputConfig = (config: WireRequest["output_config"]): Either.Either
   if (schema === undefined) return refuse("output_config.format.schema", "a json_schema format needs its schema (a JSON object)")
   const other = Object.keys(format).find((k) => k !== "type" && k !== "schema" && format[k] !== undefined && format[k] !== null)
   if (other !== undefined) return refuse(`output_config.format.${other}`, "has no translation to another model's shape")
-  return Either.right({ ...kept, responseFormat: { type: "json_schema", json_schema: { name: "output", schema, strict: true } } })
+  return Either.right({ ...kept, responseFormat: { type: "json_schema", json_schema: { name: "output", schema, strict: strictCompatible(schema) } } })
+}
+
+/**
+ * Whether OpenAI's strict mode takes the schema as it is: every object lists all its properties as required and
+ * allows no others. Anthropic takes more (optional properties); such a schema goes as a non-strict json_schema
+ * instead of being refused by the provider. Bounded like the body it came in.
+ */
+const strictCompatible = (schema: unknown, depth = 0): boolean => {
+  if (depth > 64) return false
+  if (Array.isArray(schema)) return schema.every((s) => strictCompatible(s, depth + 1))
+  const o = obj(schema)
+  if (o === undefined) return true
+  const properties = obj(o.properties)
+  if (properties !== undefined || o.type === "object") {
+    const required = Array.isArray(o.required) ? o.required : []
+    if (o.additionalProperties !== false || Object.keys(properties ?? {}).some((k) => !required.includes(k))) return false
+  }
+  return Object.values(o).every((v) => typeof v !== "object" || v === null || strictCompatible(v, depth + 1))
 }
 
 /** A client's `POST /v1/messages` body → canonical. Fields not named by the model travel in `extra`. */
