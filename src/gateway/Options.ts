@@ -12,6 +12,8 @@ export interface GatewayOptions {
   readonly version: string
   readonly reloadDebounceMs?: number | undefined
   readonly drainTimeoutMs?: number | undefined
+  /** How long a connection may take to send a request's headers (default 20 s): idle connections go after that. */
+  readonly headersTimeoutMs?: number | undefined
   readonly sessionWriteDelayMs?: number | undefined
   readonly badTokenLimit?: { readonly limit?: number; readonly windowMs?: number } | undefined
   /** Provider deadlines: a whole answer, and the idle time between streamed reads (defaults: 300 s, 120 s). */

@@ -48,7 +48,7 @@ const serveGateway = (options: GatewayOptions) =>
       startedAt,
       providerTimeouts: options.providerTimeouts
     })
-    const listening = yield* listen(app, { host: plan.host, port: plan.port, drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS, maxConnections: plan.maxConnections }).pipe(
+    const listening = yield* listen(app, { host: plan.host, port: plan.port, drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS, maxConnections: plan.maxConnections, headersTimeoutMs: options.headersTimeoutMs }).pipe(
       Effect.mapError((e) => {
         const code = (e.cause as { code?: unknown } | undefined)?.code
         return new GatewayStartError({ kind: "listen", value: `${plan.host}:${plan.port}`, ...(typeof code === "string" ? { code } : {}) })

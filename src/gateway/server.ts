@@ -17,7 +17,14 @@ export interface ListenOptions {
   readonly drainTimeoutMs: number
   /** Client connections held at once; node closes any beyond at once (default: connectionCap()). */
   readonly maxConnections?: number | undefined
+  /**
+   * How long a connection may take to send a request's headers (default HEADERS_TIMEOUT_MS), and a new one to send its
+   * first byte: connections that never send one would otherwise hold their place (under the cap) for good (§8.6).
+   */
+  readonly headersTimeoutMs?: number | undefined
 }
+
+const HEADERS_TIMEOUT_MS = 20_000
 
 /**
  * The default for ListenOptions.maxConnections: half of what the process's open-file limit leaves after a reserve
@@ -95,8 +102,15 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
     const idle = new Set<() => void>()
     /** The requests being served (their count is what the drain waits on). */
     const inFlight = new Map<Http.ServerResponse, ReturnType<RequestHandler>>()
-    const node = Http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS
+    const untilFirstRequest = new WeakMap<Socket, ReturnType<typeof setTimeout>>()
+    const node = Http.createServer({ keepAliveTimeout: 5_000, headersTimeout, connectionsCheckingInterval: Math.min(5_000, Math.ceil(headersTimeout / 4)) }, (req, res) => {
       if (closing) res.setHeader("connection", "close")
+      const silent = untilFirstRequest.get(req.socket)
+      if (silent !== undefined) {
+        clearTimeout(silent)
+        untilFirstRequest.delete(req.socket)
+      }
       const served = handler(req, res)
       inFlight.set(res, served)
       const socket = req.socket
@@ -119,6 +133,15 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
         served.stop()
       }
     }
+    // Node's headersTimeout counts from a request's first byte: a connection that never sends one would stay until
+    // the client drops it. Such a connection gets the same time to bring its first request. (Not a "data" listener:
+    // one takes node's parser off its native read path for the connection's whole life.)
+    node.on("connection", (socket: Socket) => {
+      const silent = setTimeout(() => socket.destroy(), headersTimeout)
+      silent.unref()
+      untilFirstRequest.set(socket, silent)
+      socket.once("close", () => clearTimeout(silent))
+    })
     const cap = options.maxConnections ?? connectionCap()
     if (cap !== undefined) node.maxConnections = cap
     yield* Effect.acquireRelease(

@@ -1,5 +1,6 @@
 import { request } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
+import { scaled } from "../support/Timing.js"
 import * as Effect from "effect/Effect"
 import { connect } from "node:net"
 import { ask, FALLBACK, GATEWAY_TOKEN, GatewayHome, json, KEYS, PRIMARY, startGateway, withGateway } from "./harness.js"
@@ -188,6 +189,25 @@ describe("gateway: odd request lines and names in errors (§8.2, §11)", () => {
         expect(message).toContain(`Unknown agent "${agent}\\x1bz"`)
         expect(message).not.toContain("<redacted>")
       }
+    }))
+})
+
+describe("gateway: connections that never send a request (§8.6)", () => {
+  it.scopedLive("are closed once the headers' time is up; a client that asks at once is served", () =>
+    withGateway({ token: true }, { headersTimeoutMs: 400 }, async ({ gw }) => {
+      const { port } = new URL(gw.url)
+      const opened = performance.now()
+      const closedAfter = await new Promise<number>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1")
+        socket.on("error", () => undefined)
+        // Flowing, so that the gateway's close (a FIN) is read and seen at once, not left in a paused buffer.
+        socket.resume()
+        socket.on("end", () => resolve(performance.now() - opened))
+        socket.on("close", () => resolve(performance.now() - opened))
+        setTimeout(() => reject(new Error("the idle connection is still open")), scaled(10_000))
+      })
+      expect(closedAfter).toBeGreaterThanOrEqual(300)
+      expect((await gw.fetch("/v1/models")).status).toBe(200)
     }))
 })
 
