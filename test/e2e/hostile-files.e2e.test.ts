@@ -91,7 +91,8 @@ describe("hostile files (§11, built binary)", () => {
     const r = await home.run(["gateway", "install", "--print", "--platform", "linux"], { env: { OPENCLAW_STATE_DIR: `${home.home}/x\nExecStartPre=/bin/touch /tmp/pwned` } })
     expect(r.code).toBe(1)
     expect(r.stdout).toBe("")
-    oneLine(r.stderr, "contains a line feed")
+    // Refused before any command runs (every command refuses such a path), without echoing the injected line.
+    oneLine(r.stderr, "OPENCLAW_STATE_DIR holds a control character")
     expect(r.stderr).not.toContain("ExecStartPre")
   })
 })
