@@ -29,8 +29,9 @@ export type ExecOutcome =
       readonly stderr: string
     }
   | { readonly _tag: "SpawnFailed"; readonly code: string }
-  | { readonly _tag: "TimedOut" }
-  | { readonly _tag: "Silent" }
+  /** `exited`: the command itself had exited, but its output was still held open (by what it left running). */
+  | { readonly _tag: "TimedOut"; readonly exited?: boolean }
+  | { readonly _tag: "Silent"; readonly exited?: boolean }
   | { readonly _tag: "TooMuchOutput" }
 
 /** Enough of stderr for the first line of a reason; the rest is read and dropped. */
@@ -66,7 +67,8 @@ const abandon = (child: ChildProcess): void => {
 const runChild = (
   spawn: typeof import("node:child_process").spawn,
   spec: ExecSpec,
-  onOutput: () => void
+  onOutput: () => void,
+  onExit: () => void
 ): Effect.Effect<ExecOutcome> =>
   Effect.async<ExecOutcome>((resume) => {
     let child: ChildProcess
@@ -88,6 +90,7 @@ const runChild = (
     let settled = false
     child.once("exit", () => {
       gone = true
+      onExit()
     })
     const whenGone = (then: () => void): void => {
       if (gone || child.pid === undefined) return then()
@@ -150,6 +153,7 @@ export const runExec = (spec: ExecSpec): Effect.Effect<ExecOutcome> =>
     const clock = yield* Effect.clock
     const start = clock.unsafeCurrentTimeMillis()
     let lastOutput = start
+    let exited = false
     // A silence that would end at or after the overall deadline is the timeout's to report (the default, where
     // noOutputTimeoutMs equals timeoutMs, always says "timed out").
     const silence: Effect.Effect<ExecOutcome> = Effect.gen(function* () {
@@ -157,15 +161,22 @@ export const runExec = (spec: ExecSpec): Effect.Effect<ExecOutcome> =>
         const ends = lastOutput + spec.noOutputTimeoutMs
         if (ends >= start + spec.timeoutMs) return yield* Effect.never
         const now = yield* Clock.currentTimeMillis
-        if (now >= ends) return { _tag: "Silent" } as const
+        if (now >= ends) return { _tag: "Silent", exited } as const
         yield* Effect.sleep(Duration.millis(ends - now))
       }
     })
-    const overall = Effect.as(Effect.sleep(Duration.millis(spec.timeoutMs)), { _tag: "TimedOut" } as const)
+    const overall = Effect.map(Effect.sleep(Duration.millis(spec.timeoutMs)), () => ({ _tag: "TimedOut", exited }) as const)
     return yield* Effect.raceAll([
-      runChild(spawn, spec, () => {
-        lastOutput = clock.unsafeCurrentTimeMillis()
-      }),
+      runChild(
+        spawn,
+        spec,
+        () => {
+          lastOutput = clock.unsafeCurrentTimeMillis()
+        },
+        () => {
+          exited = true
+        }
+      ),
       overall,
       silence
     ])

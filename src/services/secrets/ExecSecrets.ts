@@ -78,9 +78,14 @@ export const checkCommand = (
 const failure = (provider: ExecSecretProvider, outcome: ExecOutcome): string => {
   switch (outcome._tag) {
     case "TimedOut":
-      return `timed out after ${provider.timeoutMs} ms (timeoutMs) and was killed`
     case "Silent":
-      return `was killed: no output for ${provider.noOutputTimeoutMs} ms (noOutputTimeoutMs)`
+      // The command had answered and exited: what it started in the background (a daemon, an agent) kept the pipe.
+      if (outcome.exited === true) {
+        return `exited, but something it started kept its output open past ${outcome._tag === "TimedOut" ? `${provider.timeoutMs} ms (timeoutMs)` : `${provider.noOutputTimeoutMs} ms without output (noOutputTimeoutMs)`}, so its answer was not taken; make what it starts in the background write elsewhere (>/dev/null 2>&1)`
+      }
+      return outcome._tag === "TimedOut"
+        ? `timed out after ${provider.timeoutMs} ms (timeoutMs) and was killed`
+        : `was killed: no output for ${provider.noOutputTimeoutMs} ms (noOutputTimeoutMs)`
     case "TooMuchOutput":
       return `was killed: its output exceeds ${provider.maxOutputBytes} bytes (maxOutputBytes)`
     case "SpawnFailed":
