@@ -13,7 +13,7 @@ import type { ProfileId } from "../../src/domain/ProfileId.js"
 import type { ProviderId } from "../../src/domain/Provider.js"
 import { ProfileStore } from "../../src/services/ProfileStore.js"
 import { makeRedisConnection } from "../../src/services/redis/RedisConnection.js"
-import { makeRedisUsage } from "../../src/services/redis/RedisUsage.js"
+import { MAX_USAGE_FIELD_BYTES, makeRedisUsage } from "../../src/services/redis/RedisUsage.js"
 import { fileUsageState } from "../../src/services/UsageState.js"
 import { closedPort } from "../support/fakeProviders.js"
 import { MemoryFs } from "../support/MemoryFiles.js"
@@ -57,6 +57,37 @@ describe.skipIf(!hasRedis)("Redis usage through an outage (§10, real redis-serv
         yield* fileUsageState(profiles).clear(target, () => (s) => clearCooldown(s))
         expect((yield* usage.view(target, yield* profiles.load(STORE))).store.usageStats[ID]).toBeUndefined()
         redis = yield* Effect.promise(() => startRedis(port))
+      }).pipe(Effect.provide(testServices({ fs })))
+    })
+  )
+
+  it.scoped("a field too large to be usage (planted by whoever can write to Redis) is never read, and the next change replaces it", () =>
+    Effect.gen(function* () {
+      const port = yield* Effect.promise(closedPort)
+      const redis: ChildProcess = yield* Effect.promise(() => startRedis(port))
+      yield* Effect.addFinalizer(() => Effect.sync(() => redis.kill("SIGKILL")))
+      const OTHER = "anthropic:b" as ProfileId
+      const fs = new MemoryFs({ [STORE]: JSON.stringify({ version: 1, profiles: {
+        [ID]: { type: "api_key", provider: "anthropic", key: "sk-ant-api03-FAKEplanted00000000000000000" },
+        [OTHER]: { type: "api_key", provider: "anthropic", key: "sk-ant-api03-FAKEplanted11111111111111111" }
+      } }) })
+      yield* Effect.gen(function* () {
+        const profiles = yield* ProfileStore
+        const connection = yield* makeRedisConnection(`redis://127.0.0.1:${port}/0`, `t${process.pid}b:`)
+        const usage = makeRedisUsage(connection, profiles, fileUsageState(profiles))
+        const target = { agentId: "main", storePath: STORE }
+        yield* usage.update(target, OTHER, failure(NOW))
+        // Well-formed stats, but larger than any usage record: read, it would put the profile out for a day.
+        const planted = JSON.stringify({ errorCount: 7, cooldownUntil: NOW + 86_400_000, lastError: { reason: "unknown", at: NOW, message: "x".repeat(MAX_USAGE_FIELD_BYTES) } })
+        yield* Effect.promise(() => connection.client.hset("usage:main", `p:${ID}`, planted))
+        const viewed = (yield* usage.view(target, yield* profiles.load(STORE))).store.usageStats
+        expect(viewed[OTHER]).toMatchObject({ errorCount: 1 })
+        expect(viewed[ID]).toBeUndefined()
+        // Redis still answers: nothing was taken for an outage.
+        expect((yield* connection.health).degraded).toBe(false)
+        const replaced = yield* usage.update(target, ID, failure(NOW + 1))
+        expect(replaced.stats).toMatchObject({ errorCount: 1 })
+        expect(yield* Effect.promise(() => connection.client.hstrlen("usage:main", `p:${ID}`))).toBeLessThan(1_000)
       }).pipe(Effect.provide(testServices({ fs })))
     })
   )

@@ -23,8 +23,51 @@ if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[4], ARGV[5]) end
 return 1`
 
+/**
+ * The most a usage field may hold to be read (a record is ~200 bytes, its last error message ~1 KB). Whoever can
+ * write to the Redis could plant a field of hundreds of MB that every request would read whole: such a field is
+ * left unread (and a stats field overwritten at its next change), so the gateway's memory and latency stay bounded.
+ */
+export const MAX_USAGE_FIELD_BYTES = 64 * 1024
+
+/** The hash's fields of at most ARGV[1] bytes, as HGETALL gives them; larger ones are not read at all. */
+const BOUNDED_HGETALL = `
+local out = {}
+local max = tonumber(ARGV[1])
+local fields = redis.call('HKEYS', KEYS[1])
+for i = 1, #fields do
+  if redis.call('HSTRLEN', KEYS[1], fields[i]) <= max then
+    out[#out + 1] = fields[i]
+    out[#out + 1] = redis.call('HGET', KEYS[1], fields[i])
+  end
+end
+return out`
+
+/** One field, unless it is larger than ARGV[2] bytes (then nil, as for a missing one). */
+const BOUNDED_HGET = `
+if redis.call('HSTRLEN', KEYS[1], ARGV[1]) > tonumber(ARGV[2]) then return false end
+return redis.call('HGET', KEYS[1], ARGV[1])`
+
+/** CAS_USAGE for a field that was too large to read: written only while it still is (no one replaced it meanwhile). */
+const CAS_OVERSIZED = `
+if redis.call('HSTRLEN', KEYS[1], ARGV[1]) <= tonumber(ARGV[2]) then return 0 end
+if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[4], ARGV[5]) end
+return 1`
+
 type CasClient = Redis & {
   casUsage: (key: string, field: string, expected: string, next: string, goodField: string, goodValue: string) => Promise<number>
+  casOversized: (key: string, field: string, max: string, next: string, goodField: string, goodValue: string) => Promise<number>
+  boundedHgetall: (key: string, max: string) => Promise<Array<string>>
+  boundedHget: (key: string, field: string, max: string) => Promise<string | null>
+}
+
+/** The hash as an object, read through BOUNDED_HGETALL. */
+const readUsageHash = async (client: CasClient, key: string): Promise<Record<string, string>> => {
+  const flat = await client.boundedHgetall(key, String(MAX_USAGE_FIELD_BYTES))
+  const hash: Record<string, string> = Object.create(null)
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!
+  return hash
 }
 
 const MAX_ATTEMPTS = 50
@@ -42,9 +85,14 @@ const casLoop = async (
   const key = usageKey(agentId)
   const field = profileField(profileId)
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const text = (await client.hget(key, field)) ?? ""
-    const next = f(decodeSharedUsage(text) ?? {})
-    const written = await client.casUsage(key, field, text, encodeSharedUsage(next), lastGood ? `g:${lastGood.provider}` : "", profileId)
+    const bounded = await client.boundedHget(key, field, String(MAX_USAGE_FIELD_BYTES))
+    // A field too large to read is replaced as if empty; the CAS must still see it unchanged, by its whole value.
+    const text = bounded ?? ((await client.hstrlen(key, field)) > MAX_USAGE_FIELD_BYTES ? undefined : "")
+    const next = f((text === undefined ? undefined : decodeSharedUsage(text)) ?? {})
+    const written =
+      text === undefined
+        ? await client.casOversized(key, field, String(MAX_USAGE_FIELD_BYTES), encodeSharedUsage(next), lastGood ? `g:${lastGood.provider}` : "", profileId)
+        : await client.casUsage(key, field, text, encodeSharedUsage(next), lastGood ? `g:${lastGood.provider}` : "", profileId)
     if (written === 1) return next
   }
   throw new Error(`usage of ${profileId} changed ${MAX_ATTEMPTS} times while being updated`)
@@ -53,6 +101,9 @@ const casLoop = async (
 export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileStoreShape, local: UsageStateShape): UsageStateShape => {
   const client = connection.client as CasClient
   client.defineCommand("casUsage", { numberOfKeys: 1, lua: CAS_USAGE })
+  client.defineCommand("casOversized", { numberOfKeys: 1, lua: CAS_OVERSIZED })
+  client.defineCommand("boundedHgetall", { numberOfKeys: 1, lua: BOUNDED_HGETALL })
+  client.defineCommand("boundedHget", { numberOfKeys: 1, lua: BOUNDED_HGET })
   /** Profiles whose usage went to the file during an outage, by agent: merged into Redis when it is back. */
   const pending = new Map<string, { target: UsageTarget; ids: Set<ProfileId> }>()
   /**
@@ -148,7 +199,7 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
   return {
     view: (target, doc) =>
       Effect.map(
-        connection.shared("usage read", (c) => c.hgetall(usageKey(target.agentId)), Effect.succeed(undefined)),
+        connection.shared("usage read", (c) => readUsageHash(c as CasClient, usageKey(target.agentId)), Effect.succeed(undefined)),
         (hash) => {
           if (hash === undefined) return withKnown(target, doc)
           // Profiles Redis knows nothing of keep what the file says (state from before the switch to Redis).
@@ -193,7 +244,7 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
         const shared = yield* connection.shared(
           "usage clear",
           async (c) => {
-            const hash = await c.hgetall(usageKey(target.agentId))
+            const hash = await readUsageHash(c as CasClient, usageKey(target.agentId))
             const cleared: Array<ProfileId> = []
             for (const [field, text] of Object.entries(hash)) {
               if (!field.startsWith("p:")) continue
