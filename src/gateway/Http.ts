@@ -22,6 +22,7 @@ import { messages } from "./Messages.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
 import { isStreaming, writeReply } from "./Respond.js"
 import { SECRETS_RELOAD_PATH, secretsReloadReply } from "./SecretsReload.js"
+import { otherApiFix, pathOf, queryOf } from "./Target.js"
 import type { Bind, ProviderTimeouts } from "./Options.js"
 import type { RequestHandler } from "./server.js"
 import type { GatewaySnapshot } from "./Snapshot.js"
@@ -88,27 +89,6 @@ const ok = (body: unknown): GatewayReply => ({ _tag: "json", status: 200, body }
 
 /** Who hung up on a request: the client (its response closed before it ended). */
 const clientGone = FiberId.runtime(-499, 0)
-
-/** The path of the request target: origin form (`/v1/…`), or absolute form (`http://host/v1/…`, RFC 9112 §3.2.2). */
-const pathOf = (url: string): string => {
-  let from = 0
-  if (url.charCodeAt(0) !== 47 && /^https?:\/\//i.test(url)) {
-    const slash = url.indexOf("/", url.indexOf("//") + 2)
-    if (slash === -1) return "/"
-    from = slash
-  }
-  const q = url.indexOf("?", from)
-  return q === -1 ? url.slice(from) : url.slice(from, q)
-}
-
-/**
- * The request target's query. Read from the text, as pathOf reads the path: `new URL` throws on an absolute-form
- * target it cannot parse (`http://[::1/v1/auth/status`), and nothing a client sends may end in a 500 (§8.6).
- */
-export const queryOf = (url: string): URLSearchParams => {
-  const q = url.indexOf("?")
-  return new URLSearchParams(q === -1 ? "" : url.slice(q + 1))
-}
 
 export const makeGatewayApp = (options: GatewayHttpOptions) =>
   Effect.gen(function* () {
@@ -266,17 +246,6 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const betaEndpoint = url.length > path.length && queryOf(url).get("beta") === "true"
         return yield* messages({ ...common, endpoint: path === "/v1/messages" ? "chat" : "count_tokens", headers: passed, betaEndpoint }, log)
       })
-
-    /**
-     * What a client that called another OpenAI API should use instead: the AI SDK's default OpenAI model and
-     * LangChain's `useResponsesApi` call the Responses API, which has no route here.
-     */
-    const otherApiFix = (path: string): string =>
-      path === "/v1/responses" || path.startsWith("/v1/responses/")
-        ? " The gateway speaks Chat Completions (POST /v1/chat/completions) and Messages (POST /v1/messages), not the Responses API. Fix: call Chat Completions (AI SDK: openai.chat(\"openclaw\"); LangChain: useResponsesApi: false)."
-        : path === "/v1/completions"
-          ? " Fix: the gateway speaks Chat Completions; POST /v1/chat/completions."
-          : ""
 
     /**
      * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: a few fixed routes,
