@@ -63,7 +63,7 @@ export const makeRedisConnection = (url: string, prefix: string): Effect.Effect<
     let closing = false
     const markDown = (reason: string) => {
       if (closing) return
-      if (down === undefined) Runtime.runFork(runtime)(Effect.logWarning(`${outageProblem(reason)}, serving from this host's state: ${reason}. Fix: ${outageFix(reason)}`))
+      if (down === undefined) Runtime.runFork(runtime)(Effect.logWarning(`${outageProblem(reason)}, serving from this host's state: ${reason.replace(/\.$/, "")}. Fix: ${outageFix(reason)}`))
       down = reason
     }
     client.on("error", (e) => markDown(reasonOf(e)))
