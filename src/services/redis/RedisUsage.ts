@@ -16,12 +16,15 @@ import type { RedisConnection } from "./RedisConnection.js"
  * recorded here meanwhile is merged in.
  */
 
-const CAS_USAGE = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if (current or '') ~= ARGV[2] then return 0 end
+/** The write of a compare-and-set: the field to ARGV[3] (or removed), lastGood ARGV[4] to ARGV[5]. */
+const CAS_WRITE = `
 if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[4], ARGV[5]) end
 return 1`
+
+const CAS_USAGE = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if (current or '') ~= ARGV[2] then return 0 end${CAS_WRITE}`
 
 /**
  * The most a usage field may hold to be read (a record is ~200 bytes, its last error message ~1 KB). Whoever can
@@ -43,23 +46,30 @@ for i = 1, #fields do
 end
 return out`
 
-/** One field, unless it is larger than ARGV[2] bytes (then nil, as for a missing one). */
+/** One field (nil when missing), or the integer 0 when it is larger than ARGV[2] bytes: then it is not read. */
 const BOUNDED_HGET = `
-if redis.call('HSTRLEN', KEYS[1], ARGV[1]) > tonumber(ARGV[2]) then return false end
+if redis.call('HSTRLEN', KEYS[1], ARGV[1]) > tonumber(ARGV[2]) then return 0 end
 return redis.call('HGET', KEYS[1], ARGV[1])`
 
 /** CAS_USAGE for a field that was too large to read: written only while it still is (no one replaced it meanwhile). */
 const CAS_OVERSIZED = `
-if redis.call('HSTRLEN', KEYS[1], ARGV[1]) <= tonumber(ARGV[2]) then return 0 end
-if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[4], ARGV[5]) end
-return 1`
+if redis.call('HSTRLEN', KEYS[1], ARGV[1]) <= tonumber(ARGV[2]) then return 0 end${CAS_WRITE}`
 
 type CasClient = Redis & {
   casUsage: (key: string, field: string, expected: string, next: string, goodField: string, goodValue: string) => Promise<number>
   casOversized: (key: string, field: string, max: string, next: string, goodField: string, goodValue: string) => Promise<number>
   boundedHgetall: (key: string, max: string) => Promise<Array<string>>
-  boundedHget: (key: string, field: string, max: string) => Promise<string | null>
+  boundedHget: (key: string, field: string, max: string) => Promise<string | number | null>
+}
+
+/** The hash's stats and lastGood, laid over `usageStats` and `lastGood` (which this fills in place). */
+const layHash = (hash: Readonly<Record<string, string>>, usageStats: Record<string, UsageStats>, lastGood: Record<string, ProfileId>): void => {
+  for (const [field, text] of Object.entries(hash)) {
+    if (field.startsWith("p:")) {
+      const stats = decodeSharedUsage(text)
+      if (stats !== undefined) usageStats[field.slice(2)] = stats
+    } else if (field.startsWith("g:")) lastGood[field.slice(2)] = text as ProfileId
+  }
 }
 
 /** The hash as an object, read through BOUNDED_HGETALL. */
@@ -85,9 +95,9 @@ const casLoop = async (
   const key = usageKey(agentId)
   const field = profileField(profileId)
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const bounded = await client.boundedHget(key, field, String(MAX_USAGE_FIELD_BYTES))
-    // A field too large to read is replaced as if empty; the CAS must still see it unchanged, by its whole value.
-    const text = bounded ?? ((await client.hstrlen(key, field)) > MAX_USAGE_FIELD_BYTES ? undefined : "")
+    const read = await client.boundedHget(key, field, String(MAX_USAGE_FIELD_BYTES))
+    // A field too large to read is replaced as if empty, by a CAS that holds while it is still that large.
+    const text = typeof read === "number" ? undefined : (read ?? "")
     const next = f((text === undefined ? undefined : decodeSharedUsage(text)) ?? {})
     const written =
       text === undefined
@@ -133,12 +143,7 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
   const decodeKnown = (k: Known) => {
     const usageStats: Record<string, UsageStats> = Object.create(null)
     const lastGood: Record<string, ProfileId> = Object.create(null)
-    for (const [field, text] of Object.entries(k.hash)) {
-      if (field.startsWith("p:")) {
-        const stats = decodeSharedUsage(text)
-        if (stats !== undefined) usageStats[field.slice(2)] = stats
-      } else if (field.startsWith("g:")) lastGood[field.slice(2)] = text as ProfileId
-    }
+    layHash(k.hash, usageStats, lastGood)
     for (const [id, stats] of k.wrote ?? []) {
       if (stats === undefined) delete usageStats[id]
       else usageStats[id] = stats
@@ -206,12 +211,7 @@ export const makeRedisUsage = (connection: RedisConnection, profiles: ProfileSto
           known.set(target.agentId, { hash, fileStats: doc.store.usageStats })
           const usageStats: Record<string, UsageStats> = Object.assign(Object.create(null), doc.store.usageStats)
           const lastGood: Record<string, ProfileId> = Object.assign(Object.create(null), doc.store.lastGood)
-          for (const [field, text] of Object.entries(hash)) {
-            if (field.startsWith("p:")) {
-              const stats = decodeSharedUsage(text)
-              if (stats !== undefined) usageStats[field.slice(2)] = stats
-            } else if (field.startsWith("g:")) lastGood[field.slice(2)] = text as ProfileId
-          }
+          layHash(hash, usageStats, lastGood)
           return { ...doc, store: { ...doc.store, usageStats, lastGood } }
         }
       ),
