@@ -109,6 +109,12 @@ export const unknownField = (record: Readonly<Record<string, unknown>>, known: R
 /** A refusal whose message starts with the field it names. */
 export const refuse = (field: string, message: string): Either.Either<never, Unsupported> => Either.left(unsupported(field, `${field}: ${message}`))
 
+/** unknownField's find, refused by its path (`at.field`); undefined when the object holds nothing else. */
+export const refuseUnknown = (record: Readonly<Record<string, unknown>>, known: ReadonlySet<string>, at: string): Either.Either<never, Unsupported> | undefined => {
+  const field = unknownField(record, known)
+  return field === undefined ? undefined : refuse(`${at}.${field}`, "has no translation to another model's shape")
+}
+
 /** `{ key: value }`, or nothing when the value is absent (null counts as absent, as clients send it). */
 export const defined = <K extends string, V>(key: K, value: V | null | undefined): { [k in K]?: V } =>
   (value === undefined || value === null ? {} : { [key]: value }) as { [k in K]?: V }

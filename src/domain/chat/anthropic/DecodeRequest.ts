@@ -4,7 +4,7 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { defined, located, obj, refuse, str, unknownField } from "../Codec.js"
+import { defined, located, obj, refuse, refuseUnknown, str } from "../Codec.js"
 import { type ChatRequest, type Message, type Part, type ResponseFormat, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
 
 const Loose = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -75,8 +75,6 @@ const SOURCE_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
 const TOOL_FIELDS = new Set(["name", "type", "description", "input_schema", "strict", "cache_control", "eager_input_streaming"])
 const TOOL_CHOICE_FIELDS = new Set(["type", "name", "disable_parallel_tool_use"])
 
-const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no translation to another model's shape")
-
 /**
  * A block's own fields beyond what its type holds, refused by name (its type is checked by its decoder). A tool_use
  * the API returned carries `caller: {type: "direct"}`, which clients echo back: the model called it, as any tool
@@ -85,8 +83,7 @@ const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no 
 const blockFieldsProblem = (b: Block, at: string): Either.Either<void, Unsupported> => {
   const known = BLOCK_FIELDS[b.type]
   const direct = b.type === "tool_use" && obj(b.caller)?.type === "direct"
-  const field = known === undefined ? undefined : unknownField(direct ? { ...b, caller: undefined } : b, known)
-  return field === undefined ? Either.void : noPlace(at, field)
+  return (known === undefined ? undefined : refuseUnknown(direct ? { ...b, caller: undefined } : b, known, at)) ?? Either.void
 }
 
 const decodeText = (block: Block, at: string): Either.Either<Part, Unsupported> => {
@@ -99,8 +96,8 @@ const decodeImage = (block: Block, at: string): Either.Either<Part, Unsupported>
   const source = obj(block.source)
   const kind = str(source?.type)
   const known = kind === undefined ? undefined : SOURCE_FIELDS[kind]
-  const field = source === undefined || known === undefined ? undefined : unknownField(source, known)
-  if (field !== undefined) return noPlace(`${at}.source`, field)
+  const unknown = source === undefined || known === undefined ? undefined : refuseUnknown(source, known, `${at}.source`)
+  if (unknown !== undefined) return unknown
   if (kind === "base64") {
     const mediaType = str(source?.media_type)
     const data = str(source?.data)
@@ -165,8 +162,8 @@ const decodeAssistant = (content: string | ReadonlyArray<Block>, at: string): Ei
 
 const decodeTool = (t: NonNullable<WireRequest["tools"]>[number], i: number): Either.Either<Tool, Unsupported> => {
   if (t.type !== undefined && t.type !== null && t.type !== "custom") return refuse(`tools.${i}`, `the server tool "${t.type}" has no translation to another model's shape`)
-  const field = unknownField(t, TOOL_FIELDS)
-  if (field !== undefined) return noPlace(`tools.${i}`, field)
+  const unknown = refuseUnknown(t, TOOL_FIELDS, `tools.${i}`)
+  if (unknown !== undefined) return unknown
   return Either.right({
     name: t.name,
     parameters: t.input_schema,
@@ -236,11 +233,11 @@ export const decodeRequest = (body: unknown): Either.Either<ChatRequest, Unsuppo
     // Decoding keeps only the fields it knows of these; the client's own objects say what else they hold.
     const raw = body as { readonly messages: ReadonlyArray<Record<string, unknown>>; readonly tool_choice?: Record<string, unknown> }
     for (const [i, m] of raw.messages.entries()) {
-      const field = unknownField(m, MESSAGE_FIELDS)
-      if (field !== undefined) return yield* noPlace(`messages.${i}`, field)
+      const unknown = refuseUnknown(m, MESSAGE_FIELDS, `messages.${i}`)
+      if (unknown !== undefined) return yield* unknown
     }
-    const choiceField = raw.tool_choice === undefined ? undefined : unknownField(raw.tool_choice, TOOL_CHOICE_FIELDS)
-    if (choiceField !== undefined) return yield* noPlace("tool_choice", choiceField)
+    const choiceExtra = raw.tool_choice === undefined ? undefined : refuseUnknown(raw.tool_choice, TOOL_CHOICE_FIELDS, "tool_choice")
+    if (choiceExtra !== undefined) return yield* choiceExtra
     const system = wire.system === undefined ? [] : yield* decodeParts(wire.system, "system", false)
     const messages: Array<Message> = system.length > 0 ? [{ role: "system", parts: system }] : []
     for (const [i, m] of wire.messages.entries()) {

@@ -4,7 +4,7 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { defined, located, obj, refuse, str, unknownField } from "../Codec.js"
+import { defined, located, obj, refuse, refuseUnknown, str, unknownField } from "../Codec.js"
 import { type ChatRequest, type Message, type Part, type Tool, type ToolCall, type ToolChoice, type Unsupported } from "../Model.js"
 
 const Nullable = <A, I>(s: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(s))
@@ -98,25 +98,23 @@ const IMAGE_PART_FIELDS = new Set(["type", "image_url"])
 /** `detail` asks how finely to look, never for something the answer would lack: Anthropic reads images its own way. */
 const IMAGE_URL_FIELDS = new Set(["url", "detail"])
 
-const noPlace = (at: string, field: string) => refuse(`${at}.${field}`, "has no translation to another model's shape")
-
 const decodePart = (part: typeof RawPart.Type, at: string, images: boolean): Either.Either<Part, Unsupported> => {
   if (part.type === "text" || part.type === "refusal") {
-    const extra = unknownField(part, part.type === "text" ? TEXT_PART_FIELDS : REFUSAL_PART_FIELDS)
-    if (extra !== undefined) return noPlace(at, extra)
+    const extra = refuseUnknown(part, part.type === "text" ? TEXT_PART_FIELDS : REFUSAL_PART_FIELDS, at)
+    if (extra !== undefined) return extra
     const text = str(part.type === "text" ? part.text : part.refusal)
     if (text === undefined) return refuse(at, `a "${part.type}" part needs its text`)
     const cacheControl = part.type === "text" ? part.cache_control : undefined
     return Either.right({ type: "text", text, ...(cacheControl === undefined || cacheControl === null ? {} : { cacheControl }) })
   }
   if (part.type === "image_url" && images) {
-    const extra = unknownField(part, IMAGE_PART_FIELDS)
-    if (extra !== undefined) return noPlace(at, extra)
+    const extra = refuseUnknown(part, IMAGE_PART_FIELDS, at)
+    if (extra !== undefined) return extra
     const image = obj(part.image_url)
     const url = str(image?.url)
     if (image === undefined || url === undefined) return refuse(at, "an image_url part needs image_url.url")
-    const inner = unknownField(image, IMAGE_URL_FIELDS)
-    if (inner !== undefined) return noPlace(`${at}.image_url`, inner)
+    const inner = refuseUnknown(image, IMAGE_URL_FIELDS, `${at}.image_url`)
+    if (inner !== undefined) return inner
     const data = DATA_URL.exec(url)
     return Either.right({ type: "image", source: data ? { kind: "base64", mediaType: data[1]!, data: data[2]! } : { kind: "url", url } })
   }
@@ -139,13 +137,11 @@ const decodeMessage = (m: WireMessage, i: number, raw: Readonly<Record<string, u
     // A tool result's `name` is its tool's, which the call it answers already names (LangChain sends it).
     const extra = unknownField(raw, m.role === "tool" ? TOOL_MESSAGE_FIELDS : MESSAGE_FIELDS)
     if (extra === "name") return yield* refuse(`${at}.name`, "other models have no speaker name per message; leave it out, or say who speaks in the text")
-    if (extra !== undefined) return yield* noPlace(at, extra)
+    if (extra !== undefined) return yield* refuse(`${at}.${extra}`, "has no translation to another model's shape")
     for (const [j, call] of (Array.isArray(raw.tool_calls) ? raw.tool_calls : []).entries()) {
       const record = obj(call) ?? {}
-      const field = unknownField(record, TOOL_CALL_FIELDS)
-      if (field !== undefined) return yield* noPlace(`${at}.tool_calls.${j}`, field)
-      const inner = unknownField(obj(record.function) ?? {}, FUNCTION_CALL_FIELDS)
-      if (inner !== undefined) return yield* noPlace(`${at}.tool_calls.${j}.function`, inner)
+      const unknown = refuseUnknown(record, TOOL_CALL_FIELDS, `${at}.tool_calls.${j}`) ?? refuseUnknown(obj(record.function) ?? {}, FUNCTION_CALL_FIELDS, `${at}.tool_calls.${j}.function`)
+      if (unknown !== undefined) return yield* unknown
     }
     switch (m.role) {
       case "system":
@@ -171,10 +167,8 @@ const decodeMessage = (m: WireMessage, i: number, raw: Readonly<Record<string, u
 
 const decodeTool = (t: NonNullable<WireRequest["tools"]>[number], i: number, raw: Readonly<Record<string, unknown>>): Either.Either<Tool, Unsupported> => {
   if (t.type !== "function" || t.function === undefined) return refuse(`tools.${i}`, `only function tools are supported, got "${t.type}"`)
-  const extra = unknownField(raw, TOOL_FIELDS)
-  if (extra !== undefined) return noPlace(`tools.${i}`, extra)
-  const inner = unknownField(obj(raw.function) ?? {}, FUNCTION_FIELDS)
-  if (inner !== undefined) return noPlace(`tools.${i}.function`, inner)
+  const unknown = refuseUnknown(raw, TOOL_FIELDS, `tools.${i}`) ?? refuseUnknown(obj(raw.function) ?? {}, FUNCTION_FIELDS, `tools.${i}.function`)
+  if (unknown !== undefined) return unknown
   const f = t.function
   return Either.right({
     name: f.name,
