@@ -15,44 +15,48 @@ export type BodyProblem = { readonly status: 413 | 400; readonly message: string
 /** Bytes that are not UTF-8 are refused, not turned into U+FFFD and sent on changed (§11). */
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 const notUtf8: BodyProblem = { status: 400, message: "The request body is not valid UTF-8; send JSON encoded as UTF-8.", close: false }
-const decoded = (bytes: Uint8Array): Effect.Effect<string, BodyProblem> => {
+const decoded = (bytes: Uint8Array): Either.Either<string, BodyProblem> => {
   try {
-    return Effect.succeed(utf8.decode(bytes))
+    return Either.right(utf8.decode(bytes))
   } catch {
-    return Effect.fail(notUtf8)
+    return Either.left(notUtf8)
   }
 }
 
 /**
  * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
  * Straight from node's IncomingMessage: an Effect Stream per request costs more than the rest of the decoding.
+ * `done` is called once — at once when the body came with the headers, as it usually does.
  */
+export const readBodyNow = (message: IncomingMessage, max: number, done: (body: Either.Either<string, BodyProblem>) => void): void => {
+  const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
+  const declared = Number(message.headers["content-length"])
+  if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return done(Either.left(tooLarge(true)))
+  // Usually the whole body came with the headers and is buffered already: take it without waiting for events.
+  if (message.complete && message.readableLength <= max) {
+    const buffered = message.read() as Buffer | null
+    message.resume() // lets 'end' happen, so the connection can serve the next request
+    return done(buffered === null ? Either.right("") : decoded(buffered))
+  }
+  const chunks: Array<Buffer> = []
+  let size = 0
+  const finish = (outcome: Either.Either<string, BodyProblem>) => {
+    message.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
+    done(outcome)
+  }
+  const onData = (chunk: Buffer) => {
+    size += chunk.length
+    if (size <= max) chunks.push(chunk)
+    else if (size > DRAIN_LIMIT_BYTES) finish(Either.left(tooLarge(true)))
+  }
+  const onEnd = () => finish(size > max ? Either.left(tooLarge(false)) : decoded(Buffer.concat(chunks, size)))
+  const onError = () => finish(Either.left({ status: 400, message: "The request body could not be read.", close: true }))
+  message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
+}
+
+/** `readBodyNow` as an Effect. */
 export const readBody = (message: IncomingMessage, max: number): Effect.Effect<string, BodyProblem> =>
-  Effect.async<string, BodyProblem>((resume) => {
-    const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
-    const declared = Number(message.headers["content-length"])
-    if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return resume(Effect.fail(tooLarge(true)))
-    // Usually the whole body came with the headers and is buffered already: take it without waiting for events.
-    if (message.complete && message.readableLength <= max) {
-      const buffered = message.read() as Buffer | null
-      message.resume() // lets 'end' happen, so the connection can serve the next request
-      return resume(buffered === null ? Effect.succeed("") : decoded(buffered))
-    }
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const done = (outcome: Effect.Effect<string, BodyProblem>) => {
-      message.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
-      resume(outcome)
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= max) chunks.push(chunk)
-      else if (size > DRAIN_LIMIT_BYTES) done(Effect.fail(tooLarge(true)))
-    }
-    const onEnd = () => done(size > max ? Effect.fail(tooLarge(false)) : decoded(Buffer.concat(chunks, size)))
-    const onError = () => done(Effect.fail({ status: 400, message: "The request body could not be read.", close: true }))
-    message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
-  })
+  Effect.async<string, BodyProblem>((resume) => readBodyNow(message, max, (body) => resume(Either.isRight(body) ? Effect.succeed(body.right) : Effect.fail(body.left))))
 
 /** JSON.parse's own message quotes the input; say only where it broke. */
 export const parseJson = (text: string): Either.Either<unknown, string> => {

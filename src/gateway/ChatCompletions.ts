@@ -11,6 +11,7 @@ import { agentForTarget, agentTargets, type ChatLog, clientText, type ClientWire
 import { type ChatRouting, chatRouting, type Completion, errorBody, sseData } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
+import type { TriedFirst } from "../programs/ChatTurn.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
 import type { GatewaySnapshot } from "./Snapshot.js"
 import { attemptsFor } from "./Translate.js"
@@ -33,6 +34,8 @@ export interface ChatInput {
   readonly modelHeader: string | undefined
   readonly requestId: string
   readonly timeouts: ProviderTimeouts
+  /** The gateway's lane already called the model, and failed (./Lane.ts). */
+  readonly triedFirst?: TriedFirst | undefined
 }
 
 const openAiWire = (completion: Omit<Completion, "model">, request: ChatRouting): ClientWire => ({
@@ -84,7 +87,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
   })
   return yield* serveChat(
     openAiWire(completion, request),
-    { snapshot, agentId, sessionKey, modelOverride: input.modelHeader, lastUserText: lastUserText(body), attempts, clientText: clientText(input) },
+    { snapshot, agentId, sessionKey, modelOverride: input.modelHeader, lastUserText: lastUserText(body), attempts, clientText: clientText(input), triedFirst: input.triedFirst },
     log
   )
 })

@@ -7,7 +7,7 @@ import { fallbackNote } from "../domain/ChatFailure.js"
 import { classifyFailure } from "../domain/Failure.js"
 import { jsonStrings } from "../domain/JsonStrings.js"
 import type { ApiShape } from "../domain/Provider.js"
-import { type Attempts, chatTurn } from "../programs/ChatTurn.js"
+import { type Attempts, chatTurn, type TriedFirst } from "../programs/ChatTurn.js"
 import type { Served } from "../programs/Failover.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
 import { catchEnd } from "../services/PullStream.js"
@@ -65,6 +65,8 @@ export interface ChatRouteInput {
   readonly attempts: Attempts<Answer, Scope.Scope>
   /** What the client sent (body and headers): echoed back to it as sent, never through the scrubber (domain/Scrub). */
   readonly clientText: Iterable<string>
+  /** The gateway's lane already called the model, and failed (./Lane.ts). */
+  readonly triedFirst?: TriedFirst | undefined
 }
 
 /**
@@ -143,7 +145,8 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
       requestModel: input.requestModel,
       refreshStores: (reason: string) => Effect.map(state.refreshStores(reason), (fresh) => fresh.agents.get(agentId)),
       // Cooldowns and usage the failover writes go into the snapshot as written: the next request sees them, unread.
-      storeWritten: (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc))
+      storeWritten: (doc: StoreDocument) => Effect.asVoid(state.storeWritten(doc)),
+      triedFirst: input.triedFirst
     },
     input.attempts
   )
@@ -174,7 +177,7 @@ export const serveChat = Effect.fnUntraced(function* (wire: ClientWire, input: C
 })
 
 /** The access log names the model and profile that served, and every attempt before. */
-const logServed = (served: Served<unknown>, model: string, log: ChatLog): void => {
+export const logServed = (served: Pick<Served<unknown>, "profileId" | "attempts">, model: string, log: ChatLog): void => {
   log.model = model
   if (served.profileId) log.profile = served.profileId
   // A profile left out because it was cooling down is marked so: it was not called.
@@ -182,7 +185,7 @@ const logServed = (served: Served<unknown>, model: string, log: ChatLog): void =
 }
 
 /** `model`: the ref that served, formatted; `known`: the client's own text (echoed as sent). */
-const servedHeaders = (served: Served<unknown>, model: string, secrets: ReadonlyArray<string>, known: Iterable<string>): Record<string, string> => {
+export const servedHeaders = (served: Pick<Served<unknown>, "profileId" | "attempts">, model: string, secrets: ReadonlyArray<string>, known: Iterable<string>): Record<string, string> => {
   const fallback = fallbackNote(served.attempts, model)
   return {
     "x-openclaw-model": headerValue(redactSecrets(model, secrets, known)),

@@ -14,6 +14,8 @@ export interface FileWatcherShape {
    * made by another process from the gateway's own write that a watch event reports alike.
    */
   readonly fingerprint: (path: string) => Effect.Effect<string | undefined>
+  /** `fingerprint` without a fiber, where it can be had so (one stat): what the gateway's lane checks per request. */
+  readonly fingerprintNow?: (path: string) => string | undefined
 }
 
 export class FileWatcher extends Context.Tag("openclaw/FileWatcher")<FileWatcher, FileWatcherShape>() {}

@@ -4,12 +4,18 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
 import * as Redacted from "effect/Redacted"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
+import * as FiberRefs from "effect/FiberRefs"
+import * as LogLevel from "effect/LogLevel"
 import * as Runtime from "effect/Runtime"
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { escapeControl } from "../domain/Untrusted.js"
 import { redactSecrets } from "../services/SecretRegistry.js"
+import { ProviderClient } from "../services/ProviderClient.js"
 import { StateHealth } from "../services/StateHealth.js"
+import { UsageState } from "../services/UsageState.js"
 import { TokenLimiter } from "../services/TokenLimiter.js"
 import { bearerToken, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
 import { authStatusReply } from "./AuthStatus.js"
@@ -18,6 +24,8 @@ import { anthropicError, errorBody as anthropicErrorBody, sseEvent } from "./Ant
 import { errorBody as openAiErrorBody, sseData } from "./OpenAiWire.js"
 import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { agentTargets, type ChatLog } from "./ChatRoute.js"
+import { type Handover, type LaneServices, runLane } from "./Lane.js"
+import { logNow } from "./LogNow.js"
 import { messages } from "./Messages.js"
 import { type GatewayReply, jsonError } from "./Reply.js"
 import { isStreaming, writeReply } from "./Respond.js"
@@ -93,6 +101,8 @@ const clientGone = FiberId.runtime(-499, 0)
 export const makeGatewayApp = (options: GatewayHttpOptions) =>
   Effect.gen(function* () {
     const state = yield* GatewayState
+    const usage = yield* UsageState
+    const client = yield* ProviderClient
     const shared = yield* StateHealth
     const limiter = yield* TokenLimiter
     const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
@@ -212,9 +222,9 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         authStatusReply(snapshot, queryOf(request.url ?? "/").get("agent"), now)
       )
 
-    /** The body read, capped and parsed; else the refusal. */
-    const readJson = (request: IncomingMessage) =>
-      Effect.map(Effect.either(readBody(request, maxBody)), (body): Either.Either<{ text: string; json: unknown }, Refusal> => {
+    /** The body read (or as the lane read it), capped and parsed; else the refusal. */
+    const readJson = (request: IncomingMessage, read: Handover["body"]) =>
+      Effect.map(read === undefined ? Effect.either(readBody(request, maxBody)) : Effect.succeed(read), (body): Either.Either<{ text: string; json: unknown }, Refusal> => {
         if (Either.isLeft(body)) {
           const p = body.left
           return Either.left(refuse(p.status, p.message, "invalid_request_error", p.status === 413 ? "request_too_large" : "invalid_body", p.close ? { connection: "close" } : undefined))
@@ -223,9 +233,9 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         return Either.isLeft(json) ? Either.left(refuse(400, json.left, "invalid_request_error", "invalid_json")) : Either.right({ text: body.right, json: json.right })
       })
 
-    const chat = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, log: ChatLog) =>
+    const chat = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, log: ChatLog, prior: Handover | undefined) =>
       Effect.gen(function* () {
-        const body = yield* readJson(request)
+        const body = yield* readJson(request, prior?.body)
         if (Either.isLeft(body)) return shaped(path, body.left)
         const common = {
           snapshot,
@@ -234,7 +244,8 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
           sessionKeyHeader: header(request, "x-openclaw-session-key"),
           modelHeader: header(request, "x-openclaw-model"),
           requestId: nextRequestId(),
-          timeouts
+          timeouts,
+          triedFirst: prior?.triedFirst
         }
         if (!isMessagesPath(path)) return yield* chatCompletion(common, log)
         const passed: Record<string, string> = {}
@@ -251,13 +262,13 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
      * The routes, by method and path; anything else is a 404. A switch rather than HttpRouter: a few fixed routes,
      * and no per-request route lookup or route context.
      */
-    const route = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, log: ChatLog) => {
+    const route = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, log: ChatLog, prior: Handover | undefined) => {
       const method = request.method
       switch (path) {
         case "/v1/chat/completions":
         case "/v1/messages":
         case "/v1/messages/count_tokens":
-          if (method === "POST") return chat(request, path, snapshot, log)
+          if (method === "POST") return chat(request, path, snapshot, log, prior)
           break
         case "/v1/models":
           if (method === "GET") return Effect.succeed(models(snapshot))
@@ -283,11 +294,12 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
      * @effect/platform ran its handlers, so a client that hangs up cannot cut a store write or an OAuth refresh
      * in half; the provider call (services/ProviderClientLive `send`) and the writing of a stream opt back in, so
      * a hang-up still aborts the provider's request at once (§8.6). Its scope holds a provider's stream and
-     * closes after the stream is written.
+     * closes after the stream is written. `prior`: what the lane (./Lane.ts) did before it handed the request over.
      */
-    const serve = (request: IncomingMessage, res: ServerResponse, path: string) =>
+    const serve = (request: IncomingMessage, res: ServerResponse, path: string, prior?: Handover) =>
       Effect.gen(function* () {
-        const started = yield* Clock.currentTimeMillis
+        if (prior?.defect !== undefined) return yield* Effect.die(prior.defect)
+        const started = prior?.started ?? (yield* Clock.currentTimeMillis)
         const method = request.method ?? "GET"
         // What a request chooses from includes a store change the watch reported a moment ago (a cooldown cleared).
         const snapshot = yield* (path === "/health" ? state.current : state.fresh)
@@ -296,7 +308,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const checked = (method === "GET" || method === "HEAD") && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
         const denied = checked === "wrong-token" ? yield* wrongToken(address, started) : checked
         if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
-        const reply = denied === undefined ? yield* route(request, path, snapshot, log) : shaped(path, denied.refusal)
+        const reply = denied === undefined ? yield* route(request, path, snapshot, log, prior) : shaped(path, denied.refusal)
         const ms = (yield* Clock.currentTimeMillis) - started
         let details = ""
         for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
@@ -329,10 +341,33 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     // fiber starts from this runtime, its tracer off.
     const runtime = yield* Effect.withTracerEnabled(Effect.runtime<Effect.Effect.Context<ReturnType<typeof serve>>>(), false)
     const runFork = Runtime.runFork(runtime)
+    const clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
+    const lane: LaneServices = {
+      usage,
+      client,
+      timeouts,
+      maxBodyBytes: maxBody,
+      now: () => clock.unsafeCurrentTimeMillis(),
+      logInfo: logNow(runtime, LogLevel.Info),
+      logDebug: logNow(runtime, LogLevel.Debug),
+      fork: (effect) => void runFork(effect),
+      storeWritten: (doc) => Effect.asVoid(state.storeWritten(doc))
+    }
     const handler: RequestHandler = (request, res) => {
       const path = pathOf(request.url ?? "/")
-      const fiber = runFork(serve(request, res, path))
-      return { stop: () => fiber.unsafeInterruptAsFork(clientGone), lastWords: () => (isStreaming(res) ? shutdownEvent(path) : undefined) }
+      let stop: () => void
+      const viaFiber = (prior?: Handover) => {
+        const fiber = runFork(serve(request, res, path, prior))
+        stop = () => fiber.unsafeInterruptAsFork(clientGone)
+      }
+      const snapshot = path === "/v1/chat/completions" && request.method === "POST" && client.forwardNow !== undefined ? state.freshNow() : undefined
+      const address = request.socket.remoteAddress ?? "unknown"
+      if (snapshot !== undefined && checkAccess(request, path, snapshot, address) === undefined) {
+        stop = runLane(lane, { request, res, path, snapshot, address, started: lane.now(), handover: viaFiber })
+      } else {
+        viaFiber()
+      }
+      return { stop: () => stop(), lastWords: () => (isStreaming(res) ? shutdownEvent(path) : undefined) }
     }
     return handler
   })

@@ -77,6 +77,20 @@ const dropWhenUnread = (res: ServerResponse, unreadMs: number): void => {
   res.once("close", stop)
 }
 
+/** A whole body as it is (a provider's own bytes): what the `raw` reply writes, and the gateway's lane. */
+export const writeWhole = (
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: Uint8Array,
+  headers: Readonly<Record<string, string>> | undefined,
+  unreadMs: number = UNREAD_MS
+): void => {
+  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": body.byteLength })
+  res.end(body)
+  dropWhenUnread(res, unreadMs)
+}
+
 export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: number = UNREAD_MS): Effect.Effect<void> => {
   switch (reply._tag) {
     case "json": {
@@ -87,9 +101,7 @@ export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: n
       return Effect.void
     }
     case "raw":
-      res.writeHead(reply.status, { ...reply.headers, "content-type": reply.contentType, "content-length": reply.body.byteLength })
-      res.end(reply.body)
-      dropWhenUnread(res, unreadMs)
+      writeWhole(res, reply.status, reply.contentType, reply.body, reply.headers, unreadMs)
       return Effect.void
     case "sse": {
       res.writeHead(200, { ...SSE_HEADERS, ...reply.headers })

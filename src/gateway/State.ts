@@ -50,6 +50,8 @@ export interface GatewayStateShape {
    * chooses from, so a cooldown lifted by the CLI applies to the very next request, not after the debounce.
    */
   readonly fresh: Effect.Effect<GatewaySnapshot>
+  /** `fresh` without a fiber when no store changed (one stat each); undefined when one did, or it cannot tell. */
+  readonly freshNow: () => GatewaySnapshot | undefined
   readonly changes: Stream.Stream<GatewaySnapshot>
   /**
    * Reloads config, environment and stores and resolves the secret refs again, now (one at a time); the new
@@ -93,7 +95,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const lifetime = yield* Effect.scope
       const registry = yield* SecretRegistry
       const loadedAt = yield* Clock.currentTimeMillis
-      const storeChanges = makeStoreChanges(watcher.fingerprint)
+      const storeChanges = makeStoreChanges(watcher.fingerprint, watcher.fingerprintNow)
       const initial = yield* loadAgents(options.agent, undefined)
       // Fail fast (§9): a gateway that cannot resolve a ref it needs does not start; it was never healthy, so it
       // is not "degraded" either. Unneeded unresolved refs are reported once.
@@ -104,6 +106,8 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const initialSecrets = secretsOf([...initial.agents.values()], initial.access)
       yield* registry.register(initialSecrets)
       const ref = yield* SubscriptionRef.make<GatewaySnapshot>({ generation: 1, loadedAt, ...initial, secrets: initialSecrets })
+      // The ref's value, kept by every write below (inside its update, so never behind it): for `freshNow`.
+      let latest: GatewaySnapshot = yield* SubscriptionRef.get(ref)
       for (const [id, why] of initial.agentErrors) yield* Effect.logWarning(`agent ${id} is unavailable: ${why.message}`)
       const health = yield* makeSecretsHealthRecord
       yield* health.record({ what: "start", unresolved: initialUnresolved, generation: 1 })
@@ -146,6 +150,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
             for (const [id, why] of loaded.right.agentErrors) yield* Effect.logWarning(`agent ${id}: ${why.message}`)
             const [patched, next] = yield* SubscriptionRef.modify(ref, (current) => {
               const next: GatewaySnapshot = { ...loaded.right, generation: current.generation + 1, loadedAt, secrets }
+              latest = next
               return [[current !== previous, next] as const, next]
             })
             if (resolves) yield* health.record({ what: `${what} (${reason})`, unresolved, generation: next.generation })
@@ -201,7 +206,8 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
           yield* storeChanges.written(doc.path)
           const next = yield* SubscriptionRef.updateAndGet(ref, (s) => {
             const agents = withStoreDocument(s, doc)
-            return { ...s, agents, generation: s.generation + 1, secrets: secretsOf([...agents.values()], s.access) }
+            latest = { ...s, agents, generation: s.generation + 1, secrets: secretsOf([...agents.values()], s.access) }
+            return latest
           })
           // Another process may have added a profile since our last read: its secret is masked from now on too.
           yield* registry.register(next.secrets)
@@ -253,6 +259,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
 
       const current = SubscriptionRef.get(ref)
       const fresh = Effect.flatMap(storeChanges.changed, (changed) => (changed ? refreshStores("a store changed on disk") : current))
-      return GatewayState.of({ current, fresh, changes: ref.changes, reload, secretsHealth: health.current, refreshStores, storeWritten, requestReload })
+      const freshNow = () => (storeChanges.changedNow() === false ? latest : undefined)
+      return GatewayState.of({ current, fresh, freshNow, changes: ref.changes, reload, secretsHealth: health.current, refreshStores, storeWritten, requestReload })
     })
   )

@@ -18,9 +18,11 @@ export interface StoreChanges {
   readonly written: (path: string) => Effect.Effect<void>
   /** Whether a store differs from what the gateway last saw. */
   readonly changed: Effect.Effect<boolean>
+  /** `changed` without a fiber; undefined where the watcher cannot fingerprint so. */
+  readonly changedNow: () => boolean | undefined
 }
 
-export const makeStoreChanges = (fingerprint: FileWatcherShape["fingerprint"]): StoreChanges => {
+export const makeStoreChanges = (fingerprint: FileWatcherShape["fingerprint"], fingerprintNow?: FileWatcherShape["fingerprintNow"]): StoreChanges => {
   const known = new Map<string, string | undefined>()
   return {
     beforeRead: (paths) =>
@@ -28,6 +30,11 @@ export const makeStoreChanges = (fingerprint: FileWatcherShape["fingerprint"]): 
     afterRead: (paths, before) =>
       Effect.forEach(paths, (p) => Effect.map(before.has(p) ? Effect.succeed(before.get(p)) : fingerprint(p), (f) => void known.set(p, f)), { discard: true }),
     written: (path) => Effect.map(fingerprint(path), (f) => void known.set(path, f)),
-    changed: Effect.suspend(() => Effect.exists(known, ([path, seen]) => Effect.map(fingerprint(path), (now) => now !== seen)))
+    changed: Effect.suspend(() => Effect.exists(known, ([path, seen]) => Effect.map(fingerprint(path), (now) => now !== seen))),
+    changedNow: () => {
+      if (fingerprintNow === undefined) return undefined
+      for (const [path, seen] of known) if (fingerprintNow(path) !== seen) return true
+      return false
+    }
   }
 }

@@ -9,6 +9,15 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileWatcher } from "./FileWatcher.js"
 
+function fingerprintNow(file: string): string | undefined {
+  try {
+    const s = fs.statSync(file, { throwIfNoEntry: false })
+    return s === undefined ? undefined : `${s.ino}:${s.size}:${s.mtimeMs}`
+  } catch {
+    return undefined
+  }
+}
+
 /** `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. */
 export const FileWatcherLive = Layer.succeed(FileWatcher, {
   watch: (dirs) =>
@@ -30,15 +39,8 @@ export const FileWatcherLive = Layer.succeed(FileWatcher, {
         (watchers) => Effect.sync(() => watchers.forEach((w) => w.close()))
       )
     ),
-  fingerprint: (file) =>
-    Effect.sync(() => {
-      try {
-        const s = fs.statSync(file, { throwIfNoEntry: false })
-        return s === undefined ? undefined : `${s.ino}:${s.size}:${s.mtimeMs}`
-      } catch {
-        return undefined
-      }
-    })
+  fingerprint: (file) => Effect.sync(() => fingerprintNow(file)),
+  fingerprintNow
 })
 
 /** What a service definition runs: this node, and the real path of the `openclaw` script that was started. */

@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
 import type { ApiShape } from "../domain/Provider.js"
 import { providerTarget } from "../domain/ProviderTarget.js"
@@ -42,6 +43,19 @@ export interface ChatTurnInput {
   readonly refreshStores: (reason: string) => Effect.Effect<AuthContext | undefined>
   /** Hears every store document the failover writes (cooldowns, usage), so the caller's copy stays current. */
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
+  /**
+   * A first attempt already made, and failed, by the gateway's lane (src/gateway/Lane.ts): it stands for the first
+   * call of the same model with the same credential, so the failover records it and goes on without calling again.
+   */
+  readonly triedFirst?: TriedFirst | undefined
+}
+
+export interface TriedFirst {
+  /** The model as formatted (`provider/model`). */
+  readonly model: string
+  /** The credential's secret (undefined: none sent). */
+  readonly secret: string | undefined
+  readonly error: ProviderError
 }
 
 /**
@@ -86,6 +100,18 @@ export type ChatTurn<A> =
   | { readonly _tag: "Served"; readonly served: Served<A>; readonly clientModel?: string }
   /** The verdict over every candidate (§8.5): status, reason, profiles tried, fix, Retry-After. */
   | { readonly _tag: "Failed"; readonly error: ChatFailedError; readonly clientModel?: string }
+
+/**
+ * A success's usage record (Failover's `recordUse`), after the answer, in the background. Effect.void when there is
+ * nothing to write. Until the write is in the caller's copy every answer by this profile asks for it again: those
+ * coalesce into one write, which storeWritten patches in.
+ */
+export const recordInBackground = (profileId: string | undefined, recordUse: Served<unknown>["recordUse"]): Effect.Effect<void, never, Background> =>
+  recordUse === Effect.void
+    ? Effect.void
+    : Effect.flatMap(Background, (background) =>
+        background.runLatest(`usage:${profileId}`, recordUse.pipe(Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${profileId}: ${e.message}`))))
+      )
 
 /** Why a model the request names (`where` it was named) cannot be used, if it cannot. */
 const namedModelRefusal = (raw: string | undefined, where: string): Refusal | undefined => {
@@ -171,19 +197,19 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
     for (let i = models.length - 1; i > 0; i--) if (apiOf[i] !== undefined && plan.refused.has(apiOf[i]!)) models.splice(i, 1)
   }
   const client = yield* ProviderClient
-  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => plan.call(client, target, auth, model), input.storeWritten))
+  let tried = input.triedFirst
+  const call: ModelCall<A, R> = (c, target, auth, model) => {
+    const first = tried
+    tried = undefined
+    const same = first !== undefined && first.model === formatModelRef(model) && first.secret === (auth.secret === undefined ? undefined : Redacted.value(auth.secret))
+    return same ? Effect.fail(first.error) : plan.call(c, target, auth, model)
+  }
+  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call(client, target, auth, model), input.storeWritten))
 
   if (Either.isLeft(result)) return { _tag: "Failed", error: result.left, ...echo } satisfies ChatTurn<A>
 
   const served = result.right
-  // Failover returns Effect.void when there is nothing to write. Until the write is in the caller's copy every
-  // answer by this profile asks for it again: those coalesce into one write, which storeWritten patches in.
-  if (served.recordUse !== Effect.void) {
-    yield* (yield* Background).runLatest(
-      `usage:${served.profileId}`,
-      served.recordUse.pipe(Effect.catchAll((e) => Effect.logWarning(`could not record usage of ${served.profileId}: ${e.message}`)))
-    )
-  }
+  yield* recordInBackground(served.profileId, served.recordUse)
   if (sessionKey !== undefined && served.profileId !== undefined && session?.userPin === undefined && session?.autoPin !== served.profileId) {
     yield* sessions.set(sessionKey, { ...session, autoPin: served.profileId, updatedAt: yield* Clock.currentTimeMillis }, { automatic: true })
   }

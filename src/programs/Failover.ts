@@ -7,15 +7,16 @@ import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat
 import { type Attempt, failureVerdict, lastErrorOf, lastErrorRecord, outOfUseReason } from "../domain/ChatFailure.js"
 import { formatModelRef, type ModelRef } from "../domain/Config.js"
 import { type Classified, classifyFailure, cooldownSettings, recordFailure, recordSuccess } from "../domain/Failure.js"
-import { profileOrder, whyUnusable } from "../domain/Order.js"
-import { type ProfileId, providerOfProfileId } from "../domain/ProfileId.js"
+import type { AuthStore } from "../domain/AuthStore.js"
+import { modelCandidates } from "../domain/Candidates.js"
+import type { ProfileId } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { missingCredentialFix, resolveCredential } from "../domain/Resolve.js"
-import { type Session, sessionCandidates } from "../domain/Session.js"
+import type { Session } from "../domain/Session.js"
 import { ExplainedError, type StoreError } from "../domain/Errors.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
-import { UsageState } from "../services/UsageState.js"
+import { UsageState, type UsageStateShape, type UsageTarget } from "../services/UsageState.js"
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
@@ -120,8 +121,8 @@ export const serveWithFailover = <A, R>(
         continue
       }
       const now = yield* Clock.currentTimeMillis
-      const pinned = pin !== undefined && (store.profiles.get(pin)?.provider ?? providerOfProfileId(pin)) === provider
-      if (pinned && whyUnusable(ctx.config, provider, pin, store.profiles.get(pin), now) !== undefined) {
+      const { pinned, pinUnusable, order, candidates } = modelCandidates(store, ctx.config, provider, session, now)
+      if (pinUnusable) {
         attempts.push({
           model: modelId,
           provider,
@@ -132,11 +133,6 @@ export const serveWithFailover = <A, R>(
         })
         return yield* verdict
       }
-      const order = profileOrder(store, ctx.config, provider, now)
-      const cooling = new Set(order.unavailable.map((u) => u.profileId))
-      const available = order.candidates.filter((id) => !cooling.has(id))
-      const candidates = pinned ? [pin] : sessionCandidates(session, available)
-
       if (order.candidates.length === 0 && !pinned) {
         // No profiles at all: an env key, a config key, or a loopback provider; nothing to cool down.
         const resolved = resolveCredential({ store, config: ctx.config, env: ctx.env.vars, now }, provider)
@@ -172,21 +168,7 @@ export const serveWithFailover = <A, R>(
         if (Either.isRight(result)) {
           attempts.push({ model: modelId, provider, profileId, outcome: "ok" })
           const answeredAt = yield* Clock.currentTimeMillis
-          const stats = store.usageStats[profileId] ?? {}
-          const stale =
-            store.lastGood[provider] !== profileId ||
-            stats.errorCount !== undefined ||
-            stats.cooldownUntil !== undefined ||
-            stats.disabledUntil !== undefined ||
-            now - (stats.lastUsed ?? 0) >= LAST_USED_GRANULARITY_MS
-          // A failure recorded since this answer arrived (the stream broke, or a concurrent request failed) stands.
-          const success = (s: UsageStats, at: number): UsageStats =>
-            (s.lastFailureAt ?? -Infinity) >= answeredAt ? { ...s, lastUsed: at } : recordSuccess(s, at)
-          const recordUse = stale
-            ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
-                usage.update(usageTarget, profileId, (s) => success(s, at), provider)
-              ).pipe(Effect.flatMap(({ doc }) => (doc === undefined ? Effect.void : written(doc))))
-            : Effect.void
+          const recordUse = useRecord({ usage, target: usageTarget, store, provider, profileId, calledAt: now, answeredAt, written })
           // As before the first byte: only a failure worth failing over for counts against the profile (an answer
           // over the body limit, `format`, is not the profile's fault).
           const recordLate = (error: ProviderError) => {
@@ -221,6 +203,37 @@ export const serveWithFailover = <A, R>(
     }
     return yield* verdict
   })
+
+/**
+ * The usage bookkeeping of a success by `profileId` (§5.3: lastGood, lastUsed, counters cleared), or Effect.void when
+ * the store says so already (lastUsed is kept to the minute): most answers write nothing. A failure recorded since
+ * the answer arrived (the stream broke, or a concurrent request failed) stands.
+ */
+export const useRecord = (input: {
+  readonly usage: UsageStateShape
+  readonly target: UsageTarget
+  readonly store: AuthStore
+  readonly provider: ProviderId
+  readonly profileId: ProfileId
+  /** When the profile was chosen, and when its answer arrived. */
+  readonly calledAt: number
+  readonly answeredAt: number
+  readonly written: (doc: StoreDocument) => Effect.Effect<void>
+}): Effect.Effect<void, StoreError> => {
+  const { store, provider, profileId, answeredAt } = input
+  const stats = store.usageStats[profileId] ?? {}
+  const stale =
+    store.lastGood[provider] !== profileId ||
+    stats.errorCount !== undefined ||
+    stats.cooldownUntil !== undefined ||
+    stats.disabledUntil !== undefined ||
+    input.calledAt - (stats.lastUsed ?? 0) >= LAST_USED_GRANULARITY_MS
+  if (!stale) return Effect.void
+  const success = (s: UsageStats, at: number): UsageStats => ((s.lastFailureAt ?? -Infinity) >= answeredAt ? { ...s, lastUsed: at } : recordSuccess(s, at))
+  return Effect.flatMap(Clock.currentTimeMillis, (at) => input.usage.update(input.target, profileId, (s) => success(s, at), provider)).pipe(
+    Effect.flatMap(({ doc }) => (doc === undefined ? Effect.void : input.written(doc)))
+  )
+}
 
 /** The hint a stored message still carries (the Claude-Code-only one), for a profile skipped after it failed. */
 const hintOf = (message: string): { readonly fix?: string } => {

@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
@@ -70,6 +71,19 @@ export interface ProviderClientShape {
     request: ForwardRequest,
     timeoutMs: number
   ) => Effect.Effect<Forwarded, ProviderError, Scope.Scope>
+  /**
+   * `forward` for a whole answer, without a fiber: the gateway's lane for the plainest request (src/gateway/Lane.ts)
+   * calls it once per request. Same limits, deadline, classification and scrubbing; `done` is called once, never
+   * after the returned abort. Undefined — the caller uses `forward` — where it cannot be done so: a stream or a
+   * translation, before the first call has loaded node:http, or a client without it (test doubles).
+   */
+  readonly forwardNow?: (
+    target: ProviderTarget,
+    auth: ProviderAuth,
+    request: ForwardRequest,
+    timeoutMs: number,
+    done: (outcome: Either.Either<Extract<Forwarded, { _tag: "body" }>, ProviderError>) => void
+  ) => (() => void) | undefined
 }
 
 export class ProviderClient extends Context.Tag("openclaw/ProviderClient")<ProviderClient, ProviderClientShape>() {}

@@ -23,14 +23,14 @@ import type { ProviderAuth, ProviderTarget } from "../domain/Chat.js"
 import { ProviderError } from "../domain/Chat.js"
 import { answerEvents } from "../domain/chat/Events.js"
 import type { ChatAnswer, ChatRequest } from "../domain/chat/Model.js"
-import { type Forwarded, ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
+import { type Forwarded, type ForwardRequest, ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
 import type { HttpCall, ProviderAdapter } from "./providers/Adapter.js"
 import { anthropicAdapter } from "./providers/anthropic.js"
 import { openaiAdapter } from "./providers/openai.js"
 import { forwardCall, forwardWatch } from "./providers/passthrough.js"
 import { ERROR_BODY_BYTES, readBounded } from "./providers/body.js"
 import { type CallContext, failure, httpError, tooLarge } from "./providers/errors.js"
-import { type Answer, loadNet, netLoaded, post, type Sent } from "./providers/http.js"
+import { type Answer, loadNet, type Net, netLoaded, post, type Sent } from "./providers/http.js"
 import { decodedBody, sseStream } from "./providers/eventStream.js"
 import { jsonStrings } from "../domain/JsonStrings.js"
 import { SseRelay } from "./providers/relay.js"
@@ -42,47 +42,60 @@ type Consume<A> = (answer: Answer, ok: (value: A) => void, fail: (error: unknown
 
 /**
  * One request under one deadline: `consume` runs on a 2xx answer before the deadline; a non-2xx fails with the
- * provider's message (from the first ERROR_BODY_BYTES of its body). Interrupting the fiber closes the connection.
- * `abort` is handed on so a stream can keep closing the same request.
- *
- * Interruptible even where its caller is not: @effect/platform runs every HTTP handler uninterruptibly (only
- * HttpRouter routes opt back in), so without this a client that hangs up would leave its provider request running
- * to the end (§8.6). A caller's own critical sections (store writes, an OAuth refresh) stay as they are.
+ * provider's message (from the first ERROR_BODY_BYTES of its body). `done` is called once, with the value (and the
+ * `abort` a stream keeps to close the same request) or the ProviderError; never after the returned abort.
+ * Callbacks: the Effect `send` below and the gateway's lane for whole answers (`forwardNow`) share it.
+ */
+const sendNow = <A>(
+  n: Net,
+  ctx: CallContext,
+  call: HttpCall,
+  consume: Consume<A>,
+  done: (outcome: Either.Either<{ readonly value: A; readonly abort: () => void }, ProviderError>) => void
+): (() => void) => {
+  let settled = false
+  let sent: Sent | undefined
+  const finish = (outcome: Either.Either<{ readonly value: A; readonly abort: () => void }, ProviderError>) => {
+    if (settled) return
+    settled = true
+    clearTimeout(timer)
+    done(outcome)
+  }
+  const fail = (timedOut: boolean) => (error: unknown) => {
+    sent?.abort()
+    finish(Either.left(failure(ctx, error, timedOut, "response")))
+  }
+  const timer = setTimeout(() => fail(true)(new Error("timeout")), ctx.timeoutMs)
+  // post may fail at once (a header node:http refuses), before `sent` is assigned: `fail` copes.
+  sent = post(
+    n,
+    call,
+    (answer) => {
+      if (answer.status < 200 || answer.status > 299) {
+        readBounded(answer.body, ERROR_BODY_BYTES, ({ text }) => fail(false)(httpError(ctx, answer, text())), () => fail(false)(httpError(ctx, answer, "")))
+      } else {
+        consume(answer, (value) => finish(Either.right({ value, abort: () => sent?.abort() })), fail(false))
+      }
+    },
+    fail(false)
+  )
+  return () => {
+    settled = true
+    clearTimeout(timer)
+    sent?.abort()
+  }
+}
+
+/**
+ * `sendNow` as an Effect. Interrupting the fiber closes the connection. Interruptible even where its caller is not:
+ * the gateway runs each request uninterruptibly, so without this a client that hangs up would leave its provider
+ * request running to the end (§8.6). A caller's own critical sections (store writes, an OAuth refresh) stay as they are.
  */
 const send = <A>(ctx: CallContext, call: HttpCall, consume: Consume<A>) =>
   Effect.flatMap(net, (n) =>
     Effect.async<{ readonly value: A; readonly abort: () => void }, ProviderError>((resume) => {
-      let settled = false
-      let sent: Sent | undefined
-      const finish = (outcome: Effect.Effect<{ readonly value: A; readonly abort: () => void }, ProviderError>) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        resume(outcome)
-      }
-      const fail = (timedOut: boolean) => (error: unknown) => {
-        sent?.abort()
-        finish(Effect.fail(failure(ctx, error, timedOut, "response")))
-      }
-      const timer = setTimeout(() => fail(true)(new Error("timeout")), ctx.timeoutMs)
-      // post may fail at once (a header node:http refuses), before `sent` is assigned: `fail` copes.
-      sent = post(
-        n,
-        call,
-        (answer) => {
-          if (answer.status < 200 || answer.status > 299) {
-            readBounded(answer.body, ERROR_BODY_BYTES, ({ text }) => fail(false)(httpError(ctx, answer, text())), () => fail(false)(httpError(ctx, answer, "")))
-          } else {
-            consume(answer, (value) => finish(Effect.succeed({ value, abort: () => sent?.abort() })), fail(false))
-          }
-        },
-        fail(false)
-      )
-      return Effect.sync(() => {
-        settled = true
-        clearTimeout(timer)
-        sent?.abort()
-      })
+      const abort = sendNow(n, ctx, call, consume, (outcome) => resume(Either.isRight(outcome) ? Effect.succeed(outcome.right) : Effect.fail(outcome.left)))
+      return Effect.sync(abort)
     }).pipe(Effect.interruptible)
   )
 
@@ -195,30 +208,8 @@ export const makeProviderClient = (): ProviderClientShape => ({
     return sseStream(ctx, body, abort, decodedBody(ctx.maxBodyBytes, adapter.streamDecoder()))
   }),
   forward: Effect.fnUntraced(function* (target, auth, request, timeoutMs) {
-    const ctx: CallContext = { ...contextFor(target, auth, timeoutMs), sent: () => sentTexts(request) }
-    type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
-    const { value, abort } = yield* send<Opened>(ctx, forwardCall(target, auth, request), (answer, ok, fail) => {
-      const encoding = answer.header("content-encoding")
-      // Passed on as bytes without its headers, a compressed body would reach the client as garbage.
-      if (encoding !== undefined && !IDENTITY.has(encoding.trim().toLowerCase())) return fail(unexpected(ctx, answer.status, "a compressed body (content-encoding), which the gateway asks not to get"))
-      const contentType = answer.header("content-type") ?? "application/json"
-      if (request.stream && contentType.includes("text/event-stream")) return ok({ _tag: "sse", body: answer.body })
-      // A whole answer (or one JSON answer to a stream request, as some servers send): its bytes, as they came —
-      // once they look like the one JSON object every shape answers with (an HTML page, an empty 204, an event
-      // stream to a request for one answer are the provider failing, not an answer to hand on).
-      if (Number(answer.header("content-length")) > ctx.maxBodyBytes) return fail(tooLarge(ctx, "the answer"))
-      readBounded(
-        answer.body,
-        ctx.maxBodyBytes,
-        ({ bytes, complete }) => {
-          if (!complete) return fail(tooLarge(ctx, "the answer"))
-          const body = bytes()
-          if (!isJsonObject(body)) return fail(unexpected(ctx, answer.status, request.stream ? "neither an event stream nor a JSON answer" : "not a JSON answer"))
-          ok({ _tag: "body", status: answer.status, contentType, body })
-        },
-        fail
-      )
-    })
+    const ctx = forwardContext(target, auth, request, timeoutMs)
+    const { value, abort } = yield* send<Opened>(ctx, forwardCall(target, auth, request), forwardedAnswer(ctx, request))
     if (value._tag === "body") return value
     const body = value.body
     yield* Effect.addFinalizer(() => Effect.sync(() => body.complete || abort()))
@@ -227,8 +218,52 @@ export const makeProviderClient = (): ProviderClientShape => ({
       ? sseStream(ctx, body, abort, decodedBody(ctx.maxBodyBytes, request.translate()))
       : sseStream(ctx, body, abort, new SseRelay(forwardWatch(target), ctx.maxBodyBytes))
     return { _tag: "events", events } satisfies Forwarded
-  })
+  }),
+  forwardNow: (target, auth, request, timeoutMs, done) => {
+    const n = netLoaded()
+    if (n === undefined || request.stream || request.translate !== undefined) return undefined
+    const ctx = forwardContext(target, auth, request, timeoutMs)
+    return sendNow(n, ctx, forwardCall(target, auth, request), forwardedAnswer(ctx, request), (outcome) => {
+      if (Either.isLeft(outcome)) return done(Either.left(outcome.left))
+      const { value } = outcome.right
+      // Not a stream request: forwardedAnswer hands on an event stream only when one was asked for.
+      if (value._tag === "body") done(Either.right(value))
+    })
+  }
 })
+
+type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
+
+const forwardContext = (target: ProviderTarget, auth: ProviderAuth, request: ForwardRequest, timeoutMs: number): CallContext => ({
+  ...contextFor(target, auth, timeoutMs),
+  sent: () => sentTexts(request)
+})
+
+/** A forwarded request's 2xx answer: a stream's body to relay, or a whole answer's bytes as they came, checked. */
+const forwardedAnswer =
+  (ctx: CallContext, request: ForwardRequest): Consume<Opened> =>
+  (answer, ok, fail) => {
+    const encoding = answer.header("content-encoding")
+    // Passed on as bytes without its headers, a compressed body would reach the client as garbage.
+    if (encoding !== undefined && !IDENTITY.has(encoding.trim().toLowerCase())) return fail(unexpected(ctx, answer.status, "a compressed body (content-encoding), which the gateway asks not to get"))
+    const contentType = answer.header("content-type") ?? "application/json"
+    if (request.stream && contentType.includes("text/event-stream")) return ok({ _tag: "sse", body: answer.body })
+    // A whole answer (or one JSON answer to a stream request, as some servers send): its bytes, as they came —
+    // once they look like the one JSON object every shape answers with (an HTML page, an empty 204, an event
+    // stream to a request for one answer are the provider failing, not an answer to hand on).
+    if (Number(answer.header("content-length")) > ctx.maxBodyBytes) return fail(tooLarge(ctx, "the answer"))
+    readBounded(
+      answer.body,
+      ctx.maxBodyBytes,
+      ({ bytes, complete }) => {
+        if (!complete) return fail(tooLarge(ctx, "the answer"))
+        const body = bytes()
+        if (!isJsonObject(body)) return fail(unexpected(ctx, answer.status, request.stream ? "neither an event stream nor a JSON answer" : "not a JSON answer"))
+        ok({ _tag: "body", status: answer.status, contentType, body })
+      },
+      fail
+    )
+  }
 
 /** `Effect.provide(ProviderClientLive)`; the port itself (`ProviderClient`) stays free of HTTP code. */
 export const ProviderClientLive: Layer.Layer<ProviderClient> = Layer.sync(ProviderClient, makeProviderClient)

@@ -17,6 +17,8 @@ export const ProviderClientOnDemand: Layer.Layer<ProviderClient> = Layer.sync(Pr
   return ProviderClient.of({
     complete: (...args) => Effect.flatMap(client, (c) => c.complete(...args)),
     stream: (...args) => Effect.flatMap(client, (c) => c.stream(...args)),
-    forward: (...args) => Effect.flatMap(client, (c) => c.forward(...args))
+    forward: (...args) => Effect.flatMap(client, (c) => c.forward(...args)),
+    // Once loaded (its first call went through `forward`): the gateway's lane calls without a fiber.
+    forwardNow: (...args) => live?.forwardNow?.(...args)
   })
 })

@@ -29,6 +29,8 @@ export interface UsageUpdated {
 export interface UsageStateShape {
   /** The store document with the usage state of this backend in it (the file layer: as it is). */
   readonly view: (target: UsageTarget, doc: StoreDocument) => Effect.Effect<StoreDocument>
+  /** `view` without waiting, where the backend holds the state at hand (the file layer); the gateway's lane needs it. */
+  readonly viewNow?: (target: UsageTarget, doc: StoreDocument) => StoreDocument
   /**
    * Applies `f` to the profile's current stats atomically, and sets `lastGood[provider]` to it in the same step when
    * `lastGood` is given.
@@ -56,6 +58,7 @@ export class UsageState extends Context.Tag("openclaw/UsageState")<UsageState, U
 
 export const fileUsageState = (profiles: Context.Tag.Service<ProfileStore>): UsageStateShape => ({
   view: (_target, doc) => Effect.succeed(doc),
+  viewNow: (_target, doc) => doc,
   update: (target, profileId, f, lastGood) =>
     Effect.map(
       profiles.update(target.storePath, (doc) => {

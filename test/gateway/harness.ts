@@ -32,6 +32,7 @@ export const KEYS = {
   b: "sk-ant-api03-FAKEgatewayProfileB-" + "b".repeat(40) + "-BK02",
   work: "sk-ant-oat01-FAKEgatewayWorkToken-" + "w".repeat(60) + "-WT03",
   openai: "sk-proj-FAKEgatewayOpenAIkey-" + "o".repeat(40) + "-OK04",
+  openai2: "sk-proj-FAKEgatewaySecondKey-" + "p".repeat(40) + "-OK07",
   added: "sk-ant-api03-FAKEgatewayAddedLater-" + "n".repeat(40) + "-NK05",
   env: "sk-ant-api03-FAKEgatewayFromDotEnv-" + "e".repeat(40) + "-EK06"
 } as const
@@ -78,7 +79,7 @@ export class GatewayHome extends Sandbox {
     const fake = await startFakeProvider({
       credentials: {
         anthropic: { apiKeys: [KEYS.a, KEYS.b, KEYS.added, KEYS.env], tokens: [KEYS.work] },
-        openai: { apiKeys: [KEYS.openai] }
+        openai: { apiKeys: [KEYS.openai, KEYS.openai2] }
       }
     })
     const world = new GatewayHome(await Sandbox.makeHome("gw"), fake)

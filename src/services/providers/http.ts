@@ -31,7 +31,7 @@ export interface Sent {
   readonly abort: () => void
 }
 
-interface Net {
+export interface Net {
   readonly http: typeof NodeHttp
   readonly https: typeof NodeHttps
   readonly agents: { readonly "http:": NodeHttp.Agent; readonly "https:": NodeHttps.Agent }

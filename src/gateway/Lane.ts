@@ -1,0 +1,213 @@
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { ProviderAuth } from "../domain/Chat.js"
+import { userText } from "../domain/chat/Codec.js"
+import { modelCandidates } from "../domain/Candidates.js"
+import { formatModelRef } from "../domain/Config.js"
+import { parseModelDirective } from "../domain/ModelDirective.js"
+import type { ProfileId } from "../domain/ProfileId.js"
+import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
+import { resolveCredential } from "../domain/Resolve.js"
+import { recordInBackground, type TriedFirst } from "../programs/ChatTurn.js"
+import { useRecord } from "../programs/Failover.js"
+import { usageTarget } from "../programs/UsageView.js"
+import type { Background } from "../services/Background.js"
+import type { StoreDocument } from "../services/ProfileStore.js"
+import { redactSecrets } from "../services/SecretRegistry.js"
+import type { ProviderClientShape } from "../services/ProviderClient.js"
+import type { UsageStateShape } from "../services/UsageState.js"
+import { type BodyProblem, parseJson, readBodyNow } from "./Body.js"
+import { agentForTarget, type ChatLog, clientText, logServed, servedHeaders } from "./ChatRoute.js"
+import { chatRouting } from "./OpenAiWire.js"
+import type { ProviderTimeouts } from "./Options.js"
+import { bodyForModel, type ClientBody, lastUserText } from "./Passthrough.js"
+import { writeWhole } from "./Respond.js"
+import type { GatewaySnapshot } from "./Snapshot.js"
+
+/**
+ * The lane for the plainest chat request, and the most common one (issue 16, §8.4): OpenAI's Chat Completions, not
+ * streamed, for the agent's own model on a provider of the same shape, with no session, no model header and no chat
+ * command. Such a request is served without a fiber, by the same parts the fiber's path uses: the body read and
+ * checked (./Body.ts), the choice (domain/Candidates), the provider client's `forwardNow` (limits, deadline,
+ * classification, scrubbing), the headers and the access-log line of ./ChatRoute.ts; a success's usage record is
+ * Failover's program, run in the background as the chat turn runs it.
+ *
+ * Everything else goes to the fiber's path (./Http.ts `serve`) — a refusal, a provider's failure, a credential to
+ * refresh, a backend that must be asked (Redis) — handed what the lane did: the body it read and, after a failed
+ * call, that attempt (programs/ChatTurn `triedFirst`), which the failover records and goes on from. So a request
+ * is never read or sent twice, and what it gets is what the fiber's path would have given.
+ */
+
+export interface LaneServices {
+  readonly usage: UsageStateShape
+  readonly client: ProviderClientShape
+  readonly timeouts: ProviderTimeouts
+  readonly maxBodyBytes: number
+  /** The runtime's clock (a TestClock in tests). */
+  readonly now: () => number
+  /** One access-log line at info level, through the gateway's logger. */
+  readonly logInfo: (message: string) => void
+  /** Whether the lane served a request or handed it over, and why (debug level: nothing is built above it). */
+  readonly logDebug: (message: () => string) => void
+  /** Forks a background effect on the gateway's runtime. */
+  readonly fork: (effect: Effect.Effect<void, never, Background>) => void
+  readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
+}
+
+/** What the fiber's path takes over with. */
+export interface Handover {
+  /** When the request arrived (for the access log's time). */
+  readonly started: number
+  /** The body as read, or why it could not be. */
+  readonly body?: Either.Either<string, BodyProblem>
+  readonly triedFirst?: TriedFirst
+  /** The lane threw: the fiber's path answers it as the internal error it is. */
+  readonly defect?: unknown
+}
+
+export interface LaneRequest {
+  readonly request: IncomingMessage
+  readonly res: ServerResponse
+  readonly path: string
+  /** The snapshot, fresh (no store changed on disk), and the access checks passed on it. */
+  readonly snapshot: GatewaySnapshot
+  readonly address: string
+  readonly started: number
+  readonly handover: (h: Handover) => void
+}
+
+const header = (request: IncomingMessage, name: string): string | undefined => {
+  const v = request.headers[name]
+  return typeof v === "string" ? v : undefined
+}
+
+/** Serves `r` or hands it over; the returned function stops the provider call (the client hung up). */
+export const runLane = (services: LaneServices, r: LaneRequest): (() => void) => {
+  let abort: (() => void) | undefined
+  let stopped = false
+  const guard = (f: () => void) => {
+    try {
+      f()
+    } catch (defect) {
+      abort?.()
+      r.handover({ started: r.started, defect })
+    }
+  }
+  guard(() =>
+    readBodyNow(r.request, services.maxBodyBytes, (read) =>
+      guard(() => {
+        if (stopped) return
+        const call = Either.isRight(read) ? plan(services, r, read.right) : "the body could not be read"
+        const handover = (why: string, triedFirst?: TriedFirst) => {
+          services.logDebug(() => `lane: handed over (${why})`)
+          r.handover({ started: r.started, body: read, ...(triedFirst ? { triedFirst } : {}) })
+        }
+        if (typeof call === "string") return handover(call)
+        abort = services.client.forwardNow?.(call.target, call.auth, call.request, services.timeouts.completeMs, (outcome) =>
+          guard(() => {
+            if (Either.isLeft(outcome)) {
+              const secret = call.auth.secret === undefined ? undefined : Redacted.value(call.auth.secret)
+              return handover("the provider failed", { model: call.model, secret, error: outcome.left })
+            }
+            services.logDebug(() => "lane: served")
+            answered(services, r, call, outcome.right)
+          })
+        )
+        if (abort === undefined) handover("the provider client cannot call without a fiber yet")
+      })
+    )
+  )
+  return () => {
+    stopped = true
+    abort?.()
+  }
+}
+
+type Call = Exclude<ReturnType<typeof plan>, string>
+
+/** The request's one provider call, when the lane can serve it; else why it is handed over. */
+const plan = (services: LaneServices, r: LaneRequest, text: string) => {
+  const parsed = parseJson(text)
+  if (Either.isLeft(parsed)) return "the body is not JSON"
+  const json = parsed.right
+  const routing = chatRouting(json)
+  if (Either.isLeft(routing)) return "the body is not a chat completion request"
+  if (routing.right.stream) return "a stream"
+  const { snapshot } = r
+  const agentId = agentForTarget(routing.right.model, snapshot)
+  const loaded = agentId === undefined ? undefined : snapshot.agents.get(agentId)
+  if (agentId === undefined || loaded === undefined) return "no such agent loaded"
+  // A session, a model chosen by header, a chat command: the chat turn's own business.
+  if (header(r.request, "x-openclaw-session-key") !== undefined || routing.right.user?.trim()) return "a session"
+  if (header(r.request, "x-openclaw-model") !== undefined) return "a model header"
+  const body: ClientBody = { text, json: json as Record<string, unknown>, messages: routing.right.messages, userText, stream: false }
+  const last = lastUserText(body)
+  if (last !== undefined && parseModelDirective(last) !== undefined) return "a chat command"
+  const viewNow = services.usage.viewNow
+  if (viewNow === undefined) return "the usage state must be asked for"
+  const store = viewNow(usageTarget(loaded), loaded.store).store
+  const { config } = loaded
+  const model = loaded.models.primary
+  const target = providerTarget(config, model.provider)
+  if (target?.api !== "openai-completions") return "a provider of another shape"
+  const now = services.now()
+  let auth: ProviderAuth
+  let profileId: ProfileId | undefined
+  const choice = modelCandidates(store, config, model.provider, undefined, now)
+  if (choice.order.candidates.length === 0) {
+    const resolved = resolveCredential({ store, config, env: loaded.env.vars, now }, model.provider)
+    if (Either.isLeft(resolved)) return "no credential"
+    auth = providerAuth(resolved.right)
+  } else {
+    profileId = choice.candidates[0]
+    const stored = profileId === undefined ? undefined : store.profiles.get(profileId)
+    // Every profile cooling down, or one to refresh first (§7).
+    if (profileId === undefined || stored === undefined) return "every profile is out of use"
+    if (stored.type === "oauth") return "an OAuth profile"
+    auth = providerAuth({ kind: "profile", profileId, credential: stored })
+  }
+  return {
+    agentId,
+    ctx: loaded,
+    store,
+    model: formatModelRef(model),
+    provider: model.provider,
+    profileId,
+    calledAt: now,
+    target,
+    auth,
+    json,
+    request: { endpoint: "chat" as const, body: bodyForModel(body)(model.model), stream: false, headers: {}, betaEndpoint: false },
+    text
+  }
+}
+
+/** The provider answered: its bytes to the client with the route's headers, the access-log line, the usage record. */
+const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: { readonly status: number; readonly contentType: string; readonly body: Uint8Array }): void => {
+  const { snapshot } = r
+  const served = { profileId: call.profileId, attempts: [{ model: call.model, provider: call.provider, profileId: call.profileId, outcome: "ok" as const }] }
+  const known = clientText({ text: call.text, json: call.json, modelHeader: undefined, sessionKeyHeader: undefined })
+  const headers = servedHeaders(served, call.model, snapshot.secrets, known)
+  const log: ChatLog = { agent: call.agentId }
+  logServed(served, redactSecrets(call.model, snapshot.secrets), log)
+  const now = services.now()
+  let details = ""
+  for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
+  services.logInfo(`${r.request.method} ${r.path} ${answer.status} ${now - r.started}ms ${r.address}${details}`)
+  if (call.profileId !== undefined) {
+    const record = useRecord({
+      usage: services.usage,
+      target: usageTarget(call.ctx),
+      store: call.store,
+      provider: call.provider,
+      profileId: call.profileId,
+      calledAt: call.calledAt,
+      answeredAt: now,
+      written: services.storeWritten
+    })
+    if (record !== Effect.void) services.fork(recordInBackground(call.profileId, record))
+  }
+  writeWhole(r.res, answer.status, answer.contentType, answer.body, headers)
+}

@@ -1,0 +1,28 @@
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
+import * as Clock from "effect/Clock"
+import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import * as LogLevel from "effect/LogLevel"
+import type * as Runtime from "effect/Runtime"
+
+/**
+ * A log line at `level` (a function: built only when the level is on) through the loggers of `runtime`, as `Effect.log` in one of its fibers would write it, without
+ * a fiber: for the gateway's lane (./Lane.ts), whose access-log line must read like every other request's.
+ */
+export const logNow = <R>(runtime: Runtime.Runtime<R>, level: LogLevel.LogLevel): ((message: string | (() => string)) => void) => {
+  const refs = runtime.fiberRefs
+  const loggers = FiberRefs.getOrDefault(refs, FiberRef.currentLoggers)
+  const clock = Context.get(FiberRefs.getOrDefault(refs, DefaultServices.currentServices), Clock.Clock)
+  const quiet = LogLevel.greaterThan(FiberRefs.getOrDefault(refs, FiberRef.currentMinimumLogLevel), level)
+  const spans = FiberRefs.getOrDefault(refs, FiberRef.currentLogSpan)
+  const annotations = FiberRefs.getOrDefault(refs, FiberRef.currentLogAnnotations)
+  return (message) => {
+    if (quiet) return
+    const date = new Date(clock.unsafeCurrentTimeMillis())
+    const text = typeof message === "string" ? message : message()
+    for (const logger of loggers) logger.log({ fiberId: FiberId.none, logLevel: level, message: [text], cause: Cause.empty, context: refs, spans, annotations, date })
+  }
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs/promises"
+import { reply } from "../support/fakeProviderWire.js"
+import { FALLBACK, KEYS, POLL, withGateway } from "./harness.js"
+
+/**
+ * The gateway's lane (src/gateway/Lane.ts, issue 16): a plain OpenAI request for the agent's own OpenAI-shaped model
+ * is served without a fiber; anything else, and any failure of the provider, is handed to the fiber's path with what
+ * the lane did. These tests hold the lane to the fiber's behaviour: same bytes, headers, log line, usage record,
+ * failover (the failed call not repeated), abort on hang-up. The debug log says which path served.
+ */
+
+const openaiPrimary = (store?: Record<string, unknown>) =>
+  ({
+    token: true,
+    config: { agents: { defaults: { model: { primary: FALLBACK, fallbacks: [] } } } },
+    ...(store ? { store } : {})
+  }) as const
+
+const twoOpenAi = {
+  version: 1,
+  profiles: {
+    "openai:one": { type: "api_key", provider: "openai", key: KEYS.openai },
+    "openai:two": { type: "api_key", provider: "openai", key: KEYS.openai2 }
+  },
+  order: { openai: ["openai:one", "openai:two"] }
+}
+
+const BODY = `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"temperature":0.5}`
+
+const post = (gw: { fetch: (route: string, init?: RequestInit & { token?: string | null }) => Promise<Response> }, body = BODY, headers: Record<string, string> = {}) =>
+  gw.fetch("/v1/chat/completions", { method: "POST", body, headers })
+
+const laneLines = (logs: ReadonlyArray<string>) => logs.filter((l) => l.includes("lane:"))
+
+type Gateway = Parameters<typeof post>[0] & { readonly logs: ReadonlyArray<string> }
+
+/**
+ * Plain requests until the lane has served two in a row. The first request of a gateway loads the provider client
+ * through the fiber's path; a usage record written in the background lands on disk a moment before the gateway
+ * fingerprints it, and a request in that moment goes to the fiber's path to read the store: the lane serves only
+ * from a snapshot known to be current. Once lastUsed is recorded, nothing is written for a minute.
+ */
+const settled = async (gw: Gateway): Promise<void> => {
+  let inARow = 0
+  for (let i = 0; i < 50 && inARow < 2; i++) {
+    const before = gw.logs.length
+    expect((await post(gw)).status).toBe(200)
+    inARow = gw.logs.slice(before).includes("DEBUG lane: served") ? inARow + 1 : 0
+    if (inARow === 0) await new Promise((r) => setTimeout(r, 20))
+  }
+  if (inARow < 2) throw new Error("the lane did not serve two plain requests in a row")
+}
+
+describe("gateway: the lane for plain requests (issue 16)", () => {
+  it.scopedLive("serves a plain request as the fiber's path would: body, headers, access-log line, usage record", () =>
+    withGateway(openaiPrimary(), async ({ world, gw }) => {
+      await settled(gw)
+      const store0 = JSON.parse(await fs.readFile(world.store, "utf8"))
+      delete store0.lastGood
+      delete store0.usageStats
+      await world.writeJson(world.store, store0)
+      // The store written above is read by the fiber's path first (a change on disk); then the lane serves.
+      await settled(gw)
+      const store1 = JSON.parse(await fs.readFile(world.store, "utf8"))
+      delete store1.lastGood
+      delete store1.usageStats
+      await world.writeJson(world.store, store1)
+      await settled(gw)
+      const before = gw.logs.length
+      const res = await post(gw)
+      expect(res.status).toBe(200)
+      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
+      const sent = world.fake.requests.at(-1)!
+      expect(sent.raw.toString("utf8")).toBe(BODY.replace(`"model":"openclaw"`, `"model":"gpt-4o-mini"`))
+      expect(sent.credential).toBe("sk-proj-…OK04")
+      expect(res.headers.get("x-openclaw-model")).toBe(FALLBACK)
+      expect(res.headers.get("x-openclaw-profile")).toBe("openai:default")
+      expect(JSON.parse(await res.text()).choices[0].message.content).toBeTypeOf("string")
+      expect(gw.logs.slice(before).find((l) => l.startsWith("INFO POST"))).toMatch(
+        /^INFO POST \/v1\/chat\/completions 200 \d+ms 127\.0\.0\.1 agent=main model=openai\/gpt-4o-mini profile=openai:default attempts=openai:default:ok$/
+      )
+      // lastGood and lastUsed were cleared on disk: the lane's success records them again (Failover's program).
+      await expect
+        .poll(async () => {
+          const store = JSON.parse(await fs.readFile(world.store, "utf8"))
+          return [store.lastGood?.openai, typeof store.usageStats?.["openai:default"]?.lastUsed]
+        }, POLL)
+        .toEqual(["openai:default", "number"])
+    }))
+
+  it.scopedLive("a provider failure is handed to the failover, which records it and goes on without calling again", () =>
+    withGateway(openaiPrimary(twoOpenAi), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.rateLimited(30)])
+      const before = gw.logs.length
+      const res = await post(gw)
+      expect(res.status).toBe(200)
+      expect(res.headers.get("x-openclaw-profile")).toBe("openai:two")
+      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: handed over (the provider failed)"])
+      // One call per profile: the lane's failed call stood for the first attempt.
+      expect(world.fake.countFor(KEYS.openai)).toBe(1)
+      expect(world.fake.countFor(KEYS.openai2)).toBe(1)
+      expect(gw.logs.slice(before).find((l) => l.startsWith("INFO POST"))).toContain("attempts=openai:one:rate_limit,openai:two:ok")
+      await expect
+        .poll(async () => JSON.parse(await fs.readFile(world.store, "utf8")).usageStats?.["openai:one"]?.cooldownUntil, POLL)
+        .toBeGreaterThan(Date.now())
+      // Cooling down, openai:one is not the lane's first choice either: the next request goes to openai:two.
+      const next = await post(gw)
+      expect(next.headers.get("x-openclaw-profile")).toBe("openai:two")
+      expect(world.fake.countFor(KEYS.openai)).toBe(1)
+    }))
+
+  it.scopedLive("a failure that is not failed over (400) is the answer, as the failover words it", () =>
+    withGateway(openaiPrimary(twoOpenAi), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.error(400, { message: "bad field" })])
+      const res = await post(gw)
+      expect(res.status).toBe(400)
+      const body = (await res.json()) as { error: { message: string } }
+      expect(body.error.message).toContain("bad field")
+      expect(world.fake.count).toBe(1)
+    }))
+
+  it.scopedLive("requests the lane does not serve are handed over, each served by the fiber's path", () =>
+    withGateway(openaiPrimary(), async ({ gw }) => {
+      const cases: ReadonlyArray<readonly [string, string, Record<string, string>?]> = [
+        ["a stream", BODY.replace(`"temperature":0.5`, `"stream":true`)],
+        ["a session", BODY, { "x-openclaw-session-key": "s1" }],
+        ["a session", BODY.replace(`"temperature":0.5`, `"user":"u1"`)],
+        ["a model header", BODY, { "x-openclaw-model": FALLBACK }],
+        ["the body is not JSON", "{not json"],
+        ["no such agent loaded", BODY.replace(`"openclaw"`, `"openclaw/nobody"`)],
+        ["a chat command", BODY.replace(`"content":"hi"`, `"content":"/model status"`)]
+      ]
+      for (const [why, body, headers] of cases) {
+        await settled(gw)
+        const before = gw.logs.length
+        const res = await post(gw, body, headers)
+        await res.text()
+        expect(laneLines(gw.logs.slice(before)), why).toEqual([`DEBUG lane: handed over (${why})`])
+        expect(res.status, why).toBe(why === "the body is not JSON" ? 400 : why === "no such agent loaded" ? 404 : 200)
+      }
+    }))
+
+  it.scopedLive("a client that hangs up stops the provider's request at once", () =>
+    withGateway(openaiPrimary(), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.slow(30_000)])
+      const before = gw.logs.length
+      const gone = new AbortController()
+      const request = gw.fetch("/v1/chat/completions", { method: "POST", body: BODY, signal: gone.signal }).catch(() => "aborted")
+      await world.fake.waitFor((f) => f.count === 1)
+      expect(world.fake.requests.at(-1)?.outcome).toBe("pending")
+      gone.abort()
+      expect(await request).toBe("aborted")
+      // Closed within moments, not after the provider's 30 s; and the lane never handed it over.
+      await expect.poll(() => world.fake.requests.at(-1)?.outcome, POLL).toBe("aborted")
+      expect(laneLines(gw.logs.slice(before))).toEqual([])
+    }))
+})
