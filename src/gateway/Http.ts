@@ -298,7 +298,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
      */
     const serve = (request: IncomingMessage, res: ServerResponse, path: string, prior?: Handover) =>
       Effect.gen(function* () {
-        if (prior?.defect !== undefined) return yield* Effect.die(prior.defect)
+        if (prior !== undefined && "defect" in prior) return yield* Effect.die(prior.defect)
         const started = prior?.started ?? (yield* Clock.currentTimeMillis)
         const method = request.method ?? "GET"
         // What a request chooses from includes a store change the watch reported a moment ago (a cooldown cleared).
@@ -355,15 +355,19 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     }
     const handler: RequestHandler = (request, res) => {
       const path = pathOf(request.url ?? "/")
-      let stop: () => void
+      let stop = (): void => undefined
+      let handedOver = false
       const viaFiber = (prior?: Handover) => {
+        handedOver = true
         const fiber = runFork(serve(request, res, path, prior))
         stop = () => fiber.unsafeInterruptAsFork(clientGone)
       }
       const snapshot = path === "/v1/chat/completions" && request.method === "POST" && client.forwardNow !== undefined ? state.freshNow() : undefined
       const address = request.socket.remoteAddress ?? "unknown"
       if (snapshot !== undefined && checkAccess(request, path, snapshot, address) === undefined) {
-        stop = runLane(lane, { request, res, path, snapshot, address, started: lane.now(), handover: viaFiber })
+        const stopLane = runLane(lane, { request, res, path, snapshot, address, started: lane.now(), handover: viaFiber })
+        // Handed over before runLane returned (a throw on the way in): the fiber's stop, not the lane's.
+        if (!handedOver) stop = stopLane
       } else {
         viaFiber()
       }
