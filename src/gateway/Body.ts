@@ -26,13 +26,15 @@ const decoded = (bytes: Uint8Array): Either.Either<string, BodyProblem> => {
 /**
  * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
  * Straight from node's IncomingMessage: an Effect Stream per request costs more than the rest of the decoding.
- * `done` is called once — at once when the body came with the headers, as it usually does.
+ * `done` is called once: at once when the declared length is refused, or when the body is in already (a handler that
+ * runs after node parsed the body); else when the body ends. Node emits a request before parsing its body, so a
+ * handler called with it reads through the listeners.
  */
 export const readBodyNow = (message: IncomingMessage, max: number, done: (body: Either.Either<string, BodyProblem>) => void): void => {
   const tooLarge = (close: boolean): BodyProblem => ({ status: 413, message: `The request body is larger than ${max} bytes.`, close })
   const declared = Number(message.headers["content-length"])
   if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) return done(Either.left(tooLarge(true)))
-  // Usually the whole body came with the headers and is buffered already: take it without waiting for events.
+  // The whole body is buffered already: take it without waiting for events.
   if (message.complete && message.readableLength <= max) {
     const buffered = message.read() as Buffer | null
     message.resume() // lets 'end' happen, so the connection can serve the next request

@@ -302,7 +302,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const started = prior?.started ?? (yield* Clock.currentTimeMillis)
         const method = request.method ?? "GET"
         // What a request chooses from includes a store change the watch reported a moment ago (a cooldown cleared).
-        const snapshot = yield* (path === "/health" ? state.current : state.fresh)
+        const snapshot = prior?.snapshot ?? (yield* (path === "/health" ? state.current : state.fresh))
         const address = request.socket.remoteAddress ?? "unknown"
         const log: ChatLog = {}
         const checked = (method === "GET" || method === "HEAD") && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)

@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { ProviderAuth } from "../domain/Chat.js"
 import { userText } from "../domain/chat/Codec.js"
@@ -60,6 +59,11 @@ export interface LaneServices {
 export interface Handover {
   /** When the request arrived (for the access log's time). */
   readonly started: number
+  /**
+   * The snapshot the lane checked access and chose on: the fiber's path serves from it too, so a failover after the
+   * lane's attempt chooses as the lane did (the same order, at the lane's time).
+   */
+  readonly snapshot?: GatewaySnapshot
   /** The body as read, or why it could not be. */
   readonly body?: Either.Either<string, BodyProblem>
   readonly triedFirst?: TriedFirst
@@ -102,15 +106,12 @@ export const runLane = (services: LaneServices, r: LaneRequest): (() => void) =>
         const call = Either.isRight(read) ? plan(services, r, read.right) : "the body could not be read"
         const handover = (why: string, triedFirst?: TriedFirst) => {
           services.logDebug(() => `lane: handed over (${why})`)
-          r.handover({ started: r.started, body: read, ...(triedFirst ? { triedFirst } : {}) })
+          r.handover({ started: r.started, snapshot: r.snapshot, body: read, ...(triedFirst ? { triedFirst } : {}) })
         }
         if (typeof call === "string") return handover(call)
         abort = services.client.forwardNow?.(call.target, call.auth, call.request, services.timeouts.completeMs, (outcome) =>
           guard(() => {
-            if (Either.isLeft(outcome)) {
-              const secret = call.auth.secret === undefined ? undefined : Redacted.value(call.auth.secret)
-              return handover("the provider failed", { model: call.model, secret, error: outcome.left })
-            }
+            if (Either.isLeft(outcome)) return handover("the provider failed", { model: call.model, profileId: call.profileId, at: call.calledAt, error: outcome.left })
             services.logDebug(() => "lane: served")
             answered(services, r, call, outcome.right)
           })
@@ -140,7 +141,7 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
   const loaded = agentId === undefined ? undefined : snapshot.agents.get(agentId)
   if (agentId === undefined || loaded === undefined) return "no such agent loaded"
   // A session, a model chosen by header, a chat command: the chat turn's own business.
-  if (header(r.request, "x-openclaw-session-key") !== undefined || routing.right.user?.trim()) return "a session"
+  if (header(r.request, "x-openclaw-session-key")?.trim() || routing.right.user?.trim()) return "a session"
   if (header(r.request, "x-openclaw-model") !== undefined) return "a model header"
   const body: ClientBody = { text, json: json as Record<string, unknown>, messages: routing.right.messages, userText, stream: false }
   const last = lastUserText(body)

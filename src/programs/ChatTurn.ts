@@ -1,7 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
 import type { ProviderAuth, ProviderError, ProviderTarget } from "../domain/Chat.js"
 import type { ApiShape } from "../domain/Provider.js"
 import { providerTarget } from "../domain/ProviderTarget.js"
@@ -14,7 +13,9 @@ import { SessionState } from "../services/SessionState.js"
 import { withUsageState } from "./UsageView.js"
 import type { AuthContext } from "./AuthContext.js"
 import { answerChatCommand, modelRefusal, type ModelSource } from "./ChatCommands.js"
-import { type ChatFailedError, type Served, serveWithFailover } from "./Failover.js"
+import { type ChatFailedError, type Served, serveWithFailover, type TriedFirst } from "./Failover.js"
+
+export type { TriedFirst } from "./Failover.js"
 
 /**
  * One chat turn for one agent, whatever the wire shape (§8.3, §5.3): the session and the model are chosen, then
@@ -43,19 +44,8 @@ export interface ChatTurnInput {
   readonly refreshStores: (reason: string) => Effect.Effect<AuthContext | undefined>
   /** Hears every store document the failover writes (cooldowns, usage), so the caller's copy stays current. */
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
-  /**
-   * A first attempt already made, and failed, by the gateway's lane (src/gateway/Lane.ts): it stands for the first
-   * call of the same model with the same credential, so the failover records it and goes on without calling again.
-   */
+  /** A first attempt the gateway's lane made, and that failed: the failover goes on from it (Failover `TriedFirst`). */
   readonly triedFirst?: TriedFirst | undefined
-}
-
-export interface TriedFirst {
-  /** The model as formatted (`provider/model`). */
-  readonly model: string
-  /** The credential's secret (undefined: none sent). */
-  readonly secret: string | undefined
-  readonly error: ProviderError
 }
 
 /**
@@ -197,14 +187,9 @@ export const chatTurn = Effect.fnUntraced(function* <A, R>(input: ChatTurnInput,
     for (let i = models.length - 1; i > 0; i--) if (apiOf[i] !== undefined && plan.refused.has(apiOf[i]!)) models.splice(i, 1)
   }
   const client = yield* ProviderClient
-  let tried = input.triedFirst
-  const call: ModelCall<A, R> = (c, target, auth, model) => {
-    const first = tried
-    tried = undefined
-    const same = first !== undefined && first.model === formatModelRef(model) && first.secret === (auth.secret === undefined ? undefined : Redacted.value(auth.secret))
-    return same ? Effect.fail(first.error) : plan.call(c, target, auth, model)
-  }
-  const result = yield* Effect.either(serveWithFailover(ctx, models, session, (target, auth, model) => call(client, target, auth, model), input.storeWritten))
+  const result = yield* Effect.either(
+    serveWithFailover(ctx, models, session, (target, auth, model) => plan.call(client, target, auth, model), input.storeWritten, input.triedFirst)
+  )
 
   if (Either.isLeft(result)) return { _tag: "Failed", error: result.left, ...echo } satisfies ChatTurn<A>
 

@@ -56,6 +56,20 @@ export interface Served<A> {
 
 const LAST_USED_GRANULARITY_MS = 60_000
 
+/**
+ * A first attempt the gateway's lane (src/gateway/Lane.ts) already made for the first model, and that failed. The
+ * failover chooses that model's candidates as of `at` (when the lane chose, from the same snapshot: the same
+ * order), takes the failure as `profileId`'s answer — recorded, cooldown and all — instead of calling it again, and
+ * goes on from there. `profileId` undefined: the provider's key from the environment or the config.
+ */
+export interface TriedFirst {
+  /** The model as formatted (`provider/model`). */
+  readonly model: string
+  readonly profileId: ProfileId | undefined
+  readonly at: number
+  readonly error: ProviderError
+}
+
 /** What refreshing an OAuth profile on the way needs (§7). */
 type RefreshServices = Effect.Effect.Context<ReturnType<typeof credentialForRequest>>
 
@@ -71,7 +85,8 @@ export const serveWithFailover = <A, R>(
   models: ReadonlyArray<ModelRef>,
   session: Session | undefined,
   call: (target: ProviderTarget, auth: ProviderAuth, model: ModelRef) => Effect.Effect<A, ProviderError, R>,
-  written: (doc: StoreDocument) => Effect.Effect<void> = () => Effect.void
+  written: (doc: StoreDocument) => Effect.Effect<void> = () => Effect.void,
+  triedFirst?: TriedFirst
 ): Effect.Effect<Served<A>, ChatFailedError, R | UsageState | RefreshServices> =>
   Effect.gen(function* () {
     const attempts: Array<Attempt> = []
@@ -111,16 +126,19 @@ export const serveWithFailover = <A, R>(
 
     const verdict = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(new ChatFailedError(failureVerdict(attempts, now))))
 
+    let firstModel = true
     // A user pin is never rotated and never falls back to another model (§8.3, §8.5).
     for (const model of pin === undefined ? models : models.slice(0, 1)) {
       const provider = model.provider
       const modelId = formatModelRef(model)
+      const tried = firstModel && triedFirst?.model === modelId ? triedFirst : undefined
+      firstModel = false
       const target = providerTarget(ctx.config, provider)
       if (target === undefined) {
         attempts.push({ model: modelId, provider, profileId: undefined, outcome: "format", problem: `unknown provider "${provider}"`, fix: `configure it under models.providers.${provider} (baseUrl, api)` })
         continue
       }
-      const now = yield* Clock.currentTimeMillis
+      const now = tried?.at ?? (yield* Clock.currentTimeMillis)
       const { pinned, pinUnusable, order, candidates } = modelCandidates(store, ctx.config, provider, session, now)
       if (pinUnusable) {
         attempts.push({
@@ -147,7 +165,7 @@ export const serveWithFailover = <A, R>(
           })
           continue
         }
-        const result = yield* Effect.either(call(target, providerAuth(resolved.right), model))
+        const result = tried !== undefined && tried.profileId === undefined ? Either.left(tried.error) : yield* Effect.either(call(target, providerAuth(resolved.right), model))
         if (Either.isRight(result)) {
           attempts.push({ model: modelId, provider, profileId: undefined, outcome: "ok" })
           return { value: result.right, model, profileId: undefined, attempts, recordUse: Effect.void, recordFailure: lateFailureWithoutProfile(modelId) }
@@ -160,11 +178,14 @@ export const serveWithFailover = <A, R>(
       for (const profileId of candidates) {
         const stored = store.profiles.get(profileId)!
         // An OAuth profile near expiry is refreshed first (§7); a refused refresh counts as an auth failure.
-        const result = yield* Effect.either(
-          Effect.flatMap(credentialForRequest(ctx, profileId, stored), (credential) =>
-            call(target, providerAuth({ kind: "profile", profileId, credential }), model)
-          )
-        )
+        const result =
+          tried !== undefined && tried.profileId === profileId
+            ? Either.left(tried.error)
+            : yield* Effect.either(
+                Effect.flatMap(credentialForRequest(ctx, profileId, stored), (credential) =>
+                  call(target, providerAuth({ kind: "profile", profileId, credential }), model)
+                )
+              )
         if (Either.isRight(result)) {
           attempts.push({ model: modelId, provider, profileId, outcome: "ok" })
           const answeredAt = yield* Clock.currentTimeMillis

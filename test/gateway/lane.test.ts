@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs/promises"
+import * as http from "node:http"
 import { reply } from "../support/fakeProviderWire.js"
-import { FALLBACK, KEYS, POLL, withGateway } from "./harness.js"
+import { FALLBACK, GATEWAY_TOKEN, KEYS, POLL, withGateway } from "./harness.js"
 
 /**
  * The gateway's lane (src/gateway/Lane.ts, issue 16): a plain OpenAI request for the agent's own OpenAI-shaped model
@@ -112,6 +113,47 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
       expect(world.fake.countFor(KEYS.openai)).toBe(1)
     }))
 
+  it.scopedLive("two lane failures of one profile at once are both recorded, each request failing over as the fiber's would", () =>
+    withGateway(openaiPrimary(twoOpenAi), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      // The second 429 arrives after the first has put openai:one in a cooldown: the failover of the second request
+      // still chooses as its lane did (openai:one first) and records its failure instead of calling it again.
+      world.fake.script(KEYS.openai, [reply.slow(300, reply.rateLimited(30)), reply.slow(600, reply.rateLimited(30))])
+      const before = gw.logs.length
+      const answers = await Promise.all([post(gw), post(gw)])
+      expect(answers.map((a) => [a.status, a.headers.get("x-openclaw-profile")])).toEqual([
+        [200, "openai:two"],
+        [200, "openai:two"]
+      ])
+      const lines = gw.logs.slice(before).filter((l) => l.startsWith("INFO POST"))
+      expect(lines.map((l) => l.replace(/.* attempts=/, ""))).toEqual(["openai:one:rate_limit,openai:two:ok", "openai:one:rate_limit,openai:two:ok"])
+      expect([world.fake.countFor(KEYS.openai), world.fake.countFor(KEYS.openai2)]).toEqual([2, 2])
+      await expect.poll(async () => JSON.parse(await fs.readFile(world.store, "utf8")).usageStats?.["openai:one"]?.errorCount, POLL).toBe(2)
+    }))
+
+  it.scopedLive("a declared body over the drain limit is handed over at once and refused with 413", () =>
+    withGateway(openaiPrimary(), async ({ gw }) => {
+      await settled(gw)
+      const before = gw.logs.length
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = http.request(`${gw.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${GATEWAY_TOKEN}`, "content-length": String(64 * 1024 * 1024) }
+        })
+        request.on("response", (res) => {
+          let body = ""
+          res.on("data", (c: Buffer) => (body += c.toString("utf8")))
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+        })
+        request.on("error", reject)
+        request.write(BODY)
+      })
+      expect(answer.status).toBe(413)
+      expect(JSON.parse(answer.body).error.code).toBe("request_too_large")
+      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: handed over (the body could not be read)"])
+    }))
+
   it.scopedLive("a failure that is not failed over (400) is the answer, as the failover words it", () =>
     withGateway(openaiPrimary(twoOpenAi), async ({ world, gw }) => {
       await settled(gw)
@@ -143,6 +185,11 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
         expect(laneLines(gw.logs.slice(before)), why).toEqual([`DEBUG lane: handed over (${why})`])
         expect(res.status, why).toBe(why === "the body is not JSON" ? 400 : why === "no such agent loaded" ? 404 : 200)
       }
+      // An empty session key is no session, to the lane as to the chat turn.
+      await settled(gw)
+      const before = gw.logs.length
+      expect((await post(gw, BODY, { "x-openclaw-session-key": " " })).status).toBe(200)
+      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
     }))
 
   it.scopedLive("a client that hangs up stops the provider's request at once", () =>
