@@ -350,7 +350,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       now: () => clock.unsafeCurrentTimeMillis(),
       logInfo: logNow(runtime, LogLevel.Info),
       logDebug: logNow(runtime, LogLevel.Debug),
-      fork: (effect) => void runFork(effect),
+      run: (effect, then) => void Runtime.runCallback(runtime)(effect, then === undefined ? {} : { onExit: then }),
       storeWritten: (doc) => Effect.asVoid(state.storeWritten(doc))
     }
     const handler: RequestHandler = (request, res) => {

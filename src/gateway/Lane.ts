@@ -10,28 +10,31 @@ import type { ProfileId } from "../domain/ProfileId.js"
 import { providerAuth, providerTarget } from "../domain/ProviderTarget.js"
 import { resolveCredential } from "../domain/Resolve.js"
 import { recordInBackground, type TriedFirst } from "../programs/ChatTurn.js"
-import { useRecord } from "../programs/Failover.js"
+import { lateFailure, lateFailureWithoutProfile, useRecord } from "../programs/Failover.js"
 import { usageTarget } from "../programs/UsageView.js"
 import type { Background } from "../services/Background.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
-import { redactSecrets } from "../services/SecretRegistry.js"
-import type { ProviderClientShape } from "../services/ProviderClient.js"
-import type { UsageStateShape } from "../services/UsageState.js"
+import { redactSecrets, type SecretRegistry } from "../services/SecretRegistry.js"
+import type { Forwarded, ProviderClientShape, PushedEvents, Pumping } from "../services/ProviderClient.js"
+import type { UsageState, UsageStateShape } from "../services/UsageState.js"
+import { classifyFailure } from "../domain/Failure.js"
+import { errorBody, sseData } from "./OpenAiWire.js"
 import { type BodyProblem, parseJson, readBodyNow } from "./Body.js"
 import { agentForTarget, type ChatLog, clientText, logServed, servedHeaders } from "./ChatRoute.js"
 import { chatRouting } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { bodyForModel, type ClientBody, lastUserText } from "./Passthrough.js"
-import { writeWhole } from "./Respond.js"
+import { startEvents, writeWhole } from "./Respond.js"
 import type { GatewaySnapshot } from "./Snapshot.js"
 
 /**
- * The lane for the plainest chat request, and the most common one (issue 16, §8.4): OpenAI's Chat Completions, not
- * streamed, for the agent's own model on a provider of the same shape, with no session, no model header and no chat
- * command. Such a request is served without a fiber, by the same parts the fiber's path uses: the body read and
- * checked (./Body.ts), the choice (domain/Candidates), the provider client's `forwardNow` (limits, deadline,
- * classification, scrubbing), the headers and the access-log line of ./ChatRoute.ts; a success's usage record is
- * Failover's program, run in the background as the chat turn runs it.
+ * The lane for the plainest chat request, and the most common one (issue 16, §8.4): OpenAI's Chat Completions, whole
+ * or streamed, for the agent's own model on a provider of the same shape, with no session, no model header and no
+ * chat command. Such a request is served without a fiber, by the same parts the fiber's path uses: the body read and
+ * checked (./Body.ts), the choice (domain/Candidates), the provider client's `forwardNow` (limits, deadlines,
+ * classification, scrubbing; a stream relayed by the same reader, pushed: services/providers/pump.ts), the headers,
+ * the access-log line and the stream's closing error event of ./ChatRoute.ts; a success's usage record and a broken
+ * stream's failure record are Failover's programs, run on the gateway's runtime as the chat turn runs them.
  *
  * Everything else goes to the fiber's path (./Http.ts `serve`) — a refusal, a provider's failure, a credential to
  * refresh, a backend that must be asked (Redis) — handed what the lane did: the body it read and, after a failed
@@ -50,8 +53,8 @@ export interface LaneServices {
   readonly logInfo: (message: string) => void
   /** Whether the lane served a request or handed it over, and why (debug level: nothing is built above it). */
   readonly logDebug: (message: () => string) => void
-  /** Forks a background effect on the gateway's runtime. */
-  readonly fork: (effect: Effect.Effect<void, never, Background>) => void
+  /** Runs an effect on the gateway's runtime, in the background; `then` when it is done. */
+  readonly run: (effect: Effect.Effect<void, never, Background | UsageState | SecretRegistry>, then?: () => void) => void
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
 }
 
@@ -109,11 +112,13 @@ export const runLane = (services: LaneServices, r: LaneRequest): (() => void) =>
           r.handover({ started: r.started, snapshot: r.snapshot, body: read, ...(triedFirst ? { triedFirst } : {}) })
         }
         if (typeof call === "string") return handover(call)
-        abort = services.client.forwardNow?.(call.target, call.auth, call.request, services.timeouts.completeMs, (outcome) =>
+        const timeoutMs = call.request.stream ? services.timeouts.streamIdleMs : services.timeouts.completeMs
+        abort = services.client.forwardNow?.(call.target, call.auth, call.request, timeoutMs, (outcome) =>
           guard(() => {
             if (Either.isLeft(outcome)) return handover("the provider failed", { model: call.model, profileId: call.profileId, at: call.calledAt, error: outcome.left })
             services.logDebug(() => "lane: served")
-            answered(services, r, call, outcome.right)
+            const stopStream = answered(services, r, call, outcome.right)
+            if (stopStream !== undefined) abort = stopStream
           })
         )
         if (abort === undefined) handover("the provider client cannot call without a fiber yet")
@@ -135,7 +140,6 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
   const json = parsed.right
   const routing = chatRouting(json)
   if (Either.isLeft(routing)) return "the body is not a chat completion request"
-  if (routing.right.stream) return "a stream"
   const { snapshot } = r
   const agentId = agentForTarget(routing.right.model, snapshot)
   const loaded = agentId === undefined ? undefined : snapshot.agents.get(agentId)
@@ -143,7 +147,7 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
   // A session, a model chosen by header, a chat command: the chat turn's own business.
   if (header(r.request, "x-openclaw-session-key")?.trim() || routing.right.user?.trim()) return "a session"
   if (header(r.request, "x-openclaw-model") !== undefined) return "a model header"
-  const body: ClientBody = { text, json: json as Record<string, unknown>, messages: routing.right.messages, userText, stream: false }
+  const body: ClientBody = { text, json: json as Record<string, unknown>, messages: routing.right.messages, userText, stream: routing.right.stream }
   const last = lastUserText(body)
   if (last !== undefined && parseModelDirective(last) !== undefined) return "a chat command"
   const viewNow = services.usage.viewNow
@@ -180,14 +184,18 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
     target,
     auth,
     json,
-    request: { endpoint: "chat" as const, body: bodyForModel(body)(model.model), stream: false, headers: {}, betaEndpoint: false },
+    request: { endpoint: "chat" as const, body: bodyForModel(body)(model.model), stream: body.stream, headers: {}, betaEndpoint: false },
     text
   }
 }
 
-/** The provider answered: its bytes to the client with the route's headers, the access-log line, the usage record. */
-const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: { readonly status: number; readonly contentType: string; readonly body: Uint8Array }): void => {
-  const { snapshot } = r
+/**
+ * The provider answered: its bytes to the client with the route's headers — a whole answer, or a stream relayed as
+ * it arrives (the stream's stop is returned) — after the access-log line and the usage record, as ./ChatRoute.ts
+ * and ./Respond.ts do it.
+ */
+const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Extract<Forwarded, { _tag: "body" }> | PushedEvents): (() => void) | undefined => {
+  const { snapshot, res } = r
   const served = { profileId: call.profileId, attempts: [{ model: call.model, provider: call.provider, profileId: call.profileId, outcome: "ok" as const }] }
   const known = clientText({ text: call.text, json: call.json, modelHeader: undefined, sessionKeyHeader: undefined })
   const headers = servedHeaders(served, call.model, snapshot.secrets, known)
@@ -196,7 +204,7 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: { 
   const now = services.now()
   let details = ""
   for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
-  services.logInfo(`${r.request.method} ${r.path} ${answer.status} ${now - r.started}ms ${r.address}${details}`)
+  services.logInfo(`${r.request.method} ${r.path} ${answer._tag === "push" ? 200 : answer.status} ${now - r.started}ms ${r.address}${details}`)
   if (call.profileId !== undefined) {
     const record = useRecord({
       usage: services.usage,
@@ -208,7 +216,33 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: { 
       answeredAt: now,
       written: services.storeWritten
     })
-    if (record !== Effect.void) services.fork(recordInBackground(call.profileId, record))
+    if (record !== Effect.void) services.run(recordInBackground(call.profileId, record))
   }
-  writeWhole(r.res, answer.status, answer.contentType, answer.body, headers)
+  if (answer._tag === "body") return void writeWhole(res, answer.status, answer.contentType, answer.body, headers)
+  startEvents(res, headers)
+  // A failure after the first byte ends the stream with an OpenAI error event, recorded first as the serving
+  // profile's failure (./ChatRoute.ts `endWithError`, Failover `lateFailure`).
+  const recordLate =
+    call.profileId === undefined ? lateFailureWithoutProfile(call.model) : lateFailure(call.ctx, services.storeWritten, call.profileId, call.provider)
+  const pumping: Pumping = answer.start({
+    chunks: (chunks) => {
+      let room = true
+      for (const chunk of chunks) if (!res.write(chunk)) room = false
+      if (!room) res.once("drain", () => pumping.resume())
+      return room
+    },
+    end: () => res.end(),
+    fail: (error) => {
+      const { reason } = classifyFailure(error)
+      const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, snapshot.secrets, known)
+      services.run(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), recordLate(error)), () => {
+        res.write(sseData(errorBody(message, reason)))
+        res.end()
+      })
+    }
+  })
+  return () => {
+    pumping.stop()
+    res.end()
+  }
 }

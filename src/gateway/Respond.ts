@@ -77,6 +77,12 @@ const dropWhenUnread = (res: ServerResponse, unreadMs: number): void => {
   res.once("close", stop)
 }
 
+/** An event stream's head; the drain at shutdown ends the response with an error event from now on (./server.ts). */
+export const startEvents = (res: ServerResponse, headers: Readonly<Record<string, string>> | undefined): void => {
+  res.writeHead(200, { ...SSE_HEADERS, ...headers })
+  streaming.add(res)
+}
+
 /** A whole body as it is (a provider's own bytes): what the `raw` reply writes, and the gateway's lane. */
 export const writeWhole = (
   res: ServerResponse,
@@ -104,8 +110,7 @@ export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: n
       writeWhole(res, reply.status, reply.contentType, reply.body, reply.headers, unreadMs)
       return Effect.void
     case "sse": {
-      res.writeHead(200, { ...SSE_HEADERS, ...reply.headers })
-      streaming.add(res)
+      startEvents(res, reply.headers)
       // A provider's stream is written by a loop over its pull: Stream's channel machinery costs more per chunk
       // than the rest of the relay (services/PullStream.ts). Interruptible although the request's fiber is not: a
       // client that hangs up stops the stream, and the request's scope then aborts the provider's (§8.6).

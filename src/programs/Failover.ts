@@ -96,22 +96,10 @@ export const serveWithFailover = <A, R>(
     const { store } = ctx.store
     const pin = session?.userPin
 
-    /** Counted atomically against the stats as they are now (store lock, or shared state): concurrent failures all count. */
     const recordProfileFailure = (profileId: ProfileId, provider: ProviderId, error: ProviderError, classified: Classified) =>
-      Effect.gen(function* () {
-        const settings = cooldownSettings(ctx.config, provider)
-        const at = yield* Clock.currentTimeMillis
-        const lastError = lastErrorRecord(classified.reason, at, registry.scrub(error.problem))
-        const { doc, stats } = yield* usage.update(usageTarget, profileId, (current): UsageStats => ({
-          ...recordFailure(current, classified.reason, at, settings, error.retryAfterMs),
-          lastError
-        }))
-        if (doc !== undefined) yield* written(doc)
-        return Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0)
-      }).pipe(
-        // The request goes on to the next profile either way; a cooldown we could not record must still be heard.
-        Effect.catchAll((e) => Effect.as(Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`), undefined))
-      )
+      profileFailure(ctx, written, profileId, provider, error, classified)
+    // A late failure is recorded after this program has returned (the stream broke while it was written).
+    const services = yield* Effect.context<UsageState | SecretRegistry>()
 
     const failed = (model: string, provider: ProviderId, profileId: ProfileId | undefined, error: ProviderError, classified: Classified, until?: number): Attempt => ({
       model,
@@ -190,13 +178,7 @@ export const serveWithFailover = <A, R>(
           attempts.push({ model: modelId, provider, profileId, outcome: "ok" })
           const answeredAt = yield* Clock.currentTimeMillis
           const recordUse = useRecord({ usage, target: usageTarget, store, provider, profileId, calledAt: now, answeredAt, written })
-          // As before the first byte: only a failure worth failing over for counts against the profile (an answer
-          // over the body limit, `format`, is not the profile's fault).
-          const recordLate = (error: ProviderError) => {
-            const classified = classifyFailure(error)
-            const logged = Effect.logWarning(`${profileId} failed after its answer began: ${classified.reason}`)
-            return classified.failover ? Effect.zipRight(logged, Effect.asVoid(recordProfileFailure(profileId, provider, error, classified))) : logged
-          }
+          const recordLate = (error: ProviderError) => Effect.provide(lateFailure(ctx, written, profileId, provider)(error), services)
           return { value: result.right, model, profileId, attempts, recordUse, recordFailure: recordLate }
         }
         const classified = classifyFailure(result.left)
@@ -224,6 +206,49 @@ export const serveWithFailover = <A, R>(
     }
     return yield* verdict
   })
+
+/**
+ * A profile's failure, counted atomically against its stats as they are now (store lock, or shared state: concurrent
+ * failures all count), with its cooldown (§5.3): the time it is out of use until, or undefined when the record could
+ * not be written (logged: the request goes on to the next profile either way).
+ */
+const profileFailure = (
+  ctx: AuthContext,
+  written: (doc: StoreDocument) => Effect.Effect<void>,
+  profileId: ProfileId,
+  provider: ProviderId,
+  error: ProviderError,
+  classified: Classified
+): Effect.Effect<number | undefined, never, UsageState | SecretRegistry> =>
+  Effect.gen(function* () {
+    const usage = yield* UsageState
+    const registry = yield* SecretRegistry
+    const settings = cooldownSettings(ctx.config, provider)
+    const at = yield* Clock.currentTimeMillis
+    const lastError = lastErrorRecord(classified.reason, at, registry.scrub(error.problem))
+    const { doc, stats } = yield* usage.update({ agentId: ctx.agent.agentId, storePath: ctx.agent.storePath }, profileId, (current): UsageStats => ({
+      ...recordFailure(current, classified.reason, at, settings, error.retryAfterMs),
+      lastError
+    }))
+    if (doc !== undefined) yield* written(doc)
+    return Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0)
+  }).pipe(
+    // A cooldown we could not record must still be heard.
+    Effect.catchAll((e) => Effect.as(Effect.logWarning(`could not record the ${classified.reason} failure of ${profileId}: ${e.message}`), undefined))
+  )
+
+/**
+ * `Served.recordFailure` of a profile's answer: a failure after the answer began is recorded as before the first
+ * byte, but only one worth failing over for counts against the profile (an answer over the body limit, `format`, is
+ * not the profile's fault); logged either way. The gateway's lane records a broken stream with it too.
+ */
+export const lateFailure =
+  (ctx: AuthContext, written: (doc: StoreDocument) => Effect.Effect<void>, profileId: ProfileId, provider: ProviderId) =>
+  (error: ProviderError): Effect.Effect<void, never, UsageState | SecretRegistry> => {
+    const classified = classifyFailure(error)
+    const logged = Effect.logWarning(`${profileId} failed after its answer began: ${classified.reason}`)
+    return classified.failover ? Effect.zipRight(logged, Effect.asVoid(profileFailure(ctx, written, profileId, provider, error, classified))) : logged
+  }
 
 /**
  * The usage bookkeeping of a success by `profileId` (§5.3: lastGood, lastUsed, counters cleared), or Effect.void when
@@ -263,5 +288,5 @@ const hintOf = (message: string): { readonly fix?: string } => {
 }
 
 /** An env or config key has no usage stats to cool down: a late failure is only logged. */
-const lateFailureWithoutProfile = (model: string) => (error: ProviderError) =>
+export const lateFailureWithoutProfile = (model: string) => (error: ProviderError) =>
   Effect.logWarning(`${model} (no profile) failed after its answer began: ${classifyFailure(error).reason}`)

@@ -41,6 +41,28 @@ export type Forwarded =
   | { readonly _tag: "body"; readonly status: number; readonly contentType: string; readonly body: Uint8Array }
   | { readonly _tag: "events"; readonly events: Stream.Stream<string | Uint8Array, ProviderError> }
 
+/** A same-shape stream, pushed: `start` hands its chunks to the sink as they arrive (services/providers/pump.ts). */
+export interface PushedEvents {
+  readonly _tag: "push"
+  readonly start: (sink: StreamSink<Uint8Array>) => Pumping
+}
+
+export interface StreamSink<T> {
+  /** Chunks to hand on; false when the client's buffer is full: the body waits for `resume`. */
+  readonly chunks: (chunks: ReadonlyArray<T>) => boolean
+  /** The provider finished its stream. */
+  readonly end: () => void
+  /** The stream broke (the provider's error event, a transport error, the deadline, an event over the limit). */
+  readonly fail: (error: ProviderError) => void
+}
+
+export interface Pumping {
+  /** The client took what it was given: read on. */
+  readonly resume: () => void
+  /** Stops for good (the client hung up, or the gateway is shutting down): the request is aborted. */
+  readonly stop: () => void
+}
+
 export interface ProviderClientShape {
   /** A whole answer (`request.stream` is ignored). */
   readonly complete: (
@@ -72,9 +94,9 @@ export interface ProviderClientShape {
     timeoutMs: number
   ) => Effect.Effect<Forwarded, ProviderError, Scope.Scope>
   /**
-   * `forward` for a whole answer, without a fiber: the gateway's lane for the plainest request (src/gateway/Lane.ts)
-   * calls it once per request. Same limits, deadline, classification and scrubbing; `done` is called once, never
-   * after the returned abort. Undefined — the caller uses `forward` — where it cannot be done so: a stream or a
+   * `forward` without a fiber: the gateway's lane for the plainest request (src/gateway/Lane.ts) calls it once per
+   * request. Same limits, deadlines, classification and scrubbing; a stream comes pushed. `done` is called once,
+   * never after the returned abort. Undefined — the caller uses `forward` — where it cannot be done so: a
    * translation, before the first call has loaded node:http, or a client without it (test doubles).
    */
   readonly forwardNow?: (
@@ -82,7 +104,7 @@ export interface ProviderClientShape {
     auth: ProviderAuth,
     request: ForwardRequest,
     timeoutMs: number,
-    done: (outcome: Either.Either<Extract<Forwarded, { _tag: "body" }>, ProviderError>) => void
+    done: (outcome: Either.Either<Extract<Forwarded, { _tag: "body" }> | PushedEvents, ProviderError>) => void
   ) => (() => void) | undefined
 }
 

@@ -34,6 +34,7 @@ import { type Answer, loadNet, type Net, netLoaded, post, type Sent } from "./pr
 import { decodedBody, sseStream } from "./providers/eventStream.js"
 import { jsonStrings } from "../domain/JsonStrings.js"
 import { SseRelay } from "./providers/relay.js"
+import { pumpBody } from "./providers/pump.js"
 
 // ---- calls -------------------------------------------------------------------------------------------------------
 
@@ -221,13 +222,14 @@ export const makeProviderClient = (): ProviderClientShape => ({
   }),
   forwardNow: (target, auth, request, timeoutMs, done) => {
     const n = netLoaded()
-    if (n === undefined || request.stream || request.translate !== undefined) return undefined
+    if (n === undefined || request.translate !== undefined) return undefined
     const ctx = forwardContext(target, auth, request, timeoutMs)
     return sendNow(n, ctx, forwardCall(target, auth, request), forwardedAnswer(ctx, request), (outcome) => {
       if (Either.isLeft(outcome)) return done(Either.left(outcome.left))
-      const { value } = outcome.right
-      // Not a stream request: forwardedAnswer hands on an event stream only when one was asked for.
-      if (value._tag === "body") done(Either.right(value))
+      const { value, abort } = outcome.right
+      if (value._tag === "body") return done(Either.right(value))
+      const body = value.body
+      done(Either.right({ _tag: "push", start: (sink) => pumpBody(ctx, body, abort, new SseRelay(forwardWatch(target), ctx.maxBodyBytes), sink) }))
     })
   }
 })

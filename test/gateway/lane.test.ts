@@ -29,6 +29,8 @@ const twoOpenAi = {
 
 const BODY = `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"temperature":0.5}`
 
+const STREAM = BODY.replace(`"temperature":0.5`, `"stream":true`)
+
 const post = (gw: { fetch: (route: string, init?: RequestInit & { token?: string | null }) => Promise<Response> }, body = BODY, headers: Record<string, string> = {}) =>
   gw.fetch("/v1/chat/completions", { method: "POST", body, headers })
 
@@ -169,7 +171,6 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
   it.scopedLive("requests the lane does not serve are handed over, each served by the fiber's path", () =>
     withGateway(openaiPrimary(), async ({ gw }) => {
       const cases: ReadonlyArray<readonly [string, string, Record<string, string>?]> = [
-        ["a stream", BODY.replace(`"temperature":0.5`, `"stream":true`)],
         ["a session", BODY, { "x-openclaw-session-key": "s1" }],
         ["a session", BODY.replace(`"temperature":0.5`, `"user":"u1"`)],
         ["a model header", BODY, { "x-openclaw-model": FALLBACK }],
@@ -190,6 +191,59 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
       const before = gw.logs.length
       expect((await post(gw, BODY, { "x-openclaw-session-key": " " })).status).toBe(200)
       expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
+    }))
+
+  it.scopedLive("a stream is relayed by the lane as the provider sent it, with the route's headers and log line", () =>
+    withGateway(openaiPrimary(), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.ok("One two three", { chunks: ["One ", "two ", "three"] })])
+      const before = gw.logs.length
+      const res = await post(gw, STREAM)
+      expect(res.status).toBe(200)
+      expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/)
+      expect(res.headers.get("x-openclaw-profile")).toBe("openai:default")
+      const text = await res.text()
+      // The provider's own frames but its keep-alive comments, [DONE] last.
+      const sent = world.fake.requests.at(-1)!
+      expect(sent.raw.toString("utf8")).toBe(STREAM.replace(`"model":"openclaw"`, `"model":"gpt-4o-mini"`))
+      expect(text).toBe(sent.answer.split("\n\n").filter((e) => e !== "" && !e.startsWith(":")).map((e) => `${e}\n\n`).join(""))
+      expect(text.endsWith("data: [DONE]\n\n")).toBe(true)
+      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
+      expect(gw.logs.slice(before).find((l) => l.startsWith("INFO POST"))).toContain(" 200 ")
+    }))
+
+  it.scopedLive("a stream that breaks mid-answer ends with an OpenAI error event, the profile's failure recorded first", () =>
+    withGateway(openaiPrimary(), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.ok("One two three", { chunks: ["One ", "two ", "three"], errorAfterChunks: 2, streamError: { type: "server_error", message: `upstream broke for ${KEYS.openai}` } })])
+      const before = gw.logs.length
+      const text = await (await post(gw, STREAM)).text()
+      const events = text.split("\n\n").filter((e) => e !== "")
+      const last = JSON.parse(events.at(-1)!.slice("data: ".length))
+      expect(last.error.message).toContain("The provider failed mid-answer")
+      expect(text).not.toContain(KEYS.openai)
+      expect(events).not.toContain("data: [DONE]")
+      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
+      expect(gw.logs.slice(before).some((l) => l.startsWith("WARN stream ended early:"))).toBe(true)
+      // Recorded before the error event was written: on disk by the time the client has read it.
+      const stats = JSON.parse(await fs.readFile(world.store, "utf8")).usageStats?.["openai:default"]
+      expect(stats?.errorCount).toBe(1)
+    }))
+
+  it.scopedLive("a client that hangs up mid-stream stops the provider's stream at once", () =>
+    withGateway(openaiPrimary(), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.ok(["a", "b", "c", "d", "e", "f"], { chunks: ["a", "b", "c", "d", "e", "f"], chunkDelayMs: 2_000 })])
+      const gone = new AbortController()
+      const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: STREAM, signal: gone.signal })
+      const reader = res.body!.getReader()
+      await reader.read()
+      gone.abort()
+      await reader.read().catch(() => undefined)
+      await expect.poll(() => world.fake.requests.at(-1)?.outcome, POLL).toBe("aborted")
     }))
 
   it.scopedLive("a client that hangs up stops the provider's request at once", () =>

@@ -54,6 +54,18 @@ export const decodedBody = <T>(maxEventBytes: number, decoder: StreamDecoder<T>)
   }
 }
 
+/** The provider's own error event (an error status or type in its stream), its message scrubbed. */
+export const providerErrorEvent = (ctx: CallContext, error: NonNullable<StreamStep<unknown>["error"]>): ProviderError => {
+  const said = messageReason(error.message)
+  return new ProviderError({
+    provider: ctx.provider,
+    kind: "http",
+    detail: cleanDetail(error.message, ctx),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(said === undefined ? {} : { said })
+  })
+}
+
 /**
  * The body flows ('data' events, each chunk as the socket delivered it) into the parser and the decoder; chunks
  * wait in `ready` for the next pull, and the body is paused while they do (a slow client slows the provider). Not
@@ -95,17 +107,7 @@ export const sseStream = <T>(
   const take = (step: ReaderStep<T>) => {
     for (const chunk of step.events) ready.push(chunk)
     if (step.progress) progressed = true
-    if (step.error !== undefined) {
-      const { message, status } = step.error
-      const said = messageReason(message)
-      pending = new ProviderError({
-        provider: ctx.provider,
-        kind: "http",
-        detail: cleanDetail(message, ctx),
-        ...(status === undefined ? {} : { status }),
-        ...(said === undefined ? {} : { said })
-      })
-    }
+    if (step.error !== undefined) pending = providerErrorEvent(ctx, step.error)
     if (step.done) finished = true
   }
   const breakWith = (error: unknown) => {
