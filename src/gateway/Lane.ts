@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { ProviderAuth } from "../domain/Chat.js"
+import type { ProviderAuth, ProviderError } from "../domain/Chat.js"
 import { userText } from "../domain/chat/Codec.js"
 import { modelCandidates } from "../domain/Candidates.js"
 import { formatModelRef } from "../domain/Config.js"
@@ -224,25 +224,48 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
   // profile's failure (./ChatRoute.ts `endWithError`, Failover `lateFailure`).
   const recordLate =
     call.profileId === undefined ? lateFailureWithoutProfile(call.model) : lateFailure(call.ctx, services.storeWritten, call.profileId, call.provider)
+  let over = false
+  const resume = () => pumping.resume()
+  const close = () => {
+    over = true
+    res.off("drain", resume)
+    res.end()
+  }
+  // In node's callbacks (the provider's body, the pump's timer): a throw would be uncaught. It ends the stream
+  // instead, as a defect in the fiber's path would.
+  const guarded =
+    <A extends ReadonlyArray<unknown>, B>(f: (...a: A) => B, otherwise: B) =>
+    (...a: A): B => {
+      try {
+        return f(...a)
+      } catch (defect) {
+        pumping.stop()
+        close()
+        services.run(Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(defect)), snapshot.secrets)}`))
+        return otherwise
+      }
+    }
   const pumping: Pumping = answer.start({
-    chunks: (chunks) => {
+    chunks: guarded((chunks: ReadonlyArray<Uint8Array>) => {
       let room = true
       for (const chunk of chunks) if (!res.write(chunk)) room = false
-      if (!room) res.once("drain", () => pumping.resume())
+      if (!room) res.once("drain", resume)
       return room
-    },
-    end: () => res.end(),
-    fail: (error) => {
+    }, false),
+    end: guarded(() => close(), undefined),
+    fail: guarded((error: ProviderError) => {
       const { reason } = classifyFailure(error)
       const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, snapshot.secrets, known)
       services.run(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), recordLate(error)), () => {
+        // Stopped meanwhile (a hang-up, or the drain's time ran out and it wrote its own last event).
+        if (over) return
         res.write(sseData(errorBody(message, reason)))
-        res.end()
+        close()
       })
-    }
+    }, undefined)
   })
   return () => {
     pumping.stop()
-    res.end()
+    close()
   }
 }

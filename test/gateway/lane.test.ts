@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
+import type * as net from "node:net"
 import { reply } from "../support/fakeProviderWire.js"
 import { FALLBACK, GATEWAY_TOKEN, KEYS, POLL, withGateway } from "./harness.js"
 
@@ -230,6 +232,42 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
       // Recorded before the error event was written: on disk by the time the client has read it.
       const stats = JSON.parse(await fs.readFile(world.store, "utf8")).usageStats?.["openai:default"]
       expect(stats?.errorCount).toBe(1)
+    }))
+
+  it.scopedLive("a provider that says [DONE] and never ends its body loses the connection after the idle deadline", () =>
+    Effect.gen(function* () {
+      // Whole answers as usual; a stream's body is left open after its end marker.
+      const open = new Set<net.Socket>()
+      const provider = http.createServer((req, res) => {
+        let text = ""
+        req.on("data", (c: Buffer) => (text += c.toString("utf8")))
+        req.on("end", () => {
+          const chunk = { id: "chatcmpl-x", object: "chat.completion.chunk", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: "stop" }] }
+          if (!JSON.parse(text).stream) {
+            res.writeHead(200, { "content-type": "application/json" })
+            return res.end(JSON.stringify({ ...chunk, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] }))
+          }
+          open.add(req.socket)
+          req.socket.once("close", () => open.delete(req.socket))
+          res.writeHead(200, { "content-type": "text/event-stream" })
+          res.write(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`)
+        })
+      })
+      yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<void>((resolve) => provider.listen(0, "127.0.0.1", () => resolve()))),
+        () => Effect.sync(() => provider.close(() => undefined)).pipe(Effect.zipRight(Effect.sync(() => provider.closeAllConnections())))
+      )
+      const url = `http://127.0.0.1:${(provider.address() as net.AddressInfo).port}/v1`
+      const home = { ...openaiPrimary(), config: { agents: { defaults: { model: { primary: FALLBACK, fallbacks: [] } } }, models: { providers: { openai: { baseUrl: url } } } } }
+      yield* withGateway(home, { providerTimeouts: { completeMs: 5_000, streamIdleMs: 300 } }, async ({ gw }) => {
+        await settled(gw)
+        const before = gw.logs.length
+        const text = await (await post(gw, STREAM)).text()
+        expect(text.endsWith("data: [DONE]\n\n")).toBe(true)
+        expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
+        expect(open.size).toBe(1)
+        await expect.poll(() => open.size, POLL).toBe(0)
+      })
     }))
 
   it.scopedLive("a client that hangs up mid-stream stops the provider's stream at once", () =>

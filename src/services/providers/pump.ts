@@ -5,7 +5,7 @@
  * (`sseStream`'s pull waits) and counts from the last event's end, so bytes that never end an event cannot hold it
  * off, and a client that reads slowly pauses the body without using up the provider's time once an event has
  * ended. After the provider's end marker the rest of the body is read and dropped (the connection goes back to the
- * keep-alive pool); a failure, or `stop`, aborts the request.
+ * keep-alive pool) if it ends within the deadline; a failure, or `stop`, aborts the request.
  */
 import type { IncomingMessage } from "node:http"
 import type { ProviderError } from "../../domain/Chat.js"
@@ -44,8 +44,12 @@ export const pumpBody = <T>(ctx: CallContext, body: IncomingMessage, abort: () =
     if (step.error !== undefined) return fail(providerErrorEvent(ctx, step.error))
     if (step.done) {
       finish()
-      // Read to the end and dropped: the connection goes back to the keep-alive pool.
-      if (body.isPaused()) body.resume()
+      // Read to the end and dropped: the connection goes back to the keep-alive pool — within the deadline, or closed.
+      if (!body.complete) {
+        const rest = setTimeout(abort, ctx.timeoutMs)
+        body.once("end", () => clearTimeout(rest)).once("close", () => clearTimeout(rest))
+        if (body.isPaused()) body.resume()
+      }
       return sink.end()
     }
     if (last) return fail(failure(ctx, new Error("the provider closed the stream before it finished"), false, ""))
