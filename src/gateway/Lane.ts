@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { ProviderAuth, ProviderError } from "../domain/Chat.js"
+import type { ProviderAuth } from "../domain/Chat.js"
 import { userText } from "../domain/chat/Codec.js"
 import { modelCandidates } from "../domain/Candidates.js"
 import { formatModelRef } from "../domain/Config.js"
@@ -12,16 +12,14 @@ import { resolveCredential } from "../domain/Resolve.js"
 import { recordInBackground, type TriedFirst } from "../programs/ChatTurn.js"
 import { lateFailure, lateFailureWithoutProfile, useRecord } from "../programs/Failover.js"
 import { usageTarget } from "../programs/UsageView.js"
-import type { Background } from "../services/Background.js"
 import type { StoreDocument } from "../services/ProfileStore.js"
-import { redactSecrets, type SecretRegistry } from "../services/SecretRegistry.js"
-import type { Forwarded, ProviderClientShape, PushedEvents, Pumping } from "../services/ProviderClient.js"
-import type { UsageState, UsageStateShape } from "../services/UsageState.js"
-import { classifyFailure } from "../domain/Failure.js"
-import { errorBody, sseData } from "./OpenAiWire.js"
+import { redactSecrets } from "../services/SecretRegistry.js"
+import type { Forwarded, ProviderClientShape, PushedEvents } from "../services/ProviderClient.js"
+import type { UsageStateShape } from "../services/UsageState.js"
 import { type BodyProblem, parseJson, readBodyNow } from "./Body.js"
 import { agentForTarget, type ChatLog, clientText, logServed, servedHeaders } from "./ChatRoute.js"
-import { chatRouting } from "./OpenAiWire.js"
+import { relayPushed, type RunOnRuntime } from "./LaneStream.js"
+import { chatRouting, errorBody, sseData } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { bodyForModel, type ClientBody, lastUserText } from "./Passthrough.js"
 import { startEvents, writeWhole } from "./Respond.js"
@@ -54,7 +52,7 @@ export interface LaneServices {
   /** Whether the lane served a request or handed it over, and why (debug level: nothing is built above it). */
   readonly logDebug: (message: () => string) => void
   /** Runs an effect on the gateway's runtime, in the background; `then` when it is done. */
-  readonly run: (effect: Effect.Effect<void, never, Background | UsageState | SecretRegistry>, then?: () => void) => void
+  readonly run: RunOnRuntime
   readonly storeWritten: (doc: StoreDocument) => Effect.Effect<void>
 }
 
@@ -220,52 +218,13 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
   }
   if (answer._tag === "body") return void writeWhole(res, answer.status, answer.contentType, answer.body, headers)
   startEvents(res, headers)
-  // A failure after the first byte ends the stream with an OpenAI error event, recorded first as the serving
-  // profile's failure (./ChatRoute.ts `endWithError`, Failover `lateFailure`).
+  // A failure after the first byte is recorded first as the serving profile's failure (Failover `lateFailure`).
   const recordLate =
     call.profileId === undefined ? lateFailureWithoutProfile(call.model) : lateFailure(call.ctx, services.storeWritten, call.profileId, call.provider)
-  let over = false
-  const resume = () => pumping.resume()
-  const close = () => {
-    over = true
-    res.off("drain", resume)
-    res.end()
-  }
-  // In node's callbacks (the provider's body, the pump's timer): a throw would be uncaught. It ends the stream
-  // instead, as a defect in the fiber's path would.
-  const guarded =
-    <A extends ReadonlyArray<unknown>, B>(f: (...a: A) => B, otherwise: B) =>
-    (...a: A): B => {
-      try {
-        return f(...a)
-      } catch (defect) {
-        pumping.stop()
-        close()
-        services.run(Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(defect)), snapshot.secrets)}`))
-        return otherwise
-      }
-    }
-  const pumping: Pumping = answer.start({
-    chunks: guarded((chunks: ReadonlyArray<Uint8Array>) => {
-      let room = true
-      for (const chunk of chunks) if (!res.write(chunk)) room = false
-      if (!room) res.once("drain", resume)
-      return room
-    }, false),
-    end: guarded(() => close(), undefined),
-    fail: guarded((error: ProviderError) => {
-      const { reason } = classifyFailure(error)
-      const message = redactSecrets(`The provider failed mid-answer: ${error.problem}`, snapshot.secrets, known)
-      services.run(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), recordLate(error)), () => {
-        // Stopped meanwhile (a hang-up, or the drain's time ran out and it wrote its own last event).
-        if (over) return
-        res.write(sseData(errorBody(message, reason)))
-        close()
-      })
-    }, undefined)
+  return relayPushed(res, answer, {
+    run: services.run,
+    recordLate,
+    errorEvent: (reason, problem) => sseData(errorBody(redactSecrets(`The provider failed mid-answer: ${problem}`, snapshot.secrets, known), reason)),
+    secrets: snapshot.secrets
   })
-  return () => {
-    pumping.stop()
-    close()
-  }
 }
