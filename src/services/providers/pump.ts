@@ -1,18 +1,44 @@
 /**
- * A provider's event-stream body pushed to a sink, without a fiber: the gateway's lane (src/gateway/Lane.ts) relays
- * a same-shape stream with it. The same reader (./relay.ts), limits and deadline as ./eventStream.ts `sseStream`:
- * one event larger than the limit fails the stream as `format`; the idle deadline runs while the sink takes chunks
- * (`sseStream`'s pull waits) and counts from the last event's end, so bytes that never end an event cannot hold it
- * off, and a client that reads slowly pauses the body without using up the provider's time once an event has
- * ended. After the provider's end marker the rest of the body is read and dropped (the connection goes back to the
- * keep-alive pool) if it ends within the deadline; a failure, or `stop`, aborts the request.
+ * A provider's event-stream body pushed to a sink, without a fiber: the one place its bytes are read. The gateway's
+ * lane (src/gateway/Lane.ts) relays a same-shape stream with it; ./eventStream.ts `sseStream` makes a pulled Stream
+ * of it. The bytes flow through a BodyReader (the parser and a decoder, or the relay of ./relay.ts); one event larger
+ * than the limit fails the stream as `format`. The idle deadline runs while the sink takes chunks and counts from
+ * the last event's end, so bytes that never end an event cannot hold it off, and a client that reads slowly pauses
+ * the body without using up the provider's time once an event has ended. After the provider's end marker the rest
+ * of the body is read and dropped (the connection goes back to the keep-alive pool) if it ends within the deadline;
+ * a failure, or `stop`, aborts the request.
  */
 import type { IncomingMessage } from "node:http"
-import type { ProviderError } from "../../domain/Chat.js"
+import { ProviderError } from "../../domain/Chat.js"
 import type { Pumping, StreamSink } from "../ProviderClient.js"
-import { type CallContext, failure, tooLarge } from "./errors.js"
-import { type BodyReader, providerErrorEvent, type ReaderStep } from "./eventStream.js"
+import { type CallContext, cleanDetail, failure, tooLarge } from "./errors.js"
+import type { StreamStep } from "../../domain/chat/Codec.js"
+import { messageReason } from "../../domain/Failure.js"
 import { SseTooLarge } from "./sse.js"
+
+/**
+ * What becomes of the provider's bytes: the stream's chunks, and whether the provider said it is finished (an
+ * `end` that is not `done`: it closed the stream early). Throws SseTooLarge past the event size limit.
+ */
+export interface BodyReader<T> {
+  readonly push: (bytes: Buffer) => ReaderStep<T>
+  readonly end: () => ReaderStep<T>
+}
+
+/** `progress`: an event ended in these bytes (what the idle deadline counts). */
+export type ReaderStep<T> = StreamStep<T> & { readonly progress: boolean }
+
+/** The provider's own error event (an error status or type in its stream), its message scrubbed. */
+export const providerErrorEvent = (ctx: CallContext, error: NonNullable<StreamStep<unknown>["error"]>): ProviderError => {
+  const said = messageReason(error.message)
+  return new ProviderError({
+    provider: ctx.provider,
+    kind: "http",
+    detail: cleanDetail(error.message, ctx),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(said === undefined ? {} : { said })
+  })
+}
 
 /** Exactly one of the sink's `end` and `fail` is called, and nothing after it or after `stop`. */
 export const pumpBody = <T>(ctx: CallContext, body: IncomingMessage, abort: () => void, reader: BodyReader<T>, sink: StreamSink<T>): Pumping => {
