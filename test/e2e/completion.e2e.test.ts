@@ -91,6 +91,9 @@ describe("openclaw completion in a real shell", () => {
     fish: async (box, bin) => {
       await box.write(".config/fish/completions/openclaw.fish", await scriptFor("fish"))
       await box.write(".config/fish/config.fish", "set -g fish_greeting\nfunction fish_prompt; echo '$ '; end\n")
+      // Fish's first start generates completions from man pages in the background, into this directory unless it
+      // exists: it would still be writing there while the sandbox is removed.
+      await box.write(".local/share/fish/generated_completions/.keep", "")
       return `PATH=${bin}:$PATH exec fish -i`
     }
   }

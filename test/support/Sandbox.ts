@@ -178,7 +178,8 @@ export class Sandbox {
   }
 
   async cleanup(): Promise<void> {
-    await fs.rm(this.home, { recursive: true, force: true })
+    // Retried: a program the test started (a shell's background job) may still be writing there for a moment.
+    await fs.rm(this.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   }
 }
 
