@@ -232,6 +232,7 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
       // Recorded before the error event was written: on disk by the time the client has read it.
       const stats = JSON.parse(await fs.readFile(world.store, "utf8")).usageStats?.["openai:default"]
       expect(stats?.errorCount).toBe(1)
+
     }))
 
   it.scopedLive("a provider that says [DONE] and never ends its body loses the connection after the idle deadline", () =>
@@ -268,6 +269,20 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
         expect(open.size).toBe(1)
         await expect.poll(() => open.size, POLL).toBe(0)
       })
+    }))
+
+  it.scopedLive("a provider's error event ends its stream as [DONE] would: the connection goes back to the pool", () =>
+    withGateway(openaiPrimary(twoOpenAi), async ({ world, gw }) => {
+      await settled(gw)
+      world.fake.reset()
+      world.fake.script(KEYS.openai, [reply.ok("One two", { chunks: ["One ", "two"], errorAfterChunks: 1 })])
+      const text = await (await post(gw, STREAM)).text()
+      expect(text).toContain("The provider failed mid-answer")
+      const broken = world.fake.requests.at(-1)!.connection
+      // openai:one cools down after its broken stream; openai:two answers over the same connection (one pool per host).
+      const next = await post(gw)
+      expect([next.status, next.headers.get("x-openclaw-profile")]).toEqual([200, "openai:two"])
+      expect(world.fake.requests.at(-1)!.connection).toBe(broken)
     }))
 
   it.scopedLive("a client that hangs up mid-stream stops the provider's stream at once", () =>

@@ -12,7 +12,7 @@ import type { ProviderError } from "../../domain/Chat.js"
 import type { StreamDecoder, StreamStep } from "../../domain/chat/Codec.js"
 import { pullStream } from "../PullStream.js"
 import { type BodyReader, pumpBody, type ReaderStep } from "./pump.js"
-import type { CallContext } from "./errors.js"
+import { type CallContext, failure } from "./errors.js"
 import { type SseEvent, SseParser } from "./sse.js"
 
 /** Events through the parser and a decoder (the provider's shape → canonical events, or → the client's frames). */
@@ -82,7 +82,12 @@ export const sseStream = <T>(
       outcome = error
       wake()
     }
-  })
+  }, { startPaused: true })
+  /** Stopped before the provider finished (an interrupted pull, the stream ended early): a later pull fails at once. */
+  const stop = () => {
+    pumping.stop()
+    if (outcome === "open") outcome = failure(ctx, Object.assign(new Error("aborted"), { code: "ECONNRESET" }), false, "data")
+  }
   const pull = Effect.async<Chunk.Chunk<T>, Option.Option<ProviderError>>((resume) => {
     const deliver = () => {
       if (ready.length > 0) {
@@ -97,12 +102,12 @@ export const sseStream = <T>(
     pumping.resume()
     return Effect.sync(() => {
       waiting = undefined
-      pumping.stop()
+      stop()
     })
   })
   // A pullStream: the gateway writes it with a loop over `pull` (../PullStream.ts).
   return pullStream(pull, () => {
-    pumping.stop()
+    stop()
     if (!body.complete) abort()
   })
 }

@@ -41,7 +41,14 @@ export const providerErrorEvent = (ctx: CallContext, error: NonNullable<StreamSt
 }
 
 /** Exactly one of the sink's `end` and `fail` is called, and nothing after it or after `stop`. */
-export const pumpBody = <T>(ctx: CallContext, body: IncomingMessage, abort: () => void, reader: BodyReader<T>, sink: StreamSink<T>): Pumping => {
+export const pumpBody = <T>(
+  ctx: CallContext,
+  body: IncomingMessage,
+  abort: () => void,
+  reader: BodyReader<T>,
+  sink: StreamSink<T>,
+  options: { readonly startPaused?: boolean } = {}
+): Pumping => {
   let over = false
   let paused = false
   /** Since when the stream has waited for an event to end; undefined: from the next time it reads. */
@@ -67,8 +74,8 @@ export const pumpBody = <T>(ctx: CallContext, body: IncomingMessage, abort: () =
   const take = (step: ReaderStep<T>, last: boolean) => {
     if (step.progress) since = undefined
     const room = step.events.length === 0 || sink.chunks(step.events)
-    if (step.error !== undefined) return fail(providerErrorEvent(ctx, step.error))
-    if (step.done) {
+    if (step.done || step.error !== undefined) {
+      const error = step.error === undefined ? undefined : providerErrorEvent(ctx, step.error)
       finish()
       // Read to the end and dropped: the connection goes back to the keep-alive pool — within the deadline, or closed.
       if (!body.complete) {
@@ -76,7 +83,8 @@ export const pumpBody = <T>(ctx: CallContext, body: IncomingMessage, abort: () =
         body.once("end", () => clearTimeout(rest)).once("close", () => clearTimeout(rest))
         if (body.isPaused()) body.resume()
       }
-      return sink.end()
+      // The provider's own error event ends its stream as its end marker would.
+      return error === undefined ? sink.end() : sink.fail(error)
     }
     if (last) return fail(failure(ctx, new Error("the provider closed the stream before it finished"), false, ""))
     if (room) return arm()
@@ -84,29 +92,23 @@ export const pumpBody = <T>(ctx: CallContext, body: IncomingMessage, abort: () =
     clearTimeout(timer)
     body.pause()
   }
-  body.on("data", (bytes: Buffer) => {
-    if (over) return
-    let step: ReaderStep<T>
+  /** A step of the reader, taken; whatever throws on the way (in node's callback) breaks the stream instead. */
+  const step = (next: () => ReaderStep<T>, last: boolean) => {
     try {
-      step = reader.push(bytes)
+      take(next(), last)
     } catch (error) {
-      return broken(error)
+      broken(error)
     }
-    take(step, false)
-  })
-  body.on("end", () => {
-    if (over) return
-    let step: ReaderStep<T>
-    try {
-      step = reader.end()
-    } catch (error) {
-      return broken(error)
-    }
-    take(step, true)
-  })
+  }
+  body.on("data", (bytes: Buffer) => !over && step(() => reader.push(bytes), false))
+  body.on("end", () => !over && step(() => reader.end(), true))
   body.on("error", (error) => !over && broken(error))
   body.on("close", () => !over && broken(Object.assign(new Error("aborted"), { code: "ECONNRESET" })))
-  arm()
+  if (options.startPaused === true) {
+    // The first `resume` starts the deadline (a pull: ./eventStream.ts).
+    paused = true
+    body.pause()
+  } else arm()
   return {
     resume: () => {
       if (over || !paused) return
