@@ -7,7 +7,7 @@ import { answerEvents } from "../domain/chat/Events.js"
 import { escapeControl } from "../domain/Untrusted.js"
 import { type ChatAnswer, emptyUsage } from "../domain/chat/Model.js"
 import { openaiCodec } from "../domain/chat/openai/Codec.js"
-import { agentForTarget, agentTargets, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
+import { agentForTarget, agentTargets, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyOf, sessionKeyProblem } from "./ChatRoute.js"
 import { type ChatRouting, chatRouting, type Completion, errorBody, sseData } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
@@ -71,7 +71,7 @@ export const chatCompletion = Effect.fnUntraced(function* (input: ChatInput, log
       "model_not_found"
     )
   }
-  const sessionKey = input.sessionKeyHeader?.trim() || request.user?.trim() || undefined
+  const sessionKey = sessionKeyOf(input.sessionKeyHeader, request.user)
   const problem = sessionKeyProblem(sessionKey)
   if (problem !== undefined) return jsonError(400, problem, "invalid_request_error", "invalid_value")
 

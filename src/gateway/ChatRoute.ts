@@ -32,6 +32,17 @@ export interface ChatLog {
   command?: string
 }
 
+/** The access log's line for a request: method, path, status, time, address, then the ChatLog's fields. */
+export const accessLine = (method: string, path: string, status: number, ms: number, address: string, log: ChatLog): string => {
+  let details = ""
+  for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
+  return `${method} ${path} ${status} ${ms}ms ${address}${details}`
+}
+
+/** The client's session key: the header's, else the body's own (OpenAI `user`, Anthropic `metadata.user_id`). */
+export const sessionKeyOf = (headerValue: string | undefined, bodyValue: string | undefined): string | undefined =>
+  headerValue?.trim() || bodyValue?.trim() || undefined
+
 /** A served answer, already in the client's shape; the route adds only its `x-openclaw-*` headers. */
 export type Answer =
   /** The provider's own bytes (same shape, §8.4). */

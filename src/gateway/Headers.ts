@@ -8,3 +8,9 @@ const encodeCodePoint = (c: string): string => (c.length === 1 && c >= "\ud800" 
 
 export const headerValue = (text: string): string =>
   /^[\x20-\x24\x26-\x7e]*$/.test(text) ? text : text.replace(/[^\x20-\x24\x26-\x7e]/gu, encodeCodePoint)
+
+/** A request header sent once (node joins or lists repeated ones): its value, else undefined. */
+export const requestHeader = (request: { readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>> }, name: string): string | undefined => {
+  const v = request.headers[name]
+  return typeof v === "string" ? v : undefined
+}

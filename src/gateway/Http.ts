@@ -3,7 +3,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
-import * as Redacted from "effect/Redacted"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as FiberRefs from "effect/FiberRefs"
@@ -17,17 +16,18 @@ import { ProviderClient } from "../services/ProviderClient.js"
 import { StateHealth } from "../services/StateHealth.js"
 import { UsageState } from "../services/UsageState.js"
 import { TokenLimiter } from "../services/TokenLimiter.js"
-import { bearerToken, isJsonMediaType, isLoopbackHost, isLoopbackOrigin, tokenMatches } from "./Access.js"
+import { checkAccess, type Denied, isMessagesPath, type Refusal, refuse, shaped } from "./AccessCheck.js"
 import { authStatusReply } from "./AuthStatus.js"
 import { MAX_BODY_BYTES, parseJson, readBody } from "./Body.js"
-import { anthropicError, errorBody as anthropicErrorBody, sseEvent } from "./AnthropicWire.js"
+import { errorBody as anthropicErrorBody, sseEvent } from "./AnthropicWire.js"
 import { errorBody as openAiErrorBody, sseData } from "./OpenAiWire.js"
 import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
-import { agentTargets, type ChatLog } from "./ChatRoute.js"
+import { accessLine, agentTargets, type ChatLog } from "./ChatRoute.js"
 import { type Handover, type LaneServices, runLane } from "./Lane.js"
 import { logNow } from "./LogNow.js"
 import { messages } from "./Messages.js"
-import { type GatewayReply, jsonError } from "./Reply.js"
+import { requestHeader as header } from "./Headers.js"
+import type { GatewayReply } from "./Reply.js"
 import { isStreaming, writeReply } from "./Respond.js"
 import { SECRETS_RELOAD_PATH, secretsReloadReply } from "./SecretsReload.js"
 import { otherApiFix, pathOf, queryOf } from "./Target.js"
@@ -45,39 +45,6 @@ export interface GatewayHttpOptions {
   readonly startedAt: number
   readonly providerTimeouts?: ProviderTimeouts | undefined
 }
-
-const header = (request: IncomingMessage, name: string): string | undefined => {
-  const v = request.headers[name]
-  return typeof v === "string" ? v : undefined
-}
-
-/** An error the gateway writes itself, in the wire shape of the route asked for (OpenAI's, or Anthropic's on /v1/messages). */
-interface Refusal {
-  readonly status: number
-  readonly message: string
-  readonly type: string
-  readonly code: string
-  readonly headers?: Record<string, string>
-}
-
-/** Why a request is refused before it is routed; `warning` goes to the log. */
-interface Denied {
-  readonly refusal: Refusal
-  readonly warning?: string
-}
-
-const refuse = (status: number, message: string, type: string, code: string = type, headers?: Record<string, string>): Refusal => ({
-  status,
-  message,
-  type,
-  code,
-  ...(headers ? { headers } : {})
-})
-
-const isMessagesPath = (path: string): boolean => path === "/v1/messages" || path === "/v1/messages/count_tokens"
-
-const shaped = (path: string, r: Refusal): GatewayReply =>
-  isMessagesPath(path) ? anthropicError(r.status, r.message, r.code, r.headers) : jsonError(r.status, r.message, r.type, r.code, r.headers)
 
 /** The event that ends a stream the gateway could not finish before it stopped, in the client's shape (§8.4). */
 const SHUTDOWN_MESSAGE = "The gateway is shutting down and could not finish this answer; send the request again."
@@ -108,53 +75,6 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
     const nextRequestId = requestIds()
     const timeouts = options.providerTimeouts ?? DEFAULT_TIMEOUTS
-
-    /**
-     * §8.2: undefined when the request may go on, else the refusal (and what the log should say about it), or
-     * `wrong-token` for the limiter to decide.
-     */
-    const checkAccess = (request: IncomingMessage, path: string, snapshot: GatewaySnapshot, address: string): Denied | "wrong-token" | undefined => {
-      const origin = header(request, "origin")
-      if (origin !== undefined && !isLoopbackOrigin(origin)) {
-        return {
-          refusal: refuse(403, "Requests from web pages are refused: the gateway is for programs on this machine or your network, not for browsers. Fix: call it from a server-side client (no Origin header).", "forbidden", "origin_not_allowed"),
-          warning: `refused a request with Origin ${JSON.stringify(origin.slice(0, 200))} from ${address}`
-        }
-      }
-      if (request.method === "POST" && !isJsonMediaType(header(request, "content-type"))) {
-        return { refusal: refuse(415, "Send the request body as Content-Type: application/json.", "invalid_request_error", "unsupported_media_type") }
-      }
-      // A compressed body would read as bytes that are not UTF-8: say what is wrong instead.
-      const encoding = header(request, "content-encoding")?.trim().toLowerCase()
-      if (request.method === "POST" && encoding !== undefined && encoding !== "" && encoding !== "identity") {
-        const refusal = refuse(415, "Send the request body uncompressed (no Content-Encoding); the gateway does not decompress request bodies.", "invalid_request_error", "unsupported_content_encoding", { "accept-encoding": "identity" })
-        return { refusal }
-      }
-      const expected = snapshot.access.token
-      if (expected === undefined) {
-        if (options.bind !== "loopback") {
-          return { refusal: refuse(503, "The gateway has no token configured and refuses requests while bound beyond loopback. Fix: set gateway.auth.token in the config or OPENCLAW_GATEWAY_TOKEN in <state>/.env.", "gateway_token_missing") }
-        }
-        // Open on loopback: only this machine's own clients, not a web page that resolved a name to 127.0.0.1.
-        if (!isLoopbackHost(header(request, "host"))) {
-          return { refusal: refuse(403, "Without a gateway token only requests addressed to 127.0.0.1 or localhost are served. Fix: configure gateway.auth.token and send it as a bearer token.", "forbidden", "host_not_allowed") }
-        }
-        return undefined
-      }
-      // Anthropic clients send their key as `x-api-key` (ANTHROPIC_API_KEY); ANTHROPIC_AUTH_TOKEN goes as a bearer.
-      // The SDK sends both when both are set, one of them for something else: either may carry the token.
-      const bearer = bearerToken(header(request, "authorization"))
-      const apiKey = isMessagesPath(path) ? header(request, "x-api-key")?.trim() || undefined : undefined
-      if (bearer === undefined && apiKey === undefined) {
-        const how = isMessagesPath(path) ? "`x-api-key: <token>` or `Authorization: Bearer <token>`" : "`Authorization: Bearer <token>`"
-        return { refusal: refuse(401, `This gateway needs ${how} (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).`, "authentication_error", "missing_gateway_token", { "www-authenticate": "Bearer" }) }
-      }
-      // The right token is never refused: every local client shares 127.0.0.1, and one script with a stale token
-      // must not lock the others out. Only wrong guesses are counted, and only they are blocked.
-      const token = Redacted.value(expected)
-      const right = (bearer !== undefined && tokenMatches(token, bearer)) || (apiKey !== undefined && tokenMatches(token, apiKey))
-      return right ? undefined : "wrong-token"
-    }
 
     /** A wrong token: counted per address (shared between gateways with gateway.state, §10); past the limit, 429. */
     const wrongToken = (address: string, now: number) =>
@@ -305,14 +225,14 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         const snapshot = prior?.snapshot ?? (yield* (path === "/health" ? state.current : state.fresh))
         const address = request.socket.remoteAddress ?? "unknown"
         const log: ChatLog = {}
-        const checked = (method === "GET" || method === "HEAD") && path === "/health" ? undefined : checkAccess(request, path, snapshot, address)
+        // The lane hands over a request whose access it checked on the snapshot it hands over.
+        const checked =
+          prior?.snapshot !== undefined || ((method === "GET" || method === "HEAD") && path === "/health") ? undefined : checkAccess(options.bind, request, path, snapshot, address)
         const denied = checked === "wrong-token" ? yield* wrongToken(address, started) : checked
         if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
         const reply = denied === undefined ? yield* route(request, path, snapshot, log, prior) : shaped(path, denied.refusal)
         const ms = (yield* Clock.currentTimeMillis) - started
-        let details = ""
-        for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
-        yield* Effect.logInfo(`${method} ${path} ${reply._tag === "sse" ? 200 : reply.status} ${ms}ms ${address}${details}`)
+        yield* Effect.logInfo(accessLine(method, path, reply._tag === "sse" ? 200 : reply.status, ms, address, log))
         yield* writeReply(res, reply)
       }).pipe(
         Effect.catchAllCause((cause) =>
@@ -364,7 +284,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       }
       const snapshot = path === "/v1/chat/completions" && request.method === "POST" && client.forwardNow !== undefined ? state.freshNow() : undefined
       const address = request.socket.remoteAddress ?? "unknown"
-      if (snapshot !== undefined && checkAccess(request, path, snapshot, address) === undefined) {
+      if (snapshot !== undefined && checkAccess(options.bind, request, path, snapshot, address) === undefined) {
         const stopLane = runLane(lane, { request, res, path, snapshot, address, started: lane.now(), handover: viaFiber })
         // Handed over before runLane returned (a throw on the way in): the fiber's stop, not the lane's.
         if (!handedOver) stop = stopLane

@@ -17,11 +17,12 @@ import { redactSecrets } from "../services/SecretRegistry.js"
 import type { Forwarded, ProviderClientShape, PushedEvents } from "../services/ProviderClient.js"
 import type { UsageStateShape } from "../services/UsageState.js"
 import { type BodyProblem, parseJson, readBodyNow } from "./Body.js"
-import { agentForTarget, type ChatLog, clientText, logServed, servedHeaders } from "./ChatRoute.js"
+import { accessLine, agentForTarget, type ChatLog, clientText, logServed, servedHeaders, sessionKeyOf } from "./ChatRoute.js"
 import { relayPushed, type RunOnRuntime } from "./LaneStream.js"
 import { chatRouting, errorBody, sseData } from "./OpenAiWire.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { bodyForModel, type ClientBody, lastUserText } from "./Passthrough.js"
+import { requestHeader as header } from "./Headers.js"
 import { startEvents, writeWhole } from "./Respond.js"
 import type { GatewaySnapshot } from "./Snapshot.js"
 
@@ -61,8 +62,8 @@ export interface Handover {
   /** When the request arrived (for the access log's time). */
   readonly started: number
   /**
-   * The snapshot the lane checked access and chose on: the fiber's path serves from it too, so a failover after the
-   * lane's attempt chooses as the lane did (the same order, at the lane's time).
+   * The snapshot the lane checked access and chose on: the fiber's path serves from it too, without checking access
+   * again, so a failover after the lane's attempt chooses as the lane did (the same order, at the lane's time).
    */
   readonly snapshot?: GatewaySnapshot
   /** The body as read, or why it could not be. */
@@ -81,11 +82,6 @@ export interface LaneRequest {
   readonly address: string
   readonly started: number
   readonly handover: (h: Handover) => void
-}
-
-const header = (request: IncomingMessage, name: string): string | undefined => {
-  const v = request.headers[name]
-  return typeof v === "string" ? v : undefined
 }
 
 /** Serves `r` or hands it over; the returned function stops the provider call (the client hung up). */
@@ -143,7 +139,7 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
   const loaded = agentId === undefined ? undefined : snapshot.agents.get(agentId)
   if (agentId === undefined || loaded === undefined) return "no such agent loaded"
   // A session, a model chosen by header, a chat command: the chat turn's own business.
-  if (header(r.request, "x-openclaw-session-key")?.trim() || routing.right.user?.trim()) return "a session"
+  if (sessionKeyOf(header(r.request, "x-openclaw-session-key"), routing.right.user) !== undefined) return "a session"
   if (header(r.request, "x-openclaw-model") !== undefined) return "a model header"
   const body: ClientBody = { text, json: json as Record<string, unknown>, messages: routing.right.messages, userText, stream: routing.right.stream }
   const last = lastUserText(body)
@@ -200,9 +196,7 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
   const log: ChatLog = { agent: call.agentId }
   logServed(served, redactSecrets(call.model, snapshot.secrets), log)
   const now = services.now()
-  let details = ""
-  for (const k in log) details += ` ${k}=${log[k as keyof ChatLog]}`
-  services.logInfo(`${r.request.method} ${r.path} ${answer._tag === "push" ? 200 : answer.status} ${now - r.started}ms ${r.address}${details}`)
+  services.logInfo(accessLine(r.request.method ?? "POST", r.path, answer._tag === "push" ? 200 : answer.status, now - r.started, r.address, log))
   if (call.profileId !== undefined) {
     const record = useRecord({
       usage: services.usage,

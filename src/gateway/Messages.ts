@@ -6,7 +6,7 @@ import type * as Scope from "effect/Scope"
 import { escapeControl } from "../domain/Untrusted.js"
 import type { Attempts } from "../programs/ChatTurn.js"
 import { anthropicError, errorBody, messagesRouting, sseEvent, textReply } from "./AnthropicWire.js"
-import { agentForTarget, agentTargets, type Answer, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyProblem } from "./ChatRoute.js"
+import { agentForTarget, agentTargets, type Answer, type ChatLog, clientText, type ClientWire, knownAgent, serveChat, sessionKeyOf, sessionKeyProblem } from "./ChatRoute.js"
 import type { ProviderTimeouts } from "./Options.js"
 import { type ClientBody, lastUserText, passthrough } from "./Passthrough.js"
 import type { GatewayReply } from "./Reply.js"
@@ -65,7 +65,7 @@ export const messages = Effect.fnUntraced(function* (input: MessagesInput, log: 
   if (!knownAgent(snapshot, agentId)) {
     return anthropicError(404, `The agent of "${escapeControl(request.model.slice(0, 200))}" does not exist on this gateway. Agent targets: ${agentTargets(snapshot).join(", ")}; or name a backend model.`, "model_not_found")
   }
-  const sessionKey = input.sessionKeyHeader?.trim() || request.userId?.trim() || undefined
+  const sessionKey = sessionKeyOf(input.sessionKeyHeader, request.userId)
   const problem = sessionKeyProblem(sessionKey)
   if (problem !== undefined) return anthropicError(400, problem, "invalid_value")
 

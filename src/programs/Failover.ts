@@ -96,8 +96,6 @@ export const serveWithFailover = <A, R>(
     const { store } = ctx.store
     const pin = session?.userPin
 
-    const recordProfileFailure = (profileId: ProfileId, provider: ProviderId, error: ProviderError, classified: Classified) =>
-      profileFailure(ctx, written, profileId, provider, error, classified)
     // A late failure is recorded after this program has returned (the stream broke while it was written).
     const services = yield* Effect.context<UsageState | SecretRegistry>()
 
@@ -114,13 +112,11 @@ export const serveWithFailover = <A, R>(
 
     const verdict = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(new ChatFailedError(failureVerdict(attempts, now))))
 
-    let firstModel = true
     // A user pin is never rotated and never falls back to another model (§8.3, §8.5).
-    for (const model of pin === undefined ? models : models.slice(0, 1)) {
+    for (const [i, model] of (pin === undefined ? models : models.slice(0, 1)).entries()) {
       const provider = model.provider
       const modelId = formatModelRef(model)
-      const tried = firstModel && triedFirst?.model === modelId ? triedFirst : undefined
-      firstModel = false
+      const tried = i === 0 && triedFirst?.model === modelId ? triedFirst : undefined
       const target = providerTarget(ctx.config, provider)
       if (target === undefined) {
         attempts.push({ model: modelId, provider, profileId: undefined, outcome: "format", problem: `unknown provider "${provider}"`, fix: `configure it under models.providers.${provider} (baseUrl, api)` })
@@ -182,7 +178,7 @@ export const serveWithFailover = <A, R>(
           return { value: result.right, model, profileId, attempts, recordUse, recordFailure: recordLate }
         }
         const classified = classifyFailure(result.left)
-        const until = classified.failover ? yield* recordProfileFailure(profileId, provider, result.left, classified) : undefined
+        const until = classified.failover ? yield* profileFailure(ctx, written, profileId, provider, result.left, classified) : undefined
         attempts.push(failed(modelId, provider, profileId, result.left, classified, until))
         if (!classified.failover) return yield* verdict
       }

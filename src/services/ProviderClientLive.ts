@@ -45,7 +45,7 @@ type Consume<A> = (answer: Answer, ok: (value: A) => void, fail: (error: unknown
  * One request under one deadline: `consume` runs on a 2xx answer before the deadline; a non-2xx fails with the
  * provider's message (from the first ERROR_BODY_BYTES of its body). `done` is called once, with the value (and the
  * `abort` a stream keeps to close the same request) or the ProviderError; never after the returned abort.
- * Callbacks: the Effect `send` below and the gateway's lane for whole answers (`forwardNow`) share it.
+ * Callbacks: the Effect `send` below and the gateway's lane (`forwardNow`) share it.
  */
 const sendNow = <A>(
   n: Net,
