@@ -81,9 +81,14 @@ export const writeAtomicTest = async (file: string, content: string): Promise<vo
  * issued then lands between the temp file's creation and its rename. Returns a function that stops watching.
  */
 export const onTempFile = (dirs: ReadonlyArray<string>, onTemp: (name: string) => void): (() => void) => {
+  // Once per temp file: one file brings several events (created, written, renamed away), and how many of them
+  // arrive, and when, depends on the machine's speed; callers count files ("kill at temp file #2").
+  const seen = new Set<string>()
   const watchers = dirs.map((dir) =>
     watch(dir, (_event, name) => {
-      if (typeof name === "string" && /^\..+\.\d+\.[0-9a-f]+\.tmp$/.test(name)) onTemp(name)
+      if (typeof name !== "string" || !/^\..+\.\d+\.[0-9a-f]+\.tmp$/.test(name) || seen.has(`${dir}/${name}`)) return
+      seen.add(`${dir}/${name}`)
+      onTemp(name)
     })
   )
   for (const w of watchers) w.on("error", () => undefined)
