@@ -26,6 +26,8 @@ const escapeChar = (c: string): string => {
 /** `text` with every control character (LF, CR and TAB included) escaped: safe inside one line. */
 export const escapeControl = (text: string): string => (CONTROL.test(text) ? text.replace(CONTROLS, escapeChar) : text)
 
+/** Any character TERMINAL_UNSAFE can match the start of (ESC is among the controls). */
+const ACTING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 /** An SGR colour sequence (`ESC [ <digits;> m`), or any control character but the LF and TAB the program writes. */
 const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
@@ -36,6 +38,9 @@ const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u
  * spelling that is also valid inside a JSON string, since JSON.stringify leaves DEL, C1 and U+2028/9 raw.
  */
 export const escapeForTerminal = (text: string, colour: boolean): string =>
-  text.replace(TERMINAL_UNSAFE, (match, sgr: string | undefined) =>
-    sgr !== undefined ? (colour ? sgr : "") : `\\u${hex(match.charCodeAt(0), 4)}`
-  )
+  // The test first: a scan for one character class is twice as quick as the alternation's, and most text has none.
+  !ACTING.test(text)
+    ? text
+    : text.replace(TERMINAL_UNSAFE, (match, sgr: string | undefined) =>
+        sgr !== undefined ? (colour ? sgr : "") : `\\u${hex(match.charCodeAt(0), 4)}`
+      )

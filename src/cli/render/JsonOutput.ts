@@ -26,8 +26,18 @@ const omitted = (v: unknown): boolean => v === undefined || typeof v === "functi
 
 const isLarge = (v: unknown, depth = 0): boolean => {
   if (v === null || typeof v !== "object" || depth > 4 || typeof (v as { toJSON?: unknown }).toJSON === "function") return false
-  const members = Array.isArray(v) ? v : Object.values(v)
-  return members.length > STREAMED_MEMBERS || members.some((m) => isLarge(m, depth + 1))
+  // Asked of every member of a 20,000-row array: counted in place, without Object.values's array per member.
+  if (Array.isArray(v)) {
+    if (v.length > STREAMED_MEMBERS) return true
+    for (let i = 0; i < v.length; i++) if (isLarge(v[i], depth + 1)) return true
+    return false
+  }
+  let members = 0
+  for (const key in v) {
+    if (!Object.hasOwn(v, key)) continue
+    if (++members > STREAMED_MEMBERS || isLarge((v as Record<string, unknown>)[key], depth + 1)) return true
+  }
+  return false
 }
 
 /** JSON.stringify's text for `value` nested at `indent`. */
