@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import * as os from "node:os"
+import { isatty } from "node:tty"
 
 /** The few facts about the running process the programs need; `process` itself stays at the edge. */
 export interface HostProcessShape {
@@ -21,7 +22,8 @@ export class HostProcess extends Context.Tag("openclaw/HostProcess")<HostProcess
     osHome: os.homedir(),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    stdinIsTTY: process.stdin.isTTY === true,
+    // Asked of the descriptor: `process.stdin` would make a stream (and a socket for a pipe) most commands never read.
+    stdinIsTTY: isatty(0),
     platform: process.platform
   }))
 }
