@@ -77,6 +77,17 @@ describe("SseRelay (same-shape streams, §8.4)", () => {
     expect(second.progress).toBe(true)
   })
 
+  it("a read of whole events goes on as one piece (one write, one chunk to the client), not one per line", () => {
+    const r = new SseRelay(openai(), 1 << 20)
+    const wire = Buffer.from(chunk("One ") + chunk("two"))
+    const step = r.push(wire)
+    expect(step.events).toHaveLength(1)
+    expect(step.events[0]!.equals(wire)).toBe(true)
+    // A comment in between is dropped: what is on either side of it goes in two pieces.
+    const split = r.push(Buffer.from(chunk("three") + ": ping\n" + chunk("four")))
+    expect(split.events.map((b) => b.toString())).toEqual([chunk("three"), chunk("four")])
+  })
+
   it("comments do not go on; a body that ends without the end marker or a finish reason is not done", () => {
     expect(relay(`: keep-alive\n\n${chunk("One ")}: ping\n`)).toEqual({ text: chunk("One "), done: false, error: undefined })
     const finished = chunk("x").replace('"finish_reason":null', '"finish_reason":"stop"')
