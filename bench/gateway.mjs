@@ -96,8 +96,8 @@ const redisServer = () => {
 }
 
 /** Fake credentials only. */
-const GATEWAY_TOKEN = "gw-FAKE-bench-token-" + "b".repeat(32)
-const PROVIDER_KEY = "sk-proj-FAKEbenchKey" + "0".repeat(32)
+export const GATEWAY_TOKEN = "gw-FAKE-bench-token-" + "b".repeat(32)
+export const PROVIDER_KEY = "sk-proj-FAKEbenchKey" + "0".repeat(32)
 
 const numberEnv = (name, fallback, min) => {
   const raw = process.env[name]
@@ -159,7 +159,7 @@ const exited = (child) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()))
 
 /** SIGTERM, then SIGKILL if it has not gone within `graceMs`. */
-const stop = async (child, graceMs = 10_000) => {
+export const stop = async (child, graceMs = 10_000) => {
   if (child.exitCode !== null || child.signalCode !== null) return
   child.kill("SIGTERM")
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs)
@@ -365,7 +365,7 @@ const trial = async (target, concurrency, seconds, procs) => {
 // ---------- setting up the fake provider, the minimal proxy and the gateway ----------
 
 /** A bench helper in its own process, with stdin as a pipe (it stops when the pipe closes); resolves once it listens. */
-const startHelper = async (name, script, args) => {
+export const startHelper = async (name, script, args) => {
   const child = track(spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] }))
   let out = ""
   let err = ""
@@ -392,12 +392,12 @@ const startHelper = async (name, script, args) => {
   return { child, port }
 }
 
-const stopHelper = async (helper) => {
+export const stopHelper = async (helper) => {
   helper.child.stdin.end()
   await stop(helper.child, 2_000)
 }
 
-const writeState = (stateDir, fakePort, redisUrl) => {
+export const writeState = (stateDir, fakePort, redisUrl) => {
   const agentDir = join(stateDir, "agents", "main", "agent")
   mkdirSync(agentDir, { recursive: true, mode: 0o700 })
   const config = {
@@ -412,7 +412,7 @@ const writeState = (stateDir, fakePort, redisUrl) => {
   writeFileSync(join(agentDir, "auth-profiles.json"), JSON.stringify(store, null, 2) + "\n", { mode: 0o600 })
 }
 
-const startGateway = async (home, stateDir, logPath) => {
+export const startGateway = async (home, stateDir, logPath) => {
   const logFd = openSync(logPath, "a")
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, OPENCLAW_STATE_DIR: stateDir }
   for (const k of ["LANG", "LC_ALL", "TZ", "TMPDIR"]) if (process.env[k] !== undefined) env[k] = process.env[k]

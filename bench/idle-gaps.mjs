@@ -1,0 +1,73 @@
+// One request at a time through each path (direct to the fake provider, the minimal node proxy, the gateway),
+// interleaved, with or without a pause before each: what an idle process costs a request on this machine. The
+// 1-client streaming trials of bench/gateway.mjs leave every process idle ~20 ms between requests, the plain ones
+// do not; this shows how much of the 1-client TTFB comes from that (bench/README.md, Gateway, fifteenth round).
+//
+//   node bench/idle-gaps.mjs [requests=1500] [pauseMs=0] [stream=0|1]
+//
+// Prints the median ms to the response's headers, its first body chunk and its end, per path (the first 200 of each
+// path are a warm-up, not counted). Needs dist/ (npm run build).
+import http from "node:http"
+import { mkdtempSync, rmSync } from "node:fs"
+import os from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { GATEWAY_TOKEN, PROVIDER_KEY, startGateway, startHelper, stop, stopHelper, writeState } from "./gateway.mjs"
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
+const [requests = 1500, pauseMs = 0, stream = 0] = process.argv.slice(2).map(Number)
+const WARM_UP = 200
+if (!(requests > WARM_UP) || !(pauseMs >= 0)) {
+  process.stderr.write("usage: node bench/idle-gaps.mjs [requests > 200] [pauseMs ≥ 0] [stream 0|1]\n")
+  process.exit(2)
+}
+
+const root = mkdtempSync(join(os.tmpdir(), "openclaw-bench-idle-"))
+const stateDir = join(root, ".openclaw")
+const fake = await startHelper("fake provider", join(ROOT, "bench", "fake-provider.mjs"), ["0", "0", "20", "1"])
+const proxy = await startHelper("minimal proxy", join(ROOT, "bench", "minimal-proxy.mjs"), [String(fake.port), "0"])
+writeState(stateDir, fake.port)
+const gateway = await startGateway(root, stateDir, join(root, "gateway.log"))
+
+const paths = [
+  { name: "direct", port: fake.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
+  { name: "node proxy", port: proxy.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
+  { name: "gateway", port: gateway.port, model: "openclaw", bearer: GATEWAY_TOKEN }
+].map((p) => ({ ...p, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), times: [[], [], []] }))
+
+/** [headers, first chunk, end] in ms from the request call. */
+const once = (p) =>
+  new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model: p.model, messages: [{ role: "user", content: "ping" }], ...(stream ? { stream: true } : {}) })
+    const t0 = performance.now()
+    let first
+    const req = http.request(
+      { host: "127.0.0.1", port: p.port, path: "/v1/chat/completions", method: "POST", agent: p.agent, headers: { "content-type": "application/json", authorization: `Bearer ${p.bearer}`, "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        const headers = performance.now() - t0
+        res.on("data", () => (first ??= performance.now() - t0))
+        res.on("end", () => (res.statusCode === 200 ? resolve([headers, first, performance.now() - t0]) : reject(new Error(`${p.name}: HTTP ${res.statusCode}`))))
+      }
+    )
+    req.on("error", reject)
+    req.end(body)
+  })
+
+try {
+  for (let i = 0; i < requests; i++) {
+    for (const p of paths) {
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs))
+      const t = await once(p)
+      if (i >= WARM_UP) t.forEach((v, k) => p.times[k].push(v))
+    }
+  }
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1].toFixed(3)
+  process.stdout.write(`${requests - WARM_UP} requests per path, ${pauseMs} ms pause before each, ${stream ? "streamed (20 chunks 1 ms apart)" : "whole answers"}, medians in ms\n`)
+  for (const p of paths) process.stdout.write(`${p.name.padEnd(11)} headers ${median(p.times[0])}  first chunk ${median(p.times[1])}  end ${median(p.times[2])}\n`)
+} finally {
+  for (const p of paths) p.agent.destroy()
+  await stop(gateway.child, 5_000)
+  await stopHelper(proxy)
+  await stopHelper(fake)
+  rmSync(root, { recursive: true, force: true })
+}
