@@ -22,18 +22,13 @@ if (!(requests > WARM_UP) || !(pauseMs >= 0)) {
   process.exit(2)
 }
 
+// Stopped by a signal, it still exits through gateway.mjs's exit handler, which kills the children it started.
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130))
 const root = mkdtempSync(join(os.tmpdir(), "openclaw-bench-idle-"))
+process.on("exit", () => rmSync(root, { recursive: true, force: true }))
 const stateDir = join(root, ".openclaw")
-const fake = await startHelper("fake provider", join(ROOT, "bench", "fake-provider.mjs"), ["0", "0", "20", "1"])
-const proxy = await startHelper("minimal proxy", join(ROOT, "bench", "minimal-proxy.mjs"), [String(fake.port), "0"])
-writeState(stateDir, fake.port)
-const gateway = await startGateway(root, stateDir, join(root, "gateway.log"))
-
-const paths = [
-  { name: "direct", port: fake.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
-  { name: "node proxy", port: proxy.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
-  { name: "gateway", port: gateway.port, model: "openclaw", bearer: GATEWAY_TOKEN }
-].map((p) => ({ ...p, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), times: [[], [], []] }))
+/** No request of this size takes a second here; one that does has hung. */
+const REQUEST_TIMEOUT_MS = 10_000
 
 /** [headers, first chunk, end] in ms from the request call. */
 const once = (p) =>
@@ -49,11 +44,23 @@ const once = (p) =>
         res.on("end", () => (res.statusCode === 200 ? resolve([headers, first, performance.now() - t0]) : reject(new Error(`${p.name}: HTTP ${res.statusCode}`))))
       }
     )
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${p.name}: no answer within ${REQUEST_TIMEOUT_MS} ms`)))
     req.on("error", reject)
     req.end(body)
   })
 
+let fake, proxy, gateway
+const paths = []
 try {
+  fake = await startHelper("fake provider", join(ROOT, "bench", "fake-provider.mjs"), ["0", "0", "20", "1"])
+  proxy = await startHelper("minimal proxy", join(ROOT, "bench", "minimal-proxy.mjs"), [String(fake.port), "0"])
+  writeState(stateDir, fake.port)
+  gateway = await startGateway(root, stateDir, join(root, "gateway.log"))
+  for (const p of [
+    { name: "direct", port: fake.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
+    { name: "node proxy", port: proxy.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
+    { name: "gateway", port: gateway.port, model: "openclaw", bearer: GATEWAY_TOKEN }
+  ]) paths.push({ ...p, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), times: [[], [], []] })
   for (let i = 0; i < requests; i++) {
     for (const p of paths) {
       if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs))
@@ -66,8 +73,7 @@ try {
   for (const p of paths) process.stdout.write(`${p.name.padEnd(11)} headers ${median(p.times[0])}  first chunk ${median(p.times[1])}  end ${median(p.times[2])}\n`)
 } finally {
   for (const p of paths) p.agent.destroy()
-  await stop(gateway.child, 5_000)
-  await stopHelper(proxy)
-  await stopHelper(fake)
-  rmSync(root, { recursive: true, force: true })
+  if (gateway) await stop(gateway.child, 5_000)
+  if (proxy) await stopHelper(proxy)
+  if (fake) await stopHelper(fake)
 }

@@ -86,6 +86,12 @@ describe("SseRelay (same-shape streams, §8.4)", () => {
     // A comment in between is dropped: what is on either side of it goes in two pieces.
     const split = r.push(Buffer.from(chunk("three") + ": ping\n" + chunk("four")))
     expect(split.events.map((b) => b.toString())).toEqual([chunk("three"), chunk("four")])
+    // The read that ends the stream too.
+    const last = Buffer.from(chunk("five") + DONE)
+    const end = r.push(last)
+    expect(end.done).toBe(true)
+    expect(end.events).toHaveLength(1)
+    expect(end.events[0]!.equals(last)).toBe(true)
   })
 
   it("comments do not go on; a body that ends without the end marker or a finish reason is not done", () => {
