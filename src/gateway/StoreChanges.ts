@@ -3,9 +3,8 @@ import type { FileWatcherShape } from "./FileWatcher.js"
 
 /**
  * Which store files changed on disk since the gateway last read or wrote them. Every request compares the stores'
- * fingerprints (one stat each, shared by the requests of one event-loop turn without a fiber) with what the gateway
- * last saw, so a change by another process — the CLI's `models auth cooldowns clear` — is read before the very next
- * request chooses a profile. A watch event cannot promise
+ * fingerprints (one stat each) with what the gateway last saw, so a change by another process — the CLI's `models
+ * auth cooldowns clear` — is read before the very next request chooses a profile. A watch event cannot promise
  * that: it reaches the gateway's fiber some time after the write, and a request may come first. The gateway's
  * own writes are fingerprinted as they land and cost no re-read. (A write by another process between our rename
  * and our stat is taken for ours; the watch event's debounced refresh reads it shortly after.)
@@ -25,33 +24,16 @@ export interface StoreChanges {
 
 export const makeStoreChanges = (fingerprint: FileWatcherShape["fingerprint"], fingerprintNow?: FileWatcherShape["fingerprintNow"]): StoreChanges => {
   const known = new Map<string, string | undefined>()
-  /**
-   * `changedNow` found no change in this turn of the event loop. The requests one turn handles all arrived before
-   * it began, so a stat made while handling the first of them already sees every write that finished before any of
-   * them arrived: the others need none (16 clients: several requests a turn). Forgotten at the turn's end, and when
-   * `known` changes.
-   */
-  let unchangedThisTurn = false
-  const forget = () => {
-    unchangedThisTurn = false
-  }
-  const remember = (path: string, f: string | undefined) => {
-    known.set(path, f)
-    unchangedThisTurn = false
-  }
   return {
     beforeRead: (paths) =>
       Effect.map(Effect.forEach(paths, (p) => Effect.map(fingerprint(p), (f) => [p, f] as const)), (entries) => new Map(entries)),
     afterRead: (paths, before) =>
-      Effect.forEach(paths, (p) => Effect.map(before.has(p) ? Effect.succeed(before.get(p)) : fingerprint(p), (f) => remember(p, f)), { discard: true }),
-    written: (path) => Effect.map(fingerprint(path), (f) => remember(path, f)),
+      Effect.forEach(paths, (p) => Effect.map(before.has(p) ? Effect.succeed(before.get(p)) : fingerprint(p), (f) => void known.set(p, f)), { discard: true }),
+    written: (path) => Effect.map(fingerprint(path), (f) => void known.set(path, f)),
     changed: Effect.suspend(() => Effect.exists(known, ([path, seen]) => Effect.map(fingerprint(path), (now) => now !== seen))),
     changedNow: () => {
       if (fingerprintNow === undefined) return undefined
-      if (unchangedThisTurn) return false
       for (const [path, seen] of known) if (fingerprintNow(path) !== seen) return true
-      unchangedThisTurn = true
-      setImmediate(forget)
       return false
     }
   }

@@ -55,33 +55,4 @@ describe("StoreChanges: whether the next request must read the stores again", ()
       yield* changes.changed
       expect(d.stats() - again).toBe(1)
     }))
-
-  it("without a fiber: one stat per store a turn of the event loop; a write shows in the next turn; our own write at once", async () => {
-    const d = disk()
-    let statsNow = 0
-    const changes = makeStoreChanges(d.fingerprint, (p) => (statsNow++, d.files.get(p)))
-    const paths = ["/s/a.json", "/s/b.json"]
-    await Effect.runPromise(Effect.flatMap(changes.beforeRead(paths), (before) => changes.afterRead(paths, before)))
-    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
-    await nextTurn()
-    // Several requests in one turn: the first one's stats answer for all of them (they all arrived before it).
-    expect(changes.changedNow()).toBe(false)
-    expect(changes.changedNow()).toBe(false)
-    expect(changes.changedNow()).toBe(false)
-    expect(statsNow).toBe(2)
-    // The CLI replaces a file: a request handled in a later turn arrived after the write, and sees it.
-    d.files.set("/s/b.json", "w2")
-    await nextTurn()
-    expect(changes.changedNow()).toBe(true)
-    expect(statsNow).toBe(4)
-    await Effect.runPromise(Effect.flatMap(changes.beforeRead(paths), (before) => changes.afterRead(paths, before)))
-    expect(changes.changedNow()).toBe(false)
-    // What the gateway saw changes (its own write, another read): the turn's answer is asked again.
-    d.files.set("/s/a.json", "v3")
-    const before = statsNow
-    await Effect.runPromise(changes.written("/s/a.json"))
-    d.files.set("/s/b.json", "w3")
-    expect(changes.changedNow()).toBe(true)
-    expect(statsNow).toBeGreaterThan(before)
-  })
 })
