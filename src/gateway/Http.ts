@@ -3,9 +3,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
-import * as FiberRefs from "effect/FiberRefs"
 import * as LogLevel from "effect/LogLevel"
 import * as Runtime from "effect/Runtime"
 import { randomBytes } from "node:crypto"
@@ -24,7 +21,7 @@ import { errorBody as openAiErrorBody, sseData } from "./OpenAiWire.js"
 import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { accessLine, agentTargets, type ChatLog } from "./ChatRoute.js"
 import { type Handover, type LaneServices, runLane } from "./Lane.js"
-import { logNow } from "./LogNow.js"
+import { clockOf, logNow } from "./LogNow.js"
 import { messages } from "./Messages.js"
 import { requestHeader as header } from "./Headers.js"
 import type { GatewayReply } from "./Reply.js"
@@ -261,7 +258,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
     // fiber starts from this runtime, its tracer off.
     const runtime = yield* Effect.withTracerEnabled(Effect.runtime<Effect.Effect.Context<ReturnType<typeof serve>>>(), false)
     const runFork = Runtime.runFork(runtime)
-    const clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
+    const clock = clockOf(runtime)
     const lane: LaneServices = {
       usage,
       client,

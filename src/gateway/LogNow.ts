@@ -8,6 +8,10 @@ import * as FiberRefs from "effect/FiberRefs"
 import * as LogLevel from "effect/LogLevel"
 import type * as Runtime from "effect/Runtime"
 
+/** The runtime's clock (a TestClock in tests): what its fibers' `Clock.currentTimeMillis` reads. */
+export const clockOf = <R>(runtime: Runtime.Runtime<R>): Clock.Clock =>
+  Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
+
 /**
  * A log line at `level` (a function: built only when the level is on) through the loggers of `runtime`, as `Effect.log` in one of its fibers would write it, without
  * a fiber: for the gateway's lane (./Lane.ts), whose access-log line must read like every other request's.
@@ -15,7 +19,7 @@ import type * as Runtime from "effect/Runtime"
 export const logNow = <R>(runtime: Runtime.Runtime<R>, level: LogLevel.LogLevel): ((message: string | (() => string)) => void) => {
   const refs = runtime.fiberRefs
   const loggers = FiberRefs.getOrDefault(refs, FiberRef.currentLoggers)
-  const clock = Context.get(FiberRefs.getOrDefault(refs, DefaultServices.currentServices), Clock.Clock)
+  const clock = clockOf(runtime)
   const quiet = LogLevel.greaterThan(FiberRefs.getOrDefault(refs, FiberRef.currentMinimumLogLevel), level)
   const spans = FiberRefs.getOrDefault(refs, FiberRef.currentLogSpan)
   const annotations = FiberRefs.getOrDefault(refs, FiberRef.currentLogAnnotations)

@@ -20,6 +20,7 @@ import { UsageState, type UsageStateShape, type UsageTarget } from "../services/
 import { SecretRegistry } from "../services/SecretRegistry.js"
 import type { AuthContext } from "./AuthContext.js"
 import { credentialForRequest } from "./OAuthRefresh.js"
+import { usageTarget } from "./UsageView.js"
 
 export type { Attempt } from "../domain/ChatFailure.js"
 
@@ -91,7 +92,6 @@ export const serveWithFailover = <A, R>(
   Effect.gen(function* () {
     const attempts: Array<Attempt> = []
     const usage = yield* UsageState
-    const usageTarget = { agentId: ctx.agent.agentId, storePath: ctx.agent.storePath }
     const registry = yield* SecretRegistry
     const { store } = ctx.store
     const pin = session?.userPin
@@ -173,7 +173,7 @@ export const serveWithFailover = <A, R>(
         if (Either.isRight(result)) {
           attempts.push({ model: modelId, provider, profileId, outcome: "ok" })
           const answeredAt = yield* Clock.currentTimeMillis
-          const recordUse = useRecord({ usage, target: usageTarget, store, provider, profileId, calledAt: now, answeredAt, written })
+          const recordUse = useRecord({ usage, target: usageTarget(ctx), store, provider, profileId, calledAt: now, answeredAt, written })
           const recordLate = (error: ProviderError) => Effect.provide(lateFailure(ctx, written, profileId, provider)(error), services)
           return { value: result.right, model, profileId, attempts, recordUse, recordFailure: recordLate }
         }
@@ -222,7 +222,7 @@ const profileFailure = (
     const settings = cooldownSettings(ctx.config, provider)
     const at = yield* Clock.currentTimeMillis
     const lastError = lastErrorRecord(classified.reason, at, registry.scrub(error.problem))
-    const { doc, stats } = yield* usage.update({ agentId: ctx.agent.agentId, storePath: ctx.agent.storePath }, profileId, (current): UsageStats => ({
+    const { doc, stats } = yield* usage.update(usageTarget(ctx), profileId, (current): UsageStats => ({
       ...recordFailure(current, classified.reason, at, settings, error.retryAfterMs),
       lastError
     }))
