@@ -225,7 +225,7 @@ const spread = (xs, digits = 3) => {
  * One request; resolves with the status (and the body only when it is not 200) and the time to the first body chunk
  * (ms from `t0`, the caller's start), rejects on a transport error.
  */
-const send = (agent, target, t0 = performance.now()) =>
+export const send = (agent, target, t0 = performance.now()) =>
   new Promise((resolve, reject) => {
     const req = http.request(
       { host: "127.0.0.1", port: target.port, path: target.path, method: target.method ?? "POST", agent, headers: target.headers },
@@ -484,7 +484,7 @@ const startRedis = async (bin) => {
 const chatBody = (model, stream) =>
   Buffer.from(JSON.stringify({ model, messages: [{ role: "user", content: "ping" }], max_tokens: 16, ...(stream ? { stream: true } : {}) }))
 
-const targetOf = (name, port, model, bearer, { proxyPid, redisPid, stream = false, headers = {} } = {}) => {
+export const targetOf = (name, port, model, bearer, { proxyPid, redisPid, stream = false, headers = {} } = {}) => {
   const body = chatBody(model, stream)
   return {
     name,

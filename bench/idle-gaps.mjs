@@ -5,14 +5,14 @@
 //
 //   node bench/idle-gaps.mjs [requests=1500] [pauseMs=0] [stream=0|1]
 //
-// Prints the median ms to the response's headers, its first body chunk and its end, per path (the first 200 of each
+// Prints the median ms to the response's first body chunk and to its end, per path (the first 200 of each
 // path are a warm-up, not counted). Needs dist/ (npm run build).
 import http from "node:http"
 import { mkdtempSync, rmSync } from "node:fs"
 import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { GATEWAY_TOKEN, PROVIDER_KEY, startGateway, startHelper, stop, stopHelper, writeState } from "./gateway.mjs"
+import { GATEWAY_TOKEN, PROVIDER_KEY, send, startGateway, startHelper, stop, stopHelper, targetOf, writeState } from "./gateway.mjs"
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..")
 const [requests = 1500, pauseMs = 0, stream = 0] = process.argv.slice(2).map(Number)
@@ -27,27 +27,14 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exi
 const root = mkdtempSync(join(os.tmpdir(), "openclaw-bench-idle-"))
 process.on("exit", () => rmSync(root, { recursive: true, force: true }))
 const stateDir = join(root, ".openclaw")
-/** No request of this size takes a second here; one that does has hung. */
-const REQUEST_TIMEOUT_MS = 10_000
 
-/** [headers, first chunk, end] in ms from the request call. */
-const once = (p) =>
-  new Promise((resolve, reject) => {
-    const body = JSON.stringify({ model: p.model, messages: [{ role: "user", content: "ping" }], ...(stream ? { stream: true } : {}) })
-    const t0 = performance.now()
-    let first
-    const req = http.request(
-      { host: "127.0.0.1", port: p.port, path: "/v1/chat/completions", method: "POST", agent: p.agent, headers: { "content-type": "application/json", authorization: `Bearer ${p.bearer}`, "content-length": Buffer.byteLength(body) } },
-      (res) => {
-        const headers = performance.now() - t0
-        res.on("data", () => (first ??= performance.now() - t0))
-        res.on("end", () => (res.statusCode === 200 ? resolve([headers, first, performance.now() - t0]) : reject(new Error(`${p.name}: HTTP ${res.statusCode}`))))
-      }
-    )
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${p.name}: no answer within ${REQUEST_TIMEOUT_MS} ms`)))
-    req.on("error", reject)
-    req.end(body)
-  })
+/** [first chunk, end] in ms from the request call (gateway.mjs `send`: 30 s timeout, status checked here). */
+const once = async (p) => {
+  const t0 = performance.now()
+  const r = await send(p.agent, p.target, t0)
+  if (r.status !== 200) throw new Error(`${p.name}: HTTP ${r.status}: ${r.body}`)
+  return [r.ttfbMs, performance.now() - t0]
+}
 
 let fake, proxy, gateway
 const paths = []
@@ -56,11 +43,11 @@ try {
   proxy = await startHelper("minimal proxy", join(ROOT, "bench", "minimal-proxy.mjs"), [String(fake.port), "0"])
   writeState(stateDir, fake.port)
   gateway = await startGateway(root, stateDir, join(root, "gateway.log"))
-  for (const p of [
-    { name: "direct", port: fake.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
-    { name: "node proxy", port: proxy.port, model: "gpt-4o-mini", bearer: PROVIDER_KEY },
-    { name: "gateway", port: gateway.port, model: "openclaw", bearer: GATEWAY_TOKEN }
-  ]) paths.push({ ...p, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), times: [[], [], []] })
+  for (const target of [
+    targetOf("direct", fake.port, "gpt-4o-mini", PROVIDER_KEY, { stream: stream === 1 }),
+    targetOf("node proxy", proxy.port, "gpt-4o-mini", PROVIDER_KEY, { stream: stream === 1 }),
+    targetOf("gateway", gateway.port, "openclaw", GATEWAY_TOKEN, { stream: stream === 1 })
+  ]) paths.push({ name: target.name, target, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), times: [[], []] })
   for (let i = 0; i < requests; i++) {
     for (const p of paths) {
       if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs))
@@ -70,7 +57,7 @@ try {
   }
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1].toFixed(3)
   process.stdout.write(`${requests - WARM_UP} requests per path, ${pauseMs} ms pause before each, ${stream ? "streamed (20 chunks 1 ms apart)" : "whole answers"}, medians in ms\n`)
-  for (const p of paths) process.stdout.write(`${p.name.padEnd(11)} headers ${median(p.times[0])}  first chunk ${median(p.times[1])}  end ${median(p.times[2])}\n`)
+  for (const p of paths) process.stdout.write(`${p.name.padEnd(11)} first chunk ${median(p.times[0])}  end ${median(p.times[1])}\n`)
 } finally {
   for (const p of paths) p.agent.destroy()
   if (gateway) await stop(gateway.child, 5_000)
