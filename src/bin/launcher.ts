@@ -12,6 +12,7 @@ import Module from "node:module"
 import * as path from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
+import { holdYoungGeneration } from "./youngGeneration.js"
 
 const bundle = path.join(__dirname, "openclaw-main.cjs")
 const cacheFile = path.join(__dirname, `.openclaw-main.${process.versions.v8}.cache`)
@@ -87,8 +88,9 @@ const tuneForShortRun = (): void => {
  * The gateway's memory (issue 16: peak RSS within 1.3× a bare node:http proxy's). Left to V8's defaults, under load
  * its young generation doubles up to 16 MB semi-spaces and the old generation's limit grows by up to 4× between full
  * collections: a peak RSS of 150–176 MB against the proxy's ~89 MB. Two settings:
- * - the young generation stops growing at 8 MB semi-spaces. V8 takes its maximum only from node's command line, so
- *   after each collection we look, and once there the growth factor becomes 1;
+ * - the young generation grows to 8 MB semi-spaces and no further (./youngGeneration.ts). Until the sixteenth round
+ *   of the bench the factor was set to 1 once, at 8 MB: after the first idle spell the young generation stayed at
+ *   1–2 MB, a scavenge every few milliseconds, 5 % of the CPU per request at 16 clients (bench/README.md);
  * - the old generation's limit grows by 30 % over what survived the last full collection.
  * Measured: peak RSS ~90 MB, for ~4 % more CPU per request at 16 clients and ~13 % at one, where concurrent marking
  * on the other core is counted (bench/README.md). A growth factor of 1 from the start kept memory as low but cost
@@ -98,16 +100,14 @@ const tuneForShortRun = (): void => {
 const tuneForLongRun = (): void => {
   if (!measuredV8) return
   v8.setFlagsFromString("--heap-growing-percent=30")
-  const capBytes = 8 * 1024 * 1024
   // Required here, not imported: a CLI command has no use for it.
   const { PerformanceObserver } = Module.createRequire(__filename)("node:perf_hooks") as typeof import("node:perf_hooks")
-  const watch = new PerformanceObserver(() => {
-    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")
-    if (young === undefined || young.space_size < capBytes) return
-    v8.setFlagsFromString("--semi-space-growth-factor=1")
-    watch.disconnect()
-  })
-  watch.observe({ entryTypes: ["gc"] })
+  const afterCollection = holdYoungGeneration(
+    8 * 1024 * 1024,
+    () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size,
+    (factor) => v8.setFlagsFromString(`--semi-space-growth-factor=${factor}`)
+  )
+  new PerformanceObserver(afterCollection).observe({ entryTypes: ["gc"] })
 }
 
 if (servesGateway(process.argv.slice(2))) {
