@@ -65,10 +65,8 @@ export const secretsOf = (contexts: ReadonlyArray<AuthContext>, access: GatewayA
   return secretList([...out].filter((s) => s.length >= 8), values)
 }
 
-/** The directories to watch and the files in them whose change means "reload". */
-export const watchTargets = (
-  snapshot: GatewaySnapshot
-): { readonly dirs: ReadonlyArray<string>; readonly files: ReadonlySet<string>; readonly stores: ReadonlySet<string> } => {
+/** The files whose change means "reload" (their directories are watched), and which of them are stores. */
+export const watchTargets = (snapshot: GatewaySnapshot): { readonly files: ReadonlySet<string>; readonly stores: ReadonlySet<string> } => {
   const files = new Set<string>()
   const stores = new Set<string>()
   for (const ctx of snapshot.agents.values()) {
@@ -78,8 +76,7 @@ export const watchTargets = (
     files.add(ctx.agent.storePath)
     stores.add(ctx.agent.storePath)
   }
-  const dirs = [...new Set([...files].map((f) => f.slice(0, Math.max(1, f.lastIndexOf("/")))))].sort()
-  return { dirs, files, stores }
+  return { files, stores }
 }
 
 export const storePaths = (agents: ReadonlyMap<string, AuthContext>): ReadonlyArray<string> => [...new Set([...agents.values()].map((c) => c.agent.storePath))]

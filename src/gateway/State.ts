@@ -5,7 +5,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
@@ -245,11 +244,8 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       }
       yield* ref.changes.pipe(
         Stream.map(watchTargets),
-        Stream.changesWith((a, b) => a.dirs.join("\n") === b.dirs.join("\n") && [...a.files].join("\n") === [...b.files].join("\n")),
-        Stream.flatMap(
-          (t) => watcher.watch(t.dirs).pipe(Stream.filterMap((path) => (t.files.has(path) ? Option.some([path, t.stores.has(path)] as const) : Option.none()))),
-          { switch: true }
-        ),
+        Stream.changesWith((a, b) => [...a.files].join("\n") === [...b.files].join("\n")),
+        Stream.flatMap((t) => watcher.watch(t.files).pipe(Stream.map((path) => [path, t.stores.has(path)] as const)), { switch: true }),
         // A store change (the CLI, another gateway, our own writes) needs only the stores; anything else, all.
         Stream.runForEach(([path, isStore]) => {
           return requestReload(`${path} changed`, isStore ? "stores" : "full")

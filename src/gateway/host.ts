@@ -18,16 +18,29 @@ function fingerprintNow(file: string): string | undefined {
   }
 }
 
+/** The files to watch by directory: each directory's entry names that matter, and their full paths. */
+const byDirectory = (files: ReadonlySet<string>): Map<string, Map<string, string>> => {
+  const dirs = new Map<string, Map<string, string>>()
+  for (const file of files) {
+    const dir = path.dirname(file)
+    let names = dirs.get(dir)
+    if (names === undefined) dirs.set(dir, (names = new Map()))
+    names.set(path.basename(file), file)
+  }
+  return dirs
+}
+
 /** `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. */
 export const FileWatcherLive = Layer.succeed(FileWatcher, {
-  watch: (dirs) =>
+  watch: (files) =>
     Stream.asyncScoped<string>((emit) =>
       Effect.acquireRelease(
         Effect.sync(() =>
-          dirs.flatMap((dir) => {
+          [...byDirectory(files)].flatMap(([dir, names]) => {
             try {
               const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
-                if (name) void emit.single(path.join(dir, name.toString()))
+                const file = name === null ? undefined : names.get(name.toString())
+                if (file !== undefined) void emit.single(file)
               })
               watcher.on("error", () => watcher.close())
               return [watcher]
