@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { type Entry, InFlight } from "./InFlight.js"
 
 export interface ListenOptions {
   readonly host: string
@@ -84,16 +85,16 @@ export const forceCloseConnections = (): void => {
  * their turn and never hear the socket go — their provider calls would run on for nobody (§8.6), and the drain
  * would wait for them. One listener per connection, however many requests it carries.
  */
-const onSocketClose = new WeakMap<Socket, Set<() => void>>()
-const whenClosed = (socket: Socket, f: () => void): void => {
+const onSocketClose = new WeakMap<Socket, InFlight<() => void>>()
+const whenClosed = (socket: Socket, f: () => void): Entry<() => void> => {
   let waiting = onSocketClose.get(socket)
   if (waiting === undefined) {
-    const set = new Set<() => void>()
-    waiting = set
-    onSocketClose.set(socket, set)
-    socket.once("close", () => set.forEach((g) => g()))
+    const list = new InFlight<() => void>()
+    waiting = list
+    onSocketClose.set(socket, list)
+    socket.once("close", () => list.forEach((g) => g()))
   }
-  waiting.add(f)
+  return waiting.add(f)
 }
 
 export const listen = (handler: RequestHandler, options: ListenOptions) =>
@@ -101,7 +102,7 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
     let closing = false
     const idle = new Set<() => void>()
     /** The requests being served (their count is what the drain waits on). */
-    const inFlight = new Map<Http.ServerResponse, ReturnType<RequestHandler>>()
+    const inFlight = new InFlight<{ readonly res: Http.ServerResponse; readonly served: ReturnType<RequestHandler> }>()
     const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS
     const untilFirstRequest = new WeakMap<Socket, ReturnType<typeof setTimeout>>()
     const node = Http.createServer({ keepAliveTimeout: 5_000, headersTimeout, connectionsCheckingInterval: Math.min(5_000, Math.ceil(headersTimeout / 4)) }, (req, res) => {
@@ -112,26 +113,26 @@ export const listen = (handler: RequestHandler, options: ListenOptions) =>
         untilFirstRequest.delete(req.socket)
       }
       const served = handler(req, res)
-      inFlight.set(res, served)
+      const entry = inFlight.add({ res, served })
       const socket = req.socket
       // Once, from whichever comes first: the response closed, or its connection did (the client hung up).
       const done = () => {
-        if (!inFlight.delete(res)) return
-        onSocketClose.get(socket)?.delete(done)
+        if (!inFlight.remove(entry)) return
+        onSocketClose.get(socket)?.remove(onClose)
         if (!res.writableEnded) served.stop()
         if (inFlight.size === 0) idle.forEach((f) => f())
       }
+      const onClose = whenClosed(socket, done)
       res.on("close", done)
-      whenClosed(socket, done)
     })
     /** A stream still open when the drain's time is up: its error event (after any half-sent event), then stopped. */
     const endStreams = () => {
-      for (const [res, served] of inFlight) {
+      inFlight.forEach(({ res, served }) => {
         const words = res.writableEnded ? undefined : served.lastWords()
-        if (words === undefined) continue
+        if (words === undefined) return
         res.write(`\n${words}`)
         served.stop()
-      }
+      })
     }
     // Node's headersTimeout counts from a request's first byte: a connection that never sends one would stay until
     // the client drops it. Such a connection gets the same time to bring its first request. (Not a "data" listener:
