@@ -198,12 +198,11 @@ export const logServed = (served: Pick<Served<unknown>, "profileId" | "attempts"
 /** `model`: the ref that served, formatted; `known`: the client's own text (echoed as sent). */
 export const servedHeaders = (served: Pick<Served<unknown>, "profileId" | "attempts">, model: string, secrets: ReadonlyArray<string>, known: Iterable<string>): Record<string, string> => {
   const fallback = fallbackNote(served.attempts, model)
-  return {
-    "x-openclaw-model": headerValue(redactSecrets(model, secrets, known)),
-    ...(served.profileId ? { "x-openclaw-profile": headerValue(served.profileId) } : {}),
-    // A fallback model served: the models before it and why they did not (§8.5).
-    ...(fallback ? { "x-openclaw-fallback": headerValue(redactSecrets(fallback, secrets, known)) } : {})
-  }
+  const headers: Record<string, string> = { "x-openclaw-model": headerValue(redactSecrets(model, secrets, known)) }
+  if (served.profileId) headers["x-openclaw-profile"] = headerValue(served.profileId)
+  // A fallback model served: the models before it and why they did not (§8.5).
+  if (fallback) headers["x-openclaw-fallback"] = headerValue(redactSecrets(fallback, secrets, known))
+  return headers
 }
 
 const servedReply = (wire: ClientWire, served: Served<Answer>, model: string, secrets: ReadonlyArray<string>, known: Iterable<string>): GatewayReply => {

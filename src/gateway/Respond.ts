@@ -6,6 +6,7 @@ import type { ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import { untilDrained } from "../services/Drain.js"
 import { type DirectPull, directPull } from "../services/PullStream.js"
+import { putHeaders } from "../domain/Headers.js"
 import type { GatewayReply } from "./Reply.js"
 
 /**
@@ -79,7 +80,10 @@ const dropWhenUnread = (res: ServerResponse, unreadMs: number): void => {
 
 /** An event stream's head; the drain at shutdown ends the response with an error event from now on (./server.ts). */
 export const startEvents = (res: ServerResponse, headers: Readonly<Record<string, string>> | undefined): void => {
-  res.writeHead(200, { ...SSE_HEADERS, ...headers })
+  const all: Record<string, string> = {}
+  putHeaders(all, SSE_HEADERS)
+  putHeaders(all, headers)
+  res.writeHead(200, all)
   streaming.add(res)
 }
 
@@ -92,7 +96,11 @@ export const writeWhole = (
   headers: Readonly<Record<string, string>> | undefined,
   unreadMs: number = UNREAD_MS
 ): void => {
-  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": body.byteLength })
+  const all: Record<string, string | number> = {}
+  putHeaders(all, headers)
+  all["content-type"] = contentType
+  all["content-length"] = body.byteLength
+  res.writeHead(status, all)
   res.end(body)
   dropWhenUnread(res, unreadMs)
 }

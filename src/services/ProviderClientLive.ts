@@ -171,16 +171,14 @@ const adapterFor = (target: ProviderTarget): ProviderAdapter =>
 const callFor = (ctx: CallContext, adapter: ProviderAdapter, target: ProviderTarget, auth: ProviderAuth, request: ChatRequest) =>
   Either.mapLeft(adapter.buildCall(target, auth, request), (u) => new ProviderError({ provider: ctx.provider, kind: "format", status: 400, detail: u.message }))
 
-const contextFor = (target: ProviderTarget, auth: ProviderAuth, timeoutMs: number): CallContext => ({
-  provider: target.provider,
-  timeoutMs,
-  maxBodyBytes: target.maxBodyBytes,
-  secrets: [
-    ...(auth.secret === undefined ? [] : [Redacted.value(auth.secret)]),
-    // Configured headers may carry credentials of their own; short values ("1", "true") are not secrets.
-    ...Object.values(target.headers).filter((v) => v.length >= 8)
-  ]
-})
+/** With `sent` for a forwarded request's call. One literal, not a spread of another context (domain/Headers.ts). */
+const contextFor = (target: ProviderTarget, auth: ProviderAuth, timeoutMs: number, sent?: () => Iterable<string>): CallContext => {
+  const secrets = auth.secret === undefined ? [] : [Redacted.value(auth.secret)]
+  // Configured headers may carry credentials of their own; short values ("1", "true") are not secrets.
+  for (const v of Object.values(target.headers)) if (v.length >= 8) secrets.push(v)
+  const { provider, maxBodyBytes } = target
+  return sent === undefined ? { provider, timeoutMs, maxBodyBytes, secrets } : { provider, timeoutMs, maxBodyBytes, secrets, sent }
+}
 
 // Untraced: once per provider call on the gateway's hot path (see chatCompletion in src/gateway/ChatCompletions.ts).
 export const makeProviderClient = (): ProviderClientShape => ({
@@ -236,10 +234,8 @@ export const makeProviderClient = (): ProviderClientShape => ({
 
 type Opened = Extract<Forwarded, { _tag: "body" }> | { readonly _tag: "sse"; readonly body: IncomingMessage }
 
-const forwardContext = (target: ProviderTarget, auth: ProviderAuth, request: ForwardRequest, timeoutMs: number): CallContext => ({
-  ...contextFor(target, auth, timeoutMs),
-  sent: () => sentTexts(request)
-})
+const forwardContext = (target: ProviderTarget, auth: ProviderAuth, request: ForwardRequest, timeoutMs: number): CallContext =>
+  contextFor(target, auth, timeoutMs, () => sentTexts(request))
 
 /** A forwarded request's 2xx answer: a stream's body to relay, or a whole answer's bytes as they came, checked. */
 const forwardedAnswer =

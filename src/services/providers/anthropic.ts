@@ -8,6 +8,7 @@ import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
 import { anthropicCodec } from "../../domain/chat/anthropic/Codec.js"
 import { STATUS_BY_ERROR_TYPE } from "../../domain/chat/anthropic/Answer.js"
 import type { ChatRequest, Unsupported } from "../../domain/chat/Model.js"
+import { putHeaders } from "../../domain/Headers.js"
 import type { HttpCall, ProviderAdapter } from "./Adapter.js"
 
 export const ANTHROPIC_VERSION = "2023-06-01"
@@ -20,19 +21,12 @@ export const messagesUrl = (baseUrl: string): string => {
   return base.endsWith("/v1") ? `${base}/messages` : `${base}/v1/messages`
 }
 
-/** Lower-cased header names, so ours and the configured ones merge without case duplicates. */
-const lowerKeys = (headers: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
-
 export const buildHeaders = (target: ProviderTarget, auth: ProviderAuth, stream: boolean): Record<string, string> => {
-  const headers: Record<string, string> = {
-    "anthropic-version": ANTHROPIC_VERSION,
-    accept: stream ? "text/event-stream" : "application/json",
-    ...lowerKeys(target.headers),
-    "content-type": "application/json",
-    // The answer goes on as its bytes (§8.4), without its headers: it must not be compressed.
-    "accept-encoding": "identity"
-  }
+  const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION, accept: stream ? "text/event-stream" : "application/json" }
+  putHeaders(headers, target.headers, true)
+  headers["content-type"] = "application/json"
+  // The answer goes on as its bytes (§8.4), without its headers: it must not be compressed.
+  headers["accept-encoding"] = "identity"
   const secret = auth.secret === undefined ? undefined : Redacted.value(auth.secret)
   if (secret !== undefined && secret !== "") {
     if (auth.kind === "api_key") {

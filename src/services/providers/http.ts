@@ -10,6 +10,7 @@
 import type * as NodeHttp from "node:http"
 import type * as NodeHttps from "node:https"
 import { urlToHttpOptions } from "node:url"
+import { putHeaders } from "../../domain/Headers.js"
 
 export interface Post {
   readonly url: string
@@ -89,8 +90,11 @@ export const post = (n: Net, call: Post, onAnswer: (answer: Answer) => void, onE
     let req: NodeHttp.ClientRequest
     try {
       const base = baseOf(n, call.url)
-      const headers = { ...call.headers, "content-length": String(Buffer.byteLength(call.body)) }
-      req = base.secure ? n.https.request({ ...base, headers }) : n.http.request({ ...base, headers })
+      const headers: Record<string, string> = {}
+      putHeaders(headers, call.headers)
+      headers["content-length"] = String(Buffer.byteLength(call.body))
+      const options = { protocol: base.protocol, hostname: base.hostname, port: base.port, path: base.path, method: "POST", agent: base.agent, headers }
+      req = base.secure ? n.https.request(options) : n.http.request(options)
     } catch (error) {
       // An invalid URL, or a header value node:http refuses to send.
       return onError(error)

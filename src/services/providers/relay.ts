@@ -93,7 +93,10 @@ export class SseRelay {
     // Whole lines are taken one by one, each with its line end (LF, CR or CRLF), as the parser reads them.
     let step: RelayStep | undefined
     const scan = scanLines(chunk, start, (from, _end, next) => (step = this.line(chunk.subarray(from, next), out)) !== undefined)
-    if (step !== undefined) return { ...step, events: joined(out) }
+    if (step !== undefined) {
+      const events = joined(out)
+      return step.error === undefined ? { events, done: step.done, progress: step.progress } : { events, done: step.done, progress: step.progress, error: step.error }
+    }
     this.afterCr = scan.afterCr
     const lineStart = scan.rest
     const length = chunk.length
