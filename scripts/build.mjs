@@ -49,7 +49,8 @@ if (leftover) throw new Error(`dist bundle still has a dynamic import() the laun
 // The launcher reads the bundle as latin1, which is only the same text when it is ASCII (esbuild escapes the rest).
 const nonAscii = /[^\x00-\x7f]/.exec(mainText)
 if (nonAscii) throw new Error(`dist bundle is not ASCII: ${JSON.stringify(mainText.slice(nonAscii.index - 30, nonAscii.index + 30))}`)
-// An object spread left in (a dependency's own helper, a changed option) would bring the map churn back (above).
+// A literal that starts with a spread, left in (a changed option, a dependency's own code), would bring the map churn
+// back (above). Spreads after a first property are written out too; this checks only the shape that matters.
 const spread = /\{\.\.\./.exec(mainText)
 if (spread) throw new Error(`dist bundle has an object spread: ${JSON.stringify(mainText.slice(spread.index - 40, spread.index + 40))}`)
 // Written as CommonJS's module wrapper (what Module.wrap adds), so the launcher compiles the file's text as it is.

@@ -9,7 +9,8 @@ export interface Entry<A> {
   readonly value: A
   /** @internal */ prev: Entry<A> | undefined
   /** @internal */ next: Entry<A> | undefined
-  /** @internal */ listed: boolean
+  /** The list it is in; undefined once it left. */
+  /** @internal */ owner: InFlight<A> | undefined
 }
 
 export class InFlight<A> {
@@ -21,29 +22,30 @@ export class InFlight<A> {
   }
 
   add(value: A): Entry<A> {
-    const entry: Entry<A> = { value, prev: undefined, next: this.head, listed: true }
+    const entry: Entry<A> = { value, prev: undefined, next: this.head, owner: this }
     if (this.head !== undefined) this.head.prev = entry
     this.head = entry
     this.count++
     return entry
   }
 
-  /** False when it had left already (or is another list's). */
+  /** False when it had left already, or is another list's. */
   remove(entry: Entry<A>): boolean {
-    if (!entry.listed) return false
-    if (entry.prev === undefined) {
-      if (this.head !== entry) return false
-      this.head = entry.next
-    } else entry.prev.next = entry.next
+    if (entry.owner !== this) return false
+    if (entry.prev === undefined) this.head = entry.next
+    else entry.prev.next = entry.next
     if (entry.next !== undefined) entry.next.prev = entry.prev
     entry.prev = undefined
     entry.next = undefined
-    entry.listed = false
+    entry.owner = undefined
     this.count--
     return true
   }
 
-  /** Each value, newest first; `f` may remove entries (its own or others). */
+  /**
+   * Each value present when it begins, newest first, even those that leave meanwhile (`f` may remove its own entry or
+   * others); entries added meanwhile are not visited.
+   */
   forEach(f: (value: A) => void): void {
     const values: Array<A> = []
     for (let e = this.head; e !== undefined; e = e.next) values.push(e.value)

@@ -109,7 +109,11 @@ export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: n
   switch (reply._tag) {
     case "json": {
       const body = JSON.stringify(reply.body)
-      res.writeHead(reply.status, { ...reply.headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+      const all: Record<string, string | number> = {}
+      putHeaders(all, reply.headers)
+      all["content-type"] = "application/json"
+      all["content-length"] = Buffer.byteLength(body)
+      res.writeHead(reply.status, all)
       res.end(body)
       dropWhenUnread(res, unreadMs)
       return Effect.void

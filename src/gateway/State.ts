@@ -237,7 +237,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
           return Queue.offer(wake, undefined)
         }).pipe(Effect.asVoid)
 
-      // Watch the directories of the current snapshot; a reload that changes them re-targets the watch.
+      // Watch the files of the current snapshot (through their directories); a reload that changes them re-targets it.
       for (const ctx of initial.agents.values()) {
         yield* files.makeDirectory(ctx.agent.agentDir).pipe(Effect.ignore)
         yield* files.makeDirectory(ctx.host.stateDir).pipe(Effect.ignore)
