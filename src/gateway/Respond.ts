@@ -107,17 +107,9 @@ export const writeWhole = (
 
 export const writeReply = (res: ServerResponse, reply: GatewayReply, unreadMs: number = UNREAD_MS): Effect.Effect<void> => {
   switch (reply._tag) {
-    case "json": {
-      const body = JSON.stringify(reply.body)
-      const all: Record<string, string | number> = {}
-      putHeaders(all, reply.headers)
-      all["content-type"] = "application/json"
-      all["content-length"] = Buffer.byteLength(body)
-      res.writeHead(reply.status, all)
-      res.end(body)
-      dropWhenUnread(res, unreadMs)
+    case "json":
+      writeWhole(res, reply.status, "application/json", Buffer.from(JSON.stringify(reply.body)), reply.headers, unreadMs)
       return Effect.void
-    }
     case "raw":
       writeWhole(res, reply.status, reply.contentType, reply.body, reply.headers, unreadMs)
       return Effect.void

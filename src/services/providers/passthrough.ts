@@ -4,18 +4,13 @@
  * which looks only for the end marker and an error event (./relay.ts forwards the bytes themselves). Pure: no I/O.
  */
 import type { ProviderAuth, ProviderTarget } from "../../domain/Chat.js"
+import { putHeaders } from "../../domain/Headers.js"
 import { STATUS_BY_ERROR_TYPE } from "../../domain/chat/anthropic/Answer.js"
 import type { StreamDecoder, StreamStep } from "../../domain/chat/Codec.js"
 import type { ForwardRequest } from "../ProviderClient.js"
 import type { HttpCall } from "./Adapter.js"
 import * as anthropic from "./anthropic.js"
 import * as openai from "./openai.js"
-
-const lowerKeys = (headers: Readonly<Record<string, string>>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const k in headers) out[k.toLowerCase()] = headers[k]!
-  return out
-}
 
 const betaList = (value: string | undefined): ReadonlyArray<string> =>
   value === undefined ? [] : value.split(",").map((b) => b.trim()).filter((b) => b !== "")
@@ -26,7 +21,8 @@ const betaList = (value: string | undefined): ReadonlyArray<string> =>
  * headers goes on: its `x-api-key` or bearer is the gateway's token, never the provider's.
  */
 const anthropicHeaders = (target: ProviderTarget, auth: ProviderAuth, request: ForwardRequest): Record<string, string> => {
-  const configured = lowerKeys(target.headers)
+  const configured: Record<string, string> = {}
+  putHeaders(configured, target.headers, true)
   const version = request.headers["anthropic-version"]
   const betas = [...new Set([...betaList(configured["anthropic-beta"]), ...betaList(request.headers["anthropic-beta"])])]
   if (version !== undefined) configured["anthropic-version"] = version
