@@ -89,14 +89,15 @@ const tuneForShortRun = (): void => {
  * its young generation doubles up to 16 MB semi-spaces and the old generation's limit grows by up to 4× between full
  * collections: a peak RSS of 150–176 MB against the proxy's ~89 MB. Two settings:
  * - the young generation grows to about 8 MB semi-spaces (16 MB in V8's statistics, which count both) and no further
- *   (./youngGeneration.ts: approximate, within a quarter). Until the sixteenth round of the bench the factor was set to 1 once, at 8 MB counted so:
- *   4 MB semi-spaces, and after the first idle spell 1–2 MB under all later load, a scavenge every few milliseconds.
- *   Both mended: 179 → 171 µs CPU per request at 16 clients, peak RSS 87 → 94 MB (bench/README.md);
+ *   (./youngGeneration.ts: approximate, within a quarter). Until the sixteenth round of the bench the factor was set
+ *   to 1 once, at 8 MB counted so: 4 MB semi-spaces, and after the first idle spell 1–2 MB under all later load, a
+ *   scavenge every few milliseconds. Both mended: 179 → 171 µs CPU per request at 16 clients, peak RSS 87 → 94 MB
+ *   (bench/README.md);
  * - the old generation's limit grows by 30 % over what survived the last full collection.
- * Measured (eighth round, the old generation's setting): peak RSS ~90 MB, for ~4 % more CPU per request at 16 clients and ~13 % at one, where concurrent marking
- * on the other core is counted (bench/README.md). A growth factor of 1 from the start kept memory as low but cost
- * ~35 % of the throughput: a 1 MB young generation copies a request's objects over and over. Only for the V8
- * measured (measuredV8).
+ * Measured (eighth round, the old generation's setting): peak RSS ~90 MB, for ~4 % more CPU per request at 16
+ * clients and ~13 % at one, where concurrent marking on the other core is counted (bench/README.md). A growth factor
+ * of 1 from the start kept memory as low but cost ~35 % of the throughput: a 1 MB young generation copies a
+ * request's objects over and over. Only for the V8 measured (measuredV8).
  */
 const tuneForLongRun = (): void => {
   if (!measuredV8) return

@@ -26,10 +26,12 @@ const escapeChar = (c: string): string => {
 /** `text` with every control character (LF, CR and TAB included) escaped: safe inside one line. */
 export const escapeControl = (text: string): string => (CONTROL.test(text) ? text.replace(CONTROLS, escapeChar) : text)
 
+/** Every control character but the LF and TAB the program writes, and the bidirectional and line-separator marks. */
+const UNSAFE_CLASS = "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
 /** Any character TERMINAL_UNSAFE can match the start of (ESC is among the controls). */
-const ACTING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
-/** An SGR colour sequence (`ESC [ <digits;> m`), or any control character but the LF and TAB the program writes. */
-const TERMINAL_UNSAFE = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+const ACTING = new RegExp(UNSAFE_CLASS)
+/** An SGR colour sequence (`ESC [ <digits;> m`), or one of UNSAFE_CLASS. */
+const TERMINAL_UNSAFE = new RegExp(`(\\u001b\\[[0-9;]*m)|${UNSAFE_CLASS}`, "g")
 
 /**
  * The net at a terminal boundary, for whole outputs the program composed: its own line breaks and tabs stay,
