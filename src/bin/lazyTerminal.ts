@@ -1,6 +1,6 @@
 import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { serviceLayer } from "../services/LayerInOrder.js"
 
 /**
  * NodeTerminal opens `process.stdin` when it is built, which costs start-up time and is wrong for commands that
@@ -17,9 +17,9 @@ const nodeTerminal = Effect.flatMap(
  * Same width (`*` per character): the prompt erases by the length of what it meant to draw.
  */
 export const lazyTerminalLayer = (scrub: (text: string) => string) =>
-  Layer.succeed(
+  serviceLayer(
     Terminal.Terminal,
-    Terminal.Terminal.of({
+    Effect.succeed(Terminal.Terminal.of({
       columns: Effect.sync(() => process.stdout.columns ?? 0),
       rows: Effect.sync(() => process.stdout.rows ?? 0),
       isTTY: Effect.sync(() => process.stdout.isTTY === true),
@@ -30,5 +30,5 @@ export const lazyTerminalLayer = (scrub: (text: string) => string) =>
       // NodeTerminal (and node:readline with it) is loaded on the first prompt.
       readInput: Effect.flatMap(nodeTerminal, (t) => t.readInput),
       readLine: Effect.scoped(Effect.flatMap(nodeTerminal, (t) => t.readLine))
-    })
+    }))
   )

@@ -3,7 +3,6 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import { cli } from "../cli/Cli.js"
 import { cliPlatformLayer } from "../cli/CliPlatform.js"
@@ -14,7 +13,7 @@ import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { outputLost } from "../cli/OutputLost.js"
 import { makeAppLayer } from "../services/AppLayer.js"
 import { cliLogger } from "../services/Logging.js"
-import { mergeInOrder, provideInOrder } from "../services/LayerInOrder.js"
+import { mergeInOrder, provideInOrder, serviceLayer } from "../services/LayerInOrder.js"
 import { livePorts } from "../services/LivePorts.js"
 import { Progress } from "../services/Progress.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
@@ -32,7 +31,7 @@ const secrets = makeSecretRegistry()
 // Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.
 const CliLive = provideInOrder(
   cliPlatformLayer(lazyTerminalLayer((text) => secrets.scrubSameWidth(text))),
-  makeAppLayer({ ...livePorts, secrets: Layer.succeed(SecretRegistry, secrets) }),
+  makeAppLayer({ ...livePorts, secrets: serviceLayer(SecretRegistry, Effect.succeed(secrets)) }),
   mergeInOrder(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets)))
 )
 

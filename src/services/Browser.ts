@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { HostProcess } from "./HostProcess.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Opens a URL in the user's browser. Tests replace it with a fake that plays the browser; it never runs there. */
 export interface BrowserShape {
@@ -12,7 +12,7 @@ export interface BrowserShape {
 }
 
 export class Browser extends Context.Tag("openclaw/Browser")<Browser, BrowserShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     Browser,
     Effect.map(HostProcess, (host) => ({
       available: hasDesktop(host.platform, host.vars),

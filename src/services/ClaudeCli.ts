@@ -1,8 +1,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import { ClaudeCliError } from "../domain/AuthErrors.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Claude Code's `claude` program, run in the foreground on the user's terminal. */
 export interface ClaudeCliShape {
@@ -15,7 +15,7 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
    * Spawns through @effect/platform's CommandExecutor. Interactive children need the terminal, which is why we
    * patch platform-node-shared (patches/) not to start them in a new session when stdin is inherited.
    */
-  static readonly layer = Layer.succeed(ClaudeCli, {
+  static readonly layer = serviceLayer(ClaudeCli, Effect.succeed({
     setupToken: Effect.gen(function* () {
       // Loaded on use: only this command spawns anything.
       const [NodeCommandExecutor, NodeFileSystem, Command, { spawnSync }] = yield* Effect.promise(() =>
@@ -47,7 +47,7 @@ export class ClaudeCli extends Context.Tag("openclaw/ClaudeCli")<ClaudeCli, Clau
       if (exitCode === 130) return yield* new ClaudeCliError({ reason: "cancelled" })
       if (exitCode !== 0) return yield* new ClaudeCliError({ reason: "failed", exitCode })
     })
-  })
+  }))
 }
 
 /**

@@ -1,6 +1,5 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import type { JsonObject } from "../domain/AuthStore.js"
 import type { StoreError } from "../domain/Errors.js"
 import { editJson5, sameJson } from "../domain/Json5Edit.js"
@@ -8,6 +7,7 @@ import { FileLock } from "./FileLock.js"
 import { Files } from "./Files.js"
 import { parseJsonText, readJsonDocument, readJsonSource, type RawDocument } from "./JsonDocument.js"
 import { Paths } from "./Paths.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** `openclaw.json` (§3.2): read as JSON5, edited in place keeping the user's text and every key the program does not own. */
 export interface ConfigStoreShape {
@@ -38,7 +38,7 @@ const rewrite = (path: string, text: string, before: JsonObject, raw: JsonObject
 }
 
 export class ConfigStore extends Context.Tag("openclaw/ConfigStore")<ConfigStore, ConfigStoreShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     ConfigStore,
     Effect.gen(function* () {
       const files = yield* Files

@@ -1,6 +1,5 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { JsonObject } from "../domain/AuthStore.js"
 import { configEnvVars } from "../domain/Config.js"
@@ -11,6 +10,7 @@ import { HostProcess } from "./HostProcess.js"
 import { Paths } from "./Paths.js"
 import { ShellEnv } from "./ShellEnv.js"
 import { PROVIDERS } from "../domain/Provider.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface EnvSnapshot {
   readonly vars: EnvMap
@@ -38,7 +38,7 @@ export interface EnvironmentShape {
 }
 
 export class Environment extends Context.Tag("openclaw/Environment")<Environment, EnvironmentShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     Environment,
     Effect.gen(function* () {
       const host = yield* HostProcess

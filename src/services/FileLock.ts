@@ -1,11 +1,11 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { errnoCode, FileError, LOCK_IS_A_FILE, LockTimeoutError } from "../domain/Errors.js"
 import { type LockTimings, lockTimings } from "../domain/LockTimings.js"
 import { HostProcess } from "./HostProcess.js"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface FileLockShape {
   /** Runs `use` while holding the inter-process lock for `file` (§3.3). */
@@ -18,7 +18,7 @@ export interface FileLockShape {
 export class FileLock extends Context.Tag("openclaw/FileLock")<FileLock, FileLockShape>() {
   // A lock whose holder stopped refreshing it for `staleMs` (crashed, killed) is taken over; a writer gives up with
   // a clear error after `waitMs`, well past it (domain/LockTimings.ts).
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     FileLock,
     Effect.map(HostProcess, (host) => {
       const timings = lockTimings(host.vars)

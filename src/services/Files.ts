@@ -1,12 +1,12 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { DANGLING_LINK, errnoCode, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface FileInfo {
   readonly isFile: boolean
@@ -43,7 +43,7 @@ export interface FilesShape {
 }
 
 export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
-  static readonly layer = Layer.sync(Files, () => makeNodeFiles())
+  static readonly layer = serviceLayer(Files, Effect.sync(() => makeNodeFiles()))
 }
 
 /** The nearest parent of `file` that exists and is not a directory (what ENOTDIR is about), if one is found. */

@@ -1,7 +1,8 @@
 import * as Context from "effect/Context"
-import * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
 import * as os from "node:os"
 import { isatty } from "node:tty"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** The few facts about the running process the programs need; `process` itself stays at the edge. */
 export interface HostProcessShape {
@@ -16,7 +17,7 @@ export interface HostProcessShape {
 }
 
 export class HostProcess extends Context.Tag("openclaw/HostProcess")<HostProcess, HostProcessShape>() {
-  static readonly layer = Layer.sync(HostProcess, () => ({
+  static readonly layer = serviceLayer(HostProcess, Effect.sync(() => ({
     vars: { ...process.env },
     cwd: process.cwd(),
     osHome: os.homedir(),
@@ -25,5 +26,5 @@ export class HostProcess extends Context.Tag("openclaw/HostProcess")<HostProcess
     // Asked of the descriptor: `process.stdin` would make a stream (and a socket for a pipe) most commands never read.
     stdinIsTTY: isatty(0),
     platform: process.platform
-  }))
+  })))
 }

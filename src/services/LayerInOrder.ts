@@ -1,17 +1,37 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 
 type L<A, E, R> = Layer.Layer<A, E, R>
+
+/**
+ * What builds each layer made by `serviceLayer` (and by the lists below). A list built in order runs it in place,
+ * in the list's own scope, instead of asking the memo map: memoising a layer costs a lock, a deferred, two refs, a
+ * scope and a diff of every fiber ref: building the CLI's ~35 layers took ~9 ms of a ~72 ms command, in place ~5
+ * (issue 16). Such a layer is built once per list it is in, then, not once per memo map: keep a stateful one in one
+ * list of an edge's graph. Built anywhere else (Effect.provide, Layer.provide, a test), it is an ordinary layer.
+ */
+const inPlace = new WeakMap<L<any, any, any>, Effect.Effect<Context.Context<any>, any, any>>()
+
+const remember = <A, E, R>(build: Effect.Effect<Context.Context<A>, E, R>): L<A, E, Exclude<R, Scope.Scope>> => {
+  const layer = Layer.scopedContext(build)
+  inPlace.set(layer, build)
+  return layer
+}
+
+/** `Layer.effect(tag, make)` (or `scoped`: a finalizer `make` adds runs when the layer's scope closes), built in place by a list. */
+export const serviceLayer = <I, S, E, R>(tag: Context.Tag<I, S>, make: Effect.Effect<S, E, R>): L<I, E, Exclude<R, Scope.Scope>> =>
+  remember(Effect.map(make, (service) => Context.make(tag, service)))
 
 /**
  * Layers built one after the other, each seeing what the ones before it built, all of it the result: what
  * `a.pipe(Layer.provideMerge(b) …)` chains express, in one layer. Each provideMerge is five nodes in the layer
  * graph (a ProvideMerge, a Provide, a Suspend, a context and one more merge), each memoised with its own deferred,
- * lock and scope. With these and mergeInOrder the CLI builds its ~35 services in ~16 ms instead of ~24 on this
- * machine, on every command (issue 16). The layers given are still memoised in the same memo map, so a layer
- * shared with another part of the graph is built once; their finalizers run, in reverse, when this layer's scope
- * closes.
+ * lock and scope. With these and mergeInOrder the CLI built its ~35 services in ~16 ms instead of ~24 on an earlier
+ * machine (issue 16). Layers of other kinds are memoised in the same memo map, so one shared with another part of
+ * the graph is built once; a `serviceLayer` or a nested list is built in place (above). Finalizers run, in reverse,
+ * when this layer's scope closes.
  */
 export function provideInOrder<A1, E1, R1, A2, E2, R2>(
   l1: L<A1, E1, R1>,
@@ -61,14 +81,16 @@ type Merged<Ls extends Layers> = L<
 >
 
 const inOrder = (layers: ReadonlyArray<L<unknown, unknown, unknown>>): L<unknown, unknown, unknown> =>
-  Layer.scopedContext(
+  remember(
     Effect.gen(function* () {
       const memoMap = yield* Layer.CurrentMemoMap
       const scope = yield* Effect.scope
       let built = Context.empty() as Context.Context<unknown>
       for (const layer of layers) {
-        // Effect.provide(context) adds to what the fiber has: the edge's own inputs stay visible to every layer.
-        built = Context.merge(built, yield* Effect.provide(Layer.buildWithMemoMap(layer, memoMap, scope), built))
+        // Effect.provide(context) adds to what the fiber has: the edge's own inputs stay visible to every layer. A
+        // nested list runs in place too, in this scope.
+        const build = inPlace.get(layer) ?? Layer.buildWithMemoMap(layer, memoMap, scope)
+        built = Context.merge(built, yield* Effect.provide(build, built))
       }
       return built
     })

@@ -2,10 +2,10 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { CallbackPortError } from "../domain/OAuthErrors.js"
 import { type CallbackParams, checkCallback } from "../domain/OAuthLogin.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface CallbackListener {
   /** The port actually bound (the requested one, or the one the OS chose for port 0). */
@@ -25,7 +25,7 @@ export interface OAuthCallbackShape {
 }
 
 export class OAuthCallback extends Context.Tag("openclaw/OAuthCallback")<OAuthCallback, OAuthCallbackShape>() {
-  static readonly layer = Layer.succeed(OAuthCallback, { listen: (options) => listenNode(options) })
+  static readonly layer = serviceLayer(OAuthCallback, Effect.succeed({ listen: (options) => listenNode(options) }))
 }
 
 const page = (title: string, text: string): string =>

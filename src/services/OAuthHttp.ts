@@ -1,10 +1,10 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { OAuthHttpError } from "../domain/OAuthErrors.js"
 import { readBounded } from "./providers/body.js"
 import { loadNet, netLoaded, post, type Sent } from "./providers/http.js"
 import { replaceSecrets } from "./SecretRegistry.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface TokenRequest {
   readonly url: string
@@ -21,7 +21,7 @@ export interface OAuthHttpShape {
 }
 
 export class OAuthHttp extends Context.Tag("openclaw/OAuthHttp")<OAuthHttp, OAuthHttpShape>() {
-  static readonly layer = Layer.succeed(OAuthHttp, { requestToken: (request) => postToken(request) })
+  static readonly layer = serviceLayer(OAuthHttp, Effect.succeed({ requestToken: (request) => postToken(request) }))
 }
 
 const hostOf = (url: string): string => {

@@ -1,10 +1,10 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import type { OpenClawConfig } from "../domain/Config.js"
 import { UnknownAgentError, UsageError } from "../domain/Errors.js"
 import { type AgentPaths, controlInPathVariable, homeProblem, type HostPaths, resolveAgentPaths, resolveHostPaths, UnknownAgent, UnsafeAgentId } from "../domain/Paths.js"
 import { HostProcess } from "./HostProcess.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface PathsShape extends HostPaths {
   /** The agent's dir and store (§2); an unknown `--agent` names the configured ids. */
@@ -12,7 +12,7 @@ export interface PathsShape extends HostPaths {
 }
 
 export class Paths extends Context.Tag("openclaw/Paths")<Paths, PathsShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     Paths,
     Effect.flatMap(HostProcess, (host) => {
       const home = homeProblem(host.vars, host.osHome)

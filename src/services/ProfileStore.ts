@@ -1,13 +1,13 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import { type AuthStore, decodeAuthStore, type JsonObject, serializeStore } from "../domain/AuthStore.js"
 import { FileShapeError, type StoreError } from "../domain/Errors.js"
 import { firstUnsafeNumber } from "../domain/JsonStructure.js"
 import { FileLock } from "./FileLock.js"
 import { Files } from "./Files.js"
 import { readJsonDocument } from "./JsonDocument.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export interface StoreDocument {
   readonly path: string
@@ -32,7 +32,7 @@ export interface ProfileStoreShape {
 }
 
 export class ProfileStore extends Context.Tag("openclaw/ProfileStore")<ProfileStore, ProfileStoreShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     ProfileStore,
     Effect.gen(function* () {
       const files = yield* Files

@@ -2,11 +2,11 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import { escapeControl } from "../domain/Untrusted.js"
 import { HostProcess } from "./HostProcess.js"
 import { SecretRegistry } from "./SecretRegistry.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /**
  * Progress of slow work (§6 "Command-line manners": refresh, login, secret resolution): one line on stderr, on a
@@ -28,7 +28,7 @@ export const silentProgress: ProgressShape = { during: (_label, effect) => effec
  */
 export class Progress extends Context.Reference<Progress>()("openclaw/Progress", { defaultValue: () => silentProgress }) {
   /** The CLI's: on a terminal stderr, through the scrubber (a label may name an id that is a secret). */
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     Progress,
     Effect.map(Effect.all([HostProcess, SecretRegistry]), ([host, secrets]) =>
       host.stderrIsTTY ? terminalProgress((text) => void process.stderr.write(secrets.scrub(text))) : silentProgress

@@ -5,12 +5,12 @@ import type * as Terminal from "@effect/platform/Terminal"
 import { Terminal as TerminalTag } from "@effect/platform/Terminal"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { PromptCancelledError } from "../domain/AuthErrors.js"
 import { HostProcess } from "./HostProcess.js"
 import * as TerminalPrompts from "./TerminalPrompts.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Asking the user things. Secrets are read without any echo, not even masking characters. */
 export interface PrompterShape {
@@ -27,7 +27,7 @@ export interface PrompterShape {
 }
 
 export class Prompter extends Context.Tag("openclaw/Prompter")<Prompter, PrompterShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     Prompter,
     Effect.gen(function* () {
       const host = yield* HostProcess

@@ -1,13 +1,14 @@
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import { ProviderClient, type ProviderClientShape } from "./ProviderClient.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /**
  * The live ProviderClient, loaded on its first call: its HTTP code and the chat codecs' Schema classes are a large
  * share of the CLI's start-up (issue 16), and only a few commands call a provider (`models status --probe`). The
  * gateway, which calls one on every request, provides ProviderClientLive itself (cli/GatewayCommand.ts).
  */
-export const ProviderClientOnDemand: Layer.Layer<ProviderClient> = Layer.sync(ProviderClient, () => {
+export const ProviderClientOnDemand: Layer.Layer<ProviderClient> = serviceLayer(ProviderClient, Effect.sync(() => {
   let live: ProviderClientShape | undefined
   const client = Effect.suspend(() =>
     live !== undefined
@@ -21,4 +22,4 @@ export const ProviderClientOnDemand: Layer.Layer<ProviderClient> = Layer.sync(Pr
     // Once loaded (its first call went through `forward`): the gateway's lane calls without a fiber.
     forwardNow: (...args) => live?.forwardNow?.(...args)
   })
-})
+}))

@@ -1,12 +1,12 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import type { OAuthCredential } from "../domain/Credential.js"
 import type { FileError, LockTimeoutError } from "../domain/Errors.js"
 import { refreshLockPath } from "../domain/OAuth.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { FileLock } from "./FileLock.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Which OAuth refresh: a profile of a provider, on the host whose state dir is `stateDir`. */
 export interface RefreshKey {
@@ -44,7 +44,7 @@ export interface RefreshLockShape {
 
 export class RefreshLock extends Context.Tag("openclaw/RefreshLock")<RefreshLock, RefreshLockShape>() {
   /** This host's lock file per (provider, profile): today's behaviour, the default. */
-  static readonly file = Layer.effect(
+  static readonly file = serviceLayer(
     RefreshLock,
     Effect.map(FileLock, (lock) => fileRefreshLock(lock))
   )

@@ -1,9 +1,9 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { maskSecret } from "../domain/Mask.js"
 import { scrub } from "../domain/Scrub.js"
 import { RUN, type ScrubIndex, scrubIndex } from "../domain/ScrubIndex.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /**
  * Every secret value this process has loaded (stores, env files, env vars, config, secret command-line options),
@@ -27,7 +27,7 @@ export interface SecretRegistryShape {
 }
 
 export class SecretRegistry extends Context.Tag("openclaw/SecretRegistry")<SecretRegistry, SecretRegistryShape>() {
-  static readonly layer = Layer.sync(SecretRegistry, () => makeSecretRegistry())
+  static readonly layer = serviceLayer(SecretRegistry, Effect.sync(() => makeSecretRegistry()))
 }
 
 /** Shorter values are too likely to be ordinary words to scrub by value. */

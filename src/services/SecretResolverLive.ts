@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import { type ExecSecretProvider, type FileSecretProvider, providerFor } from "../domain/SecretProviders.js"
 import { idProblem, type SecretRef, secretRefKey } from "../domain/SecretRef.js"
 import { type Resolution, resolveEnvRef, unresolved } from "../domain/SecretResolution.js"
@@ -9,6 +8,7 @@ import { HostProcess } from "./HostProcess.js"
 import { resolveExecIds } from "./secrets/ExecSecrets.js"
 import { resolveFileIds } from "./secrets/FileSecrets.js"
 import { type ResolveRequest, SecretResolver } from "./SecretResolver.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Providers resolved at once; a provider's ids are always one batch (one read, one run). */
 const PROVIDER_CONCURRENCY = 4
@@ -66,9 +66,9 @@ const resolveBatch = (batch: Batch, request: ResolveRequest, home: string): Effe
 }
 
 /** The live resolver (§9): env from the assembled environment, file from disk, exec by running the command. */
-export const SecretResolverLive = Layer.effect(
+export const SecretResolverLive = serviceLayer(
   SecretResolver,
-  Effect.map(HostProcess, (host) => {
+    Effect.map(HostProcess, (host) => {
     const home = host.vars.HOME !== undefined && host.vars.HOME !== "" ? host.vars.HOME : host.osHome
     return {
       resolve: (request) =>
@@ -90,4 +90,4 @@ export const SecretResolverLive = Layer.effect(
         })
     }
   })
-)
+  )

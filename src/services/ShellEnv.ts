@@ -1,10 +1,10 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { readFile } from "node:fs/promises"
 import { ExplainedError } from "../domain/Errors.js"
 import { HostProcess } from "./HostProcess.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Why the login-shell import did not happen; it is a warning, never fatal (§4.1 step 5). */
 export class ShellEnvError extends ExplainedError("ShellEnvError", {
@@ -43,7 +43,7 @@ export interface ShellEnvShape {
 }
 
 export class ShellEnv extends Context.Tag("openclaw/ShellEnv")<ShellEnv, ShellEnvShape>() {
-  static readonly layer = Layer.effect(
+  static readonly layer = serviceLayer(
     ShellEnv,
     Effect.map(HostProcess, (host) => makeShellEnv(host.vars, "/etc/shells"))
   )

@@ -1,6 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { serviceLayer } from "./LayerInOrder.js"
 
 export type StateBackendName = "file" | "redis"
 
@@ -13,5 +13,5 @@ export interface StateHealthReport {
 
 /** Whether the shared state (§10) is reachable; the file backend always is. */
 export class StateHealth extends Context.Tag("openclaw/StateHealth")<StateHealth, { readonly current: Effect.Effect<StateHealthReport> }>() {
-  static readonly file = Layer.succeed(StateHealth, { current: Effect.succeed<StateHealthReport>({ backend: "file", degraded: false }) })
+  static readonly file = serviceLayer(StateHealth, Effect.succeed({ current: Effect.succeed<StateHealthReport>({ backend: "file", degraded: false }) }))
 }

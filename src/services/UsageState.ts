@@ -1,11 +1,11 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { setLastGood, setUsageStats, type UsageStats } from "../domain/AuthStore.js"
 import type { StoreError } from "../domain/Errors.js"
 import type { ProfileId } from "../domain/ProfileId.js"
 import type { ProviderId } from "../domain/Provider.js"
 import { ProfileStore, type StoreDocument } from "./ProfileStore.js"
+import { serviceLayer } from "./LayerInOrder.js"
 
 /** Whose usage: an agent (the shared key, the same on every host) and its store on this host. */
 export interface UsageTarget {
@@ -50,7 +50,7 @@ export interface UsageStateShape {
 
 export class UsageState extends Context.Tag("openclaw/UsageState")<UsageState, UsageStateShape>() {
   /** In the store file, under its lock (§3.3): today's behaviour, the default. */
-  static readonly file = Layer.effect(
+  static readonly file = serviceLayer(
     UsageState,
     Effect.map(ProfileStore, (profiles) => fileUsageState(profiles))
   )
