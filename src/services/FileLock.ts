@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { errnoCode, FileError, LOCK_IS_A_FILE, LockTimeoutError } from "../domain/Errors.js"
 import { type LockTimings, lockTimings } from "../domain/LockTimings.js"
 import { HostProcess } from "./HostProcess.js"
-import * as fs from "node:fs/promises"
+import * as fs from "./NodeFs.js"
 import * as path from "node:path"
 import { serviceLayer } from "./LayerInOrder.js"
 
@@ -35,7 +35,7 @@ export class FileLock extends Context.Tag("openclaw/FileLock")<FileLock, FileLoc
 const acquire = (file: string, { staleMs, waitMs }: LockTimings) =>
   Effect.tryPromise({
     try: async () => {
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+      await fs.mkdir(path.dirname(file), 0o700)
       const lockfile = await import("proper-lockfile")
       const options = {
         realpath: false,

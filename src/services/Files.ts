@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
-import * as fs from "node:fs/promises"
+import * as fs from "./NodeFs.js"
 import * as path from "node:path"
 import { DANGLING_LINK, errnoCode, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
 import { serviceLayer } from "./LayerInOrder.js"
@@ -109,7 +109,7 @@ const removeOrphanedTemps = async (dir: string, base: string): Promise<void> => 
 const writeAtomicNode = async (file: string, content: string): Promise<void> => {
   const target = await realTarget(file)
   const dir = path.dirname(target)
-  if (target === file) await fs.mkdir(dir, { recursive: true, mode: 0o700 })
+  if (target === file) await fs.mkdir(dir, 0o700)
   // Through a symlink the file goes where the link points, but no directory is made there: a link into nowhere
   // (a moved disk, a typo) must not create directories outside the state dir (§11).
   else if (!(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) throw Object.assign(new Error("dangling link"), { code: DANGLING_LINK })
@@ -118,14 +118,14 @@ const writeAtomicNode = async (file: string, content: string): Promise<void> => 
   // cost every command its load time for this.)
   const nonce = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0")
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${nonce}.tmp`)
-  const handle = await fs.open(tmp, "wx", 0o600)
+  const fd = await fs.open(tmp, "wx", 0o600)
   try {
     try {
-      await handle.writeFile(content, "utf8")
-      await handle.chmod(0o600)
-      await handle.sync()
+      await fs.writeAll(fd, content)
+      await fs.fchmod(fd, 0o600)
+      await fs.fsync(fd)
     } finally {
-      await handle.close()
+      await fs.close(fd)
     }
     await fs.rename(tmp, target)
   } catch (e) {
@@ -133,9 +133,10 @@ const writeAtomicNode = async (file: string, content: string): Promise<void> => 
     throw e
   }
   // Make the rename itself durable; not every file system lets a directory be fsynced.
-  const dirHandle = await fs.open(dir, "r").catch(() => undefined)
-  await dirHandle?.sync().catch(() => undefined)
-  await dirHandle?.close()
+  const dirFd = await fs.open(dir, "r").catch(() => undefined)
+  if (dirFd === undefined) return
+  await fs.fsync(dirFd).catch(() => undefined)
+  await fs.close(dirFd)
 }
 
 const refuse = (code: string): never => {
@@ -151,28 +152,28 @@ const readRegularFile = async (file: string): Promise<string> => {
   const before = await fs.stat(file)
   if (before.isDirectory()) refuse("EISDIR")
   if (!before.isFile()) refuse(NOT_A_REGULAR_FILE)
-  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+  const fd = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
   try {
-    const opened = await handle.stat()
+    const opened = await fs.fstat(fd)
     if (!opened.isFile()) refuse(NOT_A_REGULAR_FILE)
     // Decoded in one go: readFile("utf8") decodes chunk by chunk into a rope that JSON.parse must flatten again
     // (measured ~20 % more CPU for reading and parsing a 5.7 MB store). Stores and configs are nearly always
     // ASCII: checked first (SIMD), such bytes are the same string read as latin1, which Node makes without
     // decoding (as the launcher reads the bundle). On a 5.7 MB store: 0.4–0.5 ms against 27–50 ms for UTF-8 when
     // warm; in a cold CLI the copy's fresh memory still costs ~30 ms against ~39 ms (CPU profile).
-    const bytes = await readAll(handle, opened.size)
+    const bytes = await readAll(fd, opened.size)
     return bytes.toString(isAscii(bytes) ? "latin1" : "utf8")
   } finally {
-    await handle.close()
+    await fs.close(fd)
   }
 }
 
 /**
  * The rest of an open regular file of about `size` bytes, in one read when it does not change meanwhile (then one
- * more, to see its end). handle.readFile() reads 512 KiB at a time, each a trip through the thread pool and the
+ * more, to see its end). readFile() reads 512 KiB at a time, each a trip through the thread pool and the
  * event loop: twelve for a 5.7 MB store, and each waits its turn on a busy machine.
  */
-const readAll = async (handle: fs.FileHandle, size: number): Promise<Buffer> => {
+const readAll = async (fd: number, size: number): Promise<Buffer> => {
   const chunks: Array<Buffer> = []
   // One byte more than expected: filling it means the file grew, and reading goes on in further chunks.
   let buffer = Buffer.allocUnsafe(size + 1)
@@ -183,7 +184,7 @@ const readAll = async (handle: fs.FileHandle, size: number): Promise<Buffer> => 
       buffer = Buffer.allocUnsafe(64 * 1024)
       filled = 0
     }
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null)
+    const bytesRead = await fs.read(fd, buffer, filled, buffer.length - filled)
     if (bytesRead === 0) break
     filled += bytesRead
   }
@@ -204,7 +205,7 @@ const makeNodeFiles = (): FilesShape => ({
       )
     ),
   writeAtomic: (file, content) => attempt(file, "write", () => writeAtomicNode(file, content)),
-  remove: (file) => attempt(file, "remove", () => fs.rm(file, { force: true })),
+  remove: (file) => attempt(file, "remove", () => fs.rm(file)),
   stat: (file) =>
     Effect.tryPromise({ try: () => fs.stat(file), catch: (e) => e }).pipe(
       Effect.map((s) =>
@@ -225,7 +226,7 @@ const makeNodeFiles = (): FilesShape => ({
     ),
   realPath: (file) => attempt(file, "stat", () => fs.realpath(file)),
   chmod: (file, mode) => attempt(file, "chmod", () => fs.chmod(file, mode)),
-  makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined)),
+  makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, 0o700)),
   list: (dir) =>
     attempt(dir, "read", () =>
       fs.readdir(dir).catch((e) => (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR" ? [] : Promise.reject(e)))

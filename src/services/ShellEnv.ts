@@ -1,7 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { readFile } from "node:fs/promises"
 import { ExplainedError } from "../domain/Errors.js"
 import { HostProcess } from "./HostProcess.js"
 import { serviceLayer } from "./LayerInOrder.js"
@@ -53,6 +52,8 @@ export class ShellEnv extends Context.Tag("openclaw/ShellEnv")<ShellEnv, ShellEn
 const pickShell = async (vars: Readonly<Record<string, string | undefined>>, shellsFile: string): Promise<string> => {
   const wanted = vars.SHELL
   if (!wanted) return "/bin/sh"
+  // Loaded here, not with the module: only an enabled shell-env import reads it (./NodeFs.ts says why).
+  const { readFile } = await import("node:fs/promises")
   const listed = await readFile(shellsFile, "utf8").then(
     (text) => text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")),
     () => [] as Array<string>

@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
 import { constants } from "node:fs"
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { commandDetail, execRequest, printedValues, readExecAnswer } from "../../domain/SecretExecProtocol.js"
 import { directoryTrustProblem, pathTrustProblem } from "../../domain/SecretPathTrust.js"
@@ -27,6 +26,8 @@ export const checkCommand = (
   Effect.promise(async () => {
     const shown = escapeControl(provider.command)
     if (!path.isAbsolute(provider.command)) return { problem: `its command ${shown} is not an absolute path` }
+    // Loaded here, not with the module: only an exec secrets provider needs it (../NodeFs.ts says why).
+    const fs = await import("node:fs/promises")
     let link: Awaited<ReturnType<typeof fs.lstat>>
     try {
       link = await fs.lstat(provider.command)

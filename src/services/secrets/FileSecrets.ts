@@ -1,7 +1,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { constants } from "node:fs"
-import * as fs from "node:fs/promises"
+import type * as fsp from "node:fs/promises"
 import * as path from "node:path"
 import { jsonKind, readJsonPointer } from "../../domain/JsonPointer.js"
 import { pathTrustProblem } from "../../domain/SecretPathTrust.js"
@@ -25,7 +25,9 @@ type Read = { readonly text: string } | { readonly problem: string }
  */
 const readSecretsFile = async (file: string, provider: FileSecretProvider): Promise<Read> => {
   const shown = escapeControl(file)
-  let handle: fs.FileHandle | undefined
+  // Loaded here, not with the module: only a file secrets provider needs it (../NodeFs.ts says why).
+  const fs = await import("node:fs/promises")
+  let handle: fsp.FileHandle | undefined
   try {
     if (!(await fs.stat(file)).isFile()) return { problem: `the secrets file ${shown} is not a regular file` }
     handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
