@@ -102,7 +102,10 @@ const teardown: Teardown = (exit, onExit) => {
 // callback server, a running `claude`) run before the process exits. Errors are reported by `cli` and the teardown.
 const main = Effect.provide(program, CliLive).pipe(
   // The one expected failure before any command runs: where the state lives cannot be worked out (an empty HOME).
-  Effect.catchTag("UsageError", (e) => Effect.sync(() => (process.stderr.write(`openclaw: ${e.message}\n`), 1)))
+  Effect.catchTag("UsageError", (e) => Effect.sync(() => (process.stderr.write(`openclaw: ${e.message}\n`), 1))),
+  // Spans (Effect.fn) go nowhere from the CLI: untimed, they never read the high-resolution clock, whose first read
+  // loads node:perf_hooks (~0.5 ms of every command's start-up, issue 16; patches/effect+3.22.4.patch).
+  Effect.withTracerTiming(false)
 )
 
 NodeRuntime.runMain(main, { disableErrorReporting: true, disablePrettyLogger: true, teardown })
