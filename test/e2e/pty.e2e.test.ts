@@ -97,6 +97,21 @@ describe.skipIf(!HAVE_SCRIPT)("under a real terminal", () => {
     expect(pty.screen).not.toContain("*")
   })
 
+  it("paste-token: Backspace on an empty answer beeps (the terminal's bell) and the prompt goes on", async () => {
+    const s = await newSandbox()
+    const token = newToken()
+    const pty = new PtySession(s, ["models", "auth", "paste-token", "--provider", "anthropic", "--profile-id", "beep"])
+    await pty.waitFor(HIDDEN_PROMPT)
+    pty.type(`${token}\r`)
+    await pty.waitFor(LIFETIME_PROMPT)
+    const before = pty.screenRaw.length
+    pty.type("\x7f")
+    await pty.waitFor("\x07", undefined, before)
+    pty.type("never\r")
+    expect((await pty.exit()).code, pty.screen).toBe(0)
+    expect((await s.readJson(s.store)).profiles["anthropic:beep"].token).toBe(token)
+  })
+
   it("paste-token: Ctrl-C at the hidden prompt cancels and stores nothing", async () => {
     const s = await newSandbox()
     const token = newToken()
