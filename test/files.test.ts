@@ -7,9 +7,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Files } from "../src/services/Files.js"
 
-const run = <A, E>(effect: Effect.Effect<A, E, Files>) => Effect.provide(effect, Files.layer)
+// Both live adapters: the gateway's through the thread pool, the CLI's with blocking calls (services/NodeFs.ts).
+describe.each([
+  ["thread pool", Files.layer],
+  ["blocking calls", Files.blocking]
+] as const)("Files live adapter (§3.3), %s", (_name, layer) => {
+  const run = <A, E>(effect: Effect.Effect<A, E, Files>) => Effect.provide(effect, layer)
 
-describe("Files live adapter (§3.3)", () => {
   it.effect("writes atomically with 0600 files in 0700 directories it creates", () =>
     run(
       Effect.gen(function* () {

@@ -12,6 +12,7 @@ import Module from "node:module"
 import * as path from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
+import { servesGateway } from "./servesGateway.js"
 import { holdYoungGeneration } from "./youngGeneration.js"
 
 const bundle = path.join(__dirname, "openclaw-main.cjs")
@@ -52,12 +53,6 @@ const runCached = (): void => {
       }
     })
   }
-}
-
-/** `openclaw gateway [options]`, but not `openclaw gateway install …`. */
-const servesGateway = (argv: ReadonlyArray<string>): boolean => {
-  const words = argv.filter((a) => !a.startsWith("-"))
-  return words[0] === "gateway" && words[1] !== "install"
 }
 
 /**

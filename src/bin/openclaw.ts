@@ -12,12 +12,14 @@ import { colorEnabled } from "../cli/render/Style.js"
 import { escapeControl, escapeForTerminal } from "../domain/Untrusted.js"
 import { outputLost } from "../cli/OutputLost.js"
 import { makeAppLayer } from "../services/AppLayer.js"
+import { Files } from "../services/Files.js"
 import { cliLogger } from "../services/Logging.js"
 import { mergeInOrder, provideInOrder, serviceLayer } from "../services/LayerInOrder.js"
 import { livePorts } from "../services/LivePorts.js"
 import { Progress } from "../services/Progress.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
 import { lazyTerminalLayer } from "./lazyTerminal.js"
+import { servesGateway } from "./servesGateway.js"
 
 // The only impure file of the CLI: live ports in, exit code out.
 
@@ -28,10 +30,14 @@ process.on("SIGXFSZ", () => undefined)
 // One registry for the process, so the last-resort printer below can scrub with it too.
 const secrets = makeSecretRegistry()
 
+// A command waits for each file it reads or writes, so it makes blocking calls, which cost a cold process far less
+// than trips through the thread pool; the gateway must never block its event loop (services/NodeFs.ts).
+const files = servesGateway(process.argv.slice(2)) ? Files.layer : Files.blocking
+
 // Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.
 const CliLive = provideInOrder(
   cliPlatformLayer(lazyTerminalLayer((text) => secrets.scrubSameWidth(text))),
-  makeAppLayer({ ...livePorts, secrets: serviceLayer(SecretRegistry, Effect.succeed(secrets)) }),
+  makeAppLayer({ ...livePorts, files, secrets: serviceLayer(SecretRegistry, Effect.succeed(secrets)) }),
   mergeInOrder(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets)))
 )
 

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { errnoCode, FileError, LOCK_IS_A_FILE, LockTimeoutError } from "../domain/Errors.js"
 import { type LockTimings, lockTimings } from "../domain/LockTimings.js"
 import { HostProcess } from "./HostProcess.js"
-import * as fs from "./NodeFs.js"
+import { threadPool as fs } from "./NodeFs.js"
 import * as path from "node:path"
 import { serviceLayer } from "./LayerInOrder.js"
 

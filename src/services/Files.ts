@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
-import * as fs from "./NodeFs.js"
+import { blocking, type FsCalls, threadPool } from "./NodeFs.js"
 import * as path from "node:path"
 import { DANGLING_LINK, errnoCode, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
 import { serviceLayer } from "./LayerInOrder.js"
@@ -43,11 +43,14 @@ export interface FilesShape {
 }
 
 export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
-  static readonly layer = serviceLayer(Files, Effect.sync(() => makeNodeFiles()))
+  /** The disk through the thread pool: what the gateway, serving many requests at once, uses (./NodeFs.ts). */
+  static readonly layer = serviceLayer(Files, Effect.sync(() => makeNodeFiles(threadPool)))
+  /** The disk through blocking calls: what a CLI command, which waits for each anyway, uses (./NodeFs.ts). */
+  static readonly blocking = serviceLayer(Files, Effect.sync(() => makeNodeFiles(blocking)))
 }
 
 /** The nearest parent of `file` that exists and is not a directory (what ENOTDIR is about), if one is found. */
-const fileInTheWay = async (file: string): Promise<string | undefined> => {
+const fileInTheWay = async (fs: FsCalls, file: string): Promise<string | undefined> => {
   for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const info = await fs.stat(dir).catch(() => undefined)
     if (info !== undefined) return info.isDirectory() ? undefined : dir
@@ -56,19 +59,19 @@ const fileInTheWay = async (file: string): Promise<string | undefined> => {
 }
 
 /** The FileError for a failed operation; an ENOTDIR names the parent in the way, since the message cannot guess it. */
-const fileError = (file: string, operation: FileError["operation"], e: unknown): Effect.Effect<never, FileError> => {
+const fileError = (fs: FsCalls, file: string, operation: FileError["operation"], e: unknown): Effect.Effect<never, FileError> => {
   const code = errnoCode(e)
   if (code !== "ENOTDIR") return Effect.fail(new FileError({ path: file, operation, code }))
-  return Effect.promise(() => fileInTheWay(file)).pipe(
+  return Effect.promise(() => fileInTheWay(fs, file)).pipe(
     Effect.flatMap((blockedBy) => Effect.fail(new FileError({ path: file, operation, code, ...(blockedBy === undefined ? {} : { blockedBy }) })))
   )
 }
 
-const attempt = <A>(file: string, operation: FileError["operation"], run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (e) => e }).pipe(Effect.catchAll((e) => fileError(file, operation, e)))
+const attempt = <A>(fs: FsCalls, file: string, operation: FileError["operation"], run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (e) => e }).pipe(Effect.catchAll((e) => fileError(fs, file, operation, e)))
 
 /** Follows a chain of symlinks to the path that should really be replaced, even if its target does not exist. */
-const realTarget = async (file: string): Promise<string> => {
+const realTarget = async (fs: FsCalls, file: string): Promise<string> => {
   let current = file
   for (let hops = 0; hops < 32; hops++) {
     try {
@@ -95,7 +98,7 @@ const isAlive = (pid: number): boolean => {
  * A writer killed between creating its temp file and renaming it leaves `.<name>.<pid>.<hex>.tmp` behind, which
  * may hold a secret. Removes those whose writer is gone; a live writer's temp file is left alone.
  */
-const removeOrphanedTemps = async (dir: string, base: string): Promise<void> => {
+const removeOrphanedTemps = async (fs: FsCalls, dir: string, base: string): Promise<void> => {
   const prefix = `.${base}.`
   const names = await fs.readdir(dir).catch(() => [] as Array<string>)
   for (const name of names) {
@@ -106,14 +109,14 @@ const removeOrphanedTemps = async (dir: string, base: string): Promise<void> => 
   }
 }
 
-const writeAtomicNode = async (file: string, content: string): Promise<void> => {
-  const target = await realTarget(file)
+const writeAtomicNode = async (fs: FsCalls, file: string, content: string): Promise<void> => {
+  const target = await realTarget(fs, file)
   const dir = path.dirname(target)
   if (target === file) await fs.mkdir(dir, 0o700)
   // Through a symlink the file goes where the link points, but no directory is made there: a link into nowhere
   // (a moved disk, a typo) must not create directories outside the state dir (§11).
   else if (!(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) throw Object.assign(new Error("dangling link"), { code: DANGLING_LINK })
-  await removeOrphanedTemps(dir, path.basename(target))
+  await removeOrphanedTemps(fs, dir, path.basename(target))
   // Unique enough with the pid; "wx" below makes a clash an error rather than a shared file. (node:crypto would
   // cost every command its load time for this.)
   const nonce = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0")
@@ -148,7 +151,7 @@ const refuse = (code: string): never => {
  * before opening, and again on the open descriptor (opened non-blocking, so even a FIFO swapped in meanwhile cannot
  * hold the open), which is what is really read.
  */
-const readRegularFile = async (file: string): Promise<string> => {
+const readRegularFile = async (fs: FsCalls, file: string): Promise<string> => {
   const before = await fs.stat(file)
   if (before.isDirectory()) refuse("EISDIR")
   if (!before.isFile()) refuse(NOT_A_REGULAR_FILE)
@@ -161,7 +164,7 @@ const readRegularFile = async (file: string): Promise<string> => {
     // ASCII: checked first (SIMD), such bytes are the same string read as latin1, which Node makes without
     // decoding (as the launcher reads the bundle). On a 5.7 MB store: 0.4–0.5 ms against 27–50 ms for UTF-8 when
     // warm; in a cold CLI the copy's fresh memory still costs ~30 ms against ~39 ms (CPU profile).
-    const bytes = await readAll(fd, opened.size)
+    const bytes = await readAll(fs, fd, opened.size)
     return bytes.toString(isAscii(bytes) ? "latin1" : "utf8")
   } finally {
     await fs.close(fd)
@@ -173,7 +176,7 @@ const readRegularFile = async (file: string): Promise<string> => {
  * more, to see its end). readFile() reads 512 KiB at a time, each a trip through the thread pool and the
  * event loop: twelve for a 5.7 MB store, and each waits its turn on a busy machine.
  */
-const readAll = async (fd: number, size: number): Promise<Buffer> => {
+const readAll = async (fs: FsCalls, fd: number, size: number): Promise<Buffer> => {
   const chunks: Array<Buffer> = []
   // One byte more than expected: filling it means the file grew, and reading goes on in further chunks.
   let buffer = Buffer.allocUnsafe(size + 1)
@@ -192,20 +195,20 @@ const readAll = async (fd: number, size: number): Promise<Buffer> => {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
 }
 
-const makeNodeFiles = (): FilesShape => ({
+const makeNodeFiles = (fs: FsCalls): FilesShape => ({
   readText: (file) =>
     Effect.tryPromise({
-      try: () => readRegularFile(file).then(Option.some),
+      try: () => readRegularFile(fs, file).then(Option.some),
       catch: (e) => e
     }).pipe(
       Effect.catchAll((e) =>
         errnoCode(e) === "ENOENT"
           ? Effect.succeed(Option.none<string>())
-          : fileError(file, "read", e)
+          : fileError(fs, file, "read", e)
       )
     ),
-  writeAtomic: (file, content) => attempt(file, "write", () => writeAtomicNode(file, content)),
-  remove: (file) => attempt(file, "remove", () => fs.rm(file)),
+  writeAtomic: (file, content) => attempt(fs, file, "write", () => writeAtomicNode(fs, file, content)),
+  remove: (file) => attempt(fs, file, "remove", () => fs.rm(file)),
   stat: (file) =>
     Effect.tryPromise({ try: () => fs.stat(file), catch: (e) => e }).pipe(
       Effect.map((s) =>
@@ -221,18 +224,18 @@ const makeNodeFiles = (): FilesShape => ({
       Effect.catchAll((e) =>
         errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR"
           ? Effect.succeed(Option.none<FileInfo>())
-          : fileError(file, "stat", e)
+          : fileError(fs, file, "stat", e)
       )
     ),
-  realPath: (file) => attempt(file, "stat", () => fs.realpath(file)),
-  chmod: (file, mode) => attempt(file, "chmod", () => fs.chmod(file, mode)),
-  makeDirectory: (dir) => attempt(dir, "mkdir", () => fs.mkdir(dir, 0o700)),
+  realPath: (file) => attempt(fs, file, "stat", () => fs.realpath(file)),
+  chmod: (file, mode) => attempt(fs, file, "chmod", () => fs.chmod(file, mode)),
+  makeDirectory: (dir) => attempt(fs, dir, "mkdir", () => fs.mkdir(dir, 0o700)),
   list: (dir) =>
-    attempt(dir, "read", () =>
+    attempt(fs, dir, "read", () =>
       fs.readdir(dir).catch((e) => (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR" ? [] : Promise.reject(e)))
     ),
   isSymlink: (file) =>
-    attempt(file, "stat", () =>
+    attempt(fs, file, "stat", () =>
       fs.lstat(file).then(
         (s) => s.isSymbolicLink(),
         (e) => (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR" ? false : Promise.reject(e))

@@ -1,35 +1,92 @@
 import * as fs from "node:fs"
 
 /**
- * node:fs's callback functions as promises, for the files every command reads and writes (./Files.ts). node:fs/promises
- * would do the same, but loading it loads node:readline and the directory watchers with it: ~0.6 ms of every
- * command's start-up (issue 16). The modules used only by some commands (locks, secrets, the login shell) import
- * node:fs/promises when they run.
+ * The file-system calls ./Files.ts makes, as promises, made one of two ways (below). node:fs/promises would be the
+ * first, but loading it loads node:readline and the directory watchers with it: ~0.6 ms of every command's start-up
+ * (issue 16). The modules used only by some commands (locks aside: secrets, the login shell) import it when they run.
  */
+export interface FsCalls {
+  readonly stat: (file: string) => Promise<fs.Stats>
+  readonly lstat: (file: string) => Promise<fs.Stats>
+  readonly readlink: (file: string) => Promise<string>
+  /** The system's realpath(3), as node:fs/promises' realpath is. */
+  readonly realpath: (file: string) => Promise<string>
+  readonly readdir: (dir: string) => Promise<Array<string>>
+  /** With its parents, as `mkdir -p`. */
+  readonly mkdir: (dir: string, mode: number) => Promise<void>
+  readonly unlink: (file: string) => Promise<void>
+  /** Nothing there is not an error. */
+  readonly rm: (file: string) => Promise<void>
+  readonly rename: (from: string, to: string) => Promise<void>
+  readonly chmod: (file: string, mode: number) => Promise<void>
+  readonly open: (file: string, flags: string | number, mode?: number) => Promise<number>
+  readonly fstat: (fd: number) => Promise<fs.Stats>
+  /** Reads at the descriptor's position; the count read (0 at the end). */
+  readonly read: (fd: number, buffer: Buffer, offset: number, length: number) => Promise<number>
+  readonly writeAll: (fd: number, text: string) => Promise<void>
+  readonly fchmod: (fd: number, mode: number) => Promise<void>
+  readonly fsync: (fd: number) => Promise<void>
+  readonly close: (fd: number) => Promise<void>
+}
+
 const call = <A>(f: (done: (error: NodeJS.ErrnoException | null, value: A) => void) => void): Promise<A> =>
   new Promise((resolve, reject) => f((error, value) => (error ? reject(error) : resolve(value))))
 
 const done = (f: (done: (error: NodeJS.ErrnoException | null) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => f((error) => (error ? reject(error) : resolve())))
 
-export const stat = (file: string) => call<fs.Stats>((cb) => fs.stat(file, cb))
-export const lstat = (file: string) => call<fs.Stats>((cb) => fs.lstat(file, cb))
-export const readlink = (file: string) => call<string>((cb) => fs.readlink(file, cb))
-/** The system's realpath(3), as node:fs/promises' realpath is. */
-export const realpath = (file: string) => call<string>((cb) => fs.realpath.native(file, cb))
-export const readdir = (dir: string) => call<Array<string>>((cb) => fs.readdir(dir, cb))
-export const mkdir = (dir: string, mode: number) => done((cb) => fs.mkdir(dir, { recursive: true, mode }, (e) => cb(e)))
-export const unlink = (file: string) => done((cb) => fs.unlink(file, cb))
-export const rm = (file: string) => done((cb) => fs.rm(file, { force: true }, cb))
-export const rename = (from: string, to: string) => done((cb) => fs.rename(from, to, cb))
-export const chmod = (file: string, mode: number) => done((cb) => fs.chmod(file, mode, cb))
+/** Through libuv's thread pool: the event loop never waits on the disk. What a long-running gateway needs. */
+export const threadPool: FsCalls = {
+  stat: (file) => call((cb) => fs.stat(file, cb)),
+  lstat: (file) => call((cb) => fs.lstat(file, cb)),
+  readlink: (file) => call((cb) => fs.readlink(file, cb)),
+  realpath: (file) => call((cb) => fs.realpath.native(file, cb)),
+  readdir: (dir) => call((cb) => fs.readdir(dir, cb)),
+  mkdir: (dir, mode) => done((cb) => fs.mkdir(dir, { recursive: true, mode }, (e) => cb(e))),
+  unlink: (file) => done((cb) => fs.unlink(file, cb)),
+  rm: (file) => done((cb) => fs.rm(file, { force: true }, cb)),
+  rename: (from, to) => done((cb) => fs.rename(from, to, cb)),
+  chmod: (file, mode) => done((cb) => fs.chmod(file, mode, cb)),
+  open: (file, flags, mode) => call((cb) => fs.open(file, flags, mode, cb)),
+  fstat: (fd) => call((cb) => fs.fstat(fd, cb)),
+  read: (fd, buffer, offset, length) => call((cb) => fs.read(fd, buffer, offset, length, null, (e, bytesRead) => cb(e, bytesRead))),
+  writeAll: (fd, text) => done((cb) => fs.writeFile(fd, text, "utf8", cb)),
+  fchmod: (fd, mode) => done((cb) => fs.fchmod(fd, mode, cb)),
+  fsync: (fd) => done((cb) => fs.fsync(fd, cb)),
+  close: (fd) => done((cb) => fs.close(fd, cb))
+}
 
-export const open = (file: string, flags: string | number, mode?: number) => call<number>((cb) => fs.open(file, flags, mode, cb))
-export const fstat = (fd: number) => call<fs.Stats>((cb) => fs.fstat(fd, cb))
-/** Reads at the descriptor's position; resolves with the count read (0 at the end). */
-export const read = (fd: number, buffer: Buffer, offset: number, length: number) =>
-  call<number>((cb) => fs.read(fd, buffer, offset, length, null, (e, bytesRead) => cb(e, bytesRead)))
-export const writeAll = (fd: number, text: string) => done((cb) => fs.writeFile(fd, text, "utf8", cb))
-export const fchmod = (fd: number, mode: number) => done((cb) => fs.fchmod(fd, mode, cb))
-export const fsync = (fd: number) => done((cb) => fs.fsync(fd, cb))
-export const close = (fd: number) => done((cb) => fs.close(fd, cb))
+const now = <A>(f: () => A): Promise<A> => {
+  try {
+    return Promise.resolve(f())
+  } catch (e) {
+    return Promise.reject(e)
+  }
+}
+
+/**
+ * Blocking system calls, their promises settled at once: for a CLI command, which has nothing else to do while it
+ * waits. Each trip through the thread pool and back is a thread woken and an event-loop turn, which a cold process
+ * pays dearly: `models status --check` makes ~20 of them, and reading this way saves it ~2 ms (issue 16). A FIFO still
+ * cannot hold an open (Files opens non-blocking); a hung network mount holds the command, Ctrl-C included, until the
+ * call returns.
+ */
+export const blocking: FsCalls = {
+  stat: (file) => now(() => fs.statSync(file)),
+  lstat: (file) => now(() => fs.lstatSync(file)),
+  readlink: (file) => now(() => fs.readlinkSync(file)),
+  realpath: (file) => now(() => fs.realpathSync.native(file)),
+  readdir: (dir) => now(() => fs.readdirSync(dir)),
+  mkdir: (dir, mode) => now(() => void fs.mkdirSync(dir, { recursive: true, mode })),
+  unlink: (file) => now(() => fs.unlinkSync(file)),
+  rm: (file) => now(() => fs.rmSync(file, { force: true })),
+  rename: (from, to) => now(() => fs.renameSync(from, to)),
+  chmod: (file, mode) => now(() => fs.chmodSync(file, mode)),
+  open: (file, flags, mode) => now(() => fs.openSync(file, flags, mode)),
+  fstat: (fd) => now(() => fs.fstatSync(fd)),
+  read: (fd, buffer, offset, length) => now(() => fs.readSync(fd, buffer, offset, length, null)),
+  writeAll: (fd, text) => now(() => fs.writeFileSync(fd, text, "utf8")),
+  fchmod: (fd, mode) => now(() => fs.fchmodSync(fd, mode)),
+  fsync: (fd) => now(() => fs.fsyncSync(fd)),
+  close: (fd) => now(() => fs.closeSync(fd))
+}
