@@ -3,6 +3,8 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import { cli } from "../cli/Cli.js"
 import { cliPlatformLayer } from "../cli/CliPlatform.js"
@@ -14,7 +16,7 @@ import { outputLost } from "../cli/OutputLost.js"
 import { makeAppLayer } from "../services/AppLayer.js"
 import { Files } from "../services/Files.js"
 import { cliLogger } from "../services/Logging.js"
-import { mergeInOrder, provideInOrder, serviceLayer } from "../services/LayerInOrder.js"
+import { provideInOrder, serviceLayer } from "../services/LayerInOrder.js"
 import { livePorts } from "../services/LivePorts.js"
 import { Progress } from "../services/Progress.js"
 import { makeSecretRegistry, SecretRegistry } from "../services/SecretRegistry.js"
@@ -38,7 +40,7 @@ const files = servesGateway(process.argv.slice(2)) ? Files.layer : Files.blockin
 const CliLive = provideInOrder(
   cliPlatformLayer(lazyTerminalLayer((text) => secrets.scrubSameWidth(text))),
   makeAppLayer({ ...livePorts, files, secrets: serviceLayer(SecretRegistry, Effect.succeed(secrets)) }),
-  mergeInOrder(Progress.layer, Logger.replace(Logger.defaultLogger, cliLogger(secrets)))
+  Progress.layer
 )
 
 // Output is scrubbed and escaped (withOutputConsole), then written to stdout at the pace its reader takes it.
@@ -111,7 +113,10 @@ const main = Effect.provide(program, CliLive).pipe(
   Effect.catchTag("UsageError", (e) => Effect.sync(() => (process.stderr.write(`openclaw: ${e.message}\n`), 1))),
   // Spans (Effect.fn) go nowhere from the CLI: untimed, they never read the high-resolution clock, whose first read
   // loads node:perf_hooks (~0.5 ms of every command's start-up, issue 16; patches/effect+3.22.4.patch).
-  Effect.withTracerTiming(false)
+  Effect.withTracerTiming(false),
+  // The CLI's logger in place of Effect's default, for the layers' building too; as the gateway does (gateway/main.ts),
+  // without a layer to build for it.
+  Effect.locallyWith(FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.remove(loggers, Logger.defaultLogger), cliLogger(secrets)))
 )
 
 NodeRuntime.runMain(main, { disableErrorReporting: true, disablePrettyLogger: true, teardown })
