@@ -12,6 +12,8 @@ describe("servesGateway", () => {
     [["gateway", "--help"], true],
     [["models", "status", "--check"], false],
     [["models", "auth", "login", "--provider", "gateway"], false],
+    [["--log-level", "debug", "gateway"], true],
+    [["--log-level", "debug", "gateway", "install"], false],
     [[], false]
   ])("%j → %s", (argv, serves) => {
     expect(servesGateway(argv)).toBe(serves)

@@ -45,8 +45,11 @@ export interface FilesShape {
 export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
   /** The disk through the thread pool: what the gateway, serving many requests at once, uses (./NodeFs.ts). */
   static readonly layer = serviceLayer(Files, Effect.sync(() => makeNodeFiles(threadPool)))
-  /** The disk through blocking calls: what a CLI command, which waits for each anyway, uses (./NodeFs.ts). */
-  static readonly blocking = serviceLayer(Files, Effect.sync(() => makeNodeFiles(blocking)))
+  /**
+   * Reads through blocking calls: what a CLI command, which waits for each anyway, uses (./NodeFs.ts). Writes still go
+   * through the thread pool: a held lock is refreshed by a timer, which a long blocking fsync would starve.
+   */
+  static readonly blocking = serviceLayer(Files, Effect.sync(() => ({ ...makeNodeFiles(threadPool), ...readsOf(makeNodeFiles(blocking)) })))
 }
 
 /** The nearest parent of `file` that exists and is not a directory (what ENOTDIR is about), if one is found. */
@@ -136,7 +139,7 @@ const writeAtomicNode = async (fs: FsCalls, file: string, content: string): Prom
     throw e
   }
   // Make the rename itself durable; not every file system lets a directory be fsynced.
-  const dirFd = await fs.open(dir, "r").catch(() => undefined)
+  const dirFd = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NONBLOCK).catch(() => undefined)
   if (dirFd === undefined) return
   await fs.fsync(dirFd).catch(() => undefined)
   await fs.close(dirFd)
@@ -194,6 +197,14 @@ const readAll = async (fs: FsCalls, fd: number, size: number): Promise<Buffer> =
   chunks.push(buffer.subarray(0, filled))
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
 }
+
+const readsOf = (files: FilesShape): Pick<FilesShape, "readText" | "stat" | "realPath" | "list" | "isSymlink"> => ({
+  readText: files.readText,
+  stat: files.stat,
+  realPath: files.realPath,
+  list: files.list,
+  isSymlink: files.isSymlink
+})
 
 const makeNodeFiles = (fs: FsCalls): FilesShape => ({
   readText: (file) =>

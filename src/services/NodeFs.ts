@@ -69,7 +69,7 @@ const now = <A>(f: () => A): Promise<A> => {
  * waits. Each trip through the thread pool and back is a thread woken and an event-loop turn, which a cold process
  * pays dearly: `models status --check` makes ~20 of them, and reading this way saves it ~2 ms (issue 16). A FIFO still
  * cannot hold an open (Files opens non-blocking); a hung network mount holds the command, Ctrl-C included, until the
- * call returns.
+ * call returns. Files uses it for reads only (writes keep a held lock's refresh timer running).
  */
 export const blocking: FsCalls = {
   stat: (file) => now(() => fs.statSync(file)),

@@ -12,7 +12,7 @@ import { HOUR, SECRETS, storeJson } from "./harness.js"
 const newHome = useSandboxes()
 
 const NOT_NEEDED = [
-  "fs/promises", // only to write (services/NodeFs.ts); it loads node:readline and the directory watchers
+  "fs/promises", // only secret providers, the login shell and locks load it (services/NodeFs.ts); it loads readline
   "internal/readline/interface",
   "perf_hooks", // Effect's clock reads `performance` only for timed spans (patches/effect+3.22.4.patch, bin/openclaw.ts)
   "crypto", // dotenv's decryption (scripts/build.mjs)
