@@ -32,8 +32,8 @@ process.on("SIGXFSZ", () => undefined)
 // One registry for the process, so the last-resort printer below can scrub with it too.
 const secrets = makeSecretRegistry()
 
-// A command waits for each file it reads or writes, so it makes blocking calls, which cost a cold process far less
-// than trips through the thread pool; the gateway must never block its event loop (services/NodeFs.ts).
+// A command waits for each file it reads, so it reads with blocking calls, which cost a cold process far less than
+// trips through the thread pool; the gateway must never block its event loop (services/NodeFs.ts).
 const files = servesGateway(process.argv.slice(2)) ? Files.layer : Files.blocking
 
 // Progress lines (refresh, login, exec secrets) are the CLI's alone: on a terminal's stderr; elsewhere silent.

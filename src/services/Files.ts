@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { isAscii } from "node:buffer"
 import { constants } from "node:fs"
-import { blocking, type FsCalls, threadPool } from "./NodeFs.js"
+import { blockingReads, type FsCalls, threadPool } from "./NodeFs.js"
 import * as path from "node:path"
 import { DANGLING_LINK, errnoCode, FileError, NOT_A_REGULAR_FILE } from "../domain/Errors.js"
 import { serviceLayer } from "./LayerInOrder.js"
@@ -45,11 +45,8 @@ export interface FilesShape {
 export class Files extends Context.Tag("openclaw/Files")<Files, FilesShape>() {
   /** The disk through the thread pool: what the gateway, serving many requests at once, uses (./NodeFs.ts). */
   static readonly layer = serviceLayer(Files, Effect.sync(() => makeNodeFiles(threadPool)))
-  /**
-   * Reads through blocking calls: what a CLI command, which waits for each anyway, uses (./NodeFs.ts). Writes still go
-   * through the thread pool: a held lock is refreshed by a timer, which a long blocking fsync would starve.
-   */
-  static readonly blocking = serviceLayer(Files, Effect.sync(() => ({ ...makeNodeFiles(threadPool), ...readsOf(makeNodeFiles(blocking)) })))
+  /** Reads through blocking calls, writes through the thread pool: what a CLI command uses (./NodeFs.ts). */
+  static readonly blocking = serviceLayer(Files, Effect.sync(() => makeNodeFiles({ ...threadPool, ...blockingReads })))
 }
 
 /** The nearest parent of `file` that exists and is not a directory (what ENOTDIR is about), if one is found. */
@@ -197,14 +194,6 @@ const readAll = async (fs: FsCalls, fd: number, size: number): Promise<Buffer> =
   chunks.push(buffer.subarray(0, filled))
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
 }
-
-const readsOf = (files: FilesShape): Pick<FilesShape, "readText" | "stat" | "realPath" | "list" | "isSymlink"> => ({
-  readText: files.readText,
-  stat: files.stat,
-  realPath: files.realPath,
-  list: files.list,
-  isSymlink: files.isSymlink
-})
 
 const makeNodeFiles = (fs: FsCalls): FilesShape => ({
   readText: (file) =>

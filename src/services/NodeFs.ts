@@ -64,29 +64,25 @@ const now = <A>(f: () => A): Promise<A> => {
   }
 }
 
+/** The calls that look and read, not write. */
+export type FsReads = Pick<FsCalls, "stat" | "lstat" | "readlink" | "realpath" | "readdir" | "open" | "fstat" | "read" | "close">
+
 /**
- * Blocking system calls, their promises settled at once: for a CLI command, which has nothing else to do while it
- * waits. Each trip through the thread pool and back is a thread woken and an event-loop turn, which a cold process
- * pays dearly: `models status --check` makes ~20 of them, and reading this way saves it ~2 ms (issue 16). A FIFO still
- * cannot hold an open (Files opens non-blocking); a hung network mount holds the command, Ctrl-C included, until the
- * call returns. Files uses it for reads only (writes keep a held lock's refresh timer running).
+ * Those as blocking system calls, their promises settled at once: for a CLI command, which has nothing else to do
+ * while it waits. Each trip through the thread pool and back is a thread woken and an event-loop turn, which a cold
+ * process pays dearly: `models status --check` makes ~20 of them, and reading this way saves it ~2 ms (issue 16). A
+ * FIFO still cannot hold an open (Files opens non-blocking); a hung network mount holds the command, Ctrl-C included,
+ * until the call returns. Writing and syncing stay on the thread pool: a held lock is refreshed by a timer, which a
+ * long blocking fsync would starve.
  */
-export const blocking: FsCalls = {
+export const blockingReads: FsReads = {
   stat: (file) => now(() => fs.statSync(file)),
   lstat: (file) => now(() => fs.lstatSync(file)),
   readlink: (file) => now(() => fs.readlinkSync(file)),
   realpath: (file) => now(() => fs.realpathSync.native(file)),
   readdir: (dir) => now(() => fs.readdirSync(dir)),
-  mkdir: (dir, mode) => now(() => void fs.mkdirSync(dir, { recursive: true, mode })),
-  unlink: (file) => now(() => fs.unlinkSync(file)),
-  rm: (file) => now(() => fs.rmSync(file, { force: true })),
-  rename: (from, to) => now(() => fs.renameSync(from, to)),
-  chmod: (file, mode) => now(() => fs.chmodSync(file, mode)),
   open: (file, flags, mode) => now(() => fs.openSync(file, flags, mode)),
   fstat: (fd) => now(() => fs.fstatSync(fd)),
   read: (fd, buffer, offset, length) => now(() => fs.readSync(fd, buffer, offset, length, null)),
-  writeAll: (fd, text) => now(() => fs.writeFileSync(fd, text, "utf8")),
-  fchmod: (fd, mode) => now(() => fs.fchmodSync(fd, mode)),
-  fsync: (fd) => now(() => fs.fsyncSync(fd)),
   close: (fd) => now(() => fs.closeSync(fd))
 }
