@@ -21,8 +21,11 @@ export const sharedStateLayer = (settings: StateSettings) =>
     ? fileSharedState
     : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisStateLayer(settings)))
 
-/** The gateway's: sessions and the bad-token limiter too. */
+/**
+ * The gateway's: sessions and the bad-token limiter too. On the file backend, the file state itself comes from the app
+ * layer (services/AppLayer.ts), which the gateway runs over.
+ */
 export const gatewaySharedStateLayer = (settings: StateSettings, sessions: SessionStoreOptions, limiter: FailureLimiterOptions) =>
   settings.backend === "file"
-    ? mergeInOrder(fileSharedState, SessionStore.layer(sessions), TokenLimiter.memory(limiter))
+    ? mergeInOrder(SessionStore.layer(sessions), TokenLimiter.memory(limiter))
     : Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./redis/RedisState.js")), (m) => m.redisGatewayStateLayer(settings, sessions, limiter)))
