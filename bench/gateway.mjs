@@ -18,7 +18,7 @@
 // one socket per client). One of each serves every scenario: between scenarios only the fake's delay changes. Every
 // child is killed when this process exits, also on an error or a signal.
 import { spawn, spawnSync } from "node:child_process"
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import http from "node:http"
 import net from "node:net"
 import os from "node:os"
@@ -119,7 +119,8 @@ export const gatewayOptionsFromEnv = () => ({
   streamChunks: Math.round(numberEnv("BENCH_GATEWAY_STREAM_CHUNKS", 20, 1)),
   streamSpacingMs: numberEnv("BENCH_GATEWAY_STREAM_SPACING_MS", 1, 0),
   seconds: numberEnv("BENCH_GATEWAY_SECONDS", 4, 0.5),
-  repeats: Math.round(numberEnv("BENCH_GATEWAY_REPEATS", 2, 1)),
+  repeats: Math.round(numberEnv("BENCH_GATEWAY_REPEATS", 3, 1)),
+  minRequests: Math.round(numberEnv("BENCH_GATEWAY_MIN_REQUESTS", 200, 0)),
   warmupSeconds: numberEnv("BENCH_GATEWAY_WARMUP", 12, 0),
   routes: process.env.BENCH_GATEWAY_ROUTES !== "0",
   clients: listEnv("BENCH_GATEWAY_CLIENTS", "1,16,64", (n) => Number.isInteger(n) && n >= 1, "positive integers"),
@@ -172,7 +173,28 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 // ---------- /proc: CPU and memory of a process, CPU of the machine (Linux; null elsewhere) ----------
 
 const CLK_TCK = 100 // USER_HZ on Linux, whatever the kernel's HZ
-const cpuMsOf = (pid) => {
+/**
+ * CPU ms of a process: the scheduler's own count in ns (`/proc/<pid>/task/<tid>/schedstat`), summed over its threads.
+ * `/proc/<pid>/stat` counts whole 10 ms ticks: a 4 s trial at 19 answers/s cost the node proxy 4 of them, so one tick
+ * more or less moved a cell's ratio by 25 %. A thread that ends during a trial takes its count with it (Node's threads
+ * live as long as the process); the ticks are the fallback where schedstat is missing or off (all zeros).
+ */
+const schedMsOf = (pid) => {
+  try {
+    let ns = 0
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0])
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return ns > 0 && Number.isFinite(ns) ? ns / 1e6 : null
+  } catch {
+    return null
+  }
+}
+const tickMsOf = (pid) => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
@@ -181,6 +203,9 @@ const cpuMsOf = (pid) => {
     return null
   }
 }
+/** Which count `cpuMsOf` reads, chosen once so that a trial never subtracts one from the other. */
+export const CPU_SOURCE = schedMsOf(process.pid) !== null ? "schedstat" : tickMsOf(process.pid) !== null ? "ticks" : null
+const cpuMsOf = CPU_SOURCE === "schedstat" ? schedMsOf : tickMsOf
 const memOf = (pid) => {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8")
@@ -291,14 +316,19 @@ const drive = async (agent, target, concurrency, ms, latencies, expected = 200, 
 }
 
 /**
- * One measured trial: a fresh agent, a short untimed warm-up to open the connections, then `seconds` measured.
+ * One measured trial: a fresh agent, a short untimed warm-up to open the connections, then `seconds` measured, or
+ * longer (up to 4 × `seconds`) where the warm-up's rate says `seconds` would serve fewer than `minRequests`: at one
+ * client and a 50 ms upstream 4 s are ~75 answers, and one compilation or collection in them moved the CPU per request
+ * by half.
  * `target.proxyPid` is the process between the client and the fake on this path (none direct); `procs.childPids` are
  * all the benchmark's children, whose CPU is told apart from other processes'.
  */
-const trial = async (target, concurrency, seconds, procs) => {
+const trial = async (target, concurrency, seconds, minRequests, procs) => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency })
   try {
-    await drive(agent, target, concurrency, Math.min(1000, (seconds * 1000) / 5), null)
+    const warmMs = Math.min(1000, (seconds * 1000) / 5)
+    const warm = await drive(agent, target, concurrency, warmMs, null)
+    const measuredMs = Math.min(4 * seconds * 1000, Math.max(seconds * 1000, (minRequests * warmMs) / Math.max(1, warm.ok)))
     const latencies = []
     const ttfbs = target.stream ? [] : null
     const cpuOf = () => ({
@@ -312,7 +342,7 @@ const trial = async (target, concurrency, seconds, procs) => {
     const cpu0 = cpuOf()
     const load = os.loadavg()[0]
     const t0 = performance.now()
-    const counts = await drive(agent, target, concurrency, seconds * 1000, latencies, 200, ttfbs)
+    const counts = await drive(agent, target, concurrency, measuredMs, latencies, 200, ttfbs)
     const elapsedMs = performance.now() - t0
     const cpu1 = cpuOf()
     const clientUsage = process.cpuUsage(client0)
@@ -808,7 +838,7 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
           const first = (repeat + ci) % paths.length
           for (const name of [...paths.slice(first), ...paths.slice(0, first)]) {
             progress(`trial ${++k}/${total}: upstream ${upstreamMs} ms${stream ? " stream" : ""}, ${PATH_LABELS[name]}, ${clients} client${clients === 1 ? "" : "s"}`)
-            const r = await trial(byName[name], clients, options.seconds, procs)
+            const r = await trial(byName[name], clients, options.seconds, options.minRequests, procs)
             if (r.non200 + r.transportErrors > 0) throw new Error(`${name} with ${clients} clients: ${r.non200} non-200 answers, ${r.transportErrors} transport errors; first: ${r.firstProblem}`)
             middleAlive()
             trials.push({ upstreamMs, stream, repeat, ...r })
@@ -878,6 +908,8 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
       meta: {
         date: new Date(started).toISOString(),
         secondsPerTrial: options.seconds,
+        minRequestsPerTrial: options.minRequests,
+        cpuSource: CPU_SOURCE,
         repeats: options.repeats,
         clients: options.clients,
         upstreamMs: options.upstreamMs,
@@ -903,13 +935,16 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
         },
         method:
           "per scenario, interleaved: each repeat runs every client count on the three paths, the first path rotating; " +
-          "each trial has a fresh keep-alive agent (one socket per client) and an untimed warm-up of min(1 s, trial/5)",
+          "each trial has a fresh keep-alive agent (one socket per client) and an untimed warm-up of min(1 s, trial/5); " +
+            "a trial lasts its seconds, or longer (at most 4×) where the warm-up's rate says they would serve fewer than minRequestsPerTrial answers",
         processes: `load generator (this process, node:http), fake provider, minimal proxy, gateway${targets.portkey ? ", Portkey" : ""}${targets.redis ? ", Redis-backed gateway, redis-server" : ""}`,
         request:
           "POST /v1/chat/completions, ~90-byte JSON body; the fake answers a ~300-byte chat.completion after the scenario's delay, or with `\"stream\":true` an event stream (meta.stream)",
         latency: "ms from the request call to the end of the response body, in the load generator",
         cpu:
-          "user+system CPU of each process during the measured seconds, divided by the requests served (µs per request; /proc, 10 ms resolution); " +
+          `CPU of each process (all threads, user and system) during the measured seconds, divided by the requests served (µs per request; ${
+            CPU_SOURCE === "schedstat" ? "/proc/<pid>/task/*/schedstat, ns" : "/proc/<pid>/stat, 10 ms ticks"
+          }); ` +
           "proxy = the process between the load generator and the fake (the minimal proxy or the gateway)",
         otherCpu: "share of all CPUs used by processes other than the benchmark's four, or stolen by the hypervisor, during each trial (/proc/stat)",
         targets: GATEWAY_TARGETS,
@@ -1123,7 +1158,7 @@ export const formatGateway = (result) => {
   const m = result.meta
   const out = []
   out.push(
-    `openclaw gateway vs node proxy vs Portkey vs direct — ${m.date.slice(0, 19).replace("T", " ")}Z, ${m.secondsPerTrial} s per trial, ${m.repeats} repeat${m.repeats === 1 ? "" : "s"} ` +
+    `openclaw gateway vs node proxy vs Portkey vs direct — ${m.date.slice(0, 19).replace("T", " ")}Z, ${m.secondsPerTrial} s per trial (≥ ${m.minRequestsPerTrial ?? 0} answers, up to 4×), CPU from ${m.cpuSource ?? "?"}, ${m.repeats} repeat${m.repeats === 1 ? "" : "s"} ` +
       `(median [min–max]), warm-up ${m.warmup.seconds} s, keep-alive, 127.0.0.1, nproc ${m.nproc}`
   )
   for (const scenario of result.scenarios) {
