@@ -21,7 +21,7 @@ import { errorBody as openAiErrorBody, sseData } from "./OpenAiWire.js"
 import { chatCompletion, DEFAULT_TIMEOUTS } from "./ChatCompletions.js"
 import { accessLine, agentTargets, type ChatLog } from "./ChatRoute.js"
 import { type Handover, type LaneServices, runLane } from "./Lane.js"
-import { clockOf, logNow } from "./LogNow.js"
+import { ACCESS_LOG, clockOf, logNow } from "./LogNow.js"
 import { messages } from "./Messages.js"
 import { requestHeader as header } from "./Headers.js"
 import type { GatewayReply } from "./Reply.js"
@@ -229,7 +229,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
         if (denied?.warning !== undefined) yield* Effect.logWarning(denied.warning)
         const reply = denied === undefined ? yield* route(request, path, snapshot, log, prior) : shaped(path, denied.refusal)
         const ms = (yield* Clock.currentTimeMillis) - started
-        yield* Effect.logInfo(accessLine(method, path, reply._tag === "sse" ? 200 : reply.status, ms, address, log))
+        yield* Effect.annotateLogs(Effect.logInfo(accessLine(method, path, reply._tag === "sse" ? 200 : reply.status, ms, address, log)), ACCESS_LOG, true)
         yield* writeReply(res, reply)
       }).pipe(
         Effect.catchAllCause((cause) =>
@@ -265,7 +265,7 @@ export const makeGatewayApp = (options: GatewayHttpOptions) =>
       timeouts,
       maxBodyBytes: maxBody,
       now: () => clock.unsafeCurrentTimeMillis(),
-      logInfo: logNow(runtime, LogLevel.Info),
+      logAccess: logNow(runtime, LogLevel.Info, { access: true }),
       logDebug: logNow(runtime, LogLevel.Debug),
       run: (effect, then) => void Runtime.runCallback(runtime)(effect, then === undefined ? {} : { onExit: then }),
       storeWritten: (doc) => Effect.asVoid(state.storeWritten(doc))

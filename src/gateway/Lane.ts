@@ -48,8 +48,8 @@ export interface LaneServices {
   readonly maxBodyBytes: number
   /** The runtime's clock (a TestClock in tests). */
   readonly now: () => number
-  /** One access-log line at info level, through the gateway's logger. */
-  readonly logInfo: (message: string) => void
+  /** The request's access-log line (info level, annotated as one), through the gateway's logger. */
+  readonly logAccess: (message: string) => void
   /** Whether the lane served a request or handed it over, and why (debug level: nothing is built above it). */
   readonly logDebug: (message: () => string) => void
   /** Runs an effect on the gateway's runtime, in the background; `then` when it is done. */
@@ -196,7 +196,7 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
   const log: ChatLog = { agent: call.agentId }
   logServed(served, redactSecrets(call.model, snapshot.secrets), log)
   const now = services.now()
-  services.logInfo(accessLine(r.request.method ?? "POST", r.path, answer._tag === "push" ? 200 : answer.status, now - r.started, r.address, log))
+  services.logAccess(accessLine(r.request.method ?? "POST", r.path, answer._tag === "push" ? 200 : answer.status, now - r.started, r.address, log))
   if (call.profileId !== undefined) {
     const record = useRecord({
       usage: services.usage,

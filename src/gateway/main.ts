@@ -11,10 +11,10 @@ import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import * as Runtime from "effect/Runtime"
 import { loadStateSettings } from "../programs/StateSettings.js"
-import { logText } from "../services/Logging.js"
 import { gatewaySharedStateLayer } from "../services/SharedStateLayer.js"
-import { SecretRegistry, type SecretRegistryShape } from "../services/SecretRegistry.js"
+import { SecretRegistry } from "../services/SecretRegistry.js"
 import { Background } from "../services/Background.js"
+import { makeGatewayLogger } from "./GatewayLog.js"
 import { FileWatcherLive, signals } from "./host.js"
 import { makeGatewayApp } from "./Http.js"
 import { planListen } from "./ListenPlan.js"
@@ -105,33 +105,6 @@ const HangupReload = (onHangup: { current: () => void }) =>
     })
   )
 
-/**
- * Log lines on stderr: time, level, message; every secret the process has loaded is masked by value, and every
- * control character of the message is escaped (§11), so each message is exactly one line — a provider's error
- * text or a client's id cannot forge another one or drive the terminal. Lines are
- * batched until the event loop is next idle (one write, and one scrub, per batch instead of per access-log line)
- * and flushed on exit.
- */
-const stderrLogger = (secrets: SecretRegistryShape) => {
-  let pending = ""
-  let scheduled = false
-  const flush = () => {
-    scheduled = false
-    if (pending === "") return
-    const text = pending
-    pending = ""
-    process.stderr.write(secrets.scrub(text))
-  }
-  process.on("exit", flush)
-  return Logger.make(({ date, logLevel, message }) => {
-    pending += `${date.toISOString()} ${logLevel.label.padEnd(5)} ${logText(message)}\n`
-    if (!scheduled) {
-      scheduled = true
-      setImmediate(flush)
-    }
-  })
-}
-
 /** `openclaw gateway`: runs until SIGTERM/SIGINT, then lets in-flight requests finish; SIGHUP reloads. */
 export const runGateway = (options: GatewayOptions) =>
   Effect.gen(function* () {
@@ -145,7 +118,8 @@ export const runGateway = (options: GatewayOptions) =>
     // Its log replaces every other (the CLI's warnings-only one too), keeping only the tracer's span events.
     (self) =>
       Effect.flatMap(SecretRegistry, (secrets) => {
-        const log = stderrLogger(secrets)
+        const { logger: log, flush } = makeGatewayLogger(secrets, (text) => process.stderr.write(text))
+        process.on("exit", flush)
         return Effect.locallyWith(self, FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.filter(loggers, (l) => l === Logger.tracerLogger), log))
       })
   )
