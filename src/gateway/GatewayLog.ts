@@ -4,7 +4,7 @@ import type { SecretRegistryShape } from "../services/SecretRegistry.js"
 import { logText } from "../services/Logging.js"
 import { ACCESS_LOG } from "./LogNow.js"
 
-/** How long access-log lines may wait to be written together: one write per ~20 ms instead of one per request. */
+/** At most one write of access-log lines alone per this many ms; no line waits longer. */
 export const ACCESS_BATCH_MS = 20
 /** A batch this long is written at once, whatever it holds. */
 export const MAX_BATCH_CHARS = 64 * 1024
@@ -14,10 +14,11 @@ export const MAX_BATCH_CHARS = 64 * 1024
  * character of the message is escaped (§11), so each message is exactly one line — a provider's error text or a
  * client's id cannot forge another one or drive the terminal.
  *
- * Lines are written in batches (one scrub and one write each). Any line but an access-log one (annotated ACCESS_LOG)
- * goes out, with all before it, once the event loop is next idle, as before. Access-log lines alone wait up to
- * ACCESS_BATCH_MS: at one client, one request per loop turn, a write per request was a tenth of the gateway's CPU
- * (issue 16). Lines stay in order; `flush` writes whatever is held (the caller runs it on exit).
+ * Lines are written in batches (one scrub and one write each), once the event loop is next idle, with all before
+ * them — except access-log lines (annotated ACCESS_LOG) within ACCESS_BATCH_MS of the last write, which wait for the
+ * rest of that time. At one client, one request per loop turn, a write per request was a tenth of the gateway's CPU
+ * (issue 16); a plain timer per batch instead woke an idle gateway once more per request when requests come less
+ * often than that. Lines stay in order; `flush` writes whatever is held (the caller runs it on exit).
  */
 export const makeGatewayLogger = (
   secrets: SecretRegistryShape,
@@ -26,6 +27,7 @@ export const makeGatewayLogger = (
   let pending = ""
   let soon: ReturnType<typeof setImmediate> | undefined
   let later: ReturnType<typeof setTimeout> | undefined
+  let lastWrite = -Infinity
   const flush = () => {
     if (soon !== undefined) clearImmediate(soon)
     if (later !== undefined) clearTimeout(later)
@@ -33,13 +35,18 @@ export const makeGatewayLogger = (
     if (pending === "") return
     const text = pending
     pending = ""
+    lastWrite = Date.now()
     write(secrets.scrub(text))
   }
   const logger = Logger.make<unknown, void>(({ annotations, date, logLevel, message }) => {
     pending += `${date.toISOString()} ${logLevel.label.padEnd(5)} ${logText(message)}\n`
+    const access = HashMap.has(annotations, ACCESS_LOG)
     if (pending.length >= MAX_BATCH_CHARS) flush()
-    else if (!HashMap.has(annotations, ACCESS_LOG)) soon ??= setImmediate(flush)
-    else if (soon === undefined) later ??= setTimeout(flush, ACCESS_BATCH_MS).unref()
+    else if (soon === undefined && (!access || later === undefined)) {
+      const wait = access ? lastWrite + ACCESS_BATCH_MS - Date.now() : 0
+      if (wait <= 0) soon = setImmediate(flush)
+      else later = setTimeout(flush, wait).unref()
+    }
   })
   return { logger, flush }
 }

@@ -30,15 +30,31 @@ const setup = () => {
 const lines = (text: string) => text.split("\n").filter((l) => l !== "").map((l) => l.replace(/^\S+ (\S+)\s+/, "$1 "))
 
 describe("gateway log batches", () => {
-  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate"] }))
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "Date"] }))
   afterEach(() => void vi.useRealTimers())
 
-  it("holds access lines up to ACCESS_BATCH_MS, then writes them in order in one write", () => {
+  it("writes an access line after a quiet spell once the loop is idle: no timer wakes an idle gateway", () => {
     const log = setup()
+    log.laneAccess("POST /v1/chat/completions 200 1ms first")
+    vi.advanceTimersByTime(0)
+    expect(lines(log.writes.join(""))).toEqual(["INFO POST /v1/chat/completions 200 1ms first"])
+    vi.advanceTimersByTime(ACCESS_BATCH_MS)
+    log.fiberAccess("POST /v1/chat/completions 200 1ms second")
+    vi.advanceTimersByTime(0)
+    expect(log.writes).toHaveLength(2)
+  })
+
+  it("holds access lines within ACCESS_BATCH_MS of the last write for the rest of it, then writes them in order in one write", () => {
+    const log = setup()
+    log.info("listening")
+    vi.advanceTimersByTime(0)
+    expect(log.writes).toHaveLength(1)
+    log.writes.length = 0
+    vi.advanceTimersByTime(5)
     log.laneAccess("POST /v1/chat/completions 200 1ms a")
     log.fiberAccess("POST /v1/chat/completions 200 1ms b")
     log.laneAccess("POST /v1/chat/completions 200 1ms c")
-    vi.advanceTimersByTime(ACCESS_BATCH_MS - 1)
+    vi.advanceTimersByTime(ACCESS_BATCH_MS - 5 - 1)
     expect(log.writes).toEqual([])
     vi.advanceTimersByTime(1)
     expect(log.writes).toHaveLength(1)
@@ -49,21 +65,28 @@ describe("gateway log batches", () => {
 
   it("writes any other line once the loop is idle, with the access lines held before it, and nothing after", () => {
     const log = setup()
+    log.flush()
+    log.laneAccess("GET /health 200 0ms")
+    vi.advanceTimersByTime(0)
+    expect(log.writes).toHaveLength(1)
+    log.writes.length = 0
     log.laneAccess("GET /v1/models 200 0ms")
+    vi.advanceTimersByTime(0)
+    expect(log.writes).toEqual([])
     log.info("reloaded on SIGHUP (generation 2)")
     log.warn("could not save gateway sessions")
     expect(log.writes).toEqual([])
     vi.advanceTimersByTime(0)
     expect(log.writes).toHaveLength(1)
     expect(lines(log.writes[0]!)).toEqual(["INFO GET /v1/models 200 0ms", "INFO reloaded on SIGHUP (generation 2)", "WARN could not save gateway sessions"])
-    // The access line's timer was cancelled with the write: no second, empty one.
-    vi.advanceTimersByTime(10 * ACCESS_BATCH_MS)
-    expect(log.writes).toHaveLength(1)
-    // An access line after an idle write waits again.
+    // An access line right after that write waits again; the timer of the one written early was cancelled with
+    // the write: no second, empty write.
     log.fiberAccess("GET /health 200 0ms")
     vi.advanceTimersByTime(0)
     expect(log.writes).toHaveLength(1)
     vi.advanceTimersByTime(ACCESS_BATCH_MS)
+    expect(log.writes).toHaveLength(2)
+    vi.advanceTimersByTime(10 * ACCESS_BATCH_MS)
     expect(log.writes).toHaveLength(2)
   })
 
@@ -87,6 +110,9 @@ describe("gateway log batches", () => {
 
   it("masks secrets and escapes control characters in every line of a batch", () => {
     const log = setup()
+    log.info("listening")
+    vi.advanceTimersByTime(0)
+    log.writes.length = 0
     log.laneAccess(`POST /v1/chat/completions 401 1ms key=${KEY}`)
     log.fiberAccess(`POST /v1/chat/completions 200 1ms user=me\r\nFORGED ${KEY.slice(4, 20)}`)
     vi.advanceTimersByTime(ACCESS_BATCH_MS)
