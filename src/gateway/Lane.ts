@@ -185,8 +185,10 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
 
 /**
  * The provider answered: its bytes to the client with the route's headers — a whole answer, or a stream relayed as
- * it arrives (the stream's stop is returned) — after the access-log line and the usage record, as ./ChatRoute.ts
- * and ./Respond.ts do it.
+ * it arrives (the stream's stop is returned) — and the access-log line and the usage record, as ./ChatRoute.ts and
+ * ./Respond.ts do it. A whole answer is written first: the bookkeeping then runs while the answer travels, not
+ * before it, and still before the loop takes the client's next request. A stream records its use before its first
+ * byte, which a failure after that byte is recorded over (`recordLate`).
  */
 const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Extract<Forwarded, { _tag: "body" }> | PushedEvents): (() => void) | undefined => {
   const { snapshot, res } = r
@@ -196,8 +198,9 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
   const log: ChatLog = { agent: call.agentId }
   logServed(served, redactSecrets(call.model, snapshot.secrets), log)
   const now = services.now()
-  services.logAccess(accessLine(r.request.method ?? "POST", r.path, answer._tag === "push" ? 200 : answer.status, now - r.started, r.address, log))
-  if (call.profileId !== undefined) {
+  const bookkeeping = () => {
+    services.logAccess(accessLine(r.request.method ?? "POST", r.path, answer._tag === "push" ? 200 : answer.status, now - r.started, r.address, log))
+    if (call.profileId === undefined) return
     const record = useRecord({
       usage: services.usage,
       target: usageTarget(call.ctx),
@@ -210,7 +213,11 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
     })
     if (record !== Effect.void) services.run(recordInBackground(call.profileId, record))
   }
-  if (answer._tag === "body") return void writeWhole(res, answer.status, answer.contentType, answer.body, headers)
+  if (answer._tag === "body") {
+    writeWhole(res, answer.status, answer.contentType, answer.body, headers)
+    return void bookkeeping()
+  }
+  bookkeeping()
   startEvents(res, headers)
   // A failure after the first byte is recorded first as the serving profile's failure (Failover `lateFailure`).
   const recordLate =
