@@ -203,9 +203,27 @@ const tickMsOf = (pid) => {
     return null
   }
 }
-/** Which count `cpuMsOf` reads, chosen once so that a trial never subtracts one from the other. */
+/** Which count a CPU reading takes, chosen once so that a trial never subtracts one from the other. */
 export const CPU_SOURCE = schedMsOf(process.pid) !== null ? "schedstat" : tickMsOf(process.pid) !== null ? "ticks" : null
-const cpuMsOf = CPU_SOURCE === "schedstat" ? schedMsOf : tickMsOf
+const threadsOf = (pid) => {
+  try {
+    return new Set(readdirSync(`/proc/${pid}/task`))
+  } catch {
+    return new Set()
+  }
+}
+/** A process's CPU now (null when it is gone): the count CPU_SOURCE names, with the ticks and its threads beside it. */
+const cpuReading = (pid) => {
+  const ticksMs = tickMsOf(pid)
+  if (ticksMs === null) return null
+  return CPU_SOURCE === "schedstat" ? { ms: schedMsOf(pid), ticksMs, threads: threadsOf(pid) } : { ms: ticksMs, ticksMs, threads: null }
+}
+/** CPU ms between two readings; where a thread ended in between (its whole count went with it), the ticks'. */
+const cpuSince = (a, b) => {
+  if (a === null || b === null) return null
+  const lostThread = a.threads !== null && [...a.threads].some((t) => !b.threads.has(t))
+  return lostThread || a.ms === null || b.ms === null ? b.ticksMs - a.ticksMs : b.ms - a.ms
+}
 const memOf = (pid) => {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8")
@@ -332,10 +350,10 @@ const trial = async (target, concurrency, seconds, minRequests, procs) => {
     const latencies = []
     const ttfbs = target.stream ? [] : null
     const cpuOf = () => ({
-      proxy: target.proxyPid ? cpuMsOf(target.proxyPid) : null,
-      redis: target.redisPid ? cpuMsOf(target.redisPid) : null,
-      fake: cpuMsOf(procs.fakePid),
-      children: procs.childPids.map(cpuMsOf),
+      proxy: target.proxyPid ? cpuReading(target.proxyPid) : null,
+      redis: target.redisPid ? cpuReading(target.redisPid) : null,
+      fake: cpuReading(procs.fakePid),
+      children: procs.childPids.map(cpuReading),
       machine: machineBusyMs()
     })
     const client0 = process.cpuUsage()
@@ -348,7 +366,7 @@ const trial = async (target, concurrency, seconds, minRequests, procs) => {
     const clientUsage = process.cpuUsage(client0)
     const clientCpu = (clientUsage.user + clientUsage.system) / 1000
     const delta = (a, b) => (a === null || b === null ? null : b - a)
-    const childrenCpu = cpu0.children.map((c, i) => delta(c, cpu1.children[i]))
+    const childrenCpu = cpu0.children.map((c, i) => cpuSince(c, cpu1.children[i]))
     const benchCpu = childrenCpu.includes(null) ? null : childrenCpu.reduce((a, b) => a + b, clientCpu)
     const machineCpu = delta(cpu0.machine, cpu1.machine)
     latencies.sort((a, b) => a - b)
@@ -377,9 +395,9 @@ const trial = async (target, concurrency, seconds, minRequests, procs) => {
           ? null
           : { p50: Number(quantile(ttfbs, 0.5).toFixed(3)), p90: Number(quantile(ttfbs, 0.9).toFixed(3)), p99: Number(quantile(ttfbs, 0.99).toFixed(3)) },
       cpuUsPerRequest: {
-        proxy: perRequestUs(delta(cpu0.proxy, cpu1.proxy)),
-        redisServer: perRequestUs(delta(cpu0.redis, cpu1.redis)),
-        fake: perRequestUs(delta(cpu0.fake, cpu1.fake)),
+        proxy: perRequestUs(cpuSince(cpu0.proxy, cpu1.proxy)),
+        redisServer: perRequestUs(cpuSince(cpu0.redis, cpu1.redis)),
+        fake: perRequestUs(cpuSince(cpu0.fake, cpu1.fake)),
         client: perRequestUs(clientCpu)
       },
       // The share of all CPUs that processes other than the benchmark's own used (or the hypervisor stole).
@@ -868,12 +886,12 @@ export const runGatewayBench = async (options = gatewayOptionsFromEnv(), progres
           const first = await send(agent, { ...target, keepBody: true })
           if (first.status !== expected) throw new Error(`${target.name}: expected HTTP ${expected}, got ${first.status}: ${String(first.body).slice(0, 300)}`)
           await drive(agent, target, 4, 1000, null, expected)
-          const cpu0 = cpuMsOf(gateway.child.pid)
+          const cpu0 = cpuReading(gateway.child.pid)
           const latencies = []
           const t0 = performance.now()
           await drive(agent, target, 4, 2000, latencies, expected)
           const seconds = (performance.now() - t0) / 1000
-          const cpu = cpu0 === null ? null : cpuMsOf(gateway.child.pid) - cpu0
+          const cpu = cpuSince(cpu0, cpuReading(gateway.child.pid))
           routes.push({
             route: target.name,
             adds,
@@ -1158,7 +1176,7 @@ export const formatGateway = (result) => {
   const m = result.meta
   const out = []
   out.push(
-    `openclaw gateway vs node proxy vs Portkey vs direct — ${m.date.slice(0, 19).replace("T", " ")}Z, ${m.secondsPerTrial} s per trial (≥ ${m.minRequestsPerTrial ?? 0} answers, up to 4×), CPU from ${m.cpuSource ?? "?"}, ${m.repeats} repeat${m.repeats === 1 ? "" : "s"} ` +
+    `openclaw gateway vs node proxy vs Portkey vs direct — ${m.date.slice(0, 19).replace("T", " ")}Z, ${m.secondsPerTrial} s per trial${m.minRequestsPerTrial ? ` (≥ ${m.minRequestsPerTrial} answers, up to 4×)` : ""}${m.cpuSource ? `, CPU from ${m.cpuSource}` : ""}, ${m.repeats} repeat${m.repeats === 1 ? "" : "s"} ` +
       `(median [min–max]), warm-up ${m.warmup.seconds} s, keep-alive, 127.0.0.1, nproc ${m.nproc}`
   )
   for (const scenario of result.scenarios) {

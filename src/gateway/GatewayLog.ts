@@ -6,7 +6,7 @@ import { ACCESS_LOG } from "./LogNow.js"
 
 /** At most one write of access-log lines alone per this many ms; no line waits longer. */
 export const ACCESS_BATCH_MS = 20
-/** A batch this long is written at once, whatever it holds. */
+/** A batch this long (UTF-16 code units, as `String.length` counts) is written at once, whatever it holds. */
 export const MAX_BATCH_CHARS = 64 * 1024
 
 /**
@@ -35,7 +35,7 @@ export const makeGatewayLogger = (
     if (pending === "") return
     const text = pending
     pending = ""
-    lastWrite = Date.now()
+    lastWrite = performance.now()
     write(secrets.scrub(text))
   }
   const logger = Logger.make<unknown, void>(({ annotations, date, logLevel, message }) => {
@@ -43,7 +43,8 @@ export const makeGatewayLogger = (
     const access = HashMap.has(annotations, ACCESS_LOG)
     if (pending.length >= MAX_BATCH_CHARS) flush()
     else if (soon === undefined && (!access || later === undefined)) {
-      const wait = access ? lastWrite + ACCESS_BATCH_MS - Date.now() : 0
+      // The monotonic clock: a wall clock set back would hold the line for as long as it went back.
+      const wait = access ? Math.min(ACCESS_BATCH_MS, lastWrite + ACCESS_BATCH_MS - performance.now()) : 0
       if (wait <= 0) soon = setImmediate(flush)
       else later = setTimeout(flush, wait).unref()
     }

@@ -214,8 +214,13 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
     if (record !== Effect.void) services.run(recordInBackground(call.profileId, record))
   }
   if (answer._tag === "body") {
-    writeWhole(res, answer.status, answer.contentType, answer.body, headers)
-    return void bookkeeping()
+    // The provider was paid for even if the write throws: the record and the line are kept either way.
+    try {
+      writeWhole(res, answer.status, answer.contentType, answer.body, headers)
+    } finally {
+      bookkeeping()
+    }
+    return undefined
   }
   bookkeeping()
   startEvents(res, headers)

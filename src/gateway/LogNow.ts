@@ -16,7 +16,7 @@ export const clockOf = <R>(runtime: Runtime.Runtime<R>): Clock.Clock =>
 
 /**
  * The log annotation of an access-log line: one per request, so the gateway's logger may hold such lines a little
- * to write many at once (./main.ts), where any other line goes out as soon as the event loop is idle.
+ * to write many at once (./GatewayLog.ts), where any other line goes out as soon as the event loop is idle.
  */
 export const ACCESS_LOG = "openclaw.access"
 

@@ -119,7 +119,11 @@ export const runGateway = (options: GatewayOptions) =>
     (self) =>
       Effect.flatMap(SecretRegistry, (secrets) => {
         const { logger: log, flush } = makeGatewayLogger(secrets, (text) => process.stderr.write(text))
+        // Written when the gateway stops, before the CLI waits for stderr to drain; on exit only as a last resort.
         process.on("exit", flush)
-        return Effect.locallyWith(self, FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.filter(loggers, (l) => l === Logger.tracerLogger), log))
+        return Effect.ensuring(
+          Effect.locallyWith(self, FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.filter(loggers, (l) => l === Logger.tracerLogger), log)),
+          Effect.sync(flush)
+        )
       })
   )

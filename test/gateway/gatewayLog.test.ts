@@ -30,7 +30,7 @@ const setup = () => {
 const lines = (text: string) => text.split("\n").filter((l) => l !== "").map((l) => l.replace(/^\S+ (\S+)\s+/, "$1 "))
 
 describe("gateway log batches", () => {
-  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "Date"] }))
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "Date", "performance"] }))
   afterEach(() => void vi.useRealTimers())
 
   it("writes an access line after a quiet spell once the loop is idle: no timer wakes an idle gateway", () => {
@@ -88,6 +88,17 @@ describe("gateway log batches", () => {
     expect(log.writes).toHaveLength(2)
     vi.advanceTimersByTime(10 * ACCESS_BATCH_MS)
     expect(log.writes).toHaveLength(2)
+  })
+
+  it("holds no access line longer than ACCESS_BATCH_MS when the wall clock is set back", () => {
+    const log = setup()
+    log.info("listening")
+    vi.advanceTimersByTime(0)
+    log.writes.length = 0
+    vi.setSystemTime(Date.now() - 3_000)
+    log.laneAccess("POST /v1/chat/completions 200 1ms after the clock went back")
+    vi.advanceTimersByTime(ACCESS_BATCH_MS)
+    expect(lines(log.writes.join(""))).toEqual(["INFO POST /v1/chat/completions 200 1ms after the clock went back"])
   })
 
   it("writes at once when the batch reaches MAX_BATCH_CHARS, and flush writes what is held", () => {
