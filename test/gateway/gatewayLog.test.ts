@@ -27,6 +27,15 @@ const setup = () => {
     warn: (line: string) => withLogger(Effect.logWarning(line))
   }
 }
+/** A logger that has just written a line (then forgotten): access lines logged now fall within ACCESS_BATCH_MS of it. */
+const justWritten = () => {
+  const log = setup()
+  log.info("listening")
+  vi.advanceTimersByTime(0)
+  expect(log.writes).toHaveLength(1)
+  log.writes.length = 0
+  return log
+}
 const lines = (text: string) => text.split("\n").filter((l) => l !== "").map((l) => l.replace(/^\S+ (\S+)\s+/, "$1 "))
 
 describe("gateway log batches", () => {
@@ -45,11 +54,7 @@ describe("gateway log batches", () => {
   })
 
   it("holds access lines within ACCESS_BATCH_MS of the last write for the rest of it, then writes them in order in one write", () => {
-    const log = setup()
-    log.info("listening")
-    vi.advanceTimersByTime(0)
-    expect(log.writes).toHaveLength(1)
-    log.writes.length = 0
+    const log = justWritten()
     vi.advanceTimersByTime(5)
     log.laneAccess("POST /v1/chat/completions 200 1ms a")
     log.fiberAccess("POST /v1/chat/completions 200 1ms b")
@@ -91,10 +96,7 @@ describe("gateway log batches", () => {
   })
 
   it("holds no access line longer than ACCESS_BATCH_MS when the wall clock is set back", () => {
-    const log = setup()
-    log.info("listening")
-    vi.advanceTimersByTime(0)
-    log.writes.length = 0
+    const log = justWritten()
     vi.setSystemTime(Date.now() - 3_000)
     log.laneAccess("POST /v1/chat/completions 200 1ms after the clock went back")
     vi.advanceTimersByTime(ACCESS_BATCH_MS)
@@ -120,10 +122,7 @@ describe("gateway log batches", () => {
   })
 
   it("masks secrets and escapes control characters in every line of a batch", () => {
-    const log = setup()
-    log.info("listening")
-    vi.advanceTimersByTime(0)
-    log.writes.length = 0
+    const log = justWritten()
     log.laneAccess(`POST /v1/chat/completions 401 1ms key=${KEY}`)
     log.fiberAccess(`POST /v1/chat/completions 200 1ms user=me\r\nFORGED ${KEY.slice(4, 20)}`)
     vi.advanceTimersByTime(ACCESS_BATCH_MS)
