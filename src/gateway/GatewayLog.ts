@@ -18,7 +18,8 @@ export const MAX_BATCH_CHARS = 64 * 1024
  * them — except access-log lines (annotated ACCESS_LOG) within ACCESS_BATCH_MS of the last write, which wait for the
  * rest of that time. At one client, one request per loop turn, a write per request was a tenth of the gateway's CPU
  * (issue 16); a plain timer per batch instead woke an idle gateway once more per request when requests come less
- * often than that. Lines stay in order; `flush` writes whatever is held (the caller runs it on exit).
+ * often than that. Lines stay in order; `flush` writes whatever is held (the caller runs it when the gateway stops,
+ * and on exit).
  */
 export const makeGatewayLogger = (
   secrets: SecretRegistryShape,
