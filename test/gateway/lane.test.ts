@@ -57,6 +57,24 @@ const settled = async (gw: Gateway): Promise<void> => {
   if (inARow < 2) throw new Error("the lane did not serve two plain requests in a row")
 }
 
+/**
+ * Once settled, one request and the lane's lines about it. A request that comes while the gateway's own write of a
+ * store (a session saved after the request before, a usage record) has landed but is not yet fingerprinted goes to
+ * the fiber's path without asking the lane: it says nothing of the lane's choice, so it is sent again (a busy machine
+ * stretches that moment; the full suite once hit it).
+ */
+const whatTheLaneSaid = async (gw: Gateway, body: string, headers: Record<string, string> = {}) => {
+  let last = { status: 0, lines: [] as ReadonlyArray<string> }
+  for (let attempt = 0; attempt < 5 && last.lines.length === 0; attempt++) {
+    await settled(gw)
+    const before = gw.logs.length
+    const res = await post(gw, body, headers)
+    await res.text()
+    last = { status: res.status, lines: laneLines(gw.logs.slice(before)) }
+  }
+  return last
+}
+
 describe("gateway: the lane for plain requests (issue 16)", () => {
   it.scopedLive("serves a plain request as the fiber's path would: body, headers, access-log line, usage record", () =>
     withGateway(openaiPrimary(), async ({ world, gw }) => {
@@ -181,18 +199,14 @@ describe("gateway: the lane for plain requests (issue 16)", () => {
         ["a chat command", BODY.replace(`"content":"hi"`, `"content":"/model status"`)]
       ]
       for (const [why, body, headers] of cases) {
-        await settled(gw)
-        const before = gw.logs.length
-        const res = await post(gw, body, headers)
-        await res.text()
-        expect(laneLines(gw.logs.slice(before)), why).toEqual([`DEBUG lane: handed over (${why})`])
-        expect(res.status, why).toBe(why === "the body is not JSON" ? 400 : why === "no such agent loaded" ? 404 : 200)
+        const { status, lines } = await whatTheLaneSaid(gw, body, headers)
+        expect(status, why).toBe(why === "the body is not JSON" ? 400 : why === "no such agent loaded" ? 404 : 200)
+        expect(lines, why).toEqual([`DEBUG lane: handed over (${why})`])
       }
       // An empty session key is no session, to the lane as to the chat turn.
-      await settled(gw)
-      const before = gw.logs.length
-      expect((await post(gw, BODY, { "x-openclaw-session-key": " " })).status).toBe(200)
-      expect(laneLines(gw.logs.slice(before))).toEqual(["DEBUG lane: served"])
+      const empty = await whatTheLaneSaid(gw, BODY, { "x-openclaw-session-key": " " })
+      expect(empty.status).toBe(200)
+      expect(empty.lines).toEqual(["DEBUG lane: served"])
     }))
 
   it.scopedLive("a stream is relayed by the lane as the provider sent it, with the route's headers and log line", () =>
