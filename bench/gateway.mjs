@@ -174,22 +174,23 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const CLK_TCK = 100 // USER_HZ on Linux, whatever the kernel's HZ
 /**
- * CPU ms of a process: the scheduler's own count in ns (`/proc/<pid>/task/<tid>/schedstat`), summed over its threads.
- * `/proc/<pid>/stat` counts whole 10 ms ticks: a 4 s trial at 19 answers/s cost the node proxy 4 of them, so one tick
- * more or less moved a cell's ratio by 25 %. A thread that ends during a trial takes its count with it (Node's threads
- * live as long as the process); the ticks are the fallback where schedstat is missing or off (all zeros).
+ * CPU ms of a process and the threads it was summed over: the scheduler's own count in ns
+ * (`/proc/<pid>/task/<tid>/schedstat`). `/proc/<pid>/stat` counts whole 10 ms ticks: a 4 s trial at 19 answers/s cost
+ * the node proxy 4 of them, so one tick more or less moved a cell's ratio by 25 %. Null where schedstat is missing or
+ * off (all zeros): the ticks are the fallback then, and where a thread ended mid-trial (see cpuSince).
  */
-const schedMsOf = (pid) => {
+const schedOf = (pid) => {
   try {
+    const threads = new Set(readdirSync(`/proc/${pid}/task`))
     let ns = 0
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    for (const tid of threads) {
       try {
         ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0])
       } catch {
-        // the thread ended between the listing and the read
+        // the thread ended between the listing and the read: the next reading lacks it, and falls back to ticks
       }
     }
-    return ns > 0 && Number.isFinite(ns) ? ns / 1e6 : null
+    return ns > 0 && Number.isFinite(ns) ? { ms: ns / 1e6, threads } : null
   } catch {
     return null
   }
@@ -204,19 +205,14 @@ const tickMsOf = (pid) => {
   }
 }
 /** Which count a CPU reading takes, chosen once so that a trial never subtracts one from the other. */
-export const CPU_SOURCE = schedMsOf(process.pid) !== null ? "schedstat" : tickMsOf(process.pid) !== null ? "ticks" : null
-const threadsOf = (pid) => {
-  try {
-    return new Set(readdirSync(`/proc/${pid}/task`))
-  } catch {
-    return new Set()
-  }
-}
+export const CPU_SOURCE = schedOf(process.pid) !== null ? "schedstat" : tickMsOf(process.pid) !== null ? "ticks" : null
 /** A process's CPU now (null when it is gone): the count CPU_SOURCE names, with the ticks and its threads beside it. */
 const cpuReading = (pid) => {
   const ticksMs = tickMsOf(pid)
   if (ticksMs === null) return null
-  return CPU_SOURCE === "schedstat" ? { ms: schedMsOf(pid), ticksMs, threads: threadsOf(pid) } : { ms: ticksMs, ticksMs, threads: null }
+  if (CPU_SOURCE !== "schedstat") return { ms: ticksMs, ticksMs, threads: null }
+  const sched = schedOf(pid)
+  return { ms: sched?.ms ?? null, ticksMs, threads: sched?.threads ?? new Set() }
 }
 /** CPU ms between two readings; where a thread ended in between (its whole count went with it), the ticks'. */
 const cpuSince = (a, b) => {

@@ -45,7 +45,7 @@ export const makeGatewayLogger = (
     if (pending.length >= MAX_BATCH_CHARS) flush()
     else if (soon === undefined && (!access || later === undefined)) {
       // The monotonic clock: a wall clock set back would hold the line for as long as it went back.
-      const wait = access ? Math.min(ACCESS_BATCH_MS, lastWrite + ACCESS_BATCH_MS - performance.now()) : 0
+      const wait = access ? lastWrite + ACCESS_BATCH_MS - performance.now() : 0
       if (wait <= 0) soon = setImmediate(flush)
       else later = setTimeout(flush, wait).unref()
     }
