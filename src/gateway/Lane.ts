@@ -186,19 +186,20 @@ const plan = (services: LaneServices, r: LaneRequest, text: string) => {
 /**
  * The provider answered: its bytes to the client with the route's headers — a whole answer, or a stream relayed as
  * it arrives (the stream's stop is returned) — and the access-log line and the usage record, as ./ChatRoute.ts and
- * ./Respond.ts do it. A whole answer is written first: the bookkeeping then runs while the answer travels, not
- * before it, and still before the loop takes the client's next request. A stream records its use before its first
- * byte, which a failure after that byte is recorded over (`recordLate`).
+ * ./Respond.ts do it. The bookkeeping runs after the answer's first bytes are written, not before them: a whole
+ * answer's while it travels, a stream's once its first chunk is out (or it ended, failed or stopped without one),
+ * before a failure after that is recorded over it (`recordLate`) — and always before the loop takes the client's
+ * next request.
  */
 const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Extract<Forwarded, { _tag: "body" }> | PushedEvents): (() => void) | undefined => {
   const { snapshot, res } = r
   const served = { profileId: call.profileId, attempts: [{ model: call.model, provider: call.provider, profileId: call.profileId, outcome: "ok" as const }] }
   const known = clientText({ text: call.text, json: call.json, modelHeader: undefined, sessionKeyHeader: undefined })
   const headers = servedHeaders(served, call.model, snapshot.secrets, known)
-  const log: ChatLog = { agent: call.agentId }
-  logServed(served, redactSecrets(call.model, snapshot.secrets), log)
   const now = services.now()
   const bookkeeping = () => {
+    const log: ChatLog = { agent: call.agentId }
+    logServed(served, redactSecrets(call.model, snapshot.secrets), log)
     services.logAccess(accessLine(r.request.method ?? "POST", r.path, answer._tag === "push" ? 200 : answer.status, now - r.started, r.address, log))
     if (call.profileId === undefined) return
     const record = useRecord({
@@ -222,13 +223,13 @@ const answered = (services: LaneServices, r: LaneRequest, call: Call, answer: Ex
     }
     return undefined
   }
-  bookkeeping()
   startEvents(res, headers)
   // A failure after the first byte is recorded first as the serving profile's failure (Failover `lateFailure`).
   const recordLate =
     call.profileId === undefined ? lateFailureWithoutProfile(call.model) : lateFailure(call.ctx, services.storeWritten, call.profileId, call.provider)
   return relayPushed(res, answer, {
     run: services.run,
+    started: bookkeeping,
     recordLate,
     errorEvent: (reason, problem) => sseData(errorBody(redactSecrets(`The provider failed mid-answer: ${problem}`, snapshot.secrets, known), reason)),
     secrets: snapshot.secrets

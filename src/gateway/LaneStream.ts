@@ -14,15 +14,19 @@ export type RunOnRuntime = (effect: LaneEffect, then?: () => void) => void
 /**
  * A provider's stream, pushed (services/providers/pump.ts), written to the client by the gateway's lane (./Lane.ts)
  * as ./Respond.ts writes a pulled one: each chunk as it arrives, the provider's body paused while the client's
- * buffer is full. A failure after the first byte ends the stream with the client's error event, written once its
- * record (`recordLate`) is done, as ./ChatRoute.ts `endWithError` does. Returns the stream's stop (a hang-up, or the
- * drain's time ran out): the provider's request is aborted and the response ended.
+ * buffer is full. `started` runs once, right after the first chunk is written — or before the stream ends, fails or
+ * is stopped without one — so what it does costs the client no time to its first byte. A failure after the first
+ * byte ends the stream with the client's error event, written once its record (`recordLate`) is done, as
+ * ./ChatRoute.ts `endWithError` does. Returns the stream's stop (a hang-up, or the drain's time ran out): the
+ * provider's request is aborted and the response ended.
  */
 export const relayPushed = (
   res: ServerResponse,
   events: PushedEvents,
   how: {
     readonly run: RunOnRuntime
+    /** The stream's bookkeeping (its access line and use record): after its first chunk, and before anything else. */
+    readonly started: () => void
     readonly recordLate: (error: ProviderError) => LaneEffect
     /** The client's error event for a classified reason and the provider's problem, secrets scrubbed. */
     readonly errorEvent: (reason: string, problem: string) => string
@@ -31,6 +35,12 @@ export const relayPushed = (
   }
 ): (() => void) => {
   let over = false
+  let begun = false
+  const begin = () => {
+    if (begun) return
+    begun = true
+    how.started()
+  }
   const resume = () => pumping.resume()
   const close = () => {
     over = true
@@ -55,11 +65,16 @@ export const relayPushed = (
     chunks: guarded((chunks: ReadonlyArray<Uint8Array>) => {
       let room = true
       for (const chunk of chunks) if (!res.write(chunk)) room = false
+      begin()
       if (!room) res.once("drain", resume)
       return room
     }, false),
-    end: guarded(() => close(), undefined),
+    end: guarded(() => {
+      begin()
+      close()
+    }, undefined),
     fail: guarded((error: ProviderError) => {
+      begin()
       const { reason } = classifyFailure(error)
       const event = how.errorEvent(reason, error.problem)
       how.run(Effect.zipRight(Effect.logWarning(`stream ended early: ${reason}`), how.recordLate(error)), () => {
@@ -73,5 +88,6 @@ export const relayPushed = (
   return () => {
     pumping.stop()
     close()
+    begin()
   }
 }

@@ -113,11 +113,24 @@ describe("SessionStore", () => {
 })
 
 describe("gateway access", () => {
-  it("compares tokens in constant time over digests, whatever the lengths", () => {
+  it("matches the whole token only, whatever the lengths", () => {
     expect(tokenMatches("secret-token-123", "secret-token-123")).toBe(true)
     expect(tokenMatches("secret-token-123", "secret-token-124")).toBe(false)
     expect(tokenMatches("secret-token-123", "s")).toBe(false)
     expect(tokenMatches("secret-token-123", "")).toBe(false)
+    // The token with more after it, a prefix of it, the padding's own byte: each is another token.
+    expect(tokenMatches("secret-token-123", "secret-token-1234")).toBe(false)
+    expect(tokenMatches("secret-token-123", "secret-token-12")).toBe(false)
+    expect(tokenMatches("secret-token-123", "secret-token-12\0")).toBe(false)
+    expect(tokenMatches("secret-token-12\0", "secret-token-12")).toBe(false)
+    // Characters of more than one byte: compared as their UTF-8 bytes, cut only between characters.
+    expect(tokenMatches("tøken-ünïcode-1", "tøken-ünïcode-1")).toBe(true)
+    expect(tokenMatches("tøken-ünïcode-1", "tøken-ünïcode-2")).toBe(false)
+    expect(tokenMatches("abc", "abø")).toBe(false)
+    // Another configured token takes the place of the first (a reload), and back.
+    expect(tokenMatches("other-token-456", "secret-token-123")).toBe(false)
+    expect(tokenMatches("other-token-456", "other-token-456")).toBe(true)
+    expect(tokenMatches("secret-token-123", "secret-token-123")).toBe(true)
   })
 
   it("reads only the Bearer scheme", () => {
