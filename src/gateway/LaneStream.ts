@@ -14,8 +14,9 @@ export type RunOnRuntime = (effect: LaneEffect, then?: () => void) => void
 /**
  * A provider's stream, pushed (services/providers/pump.ts), written to the client by the gateway's lane (./Lane.ts)
  * as ./Respond.ts writes a pulled one: each chunk as it arrives, the provider's body paused while the client's
- * buffer is full. `started` runs once, right after the first chunk is written — or before the stream ends, fails or
- * is stopped without one — so what it does costs the client no time to its first byte. A failure after the first
+ * buffer is full. `started` runs once, in the tick after the first chunk's — once that chunk is on the wire — or
+ * before the stream ends, fails or is stopped, whichever comes first: what it does costs the client no time to its
+ * first byte, and nothing can be recorded before it. A failure after the first
  * byte ends the stream with the client's error event, written once its record (`recordLate`) is done, as
  * ./ChatRoute.ts `endWithError` does. Returns the stream's stop (a hang-up, or the drain's time ran out): the
  * provider's request is aborted and the response ended.
@@ -36,6 +37,7 @@ export const relayPushed = (
 ): (() => void) => {
   let over = false
   let begun = false
+  let beginning = false
   const begin = () => {
     if (begun) return
     begun = true
@@ -61,11 +63,17 @@ export const relayPushed = (
         return otherwise
       }
     }
+  const beginLater = guarded(begin, undefined)
   const pumping: Pumping = events.start({
     chunks: guarded((chunks: ReadonlyArray<Uint8Array>) => {
       let room = true
       for (const chunk of chunks) if (!res.write(chunk)) room = false
-      begin()
+      // Node holds a response's writes until the end of this tick (it corks the socket and uncorks it in a nextTick
+      // queued by the first write): queued after that one, the bookkeeping runs once the chunk has been sent.
+      if (!beginning) {
+        beginning = true
+        process.nextTick(beginLater)
+      }
       if (!room) res.once("drain", resume)
       return room
     }, false),
