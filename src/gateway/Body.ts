@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { isUtf8 } from "node:buffer"
 import type { IncomingMessage } from "node:http"
 import { jsonStructureProblem } from "../domain/JsonStructure.js"
 import { escapeControl } from "../domain/Untrusted.js"
@@ -12,16 +13,12 @@ const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
 
 export type BodyProblem = { readonly status: 413 | 400; readonly message: string; readonly close: boolean }
 
-/** Bytes that are not UTF-8 are refused, not turned into U+FFFD and sent on changed (§11). */
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+/**
+ * Bytes that are not UTF-8 are refused, not turned into U+FFFD and sent on changed (§11). Checked, then decoded as
+ * they are (a byte-order mark kept, as the text was sent): cheaper per request than a fatal TextDecoder.
+ */
 const notUtf8: BodyProblem = { status: 400, message: "The request body is not valid UTF-8; send JSON encoded as UTF-8.", close: false }
-const decoded = (bytes: Uint8Array): Either.Either<string, BodyProblem> => {
-  try {
-    return Either.right(utf8.decode(bytes))
-  } catch {
-    return Either.left(notUtf8)
-  }
-}
+const decoded = (bytes: Buffer): Either.Either<string, BodyProblem> => (isUtf8(bytes) ? Either.right(bytes.toString("utf8")) : Either.left(notUtf8))
 
 /**
  * Reads at most `max` bytes; a larger body is drained (up to a hard limit) so the client still reads the 413.
@@ -51,7 +48,7 @@ export const readBodyNow = (message: IncomingMessage, max: number, done: (body: 
     if (size <= max) chunks.push(chunk)
     else if (size > DRAIN_LIMIT_BYTES) finish(Either.left(tooLarge(true)))
   }
-  const onEnd = () => finish(size > max ? Either.left(tooLarge(false)) : decoded(Buffer.concat(chunks, size)))
+  const onEnd = () => finish(size > max ? Either.left(tooLarge(false)) : decoded(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)))
   const onError = () => finish(Either.left({ status: 400, message: "The request body could not be read.", close: true }))
   message.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
 }
