@@ -8,7 +8,9 @@ import { timingSafeEqual } from "node:crypto"
 let expectedBytes: { readonly token: string; readonly bytes: Buffer; readonly presented: Buffer } | undefined
 const bytesOfExpected = (token: string) => {
   if (expectedBytes?.token !== token) {
-    const bytes = Buffer.from(token, "utf8")
+    // Not Buffer.from: a short one would sit in node's shared pool, beside whatever else a pooled buffer holds.
+    const bytes = Buffer.alloc(Buffer.byteLength(token, "utf8"))
+    bytes.write(token, "utf8")
     expectedBytes = { token, bytes, presented: Buffer.alloc(bytes.length) }
   }
   return expectedBytes
@@ -16,7 +18,8 @@ const bytesOfExpected = (token: string) => {
 
 /**
  * The presented token, cut or zero-padded to the expected length, compared with `timingSafeEqual`: the time depends
- * on the lengths (the configured one fixed, the presented one the client's own), never on where the bytes differ.
+ * on the lengths (the configured one's, which a client timing many guesses could learn — the length of a token, not
+ * its bytes — and the presented one, the client's own), never on where the bytes differ.
  * The lengths are compared after, and only matter once every byte matched: a client that can tell that case apart
  * has sent the whole token already. Not hashed first: a digest per request costs OpenSSL's setup (~60 µs on a cold
  * cache, issue 16) for the same guarantee.

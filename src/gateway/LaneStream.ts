@@ -38,10 +38,16 @@ export const relayPushed = (
   let over = false
   let begun = false
   let beginning = false
+  // Its own failure is only logged: the answer the provider was paid for still goes on, a late failure is still
+  // recorded, and a throw on a hang-up's path would be uncaught.
   const begin = () => {
     if (begun) return
     begun = true
-    how.started()
+    try {
+      how.started()
+    } catch (defect) {
+      how.run(Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(defect)), how.secrets)}`))
+    }
   }
   const resume = () => pumping.resume()
   const close = () => {
@@ -63,7 +69,6 @@ export const relayPushed = (
         return otherwise
       }
     }
-  const beginLater = guarded(begin, undefined)
   const pumping: Pumping = events.start({
     chunks: guarded((chunks: ReadonlyArray<Uint8Array>) => {
       let room = true
@@ -72,7 +77,7 @@ export const relayPushed = (
       // queued by the first write): queued after that one, the bookkeeping runs once the chunk has been sent.
       if (!beginning) {
         beginning = true
-        process.nextTick(beginLater)
+        process.nextTick(begin)
       }
       if (!room) res.once("drain", resume)
       return room
@@ -94,8 +99,8 @@ export const relayPushed = (
     }, undefined)
   })
   return () => {
+    begin()
     pumping.stop()
     close()
-    begin()
   }
 }

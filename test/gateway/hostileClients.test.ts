@@ -255,7 +255,7 @@ describe("gateway: deep and odd JSON from clients (§8.6, §11)", () => {
         expect(res.status).toBe(400)
         expect((await json(res)).error.message).toBe(`The request body has the key "${key}" twice; send each key once.`)
       }
-      // A stray byte, an overlong "/", a UTF-16 surrogate written as UTF-8, a character cut short at the end.
+      // A stray byte, an overlong "/", a UTF-16 surrogate written as UTF-8, a character cut short by the next one.
       for (const bad of [[0xff, 0xc3, 0x28], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
         const bytes = Buffer.concat([Buffer.from('{"model":"openclaw","messages":[{"role":"user","content":"a'), Buffer.from(bad), Buffer.from('b"}]}')])
         const res = await gw.fetch("/v1/chat/completions", { method: "POST", body: bytes, headers: { "x-openclaw-model": FALLBACK } })

@@ -118,7 +118,30 @@ describe("gateway: the lane's stream relay (issue 16)", () => {
     const s = pushed(stopped.said)
     const stop = relay(stopped.said, stopped.res, s.events)
     stop()
-    expect(stopped.said).toEqual(["provider stopped", "end", "started"])
+    expect(stopped.said).toEqual(["started", "provider stopped", "end"])
+  })
+
+  it("a bookkeeping that throws is logged; the stream goes on, and a hang-up still stops it", async () => {
+    const { said, res } = recorder()
+    const provider = pushed(said)
+    const stop = relayPushed(res, provider.events, {
+      run: (effect) => {
+        said.push("record")
+        Effect.runFork((effect as Effect.Effect<void>).pipe(Logger.withMinimumLogLevel(LogLevel.None)))
+      },
+      started: () => {
+        said.push("started")
+        throw new Error("a bug")
+      },
+      recordLate: () => Effect.void,
+      errorEvent: (reason) => `error ${reason}`,
+      secrets: []
+    })
+    provider.sink().chunks([bytes("a")])
+    await new Promise((r) => setTimeout(r, 0))
+    provider.sink().chunks([bytes("b")])
+    stop()
+    expect(said).toEqual(["write a", "sent", "started", "record", "write b", "provider stopped", "end"])
   })
 
   it("a failure after the first chunk is recorded after the bookkeeping, never before it", async () => {

@@ -127,6 +127,8 @@ describe("gateway access", () => {
     expect(tokenMatches("tøken-ünïcode-1", "tøken-ünïcode-1")).toBe(true)
     expect(tokenMatches("tøken-ünïcode-1", "tøken-ünïcode-2")).toBe(false)
     expect(tokenMatches("abc", "abø")).toBe(false)
+    // "ø" does not fit in the last byte: the bytes compared match ("ab" and the padding), the lengths do not.
+    expect(tokenMatches("ab\0", "abø")).toBe(false)
     // Another configured token takes the place of the first (a reload), and back.
     expect(tokenMatches("other-token-456", "secret-token-123")).toBe(false)
     expect(tokenMatches("other-token-456", "other-token-456")).toBe(true)
