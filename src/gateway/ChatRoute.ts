@@ -85,22 +85,27 @@ export interface ChatRouteInput {
  * only when the scrubber found something and asks — every string of the parsed body, decoded and lower-cased too (a
  * JSON escape or a provider name's lower-casing must not turn the client's own text into a `<redacted>`, §11).
  */
-export const clientText = (input: {
+export const clientText = (input: ClientInput): Iterable<string> => new ClientText(input)
+
+interface ClientInput {
   readonly text: string
   readonly json: unknown
   readonly modelHeader: string | undefined
   readonly sessionKeyHeader: string | undefined
   readonly headers?: Readonly<Record<string, string>>
-}): Iterable<string> => {
-  let decoded: Array<string> | undefined
-  return {
-    *[Symbol.iterator]() {
-      yield input.text
-      if (input.modelHeader !== undefined) yield* [input.modelHeader, input.modelHeader.toLowerCase()]
-      if (input.sessionKeyHeader !== undefined) yield input.sessionKeyHeader
-      if (input.headers !== undefined) yield* Object.values(input.headers)
-      yield* (decoded ??= jsonStrings(input.json))
-    }
+}
+
+/** A class, not an object literal with a generator method: made once per request, and most are never iterated. */
+class ClientText implements Iterable<string> {
+  private decoded: Array<string> | undefined
+  constructor(private readonly input: ClientInput) {}
+  *[Symbol.iterator]() {
+    const input = this.input
+    yield input.text
+    if (input.modelHeader !== undefined) yield* [input.modelHeader, input.modelHeader.toLowerCase()]
+    if (input.sessionKeyHeader !== undefined) yield input.sessionKeyHeader
+    if (input.headers !== undefined) yield* Object.values(input.headers)
+    yield* (this.decoded ??= jsonStrings(input.json))
   }
 }
 
