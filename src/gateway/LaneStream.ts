@@ -16,10 +16,9 @@ export type RunOnRuntime = (effect: LaneEffect, then?: () => void) => void
  * as ./Respond.ts writes a pulled one: each chunk as it arrives, the provider's body paused while the client's
  * buffer is full. `started` runs once, in the tick after the first chunk's — once that chunk is on the wire — or
  * before the stream ends, fails or is stopped, whichever comes first: what it does costs the client no time to its
- * first byte, and nothing can be recorded before it. A failure after the first
- * byte ends the stream with the client's error event, written once its record (`recordLate`) is done, as
- * ./ChatRoute.ts `endWithError` does. Returns the stream's stop (a hang-up, or the drain's time ran out): the
- * provider's request is aborted and the response ended.
+ * first byte, and nothing can be recorded before it. A failure after the first byte ends the stream with the client's
+ * error event, written once its record (`recordLate`) is done, as ./ChatRoute.ts `endWithError` does. Returns the
+ * stream's stop (a hang-up, or the drain's time ran out): the provider's request is aborted and the response ended.
  */
 export const relayPushed = (
   res: ServerResponse,
@@ -37,7 +36,7 @@ export const relayPushed = (
 ): (() => void) => {
   let over = false
   let begun = false
-  let beginning = false
+  const logDefect = (defect: unknown) => how.run(Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(defect)), how.secrets)}`))
   // Its own failure is only logged: the answer the provider was paid for still goes on, a late failure is still
   // recorded, and a throw on a hang-up's path would be uncaught.
   const begin = () => {
@@ -46,7 +45,7 @@ export const relayPushed = (
     try {
       how.started()
     } catch (defect) {
-      how.run(Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(defect)), how.secrets)}`))
+      logDefect(defect)
     }
   }
   const resume = () => pumping.resume()
@@ -65,7 +64,7 @@ export const relayPushed = (
       } catch (defect) {
         pumping.stop()
         close()
-        how.run(Effect.logError(`internal error: ${redactSecrets(JSON.stringify(String(defect)), how.secrets)}`))
+        logDefect(defect)
         return otherwise
       }
     }
@@ -75,10 +74,7 @@ export const relayPushed = (
       for (const chunk of chunks) if (!res.write(chunk)) room = false
       // Node holds a response's writes until the end of this tick (it corks the socket and uncorks it in a nextTick
       // queued by the first write): queued after that one, the bookkeeping runs once the chunk has been sent.
-      if (!beginning) {
-        beginning = true
-        process.nextTick(begin)
-      }
+      if (!begun) process.nextTick(begin)
       if (!room) res.once("drain", resume)
       return room
     }, false),

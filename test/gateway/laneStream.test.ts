@@ -51,13 +51,13 @@ const pushed = (said: Array<string>) => {
   return { events, sink: () => sink! }
 }
 
-const relay = (said: Array<string>, res: ServerResponse, events: ReturnType<typeof pushed>["events"]) =>
+const relay = (said: Array<string>, res: ServerResponse, events: ReturnType<typeof pushed>["events"], started = () => void said.push("started")) =>
   relayPushed(res, events, {
     run: (effect, then) => {
       said.push("record")
       Effect.runFork((effect as Effect.Effect<void>).pipe(Logger.withMinimumLogLevel(LogLevel.None))).addObserver(() => then?.())
     },
-    started: () => void said.push("started"),
+    started,
     recordLate: () => Effect.void,
     errorEvent: (reason) => `error ${reason}`,
     secrets: []
@@ -124,18 +124,9 @@ describe("gateway: the lane's stream relay (issue 16)", () => {
   it("a bookkeeping that throws is logged; the stream goes on, and a hang-up still stops it", async () => {
     const { said, res } = recorder()
     const provider = pushed(said)
-    const stop = relayPushed(res, provider.events, {
-      run: (effect) => {
-        said.push("record")
-        Effect.runFork((effect as Effect.Effect<void>).pipe(Logger.withMinimumLogLevel(LogLevel.None)))
-      },
-      started: () => {
-        said.push("started")
-        throw new Error("a bug")
-      },
-      recordLate: () => Effect.void,
-      errorEvent: (reason) => `error ${reason}`,
-      secrets: []
+    const stop = relay(said, res, provider.events, () => {
+      said.push("started")
+      throw new Error("a bug")
     })
     provider.sink().chunks([bytes("a")])
     await new Promise((r) => setTimeout(r, 0))
