@@ -12,7 +12,7 @@ export interface FileWatcherShape {
    * these paths come out: the others in a busy directory (the gateway's own log, written into its working directory
    * for `.env`) are dropped where the change is heard, at the cost of a name comparison.
    */
-  readonly watch: (files: ReadonlySet<string>) => Stream.Stream<string>
+  readonly watch: (files: ReadonlySet<string>, listener?: WatchListener) => Stream.Stream<string>
   /**
    * A cheap identity of a file as it is now (inode, size, modification time), undefined when absent: tells a change
    * made by another process from the gateway's own write that a watch event reports alike.
@@ -20,6 +20,19 @@ export interface FileWatcherShape {
   readonly fingerprint: (path: string) => Effect.Effect<string | undefined>
   /** `fingerprint` without a fiber, where it can be had so (one stat): what the gateway's lane checks per request. */
   readonly fingerprintNow?: (path: string) => string | undefined
+}
+
+/**
+ * What a watch says at once, in the callback that hears it, before its stream emits anything: lets the gateway's
+ * lane skip the per-request `stat` while a watch covers the stores (a fiber would hear it too late).
+ */
+export interface WatchListener {
+  /** The watch now hears changes to these files (each file at most once per watch, before any `lost` of it). */
+  readonly watching: (files: ReadonlyArray<string>) => void
+  /** A watched file's directory entry changed. */
+  readonly heard: (file: string) => void
+  /** The watch no longer hears these files (its directory went away, it failed, or it ended); once per file. */
+  readonly lost: (files: ReadonlyArray<string>) => void
 }
 
 export class FileWatcher extends Context.Tag("openclaw/FileWatcher")<FileWatcher, FileWatcherShape>() {}

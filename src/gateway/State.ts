@@ -245,7 +245,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       yield* ref.changes.pipe(
         Stream.map(watchTargets),
         Stream.changesWith((a, b) => [...a.files].join("\n") === [...b.files].join("\n")),
-        Stream.flatMap((t) => watcher.watch(t.files).pipe(Stream.map((path) => [path, t.stores.has(path)] as const)), { switch: true }),
+        Stream.flatMap((t) => watcher.watch(t.files, storeChanges.listener).pipe(Stream.map((path) => [path, t.stores.has(path)] as const)), { switch: true }),
         // A store change (the CLI, another gateway, our own writes) needs only the stores; anything else, all.
         Stream.runForEach(([path, isStore]) => {
           return requestReload(`${path} changed`, isStore ? "stores" : "full")

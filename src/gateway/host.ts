@@ -30,26 +30,51 @@ const byDirectory = (files: ReadonlySet<string>): Map<string, Map<string, string
   return dirs
 }
 
-/** `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. */
+/**
+ * `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. Its own
+ * name in an event means it was removed or moved away: inotify hears nothing more there, so its files are lost.
+ */
 export const FileWatcherLive = Layer.succeed(FileWatcher, {
-  watch: (files) =>
+  watch: (files, listener) =>
     Stream.asyncScoped<string>((emit) =>
       Effect.acquireRelease(
         Effect.sync(() =>
           [...byDirectory(files)].flatMap(([dir, names]) => {
+            let live = false
+            const lose = () => {
+              if (!live) return
+              live = false
+              listener?.lost([...names.values()])
+            }
+            const self = path.basename(dir)
             try {
               const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
-                const file = name === null ? undefined : names.get(name.toString())
-                if (file !== undefined) void emit.single(file)
+                const entry = name === null ? undefined : name.toString()
+                const file = entry === undefined ? undefined : names.get(entry)
+                if (file !== undefined) {
+                  listener?.heard(file)
+                  void emit.single(file)
+                } else if (entry === undefined || entry === self) lose()
               })
-              watcher.on("error", () => watcher.close())
-              return [watcher]
+              watcher.on("error", () => {
+                lose()
+                watcher.close()
+              })
+              live = true
+              listener?.watching([...names.values()])
+              return [{ watcher, lose }]
             } catch {
               return []
             }
           })
         ),
-        (watchers) => Effect.sync(() => watchers.forEach((w) => w.close()))
+        (watches) =>
+          Effect.sync(() =>
+            watches.forEach((w) => {
+              w.watcher.close()
+              w.lose()
+            })
+          )
       )
     ),
   fingerprint: (file) => Effect.sync(() => fingerprintNow(file)),

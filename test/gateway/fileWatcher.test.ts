@@ -38,4 +38,42 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       expect(heard.filter((p) => p !== env && p !== store)).toEqual([])
     }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
   )
+
+  it.live("its listener: which files it hears, each change as the callback hears it, and each file lost once", () =>
+    Effect.gen(function* () {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-watch-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(root, { recursive: true, force: true })))
+      const agent = path.join(root, "agent")
+      fs.mkdirSync(agent)
+      const store = path.join(agent, "auth-profiles.json")
+      const config = path.join(root, "openclaw.json")
+      const absent = path.join(root, "nowhere", "auth-profiles.json")
+      const said: Array<string> = []
+      const listener = {
+        watching: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `watching ${f}`)),
+        heard: (file: string) => void said.push(`heard ${file}`),
+        lost: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `lost ${f}`))
+      }
+      const watcher = yield* FileWatcher
+      const running = yield* Effect.fork(
+        Stream.runForEach(watcher.watch(new Set([store, config, absent]), listener), (p) => Effect.sync(() => void said.push(`emitted ${p}`)))
+      )
+      // A directory that does not exist is not watched, so its file is never said to be heard.
+      yield* Effect.promise(() => eventually(() => said.length === 2))
+      expect([...said].sort()).toEqual([`watching ${config}`, `watching ${store}`].sort())
+      yield* Effect.promise(() =>
+        eventually(() => {
+          fs.writeFileSync(store, "{}")
+          return said.includes(`emitted ${store}`)
+        })
+      )
+      // Heard in the callback itself, before the stream hands the change on.
+      expect(said.indexOf(`heard ${store}`)).toBeLessThan(said.indexOf(`emitted ${store}`))
+      // The agent directory goes away: nothing there can be heard any more, even once it is back.
+      fs.rmSync(agent, { recursive: true })
+      yield* Effect.promise(() => eventually(() => said.includes(`lost ${store}`)))
+      yield* Fiber.interrupt(running)
+      expect(said.filter((l) => l.startsWith("lost")).sort()).toEqual([`lost ${config}`, `lost ${store}`].sort())
+    }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
+  )
 })

@@ -65,6 +65,53 @@ describe("gateway: reload without a restart (§8.1)", () => {
 })
 
 describe("gateway: the process (built binary)", () => {
+  it.scopedLive("the CLI changes the order, and the very next request follows it, with no wait for the watch", () =>
+    withHome(
+      {
+        token: true,
+        config: { agents: { defaults: { model: { primary: "openai/gpt-4o-mini" } } } },
+        store: {
+          version: 1,
+          profiles: {
+            "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai },
+            "openai:two": { type: "api_key", provider: "openai", key: KEYS.openai2 }
+          },
+          order: { openai: ["openai:default", "openai:two"] }
+        }
+      },
+      async (world) => {
+        const proc = await startGatewayProcess({ cwd: world.home, env: world.env() })
+        try {
+          const call = async () => {
+            const res = await fetch(`${proc.url}/v1/chat/completions`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json" },
+              body: JSON.stringify({ ...ask("hi"), model: "openclaw" })
+            })
+            expect(res.status).toBe(200)
+            await res.text()
+            return world.fake.requests.at(-1)!.credential
+          }
+          // Warm: the watch is in place and quiet, so the gateway no longer stats the store for each request.
+          for (let i = 0; i < 5; i++) expect(await call()).toBe("sk-proj-…OK04")
+          for (const [first, second, credential] of [
+            ["openai:two", "openai:default", "sk-proj-…OK07"],
+            ["openai:default", "openai:two", "sk-proj-…OK04"],
+            ["openai:two", "openai:default", "sk-proj-…OK07"],
+            ["openai:default", "openai:two", "sk-proj-…OK04"]
+          ] as const) {
+            const set = await world.run(["models", "auth", "order", "set", "--provider", "openai", first, second])
+            expect(set.code, set.stderr).toBe(0)
+            expect(await call()).toBe(credential)
+            expect(await call()).toBe(credential)
+          }
+        } finally {
+          proc.child.kill("SIGTERM")
+          await proc.exited
+        }
+      }
+    ))
+
   it.scopedLive("SIGHUP reloads; SIGTERM lets an in-flight stream finish, then exits 0", () =>
     withHome({ token: true, store: onlyProfile("anthropic:a", KEYS.a) }, async (world) => {
       const proc = await startGatewayProcess({ cwd: world.home, env: world.env() })
