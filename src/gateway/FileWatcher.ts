@@ -18,7 +18,7 @@ export interface FileWatcherShape {
    * made by another process from the gateway's own write that a watch event reports alike.
    */
   readonly fingerprint: (path: string) => Effect.Effect<string | undefined>
-  /** `fingerprint` without a fiber, where it can be had so (one stat): what the gateway's lane checks per request. */
+  /** `fingerprint` without a fiber, where it can be had so (one stat): what the gateway's lane checks (./StoreChanges.ts). */
   readonly fingerprintNow?: (path: string) => string | undefined
 }
 

@@ -78,6 +78,8 @@ export class GatewayState extends Context.Tag("openclaw/GatewayState")<GatewaySt
 export interface GatewayStateOptions {
   readonly agent?: string | undefined
   readonly debounceMs?: number | undefined
+  /** How long a quiet watch of the stores spares the per-request stat (./StoreChanges.ts). */
+  readonly quietWatchTrustedMs?: number | undefined
 }
 
 /**
@@ -94,7 +96,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
       const lifetime = yield* Effect.scope
       const registry = yield* SecretRegistry
       const loadedAt = yield* Clock.currentTimeMillis
-      const storeChanges = makeStoreChanges(watcher.fingerprint, watcher.fingerprintNow)
+      const storeChanges = makeStoreChanges(watcher.fingerprint, watcher.fingerprintNow, { trustedMs: options.quietWatchTrustedMs })
       const initial = yield* loadAgents(options.agent, undefined)
       // Fail fast (§9): a gateway that cannot resolve a ref it needs does not start; it was never healthy, so it
       // is not "degraded" either. Unneeded unresolved refs are reported once.
@@ -138,7 +140,7 @@ export const gatewayStateLayer = (options: GatewayStateOptions = {}) =>
               // Last known good (§9): nothing of this load is used, not even what it read correctly. The stores
               // count as seen, so requests do not retry it one by one; the next change, signal or
               // `secrets reload` does.
-              yield* storeChanges.afterRead(storePaths(loaded.right.agents), before)
+              yield* storeChanges.afterRead(storePaths(previous.agents), before)
               yield* health.record({ what: `${what} (${reason})`, unresolved, generation: previous.generation })
               return { snapshot: previous, swapped: false, unresolved, degraded: true }
             }

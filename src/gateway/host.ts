@@ -30,9 +30,27 @@ const byDirectory = (files: ReadonlySet<string>): Map<string, Map<string, string
   return dirs
 }
 
+const inodeOf = (dir: string): number | undefined => {
+  try {
+    return fs.statSync(dir).ino
+  } catch {
+    return undefined
+  }
+}
+
+/** A symlink's target changes where its directory's watch does not hear it (writes go through the link). */
+const isLink = (file: string): boolean => {
+  try {
+    return fs.lstatSync(file).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
 /**
- * `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. Its own
- * name in an event means it was removed or moved away: inotify hears nothing more there, so its files are lost.
+ * `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. Once the
+ * directory is removed or moved away, inotify hears nothing more there: its files are lost to the listener. A file
+ * that is a symlink is not heard either (its entry is checked again whenever it changes).
  */
 export const FileWatcherLive = Layer.succeed(FileWatcher, {
   watch: (files, listener) =>
@@ -40,32 +58,49 @@ export const FileWatcherLive = Layer.succeed(FileWatcher, {
       Effect.acquireRelease(
         Effect.sync(() =>
           [...byDirectory(files)].flatMap(([dir, names]) => {
-            let live = false
+            /** The files this watch tells the listener it hears: in the directory, not symlinks, the watch alive. */
+            const heard = new Set<string>()
+            let live = true
+            const hear = (file: string, yes: boolean) => {
+              if (yes === heard.has(file)) return
+              if (yes) {
+                heard.add(file)
+                listener?.watching([file])
+              } else {
+                heard.delete(file)
+                listener?.lost([file])
+              }
+            }
             const lose = () => {
-              if (!live) return
               live = false
-              listener?.lost([...names.values()])
+              for (const file of [...heard]) hear(file, false)
             }
             const self = path.basename(dir)
+            const inode = inodeOf(dir)
+            let watcher: fs.FSWatcher
             try {
-              const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+              watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
                 const entry = name === null ? undefined : name.toString()
                 const file = entry === undefined ? undefined : names.get(entry)
                 if (file !== undefined) {
                   listener?.heard(file)
+                  if (live && listener !== undefined) hear(file, !isLink(file))
                   void emit.single(file)
-                } else if (entry === undefined || entry === self) lose()
+                } else if (entry === undefined || entry === self) {
+                  // The directory itself: removed or moved away (inotify then hears nothing more there), or only
+                  // its mode or times changed (a chmod reads the same: "rename" under its own name).
+                  if (inodeOf(dir) !== inode) lose()
+                }
               })
-              watcher.on("error", () => {
-                lose()
-                watcher.close()
-              })
-              live = true
-              listener?.watching([...names.values()])
-              return [{ watcher, lose }]
             } catch {
               return []
             }
+            watcher.on("error", () => {
+              lose()
+              watcher.close()
+            })
+            if (listener !== undefined) for (const file of names.values()) hear(file, !isLink(file))
+            return [{ watcher, lose }]
           })
         ),
         (watches) =>

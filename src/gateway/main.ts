@@ -74,7 +74,7 @@ export const GatewayLive = (options: GatewayOptions) =>
   Layer.scoped(GatewayAddress, serveGateway(options)).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        gatewayStateLayer({ agent: options.agent, debounceMs: options.reloadDebounceMs }),
+        gatewayStateLayer({ agent: options.agent, debounceMs: options.reloadDebounceMs, quietWatchTrustedMs: options.quietWatchTrustedMs }),
         // Usage state, sessions, the refresh lock and the bad-token limiter: this host's files or Redis, as gateway.state says (§10).
         Layer.unwrapEffect(
           Effect.map(loadStateSettings(), (settings) =>

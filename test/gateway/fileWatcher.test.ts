@@ -76,4 +76,49 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       expect(said.filter((l) => l.startsWith("lost")).sort()).toEqual([`lost ${config}`, `lost ${store}`].sort())
     }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
   )
+
+  it.live("a store that is a symlink is not said to be heard until it is a file again; a chmod of the directory loses nothing", () =>
+    Effect.gen(function* () {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-watch-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(root, { recursive: true, force: true })))
+      const agent = path.join(root, "agent")
+      const elsewhere = path.join(root, "vault")
+      fs.mkdirSync(agent)
+      fs.mkdirSync(elsewhere)
+      fs.writeFileSync(path.join(elsewhere, "auth-profiles.json"), "{}")
+      const store = path.join(agent, "auth-profiles.json")
+      fs.symlinkSync(path.join(elsewhere, "auth-profiles.json"), store)
+      const said: Array<string> = []
+      const listener = {
+        watching: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `watching ${f}`)),
+        heard: (file: string) => void said.push(`heard ${file}`),
+        lost: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `lost ${f}`))
+      }
+      const watcher = yield* FileWatcher
+      const running = yield* Effect.fork(Stream.runDrain(watcher.watch(new Set([store]), listener)))
+      // Writes through the link land in the vault, where this watch hears nothing: the store is not "watching".
+      yield* Effect.sleep("50 millis")
+      expect(said).toEqual([])
+      // Replaced by a regular file (a rename, as every writer does): heard, and watched from now on.
+      yield* Effect.promise(() =>
+        eventually(() => {
+          fs.writeFileSync(`${store}.tmp`, "{}")
+          fs.renameSync(`${store}.tmp`, store)
+          return said.includes(`watching ${store}`)
+        })
+      )
+      // chmod of the directory (what `doctor --fix` does) is an event under the directory's own name; nothing is lost.
+      fs.chmodSync(agent, 0o700)
+      fs.writeFileSync(`${store}.tmp`, "{}")
+      fs.renameSync(`${store}.tmp`, store)
+      yield* Effect.promise(() => eventually(() => said.filter((l) => l === `heard ${store}`).length >= 2))
+      expect(said.filter((l) => l.startsWith("lost"))).toEqual([])
+      // A symlink again: lost until it is a file again.
+      fs.symlinkSync(path.join(elsewhere, "auth-profiles.json"), `${store}.link`)
+      fs.renameSync(`${store}.link`, store)
+      yield* Effect.promise(() => eventually(() => said.includes(`lost ${store}`)))
+      yield* Fiber.interrupt(running)
+      expect(said.filter((l) => l.startsWith("watching") || l.startsWith("lost"))).toEqual([`watching ${store}`, `lost ${store}`])
+    }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
+  )
 })

@@ -13,6 +13,51 @@ const onlyProfile = (id: string, key: string) => ({
 const usageRecorded = (world: GatewayHome) => expect.poll(async () => (await world.readJson(world.store)).lastGood?.anthropic, POLL).toBe("anthropic:a")
 
 describe("gateway: reload without a restart (§8.1)", () => {
+  it.scopedLive("the CLI changes the order, and the very next request follows it: the watch's callback, not a wait or a stat", () =>
+    withGateway(
+      {
+        token: true,
+        config: { agents: { defaults: { model: { primary: "openai/gpt-4o-mini" } } } },
+        store: {
+          version: 1,
+          profiles: {
+            "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai },
+            "openai:two": { type: "api_key", provider: "openai", key: KEYS.openai2 }
+          },
+          order: { openai: ["openai:default", "openai:two"] }
+        }
+      },
+      // The watch is trusted for the whole test: a request that follows the change could only see it through the
+      // watch's callback (the stat that backs a quiet watch up every 100 ms would hide a broken one).
+      { quietWatchTrustedMs: 600_000 },
+      async ({ world, gw }) => {
+        const call = async () => {
+          // A new connection per request, as a script's `curl` after the CLI makes.
+          const res = await fetch(`${gw.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", connection: "close" },
+            body: JSON.stringify({ ...ask("hi"), model: "openclaw" })
+          })
+          expect(res.status).toBe(200)
+          await res.text()
+          return world.fake.requests.at(-1)!.credential
+        }
+        expect(await call()).toBe("sk-proj-…OK04")
+        // The use record of that answer is written in the background (the watch hears it too); then all is quiet.
+        await expect.poll(async () => (await world.readJson(world.store)).lastGood?.openai, POLL).toBe("openai:default")
+        for (const [first, second, credential] of [
+          ["openai:two", "openai:default", "sk-proj-…OK07"],
+          ["openai:default", "openai:two", "sk-proj-…OK04"],
+          ["openai:two", "openai:default", "sk-proj-…OK07"]
+        ] as const) {
+          expect(await call()).not.toBe(credential)
+          const set = await world.run(["models", "auth", "order", "set", "--provider", "openai", first, second])
+          expect(set.code, set.stderr).toBe(0)
+          expect(await call()).toBe(credential)
+        }
+      }
+    ))
+
   it.scopedLive("a profile added to the store on disk is used by the next request", () =>
     withGateway({ token: true, store: onlyProfile("anthropic:a", KEYS.a) }, async ({ world, gw }) => {
       await gw.client().chat.completions.create(ask("hi"))
@@ -65,53 +110,6 @@ describe("gateway: reload without a restart (§8.1)", () => {
 })
 
 describe("gateway: the process (built binary)", () => {
-  it.scopedLive("the CLI changes the order, and the very next request follows it, with no wait for the watch", () =>
-    withHome(
-      {
-        token: true,
-        config: { agents: { defaults: { model: { primary: "openai/gpt-4o-mini" } } } },
-        store: {
-          version: 1,
-          profiles: {
-            "openai:default": { type: "api_key", provider: "openai", key: KEYS.openai },
-            "openai:two": { type: "api_key", provider: "openai", key: KEYS.openai2 }
-          },
-          order: { openai: ["openai:default", "openai:two"] }
-        }
-      },
-      async (world) => {
-        const proc = await startGatewayProcess({ cwd: world.home, env: world.env() })
-        try {
-          const call = async () => {
-            const res = await fetch(`${proc.url}/v1/chat/completions`, {
-              method: "POST",
-              headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json" },
-              body: JSON.stringify({ ...ask("hi"), model: "openclaw" })
-            })
-            expect(res.status).toBe(200)
-            await res.text()
-            return world.fake.requests.at(-1)!.credential
-          }
-          // Warm: the watch is in place and quiet, so the gateway no longer stats the store for each request.
-          for (let i = 0; i < 5; i++) expect(await call()).toBe("sk-proj-…OK04")
-          for (const [first, second, credential] of [
-            ["openai:two", "openai:default", "sk-proj-…OK07"],
-            ["openai:default", "openai:two", "sk-proj-…OK04"],
-            ["openai:two", "openai:default", "sk-proj-…OK07"],
-            ["openai:default", "openai:two", "sk-proj-…OK04"]
-          ] as const) {
-            const set = await world.run(["models", "auth", "order", "set", "--provider", "openai", first, second])
-            expect(set.code, set.stderr).toBe(0)
-            expect(await call()).toBe(credential)
-            expect(await call()).toBe(credential)
-          }
-        } finally {
-          proc.child.kill("SIGTERM")
-          await proc.exited
-        }
-      }
-    ))
-
   it.scopedLive("SIGHUP reloads; SIGTERM lets an in-flight stream finish, then exits 0", () =>
     withHome({ token: true, store: onlyProfile("anthropic:a", KEYS.a) }, async (world) => {
       const proc = await startGatewayProcess({ cwd: world.home, env: world.env() })

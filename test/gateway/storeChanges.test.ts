@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { makeStoreChanges, QUIET_WATCH_TRUSTED_MS } from "../../src/gateway/StoreChanges.js"
 
 /** Files as fingerprints a test changes by hand; counts the stats. */
@@ -63,7 +65,7 @@ const watched = () => {
   let stats = 0
   let ms = 0
   const fingerprintNow = (p: string) => (stats++, files.get(p))
-  const changes = makeStoreChanges((p) => Effect.sync(() => fingerprintNow(p)), fingerprintNow, () => ms)
+  const changes = makeStoreChanges((p) => Effect.sync(() => fingerprintNow(p)), fingerprintNow, { now: () => ms })
   const paths = ["/s/a.json", "/s/b.json"]
   return { files, changes, paths, stats: () => stats, advance: (by: number) => void (ms += by) }
 }
@@ -158,7 +160,7 @@ describe("StoreChanges with a watch: a quiet watch saves the per-request stat", 
         during?.()
         return f
       }
-      const changes = makeStoreChanges((p) => Effect.sync(() => fingerprintNow(p)), fingerprintNow, () => 0)
+      const changes = makeStoreChanges((p) => Effect.sync(() => fingerprintNow(p)), fingerprintNow, { now: () => 0 })
       yield* changes.afterRead(["/s/a.json"], yield* changes.beforeRead(["/s/a.json"]))
       changes.listener.watching(["/s/a.json"])
       // The stat read v1; the CLI's write lands and is heard just after it.
@@ -169,5 +171,65 @@ describe("StoreChanges with a watch: a quiet watch saves the per-request stat", 
       }
       expect(changes.changedNow()).toBe(false)
       expect(changes.changedNow()).toBe(true)
+    }))
+
+  it.effect("a check that waits (a fingerprint through a fiber) while the watch hears a change: the lane does not trust the watch meanwhile", () =>
+    Effect.gen(function* () {
+      const files = new Map([["/s/a.json", "v1"]])
+      let stats = 0
+      const fingerprintNow = (p: string) => (stats++, files.get(p))
+      const gate = yield* Deferred.make<void>()
+      let waitAtGate = false
+      const fingerprint = (p: string) => Effect.zipRight(waitAtGate ? Deferred.await(gate) : Effect.void, Effect.sync(() => fingerprintNow(p)))
+      const changes = makeStoreChanges(fingerprint, fingerprintNow, { now: () => 0 })
+      yield* changes.afterRead(["/s/a.json"], yield* changes.beforeRead(["/s/a.json"]))
+      changes.listener.watching(["/s/a.json"])
+      expect(changes.changedNow()).toBe(false)
+      expect(changes.changedNow()).toBe(false)
+      const quiet = stats
+      // The CLI writes, the watch hears it, and a fiber's check of it begins and waits: the lane still checks.
+      files.set("/s/a.json", "v2")
+      changes.listener.heard("/s/a.json")
+      waitAtGate = true
+      const fiberCheck = yield* Effect.fork(changes.changed)
+      yield* Effect.yieldNow()
+      expect(changes.changedNow()).toBe(true)
+      expect(stats).toBeGreaterThan(quiet)
+      yield* Deferred.succeed(gate, undefined)
+      expect(yield* Fiber.join(fiberCheck)).toBe(true)
+      yield* changes.afterRead(["/s/a.json"], yield* changes.beforeRead(["/s/a.json"]))
+      waitAtGate = false
+      // A check that began before the last event does not count for it, even when it found nothing.
+      const gate2 = yield* Deferred.make<void>()
+      const slow = makeStoreChanges((p) => Effect.zipRight(Deferred.await(gate2), Effect.sync(() => fingerprintNow(p))), fingerprintNow, { now: () => 0 })
+      yield* slow.afterRead(["/s/a.json"], new Map([["/s/a.json", "v2"]]))
+      slow.listener.watching(["/s/a.json"])
+      const early = yield* Effect.fork(slow.changed)
+      yield* Effect.yieldNow()
+      slow.listener.heard("/s/a.json")
+      yield* Deferred.succeed(gate2, undefined)
+      expect(yield* Fiber.join(early)).toBe(false)
+      const before = stats
+      expect(slow.changedNow()).toBe(false)
+      expect(stats - before).toBe(1)
+      expect(slow.changedNow()).toBe(false)
+      expect(stats - before).toBe(1)
+    }))
+
+  it.effect("a store no longer read (its agent removed from the config) is forgotten, and the watch is trusted again", () =>
+    Effect.gen(function* () {
+      const w = watched()
+      yield* w.changes.afterRead(w.paths, yield* w.changes.beforeRead(w.paths))
+      w.changes.listener.watching(w.paths)
+      // The reload that dropped b's agent re-targets the watch, then reads only a.
+      w.changes.listener.watching(["/s/a.json"])
+      w.changes.listener.lost(w.paths)
+      yield* w.changes.afterRead(["/s/a.json"], yield* w.changes.beforeRead(["/s/a.json"]))
+      expect(w.changes.changedNow()).toBe(false)
+      const quiet = w.stats()
+      // b.json changes, but nobody reads it any more: no change, and no stat.
+      w.files.set("/s/b.json", "w9")
+      expect(w.changes.changedNow()).toBe(false)
+      expect(w.stats()).toBe(quiet)
     }))
 })
