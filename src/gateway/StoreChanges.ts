@@ -32,7 +32,7 @@ export interface StoreChanges {
  * Even a quiet watch is checked by stat this often (ms): a change no watch hears — in a parent directory moved or
  * repointed by a symlink, or an event inotify dropped from a full queue — is read that late at most.
  */
-export const QUIET_WATCH_TRUSTED_MS = 100
+export const QUIET_WATCH_TRUSTED_MS = 1000
 
 export const makeStoreChanges = (
   fingerprint: FileWatcherShape["fingerprint"],
