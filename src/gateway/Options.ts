@@ -11,7 +11,7 @@ export interface GatewayOptions {
   readonly agent?: string | undefined
   readonly version: string
   readonly reloadDebounceMs?: number | undefined
-  /** How long a quiet watch of the stores spares the per-request stat (default 100 ms; ./StoreChanges.ts). */
+  /** How long a quiet watch of the stores spares the per-request stat (default 1 s; ./StoreChanges.ts). */
   readonly quietWatchTrustedMs?: number | undefined
   readonly drainTimeoutMs?: number | undefined
   /** How long a connection may take to send a request's headers (default 20 s): idle connections go after that. */

@@ -28,7 +28,7 @@ describe("gateway: reload without a restart (§8.1)", () => {
         }
       },
       // The watch is trusted for the whole test: a request that follows the change could only see it through the
-      // watch's callback (the stat that backs a quiet watch up every 100 ms would hide a broken one).
+      // watch's callback (the stat that backs a quiet watch up every second would hide a broken one).
       { quietWatchTrustedMs: 600_000 },
       async ({ world, gw }) => {
         const call = async () => {
