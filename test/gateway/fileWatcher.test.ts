@@ -5,15 +5,31 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { FileWatcher } from "../../src/gateway/FileWatcher.js"
+import { FileWatcher, type WatchListener } from "../../src/gateway/FileWatcher.js"
 import { FileWatcherLive } from "../../src/gateway/host.js"
 import { eventually } from "../support/Child.js"
+
+/** A directory of its own for the test's scope. */
+const scratchDirectory = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-watch-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+/** A watch listener that writes down what it is told, in order (and the stream's emissions, if the test adds them). */
+const recordingListener = () => {
+  const said: Array<string> = []
+  const listener: WatchListener = {
+    watching: (files) => void said.push(...files.map((f) => `watching ${f}`)),
+    heard: (file) => void said.push(`heard ${file}`),
+    lost: (files) => void said.push(...files.map((f) => `lost ${f}`))
+  }
+  return { said, listener }
+}
 
 describe("FileWatcherLive: the files the gateway reloads on, heard through real directory watches", () => {
   it.live("a busy directory (the gateway's own log in its working directory) yields only the watched files' changes", () =>
     Effect.gen(function* () {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-watch-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scratchDirectory
       const env = path.join(dir, ".env")
       const store = path.join(dir, "auth-profiles.json")
       const heard: Array<string> = []
@@ -41,19 +57,13 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
 
   it.live("its listener: which files it hears, each change as the callback hears it, and each file lost once", () =>
     Effect.gen(function* () {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-watch-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(root, { recursive: true, force: true })))
+      const root = yield* scratchDirectory
       const agent = path.join(root, "agent")
       fs.mkdirSync(agent)
       const store = path.join(agent, "auth-profiles.json")
       const config = path.join(root, "openclaw.json")
       const absent = path.join(root, "nowhere", "auth-profiles.json")
-      const said: Array<string> = []
-      const listener = {
-        watching: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `watching ${f}`)),
-        heard: (file: string) => void said.push(`heard ${file}`),
-        lost: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `lost ${f}`))
-      }
+      const { said, listener } = recordingListener()
       const watcher = yield* FileWatcher
       const running = yield* Effect.fork(
         Stream.runForEach(watcher.watch(new Set([store, config, absent]), listener), (p) => Effect.sync(() => void said.push(`emitted ${p}`)))
@@ -79,8 +89,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
 
   it.live("a store that is a symlink is not said to be heard until it is a file again; a chmod of the directory loses nothing", () =>
     Effect.gen(function* () {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-watch-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(root, { recursive: true, force: true })))
+      const root = yield* scratchDirectory
       const agent = path.join(root, "agent")
       const elsewhere = path.join(root, "vault")
       fs.mkdirSync(agent)
@@ -88,12 +97,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       fs.writeFileSync(path.join(elsewhere, "auth-profiles.json"), "{}")
       const store = path.join(agent, "auth-profiles.json")
       fs.symlinkSync(path.join(elsewhere, "auth-profiles.json"), store)
-      const said: Array<string> = []
-      const listener = {
-        watching: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `watching ${f}`)),
-        heard: (file: string) => void said.push(`heard ${file}`),
-        lost: (files: ReadonlyArray<string>) => void said.push(...files.map((f) => `lost ${f}`))
-      }
+      const { said, listener } = recordingListener()
       const watcher = yield* FileWatcher
       const running = yield* Effect.fork(Stream.runDrain(watcher.watch(new Set([store]), listener)))
       // Writes through the link land in the vault, where this watch hears nothing: the store is not "watching".
