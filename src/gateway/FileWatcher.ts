@@ -8,9 +8,10 @@ import type * as Stream from "effect/Stream"
  */
 export interface FileWatcherShape {
   /**
-   * The full path of any of `files` whose directory entry changed; a directory that does not exist is skipped. Only
-   * these paths come out: the others in a busy directory (the gateway's own log, written into its working directory
-   * for `.env`) are dropped where the change is heard, at the cost of a name comparison.
+   * The full path of any of `files` whose directory entry changed. A directory that does not exist yet, or goes away,
+   * is looked for again; once back, all its files come out (they may be anything now). Only these paths come out: the
+   * others in a busy directory (the gateway's own log, written into its working directory for `.env`) are dropped
+   * where the change is heard, at the cost of a name comparison.
    */
   readonly watch: (files: ReadonlySet<string>, listener?: WatchListener) => Stream.Stream<string>
   /**
@@ -24,14 +25,15 @@ export interface FileWatcherShape {
 
 /**
  * What a watch says at once, in the callback that hears it, before its stream emits anything: lets the gateway's
- * lane skip the per-request `stat` while a watch covers the stores (a fiber would hear it too late).
+ * lane skip the per-request `stat` while a watch covers the stores (a fiber would hear it too late). Per file,
+ * `watching` and `lost` alternate, `watching` first. Called from the watch's callbacks: it must not throw.
  */
 export interface WatchListener {
-  /** The watch now hears changes to these files (each file at most once per watch, before any `lost` of it). */
+  /** The watch now hears changes to these files. */
   readonly watching: (files: ReadonlyArray<string>) => void
   /** A watched file's directory entry changed. */
   readonly heard: (file: string) => void
-  /** The watch no longer hears these files (its directory went away, it failed, or it ended); once per file. */
+  /** The watch no longer hears these files: their directory went away, one became a symlink, the watch failed or ended. */
   readonly lost: (files: ReadonlyArray<string>) => void
 }
 

@@ -49,7 +49,7 @@ export interface GatewayStateShape {
    * chooses from, so a cooldown lifted by the CLI applies to the very next request, not after the debounce.
    */
   readonly fresh: Effect.Effect<GatewaySnapshot>
-  /** `fresh` without a fiber when no store changed (one stat each); undefined when one did, or it cannot tell. */
+  /** `fresh` without a fiber when no store changed (no stat while the watch is quiet); undefined when one did, or it cannot tell. */
   readonly freshNow: () => GatewaySnapshot | undefined
   readonly changes: Stream.Stream<GatewaySnapshot>
   /**

@@ -16,7 +16,7 @@ import type { FileWatcherShape, WatchListener } from "./FileWatcher.js"
 export interface StoreChanges {
   /** Before reading these stores: their fingerprints now (so a write during the read is still noticed later). */
   readonly beforeRead: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, string | undefined>>
-  /** After a read: what the stores were when it began; paths not seen before are fingerprinted now, others forgotten. */
+  /** After a read of these stores: `before` as `beforeRead` gave it (paths not in it are fingerprinted now); others are forgotten. */
   readonly afterRead: (paths: ReadonlyArray<string>, before: ReadonlyMap<string, string | undefined>) => Effect.Effect<void>
   /** After the gateway wrote this store itself. */
   readonly written: (path: string) => Effect.Effect<void>
@@ -73,7 +73,8 @@ export const makeStoreChanges = (
         for (const p of known.keys()) if (!paths.includes(p)) known.delete(p)
         return Effect.forEach(paths, (p) => Effect.map(before.has(p) ? Effect.succeed(before.get(p)) : fingerprint(p), (f) => void known.set(p, f)), { discard: true })
       }),
-    written: (path) => Effect.map(fingerprint(path), (f) => void known.set(path, f)),
+    // A store no longer read (a request on an older snapshot recording its use) is not taken up again.
+    written: (path) => (known.has(path) ? Effect.map(fingerprint(path), (f) => void known.set(path, f)) : Effect.void),
     changed: Effect.suspend(() => {
       if (quiet()) return Effect.succeed(false)
       const began = epoch

@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { FileWatcher } from "./FileWatcher.js"
+import { FileWatcher, type WatchListener } from "./FileWatcher.js"
 
 function fingerprintNow(file: string): string | undefined {
   try {
@@ -30,14 +30,6 @@ const byDirectory = (files: ReadonlySet<string>): Map<string, Map<string, string
   return dirs
 }
 
-const inodeOf = (dir: string): number | undefined => {
-  try {
-    return fs.statSync(dir).ino
-  } catch {
-    return undefined
-  }
-}
-
 /** A symlink's target changes where its directory's watch does not hear it (writes go through the link). */
 const isLink = (file: string): boolean => {
   try {
@@ -47,69 +39,95 @@ const isLink = (file: string): boolean => {
   }
 }
 
+/** How often a directory that is missing, or went away, is looked for again. */
+const LOOK_AGAIN_MS = 1000
+
 /**
- * `fs.watch` per directory; a directory that does not exist (yet) or stops being watchable is skipped. Once the
- * directory is removed or moved away, inotify hears nothing more there: its files are lost to the listener. A file
- * that is a symlink is not heard either (its entry is checked again whenever it changes).
+ * One directory's `fs.watch`, for the files of it that matter (`names`); returns its stop. Once the directory is
+ * removed or moved away inotify hears nothing more there, so its files are lost to the listener; while it is missing
+ * (from the start, or since) it is looked for every second, and once back it is watched again and its files reported
+ * changed (they may be anything now). A file that is a symlink is not heard either (its entry is checked again
+ * whenever it changes).
  */
+const watchDirectory = (dir: string, names: ReadonlyMap<string, string>, listener: WatchListener | undefined, changed: (file: string) => void): (() => void) => {
+  /** The files the listener was told are heard: the watch alive, not symlinks. */
+  const heard = new Set<string>()
+  const hear = (file: string, yes: boolean) => {
+    if (yes === heard.has(file)) return
+    if (yes) {
+      heard.add(file)
+      listener?.watching([file])
+    } else {
+      heard.delete(file)
+      listener?.lost([file])
+    }
+  }
+  const self = path.basename(dir)
+  let watcher: fs.FSWatcher | undefined
+  let lookAgain: NodeJS.Timeout | undefined
+  let stopped = false
+  const unwatch = () => {
+    watcher?.close()
+    watcher = undefined
+    for (const file of [...heard]) hear(file, false)
+  }
+  /** Watched again (now, or once the directory is back): what is there now may be anything. */
+  const renew = () => {
+    unwatch()
+    if (start()) {
+      for (const file of names.values()) changed(file)
+      return
+    }
+    if (stopped || lookAgain !== undefined) return
+    lookAgain = setInterval(() => {
+      if (!start()) return
+      clearInterval(lookAgain)
+      lookAgain = undefined
+      for (const file of names.values()) changed(file)
+    }, LOOK_AGAIN_MS)
+    lookAgain.unref()
+  }
+  const start = (): boolean => {
+    if (stopped) return false
+    let w: fs.FSWatcher
+    try {
+      w = fs.watch(dir, { persistent: false }, (_event, name) => {
+        if (w !== watcher) return
+        const entry = name === null ? undefined : name.toString()
+        const file = entry === undefined ? undefined : names.get(entry)
+        if (file !== undefined) {
+          listener?.heard(file)
+          if (listener !== undefined) hear(file, !isLink(file))
+          changed(file)
+        } else if (entry === undefined || entry === self) {
+          // The directory itself: removed, moved away, or replaced (and a new one may even reuse its inode number),
+          // or only chmod-ed: all read the same ("rename" under its own name). Rare enough to renew the watch.
+          renew()
+        }
+      })
+    } catch {
+      return false
+    }
+    w.on("error", () => (w === watcher ? renew() : w.close()))
+    watcher = w
+    if (listener !== undefined) for (const file of names.values()) hear(file, !isLink(file))
+    return true
+  }
+  if (!start()) renew()
+  return () => {
+    stopped = true
+    clearInterval(lookAgain)
+    unwatch()
+  }
+}
+
+/** `fs.watch` per directory (./FileWatcher.ts); see `watchDirectory` for one that is missing or goes away. */
 export const FileWatcherLive = Layer.succeed(FileWatcher, {
   watch: (files, listener) =>
     Stream.asyncScoped<string>((emit) =>
       Effect.acquireRelease(
-        Effect.sync(() =>
-          [...byDirectory(files)].flatMap(([dir, names]) => {
-            /** The files this watch tells the listener it hears: in the directory, not symlinks, the watch alive. */
-            const heard = new Set<string>()
-            let live = true
-            const hear = (file: string, yes: boolean) => {
-              if (yes === heard.has(file)) return
-              if (yes) {
-                heard.add(file)
-                listener?.watching([file])
-              } else {
-                heard.delete(file)
-                listener?.lost([file])
-              }
-            }
-            const lose = () => {
-              live = false
-              for (const file of [...heard]) hear(file, false)
-            }
-            const self = path.basename(dir)
-            const inode = inodeOf(dir)
-            let watcher: fs.FSWatcher
-            try {
-              watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
-                const entry = name === null ? undefined : name.toString()
-                const file = entry === undefined ? undefined : names.get(entry)
-                if (file !== undefined) {
-                  listener?.heard(file)
-                  if (live && listener !== undefined) hear(file, !isLink(file))
-                  void emit.single(file)
-                } else if (entry === undefined || entry === self) {
-                  // The directory itself: removed or moved away (inotify then hears nothing more there), or only
-                  // its mode or times changed (a chmod reads the same: "rename" under its own name).
-                  if (inodeOf(dir) !== inode) lose()
-                }
-              })
-            } catch {
-              return []
-            }
-            watcher.on("error", () => {
-              lose()
-              watcher.close()
-            })
-            if (listener !== undefined) for (const file of names.values()) hear(file, !isLink(file))
-            return [{ watcher, lose }]
-          })
-        ),
-        (watches) =>
-          Effect.sync(() =>
-            watches.forEach((w) => {
-              w.watcher.close()
-              w.lose()
-            })
-          )
+        Effect.sync(() => [...byDirectory(files)].map(([dir, names]) => watchDirectory(dir, names, listener, (file) => void emit.single(file)))),
+        (stops) => Effect.sync(() => stops.forEach((stop) => stop()))
       )
     ),
   fingerprint: (file) => Effect.sync(() => fingerprintNow(file)),

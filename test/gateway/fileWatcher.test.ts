@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { FileWatcher, type WatchListener } from "../../src/gateway/FileWatcher.js"
 import { FileWatcherLive } from "../../src/gateway/host.js"
 import { eventually } from "../support/Child.js"
+import { scaled } from "../support/Timing.js"
 
 /** A directory of its own for the test's scope. */
 const scratchDirectory = Effect.acquireRelease(
@@ -79,7 +80,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       )
       // Heard in the callback itself, before the stream hands the change on.
       expect(said.indexOf(`heard ${store}`)).toBeLessThan(said.indexOf(`emitted ${store}`))
-      // The agent directory goes away: nothing there can be heard any more, even once it is back.
+      // The agent directory goes away: its files are lost to the listener (until it is back).
       fs.rmSync(agent, { recursive: true })
       yield* Effect.promise(() => eventually(() => said.includes(`lost ${store}`)))
       yield* Fiber.interrupt(running)
@@ -87,7 +88,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
     }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
   )
 
-  it.live("a store that is a symlink is not said to be heard until it is a file again; a chmod of the directory loses nothing", () =>
+  it.live("a store that is a symlink is not said to be heard until it is a file again; a chmod of the directory renews the watch", () =>
     Effect.gen(function* () {
       const root = yield* scratchDirectory
       const agent = path.join(root, "agent")
@@ -99,10 +100,13 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       fs.symlinkSync(path.join(elsewhere, "auth-profiles.json"), store)
       const { said, listener } = recordingListener()
       const watcher = yield* FileWatcher
-      const running = yield* Effect.fork(Stream.runDrain(watcher.watch(new Set([store]), listener)))
+      // A second file in the directory: once it is said to be watched, the watch is in place.
+      const marker = path.join(agent, ".env")
+      const running = yield* Effect.fork(Stream.runDrain(watcher.watch(new Set([store, marker]), listener)))
+      const aboutStore = () => said.filter((l) => l.endsWith(` ${store}`))
       // Writes through the link land in the vault, where this watch hears nothing: the store is not "watching".
-      yield* Effect.sleep("50 millis")
-      expect(said).toEqual([])
+      yield* Effect.promise(() => eventually(() => said.includes(`watching ${marker}`)))
+      expect(aboutStore()).toEqual([])
       // Replaced by a regular file (a rename, as every writer does): heard, and watched from now on.
       yield* Effect.promise(() =>
         eventually(() => {
@@ -111,18 +115,56 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
           return said.includes(`watching ${store}`)
         })
       )
-      // chmod of the directory (what `doctor --fix` does) is an event under the directory's own name; nothing is lost.
+      // chmod of the directory (what `doctor --fix` does) reads like its removal: the watch is renewed at once.
+      const mark = said.length
       fs.chmodSync(agent, 0o700)
-      fs.writeFileSync(`${store}.tmp`, "{}")
-      fs.renameSync(`${store}.tmp`, store)
-      yield* Effect.promise(() => eventually(() => said.filter((l) => l === `heard ${store}`).length >= 2))
-      expect(said.filter((l) => l.startsWith("lost"))).toEqual([])
+      yield* Effect.promise(() =>
+        eventually(() => {
+          fs.writeFileSync(`${store}.tmp`, "{}")
+          fs.renameSync(`${store}.tmp`, store)
+          return said.slice(mark).includes(`heard ${store}`)
+        })
+      )
+      expect(said.slice(mark).filter((l) => l.endsWith(` ${store}`) && !l.startsWith("heard"))).toEqual([`lost ${store}`, `watching ${store}`])
       // A symlink again: lost until it is a file again.
       fs.symlinkSync(path.join(elsewhere, "auth-profiles.json"), `${store}.link`)
       fs.renameSync(`${store}.link`, store)
       yield* Effect.promise(() => eventually(() => said.includes(`lost ${store}`)))
       yield* Fiber.interrupt(running)
-      expect(said.filter((l) => l.startsWith("watching") || l.startsWith("lost"))).toEqual([`watching ${store}`, `lost ${store}`])
+      expect(aboutStore().filter((l) => !l.startsWith("heard"))).toEqual([`watching ${store}`, `lost ${store}`, `watching ${store}`, `lost ${store}`])
+    }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
+  )
+
+  it.live("a directory removed and made again (a restored backup) is watched again, and its files come out as changed", () =>
+    Effect.gen(function* () {
+      const root = yield* scratchDirectory
+      const agent = path.join(root, "agent")
+      const store = path.join(agent, "auth-profiles.json")
+      const later = path.join(root, "later", "auth-profiles.json")
+      fs.mkdirSync(agent)
+      const { said, listener } = recordingListener()
+      const watcher = yield* FileWatcher
+      const running = yield* Effect.fork(
+        Stream.runForEach(watcher.watch(new Set([store, later]), listener), (p) => Effect.sync(() => void said.push(`emitted ${p}`)))
+      )
+      yield* Effect.promise(() => eventually(() => said.includes(`watching ${store}`)))
+      fs.rmSync(agent, { recursive: true })
+      yield* Effect.promise(() => eventually(() => said.includes(`lost ${store}`)))
+      said.length = 0
+      // Back, with a store written while nothing watched: it comes out, and the directory is heard again.
+      fs.mkdirSync(agent)
+      fs.writeFileSync(store, "{}")
+      yield* Effect.promise(() => eventually(() => said.includes(`watching ${store}`) && said.includes(`emitted ${store}`), scaled(5_000)))
+      said.length = 0
+      fs.writeFileSync(`${store}.tmp`, "{}")
+      fs.renameSync(`${store}.tmp`, store)
+      yield* Effect.promise(() => eventually(() => said.includes(`heard ${store}`)))
+      // A directory missing from the start is watched once it exists.
+      fs.mkdirSync(path.dirname(later))
+      yield* Effect.promise(() => eventually(() => said.includes(`watching ${later}`), scaled(5_000)))
+      fs.writeFileSync(later, "{}")
+      yield* Effect.promise(() => eventually(() => said.includes(`heard ${later}`)))
+      yield* Fiber.interrupt(running)
     }).pipe(Effect.provide(FileWatcherLive), Effect.scoped)
   )
 })

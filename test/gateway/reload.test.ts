@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
 import { reply } from "../support/fakeProviders.js"
-import { BIN, eventually } from "../support/Child.js"
+import { BIN, eventually, sleep } from "../support/Child.js"
 import { fileSizeLimit, startGatewayProcess } from "../support/GatewayProcess.js"
 import { scaled } from "../support/Timing.js"
 import { ask, expectNoSecrets, GATEWAY_TOKEN, type GatewayHome, json, KEYS, POLL, withGateway, withHome } from "./harness.js"
@@ -73,6 +75,18 @@ describe("gateway: reload without a restart (§8.1)", () => {
       await eventually(async () => (await gw.profiles()).includes("anthropic:added"), scaled(5_000), "the watch to reload")
       await gw.client().chat.completions.create(ask("hi"))
       expect(world.fake.requests.at(-1)!.credential).toBe("sk-ant-api03-…NK05")
+    }))
+
+  it.scopedLive("an agent directory removed and restored (a backup put back) is watched again: its store is read without a request", () =>
+    withGateway({ token: true, store: onlyProfile("anthropic:a", KEYS.a) }, async ({ world, gw }) => {
+      const agentDir = path.dirname(world.store)
+      await fs.rm(agentDir, { recursive: true })
+      await sleep(100)
+      await world.writeJson(world.store, {
+        ...onlyProfile("anthropic:a", KEYS.a),
+        profiles: { ...onlyProfile("anthropic:a", KEYS.a).profiles, "anthropic:added": { type: "api_key", provider: "anthropic", key: KEYS.added } }
+      })
+      await eventually(async () => (await gw.profiles()).includes("anthropic:added"), scaled(5_000), "the restored directory's store to be read")
     }))
 
   it.scopedLive("a key set in <state>/.env is picked up, and a new gateway token takes effect", () =>
