@@ -16,6 +16,12 @@ const scratchDirectory = Effect.acquireRelease(
   (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
 )
 
+/** A file replaced the way every store and config writer does it: written aside, then renamed over it. */
+const replaceByRename = (file: string) => {
+  fs.writeFileSync(`${file}.tmp`, "{}")
+  fs.renameSync(`${file}.tmp`, file)
+}
+
 /** A watch listener that writes down what it is told, in order (and the stream's emissions, if the test adds them). */
 const recordingListener = () => {
   const said: Array<string> = []
@@ -46,9 +52,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       heard.length = 0
       const log = path.join(dir, "gateway.log")
       for (let i = 0; i < 200; i++) fs.appendFileSync(log, `line ${i}\n`)
-      // A store is replaced by a rename, as every write of ours and the CLI's does.
-      fs.writeFileSync(`${store}.tmp`, "{}")
-      fs.renameSync(`${store}.tmp`, store)
+      replaceByRename(store)
       yield* Effect.promise(() => eventually(() => heard.includes(store)))
       yield* Fiber.interrupt(running)
       // The .env write above may still be heard late; the log never is.
@@ -110,8 +114,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       // Replaced by a regular file (a rename, as every writer does): heard, and watched from now on.
       yield* Effect.promise(() =>
         eventually(() => {
-          fs.writeFileSync(`${store}.tmp`, "{}")
-          fs.renameSync(`${store}.tmp`, store)
+          replaceByRename(store)
           return said.includes(`watching ${store}`)
         })
       )
@@ -120,8 +123,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       fs.chmodSync(agent, 0o700)
       yield* Effect.promise(() =>
         eventually(() => {
-          fs.writeFileSync(`${store}.tmp`, "{}")
-          fs.renameSync(`${store}.tmp`, store)
+          replaceByRename(store)
           return said.slice(mark).includes(`heard ${store}`)
         })
       )
@@ -156,8 +158,7 @@ describe("FileWatcherLive: the files the gateway reloads on, heard through real 
       fs.writeFileSync(store, "{}")
       yield* Effect.promise(() => eventually(() => said.includes(`watching ${store}`) && said.includes(`emitted ${store}`), scaled(5_000)))
       said.length = 0
-      fs.writeFileSync(`${store}.tmp`, "{}")
-      fs.renameSync(`${store}.tmp`, store)
+      replaceByRename(store)
       yield* Effect.promise(() => eventually(() => said.includes(`heard ${store}`)))
       // A directory missing from the start is watched once it exists.
       fs.mkdirSync(path.dirname(later))
