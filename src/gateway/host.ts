@@ -71,21 +71,24 @@ const watchDirectory = (dir: string, names: ReadonlyMap<string, string>, listene
     watcher = undefined
     for (const file of [...heard]) hear(file, false)
   }
-  /** Watched again (now, or once the directory is back): what is there now may be anything. */
-  const renew = () => {
-    unwatch()
-    if (start()) {
-      for (const file of names.values()) changed(file)
-      return
-    }
+  /** Watched again: what is there now may be anything, so every file is reported changed. */
+  const startAgain = (): boolean => {
+    if (!start()) return false
+    for (const file of names.values()) changed(file)
+    return true
+  }
+  const lookAgainLater = () => {
     if (stopped || lookAgain !== undefined) return
     lookAgain = setInterval(() => {
-      if (!start()) return
+      if (!startAgain()) return
       clearInterval(lookAgain)
       lookAgain = undefined
-      for (const file of names.values()) changed(file)
     }, LOOK_AGAIN_MS)
     lookAgain.unref()
+  }
+  const renew = () => {
+    unwatch()
+    if (!startAgain()) lookAgainLater()
   }
   const start = (): boolean => {
     if (stopped) return false
@@ -96,8 +99,10 @@ const watchDirectory = (dir: string, names: ReadonlyMap<string, string>, listene
         const entry = name === null ? undefined : name.toString()
         const file = entry === undefined ? undefined : names.get(entry)
         if (file !== undefined) {
-          listener?.heard(file)
-          if (listener !== undefined) hear(file, !isLink(file))
+          if (listener !== undefined) {
+            listener.heard(file)
+            hear(file, !isLink(file))
+          }
           changed(file)
         } else if (entry === undefined || entry === self) {
           // The directory itself: removed, moved away, or replaced (and a new one may even reuse its inode number),
@@ -113,7 +118,7 @@ const watchDirectory = (dir: string, names: ReadonlyMap<string, string>, listene
     if (listener !== undefined) for (const file of names.values()) hear(file, !isLink(file))
     return true
   }
-  if (!start()) renew()
+  if (!start()) lookAgainLater()
   return () => {
     stopped = true
     clearInterval(lookAgain)
